@@ -1,0 +1,40 @@
+"""The workbook's setup steps: their order, titles, notebooks and suggested timeboxes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    """One setup step of the workbook, served as one notebook page."""
+
+    number: int
+    key: str
+    title: str
+    notebook: str
+    minutes: int
+    """Suggested timebox in a design meeting; 0 for pages that are not part of the agenda."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+
+STEPS: tuple[Step, ...] = (
+    Step(0, "start", "Start", "00-start.ipynb", 0),
+    Step(1, "core", "Core group and statement", "01-core-group.ipynb", 20),
+    Step(2, "name", "Name and description", "02-name.ipynb", 15),
+    Step(3, "charter", "Charter", "03-charter.ipynb", 30),
+    Step(4, "schedule", "Schedule of activities", "04-schedule.ipynb", 10),
+    Step(5, "promotion", "Promotion and invitations", "05-promotion.ipynb", 10),
+    Step(6, "review", "Review and export", "06-review.ipynb", 5),
+)
+
+STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
+
+
+def next_step(step: Step) -> Step | None:
+    """The step after `step`, or None for the last one."""
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
