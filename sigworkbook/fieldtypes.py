@@ -1,0 +1,132 @@
+"""Value types shared by the plan model: checked text, ids, links, time zones and catalogue keys."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+import zoneinfo
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from sigworkbook import catalogues
+from sigworkbook.catalogues import CatalogueName
+
+
+def _control_characters(value: str, allowed: str) -> list[str]:
+    return [
+        f"U+{ord(ch):04X}"
+        for ch in value
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs")
+    ]
+
+
+def _check_line(value: str) -> str:
+    bad = _control_characters(value, "")
+    if bad:
+        raise ValueError(
+            "must be a single line without control characters (found " + ", ".join(bad[:3]) + ")"
+        )
+    return value
+
+
+def _normalise_newlines(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _check_prose(value: str) -> str:
+    bad = _control_characters(value, "\n\t")
+    if bad:
+        raise ValueError("must not contain control characters (found " + ", ".join(bad[:3]) + ")")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_check_line)]
+"""One line of text: no line breaks or other control characters."""
+
+Prose = Annotated[str, BeforeValidator(_normalise_newlines), AfterValidator(_check_prose)]
+"""Text that may span several lines and paragraphs."""
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+"""A SIG's id: lower-case letters, digits and inner hyphens, safe in file names and URLs."""
+
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{6,32}$")]
+"""A stable id for one row of a table (an activity, a measure, ...), kept across exports."""
+
+
+def new_id() -> str:
+    """A fresh random row id."""
+    return secrets.token_hex(6)
+
+
+def slugify(name: str) -> str:
+    """A SIG id derived from its name: ASCII, lower case, hyphens, at most 64 characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].strip("-")
+    return slug or "sig"
+
+
+def _check_link(value: str) -> str:
+    _check_line(value)
+    if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("must be a web address starting with https:// or http://")
+    return value
+
+
+Link = Annotated[str, AfterValidator(_check_link)]
+"""Empty, or an http(s) web address."""
+
+
+def _check_hashtag(value: str) -> str:
+    if value and not re.fullmatch(r"#\w{1,99}", value):
+        raise ValueError("must be one # followed by letters, digits or underscores, e.g. #SIGchat")
+    return value
+
+
+Hashtag = Annotated[str, AfterValidator(_check_hashtag)]
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _check_time_zone(value: str) -> str:
+    if value not in _time_zones():
+        raise ValueError(f"'{value}' is not a known time zone (use a name like Europe/London or UTC)")
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+
+
+def _catalogue_check(name: CatalogueName) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        entries = catalogues.active()[name]
+        if value not in entries:
+            choices = ", ".join(entries)
+            raise ValueError(f"'{value}' is not in the {name.replace('_', ' ')} list ({choices})")
+        return value
+
+    return check
+
+
+def catalogue_key(name: CatalogueName) -> Any:
+    """A text type whose value must be a key of the named catalogue."""
+    return Annotated[
+        str,
+        AfterValidator(_catalogue_check(name)),
+        Field(json_schema_extra={"x-catalogue": name}),
+    ]
+
+
+RoleKey = catalogue_key("roles")
+ActivityTypeKey = catalogue_key("activity_types")
+ChannelKey = catalogue_key("channels")
+ValueKindKey = catalogue_key("value_kinds")
+FollowOnKey = catalogue_key("follow_on_actions")
+LifecycleKey = catalogue_key("lifecycle_stages")

@@ -1,0 +1,472 @@
+"""The SIG plan: every field the workbook asks for, defined once with its label, help and limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sigworkbook.fieldtypes import (
+    ActivityTypeKey,
+    ChannelKey,
+    FollowOnKey,
+    Hashtag,
+    ItemId,
+    LifecycleKey,
+    Line,
+    Link,
+    Prose,
+    RoleKey,
+    Slug,
+    TimeZone,
+    ValueKindKey,
+    new_id,
+)
+from sigworkbook.steps import STEPS
+
+SCHEMA_VERSION = 1
+
+
+def text(
+    label: str,
+    help: str = "",
+    *,
+    max_length: int,
+    advised: int | None = None,
+    placeholder: str = "",
+) -> Any:
+    """A text field: hard `max_length` refuses input; `advised` only raises a gap when exceeded."""
+    extra: dict[str, Any] = {}
+    if advised is not None:
+        extra["x-advised-max"] = advised
+    if placeholder:
+        extra["x-placeholder"] = placeholder
+    return Field(
+        default="", title=label, description=help, max_length=max_length, json_schema_extra=extra
+    )
+
+
+def item_id() -> Any:
+    return Field(default_factory=new_id, title="Id", description="Stable id of this row.")
+
+
+class Section(BaseModel):
+    """Base of every part of the plan: unknown fields are refused, defaults are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+Status = Literal["planned", "done", "cancelled"]
+STATUS_LABELS: dict[str, str] = {"planned": "Planned", "done": "Done", "cancelled": "Cancelled"}
+
+
+# --- Identity -------------------------------------------------------------------------------
+
+
+class NameIdea(Section):
+    id: ItemId = item_id()
+    name: Line = text("Name idea", max_length=80)
+    proposed_by: Line = text("Proposed by", max_length=80)
+    votes: list[Line] = Field(
+        default_factory=list,
+        title="Votes",
+        description="The people who voted for this name; one vote each.",
+        max_length=200,
+    )
+
+    @field_validator("votes")
+    @classmethod
+    def _one_vote_each(cls, votes: list[str]) -> list[str]:
+        seen = {v.casefold() for v in votes}
+        if len(seen) != len(votes):
+            raise ValueError("each person can vote for a name only once")
+        return votes
+
+
+class Identity(Section):
+    name: Line = text(
+        "Name",
+        "Short and catchy beats precise: people will see it in a list of many groups.",
+        max_length=80,
+        advised=40,
+        placeholder="e.g. Frailty Friends",
+    )
+    name_ideas: list[NameIdea] = Field(
+        default_factory=list,
+        title="Name ideas",
+        description="Every name anyone proposed, with its votes.",
+        max_length=50,
+    )
+    description: Prose = text(
+        "Brief description",
+        "What the group is about, what members get, and how to take part.",
+        max_length=2000,
+        advised=500,
+    )
+    theme: Line = text("Theme", "The broad area, e.g. mental health or patient safety.", max_length=120)
+    learning_question: Line = text(
+        "Learning question",
+        "The one question the group wants to learn its way into.",
+        max_length=300,
+        placeholder="How might we ...?",
+    )
+    key_phrases: list[Line] = Field(
+        default_factory=list,
+        title="Key phrases",
+        description="Words people would search for; used to find members and speakers.",
+        max_length=20,
+    )
+    image: Line = text(
+        "Image",
+        "Optional: a web address or file name of an image for the group's listing.",
+        max_length=300,
+    )
+    welcome_message: Prose = text(
+        "Welcome message",
+        "The note a new member receives when they join.",
+        max_length=3000,
+        advised=1200,
+    )
+
+    @field_validator("key_phrases")
+    @classmethod
+    def _phrases_not_too_long(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            if len(phrase) > 60:
+                raise ValueError(f"'{phrase[:20]}…' is longer than 60 characters")
+        return phrases
+
+
+# --- Core group -----------------------------------------------------------------------------
+
+
+class Person(Section):
+    id: ItemId = item_id()
+    name: Line = text("Name", max_length=80)
+    organisation: Line = text("Organisation", max_length=120)
+    role: RoleKey = Field(default="member", title="Role", description="Their role in the SIG.")
+    contact: Line = text("Contact", "An email address or other way to reach them.", max_length=200)
+    network_member: bool = Field(
+        default=True, title="Network member", description="Whether they are a member of the network."
+    )
+
+
+class CoreGroup(Section):
+    people: list[Person] = Field(
+        default_factory=list,
+        title="Core group",
+        description="The people who guide the SIG, with their roles.",
+        max_length=100,
+    )
+
+
+# --- Core statement -------------------------------------------------------------------------
+
+Decision = Literal["new", "join", "signpost"]
+DECISION_LABELS: dict[str, str] = {
+    "new": "Start a new group",
+    "join": "Join an existing group",
+    "signpost": "Signpost to an existing group",
+}
+
+
+class ExistingGroupCheck(Section):
+    groups_considered: list[Line] = Field(
+        default_factory=list,
+        title="Groups looked at",
+        description="Existing groups or networks on the same topic that you checked.",
+        max_length=50,
+    )
+    decision: Decision | None = Field(
+        default=None, title="Decision", description="What you decided after looking."
+    )
+    reason: Prose = text("Reason", "Why this decision.", max_length=1000)
+
+
+class Statement(Section):
+    area_of_action: Prose = text(
+        "Area of action", "The area you care about enough to act on.", max_length=1000
+    )
+    challenges: Prose = text(
+        "Challenges", "The challenges the group is most passionate about.", max_length=2000
+    )
+    wider_help: Prose = text(
+        "Where wider help would make the difference",
+        "Which of those challenges others could help you overcome.",
+        max_length=2000,
+    )
+    core_statement: Prose = text(
+        "Core statement",
+        "Two or three sentences: who you are, what you care about, what you will do together.",
+        max_length=1500,
+        advised=600,
+    )
+    invitation: Prose = text(
+        "Invitation",
+        "The message that makes someone want to join.",
+        max_length=3000,
+        advised=1200,
+    )
+    existing_groups: ExistingGroupCheck = Field(
+        default_factory=ExistingGroupCheck, title="Existing-group check"
+    )
+
+
+# --- Charter --------------------------------------------------------------------------------
+
+Openness = Literal["open", "closed"]
+
+
+class Membership(Section):
+    who_may_join: Prose = text("Who may join", max_length=1000)
+    openness: Openness = Field(
+        default="open", title="Open or closed", description="Can anyone join, or by invitation?"
+    )
+    commitment: Prose = text(
+        "Expected commitment", "Time and effort a member is asked to give.", max_length=1000
+    )
+
+
+class Measure(Section):
+    id: ItemId = item_id()
+    indicator: Line = text("Indicator", "What you will look at.", max_length=200)
+    value_kind: ValueKindKey | None = Field(
+        default=None, title="Kind of value", description="Which kind of value this shows."
+    )
+    target: Line = text("Target", "What good looks like, and by when.", max_length=200)
+    review_date: dt.date | None = Field(default=None, title="Review date")
+
+
+class Risk(Section):
+    id: ItemId = item_id()
+    risk: Line = text("Risk", max_length=300)
+    mitigation: Prose = text("Mitigation", max_length=1000)
+
+
+class Charter(Section):
+    purpose: Prose = text(
+        "What are we trying to do?", "Purpose, the need and the change you want.", max_length=3000
+    )
+    approach: Prose = text(
+        "How do we need to do it?", "Ways of working, activities and habits.", max_length=3000
+    )
+    people: Prose = text(
+        "Who needs to do it?", "Roles, members and allies; who does what.", max_length=3000
+    )
+    evidence: Prose = text(
+        "How will we know we are doing it?",
+        "Signs of progress and value; see the measures below.",
+        max_length=3000,
+    )
+    scope: Prose = text("In scope", max_length=2000)
+    out_of_scope: Prose = text("Out of scope", max_length=2000)
+    member_benefits: Prose = text(
+        "What members get", "Why someone would give their time to this group.", max_length=2000
+    )
+    membership: Membership = Field(default_factory=Membership, title="Membership")
+    values: Prose = text(
+        "Values and ground rules", "How members treat each other, e.g. no question is silly.",
+        max_length=2000,
+    )
+    rhythm: Prose = text(
+        "Meeting rhythm", "How often, when and where the group meets.", max_length=1000
+    )
+    channels: Prose = text(
+        "Channels and online space", "Where conversations and documents live.", max_length=1000
+    )
+    learning_sharing: Prose = text(
+        "How learning is shared", "How what the group learns reaches others.", max_length=1000
+    )
+    measures: list[Measure] = Field(
+        default_factory=list, title="Measures of success", max_length=30
+    )
+    risks: list[Risk] = Field(default_factory=list, title="Risks and mitigations", max_length=30)
+    resources: Prose = text(
+        "Resources and support needed",
+        "Time, money, skills, and what you ask of the network team.",
+        max_length=2000,
+    )
+    lifecycle_stage: LifecycleKey = Field(
+        default="potential", title="Lifecycle stage", description="Where the community is now."
+    )
+    review_date: dt.date | None = Field(
+        default=None, title="Charter review date", description="When the group will revisit this."
+    )
+
+
+# --- Schedule -------------------------------------------------------------------------------
+
+Frequency = Literal["none", "weekly", "fortnightly", "monthly"]
+FREQUENCY_LABELS: dict[str, str] = {
+    "none": "Once",
+    "weekly": "Weekly",
+    "fortnightly": "Fortnightly",
+    "monthly": "Monthly",
+}
+
+
+class Recurrence(Section):
+    frequency: Frequency = Field(default="none", title="Repeats")
+    count: int | None = Field(
+        default=None, ge=1, le=520, title="Number of times", description="How many times in all."
+    )
+    until: dt.date | None = Field(default=None, title="Until", description="Last possible date.")
+
+    @model_validator(mode="after")
+    def _count_or_until(self) -> Recurrence:
+        if self.count is not None and self.until is not None:
+            raise ValueError("give either a number of times or an end date, not both")
+        return self
+
+
+class Activity(Section):
+    id: ItemId = item_id()
+    type: ActivityTypeKey = Field(default="online_meeting", title="Type")
+    title: Line = text("Title", max_length=120)
+    start: dt.datetime | None = Field(
+        default=None, title="Starts", description="Local date and time, in the time zone below."
+    )
+    timezone: TimeZone = Field(default="Europe/London", title="Time zone")
+    duration_minutes: int = Field(default=60, ge=5, le=24 * 60, title="Duration (minutes)")
+    recurrence: Recurrence = Field(default_factory=Recurrence, title="Recurrence")
+    location: Line = text("Where", "A place, or the words 'online'.", max_length=300)
+    link: Link = text("Link", "Joining link or page, starting with https://", max_length=500)
+    owner: Line = text("Owner", "Who makes it happen.", max_length=80)
+    hashtag: Hashtag = text("Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100)
+    status: Status = Field(default="planned", title="Status")
+    notes: Prose = text("Notes", max_length=2000)
+
+    @field_validator("start")
+    @classmethod
+    def _local_time(cls, start: dt.datetime | None) -> dt.datetime | None:
+        if start is not None and start.tzinfo is not None:
+            raise ValueError("give the local time without a UTC offset; the time zone is separate")
+        return start
+
+    @model_validator(mode="after")
+    def _until_after_start(self) -> Activity:
+        until = self.recurrence.until
+        if until is not None and self.start is not None and until < self.start.date():
+            raise ValueError("the recurrence end date is before the first date")
+        return self
+
+
+class Schedule(Section):
+    activities: list[Activity] = Field(
+        default_factory=list, title="Activities", max_length=200
+    )
+
+
+# --- Promotion ------------------------------------------------------------------------------
+
+
+class PromotionAction(Section):
+    id: ItemId = item_id()
+    channel: ChannelKey = Field(default="direct_email", title="Channel")
+    draft: Prose = text("Draft text", max_length=70_000)
+    owner: Line = text("Owner", max_length=80)
+    date: dt.date | None = Field(default=None, title="Date")
+    status: Status = Field(default="planned", title="Status")
+
+
+class Invitee(Section):
+    name: Line = text("Name", max_length=120)
+    organisation: Line = text("Organisation", max_length=200)
+    reason: Line = text("Why invite them", max_length=300)
+
+
+class OnlineSpaceHabits(Section):
+    welcome_post: bool = Field(default=False, title="A welcome post is up")
+    introductions: bool = Field(
+        default=False, title="New members are asked to introduce themselves"
+    )
+    no_post_unanswered: bool = Field(
+        default=False, title="Someone makes sure no post goes unanswered"
+    )
+
+
+class Promotion(Section):
+    actions: list[PromotionAction] = Field(
+        default_factory=list, title="Promotion actions", max_length=100
+    )
+    invitees: list[Invitee] = Field(
+        default_factory=list,
+        title="People to invite",
+        description="Found in the member directory.",
+        max_length=500,
+    )
+    online_space: OnlineSpaceHabits = Field(
+        default_factory=OnlineSpaceHabits, title="Online-space habits"
+    )
+
+
+# --- Continuing development -----------------------------------------------------------------
+
+DevelopmentStatus = Literal["not_started", "in_progress", "done", "not_for_us"]
+DEVELOPMENT_STATUS_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_for_us": "Not for us",
+}
+
+
+class DevelopmentItem(Section):
+    status: DevelopmentStatus = Field(default="not_started", title="Status")
+    owner: Line = text("Owner", max_length=80)
+    notes: Prose = text("Notes", max_length=1000)
+
+
+class Development(Section):
+    items: dict[FollowOnKey, DevelopmentItem] = Field(
+        default_factory=dict,
+        title="Continuing development",
+        description="Follow-on actions after launch; keyed by the catalogue's action.",
+    )
+
+
+# --- Design meeting -------------------------------------------------------------------------
+
+
+def _default_timeboxes() -> dict[str, int]:
+    return {step.key: step.minutes for step in STEPS if step.minutes}
+
+
+class Meeting(Section):
+    date: dt.date | None = Field(default=None, title="Meeting date")
+    length_minutes: int = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
+    timeboxes: dict[str, int] = Field(
+        default_factory=_default_timeboxes,
+        title="Agenda",
+        description="Minutes per step in the design meeting.",
+    )
+
+    @field_validator("timeboxes")
+    @classmethod
+    def _known_steps(cls, timeboxes: dict[str, int]) -> dict[str, int]:
+        keys = {step.key for step in STEPS if step.minutes}
+        for key, minutes in timeboxes.items():
+            if key not in keys:
+                raise ValueError(f"'{key}' is not a step of the meeting ({', '.join(sorted(keys))})")
+            if not 0 <= minutes <= 480:
+                raise ValueError(f"the timebox for '{key}' must be between 0 and 480 minutes")
+        return timeboxes
+
+
+# --- The plan -------------------------------------------------------------------------------
+
+
+class Plan(Section):
+    """A SIG's whole plan, as stored, exported to JSON and imported."""
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, title="Schema version")
+    id: Slug = Field(title="SIG id", description="Derived from the first name; used in addresses.")
+    identity: Identity = Field(default_factory=Identity, title="Name and description")
+    core_group: CoreGroup = Field(default_factory=CoreGroup, title="Core group")
+    statement: Statement = Field(default_factory=Statement, title="Core statement")
+    charter: Charter = Field(default_factory=Charter, title="Charter")
+    schedule: Schedule = Field(default_factory=Schedule, title="Schedule")
+    promotion: Promotion = Field(default_factory=Promotion, title="Promotion")
+    development: Development = Field(default_factory=Development, title="Continuing development")
+    meeting: Meeting = Field(default_factory=Meeting, title="Design meeting")
