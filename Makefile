@@ -1,0 +1,44 @@
+# Two entry points for a fresh Debian machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+WORKSPACE ?= $(CURDIR)/workspace
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system run demo test lint typecheck unit e2e nbval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+system:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+demo: setup
+	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo
+
+run: demo
+	$(BIN)/sigworkbook --workspace $(WORKSPACE) serve --sig home-safely
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: setup system lint typecheck
+	$(BIN)/pytest
+
+bench: setup system
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,283 @@
+"""The `sigworkbook` command line: manage a workspace's SIG plans without opening the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sigworkbook import __version__, catalogues
+from sigworkbook.paths import PathError
+from sigworkbook.steps import STEPS
+from sigworkbook.store import StoreError
+from sigworkbook.validation import PlanError
+from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for: reported as one line, exit status 2."""
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
+    return Workspace.open(args.workspace, create=create)
+
+
+def plan_json(document: dict[str, Any]) -> str:
+    """The plan as exported JSON text: stable key order and layout, so it diffs well in git."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _open(args, create=True) as workspace:
+        print(f"Workspace ready at {workspace.root}")
+        if args.demo:
+            from sigworkbook.demo import add_demo
+
+            loaded = add_demo(workspace, author=args.author)
+            print(f"Demo SIG '{loaded.plan.identity.name}' created with id {loaded.plan.id}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        loaded = workspace.new_sig(args.name, author=args.author)
+    print(loaded.plan.id)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        for sig_id in workspace.sig_ids():
+            loaded = workspace.load(sig_id)
+            print(f"{sig_id}\t{loaded.plan.identity.name}\trevision {loaded.revision}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        loaded = workspace.load(args.sig)
+        if args.json:
+            print(plan_json(loaded.plan.model_dump(mode="json")), end="")
+            return 0
+        checks = workspace.check(args.sig)
+    plan = loaded.plan
+    print(f"{plan.identity.name or '(no name yet)'}  [{plan.id}, revision {loaded.revision}]")
+    if plan.identity.description:
+        print(plan.identity.description)
+    for step in STEPS:
+        result = checks[step.key]
+        mark = "done" if result.complete else f"{len(result.gaps)} to do"
+        print(f"  {step.label:<32} {round(result.progress * 100):>3}%  {mark}")
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        value = parse_cli_value(args.field, args.value)
+        loaded = workspace.set(args.sig, args.field, value, author=args.author)
+    print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        checks = workspace.check(args.sig)
+    gaps = 0
+    for step in STEPS:
+        result = checks[step.key]
+        if result.gaps:
+            print(f"{step.label}:")
+            for gap in result.gaps:
+                print(f"  - {gap}")
+            gaps += len(result.gaps)
+    print(f"{gaps} gap(s)" if gaps else "No gaps: every step is complete.")
+    return 1 if gaps and args.strict else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sigworkbook.files import write_atomic
+
+    with _open(args) as workspace:
+        loaded = workspace.load(args.sig)
+    if args.format != "json":
+        raise UserError(f"--format: '{args.format}' is not a format this version writes (json)")
+    text = plan_json(loaded.plan.model_dump(mode="json"))
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(Path(args.output), text.encode("utf-8"))
+        print(f"Wrote {args.output}")
+    return 0
+
+
+def _read_json_file(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+    if size > MAX_IMPORT_BYTES:
+        raise UserError(
+            f"{path}: {size // 1024} KiB is larger than a plan can be ({MAX_IMPORT_BYTES // 1024} KiB)"
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise UserError(
+            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    document = _read_json_file(Path(args.file))
+    with _open(args) as workspace:
+        loaded = workspace.import_plan(document, replace=args.replace, author=args.author)
+    print(f"Imported '{loaded.plan.id}' (revision {loaded.revision})")
+    return 0
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        changes = workspace.history(args.sig, path=args.field)
+    for change in changes:
+        when = change.at.strftime("%Y-%m-%d %H:%M:%S")
+        who = change.author or "-"
+        what = change.path or "(whole plan)"
+        value = change.note or _short(change.value) if change.path else change.note or change.kind
+        print(f"{change.revision:>6}  {when}  {who:<16} {change.kind:<8} {what}  {value}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        loaded = workspace.restore(args.sig, args.revision, path=args.field, author=args.author)
+    what = args.field or "the plan"
+    print(f"Restored {what} to revision {args.revision} (now revision {loaded.revision})")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sigworkbook.schema import plan_schema
+
+    print(json.dumps(plan_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sigworkbook.app.serve import serve
+    from sigworkbook.workspace import resolve
+
+    with _open(args, create=True):
+        pass
+    return serve(
+        resolve(args.workspace),
+        port=args.port,
+        host=args.host,
+        open_browser=not args.no_browser,
+        sig=args.sig,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every verb and option."""
+    parser = argparse.ArgumentParser(
+        prog="sigworkbook",
+        description="Plan a special interest group: a workbook for its core group.",
+    )
+    parser.add_argument("--version", action="version", version=f"sigworkbook {__version__}")
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)",
+    )
+    parser.add_argument("--author", help="name recorded with your edits (default: none)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def verb(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    verb("init", cmd_init, "create the workspace").add_argument(
+        "--demo", action="store_true", help="also add a demo SIG filled with example content"
+    )
+    verb("new", cmd_new, "create a SIG and print its id").add_argument("name")
+    verb("list", cmd_list, "list the SIGs in the workspace")
+    show = verb("show", cmd_show, "show a SIG's name and progress")
+    show.add_argument("sig")
+    show.add_argument("--json", action="store_true", help="print the whole plan as JSON")
+    set_ = verb("set", cmd_set, "set one field by its dotted path, e.g. identity.name")
+    set_.add_argument("sig")
+    set_.add_argument("field")
+    set_.add_argument("value", help="plain text for text fields, else a JSON value")
+    check = verb("check", cmd_check, "list what is still missing, step by step")
+    check.add_argument("sig")
+    check.add_argument("--strict", action="store_true", help="exit 1 when there are gaps")
+    export = verb("export", cmd_export, "write a SIG's plan or documents")
+    export.add_argument("sig")
+    export.add_argument("--format", default="json")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    import_ = verb("import", cmd_import, "read a plan written by 'export --format json'")
+    import_.add_argument("file")
+    import_.add_argument(
+        "--replace", action="store_true", help="make the file a new revision of an existing SIG"
+    )
+    history = verb("history", cmd_history, "list a SIG's revisions, newest first")
+    history.add_argument("sig")
+    history.add_argument("--field", help="only the changes to this field")
+    restore = verb("restore", cmd_restore, "restore a SIG (or one field) to a revision")
+    restore.add_argument("sig")
+    restore.add_argument("revision", type=int)
+    restore.add_argument("--field", help="restore only this field")
+    verb("schema", cmd_schema, "print the JSON Schema of a plan")
+    serve = verb("serve", cmd_serve, "run the workbook as a web app")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--no-browser", action="store_true")
+    serve.add_argument("--sig", help="open this SIG's start page")
+    return parser
+
+
+USER_ERRORS = (
+    UserError,
+    PlanError,
+    WorkspaceError,
+    StoreError,
+    PathError,
+    catalogues.CatalogueError,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user errors print one line on stderr and return 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        handler: Handler = args.handler
+        return handler(args)
+    except USER_ERRORS as error:
+        print(f"sigworkbook {args.verb}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        name = f" {error.filename}" if error.filename else ""
+        print(f"sigworkbook {args.verb}:{name}: {error.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""The demo SIG: a complete example plan shipped with the package, for trying the workbook out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sigworkbook.workspace import Loaded, Workspace
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo-plan.json"
+
+
+def add_demo(workspace: Workspace, *, author: str | None = None) -> Loaded:
+    """Add the demo SIG to `workspace`, or return it unchanged if it is there already."""
+    document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    if document["id"] in workspace.sig_ids():
+        return workspace.load(document["id"])
+    return workspace.import_plan(document, author=author or "demo")

@@ -1,0 +1,180 @@
+"""Look up a plan field by its dotted path: its label, help, limits and kind, read from the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sigworkbook.model import Plan
+from sigworkbook.paths import PathError, parse_path
+
+Kind = Literal[
+    "line", "prose", "bool", "int", "date", "datetime", "choice", "list", "map", "section"
+]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the model says about one field: everything a form, a check or a message needs."""
+
+    path: str
+    label: str
+    help: str
+    kind: Kind
+    max_length: int | None = None
+    advised_max: int | None = None
+    placeholder: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    catalogue: str | None = None
+    optional: bool = False
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def _strip_annotated(annotation: Any) -> tuple[Any, list[Any]]:
+    metadata: list[Any] = []
+    while typing.get_origin(annotation) is typing.Annotated:
+        args = typing.get_args(annotation)
+        annotation, metadata = args[0], [*metadata, *args[1:]]
+    return annotation, metadata
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _catalogue(info: FieldInfo, metadata: list[Any]) -> str | None:
+    for item in [info, *metadata]:
+        extra = getattr(item, "json_schema_extra", None)
+        if isinstance(extra, dict) and "x-catalogue" in extra:
+            return str(extra["x-catalogue"])
+    return None
+
+
+def _constraint(info: FieldInfo, name: str) -> Any:
+    for item in info.metadata:
+        value = getattr(item, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _spec(path: str, info: FieldInfo) -> FieldSpec:
+    annotation, optional = _unwrap_optional(info.annotation)
+    annotation, metadata = _strip_annotated(annotation)
+    annotation, inner_optional = _unwrap_optional(annotation)
+    annotation, more = _strip_annotated(annotation)
+    metadata += more
+    optional = optional or inner_optional
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    catalogue = _catalogue(info, metadata)
+    origin = typing.get_origin(annotation)
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    if catalogue:
+        kind = "choice"
+    elif origin is Literal:
+        kind, choices = "choice", tuple(str(a) for a in typing.get_args(annotation))
+    elif annotation is bool:
+        kind = "bool"
+    elif annotation is int:
+        kind = "int"
+    elif annotation is dt.datetime:
+        kind = "datetime"
+    elif annotation is dt.date:
+        kind = "date"
+    elif origin is list:
+        kind = "list"
+    elif origin is dict:
+        kind = "map"
+    elif _is_model(annotation):
+        kind = "section"
+    else:
+        kind = "prose" if any("_normalise_newlines" in repr(m) for m in metadata) else "line"
+    advised = extra.get("x-advised-max")
+    return FieldSpec(
+        path=path,
+        label=info.title or path.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+        help=info.description or "",
+        kind=kind,
+        max_length=_constraint(info, "max_length"),
+        advised_max=int(advised) if isinstance(advised, int) else None,
+        placeholder=str(extra.get("x-placeholder", "")),
+        minimum=_constraint(info, "ge"),
+        maximum=_constraint(info, "le"),
+        choices=choices,
+        catalogue=catalogue,
+        optional=optional,
+    )
+
+
+def _item_type(info: FieldInfo) -> Any:
+    annotation, _ = _unwrap_optional(info.annotation)
+    annotation, _ = _strip_annotated(annotation)
+    args = typing.get_args(annotation)
+    return _strip_annotated(args[-1])[0] if args else None
+
+
+@lru_cache(maxsize=1024)
+def field_spec(path: str) -> FieldSpec:
+    """The spec of the field at a dotted path such as `identity.name` or `schedule.activities.0.title`.
+
+    Row indexes and map keys may be any index or key; `*` stands for any of them.
+    """
+    segments = parse_path(path.replace(".*", ".0")) if path else ()
+    model: type[BaseModel] = Plan
+    info: FieldInfo | None = None
+    spec_path: list[str] = []
+    index = 0
+    while index < len(segments):
+        segment = segments[index]
+        if not isinstance(segment, str) or segment not in model.model_fields:
+            raise PathError(f"'{path}' is not a field of the plan")
+        info = model.model_fields[segment]
+        spec_path.append(segment)
+        index += 1
+        kind = _spec(path, info).kind
+        if kind in ("list", "map") and index < len(segments):
+            item = _item_type(info)
+            index += 1
+            spec_path.append("*")
+            if index == len(segments):
+                return (
+                    _spec(path, FieldInfo.from_annotation(item))
+                    if not _is_model(item)
+                    else (FieldSpec(path, info.title or segment, info.description or "", "section"))
+                )
+            if not _is_model(item):
+                raise PathError(f"'{path}' is not a field of the plan")
+            model = item
+        elif kind == "section" and index < len(segments):
+            annotation, _ = _unwrap_optional(info.annotation)
+            model = annotation
+        elif index < len(segments):
+            raise PathError(f"'{path}' is not a field of the plan")
+    if info is None:
+        return FieldSpec("", "Plan", "", "section")
+    return _spec(path, info)
+
+
+def label(path: str) -> str:
+    """The label of the field at `path`, or the path itself when it names no field."""
+    try:
+        return field_spec(path).label
+    except PathError:
+        return path

@@ -1,0 +1,226 @@
+"""What is still missing or weak for each step to be complete; gaps never block a save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sigworkbook import catalogues
+from sigworkbook.fields import field_spec, label
+from sigworkbook.model import Activity, Plan
+from sigworkbook.steps import STEPS
+
+CONVENER_ROLES = ("convener", "co_convener")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing still to do: the field it concerns and what is missing."""
+
+    step: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{label(self.path)}: {self.message}" if self.path else self.message
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """The gaps of one step, out of how many checks it has."""
+
+    step: str
+    gaps: tuple[Gap, ...]
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if self.total == 0 else (self.total - len(self.gaps)) / self.total
+
+
+Rule = tuple[str, bool, str]
+"""(path, passes, message when it does not)."""
+
+
+def _filled(path: str, value: str) -> Rule:
+    return path, bool(value.strip()), "not written yet"
+
+
+def _advised(path: str, value: str) -> Rule:
+    limit = field_spec(path).advised_max or 0
+    return path, len(value) <= limit, f"{len(value)} characters; aim for at most {limit}"
+
+
+def _start(plan: Plan) -> Iterator[Rule]:
+    meeting = plan.meeting
+    total = sum(meeting.timeboxes.values())
+    yield (
+        "meeting.timeboxes",
+        total == meeting.length_minutes,
+        f"the timeboxes add up to {total} minutes, not the meeting's {meeting.length_minutes}",
+    )
+
+
+def _core(plan: Plan) -> Iterator[Rule]:
+    people = plan.core_group.people
+    conveners = [p for p in people if p.role in CONVENER_ROLES]
+    yield "core_group.people", len(people) >= 2, "a core group needs at least two people"
+    yield (
+        "core_group.people",
+        len(conveners) >= 2,
+        f"{len(conveners)} convener(s); at least two share the load and cover absences",
+    )
+    statement = plan.statement
+    yield _filled("statement.area_of_action", statement.area_of_action)
+    yield _filled("statement.challenges", statement.challenges)
+    yield _filled("statement.wider_help", statement.wider_help)
+    yield _filled("statement.core_statement", statement.core_statement)
+    yield _advised("statement.core_statement", statement.core_statement)
+    yield _filled("statement.invitation", statement.invitation)
+    yield _advised("statement.invitation", statement.invitation)
+    yield _filled("identity.learning_question", plan.identity.learning_question)
+    yield (
+        "identity.key_phrases",
+        len(plan.identity.key_phrases) >= 3,
+        "add at least three key phrases people would search for",
+    )
+    check = statement.existing_groups
+    yield "statement.existing_groups.decision", check.decision is not None, "no decision recorded"
+    yield _filled("statement.existing_groups.reason", check.reason)
+
+
+def _name(plan: Plan) -> Iterator[Rule]:
+    identity = plan.identity
+    yield "identity.name", bool(identity.name.strip()), "no name chosen yet"
+    yield _advised("identity.name", identity.name)
+    yield _filled("identity.description", identity.description)
+    yield _advised("identity.description", identity.description)
+    yield _filled("identity.theme", identity.theme)
+    yield _filled("identity.welcome_message", identity.welcome_message)
+
+
+def _charter(plan: Plan) -> Iterator[Rule]:
+    charter = plan.charter
+    for name in ("purpose", "approach", "people", "evidence", "member_benefits", "values"):
+        yield _filled(f"charter.{name}", getattr(charter, name))
+    yield _filled("charter.membership.who_may_join", charter.membership.who_may_join)
+    yield _filled("charter.rhythm", charter.rhythm)
+    yield _filled("charter.channels", charter.channels)
+    yield "charter.measures", bool(charter.measures), "no measure of success yet"
+    for i, measure in enumerate(charter.measures):
+        where = f"charter.measures.{i}"
+        name = measure.indicator or f"row {i + 1}"
+        yield f"{where}.target", bool(measure.target.strip()), f"'{name}' has no target"
+        yield (
+            f"{where}.value_kind",
+            measure.value_kind is not None,
+            f"'{name}' has no kind of value",
+        )
+    yield "charter.risks", bool(charter.risks), "no risk considered yet"
+    for i, risk in enumerate(charter.risks):
+        name = risk.risk or f"row {i + 1}"
+        yield (
+            f"charter.risks.{i}.mitigation",
+            bool(risk.mitigation.strip()),
+            f"'{name}' has no mitigation",
+        )
+    yield "charter.review_date", charter.review_date is not None, "no review date set"
+
+
+def _activity_end(activity: Activity) -> dt.datetime | None:
+    if activity.start is None:
+        return None
+    return activity.start + dt.timedelta(minutes=activity.duration_minutes)
+
+
+def clashes(activities: list[Activity]) -> list[tuple[int, int]]:
+    """Pairs of indexes of planned activities whose first occurrences overlap in time."""
+    timed = [
+        (i, a.start.replace(tzinfo=_zone(a.timezone)), _activity_end(a))
+        for i, a in enumerate(activities)
+        if a.start is not None and a.status != "cancelled"
+    ]
+    found = []
+    for n, (i, start_i, _) in enumerate(timed):
+        end_i = start_i + dt.timedelta(minutes=activities[i].duration_minutes)
+        for j, start_j, _ in timed[n + 1 :]:
+            end_j = start_j + dt.timedelta(minutes=activities[j].duration_minutes)
+            if start_i < end_j and start_j < end_i:
+                found.append((i, j))
+    return found
+
+
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _schedule(plan: Plan) -> Iterator[Rule]:
+    activities = plan.schedule.activities
+    yield "schedule.activities", bool(activities), "no activity planned yet"
+    types = catalogues.active()["activity_types"]
+    for i, activity in enumerate(activities):
+        where = f"schedule.activities.{i}"
+        name = activity.title or f"row {i + 1}"
+        yield f"{where}.title", bool(activity.title.strip()), f"row {i + 1} has no title"
+        yield f"{where}.start", activity.start is not None, f"'{name}' has no date and time"
+        yield f"{where}.owner", bool(activity.owner.strip()), f"'{name}' has no owner"
+        if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
+            yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
+    for i, j in clashes(activities):
+        first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
+        yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
+
+
+def _promotion(plan: Plan) -> Iterator[Rule]:
+    promotion = plan.promotion
+    active = catalogues.active()
+    yield "promotion.actions", bool(promotion.actions), "no promotion action planned yet"
+    for i, action in enumerate(promotion.actions):
+        where = f"promotion.actions.{i}"
+        channel = active.label("channels", action.channel)
+        limit = active.char_limit(action.channel)
+        yield f"{where}.draft", bool(action.draft.strip()), f"the {channel} post has no draft"
+        if limit is not None:
+            yield (
+                f"{where}.draft",
+                len(action.draft) <= limit,
+                f"the {channel} draft has {len(action.draft)} characters; the limit is {limit}",
+            )
+        yield f"{where}.owner", bool(action.owner.strip()), f"the {channel} post has no owner"
+        yield f"{where}.date", action.date is not None, f"the {channel} post has no date"
+    yield "promotion.invitees", bool(promotion.invitees), "nobody chosen to invite yet"
+    habits = promotion.online_space
+    for name in ("welcome_post", "introductions", "no_post_unanswered"):
+        yield f"promotion.online_space.{name}", getattr(habits, name), "not ticked yet"
+
+
+def _review(plan: Plan) -> Iterator[Rule]:
+    return iter(())
+
+
+_RULES = {
+    "start": _start,
+    "core": _core,
+    "name": _name,
+    "charter": _charter,
+    "schedule": _schedule,
+    "promotion": _promotion,
+    "review": _review,
+}
+
+
+def check(plan: Plan) -> dict[str, StepCheck]:
+    """Every step's gaps, in step order."""
+    result = {}
+    for step in STEPS:
+        rules = list(_RULES[step.key](plan))
+        gaps = tuple(Gap(step.key, path, message) for path, ok, message in rules if not ok)
+        result[step.key] = StepCheck(step.key, gaps, len(rules))
+    return result

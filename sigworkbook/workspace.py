@@ -1,0 +1,217 @@
+"""A workspace folder: where plans live, and the operations every front end (forms, CLI) shares."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sigworkbook import catalogues
+from sigworkbook.fields import field_spec
+from sigworkbook.fieldtypes import slugify
+from sigworkbook.gaps import StepCheck, check
+from sigworkbook.model import Plan
+from sigworkbook.paths import PathError, get_path
+from sigworkbook.store import Change, Snapshot, Store
+from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
+
+ENV_VAR = "SIGWORKBOOK_WORKSPACE"
+DEFAULT_WORKSPACE = Path("~/sigworkbook")
+DATABASE_NAME = "sigworkbook.db"
+CATALOGUE_OVERRIDE = "catalogues.toml"
+READ_ONLY_PATHS = ("id", "schema_version")
+
+
+class WorkspaceError(Exception):
+    """A problem with the workspace folder itself; one clear line for a user."""
+
+
+def resolve(explicit: Path | str | None = None) -> Path:
+    """The workspace folder: the one given, else $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook."""
+    chosen = explicit or os.environ.get(ENV_VAR) or DEFAULT_WORKSPACE
+    return Path(chosen).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A plan as read from the store, with the revision it was read at."""
+
+    plan: Plan
+    revision: int
+
+
+def _loaded(snapshot: Snapshot) -> Loaded:
+    return Loaded(Plan.model_validate(snapshot.plan), snapshot.revision)
+
+
+class Workspace:
+    """One workspace: its database of SIG plans and the operations on them."""
+
+    def __init__(self, root: Path, store: Store) -> None:
+        self.root = root
+        self.store = store
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, *, create: bool = False) -> Workspace:
+        """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing."""
+        folder = resolve(root)
+        database = folder / DATABASE_NAME
+        if not database.exists():
+            if not create:
+                raise WorkspaceError(
+                    f"no workspace at {folder}: run 'sigworkbook init' or choose one with --workspace"
+                )
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise WorkspaceError(
+                    f"cannot create the workspace {folder}: {error.strerror}"
+                ) from None
+        override = folder / CATALOGUE_OVERRIDE
+        if override.exists():
+            catalogues.use(override)
+        return cls(folder, Store(database, create=create))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    # --- reading ------------------------------------------------------------------------
+
+    def sig_ids(self) -> list[str]:
+        return self.store.sig_ids()
+
+    def load(self, sig_id: str) -> Loaded:
+        return _loaded(self.store.current(sig_id))
+
+    def check(self, sig_id: str) -> dict[str, StepCheck]:
+        return check(self.load(sig_id).plan)
+
+    def history(self, sig_id: str, *, path: str | None = None) -> list[Change]:
+        return self.store.history(sig_id, path=path)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def new_sig(self, name: str, *, author: str | None = None) -> Loaded:
+        """Create a SIG named `name`; its id is derived from the name and made unique."""
+        identity = {"name": name}
+        validate_plan({"id": "probe", "identity": identity})
+        base = slugify(name)
+        sig_id, n = base, 1
+        while self.store.exists(sig_id):
+            n += 1
+            sig_id = f"{base[:60]}-{n}"
+        document = normalise({"id": sig_id, "identity": identity})
+        return _loaded(self.store.create(sig_id, document, author=author, validate=normalise))
+
+    def set(self, sig_id: str, path: str, value: Any, *, author: str | None = None) -> Loaded:
+        """Set one field; PlanError (nothing saved) when the value cannot be accepted."""
+        return self.set_many(sig_id, [(path, value)], author=author)
+
+    def set_many(
+        self, sig_id: str, changes: Sequence[tuple[str, Any]], *, author: str | None = None
+    ) -> Loaded:
+        """Set several fields in one transaction: all are saved, or none."""
+        for path, _ in changes:
+            _check_writable(path)
+        try:
+            snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
+        except PathError as error:
+            raise PlanError([Problem(changes[0][0], changes[0][0], str(error))]) from None
+        return _loaded(snapshot)
+
+    def import_plan(
+        self, document: Any, *, replace: bool = False, author: str | None = None
+    ) -> Loaded:
+        """Create a SIG from an exported plan, or with `replace` make it a new revision of one."""
+        if not isinstance(document, dict):
+            raise PlanError([Problem("", "", "the file must hold one JSON object, a plan")])
+        version = document.get("schema_version")
+        if isinstance(version, int) and version > Plan.model_fields["schema_version"].default:
+            raise PlanError(
+                [
+                    Problem(
+                        "schema_version",
+                        "Schema version",
+                        f"{version} is newer than this sigworkbook reads",
+                    )
+                ]
+            )
+        plan = normalise(document)
+        sig_id = plan["id"]
+        if self.store.exists(sig_id):
+            if not replace:
+                raise WorkspaceError(
+                    f"a SIG with id '{sig_id}' exists already: use --replace to make this file its new revision"
+                )
+            return _loaded(self.store.replace(sig_id, plan, author=author, validate=normalise))
+        return _loaded(self.store.create(sig_id, plan, author=author, validate=normalise))
+
+    def restore(
+        self, sig_id: str, revision: int, *, path: str | None = None, author: str | None = None
+    ) -> Loaded:
+        """Make the plan (or only the field at `path`) as it was at `revision`, as a new change."""
+        current = self.store.revision(sig_id)
+        if not 1 <= revision <= current:
+            raise WorkspaceError(
+                f"revision {revision} does not exist: '{sig_id}' has 1 to {current}"
+            )
+        old = self.store.plan_at(sig_id, revision)
+        note = f"restored revision {revision}"
+        if path:
+            _check_writable(path)
+            value = get_path(old, path)
+            return _loaded(
+                self.store.apply(
+                    sig_id,
+                    [(path, value)],
+                    author=author,
+                    validate=normalise,
+                    kind="restore",
+                    note=note,
+                )
+            )
+        return _loaded(
+            self.store.replace(
+                sig_id, old, author=author, validate=normalise, kind="restore", note=note
+            )
+        )
+
+
+def _check_writable(path: str) -> None:
+    field_spec(path)  # raises PathError for a path that names no field
+    if path.split(".")[0] in READ_ONLY_PATHS or path == "":
+        raise PlanError([Problem(path, path, "cannot be changed")])
+
+
+def parse_cli_value(path: str, raw: str) -> Any:
+    """A CLI value for the field at `path`: plain text for text fields, else JSON."""
+    spec = field_spec(path)
+    if spec.kind in ("line", "prose"):
+        if raw.startswith('"'):
+            try:
+                decoded = json.loads(raw)
+            except json.JSONDecodeError:
+                return raw
+            return decoded if isinstance(decoded, str) else raw
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        if spec.kind in ("choice", "date", "datetime"):
+            return raw
+        raise PlanError(
+            [Problem(path, spec.label, 'expects a JSON value, e.g. 42, true or ["a"]')]
+        ) from None
