@@ -1,0 +1,741 @@
+"""Embedded SQLite store: each SIG's plan as an append-only change log plus a current snapshot."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+from sigworkbook import __version__
+from sigworkbook.paths import (
+    PathError,
+    canonical_json,
+    differences,
+    get_path,
+    parse_path,
+    set_path,
+    set_path_in_place,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "Change",
+    "NewerSchema",
+    "NotOurDatabase",
+    "SigExists",
+    "Snapshot",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "UnknownSig",
+    "Validate",
+]
+
+APPLICATION_ID: Final = 0x53494757  # "SIGW": marks an SQLite file as a sigworkbook database
+EDIT_KINDS: Final = ("set", "replace", "restore")
+VALIDATION_NOTE: Final = "changed by validation"
+_SIG_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_ABSENT: Final = object()
+
+# Primary SQLite result codes (the low byte of an extended code).
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+
+Validate = Callable[[dict[str, Any]], dict[str, Any]]
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class StoreError(Exception):
+    """Something went wrong with the workspace database; the message is one line for a user."""
+
+
+class NotOurDatabase(StoreError):
+    """The file exists but is not a sigworkbook database, or it is damaged."""
+
+
+class NewerSchema(StoreError):
+    """The database was written by a newer sigworkbook than this one."""
+
+
+class UnknownSig(StoreError):
+    """No SIG with that id is in the database."""
+
+
+class SigExists(StoreError):
+    """A SIG with that id is already in the database."""
+
+
+class StoreBusy(StoreError):
+    """Another process kept the database locked for longer than the busy timeout."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a SIG's history: a value set at a path (``""`` is the whole plan)."""
+
+    revision: int
+    path: str
+    value: Any
+    author: str | None
+    at: datetime
+    kind: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A SIG's plan as of one revision."""
+
+    revision: int
+    plan: dict[str, Any]
+
+
+_SCHEMA_1: Final = (
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE sigs (
+        sig_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        plan TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE history (
+        sig_id TEXT NOT NULL REFERENCES sigs (sig_id),
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        path TEXT NOT NULL,
+        value TEXT NOT NULL,
+        author TEXT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('create', 'set', 'replace', 'restore')),
+        note TEXT,
+        PRIMARY KEY (sig_id, revision)
+    )""",
+    "CREATE INDEX history_whole_plan ON history (sig_id, revision) WHERE path = ''",
+    """CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+    """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+    """CREATE TRIGGER history_next_revision BEFORE INSERT ON history
+    WHEN NEW.revision <> 1 + COALESCE(
+        (SELECT MAX(revision) FROM history WHERE sig_id = NEW.sig_id), 0)
+    BEGIN SELECT RAISE(ABORT, 'history revisions must follow on without gaps'); END""",
+)
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    """Version 1: the first schema (meta, sigs, append-only history)."""
+    for statement in _SCHEMA_1:
+        conn.execute(statement)
+
+
+def _now() -> str:
+    """The current UTC time as ISO 8601 text with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _as_json(value: Any, what: str) -> Any:
+    """Return a plain-JSON copy of ``value`` (tuples become lists), or explain what is wrong."""
+    try:
+        return json.loads(canonical_json(value))
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"{what} cannot be stored as JSON: {error}") from error
+
+
+def _as_plan(value: Any, what: str) -> dict[str, Any]:
+    """Return a plain-JSON copy of a whole plan, which must be a dict."""
+    if not isinstance(value, dict):
+        raise StoreError(f"{what} must be a dict, not {type(value).__name__}")
+    plan: dict[str, Any] = _as_json(value, what)
+    return plan
+
+
+def _lookup(doc: Any, path: str) -> Any:
+    """The value at ``path``, or ``_ABSENT`` if the path does not lead anywhere in ``doc``."""
+    try:
+        return get_path(doc, path, _ABSENT)
+    except PathError:
+        return _ABSENT
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether two JSON values are identical (``1`` and ``True`` are not)."""
+    return old is not _ABSENT and canonical_json(old) == canonical_json(new)
+
+
+def _edit_rows(
+    plan: dict[str, Any], changes: Sequence[tuple[str, Any]], validate: Validate
+) -> tuple[list[tuple[str, Any, bool]], dict[str, Any]]:
+    """Work out the history rows for ``changes`` to ``plan`` and the validated new plan.
+
+    Returns ``(rows, new_plan)`` where each row is ``(path, value, made_by_validation)``.
+    Replaying the rows on ``plan`` gives exactly ``new_plan``: each change is recorded with the
+    value validation left at its path, and anything else validation altered is recorded after
+    them. Changes that would not alter the plan are left out; if none remain, ``validate`` is
+    not called and ``rows`` is empty.
+    """
+    draft = plan
+    touched: list[str] = []
+    for path, value in changes:
+        if _same(get_path(draft, path, _ABSENT), value):
+            continue
+        draft = set_path(draft, path, value)
+        touched.append(path)
+    if not touched:
+        return [], plan
+    new_plan = _as_plan(validate(draft), "the plan returned by validation")
+    replay = copy.deepcopy(plan)
+    rows: list[tuple[str, Any, bool]] = []
+    for path in touched:
+        value = _lookup(new_plan, path)
+        if value is _ABSENT or _same(_lookup(replay, path), value):
+            continue
+        try:
+            replay = set_path_in_place(replay, path, copy.deepcopy(value))
+        except PathError:
+            continue  # the structure around it changed; the differences below cover it
+        rows.append((path, value, False))
+    rows.extend((path, value, True) for path, value in differences(replay, new_plan))
+    return rows, new_plan
+
+
+class Store:
+    """One SQLite workspace database holding any number of SIGs, each with its full history.
+
+    A Store may be shared between threads (calls are serialised by a lock); separate processes
+    each open their own. Every write is one ``BEGIN IMMEDIATE`` transaction that waits up to
+    ``busy_timeout`` seconds for other writers and is on disk when the call returns.
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    # MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty file).
+    MIGRATIONS: ClassVar[tuple[Migration, ...]] = (_migrate_to_1,)
+
+    def __init__(
+        self, path: Path | str, *, create: bool = True, busy_timeout: float = 30.0
+    ) -> None:
+        """Open the database at ``path``, creating it first if it is missing and ``create``."""
+        if len(self.MIGRATIONS) != self.SCHEMA_VERSION:
+            raise TypeError(f"{type(self).__name__} needs one migration per schema version")
+        self.path = Path(path).absolute()
+        self.busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._read_only = False
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot open {self.path}: the folder {folder} does not exist")
+        if not os.path.lexists(self.path):
+            if not create:
+                raise StoreError(f"there is no workspace database at {self.path}")
+            self._create_file()
+        self._conn = self._open_existing()
+
+    # ----------------------------------------------------------------- opening
+
+    def _create_file(self) -> None:
+        """Build a new, empty database beside the target and move it into place whole."""
+        folder = self.path.parent
+        if not os.access(folder, os.W_OK):
+            raise StoreError(
+                f"cannot create {self.path}: the workspace folder {folder} is read-only"
+            )
+        temp = folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating"
+        try:
+            conn = sqlite3.connect(temp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._run_migrations(conn, 0)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            try:
+                os.link(temp, self.path)  # fails if someone else created it meanwhile: keep theirs
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system
+                if not os.path.lexists(self.path):
+                    os.rename(temp, self.path)
+            _fsync_folder(folder)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot create {self.path}: {error}") from error
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{temp}{suffix}")
+
+    def _check_header(self) -> None:
+        """Refuse, without letting SQLite near it, a file that is not one of our databases."""
+        try:
+            with open(self.path, "rb") as handle:
+                header = handle.read(100)
+        except IsADirectoryError as error:
+            raise NotOurDatabase(f"{self.path} is a folder, not a sigworkbook database") from error
+        except OSError as error:
+            raise StoreError(f"cannot read {self.path}: {error.strerror}") from error
+        if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+            raise NotOurDatabase(
+                f"{self.path} is not a sigworkbook database (it is not an SQLite database file)"
+            )
+        if int.from_bytes(header[68:72], "big", signed=True) != APPLICATION_ID:
+            raise NotOurDatabase(
+                f"{self.path} is not a sigworkbook database "
+                "(it is an SQLite file of another program)"
+            )
+
+    def _connect(self, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
+        """Open a connection with the settings every connection of ours uses."""
+        uri = self.path.as_uri() + ("?mode=ro" if read_only else "?mode=rw")
+        if immutable:
+            uri += "&immutable=1"
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=self.busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Open for reading; in a folder we may not write to, treat the file as immutable."""
+        conn = self._connect(read_only=True)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if _primary_code(error) not in (_READONLY, _CANTOPEN):
+                raise
+            conn = self._connect(read_only=True, immutable=True)
+        return conn
+
+    def _open_existing(self) -> sqlite3.Connection:
+        """Check the file is ours and current (upgrading it if older) and return a connection."""
+        self._check_header()
+        writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        with self._translate():
+            probe = self._connect_read_only()
+            try:
+                version = self._inspect(probe)
+            except BaseException:
+                probe.close()
+                raise
+            if not writable:
+                if version < self.SCHEMA_VERSION:
+                    probe.close()
+                    raise StoreError(
+                        f"{self.path} needs upgrading from version {version} to "
+                        f"{self.SCHEMA_VERSION}, but the workspace is read-only"
+                    )
+                self._read_only = True
+                return probe
+            probe.close()
+            conn = self._connect(read_only=False)
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                if version < self.SCHEMA_VERSION:
+                    self._upgrade(conn)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+
+    def _inspect(self, conn: sqlite3.Connection) -> int:
+        """Return the schema version of an open database after checking it is ours and sound."""
+        try:
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                raise NotOurDatabase(f"{self.path} is not a sigworkbook database")
+            version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > self.SCHEMA_VERSION:
+                raise NewerSchema(
+                    f"{self.path} was written by a newer sigworkbook (database version {version}; "
+                    f"this sigworkbook supports up to version {self.SCHEMA_VERSION}); "
+                    "the file was not changed: please upgrade sigworkbook to open it"
+                )
+            tables = {
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if version < 1 or not {"meta", "sigs", "history"} <= tables:
+                raise NotOurDatabase(
+                    f"{self.path} is not a sigworkbook database "
+                    "(its sigworkbook tables are missing)"
+                )
+            problems = conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and _primary_code(error) in (
+                _BUSY,
+                _LOCKED,
+            ):
+                raise
+            raise NotOurDatabase(
+                f"{self.path} is damaged or is not a sigworkbook database ({error})"
+            ) from error
+        if problems != [("ok",)]:
+            raise NotOurDatabase(f"{self.path} is damaged: {problems[0][0]}")
+        return version
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring an older database up to SCHEMA_VERSION in one transaction."""
+        conn.execute("BEGIN IMMEDIATE")
+        version = -1
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may
+            if version < self.SCHEMA_VERSION:  # have upgraded it while we waited
+                self._run_migrations(conn, version)
+        except Exception as error:
+            conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError) and _primary_code(error) == _BUSY:
+                raise
+            raise StoreError(
+                f"could not upgrade {self.path} from version {version} to {self.SCHEMA_VERSION}: "
+                f"{error}; the file was not changed"
+            ) from error
+        conn.execute("COMMIT")
+
+    def _run_migrations(self, conn: sqlite3.Connection, version: int) -> None:
+        """Run the migrations after ``version`` inside the caller's transaction."""
+        for step in range(version, self.SCHEMA_VERSION):
+            self.MIGRATIONS[step](conn)
+        conn.execute(f"PRAGMA user_version = {int(self.SCHEMA_VERSION)}")
+        now = _now()
+        if version == 0:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (now,))
+            conn.execute("INSERT INTO meta (key, value) VALUES ('created_by', ?)", (__version__,))
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_changed_at', ?)", (now,)
+        )
+
+    # ----------------------------------------------------------------- plumbing
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database was opened for reading only (the file or folder is read-only)."""
+        return self._read_only
+
+    def close(self) -> None:
+        """Close the database; further calls raise StoreError. Closing twice is harmless."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection, or a StoreError if the store was closed."""
+        if self._conn is None:
+            raise StoreError(f"the workspace database {self.path} has been closed")
+        return self._conn
+
+    def _read_only_error(self) -> StoreError:
+        return StoreError(
+            f"the workspace {self.path.parent} is read-only: changes cannot be saved to "
+            f"{self.path.name}"
+        )
+
+    def _error_for(self, error: sqlite3.Error) -> StoreError:
+        """Translate an sqlite3 exception into a StoreError a user can act on."""
+        code = _primary_code(error)
+        if code in (_BUSY, _LOCKED):
+            return StoreBusy(
+                f"the workspace database {self.path} is busy: another program kept it locked "
+                f"for more than {self.busy_timeout:g} s; try again in a moment"
+            )
+        if code == _READONLY:
+            return self._read_only_error()
+        if code in (_CORRUPT, _NOTADB):
+            return NotOurDatabase(f"{self.path} is damaged or is not a sigworkbook database")
+        if code == _FULL:
+            return StoreError(f"the disk holding {self.path} is full; nothing was saved")
+        if code in (_IOERR, _CANTOPEN):
+            return StoreError(f"cannot read or write {self.path} ({error})")
+        return StoreError(f"database error in {self.path}: {error}")
+
+    @contextlib.contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Turn sqlite3 exceptions raised in the block into StoreErrors."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise self._error_for(error) from error
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, held under the lock, with sqlite3 errors translated."""
+        with self._lock, self._translate():
+            yield self._connection()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block succeeds, rolled back if it raises."""
+        with self._lock, self._translate():
+            conn = self._connection()
+            if self._read_only:
+                raise self._read_only_error()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+
+    def _snapshot_row(self, conn: sqlite3.Connection, sig_id: str) -> Snapshot:
+        row = conn.execute("SELECT revision, plan FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
+        if row is None:
+            raise UnknownSig(f"there is no SIG {sig_id!r} in {self.path}")
+        return Snapshot(revision=row[0], plan=json.loads(row[1]))
+
+    # ----------------------------------------------------------------- reading
+
+    def sig_ids(self) -> list[str]:
+        """The ids of all SIGs in the database, sorted."""
+        with self._reading() as conn:
+            return [row[0] for row in conn.execute("SELECT sig_id FROM sigs ORDER BY sig_id")]
+
+    def exists(self, sig_id: str) -> bool:
+        """Whether a SIG with this id is in the database."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
+            return row is not None
+
+    def current(self, sig_id: str) -> Snapshot:
+        """The SIG's latest plan and revision, read from the stored snapshot."""
+        with self._reading() as conn:
+            return self._snapshot_row(conn, sig_id)
+
+    def revision(self, sig_id: str) -> int:
+        """The SIG's latest revision number: one indexed lookup, cheap enough to poll."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT revision FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
+            if row is None:
+                raise UnknownSig(f"there is no SIG {sig_id!r} in {self.path}")
+            revision: int = row[0]
+            return revision
+
+    def history(
+        self,
+        sig_id: str,
+        *,
+        path: str | None = None,
+        limit: int | None = None,
+        include_ancestors: bool = False,
+    ) -> list[Change]:
+        """The SIG's changes, newest first.
+
+        With ``path``, only changes at that path or below it; with ``include_ancestors`` also
+        changes to anything containing it (including whole-plan changes, path ``""``), i.e.
+        every change that may have altered the value at ``path``. ``limit`` caps the count.
+        """
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"history limit must be a whole number >= 0, not {limit!r}")
+        where = "sig_id = ?"
+        params: list[Any] = [sig_id]
+        if path is not None and path != "":
+            parts = parse_path(path)
+            where += " AND (path = ? OR path GLOB ?"
+            params += [path, path + ".*"]
+            if include_ancestors:
+                ancestors = [".".join(str(p) for p in parts[:n]) for n in range(len(parts))]
+                where += f" OR path IN ({', '.join('?' * len(ancestors))})"
+                params += ancestors
+            where += ")"
+        elif path is not None:
+            parse_path(path)
+        query = (
+            "SELECT revision, path, value, author, at, kind, note FROM history "
+            f"WHERE {where} ORDER BY revision DESC"
+        )
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        with self._reading() as conn:
+            rows = conn.execute(query, params).fetchall()
+            if not rows:
+                self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
+        return [_change(row) for row in rows]
+
+    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
+        """The SIG's plan as of ``revision``, rebuilt by replaying the change log.
+
+        Replay starts at the last whole-plan change at or before ``revision``; the snapshot
+        is not consulted.
+        """
+        latest = self.revision(sig_id)
+        if isinstance(revision, bool) or not isinstance(revision, int):
+            raise TypeError(f"revision must be an int, not {type(revision).__name__}")
+        if not 1 <= revision <= latest:
+            raise StoreError(
+                f"SIG {sig_id!r} has no revision {revision}: its revisions are 1 to {latest}"
+            )
+        with self._reading() as conn:
+            rows = conn.execute(
+                """SELECT path, value FROM history
+                WHERE sig_id = ?1 AND revision <= ?2 AND revision >= (
+                    SELECT MAX(revision) FROM history
+                    WHERE sig_id = ?1 AND path = '' AND revision <= ?2)
+                ORDER BY revision""",
+                (sig_id, revision),
+            ).fetchall()
+        plan: dict[str, Any] = {}
+        for path, value in rows:
+            plan = set_path_in_place(plan, path, json.loads(value))
+        return plan
+
+    # ----------------------------------------------------------------- writing
+
+    def create(
+        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+    ) -> Snapshot:
+        """Add a new SIG with ``validate(plan)`` as revision 1."""
+        if not isinstance(sig_id, str) or not _SIG_ID.fullmatch(sig_id):
+            raise StoreError(
+                f"SIG id {sig_id!r} is not allowed: use 1 to 64 lower-case letters, digits, "
+                "'-' or '_', starting with a letter or digit"
+            )
+        draft = _as_plan(plan, f"the plan for SIG {sig_id!r}")
+        at = _now()
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone():
+                raise SigExists(f"there is already a SIG {sig_id!r} in {self.path}")
+            new_plan = _as_plan(validate(draft), "the plan returned by validation")
+            text = canonical_json(new_plan)
+            conn.execute(
+                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
+                "VALUES (?, 1, ?, ?, ?)",
+                (sig_id, text, at, at),
+            )
+            conn.execute(
+                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                "VALUES (?, 1, '', ?, ?, ?, 'create', NULL)",
+                (sig_id, text, author, at),
+            )
+        return Snapshot(revision=1, plan=new_plan)
+
+    def apply(
+        self,
+        sig_id: str,
+        changes: Sequence[tuple[str, Any]],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Set each ``(path, value)`` in order, validate the result and save it atomically.
+
+        Each change becomes its own revision. A change that would not alter the plan is
+        skipped; if every change is skipped, the current snapshot is returned unchanged. If
+        ``validate`` raises, nothing is written and its exception propagates. Whatever else
+        validation alters is recorded as further revisions noted as made by validation, so
+        that replaying the history always gives the stored plan.
+        """
+        if kind not in EDIT_KINDS:
+            raise ValueError(f"kind {kind!r} is not one of {', '.join(EDIT_KINDS)}")
+        prepared: list[tuple[str, Any]] = []
+        for path, value in changes:
+            parse_path(path)
+            if path == "":
+                prepared.append((path, _as_plan(value, "the whole plan")))
+            else:
+                prepared.append((path, _as_json(value, f"the value for {path!r}")))
+        at = _now()
+        with self._writing() as conn:
+            before = self._snapshot_row(conn, sig_id)
+            rows, new_plan = _edit_rows(before.plan, prepared, validate)
+            if not rows:
+                return before
+            revision = before.revision
+            records = []
+            for path, value, by_validation in rows:
+                revision += 1
+                row_note = note
+                if by_validation:
+                    row_note = f"{note} ({VALIDATION_NOTE})" if note else VALIDATION_NOTE
+                records.append(
+                    (sig_id, revision, path, canonical_json(value), author, at, kind, row_note)
+                )
+            conn.executemany(
+                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                records,
+            )
+            conn.execute(
+                "UPDATE sigs SET revision = ?, plan = ?, updated_at = ? WHERE sig_id = ?",
+                (revision, canonical_json(new_plan), at, sig_id),
+            )
+        return Snapshot(revision=revision, plan=new_plan)
+
+    def replace(
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "replace",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
+        return self.apply(
+            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
+        )
+
+
+def _change(row: tuple[Any, ...]) -> Change:
+    """Build a Change from a history row."""
+    revision, path, value, author, at, kind, note = row
+    return Change(
+        revision=revision,
+        path=path,
+        value=json.loads(value),
+        author=author,
+        at=datetime.fromisoformat(at),
+        kind=kind,
+        note=note,
+    )
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of an exception, if it carries one."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a new directory entry in ``folder`` durable."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
