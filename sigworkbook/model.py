@@ -25,7 +25,7 @@ from sigworkbook.fieldtypes import (
 )
 from sigworkbook.steps import STEPS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 def text(
@@ -104,7 +104,9 @@ class Identity(Section):
         max_length=2000,
         advised=500,
     )
-    theme: Line = text("Theme", "The broad area, e.g. mental health or patient safety.", max_length=120)
+    theme: Line = text(
+        "Theme", "The broad area, e.g. mental health or patient safety.", max_length=120
+    )
     learning_question: Line = text(
         "Learning question",
         "The one question the group wants to learn its way into.",
@@ -148,7 +150,9 @@ class Person(Section):
     role: RoleKey = Field(default="member", title="Role", description="Their role in the SIG.")
     contact: Line = text("Contact", "An email address or other way to reach them.", max_length=200)
     network_member: bool = Field(
-        default=True, title="Network member", description="Whether they are a member of the network."
+        default=True,
+        title="Network member",
+        description="Whether they are a member of the network.",
     )
 
 
@@ -266,7 +270,8 @@ class Charter(Section):
     )
     membership: Membership = Field(default_factory=Membership, title="Membership")
     values: Prose = text(
-        "Values and ground rules", "How members treat each other, e.g. no question is silly.",
+        "Values and ground rules",
+        "How members treat each other, e.g. no question is silly.",
         max_length=2000,
     )
     rhythm: Prose = text(
@@ -333,7 +338,9 @@ class Activity(Section):
     location: Line = text("Where", "A place, or the words 'online'.", max_length=300)
     link: Link = text("Link", "Joining link or page, starting with https://", max_length=500)
     owner: Line = text("Owner", "Who makes it happen.", max_length=80)
-    hashtag: Hashtag = text("Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100)
+    hashtag: Hashtag = text(
+        "Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100
+    )
     status: Status = Field(default="planned", title="Status")
     notes: Prose = text("Notes", max_length=2000)
 
@@ -353,9 +360,7 @@ class Activity(Section):
 
 
 class Schedule(Section):
-    activities: list[Activity] = Field(
-        default_factory=list, title="Activities", max_length=200
-    )
+    activities: list[Activity] = Field(default_factory=list, title="Activities", max_length=200)
 
 
 # --- Promotion ------------------------------------------------------------------------------
@@ -448,7 +453,9 @@ class Meeting(Section):
         keys = {step.key for step in STEPS if step.minutes}
         for key, minutes in timeboxes.items():
             if key not in keys:
-                raise ValueError(f"'{key}' is not a step of the meeting ({', '.join(sorted(keys))})")
+                raise ValueError(
+                    f"'{key}' is not a step of the meeting ({', '.join(sorted(keys))})"
+                )
             if not 0 <= minutes <= 480:
                 raise ValueError(f"the timebox for '{key}' must be between 0 and 480 minutes")
         return timeboxes

@@ -1,0 +1,215 @@
+"""One input per plan field, built from the model's spec: label, help, limits, errors and saving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from sigworkbook import catalogues
+from sigworkbook.fields import FieldSpec, field_spec
+from sigworkbook.model import (
+    DECISION_LABELS,
+    DEVELOPMENT_STATUS_LABELS,
+    FREQUENCY_LABELS,
+    STATUS_LABELS,
+)
+from sigworkbook.ui.session import Session
+
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "decision": DECISION_LABELS,
+    "status": {**STATUS_LABELS, **DEVELOPMENT_STATUS_LABELS},
+    "frequency": FREQUENCY_LABELS,
+    "openness": {"open": "Open: anyone can join", "closed": "Closed: by invitation"},
+}
+NO_CHOICE = "— choose —"
+
+
+def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
+    if spec.catalogue:
+        entries = catalogues.active()[spec.catalogue]  # type: ignore[index]
+        options: list[tuple[str, str | None]] = [(e.label, key) for key, e in entries.items()]
+    else:
+        labels = CHOICE_LABELS.get(spec.path.rsplit(".", 1)[-1], {})
+        options = [(labels.get(c, c.replace("_", " ").capitalize()), c) for c in spec.choices]
+    return [(NO_CHOICE, None), *options] if spec.optional else options
+
+
+def _input(spec: FieldSpec) -> widgets.ValueWidget:
+    common: dict[str, Any] = {"description": spec.label, "style": {"description_width": "initial"}}
+    layout = widgets.Layout(width="100%")
+    if spec.kind == "prose":
+        rows = 6 if (spec.max_length or 0) > 1000 else 3
+        return widgets.Textarea(
+            placeholder=spec.placeholder, rows=rows, layout=layout, continuous_update=True, **common
+        )
+    if spec.kind == "line":
+        return widgets.Text(
+            placeholder=spec.placeholder, layout=layout, continuous_update=True, **common
+        )
+    if spec.kind == "bool":
+        return widgets.Checkbox(indent=False, **common)
+    if spec.kind == "int":
+        return widgets.BoundedIntText(
+            min=spec.minimum if spec.minimum is not None else 0,
+            max=spec.maximum if spec.maximum is not None else 100_000,
+            **common,
+        )
+    if spec.kind == "date":
+        return widgets.DatePicker(**common)
+    if spec.kind == "datetime":
+        return widgets.NaiveDatetimePicker(**common)
+    if spec.kind == "choice":
+        return widgets.Dropdown(options=_choices(spec), **common)
+    raise TypeError(f"{spec.path}: no single input for a field of kind {spec.kind}")
+
+
+def to_widget(spec: FieldSpec, value: Any) -> Any:
+    """A plan (JSON) value as the input widget holds it."""
+    if spec.kind == "date":
+        return dt.date.fromisoformat(value) if value else None
+    if spec.kind == "datetime":
+        return dt.datetime.fromisoformat(value) if value else None
+    if spec.kind in ("line", "prose"):
+        return value or ""
+    return value
+
+
+def from_widget(spec: FieldSpec, value: Any) -> Any:
+    """A widget's value as the plan (JSON) holds it."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
+    """'123 / 500 characters', flagged when over the advised or given limit."""
+    limit = limit or spec.advised_max or spec.max_length
+    if not limit:
+        return ""
+    over = length > limit
+    cls = "swb-count swb-count--over" if over else "swb-count"
+    note = " (over the limit)" if over else ""
+    return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
+
+
+class FieldControl(widgets.VBox):
+    """A labelled input for the plan field at `path`, saved as the user types."""
+
+    def __init__(self, session: Session, path: str, *, spec_path: str | None = None) -> None:
+        self.session = session
+        self.path = path
+        self.spec = field_spec(spec_path or path)
+        self.input = _input(self.spec)
+        self.help = widgets.HTML(
+            f'<div class="swb-help">{html.escape(self.spec.help)}</div>' if self.spec.help else ""
+        )
+        self.counter = widgets.HTML()
+        self.problem = widgets.HTML()
+        self._showing = False
+        self.show_value(session.value(path))
+        self.input.observe(self._changed, names="value")
+        session.register(self)
+        super().__init__(
+            [self.input, self.help, self.counter, self.problem],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.add_class("swb-field")
+        self.add_class(f"swb-field--{self.spec.kind}")
+
+    @property
+    def value(self) -> Any:
+        return from_widget(self.spec, self.input.value)
+
+    def show_value(self, value: Any) -> None:
+        """Show a value from the plan without saving it back."""
+        self._showing = True
+        try:
+            self.input.value = to_widget(self.spec, value)
+        finally:
+            self._showing = False
+        self._count()
+
+    def show_problem(self, message: str | None) -> None:
+        """Show `message` under the input (None clears it)."""
+        if message:
+            text = html.escape(f"{self.spec.label}: {message}")
+            self.problem.value = f'<div class="swb-error" role="alert">{text}</div>'
+            self.add_class("swb-field--invalid")
+        else:
+            self.problem.value = ""
+            self.remove_class("swb-field--invalid")
+
+    def _count(self) -> None:
+        if self.spec.kind in ("line", "prose"):
+            self.counter.value = count_text(len(self.input.value or ""), self.spec)
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if self._showing:
+            return
+        self._count()
+        self.session.edit(self.path, self.value, self)
+
+
+class LinesControl(widgets.VBox):
+    """A list of short texts (key phrases, groups looked at) edited one per line."""
+
+    def __init__(self, session: Session, path: str) -> None:
+        self.session = session
+        self.path = path
+        self.spec = field_spec(path)
+        self.input = widgets.Textarea(
+            description=f"{self.spec.label} (one per line)",
+            rows=4,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "initial"},
+            continuous_update=True,
+        )
+        self.help = widgets.HTML(
+            f'<div class="swb-help">{html.escape(self.spec.help)}</div>' if self.spec.help else ""
+        )
+        self.problem = widgets.HTML()
+        self._showing = False
+        self.show_value(session.value(path))
+        self.input.observe(self._changed, names="value")
+        session.register(self)
+        super().__init__([self.input, self.help, self.problem], layout=widgets.Layout(width="100%"))
+        self.add_class("swb-field")
+
+    @property
+    def value(self) -> list[str]:
+        return [line.strip() for line in self.input.value.splitlines() if line.strip()]
+
+    def show_value(self, value: Any) -> None:
+        if value == self.value:
+            return
+        self._showing = True
+        try:
+            self.input.value = "\n".join(value or [])
+        finally:
+            self._showing = False
+
+    def show_problem(self, message: str | None) -> None:
+        text = html.escape(f"{self.spec.label}: {message}") if message else ""
+        self.problem.value = f'<div class="swb-error" role="alert">{text}</div>' if text else ""
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if not self._showing:
+            self.session.edit(self.path, self.value, self)
+
+
+def form(session: Session, paths: list[str]) -> widgets.VBox:
+    """A vertical form of controls for the given field paths."""
+    controls: list[widgets.Widget] = []
+    for path in paths:
+        kind = field_spec(path).kind
+        controls.append(
+            LinesControl(session, path) if kind == "list" else FieldControl(session, path)
+        )
+    box = widgets.VBox(controls, layout=widgets.Layout(width="100%"))
+    box.add_class("swb-form")
+    return box

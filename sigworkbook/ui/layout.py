@@ -1,0 +1,140 @@
+"""Page furniture: the header with the SIG's name, the step navigation, progress, status and timer."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from urllib.parse import urlencode
+
+import ipywidgets as widgets
+
+from sigworkbook.gaps import StepCheck
+from sigworkbook.steps import STEPS, Step
+from sigworkbook.ui.session import SaveStatus
+
+
+def step_href(step: Step, sig_id: str | None, author: str | None) -> str:
+    """The relative address of a step's page, carrying the SIG and the participant along."""
+    query = {key: value for key, value in (("sig", sig_id), ("who", author)) if value}
+    return step.notebook + (f"?{urlencode(query)}" if query else "")
+
+
+def header_html(
+    current: Step,
+    sig_name: str,
+    sig_id: str | None,
+    author: str | None,
+    checks: dict[str, StepCheck],
+) -> str:
+    """The header bar and the step navigation, the current step marked and complete ones ticked."""
+    items = []
+    for step in STEPS:
+        check = checks.get(step.key)
+        classes = ["swb-step"]
+        state = ""
+        if step == current:
+            classes.append("swb-step--current")
+        if check is not None and check.total and check.complete:
+            classes.append("swb-step--done")
+            state = '<span class="swb-tick" aria-label="complete">✓</span>'
+        aria = ' aria-current="page"' if step == current else ""
+        href = html.escape(step_href(step, sig_id, author))
+        items.append(
+            f'<li class="{" ".join(classes)}"><a href="{href}"{aria}>'
+            f"{html.escape(step.label)}{state}</a></li>"
+        )
+    who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
+    sig = html.escape(sig_name or "Untitled SIG")
+    return (
+        '<header class="swb-header"><span class="swb-brand">sigworkbook</span>'
+        f'<span class="swb-sig">{sig}</span>{who}</header>'
+        f'<nav class="swb-steps" aria-label="Workbook steps"><ol>{"".join(items)}</ol></nav>'
+    )
+
+
+def progress_html(check: StepCheck | None) -> str:
+    """'4 of 9 done' with a bar, for the current step."""
+    if check is None or check.total == 0:
+        return ""
+    done = check.total - len(check.gaps)
+    percent = round(check.progress * 100)
+    return (
+        f'<div class="swb-progress"><progress max="{check.total}" value="{done}" '
+        f'aria-label="Step progress">{percent}%</progress> '
+        f"<span>{done} of {check.total} checks done</span></div>"
+    )
+
+
+def status_html(status: SaveStatus) -> str:
+    cls = "swb-saved" if status.ok else "swb-saved swb-saved--error"
+    return (
+        f'<div class="{cls}" role="status" aria-live="polite">{html.escape(status.message)}</div>'
+    )
+
+
+def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
+    index = STEPS.index(current)
+    if index + 1 >= len(STEPS):
+        return ""
+    following = STEPS[index + 1]
+    href = html.escape(step_href(following, sig_id, author))
+    return f'<p class="swb-next">Next: <a href="{href}">{html.escape(following.label)} →</a></p>'
+
+
+class Timer(widgets.HBox):
+    """A countdown for the step's timebox, with start, pause and reset."""
+
+    def __init__(self, minutes: int) -> None:
+        self.total = minutes * 60
+        self.remaining = self.total
+        self.running = False
+        self._handle: asyncio.TimerHandle | None = None
+        self.display_ = widgets.HTML()
+        self.toggle = widgets.Button(description="Start timer", icon="play")
+        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.toggle.on_click(lambda _: self.pause() if self.running else self.start())
+        self.reset_button.on_click(lambda _: self.reset())
+        super().__init__([self.display_, self.toggle, self.reset_button])
+        self.add_class("swb-timer")
+        self._show()
+
+    def _show(self) -> None:
+        minutes, seconds = divmod(max(self.remaining, 0), 60)
+        over = " swb-timer--over" if self.remaining <= 0 else ""
+        self.display_.value = (
+            f'<span class="swb-timer-clock{over}" role="timer" aria-label="Time left">'
+            f"{minutes:02d}:{seconds:02d}</span>"
+        )
+        self.toggle.description = "Pause" if self.running else "Start timer"
+        self.toggle.icon = "pause" if self.running else "play"
+
+    def tick(self) -> None:
+        """Count one second down."""
+        self.remaining -= 1
+        self._show()
+
+    def start(self) -> None:
+        self.running = True
+        self._show()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def step() -> None:
+            if self.running and self.remaining > 0:
+                self.tick()
+                self._handle = loop.call_later(1, step)
+
+        self._handle = loop.call_later(1, step)
+
+    def pause(self) -> None:
+        self.running = False
+        if self._handle is not None:
+            self._handle.cancel()
+        self._show()
+
+    def reset(self) -> None:
+        self.pause()
+        self.remaining = self.total
+        self._show()
