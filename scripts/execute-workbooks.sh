@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Re-run every workbook against a fresh demo workspace and store the outputs (as nbval expects).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+workspace=$(mktemp -d)
+.venv/bin/sigworkbook --workspace "$workspace" init --demo >/dev/null
+export SIGWORKBOOK_WORKSPACE=$workspace SIGWORKBOOK_SIG=home-safely SIGWORKBOOK_AUTHOR=nbval
+for notebook in "${@:-workbooks/[0-9]*.ipynb}"; do
+  .venv/bin/jupyter nbconvert --to notebook --execute --inplace $notebook
+done
+rm -rf "$workspace"
