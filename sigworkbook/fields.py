@@ -105,7 +105,9 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
     elif _is_model(annotation):
         kind = "section"
     else:
-        kind = "prose" if any("_normalise_newlines" in repr(m) for m in metadata) else "line"
+        # pydantic moves a field's Annotated validators into `info.metadata`: look in both.
+        validators = [*metadata, *info.metadata]
+        kind = "prose" if any("_normalise_newlines" in repr(m) for m in validators) else "line"
     advised = extra.get("x-advised-max")
     return FieldSpec(
         path=path,

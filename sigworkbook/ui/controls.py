@@ -51,6 +51,8 @@ def _input(spec: FieldSpec) -> widgets.ValueWidget:
         )
     if spec.kind == "bool":
         return widgets.Checkbox(indent=False, **common)
+    if spec.kind == "int" and spec.optional:
+        return widgets.Text(placeholder="a whole number, or leave blank", layout=layout, **common)
     if spec.kind == "int":
         return widgets.BoundedIntText(
             min=spec.minimum if spec.minimum is not None else 0,
@@ -74,11 +76,23 @@ def to_widget(spec: FieldSpec, value: Any) -> Any:
         return dt.datetime.fromisoformat(value) if value else None
     if spec.kind in ("line", "prose"):
         return value or ""
+    if spec.kind == "int" and spec.optional:
+        return "" if value is None else str(value)
     return value
 
 
 def from_widget(spec: FieldSpec, value: Any) -> Any:
     """A widget's value as the plan (JSON) holds it."""
+    if spec.kind == "int" and spec.optional and isinstance(value, str):
+        # Blank means none; anything else that is not a whole number goes on to validation,
+        # which refuses it with a message next to the field.
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            return text
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None).isoformat(timespec="minutes")
     if isinstance(value, dt.date):
