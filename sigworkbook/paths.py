@@ -62,28 +62,28 @@ def _step(container: Any, part: Segment, path: str) -> Any:
     """Return ``container[part]``, or ``_MISSING`` when a dict key or list index is absent."""
     if isinstance(part, int):
         if not isinstance(container, list):
-            raise PathError(f"path {path!r}: index {part} used on a {_kind(container)}, not a list")
+            raise PathError(f"path {path!r}: index {part} used on {_kind(container)}, not a list")
         return container[part] if part < len(container) else _MISSING
     if not isinstance(container, dict):
-        raise PathError(f"path {path!r}: key {part!r} used on a {_kind(container)}, not an object")
+        raise PathError(f"path {path!r}: key {part!r} used on {_kind(container)}, not an object")
     return container.get(part, _MISSING)
 
 
 def _kind(value: Any) -> str:
-    """Name a JSON value's type in words for error messages."""
+    """Name a JSON value's type in words, with its article, for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "boolean"
+        return "a boolean"
     if isinstance(value, int | float):
-        return "number"
+        return "a number"
     if isinstance(value, str):
-        return "string"
+        return "a string"
     if isinstance(value, list):
-        return "list"
+        return "a list"
     if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def get_path(doc: Any, path: str, default: Any = _MISSING) -> Any:

@@ -175,31 +175,51 @@ def _same(old: Any, new: Any) -> bool:
     return old is not _ABSENT and canonical_json(old) == canonical_json(new)
 
 
+def _overtaken(paths: Sequence[str]) -> list[bool]:
+    """For each path, whether a later path in the list is the same, inside it or around it."""
+    later_exact: set[tuple[str | int, ...]] = set()
+    later_inner: set[tuple[str | int, ...]] = set()  # proper ancestors of later paths
+    result: list[bool] = []
+    for path in reversed(paths):
+        parts = parse_path(path)
+        prefixes = [parts[:n] for n in range(len(parts))]
+        result.append(
+            parts in later_exact
+            or parts in later_inner
+            or any(prefix in later_exact for prefix in prefixes)
+        )
+        later_exact.add(parts)
+        later_inner.update(prefixes)
+    return result[::-1]
+
+
 def _edit_rows(
     plan: dict[str, Any], changes: Sequence[tuple[str, Any]], validate: Validate
 ) -> tuple[list[tuple[str, Any, bool]], dict[str, Any]]:
     """Work out the history rows for ``changes`` to ``plan`` and the validated new plan.
 
     Returns ``(rows, new_plan)`` where each row is ``(path, value, made_by_validation)``.
-    Replaying the rows on ``plan`` gives exactly ``new_plan``: each change is recorded with the
-    value validation left at its path, and anything else validation altered is recorded after
-    them. Changes that would not alter the plan are left out; if none remain, ``validate`` is
-    not called and ``rows`` is empty.
+    Replaying the rows on ``plan`` gives exactly ``new_plan``. Each change is one row: with the
+    value validation left at its path, or, when a later change in the same call overlaps it,
+    with the value as given. Anything else validation altered is recorded after them. Changes
+    that would not alter the plan are left out; if none remain, ``validate`` is not called and
+    ``rows`` is empty.
     """
     draft = plan
-    touched: list[str] = []
+    touched: list[tuple[str, Any]] = []
     for path, value in changes:
         if _same(get_path(draft, path, _ABSENT), value):
             continue
         draft = set_path(draft, path, value)
-        touched.append(path)
+        touched.append((path, value))
     if not touched:
         return [], plan
     new_plan = _as_plan(validate(draft), "the plan returned by validation")
     replay = copy.deepcopy(plan)
     rows: list[tuple[str, Any, bool]] = []
-    for path in touched:
-        value = _lookup(new_plan, path)
+    overtaken = _overtaken([path for path, _ in touched])
+    for (path, given), later in zip(touched, overtaken, strict=True):
+        value = given if later else _lookup(new_plan, path)
         if value is _ABSENT or _same(_lookup(replay, path), value):
             continue
         try:
@@ -335,10 +355,21 @@ class Store:
         """Check the file is ours and current (upgrading it if older) and return a connection."""
         self._check_header()
         writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        companions = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm")]
+        absent = [path for path in companions if not os.path.lexists(path)]
         with self._translate():
-            probe = self._connect_read_only()
+            try:
+                probe = self._connect_read_only()
+            except sqlite3.DatabaseError as error:
+                if _primary_code(error) in (_CORRUPT, _NOTADB):
+                    _remove_empty_wal(*absent)
+                raise
             try:
                 version = self._inspect(probe)
+            except NotOurDatabase:
+                probe.close()
+                _remove_empty_wal(*absent)
+                raise
             except BaseException:
                 probe.close()
                 raise
@@ -729,6 +760,20 @@ def _primary_code(error: sqlite3.Error) -> int | None:
     """The primary SQLite result code of an exception, if it carries one."""
     code = getattr(error, "sqlite_errorcode", None)
     return code & 0xFF if isinstance(code, int) else None
+
+
+def _remove_empty_wal(*created: Path) -> None:
+    """Remove the -wal/-shm files that looking into a refused file left behind, if empty.
+
+    ``created`` are the companions that did not exist before; they are removed only while the
+    write-ahead log holds nothing, so no one's data can be lost.
+    """
+    wal = [path for path in created if path.name.endswith("-wal")]
+    with contextlib.suppress(OSError):
+        if wal and wal[0].exists() and wal[0].stat().st_size > 0:
+            return
+        for path in created:
+            path.unlink(missing_ok=True)
 
 
 def _fsync_folder(folder: Path) -> None:

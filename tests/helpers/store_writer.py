@@ -1,0 +1,37 @@
+"""Child process for store tests: save edits in a loop and print each one once it is acknowledged.
+
+Usage: store_writer.py DATABASE SIG_ID NAME COUNT  (COUNT 0 means until killed)
+Edits alternate between the writer's own field ``notes.NAME`` and the shared field
+``shared.last``; every value is unique. After each ``apply`` returns, one line
+``REVISION PATH VALUE`` is printed and flushed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+from typing import Any
+
+from sigworkbook.store import Store
+
+
+def accept(plan: dict[str, Any]) -> dict[str, Any]:
+    """The validator: accept every plan unchanged."""
+    return plan
+
+
+def main() -> int:
+    database, sig_id, name, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    steps = itertools.count() if count == 0 else range(count)
+    with Store(Path(database)) as store:
+        for step in steps:
+            path = f"notes.{name}" if step % 2 == 0 else "shared.last"
+            value = f"{name}-{step}"
+            snapshot = store.apply(sig_id, [(path, value)], author=name, validate=accept)
+            print(snapshot.revision, path, value, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
