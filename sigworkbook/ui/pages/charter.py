@@ -1,0 +1,157 @@
+"""Step 3, the charter: the four questions with prompts, the other sections, measures and risks."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from sigworkbook import catalogues
+from sigworkbook.ui.controls import FieldControl, form
+from sigworkbook.ui.page import Page
+from sigworkbook.ui.session import Session
+from sigworkbook.ui.tables import RowsEditor
+
+QUESTION_PROMPTS: dict[str, tuple[str, ...]] = {
+    "charter.purpose": (
+        "What should be different for patients, staff or services because this group exists?",
+        "Why does this need a group, rather than one person or one team?",
+        "Which part of your core statement matters most right now?",
+    ),
+    "charter.approach": (
+        "Which activities fit members' time and places: online, in person, or a mix?",
+        "What habits will keep the group alive between meetings?",
+        "How will members try ideas out and bring back what happened?",
+    ),
+    "charter.people": (
+        "Who convenes, and who steps in when they are away?",
+        "Do you want a sponsor, a facilitator, or a librarian who watches for new evidence?",
+        "Whose voices are missing: patients, carers, other professions or regions?",
+    ),
+    "charter.evidence": (
+        "What would members say they got out of taking part?",
+        "Which changes in practice would show the group makes a difference?",
+        "What will you count, and which stories will you collect?",
+    ),
+}
+"""Discussion prompts shown next to each of the four questions."""
+
+OTHER_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Scope", ("charter.scope", "charter.out_of_scope")),
+    ("Members", ("charter.member_benefits", "charter.values")),
+    (
+        "Membership",
+        (
+            "charter.membership.who_may_join",
+            "charter.membership.openness",
+            "charter.membership.commitment",
+        ),
+    ),
+    ("Rhythm and channels", ("charter.rhythm", "charter.channels", "charter.learning_sharing")),
+    ("Resources", ("charter.resources",)),
+)
+
+
+def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
+    """A titled section box; `title` and `intro` are plain text."""
+    head = f"<h2>{html.escape(title)}</h2>"
+    if intro:
+        head += f'<p class="swb-help">{html.escape(intro)}</p>'
+    box = widgets.VBox([widgets.HTML(head), *parts], layout=widgets.Layout(width="100%"))
+    box.add_class("swb-card")
+    return box
+
+
+def prompts_html(prompts: tuple[str, ...]) -> str:
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in prompts)
+    return f'<div class="swb-prompts"><p>Prompts:</p><ul>{items}</ul></div>'
+
+
+def question(session: Session, path: str) -> widgets.GridBox:
+    """One of the four questions: its input, and its prompts beside it."""
+    prompts = widgets.HTML(prompts_html(QUESTION_PROMPTS[path]))
+    grid = widgets.GridBox(
+        [FieldControl(session, path), prompts],
+        layout=widgets.Layout(
+            width="100%", grid_template_columns="minmax(0, 2fr) minmax(0, 1fr)", grid_gap="1em"
+        ),
+    )
+    grid.add_class("swb-question")
+    return grid
+
+
+def catalogue_list(name: catalogues.CatalogueName) -> str:
+    """A catalogue as a definition list: each entry's label and description."""
+    items = "".join(
+        f"<dt>{html.escape(e.label)}</dt><dd>{html.escape(e.description)}</dd>"
+        for e in catalogues.active()[name].values()
+    )
+    return f'<dl class="swb-catalogue">{items}</dl>'
+
+
+class LifecycleChoice(widgets.VBox):
+    """The lifecycle stage, with the chosen stage's description under it."""
+
+    def __init__(self, session: Session) -> None:
+        self.control = FieldControl(session, "charter.lifecycle_stage")
+        self.description = widgets.HTML()
+        self.control.input.observe(lambda _: self._describe(), names="value")
+        self._describe()
+        super().__init__([self.control, self.description], layout=widgets.Layout(width="100%"))
+
+    def _describe(self) -> None:
+        entry = catalogues.active()["lifecycle_stages"].get(str(self.control.input.value))
+        text = html.escape(entry.description) if entry else ""
+        self.description.value = (
+            f'<p class="swb-notice" aria-live="polite">{text}</p>' if text else ""
+        )
+
+
+def build(page: Page) -> widgets.Widget:
+    """The charter form: the four questions, the other sections, measures, risks, review date."""
+    session = page.session
+    questions = card(
+        "The four questions",
+        *(question(session, path) for path in QUESTION_PROMPTS),
+        intro="These questions stay with the group for its whole life; answer them for now.",
+    )
+    sections = [card(title, form(session, list(paths))) for title, paths in OTHER_SECTIONS]
+    stage = card(
+        "Where the group is now",
+        LifecycleChoice(session),
+        intro="Communities change as they grow; say which stage yours is at today.",
+    )
+    measures = card(
+        "Measures of success",
+        widgets.HTML(
+            "<details><summary>The kinds of value a group can create</summary>"
+            f"{catalogue_list('value_kinds')}</details>"
+        ),
+        RowsEditor(
+            session,
+            "charter.measures",
+            ["indicator", "value_kind", "target", "review_date"],
+            add_label="Add a measure",
+        ),
+        intro="For each measure: what you will look at, the kind of value it shows, and a target.",
+    )
+    risks = card(
+        "Risks",
+        RowsEditor(
+            session,
+            "charter.risks",
+            ["risk", "mitigation"],
+            add_label="Add a risk",
+        ),
+        intro="What could stop the group working, and what you will do about each.",
+    )
+    review = card(
+        "Review",
+        FieldControl(session, "charter.review_date"),
+        intro="A charter is a living document: pick the date you will read it again together.",
+    )
+    box = widgets.VBox(
+        [questions, *sections, stage, measures, risks, review], layout=widgets.Layout(width="100%")
+    )
+    box.add_class("swb-page-charter")
+    return box
