@@ -1,7 +1,8 @@
 """Child process for store tests: save edits in a loop and print each one once it is acknowledged.
 
-Usage: store_writer.py DATABASE SIG_ID NAME COUNT  (COUNT 0 means until killed)
-Edits alternate between the writer's own field ``notes.NAME`` and the shared field
+Usage: store_writer.py DATABASE SIG_ID NAME COUNT [GO_FILE]  (COUNT 0 means until killed)
+With GO_FILE, the writer opens the store, prints ``ready`` and waits for that file to exist
+before its first edit, so that several writers can be released at the same moment. Edits alternate between the writer's own field ``notes.NAME`` and the shared field
 ``shared.last``; every value is unique. After each ``apply`` returns, one line
 ``REVISION PATH VALUE`` is printed and flushed.
 """
@@ -9,7 +10,9 @@ Edits alternate between the writer's own field ``notes.NAME`` and the shared fie
 from __future__ import annotations
 
 import itertools
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,16 @@ def accept(plan: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     database, sig_id, name, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    go_file = sys.argv[5] if len(sys.argv) > 5 else None
     steps = itertools.count() if count == 0 else range(count)
     with Store(Path(database)) as store:
+        if go_file is not None:
+            print("ready", flush=True)
+            deadline = time.monotonic() + 60
+            while not os.path.exists(go_file):
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{go_file} did not appear within 60 s")
+                time.sleep(0.001)
         for step in steps:
             path = f"notes.{name}" if step % 2 == 0 else "shared.last"
             value = f"{name}-{step}"
