@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -156,11 +156,11 @@ def field_spec(path: str) -> FieldSpec:
             index += 1
             spec_path.append("*")
             if index == len(segments):
-                return (
-                    _spec(path, FieldInfo.from_annotation(item))
-                    if not _is_model(item)
-                    else (FieldSpec(path, info.title or segment, info.description or "", "section"))
-                )
+                if _is_model(item):
+                    return FieldSpec(path, info.title or segment, info.description or "", "section")
+                # A list entry or map value has no title of its own: it takes its container's.
+                entry = _spec(path, FieldInfo.from_annotation(item))
+                return replace(entry, label=info.title or entry.label, help=info.description or "")
             if not _is_model(item):
                 raise PathError(f"'{path}' is not a field of the plan")
             model = item

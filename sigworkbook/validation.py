@@ -20,7 +20,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.label} ({self.path})" if self.path else "the plan"
+        if not self.path:
+            where = "the plan"
+        elif self.label == self.path:  # a path that names no field has no label of its own
+            where = self.path
+        else:
+            where = f"{self.label} ({self.path})"
         return f"{where}: {self.message}"
 
 
@@ -59,8 +64,13 @@ def problems_from(error: ValidationError) -> list[Problem]:
     """Turn pydantic's report into problems keyed by dotted plan path."""
     problems = []
     for item in error.errors():
-        # pydantic appends validator names (e.g. 'function-after[...]') for Annotated types.
-        loc = [str(part) for part in item["loc"] if not str(part).startswith(("function-", "lax-"))]
+        # pydantic appends validator names (e.g. 'function-after[...]') for Annotated types,
+        # and '[key]' when a map's key (rather than its value) is refused.
+        loc = [
+            str(part)
+            for part in item["loc"]
+            if not str(part).startswith(("function-", "lax-")) and part != "[key]"
+        ]
         path = ".".join(loc)
         problems.append(Problem(path, label(path), _message(item)))
     return problems

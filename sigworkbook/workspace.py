@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sigworkbook import catalogues
-from sigworkbook.fields import field_spec
+from sigworkbook.fields import field_spec, label
 from sigworkbook.fieldtypes import slugify
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.model import Plan
@@ -128,8 +128,9 @@ class Workspace:
             _check_writable(path)
         try:
             snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
-        except PathError as error:
-            raise PlanError([Problem(changes[0][0], changes[0][0], str(error))]) from None
+        except PathError as error:  # e.g. a row index past the end of its list
+            path = changes[0][0] if len(changes) == 1 else ""
+            raise PlanError([Problem(path, label(path) if path else "", str(error))]) from None
         return _loaded(snapshot)
 
     def import_plan(
@@ -191,9 +192,12 @@ class Workspace:
 
 
 def _check_writable(path: str) -> None:
-    field_spec(path)  # raises PathError for a path that names no field
+    try:
+        spec = field_spec(path)
+    except PathError:
+        raise PlanError([Problem(path, path, "is not a field of the plan")]) from None
     if path.split(".")[0] in READ_ONLY_PATHS or path == "":
-        raise PlanError([Problem(path, path, "cannot be changed")])
+        raise PlanError([Problem(path, spec.label, "cannot be changed")])
 
 
 def parse_cli_value(path: str, raw: str) -> Any:

@@ -1,0 +1,145 @@
+"""Shared test fixtures: a temporary workspace, and the CLI run in-process or as the real script."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sigworkbook import catalogues, cli
+from sigworkbook.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / "sigworkbook"
+"""The `sigworkbook` console script installed beside the interpreter running the tests."""
+
+ENV_VARS = ("SIGWORKBOOK_WORKSPACE", "SIGWORKBOOK_CATALOGUES")
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one run of the command line did: exit status, standard output and standard error."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out}--- stderr\n{self.err}"
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture(autouse=True)
+def _default_catalogues() -> Iterator[None]:
+    """Every test starts and ends with the packaged catalogues (a workspace may switch them)."""
+    catalogues.use(None)
+    yield
+    catalogues.use(None)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No SIGWORKBOOK_* variables, and HOME in a temporary folder; returns that HOME."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    """Where a test's workspace lives (not created: `init` or `workspace` creates it)."""
+    return tmp_path / "workspace"
+
+
+@pytest.fixture
+def workspace(workspace_dir: Path) -> Iterator[Workspace]:
+    """A new, empty workspace in a temporary folder, closed after the test."""
+    with Workspace.open(workspace_dir, create=True) as opened:
+        yield opened
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> RunCli:
+    """Run `sigworkbook.cli.main(args)` in this process; `env` adds environment variables."""
+
+    def run(*args: str | Path, env: Mapping[str, str] | None = None) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    code = cli.main([str(arg) for arg in args])
+                except SystemExit as exit_:  # argparse's own errors, --help, --version
+                    code = exit_.code if isinstance(exit_.code, int) else int(bool(exit_.code))
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def cli_ws(run_cli: RunCli, workspace_dir: Path) -> RunCli:
+    """Like `run_cli`, with `--workspace` set to the test's workspace folder."""
+
+    def run(*args: str | Path, env: Mapping[str, str] | None = None) -> CliResult:
+        return run_cli("--workspace", workspace_dir, *args, env=env)
+
+    return run
+
+
+def script_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child process: ours without SIGWORKBOOK_*, HOME set to `home`."""
+    env = {name: value for name, value in os.environ.items() if name not in ENV_VARS}
+    env["HOME"] = str(home)
+    env.update(extra or {})
+    return env
+
+
+def run_process(
+    command: list[str | Path],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = 120,
+) -> CliResult:
+    """Run a command to the end and return what it did."""
+    done = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def run_script(tmp_path: Path) -> RunCli:
+    """Run the real `sigworkbook` console script as a child process, from a temporary folder."""
+    home = tmp_path / "script-home"
+    home.mkdir(exist_ok=True)
+
+    def run(
+        *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> CliResult:
+        return run_process([SCRIPT, *args], cwd=cwd or tmp_path, env=script_env(home, env))
+
+    return run
