@@ -1,0 +1,209 @@
+"""What the export templates can use: the plan plus ready-made rows, labels and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sigworkbook import catalogues
+from sigworkbook.catalogues import CatalogueName
+from sigworkbook.exports import timing
+from sigworkbook.fields import label
+from sigworkbook.model import (
+    DECISION_LABELS,
+    FREQUENCY_LABELS,
+    STATUS_LABELS,
+    Activity,
+    Plan,
+)
+
+CONVENER_ROLES = ("convener", "co_convener")
+OPENNESS_LABELS = {"open": "Open: anyone can join", "closed": "Closed: by invitation"}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One member of the core group, with their role's label."""
+
+    name: str
+    organisation: str
+    role: str
+    contact: str
+    network_member: bool
+    convener: bool
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One activity with everything a schedule summary shows already worded."""
+
+    id: str
+    title: str
+    type: str
+    first: str
+    """When the first occurrence happens ('' without a start)."""
+    next: str
+    """When the next occurrence after the export date happens ('' when none is left)."""
+    repeats: str
+    duration: str
+    location: str
+    link: str
+    owner: str
+    hashtag: str
+    status: str
+    notes: str
+    dated: bool
+    upcoming: bool
+    """Planned, dated and with an occurrence at or after the export date."""
+
+
+@dataclass(frozen=True)
+class PromotionRow:
+    """One promotion action, with its draft's length against the channel's limit."""
+
+    channel: str
+    date: str
+    owner: str
+    draft: str
+    status: str
+    length: int
+    limit: int | None
+    over: int
+    """How many characters the draft is over the limit (0 when within it or unlimited)."""
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One measure of success with its kind of value worded."""
+
+    indicator: str
+    kind: str
+    target: str
+    review_date: str
+
+
+def _catalogue_label(name: CatalogueName, key: str | None) -> str:
+    return catalogues.active().label(name, key) if key else ""
+
+
+def repeats_text(activity: Activity) -> str:
+    """How an activity repeats, e.g. 'Monthly, 6 times' or 'Weekly until 30 June 2027'."""
+    rule = activity.recurrence
+    text = FREQUENCY_LABELS[rule.frequency]
+    if rule.frequency == "none":
+        return text
+    if rule.count is not None:
+        return f"{text}, {rule.count} time{'s' if rule.count != 1 else ''}"
+    if rule.until is not None:
+        return f"{text} until {timing.long_date(rule.until)}"
+    return text
+
+
+def _activity_row(activity: Activity, exported_at: dt.datetime) -> ActivityRow:
+    first = next_ = ""
+    upcoming = False
+    if activity.start is not None:
+        first = timing.when_text(activity, activity.start)
+        coming = timing.next_occurrence(activity, exported_at)
+        if coming is not None:
+            next_ = timing.when_text(activity, coming)
+            upcoming = activity.status == "planned"
+    return ActivityRow(
+        id=activity.id,
+        title=activity.title.strip() or _catalogue_label("activity_types", activity.type),
+        type=_catalogue_label("activity_types", activity.type),
+        first=first,
+        next=next_,
+        repeats=repeats_text(activity),
+        duration=timing.duration_text(activity.duration_minutes),
+        location=activity.location,
+        link=activity.link,
+        owner=activity.owner,
+        hashtag=activity.hashtag,
+        status=STATUS_LABELS[activity.status],
+        notes=activity.notes,
+        dated=activity.start is not None,
+        upcoming=upcoming,
+    )
+
+
+def _sort_key(activity: Activity, moment: dt.datetime | None) -> tuple[dt.datetime, str]:
+    if moment is None:
+        return dt.datetime.max.replace(tzinfo=dt.UTC), activity.id
+    return moment.replace(tzinfo=ZoneInfo(activity.timezone)).astimezone(dt.UTC), activity.id
+
+
+def _promotion_rows(plan: Plan) -> list[PromotionRow]:
+    """The promotion actions by date (undated last, otherwise in the plan's order)."""
+    active = catalogues.active()
+    rows = []
+    actions = sorted(plan.promotion.actions, key=lambda a: (a.date is None, a.date or dt.date.min))
+    for action in actions:
+        limit = active.char_limit(action.channel)
+        length = len(action.draft)
+        rows.append(
+            PromotionRow(
+                channel=active.label("channels", action.channel),
+                date=timing.long_date(action.date) if action.date else "",
+                owner=action.owner,
+                draft=action.draft,
+                status=STATUS_LABELS[action.status],
+                length=length,
+                limit=limit,
+                over=max(0, length - limit) if limit is not None else 0,
+            )
+        )
+    return rows
+
+
+def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, Any]:
+    """The variables every template gets (documented in docs/exports.md)."""
+    people = [
+        PersonRow(
+            name=p.name,
+            organisation=p.organisation,
+            role=_catalogue_label("roles", p.role),
+            contact=p.contact,
+            network_member=p.network_member,
+            convener=p.role in CONVENER_ROLES,
+        )
+        for p in plan.core_group.people
+    ]
+    activities = plan.schedule.activities
+    dated = sorted((a for a in activities if a.start), key=lambda a: _sort_key(a, a.start))
+    upcoming = sorted(
+        (a for a in dated if a.status == "planned"),
+        key=lambda a: _sort_key(a, timing.next_occurrence(a, exported_at)),
+    )
+    rows = {a.id: _activity_row(a, exported_at) for a in activities}
+    charter = plan.charter
+    return {
+        "plan": plan,
+        "name": plan.identity.name,
+        "revision": revision,
+        "exported_at": exported_at,
+        "exported": timing.stamp(exported_at),
+        "people": people,
+        "conveners": [p for p in people if p.convener],
+        "activities": [rows[a.id] for a in dated],
+        "upcoming": [rows[a.id] for a in upcoming if rows[a.id].upcoming],
+        "undated": [rows[a.id] for a in activities if a.start is None],
+        "promotion": _promotion_rows(plan),
+        "measures": [
+            MeasureRow(
+                indicator=m.indicator,
+                kind=_catalogue_label("value_kinds", m.value_kind),
+                target=m.target,
+                review_date=timing.long_date(m.review_date) if m.review_date else "",
+            )
+            for m in charter.measures
+        ],
+        "lifecycle_stage": _catalogue_label("lifecycle_stages", charter.lifecycle_stage),
+        "openness": OPENNESS_LABELS[charter.membership.openness],
+        "decision": DECISION_LABELS.get(plan.statement.existing_groups.decision or "", ""),
+        "review_date": timing.long_date(charter.review_date) if charter.review_date else "",
+        "label": label,
+        "catalogue_label": _catalogue_label,
+    }

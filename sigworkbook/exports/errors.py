@@ -1,0 +1,7 @@
+"""The one exception exports raise for a problem the user can fix."""
+
+from __future__ import annotations
+
+
+class ExportError(Exception):
+    """A user error in an export: the message names the template file and line, or the problem."""

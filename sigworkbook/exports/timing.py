@@ -1,0 +1,143 @@
+"""Dates and times in exports: the export date, readable date formats and activity occurrences."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from sigworkbook.exports.errors import ExportError
+from sigworkbook.model import Activity
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+EN_DASH = "\u2013"
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
+FAR_FUTURE_YEARS = 20
+"""How far ahead an open-ended recurrence is followed (for the next date and VTIMEZONE range)."""
+
+
+def export_time(exported_at: dt.datetime | None) -> dt.datetime:
+    """The export date in UTC: the one given, else $SOURCE_DATE_EPOCH, else now."""
+    if exported_at is not None:
+        if exported_at.tzinfo is None:
+            raise ExportError("exported_at: give a time zone-aware date and time")
+        return exported_at.astimezone(dt.UTC).replace(microsecond=0)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ExportError(
+                f"SOURCE_DATE_EPOCH: '{epoch[:40]}' is not a number of seconds since 1970"
+            ) from None
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def long_date(day: dt.date) -> str:
+    """A date as '12 January 2027', the same in every locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """A date with its weekday, as 'Tue 12 Jan 2027'."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def stamp(moment: dt.datetime) -> str:
+    """The export date and time, as '12 January 2027, 09:30 UTC'."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{long_date(utc.date())}, {utc:%H:%M} UTC"
+
+
+def duration_text(minutes: int) -> str:
+    """A duration as '45 min', '1 h' or '2 h 30 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def when_text(activity: Activity, start: dt.datetime) -> str:
+    """When one occurrence happens, in the activity's own time zone."""
+    end = start + dt.timedelta(minutes=activity.duration_minutes)
+    if end.date() == start.date():
+        span = f"{short_date(start.date())}, {start:%H:%M}{EN_DASH}{end:%H:%M}"
+    else:
+        span = f"{short_date(start.date())}, {start:%H:%M} {EN_DASH} {short_date(end.date())}, {end:%H:%M}"
+    return f"{span} ({activity.timezone})"
+
+
+def _add_months(start: dt.datetime, months: int) -> dt.datetime | None:
+    """The same day and time `months` later, or None when that month has no such day (RFC 5545)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if start.day > calendar.monthrange(year, month)[1]:
+        return None
+    return start.replace(year=year, month=month)
+
+
+def until_local(activity: Activity) -> dt.datetime | None:
+    """The last moment (local time) an occurrence may start: the end of the recurrence's date."""
+    until = activity.recurrence.until
+    return dt.datetime.combine(until, dt.time(23, 59, 59)) if until is not None else None
+
+
+def occurrences(activity: Activity) -> Iterator[dt.datetime]:
+    """Every start (local, naive) of a dated activity, as its RRULE in schedule.ics expands."""
+    start = activity.start
+    if start is None:
+        return
+    rule = activity.recurrence
+    if rule.frequency == "none":
+        yield start
+        return
+    limit = until_local(activity)
+    horizon = start + dt.timedelta(days=366 * FAR_FUTURE_YEARS)
+    produced, step = 0, 0
+    while rule.count is None or produced < rule.count:
+        if rule.frequency == "monthly":
+            moment = _add_months(start, step)
+        else:
+            moment = start + dt.timedelta(
+                weeks=step * (2 if rule.frequency == "fortnightly" else 1)
+            )
+        step += 1
+        if moment is None:
+            continue
+        if (limit is not None and moment > limit) or moment > horizon:
+            return
+        produced += 1
+        yield moment
+
+
+def next_occurrence(activity: Activity, after: dt.datetime) -> dt.datetime | None:
+    """The first start (local) at or after the UTC moment `after`, or None when none is left."""
+    local_after = after.astimezone(ZoneInfo(activity.timezone)).replace(tzinfo=None)
+    for moment in occurrences(activity):
+        if moment >= local_after:
+            return moment
+    return None
+
+
+def last_occurrence(activity: Activity) -> dt.datetime | None:
+    """The last start (local) of a dated activity; open-ended rules stop at the far horizon."""
+    last = None
+    for moment in occurrences(activity):
+        last = moment
+    return last
