@@ -1,0 +1,304 @@
+"""Find people to invite: load a member-directory CSV, search it, and keep the chosen in the plan."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from sigworkbook.model import Invitee, Plan
+from sigworkbook.ui.matching import Match, RecordsError, rank, read_records
+from sigworkbook.ui.session import Session
+from sigworkbook.workspace import Loaded
+
+SAMPLE_DIRECTORY = (
+    Path(__file__).resolve().parent.parent / "data" / "sample" / "member-directory.csv"
+)
+REQUIRED_COLUMNS = ("name", "organisation", "interests")
+"""Columns a directory file must have; `role` and `region` are shown when present."""
+SEARCH_FIELDS = ("interests", "role")
+RESULT_LIMIT = 25
+INVITEES = "promotion.invitees"
+REASON_MAX = 300
+
+Record = Mapping[str, str]
+
+
+def default_terms(plan: Plan) -> list[str]:
+    """The search prefilled from the plan: the theme, then the key phrases."""
+    terms = [plan.identity.theme, *plan.identity.key_phrases]
+    return [term.strip() for term in terms if term.strip()]
+
+
+def parse_terms(text: str) -> list[str]:
+    """Search terms typed into one box, separated by semicolons or new lines."""
+    return [term.strip() for term in text.replace("\n", ";").split(";") if term.strip()]
+
+
+def person_key(name: str, organisation: str) -> tuple[str, str]:
+    """Who someone is, for telling whether they are invited already (case is ignored)."""
+    return " ".join(name.split()).casefold(), " ".join(organisation.split()).casefold()
+
+
+def reason_for(match: Match) -> str:
+    """Why this person was found, in words, for the invitee's 'why invite them'."""
+    interests = list(dict.fromkeys(h.text for h in match.hits if h.field == "interests"))
+    others = list(dict.fromkeys(h.text for h in match.hits if h.field != "interests"))
+    parts = []
+    if interests:
+        parts.append("Interested in " + ", ".join(interests))
+    if others:
+        parts.append("Role: " + ", ".join(others))
+    reason = "; ".join(parts) or "Found in the member directory"
+    return reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
+
+
+def invitee_from(match: Match) -> dict[str, str]:
+    record = match.record
+    return {
+        "name": record.get("name", "").strip(),
+        "organisation": record.get("organisation", "").strip(),
+        "reason": reason_for(match),
+    }
+
+
+def describe(record: Record) -> str:
+    """'Name — Role, Organisation (Region)' as plain text."""
+    details = ", ".join(p for p in (record.get("role", ""), record.get("organisation", "")) if p)
+    region = f" ({record['region']})" if record.get("region") else ""
+    return f"{record.get('name', '')} — {details}{region}" if details else record.get("name", "")
+
+
+class Result(widgets.VBox):
+    """One person found: a checkbox to invite them, and what they matched."""
+
+    def __init__(self, match: Match) -> None:
+        self.match = match
+        record = match.record
+        self.key = person_key(record.get("name", ""), record.get("organisation", ""))
+        self.checkbox = widgets.Checkbox(
+            description=f"Invite {describe(record)}",
+            indent=False,
+            layout=widgets.Layout(width="100%"),
+        )
+        terms = ", ".join(dict.fromkeys(h.text for h in match.hits))
+        interests = record.get("interests", "")
+        self.detail = widgets.HTML(
+            f'<div class="swb-help">Matched: {html.escape(terms)}'
+            + (f" · Interests: {html.escape(interests)}" if interests else "")
+            + "</div>"
+        )
+        super().__init__([self.checkbox, self.detail])
+        self.add_class("swb-result")
+
+
+class DirectorySearch(widgets.VBox):
+    """Load a member directory, search it, and tick the people to invite (kept in the plan)."""
+
+    def __init__(self, session: Session, *, limit: int = RESULT_LIMIT) -> None:
+        self.session = session
+        self.limit = limit
+        self.records: list[dict[str, str]] = []
+        self.source_name = ""
+        self.matches: list[Match] = []
+        self._syncing = False
+        self._shown: list[Invitee] | None = None
+
+        self.upload = widgets.FileUpload(
+            accept=".csv,text/csv", multiple=False, description="Upload a directory (CSV)"
+        )
+        self.upload.observe(self._uploaded, names="value")
+        self.sample_button = widgets.Button(description="Use the sample directory")
+        self.sample_button.on_click(lambda _: self.use_sample())
+        self.source = widgets.HTML(
+            '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
+            "name, organisation and interests (role and region are used when present), "
+            "or try the sample.</p>"
+        )
+        self.query = widgets.Textarea(
+            description="Search for (one term per line or separated by ;)",
+            value="\n".join(default_terms(session.loaded.plan)),
+            rows=3,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "initial"},
+        )
+        self.search_button = widgets.Button(description="Search the directory")
+        self.search_button.on_click(lambda _: self.search())
+        self.summary = widgets.HTML()
+        self.results = widgets.VBox()
+        self.invited = widgets.VBox()
+        self.message = widgets.HTML()
+        loaders = widgets.HBox([self.upload, self.sample_button])
+        loaders.add_class("swb-adder")
+        super().__init__(
+            [
+                loaders,
+                self.source,
+                self.query,
+                self.search_button,
+                self.summary,
+                self.results,
+                self.message,
+                widgets.HTML("<h3>People to invite</h3>"),
+                self.invited,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.add_class("swb-directory")
+        session.on_change(self._plan_changed)
+        self._show_invited()
+
+    # --- loading ------------------------------------------------------------------------
+
+    def load(self, data: bytes | str, source_name: str) -> bool:
+        """Read a directory file; on a problem keep the previous one and say what is wrong."""
+        try:
+            records = read_records(data, REQUIRED_COLUMNS, non_empty=("name",))
+        except RecordsError as error:
+            self.source.value = (
+                f'<div class="swb-error" role="alert">{html.escape(source_name)}: '
+                f"{html.escape(str(error))}</div>"
+            )
+            return False
+        self.records, self.source_name = records, source_name
+        self.source.value = (
+            f'<p class="swb-notice" role="status">{len(records)} people loaded from '
+            f"{html.escape(source_name)}.</p>"
+        )
+        self.search()
+        return True
+
+    def use_sample(self) -> bool:
+        """Load the invented sample directory shipped with the workbook."""
+        return self.load(SAMPLE_DIRECTORY.read_bytes(), "the sample directory (invented people)")
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        self.load(bytes(upload["content"]), str(upload.get("name") or "the uploaded file"))
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(self, text: str | None = None) -> list[Match]:
+        """Search the loaded directory for the terms in the box (or in `text`)."""
+        if text is not None:
+            self.query.value = text
+        terms = parse_terms(self.query.value)
+        if not self.records:
+            self.summary.value = (
+                '<p class="swb-error" role="alert">Load a directory first: '
+                "upload a CSV file or use the sample.</p>"
+            )
+            return []
+        if not terms:
+            self.summary.value = (
+                '<p class="swb-error" role="alert">Search for: type at least one term.</p>'
+            )
+            self.matches = []
+            self.results.children = ()
+            return []
+        found = rank(terms, self.records, SEARCH_FIELDS, limit=len(self.records))
+        self.matches = found[: self.limit]
+        shown = f"; showing the best {len(self.matches)}" if len(found) > len(self.matches) else ""
+        self.summary.value = (
+            f'<p class="swb-notice" role="status">{len(found)} people match{shown}.</p>'
+        )
+        rows = [Result(match) for match in self.matches]
+        for row in rows:
+            row.checkbox.observe(lambda change, row=row: self._ticked(row, change), names="value")
+        self.results.children = rows
+        self._sync_ticks()
+        return self.matches
+
+    # --- choosing -----------------------------------------------------------------------
+
+    def _current(self) -> list[dict[str, Any]]:
+        self.session.flush()
+        self.session.refresh()
+        return [i.model_dump(mode="json") for i in self.session.loaded.plan.promotion.invitees]
+
+    def _save(self, invitees: list[dict[str, Any]]) -> bool:
+        ok = self.session.save(INVITEES, invitees)
+        self.message.value = (
+            ""
+            if ok
+            else f'<div class="swb-error" role="alert">{html.escape(self.session.status.message)}</div>'
+        )
+        self._sync_ticks()
+        self._show_invited()
+        return ok
+
+    def invite(self, match: Match) -> bool:
+        """Add the person of `match` to the people to invite (once)."""
+        invitees = self._current()
+        person = invitee_from(match)
+        key = person_key(person["name"], person["organisation"])
+        if any(person_key(i["name"], i["organisation"]) == key for i in invitees):
+            return True
+        return self._save([*invitees, person])
+
+    def uninvite(self, name: str, organisation: str) -> bool:
+        """Take someone off the people to invite (the history keeps them)."""
+        key = person_key(name, organisation)
+        invitees = self._current()
+        kept = [i for i in invitees if person_key(i["name"], i["organisation"]) != key]
+        return True if len(kept) == len(invitees) else self._save(kept)
+
+    def _ticked(self, row: Result, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        if change["new"]:
+            self.invite(row.match)
+        else:
+            record = row.match.record
+            self.uninvite(record.get("name", ""), record.get("organisation", ""))
+
+    # --- showing the plan ---------------------------------------------------------------
+
+    def _invited_keys(self) -> set[tuple[str, str]]:
+        return {
+            person_key(i.name, i.organisation) for i in self.session.loaded.plan.promotion.invitees
+        }
+
+    def _sync_ticks(self) -> None:
+        keys = self._invited_keys()
+        self._syncing = True
+        try:
+            for row in self.results.children:
+                row.checkbox.value = row.key in keys
+        finally:
+            self._syncing = False
+
+    def _show_invited(self) -> None:
+        invitees = self.session.loaded.plan.promotion.invitees
+        if invitees == self._shown:
+            return
+        self._shown = list(invitees)
+        if not invitees:
+            self.invited.children = (
+                widgets.HTML('<p class="swb-help">Nobody chosen yet: tick people above.</p>'),
+            )
+            return
+        rows: list[widgets.Widget] = []
+        for invitee in invitees:
+            text = html.escape(invitee.name)
+            if invitee.organisation:
+                text += f", {html.escape(invitee.organisation)}"
+            if invitee.reason:
+                text += f' <span class="swb-help">— {html.escape(invitee.reason)}</span>'
+            remove = widgets.Button(description="Remove", tooltip=f"Remove {invitee.name}")
+            remove.add_class("swb-remove")
+            remove.on_click(lambda _, n=invitee.name, o=invitee.organisation: self.uninvite(n, o))
+            row = widgets.HBox([widgets.HTML(text), remove])
+            row.add_class("swb-row")
+            rows.append(row)
+        self.invited.children = rows
+
+    def _plan_changed(self, loaded: Loaded) -> None:
+        self._sync_ticks()
+        self._show_invited()

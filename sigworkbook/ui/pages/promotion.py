@@ -1,0 +1,122 @@
+"""Step 5, promotion and invitations: channels, actions with live length counts, invitees, habits."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from sigworkbook import catalogues
+from sigworkbook.fields import field_spec
+from sigworkbook.ui.controls import FieldControl, count_text, form
+from sigworkbook.ui.directory import DirectorySearch
+from sigworkbook.ui.page import Page
+from sigworkbook.ui.pages.charter import card
+from sigworkbook.ui.tables import RowsEditor
+
+ACTION_COLUMNS = ("channel", "draft", "owner", "date", "status")
+HABITS = (
+    "promotion.online_space.welcome_post",
+    "promotion.online_space.introductions",
+    "promotion.online_space.no_post_unanswered",
+)
+
+
+def channels_html() -> str:
+    """The channel catalogue as a table: what each channel is, who runs it, its length limit."""
+    active = catalogues.active()
+    rows = []
+    for key, entry in active["channels"].items():
+        limit = active.char_limit(key)
+        run_by = "The network team" if entry.get("network_channel") else "You"
+        rows.append(
+            f"<tr><th scope='row'>{html.escape(entry.label)}</th>"
+            f"<td>{html.escape(entry.description)}</td><td>{run_by}</td>"
+            f"<td>{f'{limit:,} characters' if limit else 'No fixed limit'}</td></tr>"
+        )
+    return (
+        '<table class="swb-catalogue-table"><thead><tr><th scope="col">Channel</th>'
+        '<th scope="col">What it is</th><th scope="col">Run by</th>'
+        f'<th scope="col">Length limit</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def draft_count_html(draft: str, channel: str) -> str:
+    """The draft's length against its channel's limit, flagged when over."""
+    limit = catalogues.active().char_limit(channel)
+    if limit is None:
+        return (
+            f'<span class="swb-count" aria-live="polite">{len(draft)} characters '
+            "(no fixed limit on this channel)</span>"
+        )
+    return count_text(len(draft), field_spec("promotion.actions.*.draft"), limit)
+
+
+class DraftCounter:
+    """Keeps a draft's character count in step with the draft and with its row's channel."""
+
+    def __init__(self, channel: FieldControl, draft: FieldControl) -> None:
+        self.channel = channel
+        self.draft = draft
+        self.count = widgets.HTML()
+        # Stand in for the draft's own counter, which counts against the field's storage limit.
+        draft.children = tuple(self.count if c is draft.counter else c for c in draft.children)
+        channel.input.observe(lambda _: self.update(), names="value")
+        draft.input.observe(lambda _: self.update(), names="value")
+        self.update()
+
+    def update(self) -> None:
+        self.count.value = draft_count_html(
+            self.draft.input.value or "", str(self.channel.input.value)
+        )
+
+
+class ActionsEditor(RowsEditor):
+    """Promotion actions as rows, each draft with a live count against its channel's limit."""
+
+    def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
+        box = super()._row(index, row)
+        controls = {control.path.rsplit(".", 1)[-1]: control for control in box.controls}
+        box.counter = DraftCounter(controls["channel"], controls["draft"])
+        return box
+
+
+def build(page: Page) -> widgets.Widget:
+    """The promotion form: channels, actions, finding people to invite, online-space habits."""
+    session = page.session
+    channels = card(
+        "Channels",
+        widgets.HTML(
+            "<details><summary>Where you can spread the word, and how long a post may be</summary>"
+            f"{channels_html()}</details>"
+        ),
+        intro="Mix the network's own channels with your own; the network team can help with theirs.",
+    )
+    actions = card(
+        "Promotion actions",
+        ActionsEditor(
+            session,
+            "promotion.actions",
+            ACTION_COLUMNS,
+            add_label="Add a promotion action",
+            title=lambda row, i: (
+                catalogues.active().label("channels", str(row.get("channel", "")))
+                or f"Action {i + 1}"
+            ),
+        ),
+        intro="One row per post or message: the channel, a draft, who sends it and when.",
+    )
+    people = card(
+        "Find people to invite",
+        DirectorySearch(session),
+        intro="Search a member directory for your theme and key phrases, then tick whom to invite.",
+    )
+    habits = card(
+        "Habits in the online space",
+        form(session, list(HABITS)),
+        intro="Small habits make newcomers feel at home; tick each one once it is in place.",
+    )
+    box = widgets.VBox([channels, actions, people, habits], layout=widgets.Layout(width="100%"))
+    box.add_class("swb-page-promotion")
+    return box
