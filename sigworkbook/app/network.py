@@ -1,0 +1,66 @@
+"""Small network checks for serving: is a host loopback-only, is a port free to listen on."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+
+LOCAL_HOSTNAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` (a name or an address) only reaches this machine."""
+    name = host.strip().strip("[]").lower()
+    if name in LOCAL_HOSTNAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _listen_addresses(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+    """The (family, address) pairs a server binding `host`:`port` listens on, like tornado does."""
+    bind_host = None if host in ("", "*") else host
+    infos = socket.getaddrinfo(
+        bind_host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+    )
+    seen: set[tuple[int, tuple[object, ...]]] = set()
+    result: list[tuple[int, tuple[object, ...]]] = []
+    for family, _type, _proto, _name, address in infos:
+        key = (int(family), tuple(address))
+        if key not in seen:
+            seen.add(key)
+            result.append(key)
+    return result
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when another program already listens on `port` at an address `host` resolves to.
+
+    Uses SO_REUSEADDR like tornado, so a port that only has connections in TIME_WAIT counts as
+    free, exactly as it would for the real server.
+    """
+    for family, address in _listen_addresses(host, port):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return True
+                if error.errno == errno.EADDRNOTAVAIL:
+                    continue
+                raise
+    return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free on `host` right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port

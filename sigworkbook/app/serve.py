@@ -1,0 +1,137 @@
+"""`sigworkbook serve`: run the workbooks as a web app with Voila, on this machine or the network."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sigworkbook.app.network import is_loopback, port_in_use
+from sigworkbook.app.settings import START_NOTEBOOK, ServeOptions, build_config, start_url
+from sigworkbook.resources import voila_share_dir, workbooks_dir
+
+WORKSPACE_ENV = "SIGWORKBOOK_WORKSPACE"
+"""Kernels read the workspace folder from this variable."""
+TOKEN_ENV = "SIGWORKBOOK_TOKEN"
+"""When set, the access token to require on a non-loopback host (else one is generated)."""
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    print(f"sigworkbook serve: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _token_for(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(24)
+
+
+def _prepend_jupyter_path(folder: Path) -> None:
+    current = os.environ.get("JUPYTER_PATH", "")
+    parts = [p for p in current.split(os.pathsep) if p and Path(p) != folder]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(folder), *parts])
+
+
+def _announce(options: ServeOptions, sig: str | None) -> None:
+    url = start_url(options, sig)
+    if options.token:
+        print(
+            f"sigworkbook is reachable from other machines on {options.host}:{options.port}; "
+            "visitors need the access token, which this link carries:",
+            flush=True,
+        )
+        print(f"    {url}", flush=True)
+    else:
+        print(f"sigworkbook is running at {url}", flush=True)
+    print("Press Ctrl-C to stop the server (its kernels stop with it).", flush=True)
+
+
+def serve(
+    workspace: Path,
+    *,
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = True,
+    notebooks: Path | None = None,
+    sig: str | None = None,
+) -> int:
+    """Serve the workbooks until Ctrl-C or SIGTERM; return the exit code (0 ok, 2 usage error)."""
+    try:
+        folder = (notebooks or workbooks_dir()).expanduser().resolve()
+    except FileNotFoundError as error:
+        return _fail(str(error))
+    if not folder.is_dir():
+        return _fail(f"notebooks folder {folder} does not exist")
+    if not (folder / START_NOTEBOOK).is_file():
+        print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
+
+    workspace = workspace.expanduser().resolve()
+    if workspace.exists() and not workspace.is_dir():
+        return _fail(f"workspace {workspace} is a file, not a folder")
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
+
+    try:
+        options = ServeOptions(notebooks=folder, port=port, host=host, token=_token_for(host))
+    except ValueError as error:
+        return _fail(str(error))
+    try:
+        taken = port_in_use(host, port)
+    except socket.gaierror:
+        return _fail(f"host {host!r} is not a name or address of this machine")
+    except OSError as error:
+        return _fail(f"cannot listen on port {port} on {host}: {error.strerror}")
+    if taken:
+        return _fail(f"port {port} on {host} is already in use; choose another with --port")
+
+    os.environ[WORKSPACE_ENV] = str(workspace)
+    _prepend_jupyter_path(voila_share_dir())
+
+    from sigworkbook.app.voila_app import run  # slow import: only when really serving
+
+    return run(
+        build_config(options),
+        on_listening=lambda: _announce(options, sig),
+        browser_url=start_url(options, sig) if open_browser else None,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add serve's options to `parser` (the same ones `sigworkbook serve` takes)."""
+    parser.add_argument("--workspace", type=Path, help="workspace folder")
+    parser.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument("--notebooks", type=Path, help="serve this folder of notebooks instead")
+    parser.add_argument("--sig", help="open this SIG's start page")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m sigworkbook.app.serve`."""
+    parser = argparse.ArgumentParser(prog="python -m sigworkbook.app.serve", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    workspace = args.workspace or Path(os.environ.get(WORKSPACE_ENV) or "~/sigworkbook")
+    return serve(
+        workspace,
+        port=args.port,
+        host=args.host,
+        open_browser=not args.no_browser,
+        notebooks=args.notebooks,
+        sig=args.sig,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""What `sigworkbook serve` asks of Voila: the traitlets configuration and the start URL."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from traitlets.config import Config
+
+from sigworkbook.app.network import is_loopback
+
+TEMPLATE_NAME = "sigworkbook"
+START_NOTEBOOK = "00-start.ipynb"
+
+# Kernels whose page is gone (crashed tab, closed laptop, lost network) are shut down after
+# this long without activity; a kernel with an open page (a connected websocket) is kept.
+CULL_IDLE_TIMEOUT_S = 600
+CULL_INTERVAL_S = 60
+
+CELL_ERROR_INSTRUCTION = (
+    "Reload the page to try again. If it keeps happening, tell whoever runs this workbook."
+)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Everything that decides how the Voila server is configured."""
+
+    notebooks: Path
+    port: int
+    host: str
+    token: str | None
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S
+    cull_interval: int = CULL_INTERVAL_S
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port: {self.port} is not a TCP port (1-65535)")
+        if not self.host.strip():
+            raise ValueError("host: must not be empty")
+        if not is_loopback(self.host) and not self.token:
+            raise ValueError(
+                f"token: required when serving on {self.host!r}, which other machines can reach"
+            )
+        if self.cull_idle_timeout <= 0 or self.cull_interval <= 0:
+            raise ValueError("cull_idle_timeout and cull_interval: must be positive seconds")
+
+
+def build_config(options: ServeOptions) -> Config:
+    """The Voila configuration for `options` (booleans as real booleans, never strings)."""
+    c = Config()
+    c.Voila.root_dir = str(options.notebooks)
+    c.Voila.ip = options.host
+    c.Voila.port = options.port
+    c.Voila.port_retries = 0  # a taken port is an error, never a silent move to another one
+    c.Voila.config_file_paths = []  # no stray voila.json from the working directory
+    c.Voila.token = options.token  # None: no login needed (loopback only)
+    # Loopback: refuse requests whose Host header is not local (DNS rebinding); remote: the
+    # token guards every page and the Host header is whatever name the visitor used.
+    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host)}
+
+    c.VoilaConfiguration.template = TEMPLATE_NAME
+    c.VoilaConfiguration.theme = "light"
+    c.VoilaConfiguration.allow_template_override = "NO"
+    c.VoilaConfiguration.allow_theme_override = "NO"
+    c.VoilaConfiguration.strip_sources = True
+    c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaConfiguration.preheat_kernel = False
+    c.VoilaConfiguration.progressive_rendering = False
+    c.VoilaExecutor.show_tracebacks = False
+    c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
+
+    c.MappingKernelManager.cull_idle_timeout = options.cull_idle_timeout
+    c.MappingKernelManager.cull_interval = options.cull_interval
+    c.MappingKernelManager.cull_connected = False
+    c.MappingKernelManager.cull_busy = False
+    return c
+
+
+def display_host(host: str) -> str:
+    """The host name to show in a URL: the machine's name for a wildcard address."""
+    if host in ("", "0.0.0.0", "::", "*"):
+        return socket.gethostname()
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"
+    return host
+
+
+def start_url(options: ServeOptions, sig: str | None = None) -> str:
+    """The URL of the start page, with the token and the SIG id in the query when given."""
+    query: dict[str, str] = {}
+    if options.token:
+        query["token"] = options.token
+    if sig:
+        query["sig"] = sig
+    url = f"http://{display_host(options.host)}:{options.port}/voila/render/{START_NOTEBOOK}"
+    return f"{url}?{urlencode(query)}" if query else url

@@ -1,0 +1,171 @@
+"""The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
+
+Three changes to stock Voila 0.5, each small:
+
+* Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
+  the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
+* Errors reach visitors as a friendly sentence with a reference; the details, under the same
+  reference, go to the server log only.
+* Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
+  server started is shut down.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+import re
+import secrets
+import signal
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import tornado.web
+import voila.notebook_renderer
+from traitlets.config import Config
+from voila.app import Voila
+from voila.execute import VoilaExecutor
+from voila.tornado.handler import TornadoVoilaHandler
+
+FRIENDLY_ERROR_NAME = "SigworkbookError"
+"""`ename` of a cell error output once its details have gone to the log; the template shows it."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_page_path: contextvars.ContextVar[str] = contextvars.ContextVar("page_path", default="?")
+
+
+def new_reference() -> str:
+    """A short id that links what a visitor sees to the details in the server log."""
+    return secrets.token_hex(4).upper()
+
+
+class FriendlyErrorExecutor(VoilaExecutor):  # type: ignore[misc]
+    """Voila's executor, but a failed cell logs its traceback and shows only a reference."""
+
+    def strip_code_cell_errors(self, cell: Any) -> Any:
+        if cell["cell_type"] != "code":
+            return cell
+        for output in cell["outputs"]:
+            if output["output_type"] != "error" or output.get("ename") == FRIENDLY_ERROR_NAME:
+                continue
+            reference = new_reference()
+            details = _ANSI.sub("", "\n".join(output.get("traceback") or []))
+            self.log.error(
+                "Reference %s: %s, kernel %s, cell %s failed: %s: %s\n%s",
+                reference,
+                _page_path.get(),
+                getattr(self.km, "kernel_id", "?"),
+                cell.get("execution_count"),
+                output.get("ename"),
+                output.get("evalue"),
+                details,
+            )
+            output["ename"] = FRIENDLY_ERROR_NAME
+            output["evalue"] = reference
+            output["traceback"] = [
+                f"Something went wrong on this page (reference {reference}). "
+                f"{self.cell_error_instruction}"
+            ]
+        return cell
+
+
+class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
+    """Voila's page handler, plus the XSRF cookie and friendly error pages."""
+
+    _reference: str | None = None
+
+    @tornado.web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        # Reading xsrf_token sets the `_xsrf` cookie; the page's unload beacon sends it back.
+        _ = self.xsrf_token
+        _page_path.set(self.request.path)
+        await super().get(path)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        super().log_exception(typ, value, tb)
+        if not isinstance(value, tornado.web.HTTPError):
+            self._reference = new_reference()
+            self.log.error(
+                "Reference %s: the error above, while serving %s",
+                self._reference,
+                self.request.path,
+            )
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        reference = self._reference if status_code >= 500 else None
+        self.set_header("Content-Type", "text/html")
+        self.write(
+            self.render_template(
+                "error.html",
+                status_code=status_code,
+                status_message=self._reason,
+                reference=reference,
+                base_url=self.base_url,
+            )
+        )
+
+
+class SigworkbookVoila(Voila):  # type: ignore[misc]
+    """Voila with the page handler above and a hook that runs once the port is open."""
+
+    name = "sigworkbook"
+    on_listening: Callable[[], None] | None = None
+    browser_url: str | None = None
+
+    def init_handlers(self) -> list[Any]:
+        handlers: list[Any] = super().init_handlers()
+        return [
+            (entry[0], RenderHandler, *entry[2:]) if entry[1] is TornadoVoilaHandler else entry
+            for entry in handlers
+        ]
+
+    def launch_browser(self) -> None:
+        # Voila calls this right after it has opened the port, before serving; `run` always sets
+        # open_browser so this is our "listening" hook.
+        if self.on_listening is not None:
+            self.on_listening()
+        if self.browser_url:
+            threading.Thread(
+                target=webbrowser.open, args=(self.browser_url,), name="open-browser", daemon=True
+            ).start()
+
+    def stop_from_signal(self, signum: int, _frame: FrameType | None) -> None:
+        """Stop serving; a second Ctrl-C interrupts at once."""
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        loop = getattr(self, "ioloop", None)
+        if loop is None:
+            raise KeyboardInterrupt
+        self.log.info("Stopping on signal %d: shutting down the server and its kernels", signum)
+        loop.asyncio_loop.call_soon_threadsafe(loop.stop)
+
+
+def run(
+    config: Config,
+    *,
+    on_listening: Callable[[], None] | None = None,
+    browser_url: str | None = None,
+) -> int:
+    """Run Voila with `config` until Ctrl-C or SIGTERM; the exit code (0, or 2 if it cannot listen)."""
+    voila.notebook_renderer.VoilaExecutor = FriendlyErrorExecutor
+    config = copy.deepcopy(config)
+    config.Voila.open_browser = True  # see SigworkbookVoila.launch_browser
+    # As a singleton (like Voila's own launcher), so that Voila's parts log through the app.
+    app = SigworkbookVoila.instance(config=config)
+    app.on_listening = on_listening
+    app.browser_url = browser_url
+    app.initialize([])
+    signal.signal(signal.SIGINT, app.stop_from_signal)
+    signal.signal(signal.SIGTERM, app.stop_from_signal)
+    try:
+        app.start()
+    except SystemExit as exit_:
+        # Voila exits this way only when it cannot open its port (we never let it retry).
+        print(
+            f"sigworkbook serve: could not listen on port {app.port} on {app.ip}", file=sys.stderr
+        )
+        return 2 if exit_.code else 0
+    return 0
