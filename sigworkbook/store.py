@@ -6,10 +6,12 @@ import contextlib
 import copy
 import json
 import os
+import random
 import re
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -530,7 +532,7 @@ class Store:
             conn = self._connection()
             if self._read_only:
                 raise self._read_only_error()
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(conn)
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -539,6 +541,29 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, retrying with short randomised pauses up to the busy timeout.
+
+        SQLite's own busy handler sleeps up to 100 ms between attempts, which makes many
+        writers queue far longer than the few milliseconds each of them holds the lock.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.0005
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    left = deadline - time.monotonic()
+                    if _primary_code(error) not in (_BUSY, _LOCKED) or left <= 0:
+                        raise
+                    time.sleep(min(left, pause * random.uniform(0.5, 1.5)))
+                    pause = min(pause * 1.5, 0.01)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     def _snapshot_row(self, conn: sqlite3.Connection, sig_id: str) -> Snapshot:
         row = conn.execute("SELECT revision, plan FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()

@@ -98,9 +98,10 @@ def test_get_path_missing_raises_or_returns_default() -> None:
     ],
 )
 def test_stepping_into_the_wrong_kind_of_value_raises(path: str, complaint: str) -> None:
-    for call in (lambda: get_path(DOC, path), lambda: get_path(DOC, path, None)):
+    defaults: list[tuple[Any, ...]] = [(), (None,)]  # with and without a default
+    for default in defaults:
         with pytest.raises(PathError) as raised:
-            call()
+            get_path(DOC, path, *default)
         assert repr(path) in str(raised.value)
         assert complaint in str(raised.value)
 
