@@ -113,6 +113,9 @@ class RowsEditor(widgets.VBox):
         remove.add_class("swb-remove")
         row_id = str(row.get("id"))
         remove.on_click(lambda _: self.remove(row_id))
+        for control in controls:
+            if control.spec.kind == "prose":  # long text gets the whole width of the row
+                control.layout.grid_column = "1 / -1"
         title = widgets.HTML(
             f"<h4 class='swb-row-title'>{html.escape(self.title(row, index))}</h4>"
         )
