@@ -138,7 +138,9 @@ def field_spec(path: str) -> FieldSpec:
 
     Row indexes and map keys may be any index or key; `*` stands for any of them.
     """
-    segments = parse_path(path.replace(".*", ".0")) if path else ()
+    raw = path.split(".") if path else []
+    wildcards = {n for n, part in enumerate(raw) if part == "*"}
+    segments = parse_path(".".join("0" if part == "*" else part for part in raw)) if path else ()
     model: type[BaseModel] = Plan
     info: FieldInfo | None = None
     spec_path: list[str] = []
@@ -152,6 +154,9 @@ def field_spec(path: str) -> FieldSpec:
         index += 1
         kind = _spec(path, info).kind
         if kind in ("list", "map") and index < len(segments):
+            # A list takes a row index, a map a key; `*` stands for either.
+            if index not in wildcards and isinstance(segments[index], int) != (kind == "list"):
+                raise PathError(f"'{path}' is not a field of the plan")
             item = _item_type(info)
             index += 1
             spec_path.append("*")
