@@ -1,0 +1,172 @@
+"""The design-meeting agenda: a timebox per step, their running times, and the total vs the length."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+
+from sigworkbook.fields import field_spec
+from sigworkbook.steps import STEPS, Step
+from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.session import Session
+
+AGENDA_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if step.minutes)
+"""The steps that have a place in the design meeting."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One step's place in the meeting: from `start` to `end`, in minutes after it begins."""
+
+    step: Step
+    start: int
+    end: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """The meeting's slots in step order, and how they add up against its length."""
+
+    length: int
+    slots: tuple[Slot, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(slot.minutes for slot in self.slots)
+
+    @property
+    def difference(self) -> int:
+        """Minutes the timeboxes run over the length (negative: minutes still free)."""
+        return self.total - self.length
+
+    @property
+    def balanced(self) -> bool:
+        return self.difference == 0
+
+
+def plan_agenda(length: int, timeboxes: Mapping[str, int]) -> Agenda:
+    """The agenda for a meeting of `length` minutes; steps missing from `timeboxes` get 0."""
+    slots, clock = [], 0
+    for step in AGENDA_STEPS:
+        minutes = max(int(timeboxes.get(step.key, 0) or 0), 0)
+        slots.append(Slot(step, clock, clock + minutes))
+        clock += minutes
+    return Agenda(length, tuple(slots))
+
+
+def clock(minutes: int) -> str:
+    """Minutes after the start as h:mm, e.g. 0:45 or 1:30."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d}"
+
+
+def balance_text(agenda: Agenda) -> str:
+    """A sentence on whether the timeboxes fill the meeting exactly."""
+    if agenda.balanced:
+        return f"The timeboxes add up to {agenda.total} minutes: the whole meeting, exactly."
+    if agenda.difference > 0:
+        return (
+            f"The timeboxes add up to {agenda.total} minutes, {agenda.difference} more than the "
+            f"meeting's {agenda.length}: shorten a timebox or lengthen the meeting."
+        )
+    return (
+        f"The timeboxes add up to {agenda.total} minutes, {-agenda.difference} fewer than the "
+        f"meeting's {agenda.length}: give the spare time to a step or shorten the meeting."
+    )
+
+
+def agenda_html(agenda: Agenda) -> str:
+    """The agenda as a table of running times, then the balance of total and length."""
+    rows = "".join(
+        f"<tr><td>{clock(slot.start)}&ndash;{clock(slot.end)}</td>"
+        f"<td>{html.escape(slot.step.label)}</td><td>{slot.minutes} min</td></tr>"
+        for slot in agenda.slots
+    )
+    state = "swb-notice--success" if agenda.balanced else "swb-notice--warning"
+    return (
+        '<table class="swb-agenda"><caption>The meeting, step by step</caption>'
+        '<thead><tr><th scope="col">When</th><th scope="col">Step</th>'
+        f'<th scope="col">Timebox</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<div class="swb-notice {state}" role="status" aria-live="polite">'
+        f"{html.escape(balance_text(agenda))}</div>"
+    )
+
+
+def suggested_timeboxes() -> dict[str, int]:
+    """Each step's suggested timebox, as the steps list gives it."""
+    return {step.key: step.minutes for step in AGENDA_STEPS}
+
+
+class AgendaEditor(widgets.VBox):
+    """Meeting date, length and a timebox per step, with the running agenda updated as you type."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._fill_missing_timeboxes()
+        self.date = FieldControl(session, "meeting.date")
+        self.length = FieldControl(session, "meeting.length_minutes")
+        self.timeboxes: dict[str, FieldControl] = {}
+        for step in AGENDA_STEPS:
+            control = FieldControl(session, f"meeting.timeboxes.{step.key}")
+            control.input.description = f"{step.label} (minutes)"
+            self.timeboxes[step.key] = control
+        self.summary = widgets.HTML()
+        self.reset_button = widgets.Button(
+            description="Use the suggested timeboxes",
+            tooltip="Set every timebox to the workbook's suggestion",
+        )
+        self.reset_button.on_click(lambda _: self.use_suggested())
+        for control in [self.length, *self.timeboxes.values()]:
+            control.input.observe(lambda _: self._show_summary(), names="value")
+        help_text = field_spec("meeting.timeboxes").help
+        boxes = widgets.VBox(
+            [
+                widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'),
+                *self.timeboxes.values(),
+            ]
+        )
+        super().__init__([self.date, self.length, boxes, self.summary, self.reset_button])
+        self.add_class("swb-agenda-editor")
+        self._show_summary()
+
+    def _fill_missing_timeboxes(self) -> None:
+        current = self.session.value("meeting.timeboxes") or {}
+        missing = [step.key for step in AGENDA_STEPS if step.key not in current]
+        if missing:
+            self.session.save("meeting.timeboxes", {**current, **dict.fromkeys(missing, 0)})
+
+    @property
+    def agenda(self) -> Agenda:
+        """The agenda as the inputs show it now, saved or not."""
+        minutes = {key: control.input.value for key, control in self.timeboxes.items()}
+        return plan_agenda(int(self.length.input.value or 0), minutes)
+
+    def _show_summary(self) -> None:
+        self.summary.value = agenda_html(self.agenda)
+
+    def use_suggested(self) -> bool:
+        """Save the suggested timebox for every step."""
+        self.session.flush()
+        current: dict[str, Any] = dict(self.session.value("meeting.timeboxes") or {})
+        return self.session.save("meeting.timeboxes", {**current, **suggested_timeboxes()})
+
+
+__all__ = [
+    "AGENDA_STEPS",
+    "Agenda",
+    "AgendaEditor",
+    "Slot",
+    "agenda_html",
+    "balance_text",
+    "clock",
+    "plan_agenda",
+    "suggested_timeboxes",
+]

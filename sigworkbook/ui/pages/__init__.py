@@ -1,0 +1,1 @@
+"""The step pages of the workbook, one module per step."""

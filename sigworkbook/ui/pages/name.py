@@ -1,0 +1,233 @@
+"""Step 2 page: name ideas with votes, the chosen name, the brief description and the welcome."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import ipywidgets as widgets
+
+from sigworkbook.fields import field_spec
+from sigworkbook.steps import STEPS
+from sigworkbook.ui.controls import FieldControl, form
+from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.page import Page
+from sigworkbook.ui.session import Session
+from sigworkbook.ui.voting import (
+    VotingError,
+    add_idea,
+    find,
+    has_voted,
+    ranked,
+    with_vote,
+)
+from sigworkbook.workspace import Loaded
+
+IDEAS = "identity.name_ideas"
+NAME = "identity.name"
+
+
+def _card(title: str, *children: widgets.Widget) -> widgets.VBox:
+    box = widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
+    box.add_class("swb-card")
+    return box
+
+
+def _error(message: str) -> str:
+    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
+
+
+class NameIdeas(widgets.VBox):
+    """Everyone's name ideas: add one, vote for any (one vote each), choose the winner."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        spec = field_spec(f"{IDEAS}.*.name")
+        self.idea_input = widgets.Text(
+            description=spec.label,
+            placeholder=field_spec(NAME).placeholder,
+            continuous_update=True,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "initial"},
+        )
+        self.add_button = widgets.Button(
+            description="Add idea", tooltip="Add this name to the list of ideas"
+        )
+        self.add_button.add_class("swb-add")
+        self.add_button.on_click(lambda _: self.add())
+        self.message = widgets.HTML()
+        self.notice = widgets.HTML()
+        self.list_box = widgets.VBox()
+        self.list_box.add_class("swb-ideas")
+        self._shown: str | None = None
+        session.on_change(self._plan_changed)
+        super().__init__(
+            [
+                self.notice,
+                widgets.HBox([self.idea_input, self.add_button]),
+                self.message,
+                self.list_box,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self._render()
+
+    @property
+    def voter(self) -> str | None:
+        return self.session.author
+
+    def _ideas(self) -> list[dict[str, Any]]:
+        value = self.session.value(IDEAS)
+        return list(value) if isinstance(value, list) else []
+
+    def _latest(self) -> list[dict[str, Any]]:
+        """The ideas as saved right now, including other people's latest changes."""
+        self.session.flush()
+        self.session.refresh()
+        return self._ideas()
+
+    def _fail(self, message: str) -> bool:
+        self.message.value = _error(message)
+        return False
+
+    def add(self) -> bool:
+        """Add the typed idea, proposed by the participant; True when it was saved."""
+        try:
+            ideas = add_idea(self._latest(), self.idea_input.value, self.voter)
+        except VotingError as error:
+            return self._fail(f"{field_spec(f'{IDEAS}.*.name').label}: {error}")
+        if not self.session.save(IDEAS, ideas):
+            return self._fail(self.session.status.message)
+        self.message.value = ""
+        self.idea_input.value = ""
+        self._render()
+        return True
+
+    def vote(self, idea_id: str, on: bool) -> bool:
+        """Give (`on`) or take back the participant's vote for one idea; True when saved."""
+        try:
+            if not self.voter:
+                raise VotingError("give your name on the start page before you vote")
+            ideas = self._latest()
+            index = find(ideas, idea_id)
+            votes = with_vote(ideas[index].get("votes", []), self.voter, on)
+        except VotingError as error:
+            self._render(force=True)
+            return self._fail(f"Vote not saved: {error}")
+        ok = self.session.save(f"{IDEAS}.{index}.votes", votes)
+        self._render(force=True)
+        if not ok:
+            return self._fail(self.session.status.message)
+        self.message.value = ""
+        return True
+
+    def choose(self, idea_id: str) -> bool:
+        """Make the idea with id `idea_id` the SIG's name; True when saved."""
+        try:
+            ideas = self._latest()
+            name = str(ideas[find(ideas, idea_id)].get("name", ""))
+        except VotingError as error:
+            return self._fail(str(error))
+        if not self.session.save(NAME, name):
+            return self._fail(self.session.status.message)
+        self.message.value = ""
+        self._render()
+        return True
+
+    def _plan_changed(self, loaded: Loaded) -> None:
+        self._render()
+
+    def _render(self, force: bool = False) -> None:
+        ideas, chosen = self._ideas(), str(self.session.value(NAME) or "")
+        signature = json.dumps([ideas, chosen, self.voter])
+        if signature == self._shown and not force:
+            return
+        self._shown = signature
+        self.notice.value = self._notice_html()
+        if not ideas:
+            self.list_box.children = [
+                widgets.HTML('<p class="swb-help">No name ideas yet: add the first one.</p>')
+            ]
+            return
+        self.list_box.children = [
+            self._row(entry.place, entry.idea, chosen) for entry in ranked(ideas)
+        ]
+
+    def _notice_html(self) -> str:
+        if self.voter:
+            return (
+                f'<p class="swb-help">You are voting as <strong>{html.escape(self.voter)}</strong>. '
+                "Tick every idea you like; you can change your mind.</p>"
+            )
+        start = html.escape(step_href(STEPS[0], self.session.sig_id, None))
+        return (
+            '<div class="swb-notice swb-notice--warning" role="status">To vote, the workbook '
+            f'needs your name: <a href="{start}">give it on the start page</a> and come back '
+            "through the link there. You can still add ideas.</div>"
+        )
+
+    def _row(self, place: int, idea: dict[str, Any], chosen: str) -> widgets.VBox:
+        name = str(idea.get("name", ""))
+        idea_id = str(idea.get("id", ""))
+        votes = [str(v) for v in idea.get("votes", [])]
+        count = f"{len(votes)} vote" + ("" if len(votes) == 1 else "s")
+        voters = f": {', '.join(votes)}" if votes else ""
+        by = str(idea.get("proposed_by") or "") or "someone"
+        is_chosen = bool(chosen) and name == chosen
+        badge = ' <span class="swb-badge">Chosen name</span>' if is_chosen else ""
+        summary = widgets.HTML(
+            f'<h3 class="swb-row-title">{place}. {html.escape(name)}{badge}</h3>'
+            f'<p class="swb-help">Proposed by {html.escape(by)}. '
+            f'<span class="swb-votes">{count}{html.escape(voters)}</span></p>'
+        )
+        toggle = widgets.Checkbox(
+            value=bool(self.voter) and has_voted(idea, self.voter or ""),
+            description=f"Vote for “{name}”",
+            disabled=not self.voter,
+            indent=False,
+        )
+        toggle.observe(lambda change: self.vote(idea_id, bool(change["new"])), names="value")
+        choose = widgets.Button(
+            description="Chosen" if is_chosen else f"Choose “{name}”",
+            tooltip=f"Make “{name}” the group's name",
+            disabled=is_chosen,
+        )
+        choose.on_click(lambda _: self.choose(idea_id))
+        row = widgets.VBox([summary, widgets.HBox([toggle, choose])])
+        row.add_class("swb-row")
+        if is_chosen:
+            row.add_class("swb-row--chosen")
+        row.idea_id = idea_id
+        row.toggle = toggle
+        row.choose_button = choose
+        return row
+
+    def row_for(self, name: str) -> widgets.VBox:
+        """The shown row of the idea called `name` (for tests and keyboard helpers)."""
+        for row in self.list_box.children:
+            toggle = getattr(row, "toggle", None)
+            if toggle is not None and toggle.description == f"Vote for “{name}”":
+                return row
+        raise KeyError(name)
+
+
+def build(page: Page) -> widgets.Widget:
+    """The name page's form: ideas and votes, the name, and the listing texts."""
+    session = page.session
+    ideas = NameIdeas(session)
+    content = widgets.VBox(
+        [
+            _card("Name ideas and votes", ideas),
+            _card("The name", FieldControl(session, NAME)),
+            _card(
+                "How the group is listed and welcomes people",
+                form(
+                    session, ["identity.description", "identity.theme", "identity.welcome_message"]
+                ),
+            ),
+        ],
+        layout=widgets.Layout(width="100%"),
+    )
+    content.ideas = ideas
+    return content

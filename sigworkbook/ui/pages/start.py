@@ -1,0 +1,327 @@
+"""Step 0 page: choose or create a SIG, say who is here, see every step's progress, set the agenda."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from sigworkbook.app.request import query_param
+from sigworkbook.fields import field_spec
+from sigworkbook.gaps import StepCheck, check
+from sigworkbook.steps import STEP_BY_KEY, STEPS
+from sigworkbook.ui.agenda import AgendaEditor
+from sigworkbook.ui.controls import count_text
+from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step
+from sigworkbook.ui.session import Session
+from sigworkbook.validation import PlanError
+from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
+
+START = STEP_BY_KEY["start"]
+NAME_LIMIT = 80
+"""Longest participant name accepted (as long as the plan's 'proposed by' field)."""
+GAPS_SHOWN = 3
+
+
+@dataclass
+class Start:
+    """What the start page knows when it opens: the workspace, the page (if a SIG is chosen)."""
+
+    workspace: Workspace
+    page: Page | None
+    author: str | None
+    unknown_sig: str | None = None
+    """A ?sig= that names no SIG in this workspace."""
+
+
+def _card(title: str, *children: widgets.Widget) -> widgets.VBox:
+    box = widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
+    box.add_class("swb-card")
+    return box
+
+
+def _error(message: str) -> str:
+    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
+
+
+def plain_header(author: str | None) -> str:
+    """The header bar for the start page before a SIG is chosen."""
+    who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
+    return f'<header class="swb-header"><span class="swb-brand">sigworkbook</span>{who}</header>'
+
+
+def check_participant(name: str) -> str | None:
+    """What is wrong with a participant's name, or None when it can be used."""
+    if len(name.strip()) > NAME_LIMIT:
+        return f"Your name: at most {NAME_LIMIT} characters, please (this is {len(name.strip())})"
+    return None
+
+
+def sig_names(workspace: Workspace) -> dict[str, str]:
+    """Every SIG of the workspace: id to name, sorted by name."""
+    names = {
+        sig_id: workspace.load(sig_id).plan.identity.name or sig_id
+        for sig_id in workspace.sig_ids()
+    }
+    return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
+
+
+class Chooser(widgets.VBox):
+    """Your name and the SIG to work on, with the link that opens the workbook for both."""
+
+    def __init__(self, workspace: Workspace, sig_id: str | None, author: str | None) -> None:
+        self.workspace = workspace
+        self.current = (sig_id, author)
+        self.name_input = widgets.Text(
+            value=author or "",
+            description="Your name",
+            placeholder="e.g. Sam Jones",
+            continuous_update=True,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "initial"},
+        )
+        self.sig_input = widgets.Dropdown(description="SIG", style={"description_width": "initial"})
+        self.link = widgets.HTML()
+        self.refresh_options(sig_id)
+        self.name_input.observe(lambda _: self._show_link(), names="value")
+        self.sig_input.observe(lambda _: self._show_link(), names="value")
+        help_text = (
+            "Your name is recorded with every change you make and is how you vote on names. "
+            "Everyone at the meeting uses the same link with their own name."
+        )
+        super().__init__(
+            [
+                self.name_input,
+                widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'),
+                self.sig_input,
+                self.link,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self._show_link()
+
+    @property
+    def participant(self) -> str:
+        return " ".join(self.name_input.value.split())
+
+    def refresh_options(self, select: str | None = None) -> None:
+        names = sig_names(self.workspace)
+        options: list[tuple[str, str | None]] = [("— choose a SIG —", None)]
+        options += [(f"{name} ({sig_id})", sig_id) for sig_id, name in names.items()]
+        self.sig_input.options = options
+        self.sig_input.value = select if select in names else None
+
+    def href(self) -> str | None:
+        """The address of the start page for the chosen SIG and name, or None without a SIG."""
+        sig_id = self.sig_input.value
+        if not sig_id or check_participant(self.participant):
+            return None
+        return step_href(START, sig_id, self.participant or None)
+
+    def _show_link(self) -> None:
+        problem = check_participant(self.participant)
+        sig_id = self.sig_input.value
+        if problem:
+            self.link.value = _error(problem)
+            return
+        if not sig_id:
+            self.link.value = (
+                '<p class="swb-help">Choose a SIG here, or create a new one below.</p>'
+            )
+            return
+        name = html.escape(self.sig_input.label.rsplit(" (", 1)[0])
+        who = self.participant
+        if (sig_id, who or None) == self.current:
+            here = f" as <strong>{html.escape(who)}</strong>" if who else " without a name"
+            self.link.value = f'<p class="swb-notice" role="status">This page is open for <strong>{name}</strong>{here}.</p>'
+            return
+        href = html.escape(self.href() or "")
+        if who:
+            text = f"Open the workbook for “{name}” as {html.escape(who)} →"
+            note = ""
+        else:
+            text = f"Open the workbook for “{name}” →"
+            note = (
+                '<p class="swb-help">Without a name your changes are saved anonymously and '
+                "you cannot vote on names.</p>"
+            )
+        self.link.value = f'<p><a class="swb-button" href="{href}">{text}</a></p>{note}'
+
+
+class Creator(widgets.VBox):
+    """Create a new SIG from its name, then offer the link that opens it."""
+
+    def __init__(self, workspace: Workspace, chooser: Chooser) -> None:
+        self.workspace = workspace
+        self.chooser = chooser
+        self.spec = field_spec("identity.name")
+        self.name_input = widgets.Text(
+            description=f"{self.spec.label} of the new SIG",
+            placeholder=self.spec.placeholder,
+            continuous_update=True,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "initial"},
+        )
+        self.counter = widgets.HTML()
+        self.create_button = widgets.Button(
+            description="Create the SIG", tooltip="Create a new, empty plan with this name"
+        )
+        self.create_button.add_class("swb-add")
+        self.create_button.on_click(lambda _: self.create())
+        self.message = widgets.HTML()
+        self.name_input.observe(lambda _: self._count(), names="value")
+        super().__init__(
+            [
+                self.name_input,
+                widgets.HTML(f'<div class="swb-help">{html.escape(self.spec.help)}</div>'),
+                self.counter,
+                self.create_button,
+                self.message,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self._count()
+
+    def _count(self) -> None:
+        self.counter.value = count_text(len(self.name_input.value), self.spec)
+
+    def create(self) -> str | None:
+        """Create the SIG named in the input; its id, or None (with the reason shown)."""
+        name = " ".join(self.name_input.value.split())
+        if not name:
+            self.message.value = _error(f"{self.spec.label}: type the new SIG's name first")
+            return None
+        taken = [n for n in sig_names(self.workspace).values() if n.casefold() == name.casefold()]
+        if taken:
+            self.message.value = _error(
+                f"{self.spec.label}: a SIG called “{taken[0]}” exists already: choose it above "
+                "or give the new one another name"
+            )
+            return None
+        problem = check_participant(self.chooser.participant)
+        if problem:
+            self.message.value = _error(problem)
+            return None
+        self.create_button.disabled = True
+        try:
+            loaded = self.workspace.new_sig(name, author=self.chooser.participant or None)
+        except PlanError as error:
+            reason = "; ".join(p.message for p in error.problems)
+            self.message.value = _error(f"{self.spec.label}: {reason}")
+            return None
+        except WorkspaceError as error:
+            self.message.value = _error(f"The SIG was not created: {error}")
+            return None
+        finally:
+            self.create_button.disabled = False
+        sig_id = loaded.plan.id
+        self.name_input.value = ""
+        self.chooser.refresh_options(select=sig_id)
+        href = html.escape(self.chooser.href() or step_href(START, sig_id, None))
+        self.message.value = (
+            f'<div class="swb-notice swb-notice--success" role="status">Created '
+            f'“{html.escape(name)}”. <a href="{href}">Open it →</a></div>'
+        )
+        return sig_id
+
+
+def progress_overview_html(checks: Mapping[str, StepCheck], sig_id: str, author: str | None) -> str:
+    """Every step with a bar, how many checks are done and the first few gaps."""
+    items = []
+    for step in STEPS:
+        result = checks.get(step.key)
+        href = html.escape(step_href(step, sig_id, author))
+        label = html.escape(step.label)
+        if result is None or result.total == 0:
+            state, bar, gaps = '<span class="swb-help">Nothing to check</span>', "", ""
+        else:
+            done = result.total - len(result.gaps)
+            bar = (
+                f'<progress max="{result.total}" value="{done}" '
+                f'aria-label="{label}: {done} of {result.total} checks done"></progress>'
+            )
+            if result.complete:
+                state = '<span class="swb-done">Complete ✓</span>'
+            else:
+                state = f"<span>{done} of {result.total} checks done</span>"
+            shown = [f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps[:GAPS_SHOWN]]
+            more = len(result.gaps) - GAPS_SHOWN
+            if more > 0:
+                shown.append(f"<li>and {more} more</li>")
+            gaps = f'<ul class="swb-gaps">{"".join(shown)}</ul>' if shown else ""
+        items.append(f'<li><a href="{href}">{label}</a> {bar} {state}{gaps}</li>')
+    return f'<ol class="swb-overview">{"".join(items)}</ol>'
+
+
+class Overview(widgets.HTML):
+    """The progress of every step, kept up to date as anyone edits the plan."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        session.on_change(self._show)
+        self._show(session.loaded)
+
+    def _show(self, loaded: Loaded) -> None:
+        self.value = progress_overview_html(
+            check(loaded.plan), self.session.sig_id, self.session.author
+        )
+
+
+def open_start(*, workspace: Workspace | None = None) -> Start:
+    """Open the start page and display its header; works with or without a chosen SIG."""
+    workspace = workspace or Workspace.open(create=True)
+    author = choose_author()
+    if choose_sig(workspace) is None:
+        display(widgets.HTML(plain_header(author)))
+        wanted = query_param("sig")
+        return Start(workspace, None, author, wanted if wanted else None)
+    return Start(workspace, open_step("start", workspace=workspace), author)
+
+
+def build_start(start: Start) -> widgets.VBox:
+    """The start page's content: choose and create; with a SIG also progress and agenda."""
+    sig_id = start.page.sig_id if start.page else None
+    chooser = Chooser(start.workspace, sig_id, start.author)
+    creator = Creator(start.workspace, chooser)
+    parts: list[widgets.Widget] = []
+    if start.unknown_sig:
+        parts.append(
+            widgets.HTML(
+                '<div class="swb-notice swb-notice--warning" role="alert">There is no SIG '
+                f"“{html.escape(start.unknown_sig)}” in this workspace: choose one below.</div>"
+            )
+        )
+    parts += [
+        _card("Who is here, and which SIG", chooser),
+        _card("Start a new SIG", creator),
+    ]
+    if start.page is not None:
+        session = start.page.session
+        parts += [
+            _card("Progress of every step", Overview(session)),
+            _card("Agenda for the design meeting", AgendaEditor(session)),
+        ]
+    content = widgets.VBox(parts, layout=widgets.Layout(width="100%"))
+    content.chooser = chooser
+    content.creator = creator
+    return content
+
+
+def show_start(start: Start | None = None) -> None:
+    """Display the start page's content (opening the page first if not done yet)."""
+    start = start or open_start()
+    content = build_start(start)
+    if start.page is not None:
+        start.page.show(content)
+    else:
+        display(content)
+
+
+def build(page: Page) -> widgets.Widget:
+    """The start page's content for a page whose SIG is chosen."""
+    return build_start(Start(page.session.workspace, page, page.session.author))
