@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sigworkbook import __version__, catalogues
 from sigworkbook.paths import PathError
@@ -24,6 +24,13 @@ class UserError(Exception):
 
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
@@ -194,7 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with every verb and option."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sigworkbook",
         description="Plan a special interest group: a workbook for its core group.",
     )
