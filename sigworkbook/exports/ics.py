@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -61,10 +62,10 @@ def _description(activity: Activity) -> str:
 
 
 def _event(
-    activity: Activity, plan: Plan, start: dt.datetime, stamp: dt.datetime, revision: int
+    activity: Activity, uid: str, start: dt.datetime, stamp: dt.datetime, revision: int
 ) -> icalendar.Event:
     event = icalendar.Event()
-    event.add("uid", event_uid(activity, plan))
+    event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("sequence", revision)
     event.add("dtstart", _start(activity, start))
@@ -108,7 +109,16 @@ def schedule_ics(plan: Plan, *, revision: int, exported_at: dt.datetime) -> byte
         first, last = _zone_range([a for a, _ in dated if a.timezone == zone])
         calendar.add_component(icalendar.Timezone.from_tzid(zone, first_date=first, last_date=last))
     stamp = exported_at.astimezone(dt.UTC)
+    seen: set[str] = set()
     for activity, start in dated:
-        calendar.add_component(_event(activity, plan, start, stamp, revision))
+        uid = event_uid(activity, plan)
+        if uid in seen:  # a row id used twice (an edited import): later rows get a suffix
+            uid = next(
+                u
+                for n in itertools.count(2)
+                if (u := f"{activity.id}-{n}@{plan.id}.sigworkbook") not in seen
+            )
+        seen.add(uid)
+        calendar.add_component(_event(activity, uid, start, stamp, revision))
     data: bytes = calendar.to_ical()
     return data
