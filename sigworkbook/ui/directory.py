@@ -108,10 +108,14 @@ class DirectorySearch(widgets.VBox):
         self._shown: list[Invitee] | None = None
 
         self.upload = widgets.FileUpload(
-            accept=".csv,text/csv", multiple=False, description="Upload a directory (CSV)"
+            accept=".csv,text/csv",
+            multiple=False,
+            description="Upload a directory (CSV)",
+            layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = widgets.Button(description="Use the sample directory")
+        self.sample_button.layout.width = "auto"
         self.sample_button.on_click(lambda _: self.use_sample())
         self.source = widgets.HTML(
             '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
@@ -126,6 +130,7 @@ class DirectorySearch(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.search_button = widgets.Button(description="Search the directory")
+        self.search_button.layout.width = "auto"
         self.search_button.on_click(lambda _: self.search())
         self.summary = widgets.HTML()
         self.results = widgets.VBox()

@@ -62,6 +62,23 @@ def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
     return box
 
 
+def fit(button: widgets.Button) -> widgets.Button:
+    """Let a button be as wide as its text (the default width cuts longer labels short)."""
+    button.layout.width = "auto"
+    return button
+
+
+def table_in_card(editor: RowsEditor) -> RowsEditor:
+    """A rows editor shown inside a titled card: drop its own heading, fit its add button."""
+    editor.children = tuple(
+        c
+        for c in editor.children
+        if not (isinstance(c, widgets.HTML) and "swb-table-title" in str(c.value))
+    )
+    fit(editor.add_button)
+    return editor
+
+
 def prompts_html(prompts: tuple[str, ...]) -> str:
     items = "".join(f"<li>{html.escape(p)}</li>" for p in prompts)
     return f'<div class="swb-prompts"><p>Prompts:</p><ul>{items}</ul></div>'
@@ -124,24 +141,23 @@ def build(page: Page) -> widgets.Widget:
     measures = card(
         "Measures of success",
         widgets.HTML(
-            "<details><summary>The kinds of value a group can create</summary>"
+            "<details open><summary>The kinds of value a group can create</summary>"
             f"{catalogue_list('value_kinds')}</details>"
         ),
-        RowsEditor(
-            session,
-            "charter.measures",
-            ["indicator", "value_kind", "target", "review_date"],
-            add_label="Add a measure",
+        table_in_card(
+            RowsEditor(
+                session,
+                "charter.measures",
+                ["indicator", "value_kind", "target", "review_date"],
+                add_label="Add a measure",
+            )
         ),
         intro="For each measure: what you will look at, the kind of value it shows, and a target.",
     )
     risks = card(
         "Risks",
-        RowsEditor(
-            session,
-            "charter.risks",
-            ["risk", "mitigation"],
-            add_label="Add a risk",
+        table_in_card(
+            RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk")
         ),
         intro="What could stop the group working, and what you will do about each.",
     )

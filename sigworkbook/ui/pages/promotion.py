@@ -88,7 +88,7 @@ def build(page: Page) -> widgets.Widget:
     channels = card(
         "Channels",
         widgets.HTML(
-            "<details><summary>Where you can spread the word, and how long a post may be</summary>"
+            "<details open><summary>Where you can spread the word, and how long a post may be</summary>"
             f"{channels_html()}</details>"
         ),
         intro="Mix the network's own channels with your own; the network team can help with theirs.",

@@ -14,7 +14,7 @@ from sigworkbook import catalogues
 from sigworkbook.gaps import clashes
 from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Activity, Plan
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.charter import card
+from sigworkbook.ui.pages.charter import card, table_in_card
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
@@ -109,8 +109,9 @@ def schedule_frame(plan: Plan) -> pd.DataFrame:
         start = activity.start
         records.append(
             {
-                "When": f"{start:%a %d %b %Y, %H:%M}" if start else "No date yet",
-                "Time zone": activity.timezone,
+                "When": f"{start:%a %d %b %Y, %H:%M} ({activity.timezone})"
+                if start
+                else "No date yet",
                 "Type": types.label("activity_types", activity.type),
                 "Title": _name(activity),
                 "Minutes": activity.duration_minutes,
@@ -121,7 +122,7 @@ def schedule_frame(plan: Plan) -> pd.DataFrame:
                 "Clash": "; ".join(f"Clashes with {name}" for name in notes.get(i, [])),
             }
         )
-    columns = ["When", "Time zone", "Type", "Title", "Minutes", "Repeats", "Owner", "Where"]
+    columns = ["When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where"]
     return pd.DataFrame.from_records(records, columns=[*columns, "Status", "Clash"])
 
 
@@ -198,7 +199,8 @@ def activities_editor(session: Session) -> RowsEditor:
         add_label="Add an activity",
         new_row=lambda: {"type": kind.value, "duration_minutes": default_minutes(kind.value)},
     )
-    adder = widgets.HBox([kind, editor.add_button])
+    table_in_card(editor)
+    adder = widgets.HBox([kind, editor.add_button], layout=widgets.Layout(align_items="flex-end"))
     adder.add_class("swb-adder")
     editor.children = tuple(adder if c is editor.add_button else c for c in editor.children)
     editor.follow = DurationFollowsType(session)
@@ -212,7 +214,7 @@ def build(page: Page) -> widgets.Widget:
     catalogue = card(
         "Kinds of activity",
         widgets.HTML(
-            "<details><summary>What each kind of activity is good for</summary>"
+            "<details open><summary>What each kind of activity is good for</summary>"
             f"{catalogue_html()}</details>"
         ),
         intro="A mix of kinds keeps a group lively: something regular, something special.",
