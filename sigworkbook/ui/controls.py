@@ -16,6 +16,7 @@ from sigworkbook.model import (
     FREQUENCY_LABELS,
     STATUS_LABELS,
 )
+from sigworkbook.paths import PathError
 from sigworkbook.ui.session import Session
 
 CHOICE_LABELS: dict[str, dict[str, str]] = {
@@ -114,7 +115,15 @@ def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
 class FieldControl(widgets.VBox):
     """A labelled input for the plan field at `path`, saved as the user types."""
 
-    def __init__(self, session: Session, path: str, *, spec_path: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        path: str,
+        *,
+        spec_path: str | None = None,
+        missing: Any = None,
+    ) -> None:
+        """`missing` is shown while the plan has no entry at `path` yet (a map's unset key)."""
         self.session = session
         self.path = path
         self.spec = field_spec(spec_path or path)
@@ -125,7 +134,11 @@ class FieldControl(widgets.VBox):
         self.counter = widgets.HTML()
         self.problem = widgets.HTML()
         self._showing = False
-        self.show_value(session.value(path))
+        try:
+            current = session.value(path)
+        except PathError:
+            current = missing
+        self.show_value(current)
         self.input.observe(self._changed, names="value")
         session.register(self)
         super().__init__(
