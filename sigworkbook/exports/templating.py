@@ -89,8 +89,9 @@ def render_template(
         where = f"{error.filename or error.name}:{error.lineno}"
         raise ExportError(f"template {where}: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        where = _where(error, {template.filename or name})
-        raise ExportError(f"template {where or name}: includes '{error.name}', not found") from None
+        where = _where(error, {template.filename or name}) or name
+        searched = f"{folder} or {templates_dir()}" if folder else str(templates_dir())
+        raise ExportError(f"template {where}: '{error.name}' was not found in {searched}") from None
     except ExportError:
         raise
     except Exception as error:  # any error raised while a template runs is the template's fault
