@@ -273,3 +273,16 @@ def test_upcoming_lists_only_planned_activities_still_ahead_in_date_order() -> N
     assert titles == [a.title for a in ahead if a.start and a.start >= local_export]
     done = [a.title for a in plan.schedule.activities if a.status == "done"]
     assert done and not set(done) & set(titles)
+
+
+def test_an_activity_link_becomes_one_safe_link_in_the_invitation() -> None:
+    document = demo_document()
+    link = "https://example.org/<img/src=x/onerror=alert(1)>|*_`x`"
+    document["schedule"]["activities"][1]["link"] = link
+    plan = Plan.model_validate(document)
+    markdown = render("invitation", plan)
+    assert_no_html(markdown)
+    links = [t for t in flat(PARSER.parse(markdown)) if t.type == "link_open"]
+    assert [t.attrGet("href") for t in links] == [
+        "https://example.org/%3Cimg/src=x/onerror=alert(1)%3E%7C*_%60x%60"
+    ]
