@@ -211,13 +211,15 @@ def read_records(
     data: bytes | str,
     required: Sequence[str],
     *,
+    optional: Sequence[str] = (),
     non_empty: Sequence[str] = (),
     max_rows: int = MAX_ROWS,
 ) -> list[dict[str, str]]:
     """The rows of a CSV file with a header row, as dicts keyed by the header's column names.
 
     Column names are matched ignoring case and surrounding spaces; the dicts use the names as
-    given in `required` (other columns keep their own names, stripped). Blank lines are
+    given in `required` and `optional` (other columns keep their own names, stripped); an
+    optional column that is missing is left out of the dicts. Blank lines are
     skipped. Raises RecordsError naming the row (the header is row 1) or column at fault.
     """
     text = _decode(data)
@@ -230,8 +232,9 @@ def read_records(
         row_number = 1
         positions = _column_positions(header, required)
         names = {index: name.strip() for index, name in enumerate(header)}
-        for column in required:
-            names[positions[column.casefold()]] = column
+        for column in [*required, *optional]:
+            if column.casefold() in positions:
+                names[positions[column.casefold()]] = column
         records: list[dict[str, str]] = []
         for row in reader:
             row_number += 1

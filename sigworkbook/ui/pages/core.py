@@ -22,7 +22,9 @@ from sigworkbook.workspace import Loaded
 
 SAMPLE_GROUPS = Path(__file__).resolve().parents[2] / "data" / "sample" / "existing-groups.csv"
 GROUP_COLUMNS = ("name", "theme", "key_phrases")
-"""Columns a CSV of existing groups must have; `url` and `contact` are used when present."""
+"""Columns a CSV of existing groups must have."""
+OPTIONAL_COLUMNS = ("url", "contact")
+"""Columns used when present."""
 MATCH_LIMIT = 8
 CONSIDERED = "statement.existing_groups.groups_considered"
 
@@ -140,7 +142,7 @@ def invitation_feedback(text: str) -> list[Advice]:
         advice.append(
             Advice("no_you", "Talk to the reader: “you” and “your” make an invitation personal.")
         )
-    if not any(re.search(rf"\b{re.escape(cta)}(s|ing)?\b", lowered) for cta in CALLS_TO_ACTION):
+    if not any(re.search(rf"\b{re.escape(cta)}\b", lowered) for cta in CALLS_TO_ACTION):
         advice.append(
             Advice(
                 "no_call_to_action",
@@ -252,7 +254,9 @@ class ExistingGroups(widgets.VBox):
     def load(self, data: bytes | str, source: str) -> bool:
         """Read a CSV of existing groups and show the best matches; False (and why) if unusable."""
         try:
-            groups = read_records(data, GROUP_COLUMNS, non_empty=("name",))
+            groups = read_records(
+                data, GROUP_COLUMNS, optional=OPTIONAL_COLUMNS, non_empty=("name",)
+            )
         except RecordsError as error:
             self.message.value = _error(f"{source}: {error}")
             return False

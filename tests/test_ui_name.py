@@ -1,0 +1,225 @@
+"""The name page (step 2): ideas, one vote each, ranking, choosing, and the listing texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pytest
+
+from sigworkbook.demo import add_demo
+from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.page import Page
+from sigworkbook.ui.pages.name import NameIdeas, build
+from sigworkbook.ui.session import Session
+from sigworkbook.ui.voting import VotingError, add_idea, ranked, with_vote
+from sigworkbook.workspace import Workspace
+
+SIG = "home-safely"
+
+
+def walk(widget: Any) -> Iterator[Any]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def control(root: widgets.Widget, path: str) -> FieldControl:
+    (found,) = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
+    return found
+
+
+def shown_order(ideas: NameIdeas) -> list[str]:
+    return [row.toggle.description for row in ideas.list_box.children]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    with Workspace.open(tmp_path / "ws", create=True) as workspace:
+        add_demo(workspace)
+        workspace.new_sig("Blank Group")
+        yield workspace
+
+
+def page_for(ws: Workspace, author: str | None, sig: str = SIG) -> widgets.Widget:
+    return build(Page(STEP_BY_KEY["name"], Session(ws, sig, author=author)))
+
+
+# --- the rules, without widgets -------------------------------------------------------------
+
+
+def test_an_idea_needs_a_name_not_yet_on_the_list() -> None:
+    ideas = add_idea([], "  Home   Safely ", "Ada")
+    assert [(i["name"], i["proposed_by"], i["votes"]) for i in ideas] == [
+        ("Home Safely", "Ada", [])
+    ]
+    with pytest.raises(VotingError, match="on the list already"):
+        add_idea(ideas, "home safely", "Bo")
+    with pytest.raises(VotingError, match="type a name idea"):
+        add_idea(ideas, "   ", "Bo")
+
+
+def test_a_vote_is_given_once_and_taken_back_by_the_same_person() -> None:
+    votes = with_vote(["Ada"], "Bo", True)
+    assert votes == ["Ada", "Bo"]
+    assert with_vote(votes, " bo ", True) == ["Ada", "bo"]
+    assert with_vote(votes, "BO", False) == ["Ada"]
+    with pytest.raises(VotingError, match="named participant"):
+        with_vote(votes, "  ", True)
+
+
+def test_ranking_puts_most_votes_first_and_ties_share_a_place() -> None:
+    ideas = [
+        {"id": "a", "name": "A", "votes": ["x"]},
+        {"id": "b", "name": "B", "votes": ["x", "y"]},
+        {"id": "c", "name": "C", "votes": ["z"]},
+        {"id": "d", "name": "D", "votes": []},
+    ]
+    assert [(r.place, r.idea["name"], r.votes) for r in ranked(ideas)] == [
+        (1, "B", 2),
+        (2, "A", 1),
+        (2, "C", 1),
+        (4, "D", 0),
+    ]
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def test_adding_an_idea_saves_it_as_proposed_by_the_participant(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    form.ideas.idea_input.value = "Safe at Home"
+    form.ideas.add_button.click()
+    ideas = ws.load(SIG).plan.identity.name_ideas
+    assert (ideas[-1].name, ideas[-1].proposed_by, ideas[-1].votes) == ("Safe at Home", "Ada", [])
+    assert form.ideas.idea_input.value == ""
+    assert "Vote for “Safe at Home”" in shown_order(form.ideas)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"), [("", "type a name idea first"), ("DISCHARGE matters", "on the list")]
+)
+def test_an_empty_or_repeated_idea_shows_an_error_and_saves_nothing(
+    ws: Workspace, typed: str, message: str
+) -> None:
+    form = page_for(ws, "Ada")
+    before = ws.load(SIG).revision
+    form.ideas.idea_input.value = typed
+    assert form.ideas.add() is False
+    assert message in form.ideas.message.value
+    assert "swb-error" in form.ideas.message.value
+    assert ws.load(SIG).revision == before
+
+
+def test_an_idea_longer_than_the_model_allows_is_refused(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    before = ws.load(SIG).revision
+    form.ideas.idea_input.value = "x" * 81
+    assert form.ideas.add() is False
+    assert "at most 80 characters" in form.ideas.message.value
+    assert ws.load(SIG).revision == before
+
+
+def test_ticking_a_vote_saves_it_and_moves_the_idea_up(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    assert shown_order(form.ideas)[1] == "Vote for “Out of Hospital, Into Home”"
+    form.ideas.row_for("Discharge Matters").toggle.value = True
+    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
+    assert stored["Discharge Matters"] == ["Dr Priyanka Desai", "Ada"]
+    assert shown_order(form.ideas)[1] == "Vote for “Discharge Matters”"
+    assert form.ideas.row_for("Discharge Matters").toggle.value is True
+    assert "2 votes" in form.ideas.row_for("Discharge Matters").children[0].value
+
+    form.ideas.row_for("Discharge Matters").toggle.value = False
+    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
+    assert stored["Discharge Matters"] == ["Dr Priyanka Desai"]
+
+
+def test_a_participant_without_a_name_is_told_and_cannot_vote(ws: Workspace) -> None:
+    form = page_for(ws, None)
+    before = ws.load(SIG).revision
+    assert "needs your name" in form.ideas.notice.value
+    assert "00-start.ipynb?sig=home-safely" in form.ideas.notice.value
+    assert all(row.toggle.disabled for row in form.ideas.list_box.children)
+    idea_id = form.ideas.row_for("Discharge Matters").idea_id
+    assert form.ideas.vote(idea_id, True) is False
+    assert "give your name" in form.ideas.message.value
+    assert ws.load(SIG).revision == before
+
+
+def test_two_people_voting_at_once_keep_both_votes(ws: Workspace) -> None:
+    ada, bo = page_for(ws, "Ada"), page_for(ws, "Bo")
+    ada.ideas.row_for("The Homecoming Group").toggle.value = True
+    bo.ideas.row_for("The Homecoming Group").toggle.value = True  # Bo's page had not refreshed
+    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
+    assert stored["The Homecoming Group"] == ["Hetty Greaves", "Ada", "Bo"]
+
+
+def test_an_idea_added_by_someone_else_shows_after_a_refresh(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    other = page_for(ws, "Bo")
+    other.ideas.idea_input.value = "Homeward"
+    other.ideas.add()
+    assert "Vote for “Homeward”" not in shown_order(form.ideas)
+    form.ideas.session.refresh()
+    assert "Vote for “Homeward”" in shown_order(form.ideas)
+
+
+def test_choosing_an_idea_sets_the_name(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    row = form.ideas.row_for("Discharge Matters")
+    assert row.choose_button.description == "Choose “Discharge Matters”"
+    row.choose_button.click()
+    assert ws.load(SIG).plan.identity.name == "Discharge Matters"
+    assert control(form, "identity.name").input.value == "Discharge Matters"
+    chosen = form.ideas.row_for("Discharge Matters")
+    assert chosen.choose_button.disabled
+    assert "Chosen name" in chosen.children[0].value
+
+
+def test_idea_names_are_shown_as_text_never_as_markup(ws: Workspace) -> None:
+    form = page_for(ws, "<b>Ada</b>", sig="blank-group")
+    form.ideas.idea_input.value = "<img src=x onerror=alert(1)>"
+    assert form.ideas.add()
+    html_shown = "".join(w.value for w in walk(form.ideas) if isinstance(w, widgets.HTML))
+    assert "<img" not in html_shown and "&lt;img src=x" in html_shown
+    assert "<b>Ada</b>" not in html_shown and "&lt;b&gt;Ada&lt;/b&gt;" in html_shown
+
+
+def test_a_new_sig_has_no_ideas_and_says_so(ws: Workspace) -> None:
+    form = page_for(ws, "Ada", sig="blank-group")
+    assert "No name ideas yet" in form.ideas.list_box.children[0].value
+
+
+def test_description_count_is_live_against_the_listing_limit(ws: Workspace) -> None:
+    form = page_for(ws, "Ada", sig="blank-group")
+    description = control(form, "identity.description")
+    description.input.value = "x" * 120
+    assert "120 / 500 characters" in description.counter.value
+    description.input.value = "x" * 501
+    assert "swb-count--over" in description.counter.value
+    assert ws.load("blank-group").plan.identity.description == "x" * 501  # advised, not a limit
+
+
+def test_theme_and_welcome_save_and_a_line_break_in_the_name_is_refused(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    control(form, "identity.theme").input.value = "Discharge"
+    control(form, "identity.welcome_message").input.value = "Hello!\nSay hi."
+    plan = ws.load(SIG).plan
+    assert (plan.identity.theme, plan.identity.welcome_message) == ("Discharge", "Hello!\nSay hi.")
+    before = ws.load(SIG).revision
+    name = control(form, "identity.name")
+    name.input.value = "x" * 81
+    assert "swb-error" in name.problem.value
+    assert ws.load(SIG).revision == before
+    assert ws.load(SIG).plan.identity.name == "Home Safely"
+
+
+def test_a_name_changed_elsewhere_shows_after_a_refresh(ws: Workspace) -> None:
+    form = page_for(ws, "Ada")
+    ws.set(SIG, "identity.name", "Homeward", author="Bo")
+    form.ideas.session.refresh()
+    assert control(form, "identity.name").input.value == "Homeward"
