@@ -1,0 +1,159 @@
+"""The built wheel carries what runs: installed in a fresh venv, the CLI works outside the repo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, CliResult, run_process, script_env
+
+pytestmark = pytest.mark.slow
+
+SHIPPED = "sigworkbook/_shipped"
+# Building may fetch hatchling and installing fetches the dependencies from PyPI (pip's cache helps).
+BUILD_TIMEOUT = 600
+INSTALL_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A wheel built from this checkout, and a fresh virtual environment it is installed in."""
+
+    wheel: Path
+    bin: Path
+    notebooks: frozenset[str]
+    """The notebooks in the checkout's `workbooks/` when the build started."""
+    outside: Path
+    """A scratch folder outside the repository, to run commands from."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = script_env(self.outside / "home")
+        for name in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
+            env.pop(name, None)
+        env["PATH"] = f"{self.bin}:{env.get('PATH', '')}"
+        return env
+
+    def run(self, *args: str | Path) -> CliResult:
+        command: list[str | Path] = [self.bin / "sigworkbook", *args]
+        return run_process(command, cwd=self.outside, env=self.env, timeout=120)
+
+
+def ok(result: CliResult) -> CliResult:
+    assert result.code == 0, str(result)
+    assert "Traceback" not in result.err, str(result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    root = tmp_path_factory.mktemp("wheel")
+    assert not root.resolve().is_relative_to(REPO)
+    dist = root / "dist"
+    notebooks = frozenset(path.name for path in (REPO / "workbooks").glob("*.ipynb"))
+    built = run_process(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", dist, REPO],
+        cwd=root,
+        env=script_env(root),
+        timeout=BUILD_TIMEOUT,
+    )
+    assert built.code == 0, str(built)
+    [wheel] = dist.glob("sigworkbook-*.whl")
+    venv = root / "venv"
+    made = run_process(
+        [sys.executable, "-m", "venv", venv], cwd=root, env=script_env(root), timeout=120
+    )
+    assert made.code == 0, str(made)
+    pip = run_process(
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel],
+        cwd=root,
+        env=script_env(root),
+        timeout=INSTALL_TIMEOUT,
+    )
+    assert pip.code == 0, str(pip)
+    outside = root / "outside"
+    (outside / "home").mkdir(parents=True)
+    yield Installed(wheel, venv / "bin", notebooks, outside)
+
+
+def test_wheel_carries_data_notebooks_and_templates(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as archive:
+        names = set(archive.namelist())
+    assert "sigworkbook/data/catalogues.toml" in names
+    assert "sigworkbook/data/demo-plan.json" in names
+    assert "sigworkbook/cli.py" in names
+    shipped = {
+        name.removeprefix(f"{SHIPPED}/workbooks/")
+        for name in names
+        if name.startswith(f"{SHIPPED}/workbooks/") and name.endswith(".ipynb")
+    }
+    assert installed.notebooks <= shipped  # (a notebook may be added while the build runs)
+    templates = sorted(
+        path.relative_to(REPO / "templates").as_posix()
+        for path in (REPO / "templates").rglob("*")
+        if path.is_file()
+    )
+    if templates:
+        assert {f"{SHIPPED}/templates/{name}" for name in templates} <= names
+    assert not [name for name in names if "__pycache__" in name or name.startswith("tests/")]
+
+
+def test_installed_package_is_not_the_checkout(installed: Installed) -> None:
+    found = run_process(
+        [installed.bin / "python", "-c", "import sigworkbook; print(sigworkbook.__file__)"],
+        cwd=installed.outside,
+        env=installed.env,
+    )
+    location = Path(ok(found).out.strip()).resolve()
+    assert location.is_relative_to(installed.bin.parent.resolve())
+    assert not location.is_relative_to(REPO)
+    listing = (
+        "from importlib.resources import files\n"
+        "shipped = files('sigworkbook') / '_shipped'\n"
+        "print(sorted(p.name for p in (shipped / 'workbooks').iterdir()))"
+    )
+    listed = run_process(
+        [installed.bin / "python", "-c", listing], cwd=installed.outside, env=installed.env
+    )
+    assert set(installed.notebooks) <= set(json.loads(ok(listed).out.replace("'", '"')))
+
+
+def test_cli_from_the_installed_wheel(installed: Installed) -> None:
+    first = installed.outside / "first"
+    second = installed.outside / "second"
+    demo = ok(installed.run("--workspace", first, "init", "--demo")).out
+    sig_id = demo.rsplit("with id ", 1)[1].strip()
+
+    listed = ok(installed.run("--workspace", first, "list")).out
+    assert listed.startswith(f"{sig_id}\t")
+
+    checked = ok(installed.run("--workspace", first, "check", "--strict", sig_id)).out
+    assert checked.startswith("No gaps")
+
+    exported = installed.outside / "exports" / f"{sig_id}.json"
+    ok(installed.run("--workspace", first, "export", sig_id, "--format", "json", "-o", exported))
+    plan = json.loads(exported.read_text(encoding="utf-8"))
+    assert plan["id"] == sig_id
+
+    ok(installed.run("--workspace", second, "init"))
+    imported = ok(installed.run("--workspace", second, "import", exported)).out
+    assert imported == f"Imported '{sig_id}' (revision 1)\n"
+
+    ok(installed.run("--workspace", second, "set", sig_id, "identity.name", "Renamed"))
+    history = ok(installed.run("--workspace", second, "history", sig_id)).out.splitlines()
+    assert [line.split()[0] for line in history] == ["2", "1"]
+
+    restored = ok(installed.run("--workspace", second, "restore", sig_id, "1")).out
+    assert restored == "Restored the plan to revision 1 (now revision 3)\n"
+    shown = ok(installed.run("--workspace", second, "show", sig_id, "--json")).out
+    assert json.loads(shown) == plan
+
+    error = installed.run("--workspace", second, "show", "no-such-sig")
+    assert (error.code, len(error.err.splitlines())) == (2, 1)
+    assert "Traceback" not in error.err
