@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,11 +38,6 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
     return Workspace.open(args.workspace, create=create)
 
 
-def plan_json(document: dict[str, Any]) -> str:
-    """The plan as exported JSON text: stable key order and layout, so it diffs well in git."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     with _open(args, create=True) as workspace:
         print(f"Workspace ready at {workspace.root}")
@@ -72,6 +68,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         loaded = workspace.load(args.sig)
         if args.json:
+            from sigworkbook.exports import plan_json
+
             print(plan_json(loaded.plan.model_dump(mode="json")), end="")
             return 0
         checks = workspace.check(args.sig)
@@ -110,17 +108,27 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from sigworkbook import exports
     from sigworkbook.files import write_atomic
 
     with _open(args) as workspace:
         loaded = workspace.load(args.sig)
-    if args.format != "json":
-        raise UserError(f"--format: '{args.format}' is not a format this version writes (json)")
-    text = plan_json(loaded.plan.model_dump(mode="json"))
+    options: dict[str, Any] = {"revision": loaded.revision, "templates": args.templates}
+    try:
+        if args.all:
+            if args.output is None or str(args.output) == "-":
+                raise UserError("--all writes several files: name a folder with -o DIR")
+            for path in exports.write_all(loaded.plan, Path(args.output), **options):
+                print(f"Wrote {path}")
+            return 0
+        data = exports.render(args.format, loaded.plan, **options)
+    except exports.ExportError as error:
+        raise UserError(str(error)) from None
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        write_atomic(Path(args.output), text.encode("utf-8"))
+        write_atomic(Path(args.output), data)
         print(f"Wrote {args.output}")
     return 0
 
@@ -190,6 +198,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     with _open(args, create=True):
         pass
+    if args.templates is not None:
+        from sigworkbook.exports.templating import TEMPLATES_ENV
+
+        if not args.templates.is_dir():
+            raise UserError(f"--templates: {args.templates} is not a folder")
+        os.environ[TEMPLATES_ENV] = str(args.templates.resolve())
     return serve(
         resolve(args.workspace),
         port=args.port,
@@ -236,8 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 when there are gaps")
     export = verb("export", cmd_export, "write a SIG's plan or documents")
     export.add_argument("sig")
-    export.add_argument("--format", default="json")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument(
+        "--format",
+        default="json",
+        help="json, markdown (the charter), listing, invitation, ics, schedule-csv, promotion, "
+        "promotion-csv",
+    )
+    export.add_argument("--all", action="store_true", help="write every document into -o DIR")
+    export.add_argument("-o", "--output", help="file (or folder, with --all); default: stdout")
+    export.add_argument(
+        "--templates", type=Path, help="your own template folder (default: $SIGWORKBOOK_TEMPLATES)"
+    )
     import_ = verb("import", cmd_import, "read a plan written by 'export --format json'")
     import_.add_argument("file")
     import_.add_argument(
@@ -256,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--no-browser", action="store_true")
     serve.add_argument("--sig", help="open this SIG's start page")
+    serve.add_argument(
+        "--templates", type=Path, help="your own export template folder for the review page"
+    )
     return parser
 
 

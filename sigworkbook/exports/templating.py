@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,10 @@ def _loader(templates: Path | None) -> jinja2.BaseLoader:
     if templates is None:
         return packaged
     return jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates, encoding="utf-8"), packaged])
+
+
+TEMPLATES_ENV = "SIGWORKBOOK_TEMPLATES"
+"""The environment variable naming an organisation's own template folder (the app honours it)."""
 
 
 def _date(value: Any) -> str:
@@ -69,7 +74,12 @@ def _check_folder(templates: Path | None) -> None:
 def render_template(
     name: str, variables: dict[str, Any], *, templates: Path | None, kind: str
 ) -> str:
-    """Render template `name` ('markdown' or 'html' escaping); any failure is an ExportError."""
+    """Render template `name` ('markdown' or 'html' escaping); any failure is an ExportError.
+
+    Without `templates`, an organisation's folder named by $SIGWORKBOOK_TEMPLATES is used, if set.
+    """
+    if templates is None and os.environ.get(TEMPLATES_ENV):
+        templates = Path(os.environ[TEMPLATES_ENV])
     _check_folder(templates)
     folder = templates.resolve() if templates is not None else None
     env = _environment(folder, kind)
