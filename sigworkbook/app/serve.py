@@ -27,7 +27,9 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _token_for(host: str) -> str | None:
+def access_token(host: str) -> str | None:
+    """The token visitors must present when serving on `host`: none on loopback, else
+    $SIGWORKBOOK_TOKEN when set, else a new random one."""
     if is_loopback(host):
         return None
     return os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(24)
@@ -69,8 +71,6 @@ def serve(
         return _fail(str(error))
     if not folder.is_dir():
         return _fail(f"notebooks folder {folder} does not exist")
-    if not (folder / START_NOTEBOOK).is_file():
-        print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
 
     workspace = workspace.expanduser().resolve()
     if workspace.exists() and not workspace.is_dir():
@@ -81,7 +81,7 @@ def serve(
         return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
 
     try:
-        options = ServeOptions(notebooks=folder, port=port, host=host, token=_token_for(host))
+        options = ServeOptions(notebooks=folder, port=port, host=host, token=access_token(host))
     except ValueError as error:
         return _fail(str(error))
     try:
@@ -93,6 +93,8 @@ def serve(
     if taken:
         return _fail(f"port {port} on {host} is already in use; choose another with --port")
 
+    if not (folder / START_NOTEBOOK).is_file():
+        print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
     os.environ[WORKSPACE_ENV] = str(workspace)
     _prepend_jupyter_path(voila_share_dir())
 

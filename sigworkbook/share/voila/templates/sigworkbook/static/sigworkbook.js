@@ -16,11 +16,12 @@
     return;
   }
   var GRACE_MS = 5000; /* JupyterLab reconnects by itself; only a lasting loss is reported */
+  var CHECK_EVERY_MS = 30000;
   var KERNEL_CHANNEL = /\/api\/kernels\/[^/?]+\/channels/;
   var FATAL_STATES = { restarting: true, autorestarting: true, dead: true };
   var MESSAGES = {
     lost: "This page can no longer reach the workbook server.",
-    kernel: "The workbook server restarted this page's session.",
+    kernel: "This page's session on the workbook server has ended.",
   };
 
   var leaving = false;
@@ -58,12 +59,23 @@
     document.body.classList.remove("swb-disconnected");
   }
 
-  /* The execution state of a kernel status message, or null for any other message. */
-  function statusOf(data) {
+  /* True for a kernel message saying the kernel is going away or restarting: a shutdown reply
+     or a restarting/dead status, broadcast on the iopub channel. */
+  function isFatal(channel, header, content) {
+    if (channel !== "iopub" || !header) {
+      return false;
+    }
+    if (header.msg_type === "shutdown_reply") {
+      return true;
+    }
+    return header.msg_type === "status" && !!content && FATAL_STATES[content.execution_state] === true;
+  }
+
+  function isFatalMessage(data) {
     try {
       if (typeof data === "string") {
         var msg = JSON.parse(data);
-        return msg.header && msg.header.msg_type === "status" ? msg.content.execution_state : null;
+        return isFatal(msg.channel, msg.header, msg.content);
       }
       if (data instanceof ArrayBuffer && decoder) {
         /* v1.kernel.websocket.jupyter.org: offset count, offsets, then channel, header, parent
@@ -71,7 +83,7 @@
         var view = new DataView(data);
         var count = view.getUint32(0, true);
         if (count < 6) {
-          return null;
+          return false;
         }
         var offsets = [];
         for (var i = 0; i < count; i++) {
@@ -80,15 +92,53 @@
         var part = function (n) {
           return decoder.decode(new Uint8Array(data, offsets[n], offsets[n + 1] - offsets[n]));
         };
-        if (part(0) !== "iopub" || JSON.parse(part(1)).msg_type !== "status") {
-          return null;
+        var channel = part(0);
+        if (channel !== "iopub") {
+          return false;
         }
-        return JSON.parse(part(4)).execution_state;
+        var header = JSON.parse(part(1));
+        if (header.msg_type !== "status" && header.msg_type !== "shutdown_reply") {
+          return false;
+        }
+        return isFatal(channel, header, JSON.parse(part(4)));
       }
+    } catch (error) {
+      return false;
+    }
+    return false;
+  }
+
+  /* The page's kernel, from the page config Voila writes into the page. */
+  function kernelUrl() {
+    var node = document.getElementById("jupyter-config-data");
+    if (!node) {
+      return null;
+    }
+    try {
+      var config = JSON.parse(node.textContent);
+      return config.kernelId ? config.baseUrl + "api/kernels/" + config.kernelId : null;
     } catch (error) {
       return null;
     }
-    return null;
+  }
+
+  /* Belt and braces for a page left open for hours: ask now and then whether the kernel still
+     exists (and at once when the tab becomes visible again, e.g. after the laptop slept). */
+  function checkKernel() {
+    var url = kernelUrl();
+    if (!url || leaving || shownReason === "kernel" || document.visibilityState !== "visible") {
+      return;
+    }
+    fetch(url, { credentials: "same-origin", cache: "no-store" }).then(
+      function (response) {
+        if (response.status === 404) {
+          show("kernel");
+        }
+      },
+      function () {
+        /* the server did not answer: the websocket watch reports that */
+      }
+    );
   }
 
   function watch(socket) {
@@ -118,8 +168,7 @@
       }, GRACE_MS);
     });
     socket.addEventListener("message", function (event) {
-      var state = statusOf(event.data);
-      if (state && FATAL_STATES[state]) {
+      if (isFatalMessage(event.data)) {
         show("kernel");
       }
     });
@@ -147,7 +196,29 @@
     }
   });
 
+  document.addEventListener("visibilitychange", checkKernel);
+  window.setInterval(checkKernel, CHECK_EVERY_MS);
+
+  /* Voila moves the cells into a JupyterLab shell it appends to <body>: make that shell the
+     page's main landmark, so screen readers (and axe) find the content. */
+  function markMainLandmark() {
+    var shell = document.querySelector("body > .jp-LabShell");
+    if (shell && !shell.hasAttribute("role")) {
+      shell.setAttribute("role", "main");
+      return true;
+    }
+    return !!shell;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (!markMainLandmark()) {
+      var observer = new MutationObserver(function () {
+        if (markMainLandmark()) {
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { childList: true });
+    }
     var button = document.getElementById("swb-reload");
     if (button) {
       button.addEventListener("click", function () {

@@ -1,0 +1,56 @@
+"""End-to-end fixtures: Debian's Chromium driven by Playwright, and one real `serve` per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from e2e_harness import (
+    CHROMIUM,
+    EXPECT_TIMEOUT_MS,
+    PAGE_TIMEOUT_MS,
+    QUIET_FLAGS,
+    Server,
+    start_server,
+    stop_server,
+)
+from playwright.sync_api import Page, expect
+
+# The fixture notebooks are pages for the browser tests, not notebooks for nbval to check.
+collect_ignore = ["fixtures"]
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+# pytest-playwright provides browser, context and page; we point it at Debian's Chromium.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": QUIET_FLAGS,
+        "headless": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1200, "height": 900}}
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    """pytest-playwright's page, with timeouts that allow for a kernel starting on 2 cores."""
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The session's server: loopback, fixture notebooks, a temporary workspace."""
+    running = start_server(tmp_path_factory.mktemp("serve"))
+    yield running
+    stop_server(running)

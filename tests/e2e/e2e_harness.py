@@ -1,0 +1,199 @@
+"""End-to-end harness: start and stop real `serve` processes, wait for pages, take screenshots."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psutil
+from playwright.sync_api import Page
+
+from sigworkbook.app.network import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+QUIET_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 60.0
+PAGE_TIMEOUT_MS = 45_000
+EXPECT_TIMEOUT_MS = 15_000
+STOP_TIMEOUT_S = 20.0
+
+
+@dataclass
+class Server:
+    """One running `python -m sigworkbook.app.serve` process and where to reach it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    host: str
+    workspace: Path
+    log_path: Path
+    token: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def url(self, path: str, **query: str) -> str:
+        """The URL of `path` on this server, with the token (if any) and `query` added."""
+        params = dict(query)
+        if self.token:
+            params["token"] = self.token
+        return self.base_url + path.lstrip("/") + (f"?{urlencode(params)}" if params else "")
+
+    def page_url(self, notebook: str, **query: str) -> str:
+        return self.url(f"voila/render/{notebook}", **query)
+
+    def log(self) -> str:
+        """Everything the server printed so far (stdout and stderr)."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def kernel_processes(self) -> list[psutil.Process]:
+        """The kernel processes this server started and that are still running."""
+        found = []
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        for child in children:
+            try:
+                if "ipykernel_launcher" in " ".join(child.cmdline()):
+                    found.append(child)
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+        return found
+
+
+def http_status(url: str, headers: Mapping[str, str] | None = None) -> int:
+    """The HTTP status of a GET on `url`, without following redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def start_server(
+    tmp: Path,
+    *,
+    host: str = "127.0.0.1",
+    env: Mapping[str, str] | None = None,
+    notebooks: Path = FIXTURE_NOTEBOOKS,
+) -> Server:
+    """Start `serve` on a free port with a fresh workspace; return once it answers."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    workspace = tmp / "workspace"
+    log_path = tmp / "serve.log"
+    command = [
+        sys.executable,
+        "-m",
+        "sigworkbook.app.serve",
+        "--workspace",
+        str(workspace),
+        "--notebooks",
+        str(notebooks),
+        "--port",
+        str(port),
+        "--host",
+        host,
+        "--no-browser",
+    ]
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
+    full_env.update(env or {})
+    full_env["PYTHONUNBUFFERED"] = "1"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=tmp
+        )
+    server = Server(process, port, host, workspace, log_path)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    probe = server.base_url + "voila/templates/sigworkbook/static/sigworkbook.css"
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}:\n{server.log()}")
+        try:
+            if http_status(probe) == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_server(server)
+            raise AssertionError(f"serve did not answer in {START_TIMEOUT_S} s:\n{server.log()}")
+        time.sleep(0.2)
+    match = re.search(r"[?&]token=([A-Za-z0-9_\-]+)", server.log())
+    server.token = match.group(1) if match else None
+    return server
+
+
+def stop_server(server: Server, sig: int = signal.SIGINT) -> int:
+    """Stop the server like Ctrl-C does (kill it if it does not stop); its exit code."""
+    if server.process.poll() is None:
+        server.process.send_signal(sig)
+        try:
+            server.process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=STOP_TIMEOUT_S)
+    return server.process.returncode
+
+
+def wait_for_widgets(page: Page, *, widgets: bool = True, timeout: int = PAGE_TIMEOUT_MS) -> None:
+    """Wait until Voila has shown the page's cells and (with `widgets`) rendered its widgets."""
+    page.wait_for_function(
+        """(widgets) => {
+            const cells = document.getElementById("rendered_cells");
+            if (!cells || document.getElementById("loading")) return false;
+            if (getComputedStyle(cells).display === "none") return false;
+            if (!widgets) return true;
+            return document.querySelector(".jupyter-widgets") !== null
+                && !cells.innerText.includes("Loading widget");
+        }""",
+        arg=widgets,
+        timeout=timeout,
+    )
+
+
+def kernel_id(page: Page) -> str:
+    """The id of the kernel Voila started for this page."""
+    value = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert isinstance(value, str) and value, "the page config has no kernelId"
+    return value
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page PNG as artifacts/screenshots/<name>.png; its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,301 @@
+"""`sigworkbook serve` without a browser: options, config, ports, tokens, request helpers, paths."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import websockets
+
+from sigworkbook import resources
+from sigworkbook.app import request, serve
+from sigworkbook.app.network import free_port, is_loopback, port_in_use
+from sigworkbook.app.settings import ServeOptions, build_config, display_host, start_url
+
+REPO = Path(__file__).resolve().parent.parent
+VOILA_ENV = ("VOILA_PREHEAT", "VOILA_REQUEST_URL", "VOILA_KERNEL_ID", "QUERY_STRING")
+
+
+# ---- resources -------------------------------------------------------------------------------
+
+
+def test_source_checkout_paths_are_the_repo_folders() -> None:
+    assert resources.workbooks_dir() == REPO / "workbooks"
+    assert resources.templates_dir() == REPO / "templates"
+
+
+def test_voila_share_dir_holds_our_template_extending_lab() -> None:
+    template = resources.voila_share_dir() / "voila" / "templates" / "sigworkbook"
+    conf = json.loads((template / "conf.json").read_text(encoding="utf-8"))
+    assert conf["base_template"] == "lab"
+    for name in ("index.html.j2", "error.html", "static/sigworkbook.css", "static/sigworkbook.js"):
+        assert (template / name).is_file(), name
+
+
+def test_css_documents_every_class_the_notebooks_use() -> None:
+    css = (
+        resources.voila_share_dir() / "voila/templates/sigworkbook/static/sigworkbook.css"
+    ).read_text(encoding="utf-8")
+    header = css[: css.index("*/")]
+    for name in (
+        ".swb-header",
+        ".swb-steps",
+        ".swb-step",
+        ".swb-step--current",
+        ".swb-step--done",
+        ".swb-progress",
+        ".swb-saved",
+        ".swb-error",
+        ".swb-help",
+        ".swb-card",
+        ".swb-notice",
+    ):
+        assert name in header, f"{name} is not documented at the top of the CSS"
+        assert f"{name} {{" in css or f"{name}," in css or f"{name}::" in css, f"{name} unstyled"
+
+
+# ---- network ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"]
+)
+def test_loopback_hosts(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org", ""])
+def test_other_hosts_are_not_loopback(host: str) -> None:
+    assert not is_loopback(host)
+
+
+def test_port_in_use_sees_a_listening_socket() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert port_in_use("127.0.0.1", port)
+    assert not port_in_use("127.0.0.1", port)
+
+
+def test_free_port_can_be_bound() -> None:
+    port = free_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", port))
+
+
+# ---- options and Voila config ----------------------------------------------------------------
+
+
+def _options(**changes: object) -> ServeOptions:
+    values: dict[str, object] = {
+        "notebooks": Path("/nb"),
+        "port": 8866,
+        "host": "127.0.0.1",
+        "token": None,
+    }
+    values.update(changes)
+    return ServeOptions(**values)  # type: ignore[arg-type]
+
+
+def test_config_is_strict_about_ports_errors_and_kernels() -> None:
+    c = build_config(_options())
+    assert c.Voila.port == 8866 and c.Voila.ip == "127.0.0.1"
+    assert c.Voila.port_retries == 0
+    assert c.Voila.root_dir == "/nb"
+    assert c.Voila.token is None
+    assert c.Voila.config_file_paths == []
+    assert c.VoilaConfiguration.template == "sigworkbook"
+    for section, name, value in [
+        ("VoilaConfiguration", "strip_sources", True),
+        ("VoilaConfiguration", "show_tracebacks", False),
+        ("VoilaConfiguration", "preheat_kernel", False),
+        ("VoilaExecutor", "show_tracebacks", False),
+        ("MappingKernelManager", "cull_connected", False),
+        ("MappingKernelManager", "cull_busy", False),
+    ]:
+        setting = c[section][name]
+        assert setting is value, f"{section}.{name} is {setting!r}, not the boolean {value}"
+    assert c.MappingKernelManager.cull_idle_timeout > 0
+    assert 0 < c.MappingKernelManager.cull_interval <= c.MappingKernelManager.cull_idle_timeout
+    assert c.VoilaConfiguration.allow_template_override == "NO"
+    assert c.Voila.tornado_settings == {"allow_remote_access": False}
+
+
+def test_config_off_loopback_requires_the_token() -> None:
+    c = build_config(_options(host="0.0.0.0", token="s3cret"))
+    assert c.Voila.token == "s3cret"
+    assert c.Voila.tornado_settings == {"allow_remote_access": True}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"port": 0}, "port"),
+        ({"port": 70000}, "port"),
+        ({"host": " "}, "host"),
+        ({"host": "0.0.0.0", "token": None}, "token"),
+        ({"host": "192.168.1.5", "token": ""}, "token"),
+        ({"cull_idle_timeout": 0}, "cull_idle_timeout"),
+    ],
+)
+def test_bad_options_name_the_field(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        _options(**changes)
+
+
+def test_start_url_carries_token_and_sig_encoded() -> None:
+    assert start_url(_options()) == "http://127.0.0.1:8866/voila/render/00-start.ipynb"
+    assert start_url(_options(), "a b&c") == (
+        "http://127.0.0.1:8866/voila/render/00-start.ipynb?sig=a+b%26c"
+    )
+    remote = _options(host="10.0.0.5", port=9000, token="tok")
+    assert start_url(remote, "my-sig") == (
+        "http://10.0.0.5:9000/voila/render/00-start.ipynb?token=tok&sig=my-sig"
+    )
+
+
+def test_display_host() -> None:
+    assert display_host("0.0.0.0") == socket.gethostname()
+    assert display_host("::1") == "[::1]"
+    assert display_host("example.org") == "example.org"
+
+
+# ---- serve(): refusals before anything starts ------------------------------------------------
+
+
+def test_serve_refuses_a_taken_port_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = serve.serve(tmp_path / "ws", port=port, notebooks=tmp_path, open_browser=False)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and f"port {port}" in err[0]
+
+
+def test_serve_refuses_a_missing_notebooks_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope"
+    assert serve.serve(tmp_path / "ws", notebooks=missing, open_browser=False) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_serve_refuses_a_workspace_that_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "ws"
+    file.write_text("not a folder", encoding="utf-8")
+    assert serve.serve(file, notebooks=tmp_path, open_browser=False) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve.serve(tmp_path / "ws", port=0, notebooks=tmp_path, open_browser=False) == 2
+    assert "port" in capsys.readouterr().err
+
+
+def test_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(serve.TOKEN_ENV, raising=False)
+    assert serve.access_token("127.0.0.1") is None
+    first, second = serve.access_token("0.0.0.0"), serve.access_token("0.0.0.0")
+    assert first and second and first != second and len(first) >= 32
+    monkeypatch.setenv(serve.TOKEN_ENV, "  chosen  ")
+    assert serve.access_token("192.168.1.5") == "chosen"
+    assert serve.access_token("localhost") is None
+
+
+def test_importing_the_package_and_cli_does_not_import_voila() -> None:
+    code = (
+        "import sys, sigworkbook, sigworkbook.cli, sigworkbook.app.serve, sigworkbook.app.request;"
+        "print(sorted(m for m in sys.modules if m == 'voila' or m.startswith('voila.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# ---- request helpers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_voila_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in VOILA_ENV:
+        # set, then delete: so the undo also removes what Voila's helper writes into os.environ
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(request, "_request_ready", False)
+    return monkeypatch
+
+
+def test_outside_voila_there_is_no_request(no_voila_env: pytest.MonkeyPatch) -> None:
+    no_voila_env.setenv("QUERY_STRING", "sig=ignored")  # e.g. a CGI-ish shell variable
+    assert not request.in_voila()
+    assert request.query_param("sig") is None
+
+
+def test_query_param_reads_the_query_string(no_voila_env: pytest.MonkeyPatch) -> None:
+    no_voila_env.setenv("VOILA_PREHEAT", "False")
+    no_voila_env.setenv("QUERY_STRING", "sig=home%20safely&x=1&x=2&empty=&plus=a+b")
+    assert request.in_voila()
+    assert request.query_param("sig") == "home safely"
+    assert request.query_param("x") == "1"
+    assert request.query_param("plus") == "a b"
+    assert request.query_param("empty") is None
+    assert request.query_param("missing") is None
+
+
+@pytest.fixture
+def request_info_server() -> Iterator[tuple[int, list[str]]]:
+    """A real websocket server shaped like Voila's request-info endpoint for pre-heated kernels."""
+    paths: list[str] = []
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    async def handler(connection: websockets.ServerConnection) -> None:
+        paths.append(connection.request.path if connection.request else "")
+        await connection.send(json.dumps({"QUERY_STRING": "sig=from-the-request"}))
+
+    async def main() -> None:
+        async with websockets.serve(handler, "127.0.0.1", 0) as server:
+            state["port"] = next(iter(server.sockets)).getsockname()[1]
+            stop = asyncio.get_running_loop().create_future()
+            state["stop"] = (asyncio.get_running_loop(), stop)
+            ready.set()
+            await stop
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield int(state["port"]), paths  # type: ignore[call-overload]
+    loop, stop = state["stop"]  # type: ignore[misc]
+    loop.call_soon_threadsafe(stop.set_result, None)
+    thread.join(10)
+
+
+def test_pre_heated_kernel_waits_for_the_request(
+    no_voila_env: pytest.MonkeyPatch, request_info_server: tuple[int, list[str]]
+) -> None:
+    port, paths = request_info_server
+    no_voila_env.setenv("VOILA_PREHEAT", "True")
+    no_voila_env.setenv("VOILA_APP_PORT", str(port))
+    no_voila_env.setenv("VOILA_SERVER_URL", "/")
+    no_voila_env.setenv("VOILA_KERNEL_ID", "k-123")
+    assert request.query_param("sig") == "from-the-request"
+    assert paths == ["/voila/query/k-123"]
+    assert request.query_param("sig") == "from-the-request"
+    assert len(paths) == 1, "the request is awaited once, not on every call"
+    assert os.environ["QUERY_STRING"] == "sig=from-the-request"
