@@ -72,6 +72,10 @@ def test_non_loopback_host_requires_the_token(tmp_path: Path, page: Page) -> Non
         assert http_status(kernel_api) == 403
         assert http_status(kernel_api, {"Authorization": f"token {server.token}"}) == 200
         assert http_status(kernel_api, {"Authorization": "token wrong"}) == 403
+
+        # The browser now holds a login cookie: a link without the token still works.
+        page.goto(server.base_url + "voila/render/00-start.ipynb")
+        wait_for_widgets(page)
     finally:
         stop_server(server)
 
