@@ -79,7 +79,10 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> RunCli:
     """Run `sigworkbook.cli.main(args)` in this process; `env` adds environment variables."""
 
     def run(*args: str | Path, env: Mapping[str, str] | None = None) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
+        # Text streams with a byte buffer beneath, like the real ones: exports write bytes.
+        out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+        out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
+        err = io.TextIOWrapper(err_bytes, encoding="utf-8", write_through=True)
         with monkeypatch.context() as patch:
             for name, value in (env or {}).items():
                 patch.setenv(name, value)
@@ -88,7 +91,10 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> RunCli:
                     code = cli.main([str(arg) for arg in args])
                 except SystemExit as exit_:  # argparse's own errors, --help, --version
                     code = exit_.code if isinstance(exit_.code, int) else int(bool(exit_.code))
-        return CliResult(code, out.getvalue(), err.getvalue())
+                finally:
+                    out.flush()
+                    err.flush()
+        return CliResult(code, out_bytes.getvalue().decode(), err_bytes.getvalue().decode())
 
     return run
 

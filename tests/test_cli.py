@@ -480,7 +480,7 @@ def test_schema_validates_exported_plans(cli_ws: RunCli, tmp_path: Path) -> None
             ("set", "nope", "identity.name", "x"), "set", ["'nope'"], id="unknown-sig-set"
         ),
         pytest.param(
-            ("export", SIG, "--format", "nonsense"), "export", ["--format", "nonsense"], id="format"
+            ("export", SIG, "--format", "nonsense"), "export", ["'nonsense'", "json"], id="format"
         ),
         pytest.param(("restore", SIG, "abc"), "restore", ["invalid int value"], id="usage-int"),
         pytest.param(("set", SIG), "set", ["required"], id="usage-missing"),
