@@ -126,6 +126,7 @@ _SCHEMA_1: Final = (
         PRIMARY KEY (sig_id, revision)
     )""",
     "CREATE INDEX history_whole_plan ON history (sig_id, revision) WHERE path = ''",
+    "CREATE INDEX history_by_path ON history (sig_id, path, revision)",
     """CREATE TRIGGER history_no_update BEFORE UPDATE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
     """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
@@ -639,6 +640,19 @@ class Store:
             if not rows:
                 self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
         return [_change(row) for row in rows]
+
+    def last_changes(self, sig_id: str) -> dict[str, Change]:
+        """The latest change at each path that was ever changed (one indexed scan)."""
+        query = (
+            "SELECT h.revision, h.path, h.value, h.author, h.at, h.kind, h.note FROM history h "
+            "JOIN (SELECT path, MAX(revision) AS latest FROM history WHERE sig_id = ? GROUP BY path)"
+            " m ON h.sig_id = ? AND h.revision = m.latest"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(query, (sig_id, sig_id)).fetchall()
+            if not rows:
+                self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
+        return {change.path: change for change in map(_change, rows)}
 
     def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
         """The SIG's plan as of ``revision``, rebuilt by replaying the change log.

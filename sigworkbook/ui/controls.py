@@ -17,6 +17,7 @@ from sigworkbook.model import (
     STATUS_LABELS,
 )
 from sigworkbook.paths import PathError
+from sigworkbook.store import Change
 from sigworkbook.ui.session import Session
 
 CHOICE_LABELS: dict[str, dict[str, str]] = {
@@ -112,54 +113,71 @@ def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
     return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
 
 
-class FieldControl(widgets.VBox):
-    """A labelled input for the plan field at `path`, saved as the user types."""
+def _describe(value: Any) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
 
-    def __init__(
-        self,
-        session: Session,
-        path: str,
-        *,
-        spec_path: str | None = None,
-        missing: Any = None,
-    ) -> None:
-        """`missing` is shown while the plan has no entry at `path` yet (a map's unset key)."""
+
+def changed_text(change: Change | None) -> str:
+    """'Changed by Ana at 14:03, 26 Nov' for the latest change to a field."""
+    if change is None:
+        return ""
+    when = change.at.astimezone().strftime("%H:%M, %d %b")
+    who = change.author or "someone"
+    return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
+
+
+class BoundControl(widgets.VBox):
+    """Base of every control bound to one plan field: errors, conflicts and who changed it last.
+
+    `base` is the plan's value the control last agreed with; the control is dirty while the
+    person's input differs from it. A dirty control is never overwritten by someone else's
+    edit: it shows both values and lets the person choose.
+    """
+
+    def __init__(self, session: Session, path: str, spec: FieldSpec, parts: list[Any]) -> None:
         self.session = session
         self.path = path
-        self.spec = field_spec(spec_path or path)
-        self.input = _input(self.spec)
-        self.help = widgets.HTML(
-            f'<div class="swb-help">{html.escape(self.spec.help)}</div>' if self.spec.help else ""
-        )
-        self.counter = widgets.HTML()
+        self.spec = spec
+        self.base: Any = None
         self.problem = widgets.HTML()
+        self.changed = widgets.HTML()
+        self.conflict = widgets.VBox()
         self._showing = False
-        try:
-            current = session.value(path)
-        except PathError:
-            current = missing
-        self.show_value(current)
-        self.input.observe(self._changed, names="value")
-        session.register(self)
         super().__init__(
-            [self.input, self.help, self.counter, self.problem],
-            layout=widgets.Layout(width="100%"),
+            [*parts, self.problem, self.conflict, self.changed], layout=widgets.Layout(width="100%")
         )
         self.add_class("swb-field")
-        self.add_class(f"swb-field--{self.spec.kind}")
+
+    # --- what subclasses provide ---------------------------------------------------------
 
     @property
     def value(self) -> Any:
-        return from_widget(self.spec, self.input.value)
+        raise NotImplementedError
+
+    def _write(self, value: Any) -> None:
+        raise NotImplementedError
+
+    # --- shared behaviour -----------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        return bool(self.value != self.base)
 
     def show_value(self, value: Any) -> None:
-        """Show a value from the plan without saving it back."""
+        """Show a value from the plan without saving it back; it becomes the base."""
+        self.base = value
         self._showing = True
         try:
-            self.input.value = to_widget(self.spec, value)
+            self._write(value)
         finally:
             self._showing = False
-        self._count()
+        self.conflict.children = ()
+
+    def saved(self, value: Any) -> None:
+        """The session saved `value` for this field."""
+        self.base = value
 
     def show_problem(self, message: str | None) -> None:
         """Show `message` under the input (None clears it)."""
@@ -171,62 +189,107 @@ class FieldControl(widgets.VBox):
             self.problem.value = ""
             self.remove_class("swb-field--invalid")
 
+    def show_changed(self, change: Change | None) -> None:
+        self.changed.value = changed_text(change)
+
+    def show_conflict(self, theirs: Any, change: Change | None) -> None:
+        """Someone else saved `theirs` while this person was typing: offer both."""
+        who = html.escape(change.author or "Someone") if change else "Someone"
+        notice = widgets.HTML(
+            f'<div class="swb-notice" role="alert"><strong>{who} changed this field while you '
+            f"were typing.</strong><br>Their version: <q>{html.escape(_describe(theirs))}</q>"
+            "<br>Your version is still in the field and is not saved yet.</div>"
+        )
+        keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
+        take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
+        keep.on_click(lambda _: self._keep_mine(theirs))
+        take.on_click(lambda _: self.show_value(theirs))
+        box = widgets.VBox([notice, widgets.HBox([keep, take])])
+        box.add_class("swb-conflict")
+        self.conflict.children = (box,)
+
+    def _keep_mine(self, theirs: Any) -> None:
+        self.base = theirs
+        self.conflict.children = ()
+        self.session.save(self.path, self.value, self)
+
+    def _edited(self) -> None:
+        if not self._showing:
+            self.session.edit(self.path, self.value, self)
+
+
+class FieldControl(BoundControl):
+    """A labelled input for the plan field at `path`, saved as the user types."""
+
+    def __init__(
+        self,
+        session: Session,
+        path: str,
+        *,
+        spec_path: str | None = None,
+        missing: Any = None,
+    ) -> None:
+        """`missing` is shown while the plan has no entry at `path` yet (a map's unset key)."""
+        spec = field_spec(spec_path or path)
+        self.input = _input(spec)
+        self.help = widgets.HTML(
+            f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
+        )
+        self.counter = widgets.HTML()
+        super().__init__(session, path, spec, [self.input, self.help, self.counter])
+        self.add_class(f"swb-field--{spec.kind}")
+        try:
+            current = session.value(path)
+        except PathError:
+            current = missing
+        self.show_value(current)
+        self.input.observe(lambda _: self._typed(), names="value")
+        session.register(self)
+
+    @property
+    def value(self) -> Any:
+        return from_widget(self.spec, self.input.value)
+
+    def _write(self, value: Any) -> None:
+        self.input.value = to_widget(self.spec, value)
+        self._count()
+
     def _count(self) -> None:
         if self.spec.kind in ("line", "prose"):
             self.counter.value = count_text(len(self.input.value or ""), self.spec)
 
-    def _changed(self, change: dict[str, Any]) -> None:
-        if self._showing:
-            return
+    def _typed(self) -> None:
         self._count()
-        self.session.edit(self.path, self.value, self)
+        self._edited()
 
 
-class LinesControl(widgets.VBox):
+class LinesControl(BoundControl):
     """A list of short texts (key phrases, groups looked at) edited one per line."""
 
     def __init__(self, session: Session, path: str) -> None:
-        self.session = session
-        self.path = path
-        self.spec = field_spec(path)
+        spec = field_spec(path)
         self.input = widgets.Textarea(
-            description=f"{self.spec.label} (one per line)",
+            description=f"{spec.label} (one per line)",
             rows=4,
             layout=widgets.Layout(width="100%"),
             style={"description_width": "initial"},
             continuous_update=True,
         )
         self.help = widgets.HTML(
-            f'<div class="swb-help">{html.escape(self.spec.help)}</div>' if self.spec.help else ""
+            f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
         )
-        self.problem = widgets.HTML()
-        self._showing = False
+        super().__init__(session, path, spec, [self.input, self.help])
         self.show_value(session.value(path))
-        self.input.observe(self._changed, names="value")
+        self.input.observe(lambda _: self._edited(), names="value")
         session.register(self)
-        super().__init__([self.input, self.help, self.problem], layout=widgets.Layout(width="100%"))
-        self.add_class("swb-field")
 
     @property
     def value(self) -> list[str]:
         return [line.strip() for line in self.input.value.splitlines() if line.strip()]
 
-    def show_value(self, value: Any) -> None:
-        if value == self.value:
-            return
-        self._showing = True
-        try:
+    def _write(self, value: Any) -> None:
+        if value != self.value:
             self.input.value = "\n".join(value or [])
-        finally:
-            self._showing = False
-
-    def show_problem(self, message: str | None) -> None:
-        text = html.escape(f"{self.spec.label}: {message}") if message else ""
-        self.problem.value = f'<div class="swb-error" role="alert">{text}</div>' if text else ""
-
-    def _changed(self, change: dict[str, Any]) -> None:
-        if not self._showing:
-            self.session.edit(self.path, self.value, self)
 
 
 def form(session: Session, paths: list[str]) -> widgets.VBox:

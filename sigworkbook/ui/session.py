@@ -1,17 +1,20 @@
-"""A page's working session: which SIG, who is typing, and debounced, reported saving."""
+"""A page's working session: which SIG, who is typing, debounced saving, and others' edits."""
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import datetime as dt
-import os
+import secrets
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sigworkbook.paths import get_path
-from sigworkbook.store import StoreError
+from sigworkbook.paths import PathError, get_path, parse_path
+from sigworkbook.presence import Presence, Visitor
+from sigworkbook.store import Change, StoreError
 from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
@@ -19,7 +22,10 @@ SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
 
 POLL_INTERVAL = 1.0
-"""Seconds between checks for other people's edits."""
+"""Seconds between checks for other people's edits (the issue asks for under 2 s)."""
+
+PRESENCE_EVERY = 5
+"""Polls between two presence check-ins."""
 
 
 class Bound(Protocol):
@@ -27,8 +33,12 @@ class Bound(Protocol):
 
     path: str
 
+    def is_dirty(self) -> bool: ...
     def show_value(self, value: Any) -> None: ...
+    def saved(self, value: Any) -> None: ...
     def show_problem(self, message: str | None) -> None: ...
+    def show_conflict(self, theirs: Any, change: Change | None) -> None: ...
+    def show_changed(self, change: Change | None) -> None: ...
 
 
 @dataclass
@@ -38,9 +48,18 @@ class SaveStatus:
     ok: bool
     message: str
     at: dt.datetime | None = None
+    retry: bool = False
 
 
 Listener = Callable[[Loaded], None]
+Pending = tuple[Any, "Bound | None"]
+
+
+def _missing(document: dict[str, Any], path: str) -> Any:
+    try:
+        return get_path(document, path)
+    except (PathError, KeyError, IndexError):
+        return None
 
 
 @dataclass
@@ -50,19 +69,35 @@ class Session:
     workspace: Workspace
     sig_id: str
     author: str | None = None
+    step: str = "start"
     loaded: Loaded = field(init=False)
     status: SaveStatus = field(init=False)
-    _pending: dict[str, tuple[Any, Bound | None]] = field(default_factory=dict, init=False)
+    visitor: str = field(default_factory=lambda: secrets.token_hex(8), init=False)
+    _pending: dict[str, Pending] = field(default_factory=dict, init=False)
+    _failed: dict[str, Pending] = field(default_factory=dict, init=False)
+    _mine: list[int] = field(default_factory=list, init=False)
     _controls: dict[str, list[Bound]] = field(default_factory=dict, init=False)
     _listeners: list[Listener] = field(default_factory=list, init=False)
     _status_listeners: list[Callable[[SaveStatus], None]] = field(default_factory=list, init=False)
     _timer: asyncio.TimerHandle | None = field(default=None, init=False)
     _poller: asyncio.TimerHandle | None = field(default=None, init=False)
+    _presence: Presence | None = field(default=None, init=False)
+    _ticks: int = field(default=0, init=False)
+    _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.loaded = self.workspace.load(self.sig_id)
-        self.status = SaveStatus(True, "All changes saved")
-        atexit.register(self.flush)
+        self._last_changes = self.workspace.store.last_changes(self.sig_id)
+        self.status = (
+            SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
+            if self.read_only
+            else SaveStatus(True, "All changes saved")
+        )
+        atexit.register(self.close)
+
+    @property
+    def read_only(self) -> bool:
+        return self.workspace.store.read_only
 
     # --- reading ------------------------------------------------------------------------
 
@@ -73,10 +108,18 @@ class Session:
     def value(self, path: str) -> Any:
         return get_path(self.document, path)
 
+    def last_change(self, path: str) -> Change | None:
+        """The latest change that touched `path`: to it, or to anything containing it."""
+        parts = parse_path(path)
+        candidates = [".".join(str(p) for p in parts[:n]) for n in range(len(parts) + 1)]
+        found = [self._last_changes[c] for c in candidates if c in self._last_changes]
+        return max(found, key=lambda c: c.revision, default=None)
+
     # --- controls and listeners ---------------------------------------------------------
 
     def register(self, control: Bound) -> None:
         self._controls.setdefault(control.path, []).append(control)
+        control.show_changed(self.last_change(control.path))
 
     def unregister(self, control: Bound) -> None:
         controls = self._controls.get(control.path, [])
@@ -118,14 +161,34 @@ class Session:
     def has_pending(self) -> bool:
         return bool(self._pending)
 
+    @property
+    def failed_paths(self) -> list[str]:
+        """Edits that could not be saved for a reason other than the value (busy, read-only)."""
+        return list(self._failed)
+
     def flush(self) -> bool:
-        """Save every pending edit now, each on its own; True when all were accepted."""
-        self._timer = None
+        """Save every pending edit now, each on its own; True when all were accepted.
+
+        Edits to a field someone else changed meanwhile are not saved: the field shows
+        both versions and the person chooses.
+        """
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return True
+        self._check_for_others()
         pending, self._pending = self._pending, {}
         all_ok = True
         for path, (value, source) in pending.items():
             all_ok = self._save_one(path, value, source) and all_ok
         return all_ok
+
+    def retry(self) -> bool:
+        """Try the edits that failed to save again."""
+        self._pending.update(self._failed)
+        self._failed.clear()
+        return self.flush()
 
     def _save_one(self, path: str, value: Any, source: Bound | None) -> bool:
         try:
@@ -137,10 +200,15 @@ class Session:
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
         except (StoreError, WorkspaceError) as error:
-            self._report(path, source, f"not saved: {error}")
-            self._set_status(SaveStatus(False, f"Not saved: {error}"))
+            self._failed[path] = (value, source)
+            self._report(path, source, f"not saved yet: {error}")
+            self._set_status(SaveStatus(False, f"Not saved: {error}", retry=True))
             return False
         self._report(path, source, None)
+        if source is not None:
+            source.saved(value)
+        if loaded.revision != self.loaded.revision:
+            self._mine.append(loaded.revision)
         self._apply(loaded)
         now = dt.datetime.now()
         self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
@@ -153,21 +221,29 @@ class Session:
 
     # --- other people's edits -----------------------------------------------------------
 
+    def _check_for_others(self) -> None:
+        with contextlib.suppress(StoreError):  # the save that follows reports the problem
+            self.refresh()
+
     def _apply(self, loaded: Loaded) -> None:
-        changed = loaded.revision != self.loaded.revision
-        self.loaded = loaded
-        if not changed:
+        if loaded.revision == self.loaded.revision:
+            self.loaded = loaded
             return
+        self.loaded = loaded
+        self._last_changes = self.workspace.store.last_changes(self.sig_id)
         document = self.document
         for path, controls in list(self._controls.items()):
-            if path in self._pending:
-                continue
-            try:
-                value = get_path(document, path)
-            except (KeyError, IndexError, ValueError):
-                continue
+            value = _missing(document, path)
+            change = self.last_change(path)
             for control in controls:
-                control.show_value(value)
+                control.show_changed(change)
+                if path in self._pending or control.is_dirty():
+                    if value != control_base(control):
+                        self._pending.pop(path, None)
+                        control.show_conflict(value, change)
+                    continue
+                if value != control_base(control):
+                    control.show_value(value)
         for listener in list(self._listeners):
             listener(loaded)
 
@@ -188,12 +264,77 @@ class Session:
         def tick() -> None:
             try:
                 self.refresh()
+                self._ticks += 1
+                if self._ticks % PRESENCE_EVERY == 1:
+                    self.check_in()
+            except StoreError:
+                pass  # shown when the person next saves; keep polling
             finally:
                 self._poller = loop.call_later(interval, tick)
 
         if self._poller is None:
             self._poller = loop.call_later(interval, tick)
 
+    # --- presence -----------------------------------------------------------------------
 
-def participant_from_environment() -> str | None:
-    return os.environ.get("SIGWORKBOOK_AUTHOR") or None
+    def check_in(self) -> None:
+        """Record that this page is open (best effort: presence never stops the page)."""
+        try:
+            if self._presence is None:
+                self._presence = Presence(self.workspace.root)
+            self._presence.mark(self.sig_id, self.visitor, self.author, self.step)
+        except (
+            sqlite3.Error,
+            OSError,
+        ):  # presence is a courtesy: a read-only disk must not break the page
+            self._presence = None
+
+    def others(self) -> list[Visitor]:
+        """Everyone else with a page of this SIG open."""
+        try:
+            if self._presence is None:
+                self._presence = Presence(self.workspace.root)
+            return self._presence.others(self.sig_id, self.visitor)
+        except (sqlite3.Error, OSError):
+            return []
+
+    # --- undo and restore ---------------------------------------------------------------
+
+    def undo(self) -> Change | None:
+        """Undo this person's last edit (restore its field to the revision before); None if none."""
+        self.flush()
+        mine = set(self._mine)
+        candidates = [
+            c
+            for c in self.workspace.history(self.sig_id)
+            if c.revision in mine or (self.author is not None and c.author == self.author)
+        ]
+        if not candidates:
+            return None
+        last = candidates[0]
+        self.restore(last.revision - 1, path=last.path or None)
+        return last
+
+    def restore(self, revision: int, *, path: str | None = None) -> None:
+        """Restore the plan, or one field, to how it was at `revision` (a new revision)."""
+        loaded = self.workspace.restore(self.sig_id, revision, path=path, author=self.author)
+        self._mine.append(loaded.revision)
+        for controls in self._controls.values():
+            for control in controls:
+                control.show_problem(None)
+        self._apply(loaded)
+        what = "the plan" if not path else "one field"
+        self._set_status(SaveStatus(True, f"Restored {what} to revision {revision}"))
+
+    def close(self) -> None:
+        """Save what is pending and say goodbye (called when the kernel exits)."""
+        self.flush()
+        if self._presence is not None:
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self._presence.leave(self.sig_id, self.visitor)
+                self._presence.close()
+            self._presence = None
+
+
+def control_base(control: Bound) -> Any:
+    return getattr(control, "base", None)

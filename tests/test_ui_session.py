@@ -1,0 +1,176 @@
+"""The page session: saving, other people's edits, conflicts, retries, undo and presence."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sigworkbook.ui.controls import FieldControl, LinesControl
+from sigworkbook.ui.session import Session
+from sigworkbook.workspace import Workspace
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("Frailty Friends", author="setup")
+    return tmp_path
+
+
+@pytest.fixture
+def two(folder: Path) -> Iterator[tuple[Session, Session]]:
+    """Two people on two pages (two workspace connections, as two kernels would have)."""
+    first, second = Workspace.open(folder), Workspace.open(folder)
+    yield (
+        Session(first, "frailty-friends", author="Ana"),
+        Session(second, "frailty-friends", author="Ben"),
+    )
+    first.close()
+    second.close()
+
+
+def test_an_edit_is_saved_with_its_author(two: tuple[Session, Session]) -> None:
+    ana, _ = two
+    control = FieldControl(ana, "identity.theme")
+    control.input.value = "Frailty"
+    change = ana.workspace.history("frailty-friends", path="identity.theme")[0]
+    assert (change.value, change.author) == ("Frailty", "Ana")
+    assert ana.status.ok and ana.status.message.startswith("Saved at ")
+
+
+def test_another_persons_edit_shows_without_reload(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    FieldControl(ben, "identity.theme").input.value = "Falls"
+    assert ana_theme.input.value == ""
+    assert ana.refresh() is True
+    assert ana_theme.input.value == "Falls"
+    assert "Changed by Ben at" in ana_theme.changed.value
+
+
+def typing(control: FieldControl, text: str) -> None:
+    """Type into `control` inside an event loop, as in a kernel: the save waits for a pause."""
+
+    async def type_and_stop() -> None:
+        control.input.value = text
+
+    asyncio.run(type_and_stop())
+    assert control.session.has_pending
+
+
+def test_typing_is_never_replaced_by_someone_elses_edit(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "Frailty and falls")
+    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana.refresh()
+    assert ana_theme.input.value == "Frailty and falls"
+    notice = ana_theme.conflict.children[0].children[0].value
+    assert "Ben changed this field" in notice and "Sepsis" in notice
+    keep, _take = ana_theme.conflict.children[0].children[1].children
+    keep.click()
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
+    history = [c.value for c in ana.workspace.history("frailty-friends", path="identity.theme")]
+    assert history == ["Frailty and falls", "Sepsis"]
+
+
+def test_choosing_theirs_takes_their_value_and_saves_nothing(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "mine")
+    FieldControl(ben, "identity.theme").input.value = "theirs"
+    revision = ana.workspace.store.revision("frailty-friends")
+    ana.refresh()
+    ana_theme.conflict.children[0].children[1].children[1].click()
+    assert ana_theme.input.value == "theirs"
+    assert not ana_theme.conflict.children
+    assert ana.workspace.store.revision("frailty-friends") == revision
+
+
+def test_a_pending_edit_to_a_field_changed_meanwhile_is_not_saved_over_it(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "mine")
+    # Ben saves before Ana's pause is over; then Ana's debounced save runs.
+    FieldControl(ben, "identity.theme").input.value = "theirs"
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "theirs"
+    assert ana_theme.conflict.children, "Ana is asked to choose"
+
+
+def test_invalid_input_shows_an_error_and_saves_nothing(two: tuple[Session, Session]) -> None:
+    ana, _ = two
+    control = FieldControl(ana, "identity.name")
+    revision = ana.workspace.store.revision("frailty-friends")
+    control.input.value = "x" * 81
+    assert "Name: is too long: at most 80 characters" in control.problem.value
+    assert ana.workspace.store.revision("frailty-friends") == revision
+    assert control.input.value == "x" * 81, "the typed text stays in the field"
+    control.input.value = "Frailty Friends Network"
+    assert control.problem.value == ""
+
+
+def test_a_locked_database_keeps_the_edit_and_offers_a_retry(folder: Path) -> None:
+    workspace = Workspace.open(folder)
+    workspace.store.busy_timeout = 0.2
+    session = Session(workspace, "frailty-friends", author="Ana")
+    control = FieldControl(session, "identity.theme")
+    blocker = sqlite3.connect(folder / "sigworkbook.db", timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        control.input.value = "Frailty"
+        assert not session.status.ok and session.status.retry
+        assert "not saved yet" in control.problem.value
+        assert session.failed_paths == ["identity.theme"]
+        assert control.input.value == "Frailty"
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert session.retry() is True
+    assert workspace.load("frailty-friends").plan.identity.theme == "Frailty"
+    assert session.failed_paths == []
+    workspace.close()
+
+
+def test_undo_restores_my_last_edit_only(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    FieldControl(ana, "identity.theme").input.value = "Frailty"
+    FieldControl(ana, "identity.theme").input.value = "Frailty and falls"
+    FieldControl(ben, "identity.learning_question").input.value = "How might we?"
+    undone = ana.undo()
+    assert undone is not None and undone.value == "Frailty and falls"
+    plan = ana.workspace.load("frailty-friends").plan
+    assert plan.identity.theme == "Frailty"
+    assert plan.identity.learning_question == "How might we?"
+
+
+def test_restore_a_field_and_the_whole_plan(two: tuple[Session, Session]) -> None:
+    ana, _ = two
+    theme = FieldControl(ana, "identity.theme")
+    phrases = LinesControl(ana, "identity.key_phrases")
+    theme.input.value = "Frailty"
+    before = ana.loaded.revision
+    phrases.input.value = "falls\nfrailty"
+    theme.input.value = "Changed"
+    ana.restore(before, path="identity.theme")
+    assert theme.input.value == "Frailty"
+    assert phrases.input.value == "falls\nfrailty"
+    ana.restore(1)
+    assert (theme.input.value, phrases.input.value) == ("", "")
+    assert len(ana.workspace.history("frailty-friends")) == 6
+
+
+def test_presence_shows_who_else_is_here(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana.step, ben.step = "charter", "schedule"
+    ana.check_in()
+    ben.check_in()
+    assert [(v.participant, v.step) for v in ana.others()] == [("Ben", "schedule")]
+    ben.close()
+    assert ana.others() == []
