@@ -113,17 +113,18 @@ class RowsEditor(widgets.VBox):
         remove.add_class("swb-remove")
         row_id = str(row.get("id"))
         remove.on_click(lambda _: self.remove(row_id))
-        for control in controls:
-            if control.spec.kind == "prose":  # long text gets the whole width of the row
-                control.layout.grid_column = "1 / -1"
         title = widgets.HTML(
             f"<h4 class='swb-row-title'>{html.escape(self.title(row, index))}</h4>"
         )
+        # Long text (drafts, notes, mitigations) gets the row's whole width, under the grid of
+        # short fields (the widgets front end ignores a grid child's grid-column).
+        short = [c for c in controls if c.spec.kind != "prose"]
+        long = [c for c in controls if c.spec.kind == "prose"]
         grid = widgets.GridBox(
-            controls,
+            short,
             layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
         )
-        box = widgets.VBox([title, grid, remove])
+        box = widgets.VBox([title, grid, *long, remove])
         box.add_class("swb-card")
         box.add_class("swb-row")
         box.controls = controls
