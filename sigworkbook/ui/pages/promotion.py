@@ -12,7 +12,7 @@ from sigworkbook.fields import field_spec
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.charter import card
+from sigworkbook.ui.pages.charter import card, table_in_card
 from sigworkbook.ui.tables import RowsEditor
 
 ACTION_COLUMNS = ("channel", "draft", "owner", "date", "status")
@@ -95,15 +95,16 @@ def build(page: Page) -> widgets.Widget:
     )
     actions = card(
         "Promotion actions",
-        ActionsEditor(
-            session,
-            "promotion.actions",
-            ACTION_COLUMNS,
-            add_label="Add a promotion action",
-            title=lambda row, i: (
-                catalogues.active().label("channels", str(row.get("channel", "")))
-                or f"Action {i + 1}"
-            ),
+        table_in_card(
+            ActionsEditor(
+                session,
+                "promotion.actions",
+                ACTION_COLUMNS,
+                add_label="Add a promotion action",
+                title=lambda row, i: catalogues.active().label(
+                    "channels", str(row.get("channel", ""))
+                ),
+            )
         ),
         intro="One row per post or message: the channel, a draft, who sends it and when.",
     )

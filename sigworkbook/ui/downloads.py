@@ -1,0 +1,159 @@
+"""Exports for the browser: write every format into the workspace, offer each as a download link."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
+from sigworkbook.exports.timing import export_time, stamp
+from sigworkbook.files import write_atomic
+from sigworkbook.ui.session import Session
+from sigworkbook.workspace import Loaded
+
+CHARTER_PAGE = "charter.html"
+"""The printable charter page, written beside the formats `write_all` writes."""
+
+TEXT_TYPES = ("text/", "application/json")
+
+
+@dataclass(frozen=True)
+class Download:
+    """One exported file: what it is, where it was written and its bytes."""
+
+    file_name: str
+    media_type: str
+    description: str
+    path: Path
+    data: bytes
+
+
+def export_folder(session: Session) -> Path:
+    """Where a SIG's exports are written: `exports/<sig-id>/` in the workspace."""
+    return session.workspace.exports_dir / session.sig_id
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export run: the files written, from which revision, and when (UTC)."""
+
+    downloads: list[Download]
+    revision: int
+    exported_at: dt.datetime
+
+
+def export_all(session: Session) -> Export:
+    """Write every export of the session's SIG as it is now.
+
+    Every document is rendered before anything is written, so a failing template leaves the
+    folder as it was. Raises ExportError naming the document or file at fault.
+    """
+    session.flush()
+    loaded = session.loaded
+    folder = export_folder(session)
+    moment = export_time(None)
+    page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
+    paths = write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
+    try:
+        write_atomic(folder / CHARTER_PAGE, page)
+    except OSError as error:
+        raise ExportError(
+            f"{folder / CHARTER_PAGE}: cannot be written ({error.strerror or error})"
+        ) from None
+    downloads = [
+        Download(f.file_name, f.media_type, f.description, path, path.read_bytes())
+        for f, path in zip(FORMATS.values(), paths, strict=True)
+    ]
+    downloads.append(
+        Download(
+            CHARTER_PAGE, "text/html", "the charter as a page to print", folder / CHARTER_PAGE, page
+        )
+    )
+    return Export(downloads, loaded.revision, moment)
+
+
+def data_uri(media_type: str, data: bytes) -> str:
+    """The bytes as a data: address the browser can save."""
+    charset = ";charset=utf-8" if media_type.startswith(TEXT_TYPES) else ""
+    return f"data:{media_type}{charset};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def size_text(size: int) -> str:
+    return f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KB"
+
+
+def links_html(downloads: Sequence[Download]) -> str:
+    """A list of download links, one per exported file."""
+    items = []
+    for d in downloads:
+        name = html.escape(d.file_name)
+        label = html.escape(d.description[:1].upper() + d.description[1:])
+        items.append(
+            f'<li><a class="swb-download" download="{name}" '
+            f'href="{data_uri(d.media_type, d.data)}">{label}</a> '
+            f'<span class="swb-help">{name}, {size_text(len(d.data))}</span></li>'
+        )
+    return f'<ul class="swb-downloads">{"".join(items)}</ul>'
+
+
+class DownloadsPanel(widgets.VBox):
+    """Exports the plan when the page opens, offers every file, and exports again on request."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.last: Export | None = None
+        self.button = widgets.Button(
+            description="Export again",
+            tooltip="Write every export again from the plan as it is now",
+        )
+        self.button.layout.width = "auto"
+        self.button.layout.align_self = "flex-start"
+        self.button.on_click(lambda _: self.export())
+        self.status = widgets.HTML()
+        self.links = widgets.HTML()
+        super().__init__(
+            [self.status, self.links, self.button], layout=widgets.Layout(width="100%")
+        )
+        self.add_class("swb-exports")
+        session.on_change(self._plan_changed)
+        self.export()
+
+    def export(self) -> bool:
+        """Write every export now and refresh the links; False (with the reason shown) on failure."""
+        try:
+            self.last = export_all(self.session)
+        except ExportError as error:
+            self.status.value = f'<div class="swb-error" role="alert">Export failed: {html.escape(str(error))}</div>'
+            return False
+        self.links.value = links_html(self.last.downloads)
+        self._show_status()
+        return True
+
+    @property
+    def downloads(self) -> list[Download]:
+        return self.last.downloads if self.last else []
+
+    def _show_status(self) -> None:
+        if self.last is None:
+            return
+        folder = f"exports/{self.session.sig_id}/"
+        when = stamp(self.last.exported_at)
+        if self.session.loaded.revision != self.last.revision:
+            self.status.value = (
+                '<p class="swb-notice" role="status">The plan has changed since these files '
+                'were written: choose "Export again" to include the changes.</p>'
+            )
+            return
+        self.status.value = (
+            f'<p class="swb-help" role="status">Written to the workspace folder '
+            f"{html.escape(folder)} from revision {self.last.revision} ({html.escape(when)}).</p>"
+        )
+
+    def _plan_changed(self, loaded: Loaded) -> None:
+        self._show_status()
