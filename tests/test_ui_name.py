@@ -177,7 +177,7 @@ def test_choosing_an_idea_sets_the_name(ws: Workspace) -> None:
     assert control(form, "identity.name").input.value == "Discharge Matters"
     chosen = form.ideas.row_for("Discharge Matters")
     assert chosen.choose_button.disabled
-    assert "Chosen name" in chosen.children[0].value
+    assert "✓ chosen" in chosen.children[0].value
 
 
 def test_idea_names_are_shown_as_text_never_as_markup(ws: Workspace) -> None:

@@ -117,21 +117,27 @@ class AgendaEditor(widgets.VBox):
         for step in AGENDA_STEPS:
             control = FieldControl(session, f"meeting.timeboxes.{step.key}")
             control.input.description = f"{step.label} (minutes)"
+            control.help.value = ""  # the help is said once, above the timeboxes
             self.timeboxes[step.key] = control
         self.summary = widgets.HTML()
         self.reset_button = widgets.Button(
             description="Use the suggested timeboxes",
             tooltip="Set every timebox to the workbook's suggestion",
+            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-start"),
         )
         self.reset_button.on_click(lambda _: self.use_suggested())
         for control in [self.length, *self.timeboxes.values()]:
+            control.input.continuous_update = True  # the total follows every keystroke
             control.input.observe(lambda _: self._show_summary(), names="value")
         help_text = field_spec("meeting.timeboxes").help
+        grid = widgets.GridBox(
+            list(self.timeboxes.values()),
+            layout=widgets.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))", grid_gap="0 1em"
+            ),
+        )
         boxes = widgets.VBox(
-            [
-                widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'),
-                *self.timeboxes.values(),
-            ]
+            [widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'), grid]
         )
         super().__init__([self.date, self.length, boxes, self.summary, self.reset_button])
         self.add_class("swb-agenda-editor")

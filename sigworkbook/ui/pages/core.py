@@ -217,11 +217,13 @@ class ExistingGroups(widgets.VBox):
             multiple=False,
             description="Upload a CSV of groups",
             tooltip="A CSV file with the columns " + ", ".join(GROUP_COLUMNS),
+            layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = widgets.Button(
             description="Use the sample list",
             tooltip="Load the invented list shipped with sigworkbook",
+            layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.sample_button.on_click(lambda _: self.use_sample())
         self.message = widgets.HTML()

@@ -52,7 +52,9 @@ class NameIdeas(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.add_button = widgets.Button(
-            description="Add idea", tooltip="Add this name to the list of ideas"
+            description="Add idea",
+            tooltip="Add this name to the list of ideas",
+            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-end"),
         )
         self.add_button.add_class("swb-add")
         self.add_button.on_click(lambda _: self.add())
@@ -175,7 +177,7 @@ class NameIdeas(widgets.VBox):
         voters = f": {', '.join(votes)}" if votes else ""
         by = str(idea.get("proposed_by") or "") or "someone"
         is_chosen = bool(chosen) and name == chosen
-        badge = ' <span class="swb-badge">Chosen name</span>' if is_chosen else ""
+        badge = ' <span class="swb-badge">✓ chosen</span>' if is_chosen else ""
         summary = widgets.HTML(
             f'<h3 class="swb-row-title">{place}. {html.escape(name)}{badge}</h3>'
             f'<p class="swb-help">Proposed by {html.escape(by)}. '
@@ -192,6 +194,7 @@ class NameIdeas(widgets.VBox):
             description="Chosen" if is_chosen else f"Choose “{name}”",
             tooltip=f"Make “{name}” the group's name",
             disabled=is_chosen,
+            layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         choose.on_click(lambda _: self.choose(idea_id))
         row = widgets.VBox([summary, widgets.HBox([toggle, choose])])

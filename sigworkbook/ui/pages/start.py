@@ -168,7 +168,9 @@ class Creator(widgets.VBox):
         )
         self.counter = widgets.HTML()
         self.create_button = widgets.Button(
-            description="Create the SIG", tooltip="Create a new, empty plan with this name"
+            description="Create the SIG",
+            tooltip="Create a new, empty plan with this name",
+            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-start"),
         )
         self.create_button.add_class("swb-add")
         self.create_button.on_click(lambda _: self.create())
@@ -230,14 +232,14 @@ class Creator(widgets.VBox):
 
 
 def progress_overview_html(checks: Mapping[str, StepCheck], sig_id: str, author: str | None) -> str:
-    """Every step with a bar, how many checks are done and the first few gaps."""
-    items = []
+    """Every step with a bar, how many checks are done and the first few gaps, as a table."""
+    rows = []
     for step in STEPS:
         result = checks.get(step.key)
         href = html.escape(step_href(step, sig_id, author))
         label = html.escape(step.label)
         if result is None or result.total == 0:
-            state, bar, gaps = '<span class="swb-help">Nothing to check</span>', "", ""
+            state, left = '<span class="swb-help">Nothing to check</span>', ""
         else:
             done = result.total - len(result.gaps)
             bar = (
@@ -245,16 +247,23 @@ def progress_overview_html(checks: Mapping[str, StepCheck], sig_id: str, author:
                 f'aria-label="{label}: {done} of {result.total} checks done"></progress>'
             )
             if result.complete:
-                state = '<span class="swb-done">Complete ✓</span>'
+                state = f'{bar} <span class="swb-done">Complete ✓</span>'
             else:
-                state = f"<span>{done} of {result.total} checks done</span>"
+                state = f"{bar} <span>{done} of {result.total} checks done</span>"
             shown = [f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps[:GAPS_SHOWN]]
             more = len(result.gaps) - GAPS_SHOWN
             if more > 0:
                 shown.append(f"<li>and {more} more</li>")
-            gaps = f'<ul class="swb-gaps">{"".join(shown)}</ul>' if shown else ""
-        items.append(f'<li><a href="{href}">{label}</a> {bar} {state}{gaps}</li>')
-    return f'<ol class="swb-overview">{"".join(items)}</ol>'
+            left = f'<ul class="swb-gaps">{"".join(shown)}</ul>' if shown else ""
+        rows.append(
+            f'<tr><th scope="row"><a href="{href}">{label}</a></th><td>{state}</td>'
+            f"<td>{left}</td></tr>"
+        )
+    return (
+        '<table class="swb-overview"><thead><tr><th scope="col">Step</th>'
+        '<th scope="col">Progress</th><th scope="col">Still to do</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 class Overview(widgets.HTML):
