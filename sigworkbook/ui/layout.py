@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 
 from sigworkbook.gaps import StepCheck
+from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEPS, Step
 from sigworkbook.ui.session import SaveStatus
 
@@ -70,6 +71,24 @@ def status_html(status: SaveStatus) -> str:
     return (
         f'<div class="{cls}" role="status" aria-live="polite">{html.escape(status.message)}</div>'
     )
+
+
+def presence_html(others: list[Visitor], current: Step) -> str:
+    """'Also here: Ana; on Schedule: Ben' for the other people with this SIG open."""
+    if not others:
+        return ""
+    here = [v.participant or "someone" for v in others if v.step == current.key]
+    elsewhere = [v for v in others if v.step != current.key]
+    parts = []
+    if here:
+        parts.append("Also on this step: " + ", ".join(html.escape(n) for n in here))
+    for step in STEPS:
+        names = [v.participant or "someone" for v in elsewhere if v.step == step.key]
+        if names:
+            parts.append(
+                f"on {html.escape(step.title)}: " + ", ".join(html.escape(n) for n in names)
+            )
+    return f'<div class="swb-here" aria-live="polite">{"; ".join(parts)}</div>'
 
 
 def next_html(current: Step, sig_id: str | None, author: str | None) -> str:

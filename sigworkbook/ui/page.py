@@ -11,10 +11,20 @@ from IPython.display import display
 
 from sigworkbook.app.request import query_param
 from sigworkbook.gaps import check
+from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEP_BY_KEY, STEPS, Step
-from sigworkbook.ui.layout import Timer, header_html, next_html, progress_html, status_html
+from sigworkbook.store import StoreError
+from sigworkbook.ui.history import HistoryPanel
+from sigworkbook.ui.layout import (
+    Timer,
+    header_html,
+    next_html,
+    presence_html,
+    progress_html,
+    status_html,
+)
 from sigworkbook.ui.session import SaveStatus, Session
-from sigworkbook.workspace import Loaded, Workspace
+from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 SIG_ENV = "SIGWORKBOOK_SIG"
 AUTHOR_ENV = "SIGWORKBOOK_AUTHOR"
@@ -42,10 +52,18 @@ class Page:
         self.session = session
         self.header = widgets.HTML()
         self.progress = widgets.HTML()
+        session.step = step.key
         self.status = widgets.HTML(status_html(session.status))
+        self.retry = widgets.Button(
+            description="Retry saving", tooltip="Try to save the edits that failed again"
+        )
+        self.retry.layout.display = "none"
+        self.retry.on_click(lambda _: session.retry())
+        self.here = widgets.HTML()
         self.timer = Timer(session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes))
         session.on_change(self._plan_changed)
-        session.on_status(lambda s: setattr(self.status, "value", status_html(s)))
+        session.on_status(self._status_changed)
+        session.on_presence(self._presence_changed)
         self._plan_changed(session.loaded)
 
     @property
@@ -59,9 +77,25 @@ class Page:
         )
         self.progress.value = progress_html(checks.get(self.step.key))
 
+    def _status_changed(self, status: SaveStatus) -> None:
+        self.status.value = status_html(status)
+        self.retry.layout.display = None if status.retry else "none"
+
+    def _presence_changed(self, others: list[Visitor]) -> None:
+        self.here.value = presence_html(others, self.step)
+
     def top(self) -> widgets.VBox:
         """Header, navigation, progress, saved state and (for timed steps) the timer."""
-        parts: list[widgets.Widget] = [self.header, widgets.HBox([self.progress, self.status])]
+        bar = widgets.HBox([self.progress, self.status, self.retry, self.here])
+        bar.add_class("swb-statusbar")
+        parts: list[widgets.Widget] = [self.header, bar]
+        if self.session.read_only:
+            parts.append(
+                widgets.HTML(
+                    '<div class="swb-notice" role="alert">This workspace is read-only: you can '
+                    "read everything, but changes are not saved.</div>"
+                )
+            )
         if self.step.minutes:
             parts.append(self.timer)
         box = widgets.VBox(parts)
@@ -72,8 +106,19 @@ class Page:
         return widgets.HTML(next_html(self.step, self.sig_id, self.session.author))
 
     def show(self, content: widgets.Widget) -> None:
-        """Display the step's form followed by the link to the next step."""
-        display(widgets.VBox([content, self.footer()], layout=widgets.Layout(width="100%")))
+        """Display the step's form, the link to the next step and the history panel."""
+        parts = [content, self.footer(), HistoryPanel(self.session)]
+        display(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
+
+
+def problem_notice(message: str) -> widgets.HTML:
+    """A page-level notice for a workspace that cannot be used (corrupt, missing, newer)."""
+    return widgets.HTML(
+        '<header class="swb-header"><span class="swb-brand">sigworkbook</span></header>'
+        '<div class="swb-notice swb-notice--error" role="alert"><p><strong>The workbook cannot '
+        f"open its workspace.</strong></p><p>{html.escape(message)}</p><p>Nothing has been "
+        "changed. Ask the facilitator to check the workspace folder.</p></div>"
+    )
 
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
@@ -90,12 +135,20 @@ def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
 def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     """Open the page of step `key` and display its header; None (with a notice) if no SIG."""
     step = STEP_BY_KEY[key]
-    workspace = workspace or Workspace.open(create=True)
-    sig_id = choose_sig(workspace)
+    try:
+        workspace = workspace or Workspace.open(create=True)
+        sig_id = choose_sig(workspace)
+    except (StoreError, WorkspaceError) as error:
+        display(problem_notice(str(error)))
+        return None
     if sig_id is None:
         display(_missing_sig_message(step, workspace))
         return None
-    session = Session(workspace, sig_id, author=choose_author())
+    try:
+        session = Session(workspace, sig_id, author=choose_author())
+    except (StoreError, WorkspaceError) as error:
+        display(problem_notice(str(error)))
+        return None
     session.start_live_updates()
     page = Page(step, session)
     display(page.top())

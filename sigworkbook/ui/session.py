@@ -84,6 +84,9 @@ class Session:
     _presence: Presence | None = field(default=None, init=False)
     _ticks: int = field(default=0, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
+    _presence_listeners: list[Callable[[list[Visitor]], None]] = field(
+        default_factory=list, init=False
+    )
 
     def __post_init__(self) -> None:
         self.loaded = self.workspace.load(self.sig_id)
@@ -267,6 +270,7 @@ class Session:
                 self._ticks += 1
                 if self._ticks % PRESENCE_EVERY == 1:
                     self.check_in()
+                    self._tell_presence()
             except StoreError:
                 pass  # shown when the person next saves; keep polling
             finally:
@@ -288,6 +292,15 @@ class Session:
             OSError,
         ):  # presence is a courtesy: a read-only disk must not break the page
             self._presence = None
+
+    def on_presence(self, listener: Callable[[list[Visitor]], None]) -> None:
+        """Call `listener` with the other visitors each time this page checks in."""
+        self._presence_listeners.append(listener)
+
+    def _tell_presence(self) -> None:
+        others = self.others()
+        for listener in self._presence_listeners:
+            listener(others)
 
     def others(self) -> list[Visitor]:
         """Everyone else with a page of this SIG open."""

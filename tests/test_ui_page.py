@@ -1,0 +1,80 @@
+"""The page around every form: opening a workspace, notices, presence and the history panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sigworkbook.presence import Visitor
+from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.history import HistoryPanel
+from sigworkbook.ui.layout import presence_html
+from sigworkbook.ui.page import Page, open_step
+from sigworkbook.ui.session import Session
+from sigworkbook.workspace import Workspace
+
+
+def test_a_corrupt_database_gives_a_notice_and_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "sigworkbook.db"
+    database.write_bytes(b"this is not a database at all" * 100)
+    before = database.read_bytes()
+    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    assert open_step("charter") is None
+    shown = capsys.readouterr().out
+    assert "cannot open its workspace" in shown and "Nothing has been changed" in shown
+    assert database.read_bytes() == before
+
+
+def test_a_page_without_a_chosen_sig_points_to_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("One")
+        workspace.new_sig("Two")
+        monkeypatch.delenv("SIGWORKBOOK_SIG", raising=False)
+        assert open_step("charter", workspace=workspace) is None
+    assert "No SIG is chosen" in capsys.readouterr().out
+
+
+def test_presence_line_names_people_here_and_elsewhere() -> None:
+    charter = STEP_BY_KEY["charter"]
+    text = presence_html(
+        [Visitor("Ben", "charter"), Visitor(None, "schedule"), Visitor("<b>Eve</b>", "charter")],
+        charter,
+    )
+    assert "Also on this step: Ben, &lt;b&gt;Eve&lt;/b&gt;" in text
+    assert "on Schedule of activities: someone" in text
+    assert presence_html([], charter) == ""
+
+
+def test_history_panel_lists_changes_and_undoes_one(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("Frailty Friends", author="setup")
+        session = Session(workspace, "frailty-friends", author="Ana")
+        page = Page(STEP_BY_KEY["name"], session)
+        theme = FieldControl(session, "identity.theme")
+        theme.input.value = "Frailty"
+        theme.input.value = "Falls <script>"
+        panel = HistoryPanel(page.session)
+        assert panel.rows.children == ()
+        panel.selected_index = 0
+        lines = [row.children[0].value for row in panel.rows.children]
+        assert "Falls &lt;script&gt;" in lines[0] and "<strong>Ana</strong>" in lines[0]
+        assert len(lines) == 3
+        undo_this = panel.rows.children[0].children[1]
+        undo_this.click()
+        assert workspace.load("frailty-friends").plan.identity.theme == "Frailty"
+        assert theme.input.value == "Frailty"
+        assert "restored revision 2" in panel.rows.children[0].children[0].value
+
+
+def test_undo_button_says_when_there_is_nothing_to_undo(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("Frailty Friends", author="setup")
+        panel = HistoryPanel(Session(workspace, "frailty-friends", author="Ana"))
+        panel.undo_button.click()
+        assert "no edit to undo" in panel.message.value
