@@ -116,21 +116,24 @@ class DirectorySearch(widgets.VBox):
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = widgets.Button(description="Use the sample directory")
         self.sample_button.layout.width = "auto"
+        self.sample_button.layout.align_self = "flex-start"
         self.sample_button.on_click(lambda _: self.use_sample())
         self.source = widgets.HTML(
             '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
             "name, organisation and interests (role and region are used when present), "
             "or try the sample.</p>"
         )
+        terms = default_terms(session.loaded.plan)
         self.query = widgets.Textarea(
             description="Search for (one term per line or separated by ;)",
-            value="\n".join(default_terms(session.loaded.plan)),
-            rows=3,
+            value="\n".join(terms),
+            rows=max(3, min(len(terms), 8)),
             layout=widgets.Layout(width="100%"),
             style={"description_width": "initial"},
         )
         self.search_button = widgets.Button(description="Search the directory")
         self.search_button.layout.width = "auto"
+        self.search_button.layout.align_self = "flex-start"
         self.search_button.on_click(lambda _: self.search())
         self.summary = widgets.HTML()
         self.results = widgets.VBox()
