@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -299,3 +300,43 @@ def test_pre_heated_kernel_waits_for_the_request(
     assert request.query_param("sig") == "from-the-request"
     assert len(paths) == 1, "the request is awaited once, not on every call"
     assert os.environ["QUERY_STRING"] == "sig=from-the-request"
+
+
+# ---- the built wheel -------------------------------------------------------------------------
+
+
+def test_wheel_ships_the_template_and_finds_its_folders(tmp_path: Path) -> None:
+    pytest.importorskip("hatchling", reason="building the wheel offline needs hatchling installed")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (wheel,) = tmp_path.glob("sigworkbook-*.whl")
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    template = target / "sigworkbook/share/voila/templates/sigworkbook"
+    for name in ("conf.json", "index.html.j2", "error.html", "static/sigworkbook.css"):
+        assert (template / name).is_file(), f"{name} is missing from the wheel"
+    code = (
+        "from sigworkbook import resources as r;"
+        "print(r.workbooks_dir()); print(r.templates_dir()); print(r.voila_share_dir())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    shipped = target / "sigworkbook"
+    assert result.stdout.splitlines() == [
+        str(shipped / "_shipped" / "workbooks"),
+        str(shipped / "_shipped" / "templates"),
+        str(shipped / "share"),
+    ]
