@@ -60,6 +60,12 @@ class Catalogues:
         entry = self.entries[name].get(key)
         return entry.label if entry else key
 
+    def default_key(self, name: CatalogueName) -> str:
+        """The key new rows start with: the entry marked `default = true`, else the first."""
+        entries = self.entries[name]
+        marked = [key for key, entry in entries.items() if entry.get("default") is True]
+        return marked[0] if marked else next(iter(entries))
+
     def char_limit(self, channel: str) -> int | None:
         entry = self.entries["channels"].get(channel)
         limit = entry.get("char_limit") if entry else None
@@ -87,13 +93,20 @@ def load(path: Path) -> Catalogues:
             if not isinstance(label, str) or not label.strip():
                 raise CatalogueError(f"catalogue file {path}: [{name}.{key}] needs a label")
             if not isinstance(description, str):
-                raise CatalogueError(f"catalogue file {path}: [{name}.{key}] description must be text")
+                raise CatalogueError(
+                    f"catalogue file {path}: [{name}.{key}] description must be text"
+                )
             extra = {k: v for k, v in item.items() if k not in ("label", "description")}
             entries[name][key] = Entry(key, label, description, extra)
     return Catalogues(path, entries)
 
 
 _active: Catalogues | None = None
+
+
+def default_key(name: CatalogueName) -> str:
+    """The active catalogue's default key for `name` (see `Catalogues.default_key`)."""
+    return active().default_key(name)
 
 
 def active() -> Catalogues:

@@ -24,7 +24,7 @@ def _control_characters(value: str, allowed: str) -> list[str]:
     ]
 
 
-def _check_line(value: str) -> str:
+def check_line(value: str) -> str:
     bad = _control_characters(value, "")
     if bad:
         raise ValueError(
@@ -44,7 +44,7 @@ def _check_prose(value: str) -> str:
     return value
 
 
-Line = Annotated[str, AfterValidator(_check_line)]
+Line = Annotated[str, AfterValidator(check_line)]
 """One line of text: no line breaks or other control characters."""
 
 Prose = Annotated[str, BeforeValidator(_normalise_newlines), AfterValidator(_check_prose)]
@@ -71,7 +71,7 @@ def slugify(name: str) -> str:
 
 
 def _check_link(value: str) -> str:
-    _check_line(value)
+    check_line(value)
     if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
         raise ValueError("must be a web address starting with https:// or http://")
     return value
@@ -97,7 +97,9 @@ def _time_zones() -> frozenset[str]:
 
 def _check_time_zone(value: str) -> str:
     if value not in _time_zones():
-        raise ValueError(f"'{value}' is not a known time zone (use a name like Europe/London or UTC)")
+        raise ValueError(
+            f"'{value}' is not a known time zone (use a name like Europe/London or UTC)"
+        )
     return value
 
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from sigworkbook import catalogues
 from sigworkbook.fieldtypes import (
     ActivityTypeKey,
     ChannelKey,
@@ -21,6 +30,7 @@ from sigworkbook.fieldtypes import (
     Slug,
     TimeZone,
     ValueKindKey,
+    check_line,
     new_id,
 )
 from sigworkbook.steps import STEPS
@@ -51,6 +61,12 @@ def item_id() -> Any:
     return Field(default_factory=new_id, title="Id", description="Stable id of this row.")
 
 
+ShortLine = Annotated[str, StringConstraints(max_length=80), AfterValidator(check_line)]
+"""A person's name in a list (e.g. a vote)."""
+KeyPhrase = Annotated[str, StringConstraints(max_length=60), AfterValidator(check_line)]
+GroupName = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_line)]
+
+
 class Section(BaseModel):
     """Base of every part of the plan: unknown fields are refused, defaults are validated."""
 
@@ -68,7 +84,7 @@ class NameIdea(Section):
     id: ItemId = item_id()
     name: Line = text("Name idea", max_length=80)
     proposed_by: Line = text("Proposed by", max_length=80)
-    votes: list[Line] = Field(
+    votes: list[ShortLine] = Field(
         default_factory=list,
         title="Votes",
         description="The people who voted for this name; one vote each.",
@@ -113,7 +129,7 @@ class Identity(Section):
         max_length=300,
         placeholder="How might we ...?",
     )
-    key_phrases: list[Line] = Field(
+    key_phrases: list[KeyPhrase] = Field(
         default_factory=list,
         title="Key phrases",
         description="Words people would search for; used to find members and speakers.",
@@ -131,14 +147,6 @@ class Identity(Section):
         advised=1200,
     )
 
-    @field_validator("key_phrases")
-    @classmethod
-    def _phrases_not_too_long(cls, phrases: list[str]) -> list[str]:
-        for phrase in phrases:
-            if len(phrase) > 60:
-                raise ValueError(f"'{phrase[:20]}…' is longer than 60 characters")
-        return phrases
-
 
 # --- Core group -----------------------------------------------------------------------------
 
@@ -147,7 +155,11 @@ class Person(Section):
     id: ItemId = item_id()
     name: Line = text("Name", max_length=80)
     organisation: Line = text("Organisation", max_length=120)
-    role: RoleKey = Field(default="member", title="Role", description="Their role in the SIG.")
+    role: RoleKey = Field(
+        default_factory=lambda: catalogues.default_key("roles"),
+        title="Role",
+        description="Their role in the SIG.",
+    )
     contact: Line = text("Contact", "An email address or other way to reach them.", max_length=200)
     network_member: bool = Field(
         default=True,
@@ -176,7 +188,7 @@ DECISION_LABELS: dict[str, str] = {
 
 
 class ExistingGroupCheck(Section):
-    groups_considered: list[Line] = Field(
+    groups_considered: list[GroupName] = Field(
         default_factory=list,
         title="Groups looked at",
         description="Existing groups or networks on the same topic that you checked.",
@@ -293,7 +305,9 @@ class Charter(Section):
         max_length=2000,
     )
     lifecycle_stage: LifecycleKey = Field(
-        default="potential", title="Lifecycle stage", description="Where the community is now."
+        default_factory=lambda: catalogues.default_key("lifecycle_stages"),
+        title="Lifecycle stage",
+        description="Where the community is now.",
     )
     review_date: dt.date | None = Field(
         default=None, title="Charter review date", description="When the group will revisit this."
@@ -327,7 +341,9 @@ class Recurrence(Section):
 
 class Activity(Section):
     id: ItemId = item_id()
-    type: ActivityTypeKey = Field(default="online_meeting", title="Type")
+    type: ActivityTypeKey = Field(
+        default_factory=lambda: catalogues.default_key("activity_types"), title="Type"
+    )
     title: Line = text("Title", max_length=120)
     start: dt.datetime | None = Field(
         default=None, title="Starts", description="Local date and time, in the time zone below."
@@ -368,7 +384,9 @@ class Schedule(Section):
 
 class PromotionAction(Section):
     id: ItemId = item_id()
-    channel: ChannelKey = Field(default="direct_email", title="Channel")
+    channel: ChannelKey = Field(
+        default_factory=lambda: catalogues.default_key("channels"), title="Channel"
+    )
     draft: Prose = text("Draft text", max_length=70_000)
     owner: Line = text("Owner", max_length=80)
     date: dt.date | None = Field(default=None, title="Date")

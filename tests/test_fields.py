@@ -170,26 +170,7 @@ def test_every_field_has_a_label_of_its_own(path: str) -> None:
 
 
 # A hard limit on every piece of text: text far over any limit is refused wherever it goes.
-KNOWN_UNLIMITED = {
-    "identity.name_ideas.0.votes.0": "model.py NameIdea.votes: list[Line] has no length per vote",
-    "statement.existing_groups.groups_considered.0": (
-        "model.py ExistingGroupCheck.groups_considered: list[Line] has no length per entry"
-    ),
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path,
-            marks=[pytest.mark.xfail(strict=True, reason="bug: " + KNOWN_UNLIMITED[path])]
-            if path in KNOWN_UNLIMITED
-            else [],
-        )
-        for path in TEXT_PATHS
-    ],
-)
+@pytest.mark.parametrize("path", TEXT_PATHS)
 def test_every_text_field_has_a_hard_limit(path: str) -> None:
     document = set_path(with_rows(), path, "x" * 100_001)
     with pytest.raises(PlanError) as caught:
