@@ -218,6 +218,27 @@ def test_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
     assert serve.access_token("localhost") is None
 
 
+def test_cull_timing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(serve.CULL_ENV, raising=False)
+    assert serve.cull_timing() == (600, 60)
+    monkeypatch.setenv(serve.CULL_ENV, "8")
+    assert serve.cull_timing() == (8, 2)
+    monkeypatch.setenv(serve.CULL_ENV, "3600")
+    assert serve.cull_timing() == (3600, 60)
+    for bad in ("soon", "0", "-5"):
+        monkeypatch.setenv(serve.CULL_ENV, bad)
+        with pytest.raises(ValueError, match=serve.CULL_ENV):
+            serve.cull_timing()
+
+
+def test_serve_refuses_a_bad_cull_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(serve.CULL_ENV, "later")
+    assert serve.serve(tmp_path / "ws", notebooks=tmp_path, open_browser=False) == 2
+    assert serve.CULL_ENV in capsys.readouterr().err
+
+
 def test_importing_the_package_and_cli_does_not_import_voila() -> None:
     code = (
         "import sys, sigworkbook, sigworkbook.cli, sigworkbook.app.serve, sigworkbook.app.request;"

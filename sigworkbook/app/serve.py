@@ -11,13 +11,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sigworkbook.app.network import is_loopback, port_in_use
-from sigworkbook.app.settings import START_NOTEBOOK, ServeOptions, build_config, start_url
+from sigworkbook.app.settings import (
+    CULL_IDLE_TIMEOUT_S,
+    CULL_INTERVAL_S,
+    START_NOTEBOOK,
+    ServeOptions,
+    build_config,
+    start_url,
+)
 from sigworkbook.resources import voila_share_dir, workbooks_dir
 
 WORKSPACE_ENV = "SIGWORKBOOK_WORKSPACE"
 """Kernels read the workspace folder from this variable."""
 TOKEN_ENV = "SIGWORKBOOK_TOKEN"
 """When set, the access token to require on a non-loopback host (else one is generated)."""
+
+CULL_ENV = "SIGWORKBOOK_CULL_IDLE_TIMEOUT"
+"""When set, seconds after which the kernel of a page that is gone is shut down (default 600)."""
 
 EXIT_USAGE = 2
 
@@ -33,6 +43,20 @@ def access_token(host: str) -> str | None:
     if is_loopback(host):
         return None
     return os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(24)
+
+
+def cull_timing() -> tuple[int, int]:
+    """(idle timeout, check interval) in seconds, from $SIGWORKBOOK_CULL_IDLE_TIMEOUT if set."""
+    raw = os.environ.get(CULL_ENV, "").strip()
+    if not raw:
+        return CULL_IDLE_TIMEOUT_S, CULL_INTERVAL_S
+    try:
+        timeout = int(raw)
+    except ValueError:
+        raise ValueError(f"{CULL_ENV}: {raw!r} is not a whole number of seconds") from None
+    if timeout <= 0:
+        raise ValueError(f"{CULL_ENV}: must be a positive number of seconds, not {timeout}")
+    return timeout, max(1, min(CULL_INTERVAL_S, timeout // 4))
 
 
 def _prepend_jupyter_path(folder: Path) -> None:
@@ -81,7 +105,15 @@ def serve(
         return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
 
     try:
-        options = ServeOptions(notebooks=folder, port=port, host=host, token=access_token(host))
+        idle_timeout, interval = cull_timing()
+        options = ServeOptions(
+            notebooks=folder,
+            port=port,
+            host=host,
+            token=access_token(host),
+            cull_idle_timeout=idle_timeout,
+            cull_interval=interval,
+        )
     except ValueError as error:
         return _fail(str(error))
     try:

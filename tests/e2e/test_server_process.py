@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -18,7 +19,7 @@ from e2e_harness import (
     stop_server,
     wait_for_widgets,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -114,3 +115,37 @@ def test_stop_signal_stops_the_server_and_every_kernel(
     assert code == 0, server.log()
     _gone, alive = psutil.wait_procs(kernels, timeout=10)
     assert not alive, f"kernels survived the server: {[p.pid for p in alive]}"
+
+
+def test_kernel_of_a_vanished_page_is_culled_and_an_open_page_is_kept(
+    tmp_path: Path, browser: Browser
+) -> None:
+    server = start_server(tmp_path, env={"SIGWORKBOOK_CULL_IDLE_TIMEOUT": "4"})
+    context = browser.new_context()
+    try:
+        kept = context.new_page()
+        kept.goto(server.page_url("00-start.ipynb"))
+        wait_for_widgets(kept)
+        crashed = context.new_page()
+        crashed.goto(server.page_url("00-start.ipynb"))
+        wait_for_widgets(crashed)
+        kept_api = server.base_url + f"api/kernels/{kernel_id(kept)}"
+        crashed_api = server.base_url + f"api/kernels/{kernel_id(crashed)}"
+
+        # No unload handlers: no shutdown beacon, as when a tab crashes or the laptop dies.
+        crashed.close(run_before_unload=False)
+        deadline = time.monotonic() + 20
+        while http_status(crashed_api) != 404:
+            assert time.monotonic() < deadline, "the vanished page's kernel was never culled"
+            time.sleep(0.5)
+        crashed_id = crashed_api.rsplit("/", 1)[1]
+        culled = [line for line in server.log().splitlines() if "Culling" in line]
+        assert any(crashed_id in line for line in culled), "gone, but not by the culler"
+
+        # The open page sat idle for longer than the timeout, but it is connected: kept.
+        assert http_status(kept_api) == 200
+        kept.get_by_label("Your name").fill("Still here")
+        expect(kept.locator("#fixture-greeting")).to_have_text("Hello, Still here!")
+    finally:
+        context.close()
+        stop_server(server)
