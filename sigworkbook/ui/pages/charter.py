@@ -69,12 +69,11 @@ def fit(button: widgets.Button) -> widgets.Button:
 
 
 def table_in_card(editor: RowsEditor) -> RowsEditor:
-    """A rows editor shown inside a titled card: drop its own heading, fit its add button."""
-    editor.children = tuple(
-        c
-        for c in editor.children
-        if not (isinstance(c, widgets.HTML) and "swb-table-title" in str(c.value))
-    )
+    """A rows editor ready for a card: its add button as wide as its label.
+
+    The editor keeps its own h3 heading under the card's h2, above its rows' h4 titles, so the
+    card's title should say something else than the table's label.
+    """
     fit(editor.add_button)
     return editor
 
@@ -139,7 +138,7 @@ def build(page: Page) -> widgets.Widget:
         intro="Communities change as they grow; say which stage yours is at today.",
     )
     measures = card(
-        "Measures of success",
+        "How you will know it works",
         widgets.HTML(
             "<details open><summary>The kinds of value a group can create</summary>"
             f"{catalogue_list('value_kinds')}</details>"
@@ -155,7 +154,7 @@ def build(page: Page) -> widgets.Widget:
         intro="For each measure: what you will look at, the kind of value it shows, and a target.",
     )
     risks = card(
-        "Risks",
+        "What could go wrong",
         table_in_card(
             RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk")
         ),

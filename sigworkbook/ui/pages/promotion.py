@@ -94,7 +94,7 @@ def build(page: Page) -> widgets.Widget:
         intro="Mix the network's own channels with your own; the network team can help with theirs.",
     )
     actions = card(
-        "Promotion actions",
+        "Spreading the word",
         table_in_card(
             ActionsEditor(
                 session,

@@ -220,7 +220,7 @@ def build(page: Page) -> widgets.Widget:
         intro="A mix of kinds keeps a group lively: something regular, something special.",
     )
     activities = card(
-        "Activities",
+        "What the group will do",
         activities_editor(session),
         intro="Give every activity a date, a time zone, an owner and, for tweet-chats, a hashtag.",
     )
