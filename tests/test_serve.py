@@ -184,6 +184,7 @@ def test_serve_refuses_a_taken_port_with_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and f"port {port}" in err[0]
+    assert not (tmp_path / "ws").exists(), "a refused start left a workspace folder behind"
 
 
 def test_serve_refuses_a_missing_notebooks_folder(
@@ -216,6 +217,21 @@ def test_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(serve.TOKEN_ENV, "  chosen  ")
     assert serve.access_token("192.168.1.5") == "chosen"
     assert serve.access_token("localhost") is None
+
+
+@pytest.mark.parametrize(
+    ("env", "platform", "expected"),
+    [
+        ({}, "linux", False),
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        ({"BROWSER": "firefox"}, "linux", True),
+        ({}, "darwin", True),
+        ({}, "win32", True),
+    ],
+)
+def test_can_open_browser(env: dict[str, str], platform: str, expected: bool) -> None:
+    assert serve.can_open_browser(env, platform) is expected
 
 
 def test_cull_timing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sigworkbook.app.network import is_loopback, port_in_use
@@ -59,6 +59,16 @@ def cull_timing() -> tuple[int, int]:
     return timeout, max(1, min(CULL_INTERVAL_S, timeout // 4))
 
 
+def can_open_browser(env: Mapping[str, str], platform: str) -> bool:
+    """Whether opening a browser can show a window: on Linux and BSD only with a display (else
+    Python's webbrowser may start a text browser in this terminal), or when $BROWSER says how."""
+    if env.get("BROWSER"):
+        return True
+    if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def _prepend_jupyter_path(folder: Path) -> None:
     current = os.environ.get("JUPYTER_PATH", "")
     parts = [p for p in current.split(os.pathsep) if p and Path(p) != folder]
@@ -99,10 +109,6 @@ def serve(
     workspace = workspace.expanduser().resolve()
     if workspace.exists() and not workspace.is_dir():
         return _fail(f"workspace {workspace} is a file, not a folder")
-    try:
-        workspace.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
 
     try:
         idle_timeout, interval = cull_timing()
@@ -125,17 +131,25 @@ def serve(
     if taken:
         return _fail(f"port {port} on {host} is already in use; choose another with --port")
 
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
     if not (folder / START_NOTEBOOK).is_file():
         print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
     os.environ[WORKSPACE_ENV] = str(workspace)
     _prepend_jupyter_path(voila_share_dir())
+
+    show_browser = can_open_browser(os.environ, sys.platform)
+    if open_browser and not show_browser:
+        print("sigworkbook serve: no display here; open the link below yourself", file=sys.stderr)
 
     from sigworkbook.app.voila_app import run  # slow import: only when really serving
 
     return run(
         build_config(options),
         on_listening=lambda: _announce(options, sig),
-        browser_url=start_url(options, sig) if open_browser else None,
+        browser_url=start_url(options, sig) if open_browser and show_browser else None,
     )
 
 
