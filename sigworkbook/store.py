@@ -729,18 +729,32 @@ class Store:
         validation alters is recorded as further revisions noted as made by validation, so
         that replaying the history always gives the stored plan.
         """
+        _prepare(changes)  # refuse malformed paths and values before taking the write lock
+        return self.update(
+            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
+        )
+
+    def update(
+        self,
+        sig_id: str,
+        compute: Callable[[dict[str, Any]], Sequence[tuple[str, Any]]],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Like `apply`, with the changes computed from the current plan inside the transaction.
+
+        For read-modify-write edits (a vote, a ticked item, a new row) that must not lose a
+        concurrent edit by someone else: `compute` sees the latest plan under the write lock.
+        """
         if kind not in EDIT_KINDS:
             raise ValueError(f"kind {kind!r} is not one of {', '.join(EDIT_KINDS)}")
-        prepared: list[tuple[str, Any]] = []
-        for path, value in changes:
-            parse_path(path)
-            if path == "":
-                prepared.append((path, _as_plan(value, "the whole plan")))
-            else:
-                prepared.append((path, _as_json(value, f"the value for {path!r}")))
         at = _now()
         with self._writing() as conn:
             before = self._snapshot_row(conn, sig_id)
+            prepared = _prepare(compute(copy.deepcopy(before.plan)))
             rows, new_plan = _edit_rows(before.plan, prepared, validate)
             if not rows:
                 return before
@@ -779,6 +793,18 @@ class Store:
         return self.apply(
             sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
         )
+
+
+def _prepare(changes: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Check each change's path and value; whole-plan values must be plans."""
+    prepared: list[tuple[str, Any]] = []
+    for path, value in changes:
+        parse_path(path)
+        if path == "":
+            prepared.append((path, _as_plan(value, "the whole plan")))
+        else:
+            prepared.append((path, _as_json(value, f"the value for {path!r}")))
+    return prepared
 
 
 def _change(row: tuple[Any, ...]) -> Change:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,26 @@ class Workspace:
             path = changes[0][0] if len(changes) == 1 else ""
             raise PlanError([Problem(path, label(path) if path else "", str(error))]) from None
         return _loaded(snapshot)
+
+    def update(
+        self,
+        sig_id: str,
+        path: str,
+        change: Callable[[Any], Any],
+        *,
+        author: str | None = None,
+    ) -> Loaded:
+        """Set `path` to `change(current value)`, read and written in one transaction.
+
+        For edits that build on the current value (a vote, a ticked item, a new row), so that
+        a concurrent edit by someone else is never lost.
+        """
+        _check_writable(path)
+
+        def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
+            return [(path, change(get_path(plan, path, None)))]
+
+        return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
     def import_plan(
         self, document: Any, *, replace: bool = False, author: str | None = None

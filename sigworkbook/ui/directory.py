@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -225,13 +225,8 @@ class DirectorySearch(widgets.VBox):
 
     # --- choosing -----------------------------------------------------------------------
 
-    def _current(self) -> list[dict[str, Any]]:
-        self.session.flush()
-        self.session.refresh()
-        return [i.model_dump(mode="json") for i in self.session.loaded.plan.promotion.invitees]
-
-    def _save(self, invitees: list[dict[str, Any]]) -> bool:
-        ok = self.session.save(INVITEES, invitees)
+    def _save(self, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> bool:
+        ok = self.session.update(INVITEES, lambda current: change(list(current or [])))
         self.message.value = (
             ""
             if ok
@@ -243,19 +238,23 @@ class DirectorySearch(widgets.VBox):
 
     def invite(self, match: Match) -> bool:
         """Add the person of `match` to the people to invite (once)."""
-        invitees = self._current()
         person = invitee_from(match)
         key = person_key(person["name"], person["organisation"])
-        if any(person_key(i["name"], i["organisation"]) == key for i in invitees):
-            return True
-        return self._save([*invitees, person])
+
+        def add(invitees: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            known = any(person_key(i["name"], i["organisation"]) == key for i in invitees)
+            return invitees if known else [*invitees, person]
+
+        return self._save(add)
 
     def uninvite(self, name: str, organisation: str) -> bool:
         """Take someone off the people to invite (the history keeps them)."""
         key = person_key(name, organisation)
-        invitees = self._current()
-        kept = [i for i in invitees if person_key(i["name"], i["organisation"]) != key]
-        return True if len(kept) == len(invitees) else self._save(kept)
+        return self._save(
+            lambda invitees: [
+                i for i in invitees if person_key(i["name"], i["organisation"]) != key
+            ]
+        )
 
     def _ticked(self, row: Result, change: dict[str, Any]) -> None:
         if self._syncing:

@@ -160,6 +160,23 @@ class Session:
         self._pending[path] = (value, source)
         return self.flush()
 
+    def update(self, path: str, change: Callable[[Any], Any]) -> bool:
+        """Save `change(current value)` at `path`, reading and writing in one transaction."""
+        self.flush()
+        try:
+            loaded = self.workspace.update(self.sig_id, path, change, author=self.author)
+        except PlanError as error:
+            self._set_status(SaveStatus(False, f"Not saved: {error.problems[0]}"))
+            return False
+        except (StoreError, WorkspaceError) as error:
+            self._set_status(SaveStatus(False, f"Not saved: {error}"))
+            return False
+        self._mine.append(loaded.revision)
+        self._apply(loaded)
+        now = dt.datetime.now()
+        self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
+        return True
+
     @property
     def has_pending(self) -> bool:
         return bool(self._pending)

@@ -65,24 +65,18 @@ class RowsEditor(widgets.VBox):
         return list(value) if isinstance(value, list) else []
 
     def add(self) -> bool:
-        """Append a new row (saved at once)."""
+        """Append a new row (saved at once, without losing a row someone else just added)."""
         row = {"id": new_id(), **self.new_row()}
-        return self._save([*self.rows, row])
+        return self._save(lambda rows: [*(rows or []), row])
 
     def remove(self, row_id: str) -> bool:
         """Remove the row with id `row_id` (saved at once; the history keeps it)."""
-        return self._save([r for r in self.rows if r.get("id") != row_id])
+        return self._save(lambda rows: [r for r in rows or [] if r.get("id") != row_id])
 
-    def _save(self, rows: list[dict[str, Any]]) -> bool:
-        self.session.flush()
-        ok = self.session.save(self.path, rows)
-        self.message.value = (
-            ""
-            if ok
-            else (
-                f'<div class="swb-error" role="alert">{html.escape(self.session.status.message)}</div>'
-            )
-        )
+    def _save(self, change: Callable[[Any], Any]) -> bool:
+        ok = self.session.update(self.path, change)
+        message = html.escape(self.session.status.message)
+        self.message.value = "" if ok else f'<div class="swb-error" role="alert">{message}</div>'
         self._render()
         return ok
 

@@ -301,14 +301,13 @@ class ExistingGroups(widgets.VBox):
 
     def mark(self, group_name: str, looked_at: bool) -> bool:
         """Add the group to (or take it off) the groups looked at; True when saved."""
-        self.session.flush()
-        self.session.refresh()
-        current = self._considered()
-        kept = [g for g in current if g.casefold() != group_name.casefold()]
-        wanted = [*kept, group_name] if looked_at else kept
-        if wanted == current:
-            return True
-        ok = self.session.save(CONSIDERED, wanted)
+
+        def change(current: Any) -> list[str]:
+            names = [str(v) for v in current or []]
+            kept = [g for g in names if g.casefold() != group_name.casefold()]
+            return [*kept, group_name] if looked_at else kept
+
+        ok = self.session.update(CONSIDERED, change)
         if not ok:
             self.message.value = _error(self.session.status.message)
         self._render(force=True)

@@ -95,11 +95,12 @@ class NameIdeas(widgets.VBox):
 
     def add(self) -> bool:
         """Add the typed idea, proposed by the participant; True when it was saved."""
+        text = self.idea_input.value
         try:
-            ideas = add_idea(self._latest(), self.idea_input.value, self.voter)
+            ok = self.session.update(IDEAS, lambda ideas: add_idea(ideas or [], text, self.voter))
         except VotingError as error:
             return self._fail(f"{field_spec(f'{IDEAS}.*.name').label}: {error}")
-        if not self.session.save(IDEAS, ideas):
+        if not ok:
             return self._fail(self.session.status.message)
         self.message.value = ""
         self.idea_input.value = ""
@@ -108,16 +109,22 @@ class NameIdeas(widgets.VBox):
 
     def vote(self, idea_id: str, on: bool) -> bool:
         """Give (`on`) or take back the participant's vote for one idea; True when saved."""
+
+        voter = self.voter
+
+        def change(current: Any) -> list[dict[str, Any]]:
+            ideas = [dict(idea) for idea in current or []]
+            idea = ideas[find(ideas, idea_id)]
+            idea["votes"] = with_vote(idea.get("votes", []), str(voter), on)
+            return ideas
+
         try:
-            if not self.voter:
+            if not voter:
                 raise VotingError("give your name on the start page before you vote")
-            ideas = self._latest()
-            index = find(ideas, idea_id)
-            votes = with_vote(ideas[index].get("votes", []), self.voter, on)
+            ok = self.session.update(IDEAS, change)
         except VotingError as error:
             self._render(force=True)
             return self._fail(f"Vote not saved: {error}")
-        ok = self.session.save(f"{IDEAS}.{index}.votes", votes)
         self._render(force=True)
         if not ok:
             return self._fail(self.session.status.message)
