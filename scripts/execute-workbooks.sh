@@ -6,6 +6,7 @@ workspace=$(mktemp -d)
 .venv/bin/sigworkbook --workspace "$workspace" init --demo >/dev/null
 export SIGWORKBOOK_WORKSPACE=$workspace SIGWORKBOOK_SIG=home-safely SIGWORKBOOK_AUTHOR=nbval
 for notebook in "${@:-workbooks/[0-9]*.ipynb}"; do
-  .venv/bin/jupyter nbconvert --to notebook --execute --inplace $notebook
+  .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
+    --ExecutePreprocessor.store_widget_state=False $notebook
 done
 rm -rf "$workspace"
