@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_harness import (
+from playwright.sync_api import Page, expect
+
+from e2e.e2e_harness import (
     CHROMIUM,
     EXPECT_TIMEOUT_MS,
     PAGE_TIMEOUT_MS,
@@ -15,7 +17,6 @@ from e2e_harness import (
     start_server,
     stop_server,
 )
-from playwright.sync_api import Page, expect
 
 # The fixture notebooks are pages for the browser tests, not notebooks for nbval to check.
 collect_ignore = ["fixtures"]

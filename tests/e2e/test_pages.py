@@ -7,14 +7,15 @@ import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from e2e_harness import (
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.e2e_harness import (
     Server,
     http_status,
     kernel_id,
     screenshot,
     wait_for_widgets,
 )
-from playwright.sync_api import BrowserContext, Page, expect
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from e2e_harness import (
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.e2e_harness import (
     FIXTURE_NOTEBOOKS,
     http_status,
     kernel_id,
@@ -19,7 +21,6 @@ from e2e_harness import (
     stop_server,
     wait_for_widgets,
 )
-from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
 
