@@ -47,8 +47,8 @@ def header_html(
     who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
     sig = html.escape(sig_name or "Untitled SIG")
     return (
-        '<header class="swb-header"><span class="swb-brand">sigworkbook</span>'
-        f'<span class="swb-sig">{sig}</span>{who}</header>'
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
+        f'<span class="swb-sig">{sig}</span>{who}</div>'
         f'<nav class="swb-steps" aria-label="Workbook steps"><ol>{"".join(items)}</ol></nav>'
     )
 

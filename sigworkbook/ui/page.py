@@ -114,7 +114,7 @@ class Page:
 def problem_notice(message: str) -> widgets.HTML:
     """A page-level notice for a workspace that cannot be used (corrupt, missing, newer)."""
     return widgets.HTML(
-        '<header class="swb-header"><span class="swb-brand">sigworkbook</span></header>'
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         '<div class="swb-notice swb-notice--error" role="alert"><p><strong>The workbook cannot '
         f"open its workspace.</strong></p><p>{html.escape(message)}</p><p>Nothing has been "
         "changed. Ask the facilitator to check the workspace folder.</p></div>"
@@ -125,7 +125,7 @@ def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     start = html.escape(STEPS[0].notebook)
     known = ", ".join(workspace.sig_ids()) or "none yet"
     return widgets.HTML(
-        '<header class="swb-header"><span class="swb-brand">sigworkbook</span></header>'
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'
         f'<p><a href="{start}">Go to the start page</a> to choose or create one '
         f"(in this workspace: {html.escape(known)}).</p></div>"

@@ -51,7 +51,7 @@ def _error(message: str) -> str:
 def plain_header(author: str | None) -> str:
     """The header bar for the start page before a SIG is chosen."""
     who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
-    return f'<header class="swb-header"><span class="swb-brand">sigworkbook</span>{who}</header>'
+    return f'<div class="swb-header"><span class="swb-brand">sigworkbook</span>{who}</div>'
 
 
 def check_participant(name: str) -> str | None:
