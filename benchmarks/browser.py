@@ -1,0 +1,127 @@
+"""Headless Chromium (Playwright) that opens a Voila page and reports when it was ready."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+READY_SCRIPT = Path(__file__).with_name("ready.js")
+READY_TIMEOUT_MS = 90_000
+
+
+class BrowserError(RuntimeError):
+    """Chromium is missing, or a page never became ready."""
+
+
+@dataclass(frozen=True)
+class PageLoad:
+    """One page visit: when it was ready (ms after navigation started) and its kernel."""
+
+    url: str
+    ready_ms: float
+    kernel_id: str
+    navigated_at: float
+    """time.perf_counter() just before the navigation was asked for."""
+
+
+def chromium_version(executable: Path = CHROMIUM) -> str:
+    """`Chromium 156...` as the browser reports itself, or a note that it is missing."""
+    try:
+        done = subprocess.run(
+            [str(executable), "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError:
+        return f"no browser at {executable}"
+    return done.stdout.strip() or f"{executable} (version unknown)"
+
+
+class Chromium:
+    """One headless Chromium with one browsing context that probes page readiness."""
+
+    def __init__(self, executable: Path = CHROMIUM) -> None:
+        if not executable.is_file():
+            raise BrowserError(
+                f"Chromium: {executable} does not exist; install Debian's package "
+                "('make system' or apt-get install chromium)"
+            )
+        self._playwright: Playwright = sync_playwright().start()
+        try:
+            self._browser: Browser = self._playwright.chromium.launch(
+                executable_path=str(executable), args=list(CHROMIUM_FLAGS)
+            )
+            self._context: BrowserContext = self._browser.new_context()
+            self._context.add_init_script(path=str(READY_SCRIPT))
+            self._page: Page = self._context.new_page()
+        except BaseException:
+            self._playwright.stop()
+            raise
+
+    def visit(self, url: str) -> PageLoad:
+        """Open `url` and wait until ready.js says the page is ready (see its header)."""
+        navigated_at = time.perf_counter()
+        try:
+            self._page.goto(url, wait_until="commit", timeout=READY_TIMEOUT_MS)
+            self._page.wait_for_function(
+                "window.__benchReady !== null", timeout=READY_TIMEOUT_MS, polling=100
+            )
+            state: dict[str, Any] = self._page.evaluate(
+                """() => ({
+                    ready: window.__benchReady,
+                    kernel: JSON.parse(
+                        document.getElementById('jupyter-config-data').textContent).kernelId,
+                })"""
+            )
+        except PlaywrightError as error:
+            raise BrowserError(
+                f"page {url} did not become ready ({self._state()}): {error.message}"
+            ) from None
+        return PageLoad(url, float(state["ready"]), str(state["kernel"]), navigated_at)
+
+    def _state(self) -> str:
+        try:
+            state = self._page.evaluate("window.__benchState ? window.__benchState() : null")
+        except PlaywrightError:
+            return "state unknown"
+        if not isinstance(state, dict):
+            return "the probe did not run"
+        failing = [name for name, value in state.items() if value is False]
+        return f"not yet: {', '.join(failing) or 'none'}; {state}"
+
+    def leave(self) -> None:
+        """Navigate away, so the page's unload handler asks the server to stop its kernel."""
+        self._page.goto("about:blank")
+
+    def close(self) -> None:
+        try:
+            self._browser.close()
+        finally:
+            self._playwright.stop()
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,160 @@
+"""Servers the benchmarks start: launch, wait for the port, find their kernels, stop them whole."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil  # type: ignore[import-untyped]  # a dependency of ipykernel; no stubs here
+
+from sigworkbook.app.network import free_port
+
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 15.0
+KERNEL_EXIT_TIMEOUT_S = 10.0
+
+
+class ServerError(RuntimeError):
+    """A server the benchmarks started did not come up or misbehaved."""
+
+
+@dataclass
+class Server:
+    """A server process we started, its port and where its output goes."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    started: float
+    """time.perf_counter() just before the process was launched."""
+    _known: dict[int, float] = field(default_factory=dict)
+    """Every descendant seen so far: pid -> creation time (so a reused pid is never touched)."""
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_listening(self, timeout: float = START_TIMEOUT_S) -> float:
+        """Wait until the port accepts connections; return perf_counter() at that moment."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(
+                    f"{self.name} exited with status {self.process.returncode} before it "
+                    f"listened on port {self.port}:\n{self.log_tail()}"
+                )
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.settimeout(0.2)
+                if probe.connect_ex((HOST, self.port)) == 0:
+                    return time.perf_counter()
+            time.sleep(0.02)
+        raise ServerError(
+            f"{self.name} did not listen on port {self.port} within {timeout:.0f} s:\n"
+            f"{self.log_tail()}"
+        )
+
+    def descendants(self) -> list[psutil.Process]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            found: list[psutil.Process] = psutil.Process(self.process.pid).children(recursive=True)
+            for child in found:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    self._known.setdefault(child.pid, child.create_time())
+            return found
+        return []
+
+    def kernel(self, kernel_id: str) -> psutil.Process:
+        """The kernel process with this id among the server's children."""
+        marker = f"kernel-{kernel_id}.json"
+        for child in self.descendants():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                if any(marker in part for part in child.cmdline()):
+                    return child
+        raise ServerError(f"{self.name}: no kernel process with id {kernel_id} among its children")
+
+    def kernels(self) -> list[psutil.Process]:
+        """The kernel processes the server is running now."""
+        found = []
+        for child in self.descendants():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                if "ipykernel_launcher" in " ".join(child.cmdline()):
+                    found.append(child)
+        return found
+
+    def stop(self) -> None:
+        """SIGTERM the server, wait, then kill whatever of its process tree is left, by id."""
+        self.descendants()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT_S)
+        for pid, created in sorted(self._known.items()):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                child = psutil.Process(pid)
+                if child.create_time() == created and child.status() != psutil.STATUS_ZOMBIE:
+                    child.kill()
+
+
+def wait_gone(process: psutil.Process, timeout: float = KERNEL_EXIT_TIMEOUT_S) -> bool:
+    """Wait for a process to exit; True if it did within `timeout`."""
+    try:
+        process.wait(timeout)
+    except psutil.TimeoutExpired:
+        return False
+    return True
+
+
+def rss_mb(process: psutil.Process) -> float:
+    """Resident memory of a process in MiB."""
+    return float(process.memory_info().rss) / (1024 * 1024)
+
+
+def server_env() -> dict[str, str]:
+    """The environment for a server: ours, minus anything that would point it at user data."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGWORKBOOK_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+@contextlib.contextmanager
+def running(name: str, command: Sequence[str], *, port: int, log: Path) -> Iterator[Server]:
+    """Start `command` (which must listen on `port`) and stop it, whole, when the block ends."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=server_env(),
+        )
+    server = Server(name, process, port, log, started)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def port() -> int:
+    """A free port on the loopback address."""
+    return free_port(HOST)

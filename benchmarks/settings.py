@@ -1,0 +1,67 @@
+"""How big and how long a benchmark run is: the full run and the smoke run's smallest sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.report import FIGURE_NUMBERS
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every size a benchmark run uses; `smoke` picks the smallest ones."""
+
+    work: Path
+    """A scratch folder for workspaces, notebooks and server logs, removed afterwards."""
+    out: Path = DEFAULT_OUT
+    runs: int = 5
+    warmup: int = 1
+    """Discarded runs before measuring (fills Chromium's cache, the OS file cache, .pyc files)."""
+    smoke: bool = False
+    history: int = 10_000
+    """Revisions in the history for figure 6's second measurement."""
+    saves: int = 100
+    """Saves timed per run in figure 6."""
+    writers: int = 20
+    writer_saves: int = 25
+    """Saves each writer makes per run in figure 8."""
+    think_ms: tuple[float, float] = (0.0, 100.0)
+    """Figure 8: each writer pauses a random time in this range before each save."""
+    export_repeats: int = 3
+    """Figure 7: renders timed per run and format (the run's figure is their median)."""
+    only: frozenset[int] = frozenset(FIGURE_NUMBERS)
+    profile: bool = False
+    """Profile the in-process figures (pyinstrument) even when their targets are met."""
+
+    def __post_init__(self) -> None:
+        if self.runs < 1:
+            raise ValueError(f"runs: must be at least 1, not {self.runs}")
+        if self.warmup < 0:
+            raise ValueError(f"warmup: must be 0 or more, not {self.warmup}")
+        if self.writers < 1 or self.writer_saves < 1 or self.saves < 2:
+            raise ValueError("writers, writer_saves: at least 1; saves: at least 2")
+        if not self.only <= frozenset(FIGURE_NUMBERS):
+            unknown = sorted(self.only - frozenset(FIGURE_NUMBERS))
+            raise ValueError(f"only: no figure {unknown}; figures are 1 to 8")
+
+    @classmethod
+    def smoke_run(cls, work: Path, out: Path = DEFAULT_OUT) -> Settings:
+        """One run of everything at the smallest sizes, to prove the benchmarks still work."""
+        return cls(
+            work=work,
+            out=out,
+            runs=1,
+            warmup=0,
+            smoke=True,
+            history=100,
+            saves=10,
+            writers=4,
+            writer_saves=5,
+            export_repeats=1,
+        )
+
+    def wants(self, figure: int) -> bool:
+        return figure in self.only

@@ -1,0 +1,169 @@
+"""The benchmarks keep working: a smoke run (smallest sizes, one run) gives a complete report."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.report import Target
+from benchmarks.stats import Summary, percentile, ratios
+from sigworkbook.exports import FORMATS
+from sigworkbook.resources import workbooks_dir
+from sigworkbook.steps import STEPS
+
+REPO = Path(__file__).resolve().parent.parent
+SMOKE_TIMEOUT_S = 600
+
+
+def run_benchmarks(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_S,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, str]:
+    """One smoke run into a temporary folder: (latest.json, latest.md, what it printed)."""
+    out = tmp_path_factory.mktemp("bench")
+    done = run_benchmarks("--smoke", "--out", str(out))
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr[-4000:]}"
+    report = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    return report, (out / "latest.md").read_text(encoding="utf-8"), done.stdout
+
+
+def figure(report: dict[str, Any], number: int) -> dict[str, Any]:
+    (found,) = [f for f in report["figures"] if f["number"] == number]
+    return found
+
+
+def measured_rows(fig: dict[str, Any]) -> list[dict[str, Any]]:
+    return [row for row in fig["rows"] if row["status"] != "n/a"]
+
+
+# --- the smoke run --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    assert report["format"] == "sigworkbook-benchmarks/1"
+    assert report["mode"] == "smoke"
+    assert report["settings"]["runs"] == 1
+    assert [f["number"] for f in report["figures"]] == list(range(1, 9))
+    for fig in report["figures"]:
+        assert fig["title"] and fig["definition"], fig["number"]
+        assert fig["rows"], f"figure {fig['number']} has no rows"
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_rows_are_well_formed(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    for fig in report["figures"]:
+        for row in fig["rows"]:
+            where = f"figure {fig['number']}, {row['name']}"
+            if row["status"] == "n/a":
+                assert row["median"] is None and row["note"], where
+                continue
+            low, mid, high = row["min"], row["median"], row["max"]
+            assert all(math.isfinite(v) and v > 0 for v in (low, mid, high)), where
+            assert low <= mid <= high, where
+            assert row["runs"] == 1 and len(row["samples"]) == 1, where
+            target = row["target"]
+            if target is None:
+                assert row["status"] == "info", where
+            else:
+                met = Target(target["op"], target["value"]).met_by(mid)
+                assert row["status"] == ("met" if met else "missed"), where
+        statuses = {row["status"] for row in fig["rows"]}
+        if "missed" in statuses:
+            assert fig["status"] == "missed"
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_pages_cover_every_step(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    present = {step.notebook for step in STEPS if (workbooks_dir() / step.notebook).is_file()}
+    for number in (1, 3):
+        rows = {row["name"]: row for row in figure(report, number)["rows"]}
+        assert rows["empty notebook (baseline)"]["status"] == "info"
+        for step in STEPS:
+            row = rows[step.notebook]
+            assert (row["status"] != "n/a") == (step.notebook in present), (number, row)
+    fig2 = figure(report, 2)
+    assert measured_rows(fig2) or fig2["note"]
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_measures_the_figures_that_need_no_workbook(
+    smoke: tuple[dict[str, Any], str, str],
+) -> None:
+    report, _, _ = smoke
+    for number in (4, 6, 7, 8):
+        fig = figure(report, number)
+        assert measured_rows(fig) == fig["rows"], f"figure {number}: {fig}"
+    assert "p95, history 100" in {row["name"] for row in figure(report, 6)["rows"]}
+    exported = {row["name"] for row in figure(report, 7)["rows"]}
+    assert set(FORMATS) < exported
+    if (workbooks_dir() / "00-start.ipynb").is_file():
+        assert measured_rows(figure(report, 5))
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, markdown, printed = smoke
+    assert markdown.startswith("# Benchmark results (smoke run)")
+    table = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| # | Figure | Item | Median")
+    rows_in_json = sum(len(f["rows"]) for f in report["figures"])
+    assert len(table) == 1 + rows_in_json
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 9)}
+    assert all(line in printed for line in table)
+
+
+# --- the command and its parts --------------------------------------------------------------
+
+
+def test_unknown_figure_is_refused_by_name() -> None:
+    done = run_benchmarks("--only", "4,9", "--out", "/nonexistent/never-written")
+    assert done.returncode == 2
+    assert "--only" in done.stderr and "between 1 and 8" in done.stderr
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 100) == 4.0
+    assert percentile(values, 50) == 2.5
+    assert percentile(values, 95) == pytest.approx(3.85)
+    with pytest.raises(ValueError, match="no values"):
+        percentile([], 50)
+
+
+def test_ratios_are_paired_run_by_run() -> None:
+    assert ratios([2.0, 9.0], [1.0, 3.0]) == [2.0, 3.0]
+    with pytest.raises(ValueError, match="2 measurements but 1 baseline"):
+        ratios([1.0, 2.0], [1.0])
+    summary = Summary.of([3.0, 1.0, 2.0])
+    assert (summary.median, summary.min, summary.max, summary.runs) == (2.0, 1.0, 3.0, 3)
+
+
+def test_target_boundaries() -> None:
+    assert Target("<=", 1.1).met_by(1.1)
+    assert not Target("<", 100.0).met_by(100.0)
+    assert Target("<", 100.0).met_by(99.9)
