@@ -107,6 +107,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if gaps and args.strict else 0
 
 
+def _path_argument(option: str, raw: str) -> Path:
+    """A file or folder named on the command line; a NUL cannot be part of a path."""
+    if "\x00" in raw:
+        raise UserError(f"{option}: the path contains a NUL character")
+    return Path(raw)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from sigworkbook import exports
     from sigworkbook.files import write_atomic
@@ -118,7 +125,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.all:
             if args.output is None or str(args.output) == "-":
                 raise UserError("--all writes several files: name a folder with -o DIR")
-            for path in exports.write_all(loaded.plan, Path(args.output), **options):
+            folder = _path_argument("-o", args.output)
+            for path in exports.write_all(loaded.plan, folder, **options):
                 print(f"Wrote {path}")
             return 0
         data = exports.render(args.format, loaded.plan, **options)
@@ -128,7 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(Path(args.output), data)
+        write_atomic(_path_argument("-o", args.output), data)
         print(f"Wrote {args.output}")
     return 0
 
@@ -153,7 +161,7 @@ def _read_json_file(path: Path) -> Any:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    document = _read_json_file(Path(args.file))
+    document = _read_json_file(_path_argument("FILE", args.file))
     with _open(args) as workspace:
         loaded = workspace.import_plan(document, replace=args.replace, author=args.author)
     print(f"Imported '{loaded.plan.id}' (revision {loaded.revision})")

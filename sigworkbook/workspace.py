@@ -13,7 +13,7 @@ from sigworkbook import catalogues
 from sigworkbook.fields import field_spec, label
 from sigworkbook.fieldtypes import slugify
 from sigworkbook.gaps import StepCheck, check
-from sigworkbook.model import Plan
+from sigworkbook.model import SCHEMA_VERSION, Plan
 from sigworkbook.paths import PathError, get_path
 from sigworkbook.store import Change, Snapshot, Store
 from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
@@ -160,13 +160,23 @@ class Workspace:
         if not isinstance(document, dict):
             raise PlanError([Problem("", "", "the file must hold one JSON object, a plan")])
         version = document.get("schema_version")
-        if isinstance(version, int) and version > Plan.model_fields["schema_version"].default:
+        if version is None:
             raise PlanError(
                 [
                     Problem(
                         "schema_version",
                         "Schema version",
-                        f"{version} is newer than this sigworkbook reads",
+                        "is missing: is this a sigworkbook plan?",
+                    )
+                ]
+            )
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise PlanError(
+                [
+                    Problem(
+                        "schema_version",
+                        "Schema version",
+                        f"{version} is newer than this sigworkbook reads ({SCHEMA_VERSION})",
                     )
                 ]
             )
