@@ -1,0 +1,72 @@
+"""Load: 20 writer processes x 500 edits through the forms' save path; nothing is lost.
+
+Prints p50 and p95 save latency (reported, never asserted: timings belong in benchmarks).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from sigworkbook.ui.session import Session
+from sigworkbook.workspace import Workspace
+
+WRITERS = 20
+EDITS = 500
+SIG = "load"
+
+
+def _writer(folder: str, writer: int, out: str) -> None:
+    with Workspace.open(folder) as workspace:
+        session = Session(workspace, SIG, author=f"writer {writer}")
+        latencies = []
+        for n in range(EDITS):
+            # Alternate between this writer's own field and one field everybody writes.
+            path = f"schedule.activities.{writer}.title" if n % 2 else "identity.theme"
+            started = time.perf_counter()
+            ok = session.save(path, f"w{writer} e{n}")
+            latencies.append(time.perf_counter() - started)
+            if not ok:
+                raise SystemExit(f"save {n} of writer {writer} failed: {session.status.message}")
+    Path(out).write_text(json.dumps(latencies), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_twenty_writers_lose_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "workspace"
+    with Workspace.open(folder, create=True) as workspace:
+        workspace.new_sig("Load")
+        workspace.set(SIG, "schedule.activities", [{"title": f"a{i}"} for i in range(WRITERS)])
+        start_revision = workspace.load(SIG).revision
+    context = multiprocessing.get_context("spawn")
+    outputs = [tmp_path / f"latency-{w}.json" for w in range(WRITERS)]
+    processes = [
+        context.Process(target=_writer, args=(str(folder), w, str(outputs[w])))
+        for w in range(WRITERS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(600)
+    assert [p.exitcode for p in processes] == [0] * WRITERS
+
+    with Workspace.open(folder) as workspace:
+        plan = workspace.load(SIG).plan
+        history = workspace.history(SIG)
+    # Every edit is unique, so each is one revision: none lost, none merged.
+    assert len(history) == start_revision + WRITERS * EDITS
+    assert [c.revision for c in history] == list(range(len(history), 0, -1))
+    for writer in range(WRITERS):
+        assert plan.schedule.activities[writer].title == f"w{writer} e{EDITS - 1}"
+    last_shared = next(c for c in history if c.path == "identity.theme")
+    assert plan.identity.theme == last_shared.value
+
+    latencies = sorted(x for out in outputs for x in json.loads(out.read_text(encoding="utf-8")))
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(len(latencies) * 0.95)] * 1000
+    print(f"\n{WRITERS} writers x {EDITS} saves: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
