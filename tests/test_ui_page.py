@@ -43,12 +43,20 @@ def test_a_page_without_a_chosen_sig_points_to_the_start(
 def test_presence_line_names_people_here_and_elsewhere() -> None:
     charter = STEP_BY_KEY["charter"]
     text = presence_html(
-        [Visitor("Ben", "charter"), Visitor(None, "schedule"), Visitor("<b>Eve</b>", "charter")],
+        [
+            Visitor("Ben", "charter"),
+            Visitor(None, "schedule"),
+            Visitor("<b>Eve</b>", "charter"),
+            Visitor("maya", "start"),
+        ],
         charter,
+        me="Maya",
     )
-    assert "Also on this step: Ben, &lt;b&gt;Eve&lt;/b&gt;" in text
-    assert "on Schedule of activities: someone" in text
+    assert "Also on this step: &lt;b&gt;Eve&lt;/b&gt;, Ben" in text
+    assert "Elsewhere: someone (Schedule of activities)" in text
+    assert "maya" not in text, "one's own other tabs are not 'someone else'"
     assert presence_html([], charter) == ""
+    assert presence_html([Visitor("Maya", "name")], charter, me="Maya") == ""
 
 
 def test_history_panel_lists_changes_and_undoes_one(tmp_path: Path) -> None:

@@ -73,22 +73,27 @@ def status_html(status: SaveStatus) -> str:
     )
 
 
-def presence_html(others: list[Visitor], current: Step) -> str:
-    """'Also here: Ana; on Schedule: Ben' for the other people with this SIG open."""
-    if not others:
+def presence_html(others: list[Visitor], current: Step, me: str | None = None) -> str:
+    """'Also on this step: Ana · Elsewhere: Ben (Schedule)' for the other people with this SIG open.
+
+    Pages of the person themselves (same name, other tabs) are left out.
+    """
+    mine = (me or "").casefold()
+    people = [v for v in others if not (mine and (v.participant or "").casefold() == mine)]
+    if not people:
         return ""
-    here = [v.participant or "someone" for v in others if v.step == current.key]
-    elsewhere = [v for v in others if v.step != current.key]
+    here = sorted({v.participant or "someone" for v in people if v.step == current.key})
+    titles = {step.key: step.title for step in STEPS}
+    away = sorted(
+        {f"{v.participant or 'someone'} ({titles.get(v.step, v.step)})" for v in people}
+        - {f"{name} ({current.title})" for name in here}
+    )
     parts = []
     if here:
         parts.append("Also on this step: " + ", ".join(html.escape(n) for n in here))
-    for step in STEPS:
-        names = [v.participant or "someone" for v in elsewhere if v.step == step.key]
-        if names:
-            parts.append(
-                f"on {html.escape(step.title)}: " + ", ".join(html.escape(n) for n in names)
-            )
-    return f'<div class="swb-here" aria-live="polite">{"; ".join(parts)}</div>'
+    if away:
+        parts.append("Elsewhere: " + ", ".join(html.escape(n) for n in away))
+    return f'<div class="swb-here" aria-live="polite">{" · ".join(parts)}</div>'
 
 
 def next_html(current: Step, sig_id: str | None, author: str | None) -> str:

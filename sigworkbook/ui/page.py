@@ -82,7 +82,7 @@ class Page:
         self.retry.layout.display = None if status.retry else "none"
 
     def _presence_changed(self, others: list[Visitor]) -> None:
-        self.here.value = presence_html(others, self.step)
+        self.here.value = presence_html(others, self.step, self.session.author)
 
     def top(self) -> widgets.VBox:
         """Header, navigation, progress, saved state and (for timed steps) the timer."""

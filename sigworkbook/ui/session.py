@@ -112,11 +112,16 @@ class Session:
         return get_path(self.document, path)
 
     def last_change(self, path: str) -> Change | None:
-        """The latest change that touched `path`: to it, or to anything containing it."""
+        """The latest change that touched `path`: to it, or to anything containing it.
+
+        None when that was a whole-plan change (creation, import, restore of the plan): it says
+        nothing about this field in particular.
+        """
         parts = parse_path(path)
         candidates = [".".join(str(p) for p in parts[:n]) for n in range(len(parts) + 1)]
         found = [self._last_changes[c] for c in candidates if c in self._last_changes]
-        return max(found, key=lambda c: c.revision, default=None)
+        latest = max(found, key=lambda c: c.revision, default=None)
+        return latest if latest is not None and latest.path else None
 
     # --- controls and listeners ---------------------------------------------------------
 
