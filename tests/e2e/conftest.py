@@ -55,3 +55,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("serve"))
     yield running
     stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def workbook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server on the packaged workbooks (serve's default) over a workspace with the demo SIG.
+
+    Idle kernels of vanished pages (a killed kernel's replacement, say) are culled after 60 s.
+    Tests that change a SIG create their own, so that they do not depend on each other.
+    """
+    from e2e.workbook_pages import run_cli
+
+    tmp = tmp_path_factory.mktemp("workbooks")
+    run_cli(tmp / "workspace", "init", "--demo")
+    running = start_server(tmp, notebooks=None, env={"SIGWORKBOOK_CULL_IDLE_TIMEOUT": "60"})
+    yield running
+    stop_server(running)

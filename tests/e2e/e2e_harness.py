@@ -106,9 +106,13 @@ def start_server(
     *,
     host: str = "127.0.0.1",
     env: Mapping[str, str] | None = None,
-    notebooks: Path = FIXTURE_NOTEBOOKS,
+    notebooks: Path | None = FIXTURE_NOTEBOOKS,
 ) -> Server:
-    """Start `serve` on a free port with a fresh workspace; return once it answers."""
+    """Start `serve` on a free port with a fresh workspace; return once it answers.
+
+    `notebooks=None` serves what `serve` serves by default: the packaged workbooks. A workspace
+    folder already at `tmp/workspace` (e.g. made by `sigworkbook init --demo`) is used as it is.
+    """
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     workspace = tmp / "workspace"
@@ -119,14 +123,14 @@ def start_server(
         "sigworkbook.app.serve",
         "--workspace",
         str(workspace),
-        "--notebooks",
-        str(notebooks),
         "--port",
         str(port),
         "--host",
         host,
         "--no-browser",
     ]
+    if notebooks is not None:
+        command += ["--notebooks", str(notebooks)]
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     full_env.update(env or {})
     full_env["PYTHONUNBUFFERED"] = "1"
