@@ -1,0 +1,163 @@
+"""Two people on one SIG, each in their own browser: edits saved, shown live, never clobbered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server
+from e2e.workbook_pages import (
+    button,
+    field,
+    history,
+    new_sig,
+    open_step,
+    plan_value,
+    presence,
+    run_cli,
+    shoot,
+    wait_for_value,
+    wait_saved,
+)
+
+pytestmark = pytest.mark.e2e
+
+LIVE_S = 2.5
+"""Another person's saved edit must show within this long without a reload (the issue: 2 s;
+the pages poll every second, plus the time the browser takes to draw it)."""
+PRESENCE_MS = 8_000
+"""The presence line is refreshed every 5 polls; a newcomer shows within about 6 s."""
+
+
+@pytest.fixture
+def two(browser: Browser) -> Iterator[tuple[Page, Page]]:
+    """Two pages in two separate browser contexts (two people, two laptops)."""
+    contexts: list[BrowserContext] = []
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        pages.append(page)
+    yield pages[0], pages[1]
+    for context in contexts:
+        context.close()
+
+
+def shows_within(page: Page, label: str, value: str, seconds: float) -> float:
+    """Wait until the field `label` on `page` shows `value`; how long it took."""
+    started = time.monotonic()
+    expect(field(page, label)).to_have_value(value, timeout=int(seconds * 1000))
+    return time.monotonic() - started
+
+
+def test_edits_on_different_steps_are_both_saved(two: tuple[Page, Page], workbook_server: Server):
+    ana, ben = two
+    server = workbook_server
+    sig = new_sig(server.workspace, "Two Steps Group")
+    open_step(ana, server, "name", sig=sig, who="Ana")
+    open_step(ben, server, "charter", sig=sig, who="Ben")
+
+    field(ana, "Theme").fill("Hospital discharge")
+    field(ben, "What are we trying to do?").fill("Make going home from hospital calmer.")
+    wait_saved(ana, server, sig, "identity.theme", "Hospital discharge")
+    wait_saved(ben, server, sig, "charter.purpose", "Make going home from hospital calmer.")
+
+    # Neither save undid the other's.
+    assert plan_value(server.workspace, sig, "identity.theme") == "Hospital discharge"
+    authors = {c.path: c.author for c in history(server.workspace, sig)}
+    assert authors["identity.theme"] == "Ana"
+    assert authors["charter.purpose"] == "Ben"
+    # Each sees where the other is.
+    expect(presence(ana)).to_contain_text("Ben (Charter)", timeout=PRESENCE_MS)
+    expect(presence(ben)).to_contain_text("Ana (Name and description)", timeout=PRESENCE_MS)
+
+
+def test_same_field_shows_the_later_value_live_and_keeps_the_earlier(
+    two: tuple[Page, Page], workbook_server: Server
+) -> None:
+    ana, ben = two
+    server = workbook_server
+    sig = new_sig(server.workspace, "Same Step Group")
+    open_step(ana, server, "name", sig=sig, who="Ana")
+    open_step(ben, server, "name", sig=sig, who="Ben")
+    expect(presence(ana)).to_contain_text("Also on this step: Ben", timeout=PRESENCE_MS)
+    expect(presence(ben)).to_contain_text("Also on this step: Ana", timeout=PRESENCE_MS)
+
+    field(ana, "Theme").fill("Falls prevention")
+    wait_saved(ana, server, sig, "identity.theme", "Falls prevention")
+    took = shows_within(ben, "Theme", "Falls prevention", LIVE_S)
+    print(f"Ana's edit showed on Ben's page after {took:.2f} s")
+
+    field(ben, "Theme").fill("Falls prevention at home")
+    wait_saved(ben, server, sig, "identity.theme", "Falls prevention at home")
+    took = shows_within(ana, "Theme", "Falls prevention at home", LIVE_S)
+    print(f"Ben's edit showed on Ana's page after {took:.2f} s")
+    expect(ana.locator(".swb-changed").filter(has_text="Changed by Ben")).to_have_count(1)
+    shoot(ana, "two-people-same-field")
+
+    changes = history(server.workspace, sig, "identity.theme")
+    assert [(c.value, c.author) for c in changes[:2]] == [
+        ("Falls prevention at home", "Ben"),
+        ("Falls prevention", "Ana"),
+    ]
+    listed = run_cli(server.workspace, "history", "--field", "identity.theme", sig)
+    assert '"Falls prevention"' in listed and "Ana" in listed
+
+
+def test_typing_is_never_replaced_by_anothers_edit(
+    two: tuple[Page, Page], workbook_server: Server
+) -> None:
+    ana, ben = two
+    server = workbook_server
+    sig = new_sig(server.workspace, "Typing Group")
+    open_step(ana, server, "name", sig=sig, who="Ana")
+    open_step(ben, server, "name", sig=sig, who="Ben")
+    label = "Brief description"
+    theirs = "Ben wrote this first."
+    mine = "Ana is typing a longer description, one key at a time."
+
+    # Ana starts typing; Ben saves the same field; Ana goes on typing without a pause long
+    # enough to save (0.4 s), for longer than the pages take to notice Ben's edit.
+    mine_field = field(ana, label)
+    mine_field.press_sequentially(mine[:4], delay=60)
+    field(ben, label).fill(theirs)
+    mine_field.press_sequentially(mine[4:], delay=60)
+    wait_for_value(server.workspace, sig, "identity.description", theirs)
+
+    notice = ana.locator(".swb-conflict")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Ben changed this field while you were typing")
+    expect(notice).to_contain_text(theirs)
+    expect(mine_field).to_have_value(mine)
+    shoot(ana, "two-people-conflict")
+    time.sleep(1.5)  # long past the pause after which an edit is saved
+    expect(mine_field).to_have_value(mine)
+    assert plan_value(server.workspace, sig, "identity.description") == theirs, (
+        "Ana's text was saved over Ben's before she chose"
+    )
+
+    button(notice, "Keep mine").click()
+    wait_saved(ana, server, sig, "identity.description", mine)
+    expect(notice).to_have_count(0)
+    expect(field(ben, label)).to_have_value(mine, timeout=int(LIVE_S * 1000))
+    kept = [(c.value, c.author) for c in history(server.workspace, sig, "identity.description")]
+    assert kept[:2] == [(mine, "Ana"), (theirs, "Ben")]
+
+    # The other way round: Ben types, Ana saves, Ben takes Ana's version.
+    ben_field = field(ben, "Welcome message")
+    ben_field.press_sequentially("Hello ", delay=60)
+    field(ana, "Welcome message").fill("Welcome from Ana.")
+    ben_field.press_sequentially("and welcome, everyone, to the group.", delay=60)
+    notice = ben.locator(".swb-conflict")
+    expect(notice).to_contain_text("Welcome from Ana.")
+    expect(ben_field).to_have_value("Hello and welcome, everyone, to the group.")
+    button(notice, "Use theirs").click()
+    expect(ben_field).to_have_value("Welcome from Ana.")
+    expect(notice).to_have_count(0)
+    time.sleep(1.0)
+    assert plan_value(server.workspace, sig, "identity.welcome_message") == "Welcome from Ana."
