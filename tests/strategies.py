@@ -307,11 +307,13 @@ def meetings() -> Strategy[dict[str, Any]]:
 
 
 def plan_documents() -> Strategy[dict[str, Any]]:
-    """A valid plan as a JSON-ready dict; sections and fields left out take the model's default."""
+    """A valid plan as a JSON-ready dict; sections and fields left out take the model's default.
+
+    `id` and `schema_version` are always there, as in every file `export` writes.
+    """
     return _section(
-        {"id": slugs()},
+        {"id": slugs(), "schema_version": st.just(1)},
         {
-            "schema_version": st.just(1),
             "identity": identities(),
             "core_group": _section({}, {"people": st.lists(people(), max_size=4)}),
             "statement": statements(),
