@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,12 @@ def typing(control: FieldControl, text: str) -> None:
     async def type_and_stop() -> None:
         control.input.value = text
 
-    asyncio.run(type_and_stop())
+    # In a thread of its own: the test process may already run another library's event loop.
+    control.session.debounce = True
+    worker = threading.Thread(target=asyncio.run, args=(type_and_stop(),))
+    worker.start()
+    worker.join()
+    control.session.debounce = False
     assert control.session.has_pending
 
 

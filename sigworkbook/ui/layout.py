@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from sigworkbook.gaps import StepCheck
 from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEPS, Step
-from sigworkbook.ui.session import SaveStatus
+from sigworkbook.ui.session import SaveStatus, kernel_loop
 
 
 def step_href(step: Step, sig_id: str | None, author: str | None) -> str:
@@ -140,9 +140,8 @@ class Timer(widgets.HBox):
     def start(self) -> None:
         self.running = True
         self._show()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:
             return
 
         def step() -> None:

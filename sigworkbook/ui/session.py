@@ -28,6 +28,22 @@ PRESENCE_EVERY = 5
 """Polls between two presence check-ins."""
 
 
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the Jupyter kernel this code runs in, or None outside a kernel.
+
+    Outside a kernel (tests, scripts) edits save at once and nothing is scheduled, even if some
+    other library (a browser driver, say) happens to run an event loop in this thread.
+    """
+    from IPython import get_ipython
+
+    if getattr(get_ipython(), "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class Bound(Protocol):
     """What a session needs from a control bound to one plan field."""
 
@@ -84,6 +100,8 @@ class Session:
     _presence: Presence | None = field(default=None, init=False)
     _ticks: int = field(default=0, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
+    debounce: bool = field(default_factory=lambda: kernel_loop() is not None, init=False)
+    """Wait for a pause in typing before saving (inside a kernel); else save every edit at once."""
     _presence_listeners: list[Callable[[list[Visitor]], None]] = field(
         default_factory=list, init=False
     )
@@ -151,9 +169,8 @@ class Session:
     def edit(self, path: str, value: Any, source: Bound | None = None) -> None:
         """Record an edit; it is saved after a short pause in typing (at once outside a kernel)."""
         self._pending[path] = (value, source)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = asyncio.get_running_loop() if self.debounce else None
+        if loop is None:
             self.flush()
             return
         if self._timer is not None:
@@ -281,9 +298,8 @@ class Session:
 
     def start_live_updates(self, interval: float = POLL_INTERVAL) -> None:
         """Inside a kernel, check for other people's edits every `interval` seconds."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:
             return
 
         def tick() -> None:
