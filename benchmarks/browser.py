@@ -37,6 +37,10 @@ class PageLoad:
 
     url: str
     ready_ms: float
+    html_ms: float
+    """When the last byte of the page's HTML arrived (Voila sends it once every cell has run)."""
+    widget_views: int
+    """Widget views on the page when it was ready."""
     kernel_id: str
     navigated_at: float
     """time.perf_counter() just before the navigation was asked for."""
@@ -85,6 +89,8 @@ class Chromium:
             state: dict[str, Any] = self._page.evaluate(
                 """() => ({
                     ready: window.__benchReady,
+                    html: performance.getEntriesByType('navigation')[0].responseEnd,
+                    views: document.querySelectorAll('.jupyter-widgets').length,
                     kernel: JSON.parse(
                         document.getElementById('jupyter-config-data').textContent).kernelId,
                 })"""
@@ -93,7 +99,14 @@ class Chromium:
             raise BrowserError(
                 f"page {url} did not become ready ({self._state()}): {error.message}"
             ) from None
-        return PageLoad(url, float(state["ready"]), str(state["kernel"]), navigated_at)
+        return PageLoad(
+            url,
+            float(state["ready"]),
+            float(state["html"]),
+            int(state["views"]),
+            str(state["kernel"]),
+            navigated_at,
+        )
 
     def _state(self) -> str:
         try:

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import exporting, notebooks, pages, saves, startup, writers
+from benchmarks import exporting, notebooks, pages, profiles, saves, startup, writers
 from benchmarks.browser import CHROMIUM, chromium_version
 from benchmarks.report import FIGURE_NUMBERS, Figure, Report
 from benchmarks.settings import DEFAULT_OUT, Settings
@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--history", type=_positive, help="revisions in the larger history (default 10000)"
     )
     parser.add_argument(
-        "--profile", action="store_true", help="profile figure 6 even if its target is met"
+        "--profile",
+        action="store_true",
+        help="write profiles (pages, imports, saves) even where targets are met",
     )
     parser.add_argument(
         "--keep-work", action="store_true", help="keep the scratch folder (logs, workspaces)"
@@ -134,6 +136,18 @@ def _skipped(number: int) -> Figure:
     return Figure(number, f"figure_{number}", TITLES[number], "", note="not run (--only)")
 
 
+def _should_profile(settings: Settings, figures: Sequence[Figure]) -> bool:
+    """Profile with --profile, or in a full run when one of these figures missed its target."""
+    missed = any(figure.status == "missed" for figure in figures)
+    return settings.profile or (missed and not settings.smoke)
+
+
+def _add_note(figures: Sequence[Figure], note: str) -> None:
+    for figure in figures:
+        if figure.status == "missed" or figure.status == "met":
+            figure.note = f"{figure.note}; {note}" if figure.note else note
+
+
 def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figure], bool]:
     """Every figure the settings ask for, in order; the second value is False if one failed."""
     made: dict[int, Figure] = {}
@@ -160,7 +174,20 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
         found = ", ".join(step.notebook for step in page_set.pages) or "none"
         progress(f"pages: workbook pages found: {found}")
         visits = pages.measure(settings, page_set, settings.work / "ws-pages", sig_id, progress)
-        return pages.figures(page_set, visits)
+        figures = pages.figures(page_set, visits)
+        if _should_profile(settings, figures):
+            progress("pages: profiling the pages' Python and imports")
+            written = [
+                profiles.page_profiles(
+                    [page_set.folder / step.notebook for step in page_set.pages],
+                    settings.work / "ws-pages",
+                    sig_id,
+                    settings.out,
+                ),
+                profiles.import_profile(startup.PAGE_MODULE, settings.out),
+            ]
+            _add_note(figures, f"profiles: {', '.join(path.name for path in written)}")
+        return figures
 
     def start_figures() -> list[Figure]:
         figures = []
@@ -177,6 +204,11 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
                     progress,
                 )
             )
+        if _should_profile(settings, figures):
+            progress("imports: profiling imports")
+            modules = ("sigworkbook", "sigworkbook.app.voila_app", "voila.app")
+            written = [profiles.import_profile(module, settings.out) for module in modules]
+            _add_note(figures, f"profiles: {', '.join(path.name for path in written)}")
         return figures
 
     attempt((1, 2, 3), page_figures)

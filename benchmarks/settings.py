@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.report import FIGURE_NUMBERS
+from sigworkbook.ui.session import SAVE_DELAY
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -26,10 +27,11 @@ class Settings:
     saves: int = 100
     """Saves timed per run in figure 6."""
     writers: int = 20
-    writer_saves: int = 25
+    writer_saves: int = 20
     """Saves each writer makes per run in figure 8."""
-    think_ms: tuple[float, float] = (0.0, 100.0)
-    """Figure 8: each writer pauses a random time in this range before each save."""
+    think_ms: tuple[float, float] = (0.0, 2000 * SAVE_DELAY)
+    """Figure 8: each writer pauses a random time in this range before each save; on average the
+    form's save delay, i.e. every writer saves as often as a form that is typed into non-stop."""
     export_repeats: int = 3
     """Figure 7: renders timed per run and format (the run's figure is their median)."""
     only: frozenset[int] = frozenset(FIGURE_NUMBERS)

@@ -89,7 +89,8 @@ def concurrent_writers(settings: Settings, progress: Callable[[str], None]) -> F
         f"{settings.writers} separate processes, each with its own `Workspace`, save to the same "
         f"demo SIG at the same time (a barrier starts each run): {settings.writer_saves} saves "
         f"each per run, each to a text field of its own, pausing a random {low:.0f}-{high:.0f} ms "
-        "before each save. Latency is the wall time of `Workspace.set`, waiting for the "
+        "before each save (on average the forms' save delay: everyone typing non-stop). "
+        "Latency is the wall time of `Workspace.set`, waiting for the "
         "database lock included. The figure is the median over runs of each run's p95 over all "
         "writers' saves.",
     )

@@ -1,0 +1,142 @@
+"""Profiles for missed targets: what each page's Python does, and what imports cost.
+
+Each workbook page's code cells are run in a fresh interpreter (as a kernel would, but without
+one: ipywidgets hands out dummy comms), once reading the process's memory (RSS) after each
+cell and once under pyinstrument (where the time goes; the widgets the page creates are
+counted). `python -X importtime` shows where an import spends its time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks.processes import server_env
+
+PROFILE_TIMEOUT_S = 300
+PAGES_FILE = "profile-pages.txt"
+MIB = 1024 * 1024
+
+
+def _code_cells(notebook: str) -> list[str]:
+    """The sources of a notebook's code cells (read as plain JSON: nbformat would add imports)."""
+    document = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = []
+    for cell in document["cells"]:
+        if cell["cell_type"] == "code":
+            source = cell["source"]
+            cells.append(source if isinstance(source, str) else "".join(source))
+    return cells
+
+
+def _run_cells(
+    notebook: str, cells: list[str], after_each: Callable[[int, str], None] | None = None
+) -> None:
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for number, source in enumerate(cells):
+            exec(compile(source, notebook, "exec"), namespace)
+            if after_each is not None:
+                after_each(number, source)
+
+
+def _rss() -> int:
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def memory_notebook(notebook: str) -> None:
+    """Run the notebook's code cells here; print the process's RSS after each (child side)."""
+    cells = _code_cells(notebook)
+    lines = [f"RSS {_rss() / MIB:6.1f} MiB before the first cell"]
+
+    def report(number: int, source: str) -> None:
+        first = next((line for line in source.splitlines() if line.strip()), "")
+        lines.append(f"RSS {_rss() / MIB:6.1f} MiB after code cell {number + 1}: {first[:70]}")
+
+    _run_cells(notebook, cells, report)
+    print("\n".join(lines))
+
+
+def profile_notebook(notebook: str) -> None:
+    """Run the notebook's code cells here under pyinstrument; print the profile (child side)."""
+    from pyinstrument import Profiler
+
+    cells = _code_cells(notebook)
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    _run_cells(notebook, cells)
+    profiler.stop()
+    from ipywidgets.widgets import widget
+
+    print(f"widgets created: {len(widget._instances)}")
+    print(profiler.output_text(unicode=False, color=False))
+
+
+def page_profiles(notebooks: Sequence[Path], workspace: Path, sig_id: str, out: Path) -> Path:
+    """Profile every notebook (memory, then time) into out/profile-pages.txt; return that path."""
+    env = server_env()
+    env["SIGWORKBOOK_WORKSPACE"] = str(workspace)
+    env["SIGWORKBOOK_SIG"] = sig_id
+    env["PYTHONPATH"] = _python_path()
+    parts = []
+    for notebook in notebooks:
+        texts = []
+        for function in ("memory_notebook", "profile_notebook"):
+            code = (
+                "import os, sys; os.chdir(sys.argv[1]); "
+                f"from benchmarks.profiles import {function}; {function}(sys.argv[2])"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(notebook.parent), notebook.name],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=PROFILE_TIMEOUT_S,
+                check=False,
+            )
+            ok = done.returncode == 0
+            texts.append(done.stdout if ok else f"({function} failed: {done.stderr[-1500:]})")
+        parts.append(f"==== {notebook.name}\n" + "\n".join(texts))
+    path = out / PAGES_FILE
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def import_profile(module: str, out: Path, top: int = 25) -> Path:
+    """`python -X importtime -c 'import module'`: the `top` slowest imports (cumulative), into
+    out/profile-import-<module>.txt."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        env=server_env(),
+        timeout=PROFILE_TIMEOUT_S,
+        check=False,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        own, cumulative, name = line.removeprefix("import time:").split("|", 2)
+        rows.append((int(cumulative), int(own), name.strip()))
+    rows.sort(reverse=True)
+    lines = [f"python -X importtime -c 'import {module}': slowest {top}, cumulative", ""]
+    lines += [f"{c / 1000:8.1f} ms  (own {o / 1000:6.1f} ms)  {n}" for c, o, n in rows[:top]]
+    path = out / f"profile-import-{module}.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _python_path() -> str:
+    root = str(Path(__file__).resolve().parent.parent)
+    current = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (root, current) if p)
