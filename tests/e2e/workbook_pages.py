@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -121,7 +122,9 @@ def field(scope: Page | Locator, label: str) -> Locator:
 
 
 def button(scope: Page | Locator, name: str) -> Locator:
-    return scope.get_by_role("button", name=name, exact=True)
+    """The button whose text is `name` (after its icon, if any: the icon font's glyph is part
+    of a button's accessible name in Chromium)."""
+    return scope.get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
 
 
 def card(page: Page, title: str) -> Locator:
@@ -155,6 +158,26 @@ def status(page: Page) -> Locator:
 def presence(page: Page) -> Locator:
     """The line that says who else has this SIG open."""
     return page.locator(".swb-statusbar .swb-here")
+
+
+def option_labels(select: Locator) -> list[str]:
+    """The options of a drop-down as shown (the widgets draw spaces as no-break spaces)."""
+    labels = select.evaluate("s => Array.from(s.options, o => o.text)")
+    return [str(label).replace("\xa0", " ") for label in labels]
+
+
+def choose(scope: Page | Locator, label: str, option: str) -> None:
+    """Pick the option shown as `option` in the drop-down labelled `label`."""
+    select = field(scope, label)
+    labels = option_labels(select)
+    assert option in labels, f"{label}: no option {option!r} in {labels}"
+    select.select_option(index=labels.index(option))
+
+
+def selected_label(select: Locator) -> str:
+    """The option a drop-down shows as chosen."""
+    index = int(select.evaluate("s => s.selectedIndex"))
+    return option_labels(select)[index] if index >= 0 else ""
 
 
 def set_number(locator: Locator, value: int) -> None:
