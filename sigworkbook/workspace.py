@@ -153,6 +153,34 @@ class Workspace:
 
         return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
+    def set_in_row(
+        self,
+        sig_id: str,
+        list_path: str,
+        row_id: str,
+        field: str,
+        value: Any,
+        *,
+        author: str | None = None,
+    ) -> Loaded:
+        """Set `field` of the row whose id is `row_id` in the list at `list_path`.
+
+        The row is found by its id inside the write transaction, so the edit lands on the
+        right row even if someone else added or removed rows meanwhile. WorkspaceError when
+        the row is gone.
+        """
+
+        def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
+            rows = get_path(plan, list_path, None) or []
+            for index, row in enumerate(rows):
+                if isinstance(row, dict) and row.get("id") == row_id:
+                    path = f"{list_path}.{index}.{field}"
+                    _check_writable(path)
+                    return [(path, value)]
+            raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
+
+        return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
+
     def import_plan(
         self, document: Any, *, replace: bool = False, author: str | None = None
     ) -> Loaded:

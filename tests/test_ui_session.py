@@ -180,3 +180,33 @@ def test_presence_shows_who_else_is_here(two: tuple[Session, Session]) -> None:
     assert [(v.participant, v.step) for v in ana.others()] == [("Ben", "schedule")]
     ben.close()
     assert ana.others() == []
+
+
+def test_a_row_edit_lands_on_its_row_when_rows_move(two: tuple[Session, Session]) -> None:
+    from sigworkbook.ui.tables import RowsEditor
+
+    ana, ben = two
+    ana_risks = RowsEditor(ana, "charter.risks", ["risk", "mitigation"])
+    ana_risks.add()
+    ana_risks.add()
+    first, second = (row["id"] for row in ana_risks.rows)
+    ana_second_risk = ana_risks.rows_box.children[1].controls[0]
+    # Ben removes the first row; Ana has not seen that yet and types into the second.
+    RowsEditor(ben, "charter.risks", ["risk"]).remove(first)
+    ana_second_risk.input.value = "Conveners burn out"
+    risks = ana.workspace.load("frailty-friends").plan.charter.risks
+    assert [(r.id, r.risk) for r in risks] == [(second, "Conveners burn out")]
+
+
+def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Session]) -> None:
+    from sigworkbook.ui.tables import RowsEditor
+
+    ana, ben = two
+    ana_risks = RowsEditor(ana, "charter.risks", ["risk"])
+    ana_risks.add()
+    (only,) = (row["id"] for row in ana_risks.rows)
+    control = ana_risks.rows_box.children[0].controls[0]
+    RowsEditor(ben, "charter.risks", ["risk"]).remove(only)
+    control.input.value = "Typed into a row that is gone"
+    assert ana.workspace.load("frailty-friends").plan.charter.risks == []
+    assert "removed by someone else" in control.problem.value

@@ -228,8 +228,14 @@ class FieldControl(BoundControl):
         *,
         spec_path: str | None = None,
         missing: Any = None,
+        row: tuple[str, str, str] | None = None,
     ) -> None:
-        """`missing` is shown while the plan has no entry at `path` yet (a map's unset key)."""
+        """`missing` is shown while the plan has no entry at `path` yet (a map's unset key).
+
+        `row` = (list path, row id, field) for a field of a table row: it is saved to the row
+        with that id, wherever the row is by then.
+        """
+        self.row = row
         spec = field_spec(spec_path or path)
         self.input = _input(spec)
         self.help = widgets.HTML(

@@ -71,11 +71,20 @@ Listener = Callable[[Loaded], None]
 Pending = tuple[Any, "Bound | None"]
 
 
-def _missing(document: dict[str, Any], path: str) -> Any:
+def _current_value(document: dict[str, Any], path: str, control: Bound) -> tuple[bool, Any]:
+    """(found, value) of what `control` shows, looking a table row up by its id."""
+    row = getattr(control, "row", None)
+    if row is not None:
+        list_path, row_id, column = row
+        rows = get_path(document, list_path, None) or []
+        matches = [r for r in rows if isinstance(r, dict) and r.get("id") == row_id]
+        if not matches:
+            return False, None
+        return True, get_path(matches[0], column, None)
     try:
-        return get_path(document, path)
+        return True, get_path(document, path)
     except (PathError, KeyError, IndexError):
-        return None
+        return True, None
 
 
 @dataclass
@@ -233,8 +242,15 @@ class Session:
         return self.flush()
 
     def _save_one(self, path: str, value: Any, source: Bound | None) -> bool:
+        row = getattr(source, "row", None)
         try:
-            loaded = self.workspace.set(self.sig_id, path, value, author=self.author)
+            if row is None:
+                loaded = self.workspace.set(self.sig_id, path, value, author=self.author)
+            else:
+                list_path, row_id, column = row
+                loaded = self.workspace.set_in_row(
+                    self.sig_id, list_path, row_id, column, value, author=self.author
+                )
         except PlanError as error:
             problems = error.for_path(path) or error.problems
             message = "; ".join(p.message for p in problems)
@@ -275,9 +291,11 @@ class Session:
         self._last_changes = self.workspace.store.last_changes(self.sig_id)
         document = self.document
         for path, controls in list(self._controls.items()):
-            value = _missing(document, path)
             change = self.last_change(path)
             for control in controls:
+                found, value = _current_value(document, path, control)
+                if not found:
+                    continue  # its row is gone: a save reports that; the table redraws
                 control.show_changed(change)
                 if path in self._pending or control.is_dirty():
                     if value != control_base(control):

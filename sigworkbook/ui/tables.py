@@ -27,8 +27,8 @@ def _default_title(row: dict[str, Any], index: int) -> str:
 class RowsEditor(widgets.VBox):
     """Rows of a list field (measures, risks, activities, ...), each a small form, saved per field.
 
-    Rows are re-bound to their positions whenever anyone adds or removes a row, so an edit
-    lands on the row it was typed into.
+    Each field is saved to its row by the row's id, so an edit lands on the row it was typed
+    into even when someone else adds or removes rows meanwhile.
     """
 
     def __init__(
@@ -95,7 +95,10 @@ class RowsEditor(widgets.VBox):
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         controls = [
             FieldControl(
-                self.session, f"{self.path}.{index}.{column}", spec_path=f"{self.path}.*.{column}"
+                self.session,
+                f"{self.path}.{index}.{column}",
+                spec_path=f"{self.path}.*.{column}",
+                row=(self.path, str(row.get("id")), column),
             )
             for column in self.columns
         ]
