@@ -86,3 +86,19 @@ def test_undo_button_says_when_there_is_nothing_to_undo(tmp_path: Path) -> None:
         panel = HistoryPanel(Session(workspace, "frailty-friends", author="Ana"))
         panel.undo_button.click()
         assert "no edit to undo" in panel.message.value
+
+
+def test_the_start_page_on_a_corrupt_database_gives_a_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sigworkbook.ui.pages.start import open_start, show_start
+
+    database = tmp_path / "sigworkbook.db"
+    database.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = database.read_bytes()
+    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    start = open_start()
+    show_start(start)
+    assert start is None
+    assert "cannot open its workspace" in capsys.readouterr().out
+    assert database.read_bytes() == before

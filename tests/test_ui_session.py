@@ -210,3 +210,19 @@ def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Sess
     control.input.value = "Typed into a row that is gone"
     assert ana.workspace.load("frailty-friends").plan.charter.risks == []
     assert "removed by someone else" in control.problem.value
+
+
+def test_typing_on_after_the_notice_saves_nothing_until_a_choice(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "Frailty")
+    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana.refresh()
+    ana_theme.input.value = "Frailty and falls"
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
+    assert "choose your version" in ana.status.message
+    keep = ana_theme.conflict.children[0].children[1].children[0]
+    keep.click()
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"

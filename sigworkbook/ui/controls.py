@@ -165,6 +165,11 @@ class BoundControl(widgets.VBox):
     def is_dirty(self) -> bool:
         return bool(self.value != self.base)
 
+    @property
+    def in_conflict(self) -> bool:
+        """A notice is waiting for the person to pick their version or the other one."""
+        return bool(self.conflict.children)
+
     def show_value(self, value: Any) -> None:
         """Show a value from the plan without saving it back; it becomes the base."""
         self.base = value

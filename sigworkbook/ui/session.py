@@ -242,6 +242,13 @@ class Session:
         return self.flush()
 
     def _save_one(self, path: str, value: Any, source: Bound | None) -> bool:
+        if getattr(source, "in_conflict", False):
+            # Someone else changed this field while it was being typed in: nothing is saved
+            # until the person picks their version or the other one in the notice.
+            self._set_status(
+                SaveStatus(False, "Not saved: choose your version or theirs in the notice")
+            )
+            return False
         row = getattr(source, "row", None)
         try:
             if row is None:

@@ -13,10 +13,11 @@ from sigworkbook.app.request import query_param
 from sigworkbook.fields import field_spec
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.steps import STEP_BY_KEY, STEPS
+from sigworkbook.store import StoreError
 from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.controls import count_text
 from sigworkbook.ui.layout import step_href
-from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step
+from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
 from sigworkbook.ui.session import Session
 from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
@@ -281,11 +282,19 @@ class Overview(widgets.HTML):
         )
 
 
-def open_start(*, workspace: Workspace | None = None) -> Start:
-    """Open the start page and display its header; works with or without a chosen SIG."""
-    workspace = workspace or Workspace.open(create=True)
+def open_start(*, workspace: Workspace | None = None) -> Start | None:
+    """Open the start page and display its header; works with or without a chosen SIG.
+
+    None (after a notice saying why) when the workspace cannot be used.
+    """
+    try:
+        workspace = workspace or Workspace.open(create=True)
+        chosen = choose_sig(workspace)
+    except (StoreError, WorkspaceError) as error:
+        display(problem_notice(str(error)))
+        return None
     author = choose_author()
-    if choose_sig(workspace) is None:
+    if chosen is None:
         display(widgets.HTML(plain_header(author)))
         wanted = query_param("sig")
         return Start(workspace, None, author, wanted if wanted else None)
@@ -321,9 +330,10 @@ def build_start(start: Start) -> widgets.VBox:
     return content
 
 
-def show_start(start: Start | None = None) -> None:
-    """Display the start page's content (opening the page first if not done yet)."""
-    start = start or open_start()
+def show_start(start: Start | None) -> None:
+    """Display the start page's content; nothing when the page could not open."""
+    if start is None:
+        return
     content = build_start(start)
     if start.page is not None:
         start.page.show(content)
