@@ -18,10 +18,11 @@ from benchmarks.stats import Summary, median, ratios
 READY_DEFINITION = (
     "a page is ready when Voila has removed its loading indicator and shows the cells, every "
     "widget output is on screen, the first form control inside a widget (if the page has one) "
-    "is enabled, and the page's kernel is idle: the widget manager is connected (kernel_info "
-    "and comm_info answered) and every message the page sent has been followed by the "
-    "kernel's idle status (benchmarks/ready.js). Time is from the start of navigation, in one "
-    "Chromium tab whose cache was warmed by a discarded visit of every page."
+    "is enabled, and the page's kernel is idle: it has answered kernel_info and the widget "
+    "manager's request for the widgets' state, and every message the page sent has been "
+    "followed by the kernel's idle status (benchmarks/ready.js). Time is from the start of "
+    "navigation, in one Chromium tab (full runs first make, and discard, one visit of every "
+    "page, which warms its cache)."
 )
 
 FIG1 = Figure(

@@ -173,7 +173,9 @@ class Report:
             f"Run {self.started_at} to {self.finished_at} ({self.seconds:.0f} s) on "
             f"{env.get('cpus', '?')} CPUs, Python {env.get('python', '?')}, "
             f"voila {env.get('voila', '?')}, ipywidgets {env.get('ipywidgets', '?')}, "
-            f"{env.get('browser', 'no browser')}.",
+            f"{env.get('browser', 'no browser')}. Load average (1, 5, 15 min) "
+            f"{env.get('load_average_at_start', '?')} at the start, "
+            f"{env.get('load_average_at_end', '?')} at the end.",
             "",
             self.table(),
             "",

@@ -256,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export_repeats": settings.export_repeats,
             "only": sorted(settings.only),
         },
-        environment=env,
+        environment={**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         figures=figures,
     )
     json_path, markdown_path = report.write(settings.out)

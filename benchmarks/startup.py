@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from benchmarks.browser import Chromium
 from benchmarks.notebooks import write_empty_notebook
-from benchmarks.pages import READY_DEFINITION
 from benchmarks.processes import port, running, server_env
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
@@ -111,7 +110,8 @@ def server_start(
         "Wall time from launching `sigworkbook --workspace W serve --no-browser` to its start "
         f"page ({START_NOTEBOOK}?sig=...) being ready in Chromium / the same from launching "
         "`python -m voila empty.ipynb --no-browser` to that notebook being ready; alternating, "
-        "a new server each run, paired run by run. Ready as in figure 1: " + READY_DEFINITION,
+        f"a new server each run (after {settings.warmup} discarded pair(s)), paired run by run. "
+        "Ready as in figure 1 (benchmarks/ready.js).",
     )
     if workbooks is None or not (workbooks / START_NOTEBOOK).is_file():
         figure.rows.append(
