@@ -19,6 +19,7 @@ from e2e.workbook_pages import (
     presence,
     run_cli,
     shoot,
+    status,
     wait_for_value,
     wait_saved,
 )
@@ -55,7 +56,9 @@ def shows_within(page: Page, label: str, value: str, seconds: float) -> float:
     return time.monotonic() - started
 
 
-def test_edits_on_different_steps_are_both_saved(two: tuple[Page, Page], workbook_server: Server):
+def test_edits_on_different_steps_are_both_saved(
+    two: tuple[Page, Page], workbook_server: Server
+) -> None:
     ana, ben = two
     server = workbook_server
     sig = new_sig(server.workspace, "Two Steps Group")
@@ -137,6 +140,7 @@ def test_typing_is_never_replaced_by_anothers_edit(
     shoot(ana, "two-people-conflict")
     time.sleep(1.5)  # long past the pause after which an edit is saved
     expect(mine_field).to_have_value(mine)
+    expect(status(ana)).to_contain_text("Not saved")
     assert plan_value(server.workspace, sig, "identity.description") == theirs, (
         "Ana's text was saved over Ben's before she chose"
     )
@@ -148,7 +152,8 @@ def test_typing_is_never_replaced_by_anothers_edit(
     kept = [(c.value, c.author) for c in history(server.workspace, sig, "identity.description")]
     assert kept[:2] == [(mine, "Ana"), (theirs, "Ben")]
 
-    # The other way round: Ben types, Ana saves, Ben takes Ana's version.
+    # The other way round: Ben types, Ana saves, and Ben takes Ana's version straight after
+    # his last key (before the pause after which typing is saved has run out).
     ben_field = field(ben, "Welcome message")
     ben_field.press_sequentially("Hello ", delay=60)
     field(ana, "Welcome message").fill("Welcome from Ana.")
@@ -159,5 +164,8 @@ def test_typing_is_never_replaced_by_anothers_edit(
     button(notice, "Use theirs").click()
     expect(ben_field).to_have_value("Welcome from Ana.")
     expect(notice).to_have_count(0)
-    time.sleep(1.0)
-    assert plan_value(server.workspace, sig, "identity.welcome_message") == "Welcome from Ana."
+    time.sleep(1.5)
+    assert plan_value(server.workspace, sig, "identity.welcome_message") == "Welcome from Ana.", (
+        "Ben chose Ana's version, but what he had typed was saved over it"
+    )
+    expect(ben_field).to_have_value("Welcome from Ana.")
