@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,12 +17,13 @@ import psutil
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.e2e_harness import Server, kernel_id, screenshot, wait_for_widgets
+from sigworkbook.demo import DEMO_FILE
 from sigworkbook.paths import PathError, get_path
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.store import Change
 from sigworkbook.workspace import Workspace
 
-DEMO_SIG = "home-safely"
+DEMO_SIG: str = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["id"]
 """The id of the SIG that `sigworkbook init --demo` adds."""
 
 SAVE_TIMEOUT_S = 15.0
@@ -246,9 +249,7 @@ def tab_to(page: Page, name: str, *, limit: int = 80, backwards: bool = False) -
 @contextmanager
 def held_write_lock(database: Path) -> Iterator[None]:
     """Hold SQLite's write lock on `database` from another connection, as another program might."""
-    import sqlite3
-
-    conn = sqlite3.connect(database, isolation_level=None, timeout=0)
+    conn = sqlite3.connect(database, isolation_level=None, timeout=10)
     try:
         conn.execute("BEGIN IMMEDIATE")
         yield
