@@ -226,3 +226,16 @@ def test_typing_on_after_the_notice_saves_nothing_until_a_choice(
     keep = ana_theme.conflict.children[0].children[1].children[0]
     keep.click()
     assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
+
+
+def test_use_theirs_drops_an_edit_still_waiting_to_be_saved(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "Frailty")
+    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana.refresh()
+    typing(ana_theme, "Frailty and more")  # queued, within the pause before saving
+    ana_theme.conflict.children[0].children[1].children[1].click()  # Use theirs
+    ana.flush()  # the pause is over
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
+    assert ana_theme.input.value == "Sepsis"

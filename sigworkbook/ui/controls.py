@@ -208,10 +208,15 @@ class BoundControl(widgets.VBox):
         keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
         take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
         keep.on_click(lambda _: self._keep_mine(theirs))
-        take.on_click(lambda _: self.show_value(theirs))
+        take.on_click(lambda _: self._use_theirs(theirs))
         box = widgets.VBox([notice, widgets.HBox([keep, take])])
         box.add_class("swb-conflict")
         self.conflict.children = (box,)
+
+    def _use_theirs(self, theirs: Any) -> None:
+        self.session.discard(self.path)
+        self.show_value(theirs)
+        self.show_problem(None)
 
     def _keep_mine(self, theirs: Any) -> None:
         self.base = theirs

@@ -208,6 +208,11 @@ class Session:
         self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
         return True
 
+    def discard(self, path: str) -> None:
+        """Forget an edit of `path` that is waiting to be saved (the person chose another value)."""
+        self._pending.pop(path, None)
+        self._failed.pop(path, None)
+
     @property
     def has_pending(self) -> bool:
         return bool(self._pending)
