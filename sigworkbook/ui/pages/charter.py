@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from sigworkbook import catalogues
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.parts import card, table_in_card
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 
@@ -50,32 +51,6 @@ OTHER_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Rhythm and channels", ("charter.rhythm", "charter.channels", "charter.learning_sharing")),
     ("Resources", ("charter.resources",)),
 )
-
-
-def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
-    """A titled section box; `title` and `intro` are plain text."""
-    head = f"<h2>{html.escape(title)}</h2>"
-    if intro:
-        head += f'<p class="swb-help">{html.escape(intro)}</p>'
-    box = widgets.VBox([widgets.HTML(head), *parts], layout=widgets.Layout(width="100%"))
-    box.add_class("swb-card")
-    return box
-
-
-def fit(button: widgets.Button) -> widgets.Button:
-    """Let a button be as wide as its text (the default width cuts longer labels short)."""
-    button.layout.width = "auto"
-    return button
-
-
-def table_in_card(editor: RowsEditor) -> RowsEditor:
-    """A rows editor ready for a card: its add button as wide as its label.
-
-    The editor keeps its own h3 heading under the card's h2, above its rows' h4 titles, so the
-    card's title should say something else than the table's label.
-    """
-    fit(editor.add_button)
-    return editor
 
 
 def prompts_html(prompts: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ from sigworkbook import catalogues
 from sigworkbook.ui.controls import FieldControl, LinesControl, form
 from sigworkbook.ui.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
@@ -176,16 +177,6 @@ def feedback_html(text: str) -> str:
 # --- widgets --------------------------------------------------------------------------------
 
 
-def _card(title: str, *children: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
-    box.add_class("swb-card")
-    return box
-
-
-def _error(message: str) -> str:
-    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
-
-
 def roles_html() -> str:
     """What each role of the catalogue means, folded away until asked for."""
     items = "".join(
@@ -260,7 +251,7 @@ class ExistingGroups(widgets.VBox):
                 data, GROUP_COLUMNS, optional=OPTIONAL_COLUMNS, non_empty=("name",)
             )
         except RecordsError as error:
-            self.message.value = _error(f"{source}: {error}")
+            self.message.value = error_html(f"{source}: {error}")
             return False
         self.groups, self.source = groups, source
         self.message.value = (
@@ -281,7 +272,7 @@ class ExistingGroups(widgets.VBox):
         name = str(item.get("name") or "the uploaded file")
         size = int(item.get("size") or 0)
         if size > MAX_BYTES:
-            self.message.value = _error(
+            self.message.value = error_html(
                 f"{name}: the file is {size // 1_000_000} MB; at most {MAX_BYTES // 1_000_000} MB"
             )
         else:
@@ -309,7 +300,7 @@ class ExistingGroups(widgets.VBox):
 
         ok = self.session.update(CONSIDERED, change)
         if not ok:
-            self.message.value = _error(self.session.status.message)
+            self.message.value = error_html(self.session.status.message)
         self._render(force=True)
         return ok
 
@@ -411,8 +402,8 @@ def build(page: Page) -> widgets.Widget:
     invitation = Invitation(session)
     content = widgets.VBox(
         [
-            _card("People and roles", people, widgets.HTML(roles_html())),
-            _card(
+            card("People and roles", people, widgets.HTML(roles_html())),
+            card(
                 "What you care about",
                 form(
                     session,
@@ -425,8 +416,8 @@ def build(page: Page) -> widgets.Widget:
                     ],
                 ),
             ),
-            _card("Is there a group like this already?", existing),
-            _card(
+            card("Is there a group like this already?", existing),
+            card(
                 "Core statement and invitation",
                 FieldControl(session, "statement.core_statement"),
                 invitation,

@@ -13,6 +13,7 @@ from sigworkbook.steps import STEPS
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.voting import (
     VotingError,
@@ -26,16 +27,6 @@ from sigworkbook.workspace import Loaded
 
 IDEAS = "identity.name_ideas"
 NAME = "identity.name"
-
-
-def _card(title: str, *children: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
-    box.add_class("swb-card")
-    return box
-
-
-def _error(message: str) -> str:
-    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
 
 
 class NameIdeas(widgets.VBox):
@@ -90,7 +81,7 @@ class NameIdeas(widgets.VBox):
         return self._ideas()
 
     def _fail(self, message: str) -> bool:
-        self.message.value = _error(message)
+        self.message.value = error_html(message)
         return False
 
     def add(self) -> bool:
@@ -228,9 +219,9 @@ def build(page: Page) -> widgets.Widget:
     ideas = NameIdeas(session)
     content = widgets.VBox(
         [
-            _card("Name ideas and votes", ideas),
-            _card("The name", FieldControl(session, NAME)),
-            _card(
+            card("Name ideas and votes", ideas),
+            card("The name", FieldControl(session, NAME)),
+            card(
                 "How the group is listed and welcomes people",
                 form(
                     session, ["identity.description", "identity.theme", "identity.welcome_message"]

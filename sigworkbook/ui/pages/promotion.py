@@ -12,7 +12,7 @@ from sigworkbook.fields import field_spec
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.charter import card, table_in_card
+from sigworkbook.ui.parts import card, table_in_card
 from sigworkbook.ui.tables import RowsEditor
 
 ACTION_COLUMNS = ("channel", "draft", "owner", "date", "status")

@@ -16,7 +16,7 @@ from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.charter import card
+from sigworkbook.ui.parts import card
 from sigworkbook.ui.session import Session
 
 DEVELOPMENT_FIELDS = ("status", "owner", "notes")

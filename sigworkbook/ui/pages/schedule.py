@@ -14,7 +14,7 @@ from sigworkbook import catalogues
 from sigworkbook.gaps import clashes
 from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Activity, Plan
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.charter import card, table_in_card
+from sigworkbook.ui.parts import card, table_in_card
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded

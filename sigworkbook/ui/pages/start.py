@@ -18,6 +18,7 @@ from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.controls import count_text
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
+from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.session import Session
 from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
@@ -37,16 +38,6 @@ class Start:
     author: str | None
     unknown_sig: str | None = None
     """A ?sig= that names no SIG in this workspace."""
-
-
-def _card(title: str, *children: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([widgets.HTML(f"<h2>{html.escape(title)}</h2>"), *children])
-    box.add_class("swb-card")
-    return box
-
-
-def _error(message: str) -> str:
-    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
 
 
 def plain_header(author: str | None) -> str:
@@ -127,7 +118,7 @@ class Chooser(widgets.VBox):
         problem = check_participant(self.participant)
         sig_id = self.sig_input.value
         if problem:
-            self.link.value = _error(problem)
+            self.link.value = error_html(problem)
             return
         if not sig_id:
             self.link.value = (
@@ -196,28 +187,28 @@ class Creator(widgets.VBox):
         """Create the SIG named in the input; its id, or None (with the reason shown)."""
         name = " ".join(self.name_input.value.split())
         if not name:
-            self.message.value = _error(f"{self.spec.label}: type the new SIG's name first")
+            self.message.value = error_html(f"{self.spec.label}: type the new SIG's name first")
             return None
         taken = [n for n in sig_names(self.workspace).values() if n.casefold() == name.casefold()]
         if taken:
-            self.message.value = _error(
+            self.message.value = error_html(
                 f"{self.spec.label}: a SIG called “{taken[0]}” exists already: choose it above "
                 "or give the new one another name"
             )
             return None
         problem = check_participant(self.chooser.participant)
         if problem:
-            self.message.value = _error(problem)
+            self.message.value = error_html(problem)
             return None
         self.create_button.disabled = True
         try:
             loaded = self.workspace.new_sig(name, author=self.chooser.participant or None)
         except PlanError as error:
             reason = "; ".join(p.message for p in error.problems)
-            self.message.value = _error(f"{self.spec.label}: {reason}")
+            self.message.value = error_html(f"{self.spec.label}: {reason}")
             return None
         except WorkspaceError as error:
-            self.message.value = _error(f"The SIG was not created: {error}")
+            self.message.value = error_html(f"The SIG was not created: {error}")
             return None
         finally:
             self.create_button.disabled = False
@@ -315,14 +306,14 @@ def build_start(start: Start) -> widgets.VBox:
             )
         )
     parts += [
-        _card("Who is here, and which SIG", chooser),
-        _card("Start a new SIG", creator),
+        card("Who is here, and which SIG", chooser),
+        card("Start a new SIG", creator),
     ]
     if start.page is not None:
         session = start.page.session
         parts += [
-            _card("Progress of every step", Overview(session)),
-            _card("Agenda for the design meeting", AgendaEditor(session)),
+            card("Progress of every step", Overview(session)),
+            card("Agenda for the design meeting", AgendaEditor(session)),
         ]
     content = widgets.VBox(parts, layout=widgets.Layout(width="100%"))
     content.chooser = chooser
