@@ -185,3 +185,42 @@ def label(path: str) -> str:
         return field_spec(path).label
     except PathError:
         return path
+
+
+def _field_info(path: str) -> FieldInfo:
+    """The FieldInfo at a path made of section and field names only (no row indexes)."""
+    model: Any = Plan
+    info: FieldInfo | None = None
+    for name in path.split("."):
+        if not (_is_model(model) and name in model.model_fields):
+            raise PathError(f"'{path}' is not a field of the plan")
+        info = model.model_fields[name]
+        model, _ = _unwrap_optional(info.annotation)
+    if info is None:
+        raise PathError(f"'{path}' is not a field of the plan")
+    return info
+
+
+def row_fields(list_path: str) -> tuple[str, ...]:
+    """The editable fields of one row of the table at `list_path`, in the model's order.
+
+    Fields of nested sections are dotted (`recurrence.count`); the row's `id` is left out.
+    """
+
+    def leaves(model: type[BaseModel], prefix: str) -> list[str]:
+        found: list[str] = []
+        for name, info in model.model_fields.items():
+            annotation, _ = _unwrap_optional(info.annotation)
+            if _is_model(annotation):
+                found += leaves(annotation, f"{prefix}{name}.")
+            elif name != "id":
+                found.append(prefix + name)
+        return found
+
+    spec = field_spec(list_path)
+    if spec.kind != "list":
+        raise PathError(f"'{list_path}' is not a table of the plan")
+    item = _item_type(_field_info(list_path))
+    if not _is_model(item):
+        raise PathError(f"'{list_path}' is a list of values, not a table")
+    return tuple(leaves(item, ""))

@@ -182,3 +182,18 @@ def _field_of(path: str) -> str:
     """A list entry's problem may be reported at the list itself."""
     parent, _, last = path.rpartition(".")
     return parent if last.isdigit() else path
+
+
+def test_row_fields_follow_the_model() -> None:
+    from sigworkbook.fields import row_fields
+    from sigworkbook.model import Activity
+
+    fields = row_fields("schedule.activities")
+    assert "id" not in fields and "recurrence" not in fields
+    assert {"recurrence.count", "recurrence.until", "title", "hashtag"} <= set(fields)
+    top = [name for name in Activity.model_fields if name not in ("id", "recurrence")]
+    assert [f for f in fields if "." not in f] == top
+    with pytest.raises(PathError):
+        row_fields("identity.key_phrases")
+    with pytest.raises(PathError):
+        row_fields("identity.name")

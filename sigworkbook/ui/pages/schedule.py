@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from sigworkbook import catalogues
+from sigworkbook.fields import row_fields
 from sigworkbook.gaps import clashes
 from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Activity, Plan
 from sigworkbook.ui.page import Page
@@ -19,22 +20,7 @@ from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
 
-ACTIVITY_COLUMNS = (
-    "type",
-    "title",
-    "start",
-    "timezone",
-    "duration_minutes",
-    "recurrence.frequency",
-    "recurrence.count",
-    "recurrence.until",
-    "location",
-    "link",
-    "owner",
-    "hashtag",
-    "status",
-    "notes",
-)
+ACTIVITY_COLUMNS = row_fields("schedule.activities")
 FALLBACK_MINUTES = 60
 """Duration of a new activity whose type names no `default_minutes`."""
 
