@@ -35,11 +35,9 @@ _MISSING = object()
 # --- workspaces and the database, read the way the app reads them ---------------------------
 
 
-def run_cli(workspace: Path, *args: str, author: str | None = None) -> str:
-    """Run `sigworkbook --workspace W [--author A] ARGS` and return what it printed."""
+def run_cli(workspace: Path, *args: str) -> str:
+    """Run `sigworkbook --workspace W ARGS` and return what it printed."""
     command = [sys.executable, "-m", "sigworkbook.cli", "--workspace", str(workspace)]
-    if author:
-        command += ["--author", author]
     result = subprocess.run(
         [*command, *args], capture_output=True, text=True, timeout=60, check=False
     )
