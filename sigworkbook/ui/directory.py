@@ -29,8 +29,10 @@ Record = Mapping[str, str]
 
 def default_terms(plan: Plan) -> list[str]:
     """The search prefilled from the plan: the theme, then the key phrases."""
-    terms = [plan.identity.theme, *plan.identity.key_phrases]
-    return [term.strip() for term in terms if term.strip()]
+    terms: dict[str, str] = {}
+    for term in (plan.identity.theme, *plan.identity.key_phrases):
+        terms.setdefault(" ".join(term.split()).casefold(), term.strip())
+    return [term for key, term in terms.items() if key]
 
 
 def parse_terms(text: str) -> list[str]:
@@ -111,6 +113,7 @@ class DirectorySearch(widgets.VBox):
             accept=".csv,text/csv",
             multiple=False,
             description="Upload a directory (CSV)",
+            tooltip="A CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")

@@ -38,7 +38,9 @@ class NameIdeas(widgets.VBox):
         self.idea_input = widgets.Text(
             description=spec.label,
             placeholder=field_spec(NAME).placeholder,
-            continuous_update=True,
+            # Sent whole when the field is left: a click on "Add" right after typing then
+            # cannot overtake keystrokes the widgets still hold back.
+            continuous_update=False,
             layout=widgets.Layout(width="100%"),
             style={"description_width": "initial"},
         )

@@ -210,7 +210,19 @@
     return !!shell;
   }
 
+  /* Icons in buttons are drawn with a font: hide the glyph from screen readers, or a button is
+     announced as "\uf067 Add a person". */
+  function hideIcons(root) {
+    root.querySelectorAll("button > i.fa:not([aria-hidden])").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    hideIcons(document);
+    new MutationObserver(function () {
+      hideIcons(document);
+    }).observe(document.body, { childList: true, subtree: true });
     if (!markMainLandmark()) {
       var observer = new MutationObserver(function () {
         if (markMainLandmark()) {
