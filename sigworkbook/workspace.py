@@ -29,6 +29,24 @@ class WorkspaceError(Exception):
     """A problem with the workspace folder itself; one clear line for a user."""
 
 
+BUSY_TIMEOUT_ENV = "SIGWORKBOOK_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def _busy_timeout() -> float:
+    """Seconds a save waits for another program's lock: $SIGWORKBOOK_BUSY_TIMEOUT, else 30."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise WorkspaceError(f"${BUSY_TIMEOUT_ENV}: '{raw}' is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise WorkspaceError(f"${BUSY_TIMEOUT_ENV}: {raw} is not between 0 and 3600 seconds")
+    return seconds
+
+
 def resolve(explicit: Path | str | None = None) -> Path:
     """The workspace folder: the one given, else $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook."""
     chosen = explicit or os.environ.get(ENV_VAR) or DEFAULT_WORKSPACE
@@ -73,7 +91,7 @@ class Workspace:
         override = folder / CATALOGUE_OVERRIDE
         if override.exists():
             catalogues.use(override)
-        return cls(folder, Store(database, create=create))
+        return cls(folder, Store(database, create=create, busy_timeout=_busy_timeout()))
 
     def close(self) -> None:
         self.store.close()

@@ -68,6 +68,10 @@ def workbook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 
     tmp = tmp_path_factory.mktemp("workbooks")
     run_cli(tmp / "workspace", "init", "--demo")
-    running = start_server(tmp, notebooks=None, env={"SIGWORKBOOK_CULL_IDLE_TIMEOUT": "60"})
+    running = start_server(
+        tmp,
+        notebooks=None,
+        env={"SIGWORKBOOK_CULL_IDLE_TIMEOUT": "60", "SIGWORKBOOK_BUSY_TIMEOUT": "3"},
+    )
     yield running
     stop_server(running)
