@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import signal
 import time
@@ -30,13 +29,12 @@ from e2e.workbook_pages import (
     step_url,
     wait_saved,
 )
-from sigworkbook.store import Store
 from sigworkbook.workspace import DATABASE_NAME
 
 pytestmark = pytest.mark.e2e
 
-BUSY_TIMEOUT_S = float(inspect.signature(Store).parameters["busy_timeout"].default)
-"""How long the app's store waits for another program's lock before it gives up."""
+BUSY_TIMEOUT_S = 3.0
+"""How long the app waits for another program's lock: $SIGWORKBOOK_BUSY_TIMEOUT in conftest."""
 BUSY_WAIT_MS = int((BUSY_TIMEOUT_S + 20) * 1000)
 
 
