@@ -149,8 +149,8 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     except (StoreError, WorkspaceError) as error:
         display(problem_notice(str(error)))
         return None
-    session.start_live_updates()
     page = Page(step, session)
+    session.start_live_updates()
     display(page.top())
     return page
 

@@ -24,8 +24,8 @@ SAVE_DELAY = 0.4
 POLL_INTERVAL = 1.0
 """Seconds between checks for other people's edits (the issue asks for under 2 s)."""
 
-PRESENCE_EVERY = 5
-"""Polls between two presence check-ins."""
+PRESENCE_EVERY = 2
+"""Polls between two presence check-ins (so a newcomer shows within about 3 s)."""
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
@@ -345,6 +345,7 @@ class Session:
                 self._poller = loop.call_later(interval, tick)
 
         if self._poller is None:
+            self.check_in()
             self._poller = loop.call_later(interval, tick)
 
     # --- presence -----------------------------------------------------------------------

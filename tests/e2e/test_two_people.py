@@ -31,7 +31,7 @@ LIVE_S = 2.5
 """Another person's saved edit must show within this long without a reload (the issue: 2 s;
 the pages poll every second, plus the time the browser takes to draw it)."""
 PRESENCE_MS = 8_000
-"""The presence line is refreshed every 5 polls; a newcomer shows within about 6 s."""
+"""A page checks in when it opens and every 2 polls; a newcomer shows within about 3 s."""
 
 
 @pytest.fixture
