@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control, editor, walk
 
 from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
@@ -17,26 +17,9 @@ from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.charter import QUESTION_PROMPTS, LifecycleChoice, build
 from sigworkbook.ui.session import Session
-from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def control(root: widgets.Widget, path: str) -> FieldControl:
-    found = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
-    assert len(found) == 1, f"{len(found)} controls for {path}"
-    return found[0]
-
-
-def editor(root: widgets.Widget, path: str) -> RowsEditor:
-    return next(w for w in walk(root) if isinstance(w, RowsEditor) and w.path == path)
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ import datetime as dt
 import html
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control
 
 from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.controls import FieldControl, LinesControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
     LONG_SENTENCE,
@@ -28,18 +27,6 @@ from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
 CONSIDERED = "statement.existing_groups.groups_considered"
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def control(root: widgets.Widget, path: str) -> Any:
-    found = [w for w in walk(root) if isinstance(w, FieldControl | LinesControl) and w.path == path]
-    assert len(found) == 1, f"{len(found)} controls for {path}"
-    return found[0]
 
 
 def kinds(text: str) -> list[str]:

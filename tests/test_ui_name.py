@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control, walk
 
 from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
 from sigworkbook.ui.session import Session
@@ -19,17 +18,6 @@ from sigworkbook.ui.voting import VotingError, add_idea, ranked, with_vote
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def control(root: widgets.Widget, path: str) -> FieldControl:
-    (found,) = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
-    return found
 
 
 def shown_order(ideas: NameIdeas) -> list[str]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control, walk
 
 from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.directory import SAMPLE_DIRECTORY, DirectorySearch
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.promotion import ActionsEditor, build
@@ -22,18 +21,6 @@ from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
 HEADER = "name,organisation,role,region,interests\n"
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def control(root: widgets.Widget, path: str) -> FieldControl:
-    found = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
-    assert len(found) == 1, f"{len(found)} controls for {path}"
-    return found[0]
 
 
 @pytest.fixture

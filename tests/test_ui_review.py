@@ -7,16 +7,15 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control, find, walk
 
 from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
 from sigworkbook.exports import FORMATS
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import CHARTER_PAGE, DownloadsPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.review import CharterPreview, ProgressSummary, build
@@ -25,22 +24,6 @@ from sigworkbook.workspace import Workspace
 
 DEMO = "home-safely"
 LINK = re.compile(r'<a class="swb-download" download="([^"]+)" href="data:([^;,]+)[^,]*,([^"]+)"')
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def find(root: widgets.Widget, kind: type[Any]) -> Any:
-    return next(w for w in walk(root) if isinstance(w, kind))
-
-
-def control(root: widgets.Widget, path: str) -> FieldControl:
-    found = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
-    assert len(found) == 1, f"{len(found)} controls for {path}"
-    return found[0]
 
 
 @pytest.fixture

@@ -9,27 +9,15 @@ from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import control, walk
 
 from sigworkbook import catalogues
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.schedule import ScheduleTable, build, schedule_frame
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def control(root: widgets.Widget, path: str) -> FieldControl:
-    found = [w for w in walk(root) if isinstance(w, FieldControl) and w.path == path]
-    assert len(found) == 1, f"{len(found)} controls for {path}"
-    return found[0]
 
 
 def activity(title: str, start: str | None, **more: Any) -> dict[str, Any]:

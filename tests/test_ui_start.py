@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import walk
 
 from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY, STEPS
@@ -20,12 +20,6 @@ from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
 AGENDA_KEYS = [s.key for s in STEPS if s.minutes]
-
-
-def walk(widget: Any) -> Iterator[Any]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
 
 
 def agenda_of(root: widgets.Widget) -> AgendaEditor:
