@@ -6,8 +6,10 @@ import asyncio
 import atexit
 import contextlib
 import datetime as dt
+import logging
 import secrets
 import sqlite3
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +19,19 @@ from sigworkbook.presence import Presence, Visitor
 from sigworkbook.store import Change, StoreError
 from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
+
+_log = logging.getLogger(__name__)
+
+
+def _log_to_server() -> None:
+    """Send this module's log records to the kernel process's own stderr, which the server
+    log collects; the default would print them into the page the visitor sees."""
+    if not _log.handlers:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[sigworkbook %(levelname)s] %(message)s"))
+        _log.addHandler(handler)
+        _log.propagate = False
+
 
 SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
@@ -331,21 +346,27 @@ class Session:
         loop = kernel_loop()
         if loop is None:
             return
+        _log_to_server()
 
         def tick() -> None:
+            self._ticks += 1
             try:
                 self.refresh()
-                self._ticks += 1
+            except StoreError:
+                pass  # shown when the person next saves; keep polling
+            except Exception:  # a poller that dies leaves the page silently stale
+                _log.exception("checking for others' edits failed")
+            try:
                 if self._ticks % PRESENCE_EVERY == 1:
                     self.check_in()
                     self._tell_presence()
-            except StoreError:
-                pass  # shown when the person next saves; keep polling
-            finally:
-                self._poller = loop.call_later(interval, tick)
+            except Exception:
+                _log.exception("updating who else is here failed")
+            self._poller = loop.call_later(interval, tick)
 
         if self._poller is None:
             self.check_in()
+            self._tell_presence()
             self._poller = loop.call_later(interval, tick)
 
     # --- presence -----------------------------------------------------------------------

@@ -25,6 +25,22 @@ expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 # pytest-playwright provides browser, context and page; we point it at Debian's Chromium.
+SERVER_LOG_TAIL = 12_000
+"""Characters of the server log shown with a failing test (kernel errors end up there)."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Show the tail of the server's log beside any failing browser test."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for name in ("workbook_server", "server"):
+            running = getattr(item, "funcargs", {}).get(name)
+            if isinstance(running, Server):
+                report.sections.append((f"{name} log (tail)", running.log()[-SERVER_LOG_TAIL:]))
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
