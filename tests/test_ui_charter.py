@@ -94,7 +94,7 @@ def test_too_long_an_answer_is_refused_next_to_the_field(
     assert after.plan.charter.purpose == before.plan.charter.purpose
     assert "What are we trying to do?" in purpose.problem.value
     assert "3000" in purpose.problem.value
-    assert "swb-count--over" in purpose.counter.value
+    assert "swb-count--over" in purpose.notes.value
     purpose.input.value = "Short again."
     assert purpose.problem.value == ""
     assert ws.load(SIG).plan.charter.purpose == "Short again."

@@ -123,7 +123,7 @@ def test_the_invitation_feedback_follows_typing_on_the_page(ws: Workspace) -> No
     form.invitation.control.input.value = GOOD
     assert "Reads plainly" in form.invitation.feedback.value
     assert ws.load(SIG).plan.statement.invitation == GOOD
-    assert f"{len(GOOD)} / 1200 characters" in form.invitation.control.counter.value
+    assert f"{len(GOOD)} / 1200 characters" in form.invitation.control.notes.value
 
 
 # --- people and focus -----------------------------------------------------------------------

@@ -186,9 +186,9 @@ def test_description_count_is_live_against_the_listing_limit(ws: Workspace) -> N
     form = page_for(ws, "Ada", sig="blank-group")
     description = control(form, "identity.description")
     description.input.value = "x" * 120
-    assert "120 / 500 characters" in description.counter.value
+    assert "120 / 500 characters" in description.notes.value
     description.input.value = "x" * 501
-    assert "swb-count--over" in description.counter.value
+    assert "swb-count--over" in description.notes.value
     assert ws.load("blank-group").plan.identity.description == "x" * 501  # advised, not a limit
 
 

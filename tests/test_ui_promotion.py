@@ -47,7 +47,8 @@ def directory(form: widgets.Widget) -> DirectorySearch:
 
 def counter(form: widgets.Widget, index: int) -> str:
     editor = next(w for w in walk(form) if isinstance(w, ActionsEditor))
-    return str(editor.rows_box.children[index].counter.count.value)
+    draft = next(c for c in editor.rows_box.children[index].controls if c.path.endswith(".draft"))
+    return str(draft.notes.value)
 
 
 def test_a_draft_is_counted_against_its_channels_limit_as_it_is_typed(

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from sigworkbook.fields import field_spec
 from sigworkbook.steps import STEPS, Step
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.session import Session
 
@@ -115,11 +116,11 @@ class AgendaEditor(widgets.VBox):
         self.length = FieldControl(session, "meeting.length_minutes")
         self.timeboxes: dict[str, FieldControl] = {}
         for step in AGENDA_STEPS:
-            control = FieldControl(session, f"meeting.timeboxes.{step.key}")
+            # The help is said once, above the timeboxes.
+            control = FieldControl(session, f"meeting.timeboxes.{step.key}", with_help=False)
             control.input.description = f"{step.label} (minutes)"
-            control.help.value = ""  # the help is said once, above the timeboxes
             self.timeboxes[step.key] = control
-        self.summary = widgets.HTML()
+        self.summary = styles.html()
         self.reset_button = widgets.Button(
             description="Use the suggested timeboxes",
             tooltip="Set every timebox to the workbook's suggestion",
@@ -137,7 +138,7 @@ class AgendaEditor(widgets.VBox):
             ),
         )
         boxes = widgets.VBox(
-            [widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'), grid]
+            [styles.html(f'<div class="swb-help">{html.escape(help_text)}</div>'), grid]
         )
         super().__init__([self.date, self.length, boxes, self.summary, self.reset_button])
         self.add_class("swb-agenda-editor")

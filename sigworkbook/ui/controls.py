@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -19,6 +20,8 @@ from sigworkbook.model import (
 from sigworkbook.paths import PathError
 from sigworkbook.store import Change
 from sigworkbook.ui.session import Session
+from sigworkbook.ui.styles import hbox, layout, style, vbox
+from sigworkbook.ui.styles import html as html_widget
 
 CHOICE_LABELS: dict[str, dict[str, str]] = {
     "decision": DECISION_LABELS,
@@ -40,33 +43,45 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
 
 
 def _input(spec: FieldSpec) -> widgets.ValueWidget:
-    common: dict[str, Any] = {"description": spec.label, "style": {"description_width": "initial"}}
-    layout = widgets.Layout(width="100%")
+    def common(kind: type[widgets.DOMWidget]) -> dict[str, Any]:
+        return {"description": spec.label, "style": style(kind, description_width="initial")}
+
+    wide = layout(width="100%")
     if spec.kind == "prose":
         rows = 6 if (spec.max_length or 0) > 1000 else 3
         return widgets.Textarea(
-            placeholder=spec.placeholder, rows=rows, layout=layout, continuous_update=True, **common
+            placeholder=spec.placeholder,
+            rows=rows,
+            layout=wide,
+            continuous_update=True,
+            **common(widgets.Textarea),
         )
     if spec.kind == "line":
         return widgets.Text(
-            placeholder=spec.placeholder, layout=layout, continuous_update=True, **common
+            placeholder=spec.placeholder,
+            layout=wide,
+            continuous_update=True,
+            **common(widgets.Text),
         )
     if spec.kind == "bool":
-        return widgets.Checkbox(indent=False, **common)
+        return widgets.Checkbox(indent=False, layout=layout(), **common(widgets.Checkbox))
     if spec.kind == "int" and spec.optional:
-        return widgets.Text(placeholder="a whole number, or leave blank", layout=layout, **common)
+        return widgets.Text(
+            placeholder="a whole number, or leave blank", layout=wide, **common(widgets.Text)
+        )
     if spec.kind == "int":
         return widgets.BoundedIntText(
             min=spec.minimum if spec.minimum is not None else 0,
             max=spec.maximum if spec.maximum is not None else 100_000,
-            **common,
+            layout=layout(),
+            **common(widgets.BoundedIntText),
         )
     if spec.kind == "date":
-        return widgets.DatePicker(**common)
+        return widgets.DatePicker(layout=layout(), **common(widgets.DatePicker))
     if spec.kind == "datetime":
-        return widgets.NaiveDatetimePicker(**common)
+        return widgets.NaiveDatetimePicker(layout=layout(), **common(widgets.NaiveDatetimePicker))
     if spec.kind == "choice":
-        return widgets.Dropdown(options=_choices(spec), **common)
+        return widgets.Dropdown(options=_choices(spec), layout=layout(), **common(widgets.Dropdown))
     raise TypeError(f"{spec.path}: no single input for a field of kind {spec.kind}")
 
 
@@ -129,27 +144,48 @@ def changed_text(change: Change | None) -> str:
     return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
 
 
+def help_html(spec: FieldSpec) -> str:
+    """The field's help text as a line under its input."""
+    return f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
+
+
 class BoundControl(widgets.VBox):
     """Base of every control bound to one plan field: errors, conflicts and who changed it last.
 
     `base` is the plan's value the control last agreed with; the control is dirty while the
     person's input differs from it. A dirty control is never overwritten by someone else's
     edit: it shows both values and lets the person choose.
+
+    Under the input, one HTML widget (`notes`) holds the help, the character count and who
+    changed the field last. The error line (`problem`, a live region of its own so that a
+    screen reader announces it once, not at every keystroke) and the conflict notice are only
+    built when first needed: fewer widgets per field make pages load faster.
     """
 
-    def __init__(self, session: Session, path: str, spec: FieldSpec, parts: list[Any]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        path: str,
+        spec: FieldSpec,
+        parts: list[Any],
+        *,
+        with_help: bool = True,
+    ) -> None:
         self.session = session
         self.path = path
         self.spec = spec
         self.base: Any = None
-        self.problem = widgets.HTML()
-        self.changed = widgets.HTML()
-        self.conflict = widgets.VBox()
+        self.help = help_html(spec) if with_help else ""
+        self.count = ""
+        self.changed = ""
+        self.notes = html_widget()
+        self.problem: widgets.HTML | None = None
+        self.conflict: widgets.VBox | None = None
+        self._parts = parts
         self._showing = False
-        super().__init__(
-            [*parts, self.problem, self.conflict, self.changed], layout=widgets.Layout(width="100%")
-        )
+        super().__init__([*parts, self.notes], layout=layout(width="100%"))
         self.add_class("swb-field")
+        self._show_notes()
 
     # --- what subclasses provide ---------------------------------------------------------
 
@@ -162,13 +198,18 @@ class BoundControl(widgets.VBox):
 
     # --- shared behaviour -----------------------------------------------------------------
 
+    def _show_notes(self) -> None:
+        notes = self.help + self.count + self.changed
+        if self.notes.value != notes:
+            self.notes.value = notes
+
     def is_dirty(self) -> bool:
         return bool(self.value != self.base)
 
     @property
     def in_conflict(self) -> bool:
         """A notice is waiting for the person to pick their version or the other one."""
-        return bool(self.conflict.children)
+        return self.conflict is not None
 
     def show_value(self, value: Any) -> None:
         """Show a value from the plan without saving it back; it becomes the base."""
@@ -178,7 +219,7 @@ class BoundControl(widgets.VBox):
             self._write(value)
         finally:
             self._showing = False
-        self.conflict.children = ()
+        self._set_conflict(None)
 
     def saved(self, value: Any) -> None:
         """The session saved `value` for this field."""
@@ -188,19 +229,23 @@ class BoundControl(widgets.VBox):
         """Show `message` under the input (None clears it)."""
         if message:
             text = html.escape(f"{self.spec.label}: {message}")
+            if self.problem is None:
+                self.problem = html_widget()
+                self._arrange()
             self.problem.value = f'<div class="swb-error" role="alert">{text}</div>'
             self.add_class("swb-field--invalid")
-        else:
+        elif self.problem is not None and self.problem.value:
             self.problem.value = ""
             self.remove_class("swb-field--invalid")
 
     def show_changed(self, change: Change | None) -> None:
-        self.changed.value = changed_text(change)
+        self.changed = changed_text(change)
+        self._show_notes()
 
     def show_conflict(self, theirs: Any, change: Change | None) -> None:
         """Someone else saved `theirs` while this person was typing: offer both."""
         who = html.escape(change.author or "Someone") if change else "Someone"
-        notice = widgets.HTML(
+        notice = html_widget(
             f'<div class="swb-notice" role="alert"><strong>{who} changed this field while you '
             f"were typing.</strong><br>Their version: <q>{html.escape(_describe(theirs))}</q>"
             "<br>Your version is still in the field and is not saved yet.</div>"
@@ -209,9 +254,17 @@ class BoundControl(widgets.VBox):
         take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
         keep.on_click(lambda _: self._keep_mine(theirs))
         take.on_click(lambda _: self._use_theirs(theirs))
-        box = widgets.VBox([notice, widgets.HBox([keep, take])])
-        box.add_class("swb-conflict")
-        self.conflict.children = (box,)
+        self._set_conflict(vbox([notice, hbox([keep, take])], "swb-conflict"))
+
+    def _set_conflict(self, box: widgets.VBox | None) -> None:
+        if box is None and self.conflict is None:
+            return
+        self.conflict = box
+        self._arrange()
+
+    def _arrange(self) -> None:
+        optional = [w for w in (self.problem, self.conflict) if w is not None]
+        self.children = (*self._parts, self.notes, *optional)
 
     def _use_theirs(self, theirs: Any) -> None:
         self.session.discard(self.path)
@@ -220,7 +273,7 @@ class BoundControl(widgets.VBox):
 
     def _keep_mine(self, theirs: Any) -> None:
         self.base = theirs
-        self.conflict.children = ()
+        self._set_conflict(None)
         self.session.save(self.path, self.value, self)
 
     def _edited(self) -> None:
@@ -239,20 +292,19 @@ class FieldControl(BoundControl):
         spec_path: str | None = None,
         missing: Any = None,
         row: tuple[str, str, str] | None = None,
+        with_help: bool = True,
     ) -> None:
         """`missing` is shown while the plan has no entry at `path` yet (a map's unset key).
 
         `row` = (list path, row id, field) for a field of a table row: it is saved to the row
-        with that id, wherever the row is by then.
+        with that id, wherever the row is by then. `with_help=False` leaves the help text out (when
+        a group of fields shares one).
         """
         self.row = row
         spec = field_spec(spec_path or path)
         self.input = _input(spec)
-        self.help = widgets.HTML(
-            f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
-        )
-        self.counter = widgets.HTML()
-        super().__init__(session, path, spec, [self.input, self.help, self.counter])
+        self.counting: Callable[[str], str] | None = None
+        super().__init__(session, path, spec, [self.input], with_help=with_help)
         self.add_class(f"swb-field--{spec.kind}")
         try:
             current = session.value(path)
@@ -268,14 +320,18 @@ class FieldControl(BoundControl):
 
     def _write(self, value: Any) -> None:
         self.input.value = to_widget(self.spec, value)
-        self._count()
+        self.recount()
 
-    def _count(self) -> None:
-        if self.spec.kind in ("line", "prose"):
-            self.counter.value = count_text(len(self.input.value or ""), self.spec)
+    def recount(self) -> None:
+        """Show the length of the text against its limit (`counting`, if set, says how)."""
+        if self.spec.kind not in ("line", "prose"):
+            return
+        text = self.input.value or ""
+        self.count = self.counting(text) if self.counting else count_text(len(text), self.spec)
+        self._show_notes()
 
     def _typed(self) -> None:
-        self._count()
+        self.recount()
         self._edited()
 
 
@@ -287,14 +343,11 @@ class LinesControl(BoundControl):
         self.input = widgets.Textarea(
             description=f"{spec.label} (one per line)",
             rows=4,
-            layout=widgets.Layout(width="100%"),
-            style={"description_width": "initial"},
+            layout=layout(width="100%"),
+            style=style(widgets.Textarea, description_width="initial"),
             continuous_update=True,
         )
-        self.help = widgets.HTML(
-            f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
-        )
-        super().__init__(session, path, spec, [self.input, self.help])
+        super().__init__(session, path, spec, [self.input])
         self.show_value(session.value(path))
         self.input.observe(lambda _: self._edited(), names="value")
         session.register(self)
@@ -316,6 +369,4 @@ def form(session: Session, paths: list[str]) -> widgets.VBox:
         controls.append(
             LinesControl(session, path) if kind == "list" else FieldControl(session, path)
         )
-    box = widgets.VBox(controls, layout=widgets.Layout(width="100%"))
-    box.add_class("swb-form")
-    return box
+    return vbox(controls, "swb-form")

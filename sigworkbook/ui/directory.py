@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.model import Invitee, Plan
+from sigworkbook.ui import styles
 from sigworkbook.ui.matching import Match, RecordsError, rank, read_records
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
@@ -84,11 +85,11 @@ class Result(widgets.VBox):
         self.checkbox = widgets.Checkbox(
             description=f"Invite {describe(record)}",
             indent=False,
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
         terms = ", ".join(dict.fromkeys(h.text for h in match.hits))
         interests = record.get("interests", "")
-        self.detail = widgets.HTML(
+        self.detail = styles.html(
             f'<div class="swb-help">Matched: {html.escape(terms)}'
             + (f" · Interests: {html.escape(interests)}" if interests else "")
             + "</div>"
@@ -121,7 +122,7 @@ class DirectorySearch(widgets.VBox):
         self.sample_button.layout.width = "auto"
         self.sample_button.layout.align_self = "flex-start"
         self.sample_button.on_click(lambda _: self.use_sample())
-        self.source = widgets.HTML(
+        self.source = styles.html(
             '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
             "name, organisation and interests (role and region are used when present), "
             "or try the sample.</p>"
@@ -131,17 +132,17 @@ class DirectorySearch(widgets.VBox):
             description="Search for (one term per line or separated by ;)",
             value="\n".join(terms),
             rows=max(3, min(len(terms), 8)),
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
         self.search_button = widgets.Button(description="Search the directory")
         self.search_button.layout.width = "auto"
         self.search_button.layout.align_self = "flex-start"
         self.search_button.on_click(lambda _: self.search())
-        self.summary = widgets.HTML()
+        self.summary = styles.html()
         self.results = widgets.VBox()
         self.invited = widgets.VBox()
-        self.message = widgets.HTML()
+        self.message = styles.html()
         loaders = widgets.HBox([self.upload, self.sample_button])
         loaders.add_class("swb-adder")
         super().__init__(
@@ -153,10 +154,10 @@ class DirectorySearch(widgets.VBox):
                 self.summary,
                 self.results,
                 self.message,
-                widgets.HTML("<h3>People to invite</h3>"),
+                styles.html("<h3>People to invite</h3>"),
                 self.invited,
             ],
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
         self.add_class("swb-directory")
         session.on_change(self._plan_changed)
@@ -291,7 +292,7 @@ class DirectorySearch(widgets.VBox):
         self._shown = list(invitees)
         if not invitees:
             self.invited.children = (
-                widgets.HTML('<p class="swb-help">Nobody chosen yet: tick people above.</p>'),
+                styles.html('<p class="swb-help">Nobody chosen yet: tick people above.</p>'),
             )
             return
         rows: list[widgets.Widget] = []
@@ -304,7 +305,7 @@ class DirectorySearch(widgets.VBox):
             remove = widgets.Button(description="Remove", tooltip=f"Remove {invitee.name}")
             remove.add_class("swb-remove")
             remove.on_click(lambda _, n=invitee.name, o=invitee.organisation: self.uninvite(n, o))
-            row = widgets.HBox([widgets.HTML(text), remove])
+            row = widgets.HBox([styles.html(text), remove])
             row.add_class("swb-row")
             rows.append(row)
         self.invited.children = rows

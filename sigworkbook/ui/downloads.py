@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
 from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
+from sigworkbook.ui import styles
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
@@ -115,11 +116,9 @@ class DownloadsPanel(widgets.VBox):
         self.button.layout.width = "auto"
         self.button.layout.align_self = "flex-start"
         self.button.on_click(lambda _: self.export())
-        self.status = widgets.HTML()
-        self.links = widgets.HTML()
-        super().__init__(
-            [self.status, self.links, self.button], layout=widgets.Layout(width="100%")
-        )
+        self.status = styles.html()
+        self.links = styles.html()
+        super().__init__([self.status, self.links, self.button], layout=styles.layout(width="100%"))
         self.add_class("swb-exports")
         session.on_change(self._plan_changed)
         self.export()

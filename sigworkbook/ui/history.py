@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook.fields import label
 from sigworkbook.store import Change, StoreError
+from sigworkbook.ui import styles
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded, WorkspaceError
 
@@ -46,7 +47,7 @@ class HistoryPanel(widgets.Accordion):
             description="Undo my last edit", tooltip="Put back the field you changed last"
         )
         self.undo_button.on_click(lambda _: self.undo())
-        self.message = widgets.HTML()
+        self.message = styles.html()
         self.rows = widgets.VBox()
         body = widgets.VBox([widgets.HBox([self.undo_button]), self.message, self.rows])
         super().__init__(children=[body], titles=("History: every change, restorable",))
@@ -67,7 +68,7 @@ class HistoryPanel(widgets.Accordion):
         self.rows.children = [self._row(change) for change in changes]
 
     def _row(self, change: Change) -> widgets.Widget:
-        text = widgets.HTML(f'<div class="swb-history-line">{describe(change)}</div>')
+        text = styles.html(f'<div class="swb-history-line">{describe(change)}</div>')
         buttons: list[Any] = []
         if change.revision > 1:
             before = change.revision - 1

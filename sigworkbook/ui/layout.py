@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from sigworkbook.gaps import StepCheck
 from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEPS, Step
+from sigworkbook.ui import styles
 from sigworkbook.ui.session import SaveStatus, kernel_loop
 
 
@@ -113,7 +114,7 @@ class Timer(widgets.HBox):
         self.remaining = self.total
         self.running = False
         self._handle: asyncio.TimerHandle | None = None
-        self.display_ = widgets.HTML()
+        self.display_ = styles.html()
         self.toggle = widgets.Button(description="Start timer", icon="play")
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.toggle.on_click(lambda _: self.pause() if self.running else self.start())

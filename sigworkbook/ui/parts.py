@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from sigworkbook.ui import styles
 from sigworkbook.ui.tables import RowsEditor
 
 
@@ -14,7 +15,7 @@ def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
     head = f"<h2>{html.escape(title)}</h2>"
     if intro:
         head += f'<p class="swb-help">{html.escape(intro)}</p>'
-    box = widgets.VBox([widgets.HTML(head), *parts], layout=widgets.Layout(width="100%"))
+    box = widgets.VBox([styles.html(head), *parts], layout=styles.layout(width="100%"))
     box.add_class("swb-card")
     return box
 

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook.fields import field_spec
 from sigworkbook.fieldtypes import new_id
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
@@ -47,13 +48,13 @@ class RowsEditor(widgets.VBox):
         self.columns = list(columns)
         self.new_row = new_row or (lambda: {})
         self.title = title
-        self.rows_box = widgets.VBox()
+        self.rows_box = styles.vbox()
         self.add_button = widgets.Button(description=add_label, icon="plus")
         self.add_button.add_class("swb-add")
         self.add_button.on_click(lambda _: self.add())
-        self.message = widgets.HTML()
+        self.message = styles.html()
         self._ids: list[str] = []
-        heading = widgets.HTML(f"<h3 class='swb-table-title'>{html.escape(self.spec.label)}</h3>")
+        heading = styles.html(f"<h3 class='swb-table-title'>{html.escape(self.spec.label)}</h3>")
         super().__init__([heading, self.rows_box, self.add_button, self.message])
         self.add_class("swb-table")
         self._render()
@@ -85,12 +86,15 @@ class RowsEditor(widgets.VBox):
             self._render()
 
     def _render(self) -> None:
-        for box in self.rows_box.children:
+        old = self.rows_box.children
+        for box in old:
             for control in getattr(box, "controls", []):
                 self.session.unregister(control)
         rows = self.rows
         self._ids = [str(r.get("id")) for r in rows]
         self.rows_box.children = [self._row(index, row) for index, row in enumerate(rows)]
+        for box in old:  # free their models in the kernel and the browser
+            styles.close_tree(box)
 
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         controls = [
@@ -102,27 +106,19 @@ class RowsEditor(widgets.VBox):
             )
             for column in self.columns
         ]
-        remove = widgets.Button(
-            description="Remove",
-            icon="trash",
-            tooltip=f"Remove {self.title(row, index)}",
-        )
+        remove = styles.button("Remove", icon="trash", tooltip=f"Remove {self.title(row, index)}")
         remove.add_class("swb-remove")
         row_id = str(row.get("id"))
         remove.on_click(lambda _: self.remove(row_id))
-        title = widgets.HTML(
-            f"<h4 class='swb-row-title'>{html.escape(self.title(row, index))}</h4>"
-        )
+        title = styles.html(f"<h4 class='swb-row-title'>{html.escape(self.title(row, index))}</h4>")
         # Long text (drafts, notes, mitigations) gets the row's whole width, under the grid of
         # short fields (the widgets front end ignores a grid child's grid-column).
         short = [c for c in controls if c.spec.kind != "prose"]
         long = [c for c in controls if c.spec.kind == "prose"]
         grid = widgets.GridBox(
             short,
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
+            layout=styles.layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
         )
-        box = widgets.VBox([title, grid, *long, remove])
-        box.add_class("swb-card")
-        box.add_class("swb-row")
+        box = styles.vbox([title, grid, *long, remove], "swb-card", "swb-row")
         box.controls = controls
         return box

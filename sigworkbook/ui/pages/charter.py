@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 
 from sigworkbook import catalogues
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, table_in_card
@@ -60,7 +61,7 @@ def prompts_html(prompts: tuple[str, ...]) -> str:
 
 def question(session: Session, path: str) -> widgets.GridBox:
     """One of the four questions: its input, and its prompts beside it."""
-    prompts = widgets.HTML(prompts_html(QUESTION_PROMPTS[path]))
+    prompts = styles.html(prompts_html(QUESTION_PROMPTS[path]))
     grid = widgets.GridBox(
         [FieldControl(session, path), prompts],
         layout=widgets.Layout(
@@ -85,10 +86,10 @@ class LifecycleChoice(widgets.VBox):
 
     def __init__(self, session: Session) -> None:
         self.control = FieldControl(session, "charter.lifecycle_stage")
-        self.description = widgets.HTML()
+        self.description = styles.html()
         self.control.input.observe(lambda _: self._describe(), names="value")
         self._describe()
-        super().__init__([self.control, self.description], layout=widgets.Layout(width="100%"))
+        super().__init__([self.control, self.description], layout=styles.layout(width="100%"))
 
     def _describe(self) -> None:
         entry = catalogues.active()["lifecycle_stages"].get(str(self.control.input.value))
@@ -114,7 +115,7 @@ def build(page: Page) -> widgets.Widget:
     )
     measures = card(
         "How you will know it works",
-        widgets.HTML(
+        styles.html(
             "<details open><summary>The kinds of value a group can create</summary>"
             f"{catalogue_list('value_kinds')}</details>"
         ),
@@ -141,7 +142,7 @@ def build(page: Page) -> widgets.Widget:
         intro="A charter is a living document: pick the date you will read it again together.",
     )
     box = widgets.VBox(
-        [questions, *sections, stage, measures, risks, review], layout=widgets.Layout(width="100%")
+        [questions, *sections, stage, measures, risks, review], layout=styles.layout(width="100%")
     )
     box.add_class("swb-page-charter")
     return box

@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook import catalogues
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, LinesControl, form
 from sigworkbook.ui.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.ui.page import Page
@@ -217,7 +218,7 @@ class ExistingGroups(widgets.VBox):
             layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.sample_button.on_click(lambda _: self.use_sample())
-        self.message = widgets.HTML()
+        self.message = styles.html()
         self.results = widgets.VBox()
         self.results.add_class("swb-matches")
         self._shown: str | None = None
@@ -229,7 +230,7 @@ class ExistingGroups(widgets.VBox):
         session.on_change(self._plan_changed)
         super().__init__(
             [
-                widgets.HTML(f'<p class="swb-help">{html.escape(help_text)}</p>'),
+                styles.html(f'<p class="swb-help">{html.escape(help_text)}</p>'),
                 widgets.HBox([self.upload, self.sample_button]),
                 self.message,
                 self.results,
@@ -239,7 +240,7 @@ class ExistingGroups(widgets.VBox):
                     ["statement.existing_groups.decision", "statement.existing_groups.reason"],
                 ),
             ],
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
 
     # --- loading ---
@@ -320,7 +321,7 @@ class ExistingGroups(widgets.VBox):
         if not matches:
             searched = ", ".join(f"“{t}”" for t in terms) or "nothing yet"
             self.results.children = [
-                widgets.HTML(
+                styles.html(
                     '<p class="swb-notice">No group in the list comes close to '
                     f"{html.escape(searched)}. Add key phrases above to widen the search.</p>"
                 )
@@ -328,7 +329,7 @@ class ExistingGroups(widgets.VBox):
             return
         considered = {c.casefold() for c in self._considered()}
         rows: list[widgets.Widget] = [
-            widgets.HTML(
+            styles.html(
                 f"<h3>Closest groups ({len(matches)} of {len(self.groups)})</h3>"
                 '<p class="swb-help">Tick each group you have looked at.</p>'
             )
@@ -349,7 +350,7 @@ class ExistingGroups(widgets.VBox):
             if url
             else ""
         )
-        details = widgets.HTML(
+        details = styles.html(
             f"<p><strong>{html.escape(name)}</strong>: {html.escape(record.get('theme', ''))}."
             f"{link}<br><span class='swb-help'>Key phrases: "
             f"{html.escape(record.get('key_phrases', ''))}. Matches {html.escape(found)} "
@@ -380,9 +381,9 @@ class Invitation(widgets.VBox):
 
     def __init__(self, session: Session) -> None:
         self.control = FieldControl(session, "statement.invitation")
-        self.feedback = widgets.HTML()
+        self.feedback = styles.html()
         self.control.input.observe(lambda _: self._update(), names="value")
-        super().__init__([self.control, self.feedback], layout=widgets.Layout(width="100%"))
+        super().__init__([self.control, self.feedback], layout=styles.layout(width="100%"))
         self._update()
 
     def _update(self) -> None:
@@ -402,7 +403,7 @@ def build(page: Page) -> widgets.Widget:
     invitation = Invitation(session)
     content = widgets.VBox(
         [
-            card("People and roles", people, widgets.HTML(roles_html())),
+            card("People and roles", people, styles.html(roles_html())),
             card(
                 "What you care about",
                 form(
@@ -423,7 +424,7 @@ def build(page: Page) -> widgets.Widget:
                 invitation,
             ),
         ],
-        layout=widgets.Layout(width="100%"),
+        layout=styles.layout(width="100%"),
     )
     content.people = people
     content.existing = existing

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook.fields import field_spec
 from sigworkbook.steps import STEPS
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
@@ -41,7 +42,7 @@ class NameIdeas(widgets.VBox):
             # Sent whole when the field is left: a click on "Add" right after typing then
             # cannot overtake keystrokes the widgets still hold back.
             continuous_update=False,
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
         self.add_button = widgets.Button(
@@ -51,8 +52,8 @@ class NameIdeas(widgets.VBox):
         )
         self.add_button.add_class("swb-add")
         self.add_button.on_click(lambda _: self.add())
-        self.message = widgets.HTML()
-        self.notice = widgets.HTML()
+        self.message = styles.html()
+        self.notice = styles.html()
         self.list_box = widgets.VBox()
         self.list_box.add_class("swb-ideas")
         self._shown: str | None = None
@@ -64,7 +65,7 @@ class NameIdeas(widgets.VBox):
                 self.message,
                 self.list_box,
             ],
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
         self._render()
 
@@ -149,7 +150,7 @@ class NameIdeas(widgets.VBox):
         self.notice.value = self._notice_html()
         if not ideas:
             self.list_box.children = [
-                widgets.HTML('<p class="swb-help">No name ideas yet: add the first one.</p>')
+                styles.html('<p class="swb-help">No name ideas yet: add the first one.</p>')
             ]
             return
         self.list_box.children = [
@@ -178,7 +179,7 @@ class NameIdeas(widgets.VBox):
         by = str(idea.get("proposed_by") or "") or "someone"
         is_chosen = bool(chosen) and name == chosen
         badge = ' <span class="swb-badge">✓ chosen</span>' if is_chosen else ""
-        summary = widgets.HTML(
+        summary = styles.html(
             f'<h3 class="swb-row-title">{place}. {html.escape(name)}{badge}</h3>'
             f'<p class="swb-help">Proposed by {html.escape(by)}. '
             f'<span class="swb-votes">{count}{html.escape(voters)}</span></p>'
@@ -230,7 +231,7 @@ def build(page: Page) -> widgets.Widget:
                 ),
             ),
         ],
-        layout=widgets.Layout(width="100%"),
+        layout=styles.layout(width="100%"),
     )
     content.ideas = ideas
     return content

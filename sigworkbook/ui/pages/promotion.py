@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from sigworkbook import catalogues
 from sigworkbook.fields import field_spec
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
 from sigworkbook.ui.page import Page
@@ -53,23 +54,12 @@ def draft_count_html(draft: str, channel: str) -> str:
     return count_text(len(draft), field_spec("promotion.actions.*.draft"), limit)
 
 
-class DraftCounter:
-    """Keeps a draft's character count in step with the draft and with its row's channel."""
-
-    def __init__(self, channel: FieldControl, draft: FieldControl) -> None:
-        self.channel = channel
-        self.draft = draft
-        self.count = widgets.HTML()
-        # Stand in for the draft's own counter, which counts against the field's storage limit.
-        draft.children = tuple(self.count if c is draft.counter else c for c in draft.children)
-        channel.input.observe(lambda _: self.update(), names="value")
-        draft.input.observe(lambda _: self.update(), names="value")
-        self.update()
-
-    def update(self) -> None:
-        self.count.value = draft_count_html(
-            self.draft.input.value or "", str(self.channel.input.value)
-        )
+def count_against_channel(channel: FieldControl, draft: FieldControl) -> None:
+    """Count the draft against its row's channel's limit (instead of the field's storage limit),
+    following both the draft and the channel."""
+    draft.counting = lambda text: draft_count_html(text, str(channel.input.value))
+    channel.input.observe(lambda _: draft.recount(), names="value")
+    draft.recount()
 
 
 class ActionsEditor(RowsEditor):
@@ -78,7 +68,7 @@ class ActionsEditor(RowsEditor):
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         box = super()._row(index, row)
         controls = {control.path.rsplit(".", 1)[-1]: control for control in box.controls}
-        box.counter = DraftCounter(controls["channel"], controls["draft"])
+        count_against_channel(controls["channel"], controls["draft"])
         return box
 
 
@@ -87,7 +77,7 @@ def build(page: Page) -> widgets.Widget:
     session = page.session
     channels = card(
         "Channels",
-        widgets.HTML(
+        styles.html(
             "<details open><summary>Where you can spread the word, and how long a post may be</summary>"
             f"{channels_html()}</details>"
         ),
@@ -118,6 +108,6 @@ def build(page: Page) -> widgets.Widget:
         form(session, list(HABITS)),
         intro="Small habits make newcomers feel at home; tick each one once it is in place.",
     )
-    box = widgets.VBox([channels, actions, people, habits], layout=widgets.Layout(width="100%"))
+    box = widgets.VBox([channels, actions, people, habits], layout=styles.layout(width="100%"))
     box.add_class("swb-page-promotion")
     return box

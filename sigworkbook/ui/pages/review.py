@@ -12,6 +12,7 @@ from sigworkbook.exports import ExportError, charter_html
 from sigworkbook.gaps import check
 from sigworkbook.model import DevelopmentItem, Plan
 from sigworkbook.steps import STEPS
+from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel
 from sigworkbook.ui.layout import step_href
@@ -110,14 +111,14 @@ def development_checklist(session: Session) -> widgets.VBox:
             controls[:-1],  # the notes go under the grid, at full width
             layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
         )
-        head = widgets.HTML(
+        head = styles.html(
             f"<h3>{html.escape(entry.label)}</h3>"
             f'<p class="swb-help">{html.escape(entry.description)}</p>'
         )
-        row = widgets.VBox([head, grid, controls[-1]], layout=widgets.Layout(width="100%"))
+        row = widgets.VBox([head, grid, controls[-1]], layout=styles.layout(width="100%"))
         row.add_class("swb-row")
         rows.append(row)
-    return widgets.VBox(rows, layout=widgets.Layout(width="100%"))
+    return widgets.VBox(rows, layout=styles.layout(width="100%"))
 
 
 def build(page: Page) -> widgets.Widget:
@@ -145,6 +146,6 @@ def build(page: Page) -> widgets.Widget:
             intro="After launch: who takes each of these on, and how far it has got.",
         ),
     ]
-    box = widgets.VBox(parts, layout=widgets.Layout(width="100%"))
+    box = widgets.VBox(parts, layout=styles.layout(width="100%"))
     box.add_class("swb-page-review")
     return box

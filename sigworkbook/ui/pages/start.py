@@ -14,6 +14,7 @@ from sigworkbook.fields import field_spec
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.steps import STEP_BY_KEY, STEPS
 from sigworkbook.store import StoreError
+from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.controls import count_text
 from sigworkbook.ui.layout import step_href
@@ -73,11 +74,11 @@ class Chooser(widgets.VBox):
             description="Your name",
             placeholder="e.g. Sam Jones",
             continuous_update=True,
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
         self.sig_input = widgets.Dropdown(description="SIG", style={"description_width": "initial"})
-        self.link = widgets.HTML()
+        self.link = styles.html()
         self.refresh_options(sig_id)
         self.name_input.observe(lambda _: self._show_link(), names="value")
         self.sig_input.observe(lambda _: self._show_link(), names="value")
@@ -88,11 +89,11 @@ class Chooser(widgets.VBox):
         super().__init__(
             [
                 self.name_input,
-                widgets.HTML(f'<div class="swb-help">{html.escape(help_text)}</div>'),
+                styles.html(f'<div class="swb-help">{html.escape(help_text)}</div>'),
                 self.sig_input,
                 self.link,
             ],
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
         self._show_link()
 
@@ -155,10 +156,10 @@ class Creator(widgets.VBox):
             description=f"{self.spec.label} of the new SIG",
             placeholder=self.spec.placeholder,
             continuous_update=True,
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
-        self.counter = widgets.HTML()
+        self.counter = styles.html()
         self.create_button = widgets.Button(
             description="Create the SIG",
             tooltip="Create a new, empty plan with this name",
@@ -166,17 +167,17 @@ class Creator(widgets.VBox):
         )
         self.create_button.add_class("swb-add")
         self.create_button.on_click(lambda _: self.create())
-        self.message = widgets.HTML()
+        self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
         super().__init__(
             [
                 self.name_input,
-                widgets.HTML(f'<div class="swb-help">{html.escape(self.spec.help)}</div>'),
+                styles.html(f'<div class="swb-help">{html.escape(self.spec.help)}</div>'),
                 self.counter,
                 self.create_button,
                 self.message,
             ],
-            layout=widgets.Layout(width="100%"),
+            layout=styles.layout(width="100%"),
         )
         self._count()
 
@@ -286,7 +287,7 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
         return None
     author = choose_author()
     if chosen is None:
-        display(widgets.HTML(plain_header(author)))
+        display(styles.html(plain_header(author)))
         wanted = query_param("sig")
         return Start(workspace, None, author, wanted if wanted else None)
     return Start(workspace, open_step("start", workspace=workspace), author)
@@ -300,7 +301,7 @@ def build_start(start: Start) -> widgets.VBox:
     parts: list[widgets.Widget] = []
     if start.unknown_sig:
         parts.append(
-            widgets.HTML(
+            styles.html(
                 '<div class="swb-notice swb-notice--warning" role="alert">There is no SIG '
                 f"“{html.escape(start.unknown_sig)}” in this workspace: choose one below.</div>"
             )
@@ -315,7 +316,7 @@ def build_start(start: Start) -> widgets.VBox:
             card("Progress of every step", Overview(session)),
             card("Agenda for the design meeting", AgendaEditor(session)),
         ]
-    content = widgets.VBox(parts, layout=widgets.Layout(width="100%"))
+    content = widgets.VBox(parts, layout=styles.layout(width="100%"))
     content.chooser = chooser
     content.creator = creator
     return content
