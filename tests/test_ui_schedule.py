@@ -1,20 +1,28 @@
-"""The schedule page (step 4): activities saved, durations from the type, a sorted table with clashes."""
+"""The schedule page (step 4): activities saved, durations from the type, a sorted table with clashes.
+
+The table is drawn without pandas; its HTML is read back with the standard library's parser to
+check its structure and that user text stays text.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pytest
+from hostile import HOSTILE_LINES, demo_document, fill_plan
 from widget_tree import control, walk
 
 from sigworkbook import catalogues
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.schedule import ScheduleTable, build, schedule_frame
+from sigworkbook.ui.pages.schedule import ScheduleTable, build
+from sigworkbook.ui.schedule_table import COLUMNS, schedule_html, schedule_rows
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
@@ -124,13 +132,65 @@ def test_the_table_is_sorted_by_the_moment_activities_start(
             activity("London ten", "2027-03-01T10:00", timezone="Europe/London"),
             activity("Berlin half ten", "2027-03-01T10:30", timezone="Europe/Berlin"),
             activity("February", "2027-02-01T18:00"),
+            activity("Also undated", None),
         ],
     )
-    frame = schedule_frame(ws.load(sig).plan)
-    # 10:30 in Berlin is 09:30 in London: it comes before 10:00 in London.
-    assert list(frame["Title"]) == ["February", "Berlin half ten", "London ten", "Undated"]
-    assert frame["When"].iloc[0] == "Mon 01 Feb 2027, 18:00 (Europe/London)"
-    assert frame["When"].iloc[-1] == "No date yet"
+    rows = schedule_rows(ws.load(sig).plan)
+    # 10:30 in Berlin is 09:30 in London: it comes before 10:00 in London. Undated ones keep
+    # the plan's order, after every dated one.
+    assert [row.title for row in rows] == [
+        "February",
+        "Berlin half ten",
+        "London ten",
+        "Undated",
+        "Also undated",
+    ]
+    assert [row.index for row in rows] == [3, 2, 1, 0, 4]
+    # Each time is shown in the activity's own zone, not converted.
+    assert rows[0].when == "Mon 01 Feb 2027, 18:00 (Europe/London)"
+    assert rows[1].when == "Mon 01 Mar 2027, 10:30 (Europe/Berlin)"
+    assert rows[-1].when == "No date yet"
+
+
+def test_a_row_shows_type_length_repetition_owner_place_and_status(
+    ws: Workspace, sig: str, session: Session
+) -> None:
+    session.save(
+        "schedule.activities",
+        [
+            activity(
+                "  ",
+                "2027-05-04T09:15",
+                type="learning_journey",
+                duration_minutes=150,
+                recurrence={"frequency": "weekly", "count": 1},
+                owner="Omar",
+                location="Ward 7",
+                status="done",
+            ),
+            activity("Series", "2027-05-05T09:00", recurrence={"frequency": "monthly", "count": 6}),
+            activity(
+                "Until",
+                "2027-05-06T09:00",
+                recurrence={"frequency": "weekly", "until": "2027-06-30"},
+            ),
+        ],
+    )
+    first, series, until = schedule_rows(ws.load(sig).plan)
+    types = catalogues.active()
+    assert first.cells() == (
+        "Tue 04 May 2027, 09:15 (Europe/London)",
+        types.label("activity_types", "learning_journey"),
+        "(untitled)",
+        "150",
+        "Weekly, 1 time",
+        "Omar",
+        "Ward 7",
+        "Done",
+        "",
+    )
+    assert series.repeats == "Monthly, 6 times"
+    assert until.repeats == "Weekly until 2027-06-30"
 
 
 def test_clashes_are_flagged_and_the_table_follows_every_change(
@@ -149,10 +209,13 @@ def test_clashes_are_flagged_and_the_table_follows_every_change(
         ],
     )
     session.refresh()
-    frame = schedule_frame(session.loaded.plan).set_index("Title")
-    assert frame.loc["Huddle", "Clash"] == "Clashes with Talk"
-    assert frame.loc["Talk", "Clash"] == "Clashes with Huddle"
-    assert frame.loc["Visit", "Clash"] == frame.loc["Chat", "Clash"] == ""
+    flags = {row.title: row.clash for row in schedule_rows(session.loaded.plan)}
+    assert flags == {
+        "Huddle": "Clashes with Talk",
+        "Talk": "Clashes with Huddle",
+        "Visit": "",
+        "Chat": "",
+    }
     assert "2 activities overlap" in shown.value
     assert "Clashes with Talk" in shown.value
     control(form, "schedule.activities.1.start").input.value = dt.datetime(2027, 1, 13, 13, 0)
@@ -160,15 +223,141 @@ def test_clashes_are_flagged_and_the_table_follows_every_change(
     assert "Clashes with" not in shown.value
 
 
-def test_every_cell_of_the_table_is_escaped(session: Session, form: widgets.Widget) -> None:
+def test_clashes_across_time_zones_name_every_other_activity(
+    ws: Workspace, sig: str, session: Session
+) -> None:
     session.save(
         "schedule.activities",
-        [activity("<script>alert(1)</script>", "2027-01-12T12:30", owner="A & B")],
+        [
+            # In London: 12:00-14:00; 13:30-14:30 in Paris is 12:30-13:30; 12:00-12:20, over
+            # before Paris starts; and 14:00-15:00, which starts as the first ends: no overlap.
+            activity("Long", "2027-01-12T12:00", duration_minutes=120),
+            activity("Paris", "2027-01-12T13:30", timezone="Europe/Paris"),
+            activity("After", "2027-01-12T14:00"),
+            activity("", "2027-01-12T12:00", duration_minutes=20),
+        ],
+    )
+    rows = {row.title: row.clashes_with for row in schedule_rows(ws.load(sig).plan)}
+    assert rows == {
+        "Long": ("Paris", "(untitled)"),
+        "(untitled)": ("Long",),
+        "Paris": ("Long",),
+        "After": (),
+    }
+    html_text = schedule_html(ws.load(sig).plan)
+    assert "3 activities overlap in time" in html_text
+    assert "Clashes with Paris; Clashes with (untitled)" in html_text
+
+
+@dataclass
+class Cell:
+    tag: str
+    attrs: dict[str, str | None]
+    text: str = ""
+
+
+class ParsedTable(HTMLParser):
+    """Every tag of a piece of HTML, and the table's caption and cells as text (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.caption = ""
+        self.rows: list[list[Cell]] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self.open.append(tag)
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self.rows[-1].append(Cell(tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open}"
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "caption" in self.open:
+            self.caption += data
+        elif self.open and self.open[-1] in ("th", "td"):
+            self.rows[-1][-1].text += data
+
+
+def parse(html_text: str) -> ParsedTable:
+    parsed = ParsedTable()
+    parsed.feed(html_text)
+    parsed.close()
+    assert not parsed.open, f"unclosed tags: {parsed.open}"
+    return parsed
+
+
+def test_the_table_is_a_real_table_with_a_caption_and_headers(
+    ws: Workspace, sig: str, session: Session
+) -> None:
+    session.save(
+        "schedule.activities",
+        [activity("Huddle", "2027-01-12T12:30"), activity("Talk", "2027-01-12T13:00")],
+    )
+    parsed = parse(schedule_html(ws.load(sig).plan))
+    assert [tag for tag, _ in parsed.tags].count("table") == 1
+    assert parsed.caption.strip()
+    head, *body = parsed.rows
+    assert [(c.tag, c.attrs, c.text) for c in head] == [
+        ("th", {"scope": "col"}, column) for column in COLUMNS
+    ]
+    assert len(body) == 2
+    for row in body:
+        assert len(row) == len(COLUMNS)
+        headers = [c for c in row if c.tag == "th"]
+        assert [(c.attrs, c.text) for c in headers] == [({"scope": "row"}, row[2].text)]
+    assert [row[2].text for row in body] == ["Huddle", "Talk"]
+    assert body[0][-1].text == "Clashes with Talk"
+
+
+ALLOWED_TAGS = {"p", "table", "caption", "thead", "tbody", "tr", "th", "td"}
+
+
+@pytest.mark.parametrize("text", [*HOSTILE_LINES, "**b**"])
+def test_user_text_in_the_table_is_shown_as_typed_never_as_markup(text: str) -> None:
+    plan = fill_plan(demo_document(), text)
+    parsed = parse(schedule_html(plan))
+    for tag, attrs in parsed.tags:
+        assert tag in ALLOWED_TAGS, f"user text became a <{tag}> tag"
+        assert set(attrs) <= {"class", "role", "scope"}, f"<{tag}> has attributes {attrs}"
+    by_index = {row.index: row for row in schedule_rows(plan)}
+    body = parsed.rows[1:]
+    assert len(body) == len(plan.schedule.activities)
+    for cells, row in zip(body, schedule_rows(plan), strict=True):
+        activity_ = plan.schedule.activities[row.index]
+        shown = dict(zip(COLUMNS, (c.text for c in cells), strict=True))
+        assert shown["Title"] == (activity_.title.strip() or "(untitled)")
+        assert shown["Owner"] == activity_.owner
+        assert shown["Where"] == activity_.location
+        assert shown == dict(zip(COLUMNS, by_index[row.index].cells(), strict=True))
+    assert text.strip() == "" or any(text.strip()[:20] in c.text for r in body for c in r)
+
+
+@pytest.mark.parametrize("text", ["<img src=x onerror=alert(1)>", "**b**", "{{ 7*7 }}"])
+def test_hostile_titles_reach_the_page_as_escaped_text(
+    session: Session, form: widgets.Widget, text: str
+) -> None:
+    session.save(
+        "schedule.activities",
+        [
+            activity(text, "2027-01-12T12:30", owner=text, location=text),
+            activity("Talk", "2027-01-12T13:00"),
+        ],
     )
     shown = table(form).value
-    assert "<script>" not in shown
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
-    assert "A &amp; B" in shown
+    assert "<img" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown or "<" not in text
+    parsed = parse(shown)
+    titles = [row[2].text for row in parsed.rows[1:]]
+    assert titles == [text, "Talk"]
+    assert parsed.rows[1][5].text == parsed.rows[1][6].text == text
+    assert parsed.rows[2][-1].text == f"Clashes with {text}"
 
 
 def test_the_catalogue_says_what_each_type_is_good_for(form: widgets.Widget) -> None:

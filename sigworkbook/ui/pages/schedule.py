@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import html
-import math
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import ipywidgets as widgets
-import pandas as pd
 
 from sigworkbook import catalogues
 from sigworkbook.fields import row_fields
-from sigworkbook.gaps import clashes
-from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Activity, Plan
+from sigworkbook.model import Plan
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, table_in_card
+from sigworkbook.ui.schedule_table import schedule_html
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
@@ -49,83 +45,6 @@ def catalogue_html() -> str:
         '<th scope="col">What it is</th><th scope="col">Good for</th>'
         f'<th scope="col">Usual length</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
-
-
-def repeats_text(activity: Activity) -> str:
-    """'Once', 'Monthly, 6 times' or 'Weekly until 2027-05-01'."""
-    recurrence = activity.recurrence
-    if recurrence.frequency == "none":
-        return FREQUENCY_LABELS["none"]
-    text = FREQUENCY_LABELS[recurrence.frequency]
-    if recurrence.count is not None:
-        return f"{text}, {recurrence.count} times"
-    if recurrence.until is not None:
-        return f"{text} until {recurrence.until.isoformat()}"
-    return text
-
-
-def _instant(activity: Activity) -> float:
-    if activity.start is None:
-        return math.inf
-    return activity.start.replace(tzinfo=ZoneInfo(activity.timezone)).timestamp()
-
-
-def _name(activity: Activity) -> str:
-    return activity.title.strip() or "(untitled)"
-
-
-def clash_notes(activities: list[Activity]) -> dict[int, list[str]]:
-    """For each activity index, the names of the activities it overlaps with."""
-    notes: dict[int, list[str]] = {}
-    for i, j in clashes(activities):
-        notes.setdefault(i, []).append(_name(activities[j]))
-        notes.setdefault(j, []).append(_name(activities[i]))
-    return notes
-
-
-def schedule_frame(plan: Plan) -> pd.DataFrame:
-    """The activities sorted by when they start (undated last), with clashes named."""
-    activities = plan.schedule.activities
-    types = catalogues.active()
-    notes = clash_notes(activities)
-    order = sorted(range(len(activities)), key=lambda i: _instant(activities[i]))
-    records: list[dict[str, Any]] = []
-    for i in order:
-        activity = activities[i]
-        start = activity.start
-        records.append(
-            {
-                "When": f"{start:%a %d %b %Y, %H:%M} ({activity.timezone})"
-                if start
-                else "No date yet",
-                "Type": types.label("activity_types", activity.type),
-                "Title": _name(activity),
-                "Minutes": activity.duration_minutes,
-                "Repeats": repeats_text(activity),
-                "Owner": activity.owner,
-                "Where": activity.location,
-                "Status": STATUS_LABELS[activity.status],
-                "Clash": "; ".join(f"Clashes with {name}" for name in notes.get(i, [])),
-            }
-        )
-    columns = ["When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where"]
-    return pd.DataFrame.from_records(records, columns=[*columns, "Status", "Clash"])
-
-
-def schedule_html(plan: Plan) -> str:
-    """The sorted schedule as an HTML table (every cell escaped), with a note on any clashes."""
-    frame = schedule_frame(plan)
-    if frame.empty:
-        return '<p class="swb-notice">No activities yet: add one above.</p>'
-    flagged = int((frame["Clash"] != "").sum())
-    notice = (
-        f'<p class="swb-error" role="status">{flagged} activities overlap in time: '
-        "see the Clash column.</p>"
-        if flagged
-        else '<p class="swb-notice" role="status">No activities overlap.</p>'
-    )
-    table = frame.to_html(index=False, escape=True, border=0, classes="swb-schedule", na_rep="")
-    return notice + table
 
 
 class ScheduleTable(widgets.HTML):
