@@ -16,7 +16,7 @@ from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
 from sigworkbook.exports import FORMATS
 from sigworkbook.steps import STEP_BY_KEY
-from sigworkbook.ui.downloads import CHARTER_PAGE, DownloadsPanel
+from sigworkbook.ui.downloads import CHARTER_PAGE, REVISION_MARKER, DownloadsPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.review import CharterPreview, ProgressSummary, build
 from sigworkbook.ui.session import Session
@@ -86,7 +86,7 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
     panel = find(form, DownloadsPanel)
     folder = ws.root / "exports" / DEMO
     expected = [f.file_name for f in FORMATS.values()] + [CHARTER_PAGE]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*expected, REVISION_MARKER])
     links = LINK.findall(panel.links.value)
     assert [name for name, _, _ in links] == expected
     for name, media_type, data in links:
@@ -95,6 +95,28 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
     charter = (folder / "charter.md").read_text(encoding="utf-8")
     assert ws.load(DEMO).plan.identity.name in charter
     assert f"revision {ws.load(DEMO).revision}" in panel.status.value
+
+
+def test_opening_the_page_again_reuses_the_files_of_the_same_revision(ws: Workspace) -> None:
+    _, first = page_for(ws, DEMO)
+    folder = ws.root / "exports" / DEMO
+    written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    offered = find(first, DownloadsPanel).links.value
+    _, again = page_for(ws, DEMO)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == written
+    assert find(again, DownloadsPanel).links.value == offered
+    # A file gone missing, or a newer revision, means writing them all again.
+    (folder / "schedule.ics").unlink()
+    _, after_loss = page_for(ws, DEMO)
+    assert (folder / "schedule.ics").exists()
+    assert (
+        find(after_loss, DownloadsPanel).links.value.count('class="swb-download"')
+        == len(written) - 1
+    )
+    Session(ws, DEMO, author="Bo").save("identity.name", "Home Safely Again")
+    _, after_edit = page_for(ws, DEMO)
+    assert "Home Safely Again" in (folder / "charter.md").read_text(encoding="utf-8")
+    assert (folder / REVISION_MARKER).read_text().strip() == str(ws.load(DEMO).revision)
 
 
 def test_after_a_change_the_page_says_so_and_exports_again(ws: Workspace) -> None:

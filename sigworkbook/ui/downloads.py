@@ -21,6 +21,9 @@ from sigworkbook.workspace import Loaded
 CHARTER_PAGE = "charter.html"
 """The printable charter page, written beside the formats `write_all` writes."""
 
+REVISION_MARKER = ".revision"
+"""Written last into the exports folder: the revision every file there was written from."""
+
 TEXT_TYPES = ("text/", "application/json")
 
 
@@ -49,33 +52,63 @@ class Export:
     exported_at: dt.datetime
 
 
-def export_all(session: Session) -> Export:
+def _download_list(folder: Path, page: bytes | None = None) -> list[Download]:
+    """Every export in `folder`, with its bytes (the charter page's given, or read)."""
+    downloads = [
+        Download(f.file_name, f.media_type, f.description, folder / f.file_name, b"")
+        for f in FORMATS.values()
+    ]
+    downloads.append(
+        Download(
+            CHARTER_PAGE, "text/html", "the charter as a page to print", folder / CHARTER_PAGE, b""
+        )
+    )
+    return [
+        Download(
+            d.file_name,
+            d.media_type,
+            d.description,
+            d.path,
+            page if page is not None and d.file_name == CHARTER_PAGE else d.path.read_bytes(),
+        )
+        for d in downloads
+    ]
+
+
+def _written_before(folder: Path, revision: int) -> Export | None:
+    """The exports already in `folder` if they were all written from `revision`, else None."""
+    marker = folder / REVISION_MARKER
+    try:
+        if marker.read_text(encoding="ascii").strip() != str(revision):
+            return None
+        written = dt.datetime.fromtimestamp(marker.stat().st_mtime, dt.UTC)
+        return Export(_download_list(folder), revision, written)
+    except (OSError, ValueError):
+        return None
+
+
+def export_all(session: Session, *, reuse: bool = False) -> Export:
     """Write every export of the session's SIG as it is now.
 
-    Every document is rendered before anything is written, so a failing template leaves the
-    folder as it was. Raises ExportError naming the document or file at fault.
+    With `reuse`, files already written from the current revision are offered instead of
+    being written again (the review page opens often; the plan changes less often). Every
+    document is rendered before anything is written, so a failing template leaves the folder
+    as it was. Raises ExportError naming the document or file at fault.
     """
     session.flush()
     loaded = session.loaded
     folder = export_folder(session)
+    if reuse and (earlier := _written_before(folder, loaded.revision)) is not None:
+        return earlier
     moment = export_time(None)
     page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
-    paths = write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
+    write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
     try:
         write_atomic(folder / CHARTER_PAGE, page)
+        downloads = _download_list(folder, page)
+        write_atomic(folder / REVISION_MARKER, f"{loaded.revision}\n".encode("ascii"))
     except OSError as error:
-        raise ExportError(
-            f"{folder / CHARTER_PAGE}: cannot be written ({error.strerror or error})"
-        ) from None
-    downloads = [
-        Download(f.file_name, f.media_type, f.description, path, path.read_bytes())
-        for f, path in zip(FORMATS.values(), paths, strict=True)
-    ]
-    downloads.append(
-        Download(
-            CHARTER_PAGE, "text/html", "the charter as a page to print", folder / CHARTER_PAGE, page
-        )
-    )
+        raise ExportError(f"{folder}: cannot be written ({error.strerror or error})") from None
     return Export(downloads, loaded.revision, moment)
 
 
@@ -121,12 +154,13 @@ class DownloadsPanel(widgets.VBox):
         super().__init__([self.status, self.links, self.button], layout=styles.layout(width="100%"))
         self.add_class("swb-exports")
         session.on_change(self._plan_changed)
-        self.export()
+        self.export(reuse=True)
 
-    def export(self) -> bool:
-        """Write every export now and refresh the links; False (with the reason shown) on failure."""
+    def export(self, *, reuse: bool = False) -> bool:
+        """Write every export now (or, with `reuse`, offer the files already written from this
+        revision) and refresh the links; False (with the reason shown) on failure."""
         try:
-            self.last = export_all(self.session)
+            self.last = export_all(self.session, reuse=reuse)
         except ExportError as error:
             self.status.value = f'<div class="swb-error" role="alert">Export failed: {html.escape(str(error))}</div>'
             return False

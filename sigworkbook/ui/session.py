@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import copy
 import datetime as dt
 import logging
 import secrets
@@ -123,6 +124,7 @@ class Session:
     _poller: asyncio.TimerHandle | None = field(default=None, init=False)
     _presence: Presence | None = field(default=None, init=False)
     _ticks: int = field(default=0, init=False)
+    _document: tuple[Loaded, dict[str, Any]] | None = field(default=None, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
     debounce: bool = field(default_factory=lambda: kernel_loop() is not None, init=False)
     """Wait for a pause in typing before saving (inside a kernel); else save every edit at once."""
@@ -148,10 +150,15 @@ class Session:
 
     @property
     def document(self) -> dict[str, Any]:
-        return self.loaded.plan.model_dump(mode="json")
+        """The loaded plan as JSON data, dumped once per load; read it, never change it."""
+        if self._document is None or self._document[0] is not self.loaded:
+            self._document = (self.loaded, self.loaded.plan.model_dump(mode="json"))
+        return self._document[1]
 
     def value(self, path: str) -> Any:
-        return get_path(self.document, path)
+        """The plan's value at `path` (a copy, when it is a list or a map)."""
+        found = get_path(self.document, path)
+        return copy.deepcopy(found) if isinstance(found, list | dict) else found
 
     def last_change(self, path: str) -> Change | None:
         """The latest change that touched `path`: to it, or to anything containing it.
