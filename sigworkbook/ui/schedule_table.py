@@ -15,7 +15,7 @@ COLUMNS = ("When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where", "Sta
 """The table's column headings, in order."""
 ROW_HEADER = COLUMNS.index("Title")
 """The column that names each row (a row header for screen readers)."""
-CAPTION = "Activities by start, each in its own time zone; undated ones last"
+CAPTION = "Activities in date order"
 NO_DATE = "No date yet"
 UNTITLED = "(untitled)"
 

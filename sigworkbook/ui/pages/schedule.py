@@ -132,7 +132,10 @@ def build(page: Page) -> widgets.Widget:
     table = card(
         "The schedule by date",
         ScheduleTable(session),
-        intro="Sorted by start; overlapping activities (cancelled ones aside) are flagged.",
+        intro=(
+            "Sorted by start, undated ones last; each time is in the activity's own time zone. "
+            "Overlapping activities (cancelled ones aside) are flagged."
+        ),
     )
     box = widgets.VBox([catalogue, activities, table], layout=widgets.Layout(width="100%"))
     box.add_class("swb-page-schedule")
