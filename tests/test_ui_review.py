@@ -114,7 +114,7 @@ def test_opening_the_page_again_reuses_the_files_of_the_same_revision(ws: Worksp
         == len(written) - 1
     )
     Session(ws, DEMO, author="Bo").save("identity.name", "Home Safely Again")
-    _, after_edit = page_for(ws, DEMO)
+    page_for(ws, DEMO)
     assert "Home Safely Again" in (folder / "charter.md").read_text(encoding="utf-8")
     assert (folder / REVISION_MARKER).read_text().strip() == str(ws.load(DEMO).revision)
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sigworkbook import catalogues
+from sigworkbook import catalogues, wording
 from sigworkbook.catalogues import CatalogueName
 from sigworkbook.exports import timing
 from sigworkbook.fields import label
 from sigworkbook.model import (
     DECISION_LABELS,
-    FREQUENCY_LABELS,
     STATUS_LABELS,
     Activity,
     Plan,
@@ -88,27 +87,14 @@ def _catalogue_label(name: CatalogueName, key: str | None) -> str:
     return catalogues.active().label(name, key) if key else ""
 
 
-def repeats_text(activity: Activity) -> str:
-    """How an activity repeats, e.g. 'Monthly, 6 times' or 'Weekly until 30 June 2027'."""
-    rule = activity.recurrence
-    text = FREQUENCY_LABELS[rule.frequency]
-    if rule.frequency == "none":
-        return text
-    if rule.count is not None:
-        return f"{text}, {rule.count} time{'s' if rule.count != 1 else ''}"
-    if rule.until is not None:
-        return f"{text} until {timing.long_date(rule.until)}"
-    return text
-
-
 def _activity_row(activity: Activity, exported_at: dt.datetime) -> ActivityRow:
     first = next_ = ""
     upcoming = False
     if activity.start is not None:
-        first = timing.when_text(activity, activity.start)
+        first = wording.when_text(activity, activity.start)
         coming = timing.next_occurrence(activity, exported_at)
         if coming is not None:
-            next_ = timing.when_text(activity, coming)
+            next_ = wording.when_text(activity, coming)
             upcoming = activity.status == "planned"
     return ActivityRow(
         id=activity.id,
@@ -116,8 +102,8 @@ def _activity_row(activity: Activity, exported_at: dt.datetime) -> ActivityRow:
         type=_catalogue_label("activity_types", activity.type),
         first=first,
         next=next_,
-        repeats=repeats_text(activity),
-        duration=timing.duration_text(activity.duration_minutes),
+        repeats=wording.repeats_text(activity),
+        duration=wording.duration_text(activity.duration_minutes),
         location=activity.location,
         link=activity.link,
         owner=activity.owner,
@@ -146,7 +132,7 @@ def _promotion_rows(plan: Plan) -> list[PromotionRow]:
         rows.append(
             PromotionRow(
                 channel=active.label("channels", action.channel),
-                date=timing.long_date(action.date) if action.date else "",
+                date=wording.long_date(action.date) if action.date else "",
                 owner=action.owner,
                 draft=action.draft,
                 status=STATUS_LABELS[action.status],
@@ -196,14 +182,14 @@ def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, A
                 indicator=m.indicator,
                 kind=_catalogue_label("value_kinds", m.value_kind),
                 target=m.target,
-                review_date=timing.long_date(m.review_date) if m.review_date else "",
+                review_date=wording.long_date(m.review_date) if m.review_date else "",
             )
             for m in charter.measures
         ],
         "lifecycle_stage": _catalogue_label("lifecycle_stages", charter.lifecycle_stage),
         "openness": OPENNESS_LABELS[charter.membership.openness],
         "decision": DECISION_LABELS.get(plan.statement.existing_groups.decision or "", ""),
-        "review_date": timing.long_date(charter.review_date) if charter.review_date else "",
+        "review_date": wording.long_date(charter.review_date) if charter.review_date else "",
         "label": label,
         "catalogue_label": _catalogue_label,
     }

@@ -8,9 +8,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 from sigworkbook import catalogues
-from sigworkbook.exports.context import repeats_text
 from sigworkbook.fields import label
 from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Plan
+from sigworkbook.wording import repeats_text
 
 # A cell starting with one of these could be read as a formula (or, for tab and line breaks,
 # turn into one once a spreadsheet strips them); full-width forms are read as formulas by some.

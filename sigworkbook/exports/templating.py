@@ -11,7 +11,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from sigworkbook.exports import markdown, timing
+from sigworkbook import wording
+from sigworkbook.exports import markdown
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.resources import templates_dir
 
@@ -28,7 +29,7 @@ TEMPLATES_ENV = "SIGWORKBOOK_TEMPLATES"
 
 
 def _date(value: Any) -> str:
-    return timing.long_date(value) if value else ""
+    return wording.long_date(value) if value else ""
 
 
 @lru_cache(maxsize=16)
@@ -53,7 +54,7 @@ def _environment(templates: Path | None, kind: str) -> SandboxedEnvironment:
         env.globals["to_be_agreed"] = markdown.TO_BE_AGREED
     else:
         env = SandboxedEnvironment(autoescape=True, **common)
-    env.filters.update(date=_date, short_date=lambda d: timing.short_date(d) if d else "")
+    env.filters.update(date=_date, short_date=lambda d: wording.short_date(d) if d else "")
     return env
 
 

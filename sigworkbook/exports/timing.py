@@ -10,23 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.model import Activity
+from sigworkbook.wording import long_date
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-EN_DASH = "\u2013"
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
 FAR_FUTURE_YEARS = 20
 """How far ahead an open-ended recurrence is followed (for the next date and VTIMEZONE range)."""
@@ -49,38 +34,10 @@ def export_time(exported_at: dt.datetime | None) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def long_date(day: dt.date) -> str:
-    """A date as '12 January 2027', the same in every locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def short_date(day: dt.date) -> str:
-    """A date with its weekday, as 'Tue 12 Jan 2027'."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
-
-
 def stamp(moment: dt.datetime) -> str:
     """The export date and time, as '12 January 2027, 09:30 UTC'."""
     utc = moment.astimezone(dt.UTC)
     return f"{long_date(utc.date())}, {utc:%H:%M} UTC"
-
-
-def duration_text(minutes: int) -> str:
-    """A duration as '45 min', '1 h' or '2 h 30 min'."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def when_text(activity: Activity, start: dt.datetime) -> str:
-    """When one occurrence happens, in the activity's own time zone."""
-    end = start + dt.timedelta(minutes=activity.duration_minutes)
-    if end.date() == start.date():
-        span = f"{short_date(start.date())}, {start:%H:%M}{EN_DASH}{end:%H:%M}"
-    else:
-        span = f"{short_date(start.date())}, {start:%H:%M} {EN_DASH} {short_date(end.date())}, {end:%H:%M}"
-    return f"{span} ({activity.timezone})"
 
 
 def _add_months(start: dt.datetime, months: int) -> dt.datetime | None:

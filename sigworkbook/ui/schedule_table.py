@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sigworkbook import catalogues
+from sigworkbook import catalogues, wording
 from sigworkbook.gaps import clashes
-from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Activity, Plan
+from sigworkbook.model import STATUS_LABELS, Activity, Plan
 
 COLUMNS = ("When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where", "Status", "Clash")
 """The table's column headings, in order."""
@@ -56,25 +56,9 @@ class ScheduleRow:
         )
 
 
-def repeats_text(activity: Activity) -> str:
-    """'Once', 'Monthly, 6 times', 'Weekly, 1 time' or 'Weekly until 2027-05-01'."""
-    recurrence = activity.recurrence
-    text = FREQUENCY_LABELS[recurrence.frequency]
-    if recurrence.frequency == "none":
-        return text
-    if recurrence.count is not None:
-        return f"{text}, {recurrence.count} time{'' if recurrence.count == 1 else 's'}"
-    if recurrence.until is not None:
-        return f"{text} until {recurrence.until.isoformat()}"
-    return text
-
-
 def when_text(activity: Activity) -> str:
-    """When the first occurrence starts, in the activity's own time zone, or 'No date yet'."""
-    start = activity.start
-    if start is None:
-        return NO_DATE
-    return f"{start:%a %d %b %Y, %H:%M} ({activity.timezone})"
+    """When the first occurrence happens, in the activity's own time zone, or 'No date yet'."""
+    return NO_DATE if activity.start is None else wording.when_text(activity, activity.start)
 
 
 def _instant(activity: Activity) -> float:
@@ -104,7 +88,7 @@ def _row(index: int, activity: Activity, clashing: list[str]) -> ScheduleRow:
         type=catalogues.active().label("activity_types", activity.type),
         title=_name(activity),
         minutes=activity.duration_minutes,
-        repeats=repeats_text(activity),
+        repeats=wording.repeats_text(activity),
         owner=activity.owner,
         where=activity.location,
         status=STATUS_LABELS[activity.status],

@@ -1,0 +1,65 @@
+"""Dates, times, durations and repeats of activities in words: one wording for pages and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sigworkbook.model import FREQUENCY_LABELS, Activity
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+EN_DASH = "\u2013"
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def long_date(day: dt.date) -> str:
+    """A date as '12 January 2027', the same in every locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """A date with its weekday, as 'Tue 12 Jan 2027'."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def duration_text(minutes: int) -> str:
+    """A duration as '45 min', '1 h' or '2 h 30 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def when_text(activity: Activity, start: dt.datetime) -> str:
+    """When one occurrence happens, in the activity's own time zone."""
+    end = start + dt.timedelta(minutes=activity.duration_minutes)
+    if end.date() == start.date():
+        span = f"{short_date(start.date())}, {start:%H:%M}{EN_DASH}{end:%H:%M}"
+    else:
+        span = f"{short_date(start.date())}, {start:%H:%M} {EN_DASH} {short_date(end.date())}, {end:%H:%M}"
+    return f"{span} ({activity.timezone})"
+
+
+def repeats_text(activity: Activity) -> str:
+    """How an activity repeats, e.g. 'Monthly, 6 times' or 'Weekly until 30 June 2027'."""
+    rule = activity.recurrence
+    text = FREQUENCY_LABELS[rule.frequency]
+    if rule.frequency == "none":
+        return text
+    if rule.count is not None:
+        return f"{text}, {rule.count} time{'s' if rule.count != 1 else ''}"
+    if rule.until is not None:
+        return f"{text} until {long_date(rule.until)}"
+    return text
