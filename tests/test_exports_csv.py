@@ -113,3 +113,17 @@ def test_generated_plans_never_give_a_formula_cell(document: dict[str, Any]) -> 
         assert len({len(row) for row in table}) == 1
     notes = [row[-1] for row in rows("schedule-csv", plan)[1:]]
     assert notes == [neutral(a.notes) for a in plan.schedule.activities]
+
+
+@pytest.mark.parametrize("format", CSV_FORMATS)
+def test_pandas_reads_the_demo_exports_column_by_column(format: str) -> None:
+    import pandas as pd
+
+    plan = Plan.model_validate(demo_document())
+    data = exports.render(format, plan, revision=1, exported_at=EXPORTED_AT)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    table = rows(format, plan)
+    assert list(frame.columns) == table[0]
+    assert frame.to_numpy().tolist() == table[1:]
+    expected = plan.schedule.activities if format == "schedule-csv" else plan.promotion.actions
+    assert len(frame) == len(expected) > 0
