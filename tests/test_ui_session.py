@@ -198,6 +198,27 @@ def test_a_row_edit_lands_on_its_row_when_rows_move(two: tuple[Session, Session]
     assert [(r.id, r.risk) for r in risks] == [(second, "Conveners burn out")]
 
 
+def test_a_new_rows_fields_say_who_changed_them_only_once_someone_has(
+    two: tuple[Session, Session],
+) -> None:
+    from sigworkbook.ui.tables import RowsEditor
+
+    ana, ben = two
+    RowsEditor(ana, "charter.risks", ["risk", "mitigation"]).add()
+    ben.refresh()
+    ben_risks = RowsEditor(ben, "charter.risks", ["risk", "mitigation"])
+    risk, mitigation = ben_risks.rows_box.children[0].controls
+    assert "Changed by" not in risk.notes.value + mitigation.notes.value
+    risk.input.value = "Conveners burn out"
+    ben_risks.add()  # a change to the table, not to the first row's fields
+    ana.refresh()
+    ana_risk, ana_mitigation = (
+        RowsEditor(ana, "charter.risks", ["risk", "mitigation"]).rows_box.children[0].controls
+    )
+    assert "Changed by Ben" in ana_risk.notes.value
+    assert "Changed by" not in ana_mitigation.notes.value
+
+
 def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Session]) -> None:
     from sigworkbook.ui.tables import RowsEditor
 

@@ -164,10 +164,15 @@ class Session:
         """The latest change that touched `path`: to it, or to anything containing it.
 
         None when that was a whole-plan change (creation, import, restore of the plan): it says
-        nothing about this field in particular.
+        nothing about this field in particular. Changes to a whole table (adding or removing a
+        row) are not changes to the fields of its other rows, nor to those of the new row.
         """
         parts = parse_path(path)
-        candidates = [".".join(str(p) for p in parts[:n]) for n in range(len(parts) + 1)]
+        candidates = [
+            ".".join(str(p) for p in parts[:n])
+            for n in range(len(parts) + 1)
+            if n == len(parts) or not isinstance(parts[n], int)
+        ]
         found = [self._last_changes[c] for c in candidates if c in self._last_changes]
         latest = max(found, key=lambda c: c.revision, default=None)
         return latest if latest is not None and latest.path else None
