@@ -202,8 +202,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from sigworkbook.app.serve import serve
+    from sigworkbook.app.settings import MAX_PREHEAT
     from sigworkbook.workspace import resolve
 
+    if not 0 <= args.preheat <= MAX_PREHEAT:
+        raise UserError(f"--preheat: {args.preheat} is not between 0 and {MAX_PREHEAT}")
     with _open(args, create=True):
         pass
     if args.templates is not None:
@@ -218,6 +221,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         open_browser=not args.no_browser,
         sig=args.sig,
+        preheat=args.preheat,
     )
 
 
@@ -289,6 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--sig", help="open this SIG's start page")
     serve.add_argument(
         "--templates", type=Path, help="your own export template folder for the review page"
+    )
+    serve.add_argument(
+        "--preheat",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N pre-heated kernels per page for the next visitors "
+        "(default 0: each visit starts its own; see docs/serving.md)",
     )
     return parser
 

@@ -18,11 +18,27 @@ import websockets
 
 from sigworkbook import resources
 from sigworkbook.app import request, serve
-from sigworkbook.app.network import free_port, is_loopback, port_in_use
-from sigworkbook.app.settings import ServeOptions, build_config, display_host, start_url
+from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
+from sigworkbook.app.settings import (
+    MAX_PREHEAT,
+    ServeOptions,
+    build_config,
+    display_host,
+    start_url,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-VOILA_ENV = ("VOILA_PREHEAT", "VOILA_REQUEST_URL", "VOILA_KERNEL_ID", "QUERY_STRING")
+VOILA_ENV = (
+    "VOILA_PREHEAT",
+    "VOILA_REQUEST_URL",
+    "VOILA_KERNEL_ID",
+    "VOILA_APP_IP",
+    "VOILA_APP_PORT",
+    "VOILA_SERVER_URL",
+    "VOILA_WS_BASE_URL",
+    "QUERY_STRING",
+    "SCRIPT_NAME",
+)
 
 
 # ---- resources -------------------------------------------------------------------------------
@@ -93,6 +109,62 @@ def test_free_port_can_be_bound() -> None:
         probe.bind(("127.0.0.1", port))
 
 
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("127.0.0.2", "127.0.0.2"),
+        ("0.0.0.0", "127.0.0.1"),
+        ("", "127.0.0.1"),
+        ("::", "[::1]"),
+        ("::1", "[::1]"),
+        ("[::1]", "[::1]"),
+        ("192.168.1.20", "192.168.1.20"),
+        ("fd00::2", "[fd00::2]"),
+        ("localhost", "localhost"),
+        ("my-laptop.local", "my-laptop.local"),
+    ],
+)
+def test_local_address_of_a_listening_host(host: str, address: str) -> None:
+    assert local_address(host) == address
+
+
+def _this_machines_addresses() -> list[str]:
+    """Non-loopback addresses of this machine's interfaces (may be none)."""
+    import psutil
+
+    found = []
+    for addresses in psutil.net_if_addrs().values():
+        for entry in addresses:
+            usable = entry.family in (socket.AF_INET, socket.AF_INET6)
+            link_local = "%" in entry.address or entry.address.startswith("fe80")
+            if usable and not link_local and not is_loopback(entry.address):
+                found.append(entry.address)
+    return found
+
+
+def test_local_address_reaches_a_real_listener_on_each_kind_of_host() -> None:
+    """Bind like tornado does (IPv6 sockets IPv6-only), then connect where local_address says."""
+    hosts = ["127.0.0.1", "0.0.0.0", *_this_machines_addresses()]
+    if socket.has_ipv6:
+        hosts += ["::1", "::"]
+    for host in hosts:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as listener:
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                listener.bind((host, 0))
+            except OSError as error:  # e.g. no IPv6 on this machine's loopback
+                assert host in ("::1", "::"), f"{host}: {error}"
+                continue
+            listener.listen()
+            port = listener.getsockname()[1]
+            target = local_address(host).strip("[]")
+            with socket.create_connection((target, port), timeout=5):
+                pass
+
+
 # ---- options and Voila config ----------------------------------------------------------------
 
 
@@ -131,6 +203,17 @@ def test_config_is_strict_about_ports_errors_and_kernels() -> None:
     assert c.Voila.tornado_settings == {"allow_remote_access": False}
 
 
+def test_config_pre_heats_only_when_asked() -> None:
+    off = build_config(_options())
+    assert off.VoilaConfiguration.preheat_kernel is False
+    assert off.VoilaConfiguration.default_pool_size == 0
+    on = build_config(_options(preheat=3))
+    assert on.VoilaConfiguration.preheat_kernel is True
+    assert on.VoilaConfiguration.default_pool_size == 3
+    assert on.VoilaConfiguration.progressive_rendering is False, "Voila refuses it with preheat"
+    assert "prelaunch_hook" not in on.VoilaConfiguration, "Voila refuses it with preheat"
+
+
 def test_config_off_loopback_requires_the_token() -> None:
     c = build_config(_options(host="0.0.0.0", token="s3cret"))
     assert c.Voila.token == "s3cret"
@@ -146,6 +229,8 @@ def test_config_off_loopback_requires_the_token() -> None:
         ({"host": "0.0.0.0", "token": None}, "token"),
         ({"host": "192.168.1.5", "token": ""}, "token"),
         ({"cull_idle_timeout": 0}, "cull_idle_timeout"),
+        ({"preheat": -1}, "preheat"),
+        ({"preheat": MAX_PREHEAT + 1}, "preheat"),
     ],
 )
 def test_bad_options_name_the_field(changes: dict[str, object], field: str) -> None:
@@ -207,6 +292,32 @@ def test_serve_refuses_a_workspace_that_is_a_file(
 def test_serve_refuses_a_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert serve.serve(tmp_path / "ws", port=0, notebooks=tmp_path, open_browser=False) == 2
     assert "port" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_preheat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = serve.serve(tmp_path / "ws", notebooks=tmp_path, open_browser=False, preheat=-2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "preheat" in err[0] and "-2" in err[0]
+    assert not (tmp_path / "ws").exists(), "a refused start left a workspace folder behind"
+
+
+def test_cli_refuses_a_bad_preheat_before_touching_the_workspace(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "sigworkbook.cli", "--workspace", str(workspace)),
+            *("serve", "--no-browser", "--preheat", str(MAX_PREHEAT + 1)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--preheat" in lines[0] and str(MAX_PREHEAT + 1) in lines[0]
+    assert not workspace.exists()
 
 
 def test_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -296,6 +407,16 @@ def test_query_param_reads_the_query_string(no_voila_env: pytest.MonkeyPatch) ->
     assert request.query_param("missing") is None
 
 
+REQUEST_INFO = {
+    "QUERY_STRING": "sig=from-the-request",
+    "SCRIPT_NAME": "/voila/render/02-name.ipynb",
+    "SERVER_SOFTWARE": "voila/0.5.13",
+}
+"""What Voila's request endpoint sends a kernel (a subset of the CGI-style variables)."""
+REPLIES = {"k-garbled": "not json", "k-list": "[1, 2]", "k-no-query": '{"SCRIPT_NAME": "/x"}'}
+"""Replies for kernels whose id asks for a broken one."""
+
+
 @pytest.fixture
 def request_info_server() -> Iterator[tuple[int, list[str]]]:
     """A real websocket server shaped like Voila's request-info endpoint for pre-heated kernels."""
@@ -305,7 +426,8 @@ def request_info_server() -> Iterator[tuple[int, list[str]]]:
 
     async def handler(connection: websockets.ServerConnection) -> None:
         paths.append(connection.request.path if connection.request else "")
-        await connection.send(json.dumps({"QUERY_STRING": "sig=from-the-request"}))
+        reply = REPLIES.get(paths[-1].rsplit("/", 1)[-1], json.dumps(REQUEST_INFO))
+        await connection.send(reply)
 
     async def main() -> None:
         async with websockets.serve(handler, "127.0.0.1", 0) as server:
@@ -337,6 +459,78 @@ def test_pre_heated_kernel_waits_for_the_request(
     assert request.query_param("sig") == "from-the-request"
     assert len(paths) == 1, "the request is awaited once, not on every call"
     assert os.environ["QUERY_STRING"] == "sig=from-the-request"
+    assert os.environ["SCRIPT_NAME"] == "/voila/render/02-name.ipynb"
+
+
+def test_the_request_replaces_what_the_kernel_inherited(
+    no_voila_env: pytest.MonkeyPatch, request_info_server: tuple[int, list[str]]
+) -> None:
+    port, _ = request_info_server
+    for name, value in {
+        "VOILA_PREHEAT": "True",
+        "VOILA_APP_IP": "127.0.0.1",
+        "VOILA_APP_PORT": str(port),
+        "VOILA_SERVER_URL": "/",
+        "VOILA_KERNEL_ID": "k-1",
+        "QUERY_STRING": "sig=stale-from-the-server-environment",
+    }.items():
+        no_voila_env.setenv(name, value)
+    assert request.query_param("sig") == "from-the-request"
+
+
+def test_a_plain_voila_kernel_does_not_wait(no_voila_env: pytest.MonkeyPatch) -> None:
+    no_voila_env.setenv("VOILA_PREHEAT", "False")
+    no_voila_env.setenv("VOILA_APP_PORT", str(free_port()))  # nothing listens there
+    no_voila_env.setenv("QUERY_STRING", "sig=given")
+    request.wait_for_request()
+    assert request.query_param("sig") == "given"
+
+
+def test_an_unreachable_request_endpoint_is_an_error_naming_it(
+    no_voila_env: pytest.MonkeyPatch,
+) -> None:
+    port = free_port()  # nothing listens there: the connection is refused
+    no_voila_env.setenv("VOILA_PREHEAT", "True")
+    no_voila_env.setenv("VOILA_APP_PORT", str(port))
+    no_voila_env.setenv("VOILA_KERNEL_ID", "k-9")
+    with pytest.raises(request.RequestError) as raised:
+        request.query_param("sig")
+    message = str(raised.value)
+    assert f"ws://127.0.0.1:{port}/voila/query/k-9" in message
+    assert "which SIG" in message
+    assert "QUERY_STRING" not in os.environ
+    with pytest.raises(request.RequestError):
+        request.wait_for_request()  # still not ready: it does not pretend to have a request
+
+
+def test_a_pre_heated_kernel_without_its_id_is_an_error(no_voila_env: pytest.MonkeyPatch) -> None:
+    no_voila_env.setenv("VOILA_PREHEAT", "True")
+    with pytest.raises(request.RequestError, match="VOILA_KERNEL_ID"):
+        request.wait_for_request()
+
+
+@pytest.mark.parametrize(
+    ("kernel", "problem"),
+    [
+        ("k-garbled", "never received"),
+        ("k-list", "not a page request"),
+        ("k-no-query", "without QUERY_STRING"),
+    ],
+)
+def test_a_broken_request_is_an_error(
+    no_voila_env: pytest.MonkeyPatch,
+    request_info_server: tuple[int, list[str]],
+    kernel: str,
+    problem: str,
+) -> None:
+    port, paths = request_info_server
+    no_voila_env.setenv("VOILA_PREHEAT", "True")
+    no_voila_env.setenv("VOILA_APP_PORT", str(port))
+    no_voila_env.setenv("VOILA_SERVER_URL", "/")
+    no_voila_env.setenv("VOILA_KERNEL_ID", kernel)
+    with pytest.raises(request.RequestError, match=problem):
+        request.wait_for_request()
+    assert paths == [f"/voila/query/{kernel}"]
 
 
 # ---- the built wheel -------------------------------------------------------------------------

@@ -20,6 +20,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def local_address(host: str) -> str:
+    """The address, as written in a URL, at which programs on this machine reach a server that
+    listens on `host` (the pre-heated kernels use it to fetch their page's request).
+
+    A wildcard address is reached over loopback (IPv6 only for `::`, which tornado binds
+    IPv6-only); a specific address or a host name only at itself.
+    """
+    name = host.strip().strip("[]")
+    if name in ("", "*"):
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return name
+    if address.is_unspecified:
+        return "[::1]" if address.version == 6 else "127.0.0.1"
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
 def _listen_addresses(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
     """The (family, address) pairs a server binding `host`:`port` listens on, like tornado does."""
     bind_host = None if host in ("", "*") else host

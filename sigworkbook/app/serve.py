@@ -10,10 +10,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sigworkbook.app.network import is_loopback, port_in_use
+from sigworkbook.app.network import is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     CULL_IDLE_TIMEOUT_S,
     CULL_INTERVAL_S,
+    MAX_PREHEAT,
     START_NOTEBOOK,
     ServeOptions,
     build_config,
@@ -28,6 +29,9 @@ TOKEN_ENV = "SIGWORKBOOK_TOKEN"
 
 CULL_ENV = "SIGWORKBOOK_CULL_IDLE_TIMEOUT"
 """When set, seconds after which the kernel of a page that is gone is shut down (default 600)."""
+
+REQUEST_HOST_ENV = "VOILA_APP_IP"
+"""Voila's variable for the address at which pre-heated kernels fetch their page's request."""
 
 EXIT_USAGE = 2
 
@@ -97,8 +101,13 @@ def serve(
     open_browser: bool = True,
     notebooks: Path | None = None,
     sig: str | None = None,
+    preheat: int = 0,
 ) -> int:
-    """Serve the workbooks until Ctrl-C or SIGTERM; return the exit code (0 ok, 2 usage error)."""
+    """Serve the workbooks until Ctrl-C or SIGTERM; return the exit code (0 ok, 2 usage error).
+
+    `preheat` kernels per notebook are kept running the notebook up to the point where it waits
+    for its request (0: every visit starts a kernel).
+    """
     try:
         folder = (notebooks or workbooks_dir()).expanduser().resolve()
     except FileNotFoundError as error:
@@ -119,6 +128,7 @@ def serve(
             token=access_token(host),
             cull_idle_timeout=idle_timeout,
             cull_interval=interval,
+            preheat=preheat,
         )
     except ValueError as error:
         return _fail(str(error))
@@ -138,6 +148,10 @@ def serve(
     if not (folder / START_NOTEBOOK).is_file():
         print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
     os.environ[WORKSPACE_ENV] = str(workspace)
+    if preheat:
+        # Voila's pre-heated kernels inherit this process's environment and fetch their request
+        # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.
+        os.environ[REQUEST_HOST_ENV] = local_address(host)
     _prepend_jupyter_path(voila_share_dir())
 
     show_browser = can_open_browser(os.environ, sys.platform)
@@ -163,6 +177,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--notebooks", type=Path, help="serve this folder of notebooks instead")
     parser.add_argument("--sig", help="open this SIG's start page")
+    parser.add_argument(
+        "--preheat",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"keep N pre-heated kernels per page ready for the next visitor, 0 to {MAX_PREHEAT} "
+        "(default 0: each visit starts a kernel; each pooled kernel holds about 60 MB)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         open_browser=not args.no_browser,
         notebooks=args.notebooks,
         sig=args.sig,
+        preheat=args.preheat,
     )
 
 

@@ -19,6 +19,12 @@ START_NOTEBOOK = "00-start.ipynb"
 CULL_IDLE_TIMEOUT_S = 600
 CULL_INTERVAL_S = 60
 
+POOL_API = "/sigworkbook/api/pool"
+"""Path (under the server's base URL) of the pre-heated kernel pool's state, as JSON."""
+
+MAX_PREHEAT = 8
+"""Most pre-heated kernels `serve` keeps per notebook (each holds about 60 MB, see serving.md)."""
+
 CELL_ERROR_INSTRUCTION = (
     "Reload the page to try again. If it keeps happening, tell whoever runs this workbook."
 )
@@ -34,6 +40,8 @@ class ServeOptions:
     token: str | None
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S
     cull_interval: int = CULL_INTERVAL_S
+    preheat: int = 0
+    """Pre-heated kernels kept waiting per notebook; 0 turns Voila's kernel pool off."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -46,6 +54,10 @@ class ServeOptions:
             )
         if self.cull_idle_timeout <= 0 or self.cull_interval <= 0:
             raise ValueError("cull_idle_timeout and cull_interval: must be positive seconds")
+        if not 0 <= self.preheat <= MAX_PREHEAT:
+            raise ValueError(
+                f"preheat: {self.preheat} kernels per notebook is not between 0 and {MAX_PREHEAT}"
+            )
 
 
 def build_config(options: ServeOptions) -> Config:
@@ -67,7 +79,11 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.allow_theme_override = "NO"
     c.VoilaConfiguration.strip_sources = True
     c.VoilaConfiguration.show_tracebacks = False
-    c.VoilaConfiguration.preheat_kernel = False
+    # A pool of kernels that have run each notebook up to `wait_for_request()` (the pages wait
+    # there before reading the workspace). Voila refuses it with progressive rendering and a
+    # prelaunch hook; we use neither.
+    c.VoilaConfiguration.preheat_kernel = options.preheat > 0
+    c.VoilaConfiguration.default_pool_size = options.preheat
     c.VoilaConfiguration.progressive_rendering = False
     c.VoilaExecutor.show_tracebacks = False
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION

@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Three changes to stock Voila 0.5, each small:
+Four changes to stock Voila 0.5, each small:
 
 * Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
   the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
@@ -8,12 +8,16 @@ Three changes to stock Voila 0.5, each small:
   reference, go to the server log only.
 * Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
   server started is shut down.
+* With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
+  `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import copy
+import json
 import re
 import secrets
 import signal
@@ -22,14 +26,19 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 import tornado.web
 import voila.notebook_renderer
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
 from traitlets.config import Config
 from voila.app import Voila
 from voila.execute import VoilaExecutor
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+
+from sigworkbook.app.settings import POOL_API
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
 """`ename` of a cell error output once its details have gone to the log; the template shows it."""
@@ -109,6 +118,73 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         )
 
 
+class RequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
+    """Voila's websocket that hands a pre-heated kernel its page request, noting who waits.
+
+    A pooled kernel connects here from `wait_for_request()` once it has run its notebook that
+    far, and stays connected until a visitor is given the kernel: connected means heated.
+    """
+
+    waiting: ClassVar[set[str]] = set()
+    _kernel_id: str | None = None
+
+    def open(self, kernel_id: str) -> None:
+        self._kernel_id = kernel_id
+        RequestInfoHandler.waiting.add(kernel_id)
+        notebooks = getattr(self.settings.get("kernel_manager"), "notebook_data", {})
+        notebook = next(
+            (name for name, data in notebooks.items() if kernel_id in data.get("kernel_ids", ())),
+            "?",
+        )
+        _log().info("Pre-heated kernel %s for %s is ready for a visitor", kernel_id, notebook)
+        super().open(kernel_id)
+
+    def on_close(self) -> None:
+        if self._kernel_id is not None:
+            RequestInfoHandler.waiting.discard(self._kernel_id)
+        super().on_close()
+
+
+def _log() -> Any:
+    return SigworkbookVoila.instance().log
+
+
+def _heated(pooled: asyncio.Future[Any]) -> bool:
+    """Whether a pool entry is a kernel that has run its notebook as far as it can unvisited:
+    up to `wait_for_request()`, or to the end for a notebook that never waits."""
+    if not pooled.done() or pooled.cancelled() or pooled.exception() is not None:
+        return False
+    entry: dict[str, Any] = pooled.result()
+    render: asyncio.Future[Any] | None = entry.get("task")
+    return entry.get("kernel_id") in RequestInfoHandler.waiting or bool(render and render.done())
+
+
+def pool_status(kernel_manager: Any) -> dict[str, dict[str, int]]:
+    """Per notebook: kernels in its pool, and how many of them are heated, ready for a visitor.
+
+    Reads Voila's pool (`_pools`: notebook -> tasks that each start a kernel and then run the
+    notebook in it); check this on a Voila upgrade (pinned at 0.5.13).
+    """
+    pools: dict[str, list[asyncio.Future[Any]]] = getattr(kernel_manager, "_pools", {})
+    return {
+        notebook: {"pooled": len(pool), "ready": sum(1 for task in pool if _heated(task))}
+        for notebook, pool in pools.items()
+    }
+
+
+class PoolHandler(APIHandler):
+    """`GET`: the pool size per notebook and each notebook's pooled and ready kernels."""
+
+    def initialize(self, size: int) -> None:
+        self.size = size
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        body = {"size": self.size, "notebooks": pool_status(self.kernel_manager)}
+        self.finish(json.dumps(body, sort_keys=True))
+
+
 class SigworkbookVoila(Voila):  # type: ignore[misc]
     """Voila with the page handler above and a hook that runs once the port is open."""
 
@@ -117,11 +193,18 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
     browser_url: str | None = None
 
     def init_handlers(self) -> list[Any]:
-        handlers: list[Any] = super().init_handlers()
-        return [
-            (entry[0], RenderHandler, *entry[2:]) if entry[1] is TornadoVoilaHandler else entry
-            for entry in handlers
+        replaced = {
+            TornadoVoilaHandler: RenderHandler,
+            RequestInfoSocketHandler: RequestInfoHandler,
+        }
+        handlers: list[Any] = [
+            (entry[0], replaced.get(entry[1], entry[1]), *entry[2:])
+            for entry in super().init_handlers()
         ]
+        configuration = self.voila_configuration
+        size = configuration.default_pool_size if configuration.preheat_kernel else 0
+        handlers.append((url_path_join(self.server_url, POOL_API), PoolHandler, {"size": size}))
+        return handlers
 
     def launch_browser(self) -> None:
         # Voila calls this right after it has opened the port, before serving; `run` always sets

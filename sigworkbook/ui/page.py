@@ -9,7 +9,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from IPython.display import display
 
-from sigworkbook.app.request import query_param
+from sigworkbook.app.request import query_param, wait_for_request
 from sigworkbook.gaps import check
 from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEP_BY_KEY, STEPS, Step
@@ -133,8 +133,19 @@ def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
 
 
 def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
-    """Open the page of step `key` and display its header; None (with a notice) if no SIG."""
+    """Open the page of step `key` and display its header; None (with a notice) if no SIG.
+
+    In a pre-heated kernel this waits for the visit's request after importing the step's form
+    module (the slow part, done before anyone visits) and before reading the workspace.
+    """
+    import importlib
+    import importlib.util
+
     step = STEP_BY_KEY[key]
+    form_module = f"sigworkbook.ui.pages.{step.key}"
+    if importlib.util.find_spec(form_module) is not None:
+        importlib.import_module(form_module)
+    wait_for_request()
     try:
         workspace = workspace or Workspace.open(create=True)
         sig_id = choose_sig(workspace)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from IPython.display import display
 
-from sigworkbook.app.request import query_param
+from sigworkbook.app.request import query_param, wait_for_request
 from sigworkbook.fields import field_spec
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.steps import STEP_BY_KEY, STEPS
@@ -277,8 +277,10 @@ class Overview(widgets.HTML):
 def open_start(*, workspace: Workspace | None = None) -> Start | None:
     """Open the start page and display its header; works with or without a chosen SIG.
 
-    None (after a notice saying why) when the workspace cannot be used.
+    None (after a notice saying why) when the workspace cannot be used. In a pre-heated kernel
+    it first waits for the visit's request: nothing is read from the workspace before that.
     """
+    wait_for_request()
     try:
         workspace = workspace or Workspace.open(create=True)
         chosen = choose_sig(workspace)
