@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -107,11 +107,13 @@ def start_server(
     host: str = "127.0.0.1",
     env: Mapping[str, str] | None = None,
     notebooks: Path | None = FIXTURE_NOTEBOOKS,
+    extra_args: Sequence[str] = (),
 ) -> Server:
     """Start `serve` on a free port with a fresh workspace; return once it answers.
 
     `notebooks=None` serves what `serve` serves by default: the packaged workbooks. A workspace
     folder already at `tmp/workspace` (e.g. made by `sigworkbook init --demo`) is used as it is.
+    `extra_args` go at the end of serve's command line (e.g. `--preheat 1`).
     """
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -131,6 +133,7 @@ def start_server(
     ]
     if notebooks is not None:
         command += ["--notebooks", str(notebooks)]
+    command += list(extra_args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     full_env.update(env or {})
     full_env["PYTHONUNBUFFERED"] = "1"
