@@ -91,6 +91,7 @@ class Chromium:
                     ready: window.__benchReady,
                     html: performance.getEntriesByType('navigation')[0].responseEnd,
                     views: document.querySelectorAll('.jupyter-widgets').length,
+                    errors: window.__benchErrors(),
                     kernel: JSON.parse(
                         document.getElementById('jupyter-config-data').textContent).kernelId,
                 })"""
@@ -99,6 +100,8 @@ class Chromium:
             raise BrowserError(
                 f"page {url} did not become ready ({self._state()}): {error.message}"
             ) from None
+        if state["errors"]:
+            raise BrowserError(f"page {url} shows errors: {'; '.join(state['errors'])[:500]}")
         return PageLoad(
             url,
             float(state["ready"]),

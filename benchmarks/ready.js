@@ -9,11 +9,15 @@
  *      without ipywidgets in the kernel it falls back to comm_info), and every message the page
  *      sent on the shell channel has been followed by the kernel's `idle` status for it (no
  *      request of the page is still being worked on);
- *   3. every widget output of the page is on screen (no output still waiting to be rendered);
+ *   3. every widget output of the page is on screen: no output is still waiting to be rendered,
+ *      and no widget renderer still says "Loading widget..." (Voila removes an output's script
+ *      as soon as it hands it to a renderer, which then waits for the widget's model and view);
  *   4. if the page has a form control inside a widget (input, textarea, select), the first one
  *      is enabled, i.e. ready for input.
  * window.__benchReady holds performance.now() (ms since navigation started) at the first moment
  * all four held, or null. The empty notebook has no widget: 3 and 4 hold at once for it.
+ * window.__benchErrors() lists what the page shows instead of a widget or a cell's output
+ * (a widget that failed to display, a cell error notice), so a broken page is never timed.
  */
 (function () {
   "use strict";
@@ -80,6 +84,19 @@
     return !!cells && cells.style.display !== "none";
   }
 
+  /* Output renderers that hold only text: a widget renderer says "Loading widget..." until its
+     view is on screen, or "Error ..." when it cannot show the widget. */
+  function rendererTexts() {
+    var texts = [];
+    var outputs = document.querySelectorAll("#rendered_cells .jp-OutputArea-output");
+    for (var i = 0; i < outputs.length; i++) {
+      if (outputs[i].childElementCount === 0) {
+        texts.push(outputs[i].textContent || "");
+      }
+    }
+    return texts;
+  }
+
   function widgetsShown() {
     var scripts = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
     for (var i = 0; i < scripts.length; i++) {
@@ -87,8 +104,20 @@
         return false;
       }
     }
-    return true;
+    return !rendererTexts().some(function (text) {
+      return text.indexOf("Loading widget") === 0;
+    });
   }
+
+  window.__benchErrors = function () {
+    var found = rendererTexts().filter(function (text) {
+      return /^Error (displaying|creating) widget/.test(text);
+    });
+    document.querySelectorAll(".swb-cell-error").forEach(function (notice) {
+      found.push(notice.textContent.trim());
+    });
+    return found;
+  };
 
   function controlReady() {
     var control = document.querySelector(CONTROL);
