@@ -8,7 +8,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
-from widget_tree import control, editor, walk
+from widget_tree import control, editor, open_rows, walk
 
 from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
@@ -132,6 +132,7 @@ def test_the_kinds_of_value_are_explained(form: widgets.Widget) -> None:
 def test_a_risk_gets_its_mitigation_and_a_review_date_is_set(
     ws: Workspace, form: widgets.Widget
 ) -> None:
+    open_rows(form)
     control(form, "charter.risks.0.mitigation").input.value = "Record every huddle."
     control(form, "charter.review_date").input.value = dt.date(2028, 1, 31)
     charter = ws.load(SIG).plan.charter

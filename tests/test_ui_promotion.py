@@ -8,7 +8,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
-from widget_tree import control, walk
+from widget_tree import control, open_rows, walk
 
 from sigworkbook import catalogues
 from sigworkbook.demo import add_demo
@@ -56,6 +56,7 @@ def test_a_draft_is_counted_against_its_channels_limit_as_it_is_typed(
 ) -> None:
     assert ws.load(SIG).plan.promotion.actions[0].channel == "network_twitter"
     assert catalogues.active().char_limit("network_twitter") == 280
+    open_rows(form)
     draft = control(form, "promotion.actions.0.draft")
     draft.input.value = "x" * 281
     assert "281 / 280 characters" in counter(form, 0)
@@ -71,6 +72,7 @@ def test_a_draft_is_counted_against_its_channels_limit_as_it_is_typed(
 def test_the_count_follows_a_draft_changed_by_someone_else(
     ws: Workspace, session: Session, form: widgets.Widget
 ) -> None:
+    open_rows(form)
     Session(ws, SIG, author="Bo").save("promotion.actions.0.draft", "Short post")
     session.refresh()
     assert control(form, "promotion.actions.0.draft").input.value == "Short post"

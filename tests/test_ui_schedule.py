@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 from hostile import HOSTILE_LINES, demo_document, fill_plan
-from widget_tree import control, walk
+from widget_tree import control, open_rows, walk
 
 from sigworkbook import catalogues
 from sigworkbook.steps import STEP_BY_KEY
@@ -218,6 +218,7 @@ def test_clashes_are_flagged_and_the_table_follows_every_change(
     }
     assert "2 activities overlap" in shown.value
     assert "Clashes with Talk" in shown.value
+    open_rows(form)
     control(form, "schedule.activities.1.start").input.value = dt.datetime(2027, 1, 13, 13, 0)
     assert "No activities overlap" in shown.value
     assert "Clashes with" not in shown.value

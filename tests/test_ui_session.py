@@ -207,14 +207,15 @@ def test_a_new_rows_fields_say_who_changed_them_only_once_someone_has(
     RowsEditor(ana, "charter.risks", ["risk", "mitigation"]).add()
     ben.refresh()
     ben_risks = RowsEditor(ben, "charter.risks", ["risk", "mitigation"])
+    ben_risks.open_row(ben_risks.rows[0]["id"])
     risk, mitigation = ben_risks.rows_box.children[0].controls
     assert "Changed by" not in risk.notes.value + mitigation.notes.value
     risk.input.value = "Conveners burn out"
     ben_risks.add()  # a change to the table, not to the first row's fields
     ana.refresh()
-    ana_risk, ana_mitigation = (
-        RowsEditor(ana, "charter.risks", ["risk", "mitigation"]).rows_box.children[0].controls
-    )
+    ana_risks = RowsEditor(ana, "charter.risks", ["risk", "mitigation"])
+    ana_risks.open_row(ana_risks.rows[0]["id"])
+    ana_risk, ana_mitigation = ana_risks.rows_box.children[0].controls
     assert "Changed by Ben" in ana_risk.notes.value
     assert "Changed by" not in ana_mitigation.notes.value
 

@@ -33,3 +33,11 @@ def control(root: widgets.Widget, path: str) -> Any:
 def editor(root: widgets.Widget, path: str) -> RowsEditor:
     """The table editor of the list field at `path`."""
     return next(w for w in walk(root) if isinstance(w, RowsEditor) and w.path == path)
+
+
+def open_rows(root: widgets.Widget) -> None:
+    """Open every folded row of every table in the tree, as a person choosing "Edit" would."""
+    for table in [w for w in walk(root) if isinstance(w, RowsEditor)]:
+        for box in table.rows_box.children:
+            if box.summary is not None:
+                next(b for b in walk(box) if getattr(b, "description", "") == "Edit").click()

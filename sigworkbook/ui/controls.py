@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
+from sigworkbook import catalogues, wording
 from sigworkbook.fields import FieldSpec, field_spec
 from sigworkbook.model import (
     DECISION_LABELS,
@@ -40,6 +40,22 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
         labels = CHOICE_LABELS.get(spec.path.rsplit(".", 1)[-1], {})
         options = [(labels.get(c, c.replace("_", " ").capitalize()), c) for c in spec.choices]
     return [(NO_CHOICE, None), *options] if spec.optional else options
+
+
+def summary_value(spec: FieldSpec, value: Any) -> str:
+    """A field's value as a few words of plain text, for a folded table row."""
+    if spec.kind == "choice":
+        return next((label for label, key in _choices(spec) if key == value), str(value))
+    if spec.kind == "bool":
+        return spec.label if value else ""
+    if spec.kind == "datetime":
+        moment = dt.datetime.fromisoformat(str(value))
+        return f"{wording.short_date(moment.date())}, {moment:%H:%M}"
+    if spec.kind == "date":
+        return wording.long_date(dt.date.fromisoformat(str(value)))
+    if spec.kind == "int":
+        return f"{spec.label}: {value}"
+    return str(value)
 
 
 def _input(spec: FieldSpec) -> widgets.ValueWidget:

@@ -17,6 +17,7 @@ from e2e.workbook_pages import (
     card,
     choose,
     field,
+    open_rows,
     plan_value,
     reload,
     rows,
@@ -168,7 +169,7 @@ def core(walk: Walk) -> None:
     )
 
     walk.reload("1-core")
-    people = rows(table(page, "Core group"))
+    people = open_rows(table(page, "Core group"))
     expect(people).to_have_count(2)
     for index, (name, organisation, role, contact, member) in enumerate(PEOPLE):
         row = people.nth(index)
@@ -283,11 +284,11 @@ def charter(walk: Walk) -> None:
     expect_values(page, CHARTER_TEXT)
     assert selected_label(field(page, "Open or closed")) == "Closed: by invitation"
     assert selected_label(field(page, "Lifecycle stage")) == "Coalescing"
-    measure = rows(table(page, "Measures of success"))
+    measure = open_rows(table(page, "Measures of success"))
     expect(measure).to_have_count(1)
     expect_values(measure, {**MEASURE, "Review date": "2027-09-01"})
     assert selected_label(field(measure, "Kind of value")) == "Applied value"
-    risk = rows(table(page, "Risks and mitigations"))
+    risk = open_rows(table(page, "Risks and mitigations"))
     expect(risk).to_have_count(1)
     expect_values(risk, RISK)
     expect(field(page, "Charter review date")).to_have_value("2028-03-01")
@@ -332,6 +333,10 @@ def schedule(walk: Walk) -> None:
     walk.reload("4-schedule")
     activity = rows(table(page, "Activities"))
     expect(activity).to_have_count(1)
+    # Folded after the reload: one line with the short fields, then the inputs on "Edit".
+    expect(activity).to_contain_text("Omar Haddad")
+    expect(activity).to_contain_text("Wed 14 Apr 2027, 12:30 · Europe/London · Duration (minutes): 45")
+    activity = open_rows(table(page, "Activities"))
     expect_values(activity, {**ACTIVITY, "Duration (minutes)": "45"})
     expect(field(activity, "Starts")).to_have_value(re.compile(r"^2027-04-14T12:30"))
     assert selected_label(field(activity, "Repeats")) == "Monthly"
@@ -375,7 +380,7 @@ def promotion(walk: Walk) -> None:
     )
 
     walk.reload("5-promotion")
-    action = rows(table(page, "Promotion actions"))
+    action = open_rows(table(page, "Promotion actions"))
     expect(action).to_have_count(1)
     assert selected_label(field(action, "Channel")) == "LinkedIn"
     expect_values(action, {"Draft text": DRAFT, "Owner": "Tess Walker", "Date": "2027-03-20"})

@@ -142,6 +142,15 @@ def rows(scope: Locator) -> Locator:
     return scope.locator(".swb-row")
 
 
+def open_rows(scope: Locator) -> Locator:
+    """Open every folded row of the table `scope` with its "Edit" button; return the rows."""
+    folded = scope.locator(".swb-row--folded")
+    for remaining in range(folded.count(), 0, -1):
+        folded.first.get_by_role("button", name="Edit", exact=True).click()
+        expect(folded).to_have_count(remaining - 1)
+    return rows(scope)
+
+
 def add_row(page: Page, label: str, add_button: str) -> Locator:
     """Press the table's add button and return the new (last) row once it shows."""
     editor = table(page, label)

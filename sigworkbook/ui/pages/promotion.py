@@ -68,7 +68,8 @@ class ActionsEditor(RowsEditor):
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         box = super()._row(index, row)
         controls = {control.path.rsplit(".", 1)[-1]: control for control in box.controls}
-        count_against_channel(controls["channel"], controls["draft"])
+        if controls:  # an open row (a folded one shows no inputs)
+            count_against_channel(controls["channel"], controls["draft"])
         return box
 
 

@@ -1,0 +1,87 @@
+"""Table rows: folded into a summary line until opened, opened when added, saved when folded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from widget_tree import walk
+
+from sigworkbook.demo import add_demo
+from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.session import Session
+from sigworkbook.ui.tables import RowsEditor
+from sigworkbook.workspace import Workspace
+
+DEMO = "home-safely"
+COLUMNS = ["type", "title", "start", "duration_minutes", "owner", "notes"]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    with Workspace.open(tmp_path / "ws", create=True) as workspace:
+        add_demo(workspace)
+        yield workspace
+
+
+def activities(session: Session) -> RowsEditor:
+    return RowsEditor(session, "schedule.activities", COLUMNS, add_label="Add an activity")
+
+
+def controls(editor: RowsEditor) -> list[FieldControl]:
+    return [w for w in walk(editor) if isinstance(w, FieldControl)]
+
+
+def test_rows_show_as_summaries_without_inputs_until_opened(ws: Workspace) -> None:
+    editor = activities(Session(ws, DEMO, author="Ada"))
+    plan = ws.load(DEMO).plan
+    first = plan.schedule.activities[0]
+    assert len(editor.rows_box.children) == len(plan.schedule.activities) > 1
+    assert controls(editor) == []
+    summary = editor.rows_box.children[0].summary.value
+    assert first.owner in summary
+    assert f"Duration (minutes): {first.duration_minutes}" in summary
+    assert first.title not in summary  # it is the row's heading already
+
+    editor.open_row(first.id)
+    opened = controls(editor)
+    assert [c.path for c in opened] == [f"schedule.activities.0.{c}" for c in COLUMNS]
+    assert editor.rows_box.children[1].summary is not None  # the others stay folded
+
+
+def test_folding_a_row_saves_what_was_typed_and_shows_it_in_the_summary(
+    ws: Workspace,
+) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    row_id = editor.rows[1]["id"]
+    editor.open_row(row_id)
+    owner = next(c for c in controls(editor) if c.path.endswith(".owner"))
+    owner.input.value = "Priya Shah"
+    editor.fold_row(row_id)
+    assert ws.load(DEMO).plan.schedule.activities[1].owner == "Priya Shah"
+    assert controls(editor) == []
+    assert "Priya Shah" in editor.rows_box.children[1].summary.value
+    assert not editor.is_open(row_id)
+
+
+def test_a_row_just_added_opens_and_the_others_stay_folded(ws: Workspace) -> None:
+    editor = activities(Session(ws, DEMO, author="Ada"))
+    before = len(editor.rows)
+    assert editor.add()
+    assert len(editor.rows) == before + 1
+    assert {c.path.rsplit(".", 2)[-2] for c in controls(editor)} == {str(before)}
+    assert editor.is_open(editor.rows[-1]["id"])
+
+
+def test_a_folded_summary_follows_anothers_edit_and_never_becomes_markup(
+    ws: Workspace,
+) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    Session(ws, DEMO, author="Bo").save("schedule.activities.0.owner", "<b>Bo</b> & co")
+    session.refresh()
+    summary = editor.rows_box.children[0].summary.value
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; co" in summary
+    assert "<b>" not in summary
