@@ -571,3 +571,21 @@ def test_wheel_ships_the_template_and_finds_its_folders(tmp_path: Path) -> None:
         str(shipped / "_shipped" / "templates"),
         str(shipped / "share"),
     ]
+
+
+def test_serve_imports_voila_without_the_slow_optional_grammar_module() -> None:
+    code = (
+        "import sys\n"
+        "from sigworkbook.app.serve import skip_slow_optional_imports\n"
+        "skip_slow_optional_imports()\n"
+        "import sigworkbook.app.voila_app\n"
+        "import jsonschema\n"
+        "print(sys.modules.get('rfc3987_syntax') is None)\n"
+        "jsonschema.validate({'a': 1}, {'type': 'object'}, format_checker=jsonschema.FormatChecker())\n"
+        "print('iri' in jsonschema.FormatChecker().checkers)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

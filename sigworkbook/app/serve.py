@@ -158,6 +158,7 @@ def serve(
     if open_browser and not show_browser:
         print("sigworkbook serve: no display here; open the link below yourself", file=sys.stderr)
 
+    skip_slow_optional_imports()
     from sigworkbook.app.voila_app import run  # slow import: only when really serving
 
     return run(
@@ -165,6 +166,20 @@ def serve(
         on_listening=lambda: _announce(options, sig),
         browser_url=start_url(options, sig) if open_browser and show_browser else None,
     )
+
+
+SLOW_OPTIONAL_MODULES = ("rfc3987_syntax",)
+"""Optional modules the server never needs and that are slow to import. jsonschema (through
+jupyter_events, through jupyter_server) imports rfc3987_syntax only to check strings of the
+"iri" formats, and importing it builds a grammar: 3-4 s, most of Voila's start-up (upstream
+jupyter_server issue 1559). No schema jupyter_server, jupyter_events or Voila checks uses
+those formats."""
+
+
+def skip_slow_optional_imports() -> None:
+    """Make importing the SLOW_OPTIONAL_MODULES fail fast (their users treat them as optional)."""
+    for name in SLOW_OPTIONAL_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "not importable"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
