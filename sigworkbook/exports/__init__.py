@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sigworkbook.exports import context, ics, tables, timing
+from sigworkbook.exports import context, tables, timing
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
 from sigworkbook.exports.templating import render_template
@@ -78,6 +78,10 @@ def _json(job: Job) -> bytes:
 
 
 def _ics(job: Job) -> bytes:
+    # icalendar is imported here, not with the package: the review page usually reuses the
+    # files already written and needs neither it nor its 5 MiB.
+    from sigworkbook.exports import ics
+
     return ics.schedule_ics(job.plan, revision=job.revision, exported_at=job.exported_at)
 
 

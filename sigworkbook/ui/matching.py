@@ -7,9 +7,6 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
-
 THRESHOLD = 70.0
 """Lowest score (0-100) at which a term counts as found in a record."""
 
@@ -81,6 +78,8 @@ class Match:
 
 def normalise(text: str) -> str:
     """Lower case, punctuation to spaces, common words left out."""
+    from rapidfuzz.utils import default_process  # loaded on the first search, not with the page
+
     words = default_process(text).split()
     return " ".join(word for word in words if word not in STOP_WORDS)
 
@@ -108,6 +107,8 @@ WORD_MATCH = 80.0
 
 
 def _coverage(term_words: list[str], text_words: list[str]) -> float:
+    from rapidfuzz import fuzz
+
     found = sum(
         1
         for word in term_words
@@ -122,6 +123,8 @@ def similarity(term: str, text: str) -> float:
     100 when every word of the term appears in the text; small misspellings cost a little; a
     text that holds only some of the term's words scores lower the fewer of them it holds.
     """
+    from rapidfuzz import fuzz
+
     left, right = normalise(term), normalise(text)
     if not left or not right:
         return 0.0
