@@ -198,26 +198,40 @@ def test_a_row_edit_lands_on_its_row_when_rows_move(two: tuple[Session, Session]
     assert [(r.id, r.risk) for r in risks] == [(second, "Conveners burn out")]
 
 
-def test_a_new_rows_fields_say_who_changed_them_only_once_someone_has(
+def test_changed_by_names_who_edited_a_rows_field_never_the_wrong_row(
     two: tuple[Session, Session],
 ) -> None:
     from sigworkbook.ui.tables import RowsEditor
 
     ana, ben = two
-    RowsEditor(ana, "charter.risks", ["risk", "mitigation"]).add()
+    columns = ["risk", "mitigation"]
+    ana_risks = RowsEditor(ana, "charter.risks", columns)
+    ana_risks.add()
+    ana_risks.add()
+    first, second = (row["id"] for row in ana_risks.rows)
     ben.refresh()
-    ben_risks = RowsEditor(ben, "charter.risks", ["risk", "mitigation"])
-    ben_risks.open_row(ben_risks.rows[0]["id"])
-    risk, mitigation = ben_risks.rows_box.children[0].controls
+    ben_risks = RowsEditor(ben, "charter.risks", columns)
+    ben_risks.open_row(second)
+    risk, mitigation = ben_risks.rows_box.children[1].controls
+    # Adding the rows changed the table, not these fields.
     assert "Changed by" not in risk.notes.value + mitigation.notes.value
     risk.input.value = "Conveners burn out"
-    ben_risks.add()  # a change to the table, not to the first row's fields
     ana.refresh()
-    ana_risks = RowsEditor(ana, "charter.risks", ["risk", "mitigation"])
-    ana_risks.open_row(ana_risks.rows[0]["id"])
-    ana_risk, ana_mitigation = ana_risks.rows_box.children[0].controls
+    ana_risks.open_row(second)
+    ana_risk, ana_mitigation = ana_risks.rows_box.children[1].controls
     assert "Changed by Ben" in ana_risk.notes.value
     assert "Changed by" not in ana_mitigation.notes.value
+    # Ana edits the first row, then Ben removes it: the second row moves up to its place
+    # and must not say that Ana changed it.
+    ana_risks.open_row(first)
+    ana_risks.rows_box.children[0].controls[1].input.value = "Share the load"
+    ben.refresh()
+    ben_risks.remove(first)
+    ana.refresh()
+    ana_risks.open_row(second)
+    moved_risk, moved_mitigation = ana_risks.rows_box.children[0].controls
+    assert moved_risk.input.value == "Conveners burn out"
+    assert "Ana" not in moved_risk.notes.value + moved_mitigation.notes.value
 
 
 def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Session]) -> None:
@@ -261,3 +275,19 @@ def test_use_theirs_drops_an_edit_still_waiting_to_be_saved(two: tuple[Session, 
     ana.flush()  # the pause is over
     assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
     assert ana_theme.input.value == "Sepsis"
+
+
+def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    seen: list[int] = []
+
+    def broken(_loaded: object) -> None:
+        raise RuntimeError("this part of the page is broken")
+
+    ana.on_change(broken)
+    ana.on_change(lambda loaded: seen.append(loaded.revision))
+    ben.save("identity.theme", "Falls")
+    assert ana.refresh() is True
+    assert seen == [ana.loaded.revision]

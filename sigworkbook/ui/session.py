@@ -164,18 +164,25 @@ class Session:
         """The latest change that touched `path`: to it, or to anything containing it.
 
         None when that was a whole-plan change (creation, import, restore of the plan): it says
-        nothing about this field in particular. Changes to a whole table (adding or removing a
-        row) are not changes to the fields of its other rows, nor to those of the new row.
+        nothing about this field in particular. A change to a whole table (adding or removing a
+        row) is not a change to the fields of its rows; but rows may have moved with it, so a
+        change to a row's field from before it no longer says which row it was about.
         """
         parts = parse_path(path)
-        candidates = [
-            ".".join(str(p) for p in parts[:n])
-            for n in range(len(parts) + 1)
-            if n == len(parts) or not isinstance(parts[n], int)
-        ]
-        found = [self._last_changes[c] for c in candidates if c in self._last_changes]
+        found: list[Change] = []
+        tables: list[Change] = []
+        for n in range(len(parts) + 1):
+            change = self._last_changes.get(".".join(str(p) for p in parts[:n]))
+            if change is None:
+                continue
+            table_level = n < len(parts) and isinstance(parts[n], int)
+            (tables if table_level else found).append(change)
         latest = max(found, key=lambda c: c.revision, default=None)
-        return latest if latest is not None and latest.path else None
+        if latest is None or not latest.path:
+            return None
+        if any(t.revision > latest.revision for t in tables):
+            return None
+        return latest
 
     # --- controls and listeners ---------------------------------------------------------
 
@@ -344,7 +351,10 @@ class Session:
                 if value != control_base(control):
                     control.show_value(value)
         for listener in list(self._listeners):
-            listener(loaded)
+            try:
+                listener(loaded)
+            except Exception:  # one broken part of the page must not leave the rest stale
+                _log.exception("a part of the page failed to show the latest plan")
 
     def refresh(self) -> bool:
         """Reload the plan if anyone saved since we last looked; True when it had changed."""
