@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kernel_typing import typing
 
 from sigworkbook.ui.controls import FieldControl, LinesControl
 from sigworkbook.ui.session import Session
@@ -51,21 +50,6 @@ def test_another_persons_edit_shows_without_reload(two: tuple[Session, Session])
     assert ana.refresh() is True
     assert ana_theme.input.value == "Falls"
     assert "Changed by Ben at" in ana_theme.notes.value
-
-
-def typing(control: FieldControl, text: str) -> None:
-    """Type into `control` inside an event loop, as in a kernel: the save waits for a pause."""
-
-    async def type_and_stop() -> None:
-        control.input.value = text
-
-    # In a thread of its own: the test process may already run another library's event loop.
-    control.session.debounce = True
-    worker = threading.Thread(target=asyncio.run, args=(type_and_stop(),))
-    worker.start()
-    worker.join()
-    control.session.debounce = False
-    assert control.session.has_pending
 
 
 def test_typing_is_never_replaced_by_someone_elses_edit(two: tuple[Session, Session]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kernel_typing import typing
 from widget_tree import walk
 
 from sigworkbook.demo import add_demo
@@ -33,6 +35,12 @@ def controls(editor: RowsEditor) -> list[FieldControl]:
     return [w for w in walk(editor) if isinstance(w, FieldControl)]
 
 
+def field(editor: RowsEditor, name: str) -> FieldControl:
+    """The one open input for the field `name` (of the open row)."""
+    (found,) = [c for c in controls(editor) if c.path.endswith(f".{name}")]
+    return found
+
+
 def test_rows_show_as_summaries_without_inputs_until_opened(ws: Workspace) -> None:
     editor = activities(Session(ws, DEMO, author="Ada"))
     plan = ws.load(DEMO).plan
@@ -42,6 +50,7 @@ def test_rows_show_as_summaries_without_inputs_until_opened(ws: Workspace) -> No
     summary = editor.rows_box.children[0].summary.value
     assert first.owner in summary
     assert f"Duration (minutes): {first.duration_minutes}" in summary
+    assert f"Owner: {first.owner}" in summary
     assert first.title not in summary  # it is the row's heading already
 
     editor.open_row(first.id)
@@ -57,13 +66,67 @@ def test_folding_a_row_saves_what_was_typed_and_shows_it_in_the_summary(
     editor = activities(session)
     row_id = editor.rows[1]["id"]
     editor.open_row(row_id)
-    owner = next(c for c in controls(editor) if c.path.endswith(".owner"))
-    owner.input.value = "Priya Shah"
-    editor.fold_row(row_id)
+    typing(field(editor, "owner"), "Priya Shah")  # waiting for a pause in typing, not saved
+    assert ws.load(DEMO).plan.schedule.activities[1].owner != "Priya Shah"
+    assert editor.fold_row(row_id)
     assert ws.load(DEMO).plan.schedule.activities[1].owner == "Priya Shah"
     assert controls(editor) == []
-    assert "Priya Shah" in editor.rows_box.children[1].summary.value
+    assert "Owner: Priya Shah" in editor.rows_box.children[1].summary.value
     assert not editor.is_open(row_id)
+
+
+def test_a_row_with_an_unsaved_change_stays_open_and_says_why(ws: Workspace) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    row_id = editor.rows[0]["id"]
+    editor.open_row(row_id)
+    owner = field(editor, "owner")
+    owner.input.value = "x" * 81  # over the owner's limit: refused, with an error
+    assert owner.has_problem
+    assert not editor.fold_row(row_id)
+    assert editor.is_open(row_id) and owner in controls(editor)
+    assert owner.input.value == "x" * 81
+    assert "stays open" in editor.message.value
+    # Someone else changes a field while Ada is typing in it: she has to choose first.
+    owner.input.value = "Ada Lovelace"
+    assert editor.fold_row(row_id)
+    editor.open_row(row_id)
+    notes = field(editor, "notes")
+    typing(notes, "Ada's notes")
+    Session(ws, DEMO, author="Bo").save("schedule.activities.0.notes", "Bo's notes")
+    session.refresh()
+    assert notes.in_conflict
+    assert not editor.fold_row(row_id)
+    assert notes.input.value == "Ada's notes"
+
+
+def test_a_folded_rows_heading_and_summary_follow_anothers_edits(ws: Workspace) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    risks = RowsEditor(session, "charter.risks", ["risk", "mitigation"])
+    Session(ws, DEMO, author="Bo").save("schedule.activities.0.title", "Renamed huddle")
+    session.refresh()
+    row = editor.rows_box.children[0]
+    assert "Renamed huddle" in row.heading.value
+    assert row.toggle.tooltip == "Edit Renamed huddle"
+    # A risk's only other field is long text: the summary shows the start of it.
+    mitigation = ws.load(DEMO).plan.charter.risks[0].mitigation
+    assert mitigation
+    shown = risks.rows_box.children[0].summary.value
+    assert "Mitigation: " + html.escape(mitigation[:20]) in shown
+    assert "Nothing filled in yet" not in shown
+
+
+def test_a_start_time_from_the_plan_is_not_an_edit_and_follows_others(ws: Workspace) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    editor.open_row(editor.rows[0]["id"])
+    start = field(editor, "start")
+    assert not start.is_dirty()  # the plan writes seconds, the input gives minutes
+    Session(ws, DEMO, author="Bo").save("schedule.activities.0.start", "2027-02-01T09:00:00")
+    session.refresh()
+    assert not start.in_conflict
+    assert start.value == "2027-02-01T09:00"
 
 
 def test_a_row_just_added_opens_and_the_others_stay_folded(ws: Workspace) -> None:

@@ -42,20 +42,30 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
     return [(NO_CHOICE, None), *options] if spec.optional else options
 
 
+SUMMARY_TEXT = 60
+"""Characters of a long text shown in a folded row's summary line."""
+
+
 def summary_value(spec: FieldSpec, value: Any) -> str:
-    """A field's value as a few words of plain text, for a folded table row."""
+    """A field's value as a few words of plain text, for a folded table row.
+
+    Choices show their label alone (it says what it is); other values follow their field's
+    label, and long texts are shortened.
+    """
     if spec.kind == "choice":
         return next((label for label, key in _choices(spec) if key == value), str(value))
     if spec.kind == "bool":
         return spec.label if value else ""
     if spec.kind == "datetime":
         moment = dt.datetime.fromisoformat(str(value))
-        return f"{wording.short_date(moment.date())}, {moment:%H:%M}"
-    if spec.kind == "date":
-        return wording.long_date(dt.date.fromisoformat(str(value)))
-    if spec.kind == "int":
-        return f"{spec.label}: {value}"
-    return str(value)
+        text = f"{wording.short_date(moment.date())}, {moment:%H:%M}"
+    elif spec.kind == "date":
+        text = wording.long_date(dt.date.fromisoformat(str(value)))
+    else:
+        text = " ".join(str(value).split())
+        if len(text) > SUMMARY_TEXT:
+            text = text[: SUMMARY_TEXT - 1].rstrip() + "…"
+    return f"{spec.label}: {text}"
 
 
 def _input(spec: FieldSpec) -> widgets.ValueWidget:
@@ -223,6 +233,11 @@ class BoundControl(widgets.VBox):
         return bool(self.value != self.base)
 
     @property
+    def has_problem(self) -> bool:
+        """An error is showing under the input."""
+        return self.problem is not None and bool(self.problem.value)
+
+    @property
     def in_conflict(self) -> bool:
         """A notice is waiting for the person to pick their version or the other one."""
         return self.conflict is not None
@@ -333,6 +348,11 @@ class FieldControl(BoundControl):
     @property
     def value(self) -> Any:
         return from_widget(self.spec, self.input.value)
+
+    def is_dirty(self) -> bool:
+        # Compared as the input holds it: the plan may write a value another way than the
+        # input gives it back (a start time with seconds, say) without it being an edit.
+        return bool(self.value != from_widget(self.spec, to_widget(self.spec, self.base)))
 
     def _write(self, value: Any) -> None:
         self.input.value = to_widget(self.spec, value)

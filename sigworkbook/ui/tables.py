@@ -19,8 +19,12 @@ from sigworkbook.workspace import Loaded
 RowTitle = Callable[[dict[str, Any], int], str]
 
 
+TITLE_KEYS = ("title", "name", "indicator", "risk", "channel")
+"""The fields that name a row, in order of preference (the first one filled in is its title)."""
+
+
 def _default_title(row: dict[str, Any], index: int) -> str:
-    for key in ("title", "name", "indicator", "risk", "channel"):
+    for key in TITLE_KEYS:
         if isinstance(row.get(key), str) and row[key].strip():
             return str(row[key])
     return f"Row {index + 1}"
@@ -83,13 +87,31 @@ class RowsEditor(widgets.VBox):
     def open_row(self, row_id: str) -> None:
         """Show the row's inputs instead of its summary."""
         self._open.add(row_id)
-        self._redraw(row_id)
+        self._refill(row_id)
 
-    def fold_row(self, row_id: str) -> None:
-        """Fold the row back into its summary line (what was typed is saved first)."""
+    def fold_row(self, row_id: str) -> bool:
+        """Fold the row back into its summary line once what was typed in it is saved.
+
+        False, and the row stays open with a message, while one of its fields holds a change
+        that is not saved: refused (its error shows), waiting for a choice between two
+        versions, or not saved for another reason (a busy or read-only workspace).
+        """
         self.session.flush()
+        box = self._box(row_id)
+        if box is None:
+            return False
+        unsettled = [c for c in box.controls if c.is_dirty() or c.in_conflict or c.has_problem]
+        if unsettled:
+            name = html.escape(self.title(box.row, self._ids.index(row_id)))
+            self.message.value = (
+                f'<div class="swb-error" role="alert">{name} stays open: a change in it is not '
+                "saved yet (see the message under the field).</div>"
+            )
+            return False
+        self.message.value = ""
         self._open.discard(row_id)
-        self._redraw(row_id)
+        self._refill(row_id)
+        return True
 
     def is_open(self, row_id: str) -> bool:
         return row_id in self._open
@@ -107,12 +129,15 @@ class RowsEditor(widgets.VBox):
             self._render()
             return
         for index, (box, row) in enumerate(zip(self.rows_box.children, rows, strict=True)):
+            box.row = row
+            self._label(box, index)
             if box.summary is not None:
-                box.summary.value = self._summary_html(row, index)
+                box.summary.value = self._summary_html(row)
 
     def _render(self) -> None:
         old = self.rows_box.children
-        self._forget(old)
+        for box in old:
+            self._forget(box)
         rows = self.rows
         self._ids = [str(r.get("id")) for r in rows]
         self._open &= set(self._ids)
@@ -120,86 +145,107 @@ class RowsEditor(widgets.VBox):
         for box in old:  # free their models in the kernel and the browser
             styles.close_tree(box)
 
-    def _redraw(self, row_id: str) -> None:
+    def _box(self, row_id: str) -> Any:
         if row_id not in self._ids:
-            return
-        index = self._ids.index(row_id)
-        old = self.rows_box.children[index]
-        self._forget([old])
-        children = list(self.rows_box.children)
-        children[index] = self._row(index, self.rows[index])
-        self.rows_box.children = children
-        styles.close_tree(old)
+            return None
+        return self.rows_box.children[self._ids.index(row_id)]
 
-    def _forget(self, boxes: Sequence[widgets.Widget]) -> None:
-        for box in boxes:
-            for control in getattr(box, "controls", []):
-                self.session.unregister(control)
+    def _forget(self, box: widgets.Widget) -> None:
+        for control in getattr(box, "controls", []):
+            self.session.unregister(control)
 
-    def summary(self, row: dict[str, Any], index: int) -> str:
-        """The row's short fields in one line of plain text, e.g. 'Online meeting · Monthly'."""
-        title = self.title(row, index)
+    def summary(self, row: dict[str, Any]) -> str:
+        """The row's fields in one line of plain text, e.g. 'Online meeting · Owner: Ana'.
+
+        The field that names the row (its heading) is left out; long texts are shortened.
+        """
+        title_key = next((k for k in TITLE_KEYS if k in self.columns and row.get(k)), None)
         parts = []
         for column in self.columns:
             spec = field_spec(f"{self.path}.*.{column}")
             value = get_path(row, column, None)
-            if spec.kind == "prose" or value in (None, "", []):
+            if column == title_key or value in (None, "", []):
                 continue
             text = summary_value(spec, value)
-            if text and text != title:
+            if text:
                 parts.append(text)
         return " · ".join(parts)
 
-    def _summary_html(self, row: dict[str, Any], index: int) -> str:
-        text = self.summary(row, index) or "Nothing filled in yet"
-        return f'<p class="swb-row-summary">{html.escape(text)}</p>'
+    def _summary_html(self, row: dict[str, Any]) -> str:
+        filled = any(get_path(row, c, None) not in (None, "", []) for c in self.columns)
+        text = self.summary(row) if filled else "Nothing filled in yet"
+        return f'<p class="swb-row-summary">{html.escape(text)}</p>' if text else ""
 
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         row_id = str(row.get("id"))
-        name = self.title(row, index)
-        title = styles.html(f"<h4 class='swb-row-title'>{html.escape(name)}</h4>")
-        remove = styles.button("Remove", icon="trash", tooltip=f"Remove {name}")
+        toggle = styles.button("Edit", icon="pencil")
+        toggle.add_class("swb-edit")
+        toggle.on_click(
+            lambda _: self.fold_row(row_id) if self.is_open(row_id) else self.open_row(row_id)
+        )
+        remove = styles.button("Remove", icon="trash")
         remove.add_class("swb-remove")
         remove.on_click(lambda _: self.remove(row_id))
-        if row_id not in self._open:
-            summary = styles.html(self._summary_html(row, index))
-            edit = styles.button("Edit", icon="pencil", tooltip=f"Edit {name}")
-            edit.add_class("swb-edit")
-            edit.on_click(lambda _: self.open_row(row_id))
-            box = styles.vbox(
-                [title, summary, styles.hbox([edit, remove], "swb-row-actions")],
-                "swb-card",
-                "swb-row",
-                "swb-row--folded",
-            )
-            box.controls = []
-            box.summary = summary
-            return box
-        controls = [
-            FieldControl(
-                self.session,
-                f"{self.path}.{index}.{column}",
-                spec_path=f"{self.path}.*.{column}",
-                row=(self.path, row_id, column),
-            )
-            for column in self.columns
-        ]
-        done = styles.button("Close", icon="chevron-up", tooltip=f"Fold {name} into one line")
-        done.add_class("swb-close-row")
-        done.on_click(lambda _: self.fold_row(row_id))
-        # Long text (drafts, notes, mitigations) gets the row's whole width, under the grid of
-        # short fields (the widgets front end ignores a grid child's grid-column).
-        short = [c for c in controls if c.spec.kind != "prose"]
-        long = [c for c in controls if c.spec.kind == "prose"]
-        grid = widgets.GridBox(
-            short,
-            layout=styles.layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
-        )
-        box = styles.vbox(
-            [title, grid, *long, styles.hbox([done, remove], "swb-row-actions")],
-            "swb-card",
-            "swb-row",
-        )
-        box.controls = controls
-        box.summary = None
+        box = styles.vbox([], "swb-card", "swb-row")
+        box.row_id, box.row = row_id, row
+        box.heading, box.toggle, box.remove_button = styles.html(), toggle, remove
+        box.actions = styles.hbox([toggle, remove], "swb-row-actions")
+        box.controls, box.summary, box.middle = [], None, []
+        self._label(box, index)
+        self._fill(box, index)
         return box
+
+    def opened(self, controls: dict[str, FieldControl]) -> None:
+        """Called with a row's inputs, by field, each time the row is opened (for subclasses)."""
+
+    def _label(self, box: Any, index: int) -> None:
+        """The row's heading and its buttons' tooltips, from the row as it is now."""
+        name = self.title(box.row, index)
+        heading = f"<h4 class='swb-row-title'>{html.escape(name)}</h4>"
+        if box.heading.value != heading:
+            box.heading.value = heading
+        box.remove_button.tooltip = f"Remove {name}"
+        box.toggle.tooltip = f"Fold {name} into one line" if box.controls else f"Edit {name}"
+
+    def _refill(self, row_id: str) -> None:
+        box = self._box(row_id)
+        if box is not None:
+            self._fill(box, self._ids.index(row_id))
+
+    def _fill(self, box: Any, index: int) -> None:
+        """Put the row's inputs (open) or its summary line (folded) between its heading and its
+        buttons; the heading and buttons stay, so a button that was pressed keeps the focus."""
+        old = box.middle
+        self._forget(box)
+        if box.row_id in self._open:
+            box.controls = [
+                FieldControl(
+                    self.session,
+                    f"{self.path}.{index}.{column}",
+                    spec_path=f"{self.path}.*.{column}",
+                    row=(self.path, box.row_id, column),
+                )
+                for column in self.columns
+            ]
+            # Long text (drafts, notes, mitigations) gets the row's whole width, under the
+            # grid of short fields (the widgets front end ignores a grid child's grid-column).
+            short = [c for c in box.controls if c.spec.kind != "prose"]
+            long = [c for c in box.controls if c.spec.kind == "prose"]
+            grid = widgets.GridBox(
+                short,
+                layout=styles.layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
+            )
+            box.middle, box.summary = [grid, *long], None
+            self.opened({c.path.rsplit(".", 1)[-1]: c for c in box.controls})
+            box.toggle.description, box.toggle.icon = "Close", "chevron-up"
+            box.remove_class("swb-row--folded")
+        else:
+            box.controls = []
+            box.summary = styles.html(self._summary_html(box.row))
+            box.middle = [box.summary]
+            box.toggle.description, box.toggle.icon = "Edit", "pencil"
+            box.add_class("swb-row--folded")
+        self._label(box, index)
+        box.children = [box.heading, *box.middle, box.actions]
+        for part in old:
+            styles.close_tree(part)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import ipywidgets as widgets
 
@@ -65,12 +64,8 @@ def count_against_channel(channel: FieldControl, draft: FieldControl) -> None:
 class ActionsEditor(RowsEditor):
     """Promotion actions as rows, each draft with a live count against its channel's limit."""
 
-    def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
-        box = super()._row(index, row)
-        controls = {control.path.rsplit(".", 1)[-1]: control for control in box.controls}
-        if controls:  # an open row (a folded one shows no inputs)
-            count_against_channel(controls["channel"], controls["draft"])
-        return box
+    def opened(self, controls: dict[str, FieldControl]) -> None:
+        count_against_channel(controls["channel"], controls["draft"])
 
 
 def build(page: Page) -> widgets.Widget:

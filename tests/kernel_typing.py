@@ -1,0 +1,23 @@
+"""Typing into a control as in a kernel, where an edit waits for a pause before it is saved."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from sigworkbook.ui.controls import FieldControl
+
+
+def typing(control: FieldControl, text: str) -> None:
+    """Type into `control` inside an event loop, as in a kernel: the save waits for a pause."""
+
+    async def type_and_stop() -> None:
+        control.input.value = text
+
+    # In a thread of its own: the test process may already run another library's event loop.
+    control.session.debounce = True
+    worker = threading.Thread(target=asyncio.run, args=(type_and_stop(),))
+    worker.start()
+    worker.join()
+    control.session.debounce = False
+    assert control.session.has_pending
