@@ -97,26 +97,52 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
     assert f"revision {ws.load(DEMO).revision}" in panel.status.value
 
 
-def test_opening_the_page_again_reuses_the_files_of_the_same_revision(ws: Workspace) -> None:
+def test_opening_the_page_again_reuses_the_files_of_the_same_revision(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, first = page_for(ws, DEMO)
     folder = ws.root / "exports" / DEMO
-    written = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    def written() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+    before = written()
     offered = find(first, DownloadsPanel).links.value
     _, again = page_for(ws, DEMO)
-    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == written
+    assert written() == before  # not one file replaced
     assert find(again, DownloadsPanel).links.value == offered
-    # A file gone missing, or a newer revision, means writing them all again.
+    # A file gone missing, a newer revision or other templates mean writing them all again.
     (folder / "schedule.ics").unlink()
     _, after_loss = page_for(ws, DEMO)
     assert (folder / "schedule.ics").exists()
-    assert (
-        find(after_loss, DownloadsPanel).links.value.count('class="swb-download"')
-        == len(written) - 1
-    )
+    links = find(after_loss, DownloadsPanel).links.value
+    assert links.count('class="swb-download"') == len(before) - 1
     Session(ws, DEMO, author="Bo").save("identity.name", "Home Safely Again")
     page_for(ws, DEMO)
     assert "Home Safely Again" in (folder / "charter.md").read_text(encoding="utf-8")
-    assert (folder / REVISION_MARKER).read_text().strip() == str(ws.load(DEMO).revision)
+    marker = (folder / REVISION_MARKER).read_text()
+    assert marker.splitlines()[0] == str(ws.load(DEMO).revision)
+    ours = tmp_path / "our-templates"
+    ours.mkdir()
+    (ours / "listing.md.j2").write_text("Our own listing for {{ plan.identity.name }}\n")
+    monkeypatch.setenv("SIGWORKBOOK_TEMPLATES", str(ours))
+    page_for(ws, DEMO)
+    assert (folder / "listing.md").read_text(encoding="utf-8").startswith("Our own listing")
+
+
+def test_files_left_half_rewritten_are_never_offered_as_current(ws: Workspace) -> None:
+    _, form = page_for(ws, DEMO)
+    folder = ws.root / "exports" / DEMO
+    Session(ws, DEMO, author="Bo").save("identity.name", "Home Safely Again")
+    (folder / CHARTER_PAGE).unlink()
+    (folder / CHARTER_PAGE).mkdir()  # the last file cannot be written
+    assert not find(form, DownloadsPanel).export()
+    assert str(folder / CHARTER_PAGE) in find(form, DownloadsPanel).status.value
+    assert not (folder / REVISION_MARKER).exists()
+    (folder / CHARTER_PAGE).rmdir()
+    page_for(ws, DEMO)
+    assert (folder / CHARTER_PAGE).is_file()
+    assert (folder / REVISION_MARKER).read_text().splitlines()[0] == str(ws.load(DEMO).revision)
 
 
 def test_after_a_change_the_page_says_so_and_exports_again(ws: Workspace) -> None:

@@ -67,6 +67,20 @@ def _where(error: BaseException, names: set[str]) -> str:
     return found
 
 
+def _chosen(templates: Path | None) -> Path | None:
+    """The organisation's template folder: the one given, else $SIGWORKBOOK_TEMPLATES's."""
+    if templates is None and os.environ.get(TEMPLATES_ENV):
+        return Path(os.environ[TEMPLATES_ENV])
+    return templates
+
+
+def template_files(templates: Path | None = None) -> list[Path]:
+    """Every template file the exports may read: the organisation's, then the packaged ones."""
+    chosen = _chosen(templates)
+    folders = [chosen, templates_dir()] if chosen is not None else [templates_dir()]
+    return [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.j2"))]
+
+
 def _check_folder(templates: Path | None) -> None:
     if templates is not None and not templates.is_dir():
         raise ExportError(f"templates folder {templates}: does not exist or is not a folder")
@@ -79,8 +93,7 @@ def render_template(
 
     Without `templates`, an organisation's folder named by $SIGWORKBOOK_TEMPLATES is used, if set.
     """
-    if templates is None and os.environ.get(TEMPLATES_ENV):
-        templates = Path(os.environ[TEMPLATES_ENV])
+    templates = _chosen(templates)
     _check_folder(templates)
     folder = templates.resolve() if templates is not None else None
     env = _environment(folder, kind)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import hashlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,9 +13,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from sigworkbook import __version__, catalogues
 from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
+from sigworkbook.exports.templating import template_files
 from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
+from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
@@ -75,11 +80,25 @@ def _download_list(folder: Path, page: bytes | None = None) -> list[Download]:
     ]
 
 
+def fingerprint(revision: int) -> str:
+    """What the exported files depend on: the plan's revision, and the package version, the
+    templates and the catalogue in use (each file's path, size and modification time)."""
+    parts = [f"revision {revision}", f"sigworkbook {__version__}"]
+    for path in [*template_files(), catalogues.active().source]:
+        try:
+            status = path.stat()
+            parts.append(f"{path}:{status.st_size}:{status.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
 def _written_before(folder: Path, revision: int) -> Export | None:
-    """The exports already in `folder` if they were all written from `revision`, else None."""
+    """The exports already in `folder` if all of them were written from `revision` with the
+    templates and catalogue in use now, else None."""
     marker = folder / REVISION_MARKER
     try:
-        if marker.read_text(encoding="ascii").strip() != str(revision):
+        if marker.read_text(encoding="ascii") != _marker_text(revision):
             return None
         written = dt.datetime.fromtimestamp(marker.stat().st_mtime, dt.UTC)
         return Export(_download_list(folder), revision, written)
@@ -87,29 +106,41 @@ def _written_before(folder: Path, revision: int) -> Export | None:
         return None
 
 
+def _marker_text(revision: int) -> str:
+    return f"{revision}\n{fingerprint(revision)}\n"
+
+
 def export_all(session: Session, *, reuse: bool = False) -> Export:
     """Write every export of the session's SIG as it is now.
 
-    With `reuse`, files already written from the current revision are offered instead of
-    being written again (the review page opens often; the plan changes less often). Every
-    document is rendered before anything is written, so a failing template leaves the folder
-    as it was. Raises ExportError naming the document or file at fault.
+    With `reuse`, files already written from the current revision (and the same templates and
+    catalogue) are offered instead of being written again: the review page opens often, the
+    plan changes less often. Every document is rendered before anything is written, so a
+    failing template leaves the folder as it was. Raises ExportError naming the document or
+    file at fault.
     """
     session.flush()
+    with contextlib.suppress(StoreError):  # unreadable now: export what the page shows
+        session.refresh()
     loaded = session.loaded
     folder = export_folder(session)
     if reuse and (earlier := _written_before(folder, loaded.revision)) is not None:
         return earlier
     moment = export_time(None)
     page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
-    write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
+    marker = folder / REVISION_MARKER
     try:
-        write_atomic(folder / CHARTER_PAGE, page)
-        downloads = _download_list(folder, page)
-        write_atomic(folder / REVISION_MARKER, f"{loaded.revision}\n".encode("ascii"))
+        # Gone first, written last: files half rewritten are never taken for a finished set.
+        marker.unlink(missing_ok=True)
     except OSError as error:
-        raise ExportError(f"{folder}: cannot be written ({error.strerror or error})") from None
-    return Export(downloads, loaded.revision, moment)
+        raise ExportError(f"{marker}: cannot be removed ({error.strerror or error})") from None
+    write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
+    for path, data in ((folder / CHARTER_PAGE, page), (marker, None)):
+        try:
+            write_atomic(path, data if data is not None else _marker_text(loaded.revision).encode())
+        except OSError as error:
+            raise ExportError(f"{path}: cannot be written ({error.strerror or error})") from None
+    return Export(_download_list(folder, page), loaded.revision, moment)
 
 
 def data_uri(media_type: str, data: bytes) -> str:
