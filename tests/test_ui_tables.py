@@ -148,3 +148,19 @@ def test_a_folded_summary_follows_anothers_edit_and_never_becomes_markup(
     summary = editor.rows_box.children[0].summary.value
     assert "&lt;b&gt;Bo&lt;/b&gt; &amp; co" in summary
     assert "<b>" not in summary
+
+
+def test_someone_adding_a_row_does_not_interrupt_typing_in_another(ws: Workspace) -> None:
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    row_id = editor.rows[0]["id"]
+    editor.open_row(row_id)
+    owner = field(editor, "owner")
+    typing(owner, "Ada is still typ")
+    RowsEditor(Session(ws, DEMO, author="Bo"), "schedule.activities", COLUMNS).add()
+    session.refresh()
+    assert len(editor.rows_box.children) == len(editor.rows)
+    assert field(editor, "owner") is owner  # the same input, still open, text intact
+    assert owner.input.value == "Ada is still typ"
+    session.flush()
+    assert ws.load(DEMO).plan.schedule.activities[0].owner == "Ada is still typ"

@@ -135,15 +135,39 @@ class RowsEditor(widgets.VBox):
                 box.summary.value = self._summary_html(row)
 
     def _render(self) -> None:
-        old = self.rows_box.children
-        for box in old:
-            self._forget(box)
+        """Show the rows as they are now. A row still at its place keeps its widgets (someone
+        adding a row does not interrupt typing in another); the others are built anew."""
+        old = list(self.rows_box.children)
         rows = self.rows
-        self._ids = [str(r.get("id")) for r in rows]
-        self._open &= set(self._ids)
-        self.rows_box.children = [self._row(index, row) for index, row in enumerate(rows)]
+        ids = [str(r.get("id")) for r in rows]
+        kept = {
+            index: box
+            for index, box in enumerate(old)
+            if index < len(ids) and box.row_id == ids[index]
+        }
+        for index, box in enumerate(old):
+            if kept.get(index) is not box:
+                self._forget(box)
+        self._ids = ids
+        self._open &= set(ids)
+        boxes = []
+        for index, row in enumerate(rows):
+            box = kept.get(index)
+            if box is None:
+                box = self._row(index, row)
+            elif (box.row_id in self._open) != bool(box.controls):
+                box.row = row
+                self._fill(box, index)
+            else:
+                box.row = row
+                self._label(box, index)
+                if box.summary is not None:
+                    box.summary.value = self._summary_html(row)
+            boxes.append(box)
+        self.rows_box.children = boxes
         for box in old:  # free their models in the kernel and the browser
-            styles.close_tree(box)
+            if box not in boxes:
+                styles.close_tree(box)
 
     def _box(self, row_id: str) -> Any:
         if row_id not in self._ids:
