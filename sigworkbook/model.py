@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -65,6 +66,10 @@ ShortLine = Annotated[str, StringConstraints(max_length=80), AfterValidator(chec
 """A person's name in a list (e.g. a vote)."""
 KeyPhrase = Annotated[str, StringConstraints(max_length=60), AfterValidator(check_line)]
 GroupName = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_line)]
+WholeNumber = Annotated[int, Strict()]
+"""A number of minutes or times: a JSON number, never the text "60" nor true."""
+YesNo = Annotated[bool, Strict()]
+"""Ticked or not: true or false, never "yes" or 1."""
 
 
 class Section(BaseModel):
@@ -161,7 +166,7 @@ class Person(Section):
         description="Their role in the SIG.",
     )
     contact: Line = text("Contact", "An email address or other way to reach them.", max_length=200)
-    network_member: bool = Field(
+    network_member: YesNo = Field(
         default=True,
         title="Network member",
         description="Whether they are a member of the network.",
@@ -327,7 +332,7 @@ FREQUENCY_LABELS: dict[str, str] = {
 
 class Recurrence(Section):
     frequency: Frequency = Field(default="none", title="Repeats")
-    count: int | None = Field(
+    count: WholeNumber | None = Field(
         default=None, ge=1, le=520, title="Number of times", description="How many times in all."
     )
     until: dt.date | None = Field(default=None, title="Until", description="Last possible date.")
@@ -349,7 +354,7 @@ class Activity(Section):
         default=None, title="Starts", description="Local date and time, in the time zone below."
     )
     timezone: TimeZone = Field(default="Europe/London", title="Time zone")
-    duration_minutes: int = Field(default=60, ge=5, le=24 * 60, title="Duration (minutes)")
+    duration_minutes: WholeNumber = Field(default=60, ge=5, le=24 * 60, title="Duration (minutes)")
     recurrence: Recurrence = Field(default_factory=Recurrence, title="Recurrence")
     location: Line = text("Where", "A place, or the words 'online'.", max_length=300)
     link: Link = text("Link", "Joining link or page, starting with https://", max_length=500)
@@ -400,11 +405,11 @@ class Invitee(Section):
 
 
 class OnlineSpaceHabits(Section):
-    welcome_post: bool = Field(default=False, title="A welcome post is up")
-    introductions: bool = Field(
+    welcome_post: YesNo = Field(default=False, title="A welcome post is up")
+    introductions: YesNo = Field(
         default=False, title="New members are asked to introduce themselves"
     )
-    no_post_unanswered: bool = Field(
+    no_post_unanswered: YesNo = Field(
         default=False, title="Someone makes sure no post goes unanswered"
     )
 
@@ -458,8 +463,8 @@ def _default_timeboxes() -> dict[str, int]:
 
 class Meeting(Section):
     date: dt.date | None = Field(default=None, title="Meeting date")
-    length_minutes: int = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
-    timeboxes: dict[str, int] = Field(
+    length_minutes: WholeNumber = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
+    timeboxes: dict[str, WholeNumber] = Field(
         default_factory=_default_timeboxes,
         title="Agenda",
         description="Minutes per step in the design meeting.",

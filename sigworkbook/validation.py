@@ -55,6 +55,10 @@ def _message(error: Any) -> str:
         return f"is too long: at most {limit} {unit}"
     if kind == "string_pattern_mismatch":
         return "is not in the expected form"
+    if kind in ("int_type", "int_from_float", "int_parsing"):
+        return "must be a whole number, such as 60"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
     if kind == "literal_error":
         return "must be one of " + str(error.get("ctx", {}).get("expected", ""))
     return message[0].lower() + message[1:] if message else kind
