@@ -41,6 +41,15 @@ def field(editor: RowsEditor, name: str) -> FieldControl:
     return found
 
 
+def first_row_open(ws: Workspace) -> tuple[Session, RowsEditor, str, FieldControl]:
+    """Ada's activities with the first row open: her session, the table, its id, its owner."""
+    session = Session(ws, DEMO, author="Ada")
+    editor = activities(session)
+    row_id = editor.rows[0]["id"]
+    editor.open_row(row_id)
+    return session, editor, row_id, field(editor, "owner")
+
+
 def test_rows_show_as_summaries_without_inputs_until_opened(ws: Workspace) -> None:
     editor = activities(Session(ws, DEMO, author="Ada"))
     plan = ws.load(DEMO).plan
@@ -76,11 +85,7 @@ def test_folding_a_row_saves_what_was_typed_and_shows_it_in_the_summary(
 
 
 def test_a_row_with_an_unsaved_change_stays_open_and_says_why(ws: Workspace) -> None:
-    session = Session(ws, DEMO, author="Ada")
-    editor = activities(session)
-    row_id = editor.rows[0]["id"]
-    editor.open_row(row_id)
-    owner = field(editor, "owner")
+    session, editor, row_id, owner = first_row_open(ws)
     owner.input.value = "x" * 81  # over the owner's limit: refused, with an error
     assert owner.has_problem
     assert not editor.fold_row(row_id)
@@ -151,11 +156,7 @@ def test_a_folded_summary_follows_anothers_edit_and_never_becomes_markup(
 
 
 def test_someone_adding_a_row_does_not_interrupt_typing_in_another(ws: Workspace) -> None:
-    session = Session(ws, DEMO, author="Ada")
-    editor = activities(session)
-    row_id = editor.rows[0]["id"]
-    editor.open_row(row_id)
-    owner = field(editor, "owner")
+    session, editor, _, owner = first_row_open(ws)
     typing(owner, "Ada is still typ")
     RowsEditor(Session(ws, DEMO, author="Bo"), "schedule.activities", COLUMNS).add()
     session.refresh()
