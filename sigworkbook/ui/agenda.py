@@ -12,7 +12,7 @@ import ipywidgets as widgets
 from sigworkbook.fields import field_spec
 from sigworkbook.steps import STEPS, Step
 from sigworkbook.ui import styles
-from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.controls import FieldControl, help_html
 from sigworkbook.ui.session import Session
 
 AGENDA_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if step.minutes)
@@ -121,10 +121,11 @@ class AgendaEditor(widgets.VBox):
             control.input.description = f"{step.label} (minutes)"
             self.timeboxes[step.key] = control
         self.summary = styles.html()
-        self.reset_button = widgets.Button(
-            description="Use the suggested timeboxes",
+        self.reset_button = styles.button(
+            "Use the suggested timeboxes",
             tooltip="Set every timebox to the workbook's suggestion",
-            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-start"),
+            fit=True,
+            align="flex-start",
         )
         self.reset_button.on_click(lambda _: self.use_suggested())
         for control in [self.length, *self.timeboxes.values()]:
@@ -137,9 +138,7 @@ class AgendaEditor(widgets.VBox):
                 grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))", grid_gap="0 1em"
             ),
         )
-        boxes = widgets.VBox(
-            [styles.html(f'<div class="swb-help">{html.escape(help_text)}</div>'), grid]
-        )
+        boxes = widgets.VBox([styles.html(help_html(help_text)), grid])
         super().__init__([self.date, self.length, boxes, self.summary, self.reset_button])
         self.add_class("swb-agenda-editor")
         self._show_summary()

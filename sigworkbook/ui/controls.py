@@ -170,9 +170,9 @@ def changed_text(change: Change | None) -> str:
     return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
 
 
-def help_html(spec: FieldSpec) -> str:
-    """The field's help text as a line under its input."""
-    return f'<div class="swb-help">{html.escape(spec.help)}</div>' if spec.help else ""
+def help_html(text: str) -> str:
+    """A line of help (plain text) under an input or above a group of them; '' for none."""
+    return f'<div class="swb-help">{html.escape(text)}</div>' if text else ""
 
 
 class BoundControl(widgets.VBox):
@@ -201,7 +201,7 @@ class BoundControl(widgets.VBox):
         self.path = path
         self.spec = spec
         self.base: Any = None
-        self.help = help_html(spec) if with_help else ""
+        self.help = help_html(spec.help) if with_help else ""
         self.count = ""
         self.changed = ""
         self.notes = html_widget()

@@ -118,9 +118,7 @@ class DirectorySearch(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
-        self.sample_button = widgets.Button(description="Use the sample directory")
-        self.sample_button.layout.width = "auto"
-        self.sample_button.layout.align_self = "flex-start"
+        self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")
         self.sample_button.on_click(lambda _: self.use_sample())
         self.source = styles.html(
             '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
@@ -135,9 +133,7 @@ class DirectorySearch(widgets.VBox):
             layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
-        self.search_button = widgets.Button(description="Search the directory")
-        self.search_button.layout.width = "auto"
-        self.search_button.layout.align_self = "flex-start"
+        self.search_button = styles.button("Search the directory", fit=True, align="flex-start")
         self.search_button.on_click(lambda _: self.search())
         self.summary = styles.html()
         self.results = widgets.VBox()

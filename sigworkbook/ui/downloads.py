@@ -173,12 +173,12 @@ class DownloadsPanel(widgets.VBox):
     def __init__(self, session: Session) -> None:
         self.session = session
         self.last: Export | None = None
-        self.button = widgets.Button(
-            description="Export again",
+        self.button = styles.button(
+            "Export again",
             tooltip="Write every export again from the plan as it is now",
+            fit=True,
+            align="flex-start",
         )
-        self.button.layout.width = "auto"
-        self.button.layout.align_self = "flex-start"
         self.button.on_click(lambda _: self.export())
         self.status = styles.html()
         self.links = styles.html()

@@ -1,4 +1,4 @@
-"""Small building blocks the pages share: section cards, error lines, buttons that fit their text."""
+"""Small building blocks the pages share: section cards, error lines and reference panels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import html
 import ipywidgets as widgets
 
 from sigworkbook.ui import styles
-from sigworkbook.ui.tables import RowsEditor
 
 
 def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
@@ -25,17 +24,11 @@ def error_html(message: str) -> str:
     return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
 
 
-def fit(button: widgets.Button) -> widgets.Button:
-    """Let a button be as wide as its text (the default width cuts longer labels short)."""
-    button.layout.width = "auto"
-    return button
+def reference(summary: str, content_html: str) -> widgets.HTML:
+    """Reference material (a catalogue) shown open under a `summary` line that folds it away.
 
-
-def table_in_card(editor: RowsEditor) -> RowsEditor:
-    """A rows editor ready for a card: its add button as wide as its label.
-
-    The editor keeps its own h3 heading under the card's h2, above its rows' h4 titles, so the
-    card's title should say something else than the table's label.
+    `summary` is plain text; `content_html` must already be safe markup.
     """
-    fit(editor.add_button)
-    return editor
+    return styles.html(
+        f"<details open><summary>{html.escape(summary)}</summary>{content_html}</details>"
+    )

@@ -58,15 +58,26 @@ def hbox(children: Iterable[widgets.Widget] = (), *classes: str) -> widgets.HBox
 
 
 def button(
-    description: str, *, tooltip: str = "", icon: str = "", fit: bool = False
+    description: str,
+    *,
+    tooltip: str = "",
+    icon: str = "",
+    fit: bool = False,
+    align: str | None = None,
+    **traits: Any,
 ) -> widgets.Button:
-    """A button; `fit` makes it as wide as its text (the default width cuts long labels)."""
+    """A button. `fit` makes it as wide as its text (the default width cuts long labels short);
+    `align` places it in a column ("flex-start", "flex-end") instead of stretching it."""
+    sizing = {"width": "auto", "min_width": "max-content"} if fit else {}
+    if align is not None:
+        sizing["align_self"] = align
     return widgets.Button(
         description=description,
         tooltip=tooltip,
         icon=icon,
-        layout=layout(width="auto") if fit else layout(),
+        layout=layout(**sizing),
         style=style(widgets.Button),
+        **traits,
     )
 
 

@@ -13,6 +13,7 @@ from sigworkbook.fieldtypes import new_id
 from sigworkbook.paths import get_path
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, summary_value
+from sigworkbook.ui.parts import error_html
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
@@ -56,7 +57,7 @@ class RowsEditor(widgets.VBox):
         self.new_row = new_row or (lambda: {})
         self.title = title
         self.rows_box = styles.vbox()
-        self.add_button = widgets.Button(description=add_label, icon="plus")
+        self.add_button = styles.button(add_label, icon="plus", fit=True)
         self.add_button.add_class("swb-add")
         self.add_button.on_click(lambda _: self.add())
         self.message = styles.html()
@@ -102,10 +103,10 @@ class RowsEditor(widgets.VBox):
             return False
         unsettled = [c for c in box.controls if c.is_dirty() or c.in_conflict or c.has_problem]
         if unsettled:
-            name = html.escape(self.title(box.row, self._ids.index(row_id)))
-            self.message.value = (
-                f'<div class="swb-error" role="alert">{name} stays open: a change in it is not '
-                "saved yet (see the message under the field).</div>"
+            name = self.title(box.row, self._ids.index(row_id))
+            self.message.value = error_html(
+                f"{name} stays open: a change in it is not saved yet "
+                "(see the message under the field)."
             )
             return False
         self.message.value = ""
@@ -118,8 +119,7 @@ class RowsEditor(widgets.VBox):
 
     def _save(self, change: Callable[[Any], Any]) -> bool:
         ok = self.session.update(self.path, change)
-        message = html.escape(self.session.status.message)
-        self.message.value = "" if ok else f'<div class="swb-error" role="alert">{message}</div>'
+        self.message.value = "" if ok else error_html(self.session.status.message)
         self._render()
         return ok
 

@@ -10,7 +10,7 @@ from sigworkbook import catalogues
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, table_in_card
+from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 
@@ -115,25 +115,18 @@ def build(page: Page) -> widgets.Widget:
     )
     measures = card(
         "How you will know it works",
-        styles.html(
-            "<details open><summary>The kinds of value a group can create</summary>"
-            f"{catalogue_list('value_kinds')}</details>"
-        ),
-        table_in_card(
-            RowsEditor(
-                session,
-                "charter.measures",
-                ["indicator", "value_kind", "target", "review_date"],
-                add_label="Add a measure",
-            )
+        reference("The kinds of value a group can create", catalogue_list("value_kinds")),
+        RowsEditor(
+            session,
+            "charter.measures",
+            ["indicator", "value_kind", "target", "review_date"],
+            add_label="Add a measure",
         ),
         intro="For each measure: what you will look at, the kind of value it shows, and a target.",
     )
     risks = card(
         "What could go wrong",
-        table_in_card(
-            RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk")
-        ),
+        RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk"),
         intro="What could stop the group working, and what you will do about each.",
     )
     review = card(

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from sigworkbook import catalogues
 from sigworkbook.ui import styles
-from sigworkbook.ui.controls import FieldControl, LinesControl, form
+from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html
@@ -212,10 +212,10 @@ class ExistingGroups(widgets.VBox):
             layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
-        self.sample_button = widgets.Button(
-            description="Use the sample list",
+        self.sample_button = styles.button(
+            "Use the sample list",
             tooltip="Load the invented list shipped with sigworkbook",
-            layout=widgets.Layout(width="auto", min_width="max-content"),
+            fit=True,
         )
         self.sample_button.on_click(lambda _: self.use_sample())
         self.message = styles.html()
@@ -230,7 +230,7 @@ class ExistingGroups(widgets.VBox):
         session.on_change(self._plan_changed)
         super().__init__(
             [
-                styles.html(f'<p class="swb-help">{html.escape(help_text)}</p>'),
+                styles.html(help_html(help_text)),
                 widgets.HBox([self.upload, self.sample_button]),
                 self.message,
                 self.results,

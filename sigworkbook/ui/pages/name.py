@@ -45,10 +45,8 @@ class NameIdeas(widgets.VBox):
             layout=styles.layout(width="100%"),
             style={"description_width": "initial"},
         )
-        self.add_button = widgets.Button(
-            description="Add idea",
-            tooltip="Add this name to the list of ideas",
-            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-end"),
+        self.add_button = styles.button(
+            "Add idea", tooltip="Add this name to the list of ideas", fit=True, align="flex-end"
         )
         self.add_button.add_class("swb-add")
         self.add_button.on_click(lambda _: self.add())
@@ -191,11 +189,11 @@ class NameIdeas(widgets.VBox):
             indent=False,
         )
         toggle.observe(lambda change: self.vote(idea_id, bool(change["new"])), names="value")
-        choose = widgets.Button(
-            description="Chosen" if is_chosen else f"Choose “{name}”",
+        choose = styles.button(
+            "Chosen" if is_chosen else f"Choose “{name}”",
             tooltip=f"Make “{name}” the group's name",
             disabled=is_chosen,
-            layout=widgets.Layout(width="auto", min_width="max-content"),
+            fit=True,
         )
         choose.on_click(lambda _: self.choose(idea_id))
         row = widgets.VBox([summary, widgets.HBox([toggle, choose])])

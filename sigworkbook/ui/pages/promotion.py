@@ -12,7 +12,7 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, table_in_card
+from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.tables import RowsEditor
 
 ACTION_COLUMNS = ("channel", "draft", "owner", "date", "status")
@@ -73,24 +73,17 @@ def build(page: Page) -> widgets.Widget:
     session = page.session
     channels = card(
         "Channels",
-        styles.html(
-            "<details open><summary>Where you can spread the word, and how long a post may be</summary>"
-            f"{channels_html()}</details>"
-        ),
+        reference("Where you can spread the word, and how long a post may be", channels_html()),
         intro="Mix the network's own channels with your own; the network team can help with theirs.",
     )
     actions = card(
         "Spreading the word",
-        table_in_card(
-            ActionsEditor(
-                session,
-                "promotion.actions",
-                ACTION_COLUMNS,
-                add_label="Add a promotion action",
-                title=lambda row, i: catalogues.active().label(
-                    "channels", str(row.get("channel", ""))
-                ),
-            )
+        ActionsEditor(
+            session,
+            "promotion.actions",
+            ACTION_COLUMNS,
+            add_label="Add a promotion action",
+            title=lambda row, i: catalogues.active().label("channels", str(row.get("channel", ""))),
         ),
         intro="One row per post or message: the channel, a draft, who sends it and when.",
     )

@@ -10,7 +10,7 @@ from sigworkbook import catalogues
 from sigworkbook.fields import row_fields
 from sigworkbook.model import Plan
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, table_in_card
+from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.schedule_table import schedule_html
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
@@ -104,7 +104,6 @@ def activities_editor(session: Session) -> RowsEditor:
         add_label="Add an activity",
         new_row=lambda: {"type": kind.value, "duration_minutes": default_minutes(kind.value)},
     )
-    table_in_card(editor)
     adder = widgets.HBox([kind, editor.add_button], layout=widgets.Layout(align_items="flex-end"))
     adder.add_class("swb-adder")
     editor.children = tuple(adder if c is editor.add_button else c for c in editor.children)
@@ -118,10 +117,7 @@ def build(page: Page) -> widgets.Widget:
     session = page.session
     catalogue = card(
         "Kinds of activity",
-        widgets.HTML(
-            "<details open><summary>What each kind of activity is good for</summary>"
-            f"{catalogue_html()}</details>"
-        ),
+        reference("What each kind of activity is good for", catalogue_html()),
         intro="A mix of kinds keeps a group lively: something regular, something special.",
     )
     activities = card(

@@ -16,7 +16,7 @@ from sigworkbook.steps import STEP_BY_KEY, STEPS
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
-from sigworkbook.ui.controls import count_text
+from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
 from sigworkbook.ui.parts import card, error_html
@@ -89,7 +89,7 @@ class Chooser(widgets.VBox):
         super().__init__(
             [
                 self.name_input,
-                styles.html(f'<div class="swb-help">{html.escape(help_text)}</div>'),
+                styles.html(help_html(help_text)),
                 self.sig_input,
                 self.link,
             ],
@@ -160,10 +160,11 @@ class Creator(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.counter = styles.html()
-        self.create_button = widgets.Button(
-            description="Create the SIG",
+        self.create_button = styles.button(
+            "Create the SIG",
             tooltip="Create a new, empty plan with this name",
-            layout=widgets.Layout(width="auto", min_width="max-content", align_self="flex-start"),
+            fit=True,
+            align="flex-start",
         )
         self.create_button.add_class("swb-add")
         self.create_button.on_click(lambda _: self.create())
@@ -172,7 +173,7 @@ class Creator(widgets.VBox):
         super().__init__(
             [
                 self.name_input,
-                styles.html(f'<div class="swb-help">{html.escape(self.spec.help)}</div>'),
+                styles.html(help_html(self.spec.help)),
                 self.counter,
                 self.create_button,
                 self.message,
