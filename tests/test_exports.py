@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from hostile import HOSTILE, demo_document, fill_plan
 from markdown_it import MarkdownIt
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_FLAGS
 from sigworkbook import exports
 from sigworkbook.exports import FORMATS, ExportError
 from sigworkbook.model import Plan
@@ -30,7 +30,6 @@ FILE_NAMES = {
     "promotion": "promotion-plan.md",
     "promotion-csv": "promotion-plan.csv",
 }
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")  # `make system` installs it
 
 
 @pytest.fixture(scope="module")
@@ -223,8 +222,7 @@ def test_the_charter_page_opens_in_chromium_as_a_finished_document(
     page = exports.charter_page(demo, revision=5, exported_at=EXPORTED_AT)
     path = tmp_path / "charter.html"
     path.write_text(page, encoding="utf-8")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-    flags += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    flags = list(CHROMIUM_FLAGS)
     env = {**os.environ, "HOME": str(tmp_path)}
     shot = tmp_path / "charter.png"
     subprocess.run(

@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_FLAGS
 from e2e.e2e_harness import (
-    CHROMIUM,
     EXPECT_TIMEOUT_MS,
     PAGE_TIMEOUT_MS,
-    QUIET_FLAGS,
     Server,
     start_server,
     stop_server,
@@ -48,7 +47,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
-        "args": QUIET_FLAGS,
+        "args": list(CHROMIUM_FLAGS),
         "headless": True,
     }
 

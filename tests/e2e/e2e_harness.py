@@ -23,17 +23,6 @@ from sigworkbook.app.network import free_port
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-QUIET_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT_S = 60.0
 PAGE_TIMEOUT_MS = 45_000
 EXPECT_TIMEOUT_MS = 15_000
