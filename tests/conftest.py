@@ -74,6 +74,22 @@ def workspace(workspace_dir: Path) -> Iterator[Workspace]:
         yield opened
 
 
+DEMO_SIG = "home-safely"
+BLANK_SIG = "Blank Group"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    """A workspace for the page tests: the demo SIG (`DEMO_SIG`) and a new, empty one named
+    `BLANK_SIG`; closed after the test."""
+    from sigworkbook.demo import add_demo
+
+    with Workspace.open(tmp_path / "ws", create=True) as opened:
+        add_demo(opened)
+        opened.new_sig(BLANK_SIG)
+        yield opened
+
+
 @pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> RunCli:
     """Run `sigworkbook.cli.main(args)` in this process; `env` adds environment variables."""

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator
-from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
-from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
@@ -31,14 +28,6 @@ CONSIDERED = "statement.existing_groups.groups_considered"
 
 def kinds(text: str) -> list[str]:
     return [advice.kind for advice in invitation_feedback(text)]
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        workspace.new_sig("Blank Group")
-        yield workspace
 
 
 def page_for(ws: Workspace, sig: str = SIG, author: str = "Ada") -> widgets.Widget:

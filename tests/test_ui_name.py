@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import ipywidgets as widgets
 import pytest
 from widget_tree import control, walk
 
-from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
@@ -22,14 +18,6 @@ SIG = "home-safely"
 
 def shown_order(ideas: NameIdeas) -> list[str]:
     return [row.toggle.description for row in ideas.list_box.children]
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        workspace.new_sig("Blank Group")
-        yield workspace
 
 
 def page_for(ws: Workspace, author: str | None, sig: str = SIG) -> widgets.Widget:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import control, open_rows, walk
 
 from sigworkbook import catalogues
-from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.ui.directory import SAMPLE_DIRECTORY, DirectorySearch
 from sigworkbook.ui.page import Page
@@ -21,13 +18,6 @@ from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
 HEADER = "name,organisation,role,region,interests\n"
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        yield workspace
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -13,7 +12,6 @@ import pytest
 from widget_tree import control, find, walk
 
 from sigworkbook import catalogues
-from sigworkbook.demo import add_demo
 from sigworkbook.exports import FORMATS
 from sigworkbook.steps import STEP_BY_KEY
 from sigworkbook.ui.downloads import CHARTER_PAGE, REVISION_MARKER, DownloadsPanel
@@ -24,13 +22,6 @@ from sigworkbook.workspace import Workspace
 
 DEMO = "home-safely"
 LINK = re.compile(r'<a class="swb-download" download="([^"]+)" href="data:([^;,]+)[^,]*,([^"]+)"')
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        yield workspace
 
 
 def page_for(ws: Workspace, sig: str) -> tuple[Session, widgets.Widget]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import walk
 
-from sigworkbook.demo import add_demo
 from sigworkbook.steps import STEP_BY_KEY, STEPS
 from sigworkbook.ui.agenda import AgendaEditor, balance_text, clock, plan_agenda
 from sigworkbook.ui.page import Page
@@ -28,14 +25,6 @@ def agenda_of(root: widgets.Widget) -> AgendaEditor:
 
 def text_of(root: widgets.Widget) -> str:
     return html.unescape(" ".join(w.value for w in walk(root) if isinstance(w, widgets.HTML)))
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        workspace.new_sig("Blank Group")
-        yield workspace
 
 
 @pytest.fixture

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from kernel_typing import typing
 from widget_tree import walk
 
-from sigworkbook.demo import add_demo
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
@@ -18,13 +14,6 @@ from sigworkbook.workspace import Workspace
 
 DEMO = "home-safely"
 COLUMNS = ["type", "title", "start", "duration_minutes", "owner", "notes"]
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.open(tmp_path / "ws", create=True) as workspace:
-        add_demo(workspace)
-        yield workspace
 
 
 def activities(session: Session) -> RowsEditor:
