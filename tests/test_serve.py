@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import os
 import socket
@@ -13,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import websockets
 
@@ -131,7 +134,6 @@ def test_local_address_of_a_listening_host(host: str, address: str) -> None:
 
 def _this_machines_addresses() -> list[str]:
     """Non-loopback addresses of this machine's interfaces (may be none)."""
-    import psutil
 
     found = []
     for addresses in psutil.net_if_addrs().values():
@@ -589,3 +591,75 @@ def test_serve_imports_voila_without_the_slow_optional_grammar_module() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False"]
+
+
+def test_stopping_shuts_down_a_kernel_that_is_still_starting(tmp_path: Path) -> None:
+    """A kernel pool may be starting a kernel at the moment the server stops; stopping waits for
+    it and shuts it down too instead of failing on it (and leaving its process running)."""
+    import logging
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    from sigworkbook.app.voila_app import shut_down_every_kernel
+
+    async def scenario() -> tuple[list[str], list[str], list[psutil.Process]]:
+        manager = AsyncMappingKernelManager(connection_dir=str(tmp_path), root_dir=str(tmp_path))
+        running = await manager.start_kernel()
+        starting = asyncio.ensure_future(manager.start_kernel())
+        while not manager._pending_kernels:
+            await asyncio.sleep(0)
+        still_starting = [k for k in manager._pending_kernels if k not in manager]
+        kernels = _kernel_processes()
+        await shut_down_every_kernel(manager, logging.getLogger("test"))
+        await asyncio.gather(starting, return_exceptions=True)
+        kernels += [k for k in _kernel_processes() if k not in kernels]
+        assert running not in manager
+        return still_starting, manager.list_kernel_ids(), kernels
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop
+        still_starting, left, kernels = thread.submit(asyncio.run, scenario()).result()
+    assert len(still_starting) == 1, "the second kernel should still have been starting"
+    assert left == []
+    assert kernels, "no kernel process was seen"
+    _gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert not alive, f"kernel processes left running: {alive}"
+    assert _kernel_processes() == [], "a kernel started during the stop is still running"
+
+
+def test_stopping_is_not_stopped_by_a_kernel_that_failed_to_start(tmp_path: Path) -> None:
+    """jupyter_client keeps a kernel whose start failed among the starting ones; stopping still
+    shuts the running kernels down (stock shutdown_all refuses the failed one as unknown)."""
+    import logging
+
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    from sigworkbook.app.voila_app import shut_down_every_kernel
+
+    async def scenario() -> tuple[list[str], list[str], list[psutil.Process]]:
+        manager = AsyncMappingKernelManager(connection_dir=str(tmp_path), root_dir=str(tmp_path))
+        with pytest.raises(NoSuchKernel):
+            await manager.start_kernel(kernel_name="no-such-kernel")
+        failed = [k for k in manager._pending_kernels if k not in manager]
+        await manager.start_kernel()
+        kernels = _kernel_processes()
+        await shut_down_every_kernel(manager, logging.getLogger("test"))
+        return failed, manager.list_kernel_ids(), kernels
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop
+        failed, left, kernels = thread.submit(asyncio.run, scenario()).result()
+    assert len(failed) == 1, "the failed start should have stayed among the starting kernels"
+    assert left == []
+    assert kernels, "no kernel process was seen"
+    _gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert not alive, f"kernel processes left running: {alive}"
+
+
+def _kernel_processes() -> list[psutil.Process]:
+    """The kernels this test process started (not, say, a browser driver of another test)."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+    return found

@@ -7,7 +7,8 @@ Four changes to stock Voila 0.5, each small:
 * Errors reach visitors as a friendly sentence with a reference; the details, under the same
   reference, go to the server log only.
 * Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
-  server started is shut down.
+  server started is shut down, including one still starting (stock Voila's stop fails on that
+  one with a 404 and exits with an error, leaving it running).
 * With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 """
@@ -18,8 +19,10 @@ import asyncio
 import contextvars
 import copy
 import json
+import logging
 import re
 import secrets
+import shutil
 import signal
 import sys
 import threading
@@ -28,8 +31,10 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar
 
+import tornado.ioloop
 import tornado.web
 import voila.notebook_renderer
+from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from traitlets.config import Config
@@ -42,6 +47,11 @@ from sigworkbook.app.settings import POOL_API
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
 """`ename` of a cell error output once its details have gone to the log; the template shows it."""
+
+KERNEL_START_WAIT_S = 60.0
+"""How long stopping waits for kernels still starting or pre-heating before it shuts all down."""
+STOP_ATTEMPTS = 5
+"""Voila's pool may start a kernel while others stop; shutting all down is tried this often."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _page_path: contextvars.ContextVar[str] = contextvars.ContextVar("page_path", default="?")
@@ -145,6 +155,37 @@ class RequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
         super().on_close()
 
 
+async def shut_down_every_kernel(manager: Any, log: logging.Logger) -> None:
+    """Shut down every kernel of `manager`, once the kernels it is still starting or pre-heating
+    have got that far.
+
+    Three upstream behaviours make stock Voila's stop fail or hang here. jupyter_server's
+    `shutdown_all` lists a kernel that is still starting, then refuses it as unknown (404) and
+    stops half-way. jupyter_client keeps a kernel whose start failed among the starting ones for
+    good. A pool still running its notebook in a kernel that is shut down waits for an answer
+    that never comes (so its tasks are awaited, not shut down under it nor cancelled: a
+    cancelled start leaves its kernel process running, untracked).
+    """
+    pools: dict[str, list[asyncio.Future[Any]]] = getattr(manager, "_pools", {})
+    pending: dict[str, asyncio.Future[Any]] = manager._pending_kernels
+    for attempt in range(1, STOP_ATTEMPTS + 1):
+        unfinished = [task for pool in pools.values() for task in pool if not task.done()]
+        unfinished += [task for task in pending.values() if not task.done()]
+        if unfinished:
+            await asyncio.wait(unfinished, timeout=KERNEL_START_WAIT_S)
+        for kernel_id, task in list(pending.items()):
+            if task.done() and kernel_id not in manager:
+                del pending[kernel_id]
+        try:
+            await ensure_async(manager.shutdown_all())
+        except tornado.web.HTTPError as error:
+            if attempt == STOP_ATTEMPTS:
+                raise
+            log.info("Stopping kernels: %s; trying again", error.log_message)
+        else:
+            return
+
+
 def _log() -> Any:
     return SigworkbookVoila.instance().log
 
@@ -215,6 +256,13 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             threading.Thread(
                 target=webbrowser.open, args=(self.browser_url,), name="open-browser", daemon=True
             ).start()
+
+    def stop(self) -> None:
+        shutil.rmtree(self.connection_dir, ignore_errors=True)
+        # On the server's own (now stopped) loop: the kernels' and the pools' tasks live there;
+        # jupyter_core's run_sync, which Voila uses, picks another loop that cannot await them.
+        loop: Any = getattr(self, "ioloop", None) or tornado.ioloop.IOLoop.current()
+        loop.asyncio_loop.run_until_complete(shut_down_every_kernel(self.kernel_manager, self.log))
 
     def stop_from_signal(self, signum: int, _frame: FrameType | None) -> None:
         """Stop serving; a second Ctrl-C interrupts at once."""

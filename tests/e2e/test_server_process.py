@@ -118,6 +118,25 @@ def test_stop_signal_stops_the_server_and_every_kernel(
     assert not alive, f"kernels survived the server: {[p.pid for p in alive]}"
 
 
+def test_stopping_while_the_pool_fills_exits_cleanly_and_leaves_no_kernel(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the server answers, while its pool is still starting kernels: exit code
+    0 and no kernel left running (the exact race is pinned down in tests/test_serve.py)."""
+    server = start_server(tmp_path, extra_args=("--preheat", "2"))
+    seen: dict[int, psutil.Process] = {}
+    while not seen:
+        assert server.process.poll() is None, server.log()
+        seen.update((kernel.pid, kernel) for kernel in server.kernel_processes())
+        time.sleep(0.02)
+    server.process.send_signal(signal.SIGINT)
+    while server.process.poll() is None:
+        for kernel in server.kernel_processes():
+            seen.setdefault(kernel.pid, kernel)
+        time.sleep(0.02)
+    assert server.process.returncode == 0, server.log()
+    _gone, alive = psutil.wait_procs(list(seen.values()), timeout=10)
+    assert not alive, f"kernels survived the server: {[p.pid for p in alive]}\n{server.log()}"
+
+
 def test_kernel_of_a_vanished_page_is_culled_and_an_open_page_is_kept(
     tmp_path: Path, browser: Browser
 ) -> None:
