@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
@@ -105,6 +106,12 @@ def _check_time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+
+
+def skipped_local_time(moment: dt.datetime, zone: str) -> bool:
+    """Whether the naive local `moment` never happens in `zone` (the clocks jump over it)."""
+    aware = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return aware.astimezone(dt.UTC).astimezone(aware.tzinfo).replace(tzinfo=None) != moment
 
 
 def _catalogue_check(name: CatalogueName) -> Callable[[str], str]:

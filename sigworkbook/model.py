@@ -12,9 +12,11 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sigworkbook import catalogues
 from sigworkbook.fieldtypes import (
@@ -33,6 +35,7 @@ from sigworkbook.fieldtypes import (
     ValueKindKey,
     check_line,
     new_id,
+    skipped_local_time,
 )
 from sigworkbook.steps import STEPS
 
@@ -371,6 +374,21 @@ class Activity(Section):
         if start is not None and start.tzinfo is not None:
             raise ValueError("give the local time without a UTC offset; the time zone is separate")
         return start
+
+    @model_validator(mode="after")
+    def _start_happens(self) -> Activity:
+        if self.start is not None and skipped_local_time(self.start, self.timezone):
+            message = (
+                f"{self.start:%H:%M} on {self.start:%d %B %Y} does not happen in {self.timezone}:"
+                " the clocks go forward over it; choose a time outside that hour"
+            )
+            problem = InitErrorDetails(
+                type=PydanticCustomError("value_error", message),
+                loc=("start",),
+                input=self.start,
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [problem])
+        return self
 
     @model_validator(mode="after")
     def _until_after_start(self) -> Activity:

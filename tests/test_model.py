@@ -269,6 +269,22 @@ REFUSED = [
         "without a UTC offset",
         id="aware-z",
     ),
+    p(
+        "schedule.activities.0.start",
+        "2027-03-28T01:00:00",
+        "schedule.activities.0.start",
+        "Starts",
+        "does not happen in Europe/London: the clocks go forward",
+        id="skipped-by-clock-change",
+    ),
+    p(
+        "schedule.activities.0",
+        {"title": "Evening call", "start": "2027-03-14T02:30:00", "timezone": "America/New_York"},
+        "schedule.activities.0.start",
+        "Starts",
+        "02:30 on 14 March 2027 does not happen in America/New_York",
+        id="skipped-in-its-own-zone",
+    ),
     # recurrence
     p(
         "schedule.activities.0.recurrence",
@@ -680,6 +696,18 @@ def test_refused_through_the_workspace_saves_nothing(
         pytest.param("meeting.date", "2028-02-29", "2028-02-29", id="leap-day"),
         pytest.param("charter.review_date", None, None, id="date-cleared"),
         pytest.param("schedule.activities.0.timezone", "UTC", "UTC", id="tz-utc"),
+        pytest.param(
+            "schedule.activities.0.start",
+            "2027-03-28T02:00:00",
+            "2027-03-28T02:00:00",
+            id="first-minute-after-clocks-go-forward",
+        ),
+        pytest.param(
+            "schedule.activities.0.start",
+            "2027-10-31T01:30:00",
+            "2027-10-31T01:30:00",
+            id="hour-that-happens-twice",
+        ),
         pytest.param(
             "schedule.activities.0.timezone",
             "America/Argentina/Buenos_Aires",

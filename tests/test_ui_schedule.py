@@ -108,10 +108,11 @@ def test_typing_activity_details_saves_them(ws: Workspace, sig: str, form: widge
         ("timezone", "Mars/Olympus", "time zone"),
         ("recurrence.count", "six", "Number of times"),
         ("link", "example.org/x", "https://"),
+        ("start", dt.datetime(2027, 3, 28, 1, 30), "the clocks go forward"),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field(
-    ws: Workspace, sig: str, form: widgets.Widget, column: str, bad: str, words: str
+    ws: Workspace, sig: str, form: widgets.Widget, column: str, bad: object, words: str
 ) -> None:
     activities_editor(form).add()
     before = ws.load(sig).revision
