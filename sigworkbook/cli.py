@@ -88,7 +88,10 @@ def cmd_set(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         value = parse_cli_value(args.field, args.value)
         loaded = workspace.set(args.sig, args.field, value, author=args.author)
-    print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
+    if loaded.changed:
+        print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
+    else:
+        print(f"{args.sig}: {args.field} already had that value (still revision {loaded.revision})")
     return 0
 
 
@@ -189,7 +192,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         loaded = workspace.restore(args.sig, args.revision, path=args.field, author=args.author)
     what = args.field or "the plan"
-    print(f"Restored {what} to revision {args.revision} (now revision {loaded.revision})")
+    if loaded.changed:
+        print(f"Restored {what} to revision {args.revision} (now revision {loaded.revision})")
+    else:
+        print(
+            f"{args.field or 'The plan'} is already as it was at revision {args.revision}:"
+            " nothing changed"
+            f" (still revision {loaded.revision})"
+        )
     return 0
 
 

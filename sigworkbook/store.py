@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
@@ -100,6 +100,8 @@ class Snapshot:
 
     revision: int
     plan: dict[str, Any]
+    changed: bool = field(default=False, compare=False)
+    """Whether the call that returned it wrote a revision (an edit may change nothing)."""
 
 
 _SCHEMA_1: Final = (
@@ -709,7 +711,7 @@ class Store:
                 "VALUES (?, 1, '', ?, ?, ?, 'create', NULL)",
                 (sig_id, text, author, at),
             )
-        return Snapshot(revision=1, plan=new_plan)
+        return Snapshot(revision=1, plan=new_plan, changed=True)
 
     def apply(
         self,
@@ -777,7 +779,7 @@ class Store:
                 "UPDATE sigs SET revision = ?, plan = ?, updated_at = ? WHERE sig_id = ?",
                 (revision, canonical_json(new_plan), at, sig_id),
             )
-        return Snapshot(revision=revision, plan=new_plan)
+        return Snapshot(revision=revision, plan=new_plan, changed=True)
 
     def replace(
         self,

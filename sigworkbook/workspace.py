@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +59,12 @@ class Loaded:
 
     plan: Plan
     revision: int
+    changed: bool = field(default=False, compare=False)
+    """Whether the call that returned it wrote a revision (an edit may change nothing)."""
 
 
 def _loaded(snapshot: Snapshot) -> Loaded:
-    return Loaded(Plan.model_validate(snapshot.plan), snapshot.revision)
+    return Loaded(Plan.model_validate(snapshot.plan), snapshot.revision, snapshot.changed)
 
 
 class Workspace:

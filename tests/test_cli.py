@@ -419,6 +419,27 @@ def test_restore_one_field(edited: RunCli, workspace_dir: Path) -> None:
     assert (identity["name"], identity["theme"]) == ("Second", "Walks")
 
 
+def test_restoring_the_current_state_says_nothing_changed(
+    edited: RunCli, workspace_dir: Path
+) -> None:
+    result = ok(edited("restore", SIG, "4"))
+    assert (
+        result.out
+        == "The plan is already as it was at revision 4: nothing changed (still revision 4)\n"
+    )
+    result = ok(edited("restore", SIG, "3", "--field", "identity.theme"))
+    assert result.out == (
+        "identity.theme is already as it was at revision 3: nothing changed (still revision 4)\n"
+    )
+    assert revision_in(workspace_dir) == 4
+
+
+def test_setting_the_same_value_says_nothing_changed(edited: RunCli, workspace_dir: Path) -> None:
+    result = ok(edited("set", SIG, "identity.name", "Third"))
+    assert result.out == f"{SIG}: identity.name already had that value (still revision 4)\n"
+    assert revision_in(workspace_dir) == 4
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

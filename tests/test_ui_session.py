@@ -156,6 +156,22 @@ def test_restore_a_field_and_the_whole_plan(two: tuple[Session, Session]) -> Non
     assert len(ana.workspace.history("frailty-friends")) == 6
 
 
+def test_restoring_what_is_already_there_changes_nothing_and_claims_nothing(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    FieldControl(ben, "identity.theme").input.value = "Frailty"
+    current = ben.loaded.revision
+    ana.restore(current, path="identity.theme")
+    assert ana.workspace.store.revision("frailty-friends") == current
+    assert ana.status.ok
+    assert ana.status.message == (
+        f"Nothing to restore: one field is already as it was at revision {current}"
+    )
+    assert ana.undo() is None, "Ben's edit is not Ana's to undo"
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty"
+
+
 def test_presence_shows_who_else_is_here(two: tuple[Session, Session]) -> None:
     ana, ben = two
     ana.step, ben.step = "charter", "schedule"

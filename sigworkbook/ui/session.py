@@ -236,7 +236,8 @@ class Session:
         except (StoreError, WorkspaceError) as error:
             self._set_status(SaveStatus(False, f"Not saved: {error}"))
             return False
-        self._mine.append(loaded.revision)
+        if loaded.changed:
+            self._mine.append(loaded.revision)
         self._apply(loaded)
         now = dt.datetime.now()
         self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
@@ -311,7 +312,7 @@ class Session:
         self._report(path, source, None)
         if source is not None:
             source.saved(value)
-        if loaded.revision != self.loaded.revision:
+        if loaded.changed:
             self._mine.append(loaded.revision)
         self._apply(loaded)
         now = dt.datetime.now()
@@ -443,12 +444,16 @@ class Session:
     def restore(self, revision: int, *, path: str | None = None) -> None:
         """Restore the plan, or one field, to how it was at `revision` (a new revision)."""
         loaded = self.workspace.restore(self.sig_id, revision, path=path, author=self.author)
-        self._mine.append(loaded.revision)
         for controls in self._controls.values():
             for control in controls:
                 control.show_problem(None)
         self._apply(loaded)
         what = "the plan" if not path else "one field"
+        if not loaded.changed:
+            message = f"Nothing to restore: {what} is already as it was at revision {revision}"
+            self._set_status(SaveStatus(True, message))
+            return
+        self._mine.append(loaded.revision)
         self._set_status(SaveStatus(True, f"Restored {what} to revision {revision}"))
 
     def close(self) -> None:
