@@ -609,10 +609,10 @@ def test_stopping_shuts_down_a_kernel_that_is_still_starting(tmp_path: Path) -> 
         while not manager._pending_kernels:
             await asyncio.sleep(0)
         still_starting = [k for k in manager._pending_kernels if k not in manager]
-        kernels = _kernel_processes()
+        kernels = _kernel_processes(tmp_path)
         await shut_down_every_kernel(manager, logging.getLogger("test"))
         await asyncio.gather(starting, return_exceptions=True)
-        kernels += [k for k in _kernel_processes() if k not in kernels]
+        kernels += [k for k in _kernel_processes(tmp_path) if k not in kernels]
         assert running not in manager
         return still_starting, manager.list_kernel_ids(), kernels
 
@@ -623,7 +623,7 @@ def test_stopping_shuts_down_a_kernel_that_is_still_starting(tmp_path: Path) -> 
     assert kernels, "no kernel process was seen"
     _gone, alive = psutil.wait_procs(kernels, timeout=10)
     assert not alive, f"kernel processes left running: {alive}"
-    assert _kernel_processes() == [], "a kernel started during the stop is still running"
+    assert _kernel_processes(tmp_path) == [], "a kernel started during the stop is still running"
 
 
 def test_stopping_is_not_stopped_by_a_kernel_that_failed_to_start(tmp_path: Path) -> None:
@@ -642,7 +642,7 @@ def test_stopping_is_not_stopped_by_a_kernel_that_failed_to_start(tmp_path: Path
             await manager.start_kernel(kernel_name="no-such-kernel")
         failed = [k for k in manager._pending_kernels if k not in manager]
         await manager.start_kernel()
-        kernels = _kernel_processes()
+        kernels = _kernel_processes(tmp_path)
         await shut_down_every_kernel(manager, logging.getLogger("test"))
         return failed, manager.list_kernel_ids(), kernels
 
@@ -655,11 +655,12 @@ def test_stopping_is_not_stopped_by_a_kernel_that_failed_to_start(tmp_path: Path
     assert not alive, f"kernel processes left running: {alive}"
 
 
-def _kernel_processes() -> list[psutil.Process]:
-    """The kernels this test process started (not, say, a browser driver of another test)."""
+def _kernel_processes(connection_dir: Path) -> list[psutil.Process]:
+    """The kernels started with their connection files in `connection_dir` (a test's own)."""
     found = []
     for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
+            command = " ".join(child.cmdline())
+            if "ipykernel_launcher" in command and str(connection_dir) in command:
                 found.append(child)
     return found
