@@ -262,12 +262,14 @@ class RowsEditor(widgets.VBox):
             box.middle, box.summary = [grid, *long], None
             self.opened({c.path.rsplit(".", 1)[-1]: c for c in box.controls})
             box.toggle.description, box.toggle.icon = "Close", "chevron-up"
+            box.toggle.add_class("swb-open")  # the page script mirrors it as aria-expanded
             box.remove_class("swb-row--folded")
         else:
             box.controls = []
             box.summary = styles.html(self._summary_html(box.row))
             box.middle = [box.summary]
             box.toggle.description, box.toggle.icon = "Edit", "pencil"
+            box.toggle.remove_class("swb-open")
             box.add_class("swb-row--folded")
         self._label(box, index)
         box.children = [box.heading, *box.middle, box.actions]

@@ -143,11 +143,15 @@ def rows(scope: Locator) -> Locator:
 
 
 def open_rows(scope: Locator) -> Locator:
-    """Open every folded row of the table `scope` with its "Edit" button; return the rows."""
+    """Open every folded row of the table `scope` with its "Edit" button; return the rows.
+
+    Screen readers hear each Edit button as collapsed and each Close button as expanded."""
     folded = scope.locator(".swb-row--folded")
     for remaining in range(folded.count(), 0, -1):
-        folded.first.get_by_role("button", name="Edit", exact=True).click()
+        folded.first.get_by_role("button", name="Edit", exact=True, expanded=False).click()
         expect(folded).to_have_count(remaining - 1)
+    closers = scope.get_by_role("button", name="Close", exact=True, expanded=True)
+    expect(closers).to_have_count(rows(scope).count())
     return rows(scope)
 
 

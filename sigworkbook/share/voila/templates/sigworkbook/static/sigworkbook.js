@@ -218,11 +218,36 @@
     });
   }
 
+  /* A table row's Edit / Close button says whether its row is open: the kernel marks it with
+     the class swb-open (widgets cannot set ARIA attributes), this mirrors it for screen readers. */
+  function markExpanded(button) {
+    var expanded = button.classList.contains("swb-open") ? "true" : "false";
+    if (button.getAttribute("aria-expanded") !== expanded) {
+      button.setAttribute("aria-expanded", expanded);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     hideIcons(document);
-    new MutationObserver(function () {
-      hideIcons(document);
-    }).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(function (records) {
+      var added = false;
+      records.forEach(function (record) {
+        if (record.type === "childList") {
+          added = true;
+        } else if (record.target.matches("button.swb-edit")) {
+          markExpanded(record.target);
+        }
+      });
+      if (added) {
+        hideIcons(document);
+        document.querySelectorAll("button.swb-edit").forEach(markExpanded);
+      }
+    }).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["class"],
+    });
     if (!markMainLandmark()) {
       var observer = new MutationObserver(function () {
         if (markMainLandmark()) {
