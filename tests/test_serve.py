@@ -12,8 +12,9 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -593,66 +594,68 @@ def test_serve_imports_voila_without_the_slow_optional_grammar_module() -> None:
     assert done.stdout.split() == ["True", "False"]
 
 
+Arranged = tuple[list[str], asyncio.Future[Any] | None]
+"""What a stop scenario set up: the kernel ids it singled out, and a start still under way."""
+
+
 def test_stopping_shuts_down_a_kernel_that_is_still_starting(tmp_path: Path) -> None:
     """A kernel pool may be starting a kernel at the moment the server stops; stopping waits for
     it and shuts it down too instead of failing on it (and leaving its process running)."""
-    import logging
 
-    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-
-    from sigworkbook.app.voila_app import shut_down_every_kernel
-
-    async def scenario() -> tuple[list[str], list[str], list[psutil.Process]]:
-        manager = AsyncMappingKernelManager(connection_dir=str(tmp_path), root_dir=str(tmp_path))
-        running = await manager.start_kernel()
+    async def arrange(manager: Any) -> Arranged:
+        await manager.start_kernel()
         starting = asyncio.ensure_future(manager.start_kernel())
         while not manager._pending_kernels:
             await asyncio.sleep(0)
-        still_starting = [k for k in manager._pending_kernels if k not in manager]
-        kernels = _kernel_processes(tmp_path)
-        await shut_down_every_kernel(manager, logging.getLogger("test"))
-        await asyncio.gather(starting, return_exceptions=True)
-        kernels += [k for k in _kernel_processes(tmp_path) if k not in kernels]
-        assert running not in manager
-        return still_starting, manager.list_kernel_ids(), kernels
+        return [k for k in manager._pending_kernels if k not in manager], starting
 
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop
-        still_starting, left, kernels = thread.submit(asyncio.run, scenario()).result()
+    still_starting = _stop_after(tmp_path, arrange)
     assert len(still_starting) == 1, "the second kernel should still have been starting"
-    assert left == []
-    assert kernels, "no kernel process was seen"
-    _gone, alive = psutil.wait_procs(kernels, timeout=10)
-    assert not alive, f"kernel processes left running: {alive}"
-    assert _kernel_processes(tmp_path) == [], "a kernel started during the stop is still running"
 
 
 def test_stopping_is_not_stopped_by_a_kernel_that_failed_to_start(tmp_path: Path) -> None:
     """jupyter_client keeps a kernel whose start failed among the starting ones; stopping still
     shuts the running kernels down (stock shutdown_all refuses the failed one as unknown)."""
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    async def arrange(manager: Any) -> Arranged:
+        with pytest.raises(NoSuchKernel):
+            await manager.start_kernel(kernel_name="no-such-kernel")
+        failed = [k for k in manager._pending_kernels if k not in manager]
+        await manager.start_kernel()
+        return failed, None
+
+    failed = _stop_after(tmp_path, arrange)
+    assert len(failed) == 1, "the failed start should have stayed among the starting kernels"
+
+
+def _stop_after(tmp_path: Path, arrange: Callable[[Any], Awaitable[Arranged]]) -> list[str]:
+    """Let `arrange` start kernels on a real kernel manager, then stop them all as `serve` does,
+    on an event loop of its own; check that none is left. Returns the ids `arrange` singled out."""
     import logging
 
-    from jupyter_client.kernelspec import NoSuchKernel
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
     from sigworkbook.app.voila_app import shut_down_every_kernel
 
     async def scenario() -> tuple[list[str], list[str], list[psutil.Process]]:
         manager = AsyncMappingKernelManager(connection_dir=str(tmp_path), root_dir=str(tmp_path))
-        with pytest.raises(NoSuchKernel):
-            await manager.start_kernel(kernel_name="no-such-kernel")
-        failed = [k for k in manager._pending_kernels if k not in manager]
-        await manager.start_kernel()
+        singled_out, unfinished = await arrange(manager)
         kernels = _kernel_processes(tmp_path)
         await shut_down_every_kernel(manager, logging.getLogger("test"))
-        return failed, manager.list_kernel_ids(), kernels
+        if unfinished is not None:
+            await asyncio.gather(unfinished, return_exceptions=True)
+        kernels += [k for k in _kernel_processes(tmp_path) if k not in kernels]
+        return singled_out, manager.list_kernel_ids(), kernels
 
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # its own event loop
-        failed, left, kernels = thread.submit(asyncio.run, scenario()).result()
-    assert len(failed) == 1, "the failed start should have stayed among the starting kernels"
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        singled_out, left, kernels = thread.submit(asyncio.run, scenario()).result()
     assert left == []
     assert kernels, "no kernel process was seen"
     _gone, alive = psutil.wait_procs(kernels, timeout=10)
     assert not alive, f"kernel processes left running: {alive}"
+    assert _kernel_processes(tmp_path) == [], "a kernel started during the stop is still running"
+    return singled_out
 
 
 def _kernel_processes(connection_dir: Path) -> list[psutil.Process]:
