@@ -656,6 +656,40 @@ class Store:
                 self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
         return {change.path: change for change in map(_change, rows)}
 
+    def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
+        """The ids of the rows of the list at `list_path`, in order, as of `revision`.
+
+        Rows are added, removed or moved only by a change to the whole list or to something
+        containing it, so the latest such change up to `revision` gives their order (edits
+        inside rows since then change no id). None if that change holds no list there.
+        """
+        parts = parse_path(list_path)
+        containing = [".".join(str(p) for p in parts[:n]) for n in range(len(parts) + 1)]
+        with self._reading() as conn:
+            latest = max(
+                (
+                    (found, path)
+                    for path in containing
+                    for (found,) in conn.execute(
+                        "SELECT MAX(revision) FROM history"
+                        " WHERE sig_id = ? AND path = ? AND revision <= ?",
+                        (sig_id, path, revision),
+                    )
+                    if found is not None
+                ),
+                default=None,
+            )
+            if latest is None:
+                return None
+            (value,) = conn.execute(
+                "SELECT value FROM history WHERE sig_id = ? AND revision = ?", (sig_id, latest[0])
+            ).fetchone()
+        inner = ".".join(str(p) for p in parts[len(parse_path(latest[1])) :])
+        rows = get_path(json.loads(value), inner, None)
+        if not isinstance(rows, list):
+            return None
+        return [row.get("id") if isinstance(row, dict) else None for row in rows]
+
     def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
         """The SIG's plan as of ``revision``, rebuilt by replaying the change log.
 

@@ -777,6 +777,35 @@ def test_plan_at_replays_history_and_matches_every_snapshot(db: Path) -> None:
         assert revisions == list(range(latest, 0, -1))
 
 
+def test_row_ids_at_agree_with_the_replayed_plan_at_every_revision(db: Path) -> None:
+    """Rows added, removed and moved (by the list, its section or the whole plan) and edited."""
+    rng = random.Random(20261126)
+    table = "schedule.activities"
+    with Store(db) as opened:
+        opened.create("a", {"schedule": {"activities": []}}, author=None, validate=accept)
+        for step in range(300):
+            rows = opened.current("a").plan["schedule"]["activities"]
+            choice = rng.random()
+            if choice < 0.3 or not rows:
+                changes: list[tuple[str, Any]] = [(table, [*rows, {"id": f"r{step}"}])]
+            elif choice < 0.4:
+                changes = [(table, [r for r in rows if r is not rng.choice(rows)])]
+            elif choice < 0.5:
+                changes = [("schedule", {"activities": rng.sample(rows, len(rows))})]
+            elif choice < 0.55:
+                changes = [("", {"schedule": {"activities": rng.sample(rows, len(rows))}})]
+            else:
+                changes = [(f"{table}.{rng.randrange(len(rows))}.title", f"t{step}")]
+            opened.apply("a", changes, author=None, validate=accept)
+        for revision in range(1, opened.revision("a") + 1):
+            expected = [
+                row["id"] for row in opened.plan_at("a", revision)["schedule"]["activities"]
+            ]
+            assert opened.row_ids_at("a", table, revision) == expected, f"revision {revision}"
+        assert opened.row_ids_at("a", "schedule", 5) is None, "not a list"
+        assert opened.row_ids_at("a", "charter.risks", 5) is None, "no such list"
+
+
 def test_plan_at_reads_the_log_not_the_snapshot(store: Store, db: Path) -> None:
     store.apply("home-safely", [("identity.name", "Second")], author=None, validate=accept)
     raw = _raw(db)

@@ -234,6 +234,37 @@ def test_changed_by_names_who_edited_a_rows_field_never_the_wrong_row(
     assert "Ana" not in moved_risk.notes.value + moved_mitigation.notes.value
 
 
+def test_changed_by_stays_with_its_row_when_others_add_or_remove_rows(
+    two: tuple[Session, Session],
+) -> None:
+    from sigworkbook.ui.tables import RowsEditor
+
+    ana, ben = two
+    columns = ["risk", "mitigation"]
+    ana_risks = RowsEditor(ana, "charter.risks", columns)
+    for _ in range(3):
+        ana_risks.add()
+    first, second, third = (row["id"] for row in ana_risks.rows)
+    ben.refresh()
+    ben_risks = RowsEditor(ben, "charter.risks", columns)
+    ben_risks.open_row(third)
+    ben_risks.rows_box.children[2].controls[0].input.value = "Funding ends"
+    ana.refresh()
+    ana_risks.add()  # a fourth row: the table changed after Ben's edit
+    ana_risks.open_row(third)
+    assert "Changed by Ben" in ana_risks.rows_box.children[2].controls[0].notes.value
+    ben.refresh()
+    ben_risks.remove(first)  # the third row moves up to the second place: still Ben's edit
+    ana.refresh()
+    ana_risks.open_row(third)
+    assert [row["id"] for row in ana_risks.rows][1] == third
+    moved = ana_risks.rows_box.children[1].controls[0]
+    assert moved.input.value == "Funding ends"
+    assert "Changed by Ben" in moved.notes.value
+    ana_risks.open_row(second)
+    assert "Changed by" not in ana_risks.rows_box.children[0].controls[0].notes.value
+
+
 def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Session]) -> None:
     from sigworkbook.ui.tables import RowsEditor
 

@@ -13,9 +13,9 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sigworkbook.paths import PathError, get_path, parse_path
+from sigworkbook.paths import Parts, PathError, format_path, get_path, parse_path
 from sigworkbook.presence import Presence, Visitor
 from sigworkbook.store import Change, StoreError
 from sigworkbook.validation import PlanError
@@ -126,6 +126,10 @@ class Session:
     _ticks: int = field(default=0, init=False)
     _document: tuple[Loaded, dict[str, Any]] | None = field(default=None, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
+    _changed_paths: list[tuple[Parts, Change]] = field(default_factory=list, init=False)
+    _row_ids: dict[tuple[str, int], list[str | None] | None] = field(
+        default_factory=dict, init=False
+    )
     debounce: bool = field(default_factory=lambda: kernel_loop() is not None, init=False)
     """Wait for a pause in typing before saving (inside a kernel); else save every edit at once."""
     _presence_listeners: list[Callable[[list[Visitor]], None]] = field(
@@ -134,7 +138,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.loaded = self.workspace.load(self.sig_id)
-        self._last_changes = self.workspace.store.last_changes(self.sig_id)
+        self._set_last_changes(self.workspace.store.last_changes(self.sig_id))
         self.status = (
             SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
             if self.read_only
@@ -164,25 +168,57 @@ class Session:
         """The latest change that touched `path`: to it, or to anything containing it.
 
         None when that was a whole-plan change (creation, import, restore of the plan): it says
-        nothing about this field in particular. A change to a whole table (adding or removing a
-        row) is not a change to the fields of its rows; but rows may have moved with it, so a
-        change to a row's field from before it no longer says which row it was about.
+        nothing about this field in particular. A change to a whole table (adding, removing or
+        moving rows) is not a change to the fields of its rows. A change to a row's field
+        belongs to the row (by id) that was there then, wherever that row is now.
         """
         parts = parse_path(path)
-        found: list[Change] = []
-        tables: list[Change] = []
-        for n in range(len(parts) + 1):
-            change = self._last_changes.get(".".join(str(p) for p in parts[:n]))
-            if change is None:
+        table_at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
+        # The table itself (at table_at) is left out: adding a row is no change to its fields.
+        upto = len(parts) + 1 if table_at is None else table_at
+        containers = [self._last_changes.get(format_path(parts[:n])) for n in range(upto)]
+        latest = max((c for c in containers if c), key=lambda c: c.revision, default=None)
+        if table_at is not None:
+            table = parts[:table_at]
+            row_id = self._row_id_now(format_path(table), cast(int, parts[table_at]))
+            for row, change in self._row_changes(table, parts[table_at + 1 :]):
+                if latest is not None and change.revision <= latest.revision:
+                    break
+                if row_id is not None and self._row_id_then(table, row, change) == row_id:
+                    latest = change
+                    break
+        return latest if latest is not None and latest.path else None
+
+    def _row_changes(self, table: Parts, inner: Parts) -> list[tuple[int, Change]]:
+        """Changes to a row of `table` at `inner` in it, or inside or around that; newest first."""
+        found = []
+        for parts, change in self._changed_paths:
+            if len(parts) <= len(table) or parts[: len(table)] != table:
                 continue
-            table_level = n < len(parts) and isinstance(parts[n], int)
-            (tables if table_level else found).append(change)
-        latest = max(found, key=lambda c: c.revision, default=None)
-        if latest is None or not latest.path:
+            row, within = parts[len(table)], parts[len(table) + 1 :]
+            shorter = min(len(within), len(inner))
+            if isinstance(row, int) and within[:shorter] == inner[:shorter]:
+                found.append((row, change))
+        return sorted(found, key=lambda item: item[1].revision, reverse=True)
+
+    def _row_id_then(self, table: Parts, index: int, change: Change) -> str | None:
+        """The id of the row at `index` of `table` when `change` was made (None if unknown)."""
+        key = (format_path(table), change.revision)
+        if key not in self._row_ids:  # history never changes: no need to forget these
+            self._row_ids[key] = self.workspace.store.row_ids_at(self.sig_id, *key)
+        ids = self._row_ids[key]
+        return ids[index] if ids is not None and index < len(ids) else None
+
+    def _set_last_changes(self, changes: dict[str, Change]) -> None:
+        self._last_changes = changes
+        self._changed_paths = [(parse_path(path), change) for path, change in changes.items()]
+
+    def _row_id_now(self, table: str, index: int) -> str | None:
+        rows = get_path(self.document, table, None)
+        if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
             return None
-        if any(t.revision > latest.revision for t in tables):
-            return None
-        return latest
+        row_id = rows[index].get("id")
+        return row_id if isinstance(row_id, str) else None
 
     # --- controls and listeners ---------------------------------------------------------
 
@@ -335,7 +371,7 @@ class Session:
             self.loaded = loaded
             return
         self.loaded = loaded
-        self._last_changes = self.workspace.store.last_changes(self.sig_id)
+        self._set_last_changes(self.workspace.store.last_changes(self.sig_id))
         document = self.document
         for path, controls in list(self._controls.items()):
             change = self.last_change(path)
