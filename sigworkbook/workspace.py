@@ -14,7 +14,7 @@ from sigworkbook.fields import field_spec, label
 from sigworkbook.fieldtypes import slugify
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.model import SCHEMA_VERSION, Plan
-from sigworkbook.paths import PathError, get_path
+from sigworkbook.paths import PathError, format_path, get_path, parse_path
 from sigworkbook.store import Change, Snapshot, Store
 from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
 
@@ -182,6 +182,8 @@ class Workspace:
         value: Any,
         *,
         author: str | None = None,
+        kind: str = "set",
+        note: str | None = None,
     ) -> Loaded:
         """Set `field` of the row whose id is `row_id` in the list at `list_path`.
 
@@ -199,7 +201,11 @@ class Workspace:
                     return [(path, value)]
             raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
 
-        return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
+        return _loaded(
+            self.store.update(
+                sig_id, compute, author=author, validate=normalise, kind=kind, note=note
+            )
+        )
 
     def import_plan(
         self, document: Any, *, replace: bool = False, author: str | None = None
@@ -251,7 +257,31 @@ class Workspace:
         note = f"restored revision {revision}"
         if path:
             _check_writable(path)
-            value = get_path(old, path)
+            try:
+                value = get_path(old, path)
+            except PathError:
+                raise WorkspaceError(
+                    f"{label(path)} ({path}) did not exist at revision {revision}"
+                ) from None
+            row = _row_of(old, path)
+            if row is not None:
+                list_path, row_id, field = row
+                try:
+                    return self.set_in_row(
+                        sig_id,
+                        list_path,
+                        row_id,
+                        field,
+                        value,
+                        author=author,
+                        kind="restore",
+                        note=note,
+                    )
+                except WorkspaceError:
+                    raise WorkspaceError(
+                        f"{label(list_path)}: the row of {label(path)} at revision {revision}"
+                        " has been removed since; nothing was restored"
+                    ) from None
             return _loaded(
                 self.store.apply(
                     sig_id,
@@ -267,6 +297,19 @@ class Workspace:
                 sig_id, old, author=author, validate=normalise, kind="restore", note=note
             )
         )
+
+
+def _row_of(plan: dict[str, Any], path: str) -> tuple[str, str, str] | None:
+    """For a path inside a table row of `plan`: the table's path, the row's id and the path
+    within the row; None for a path in no row, or for a whole row."""
+    parts = parse_path(path)
+    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
+    if at is None or at == len(parts) - 1:
+        return None
+    row = get_path(plan, format_path(parts[: at + 1]), None)
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+        return None
+    return format_path(parts[:at]), row["id"], format_path(parts[at + 1 :])
 
 
 def _check_writable(path: str) -> None:

@@ -265,6 +265,44 @@ def test_changed_by_stays_with_its_row_when_others_add_or_remove_rows(
     assert "Changed by" not in ana_risks.rows_box.children[0].controls[0].notes.value
 
 
+def test_undo_puts_back_a_rows_field_in_that_row_wherever_it_has_moved(
+    two: tuple[Session, Session],
+) -> None:
+    from sigworkbook.ui.history import HistoryPanel
+    from sigworkbook.ui.tables import RowsEditor
+
+    ana, ben = two
+    ana_risks = RowsEditor(ana, "charter.risks", ["risk", "mitigation"])
+    ana_risks.add()
+    ana_risks.add()
+    first, second = (row["id"] for row in ana_risks.rows)
+    ana_risks.open_row(second)
+    ana_risks.rows_box.children[1].controls[1].input.value = "Rota the hosts"
+    ana_risks.rows_box.children[1].controls[1].input.value = "Rota the hosts monthly"
+    ben.workspace.update(
+        "frailty-friends", "charter.risks", lambda rows: [{"risk": "Ben's new risk"}, *rows]
+    )
+    undone = ana.undo()
+    assert undone is not None and undone.value == "Rota the hosts monthly"
+    risks = {r.id: r for r in ana.workspace.load("frailty-friends").plan.charter.risks}
+    assert risks[second].mitigation == "Rota the hosts"
+    assert risks[first].mitigation == "", "the row now at the old place is left alone"
+    history = ana.workspace.history("frailty-friends")
+    assert (history[0].kind, history[0].path) == ("restore", "charter.risks.2.mitigation")
+    # Once Ben removes that row, there is nothing to put the value back into: the panel says so.
+    ana_risks.open_row(second)
+    ana_risks.rows_box.children[2].controls[1].input.value = "Ask the sponsor"
+    ben.workspace.update(
+        "frailty-friends", "charter.risks", lambda rows: [r for r in rows if r["id"] != second]
+    )
+    revision = ana.workspace.store.revision("frailty-friends")
+    panel = HistoryPanel(ana)
+    panel.undo()
+    assert "has been removed since; nothing was restored" in panel.message.value
+    assert "swb-error" in panel.message.value
+    assert ana.workspace.store.revision("frailty-friends") == revision
+
+
 def test_a_row_removed_by_someone_else_is_not_recreated(two: tuple[Session, Session]) -> None:
     from sigworkbook.ui.tables import RowsEditor
 

@@ -12,6 +12,7 @@ from sigworkbook.fields import label
 from sigworkbook.store import Change, StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.session import Session
+from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, WorkspaceError
 
 SHOWN = 25
@@ -93,7 +94,7 @@ class HistoryPanel(widgets.Accordion):
         try:
             self.session.restore(revision, path=path)
             self.message.value = ""
-        except (StoreError, WorkspaceError) as error:
+        except (PlanError, StoreError, WorkspaceError) as error:
             self.message.value = (
                 f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
             )
@@ -102,7 +103,7 @@ class HistoryPanel(widgets.Accordion):
     def undo(self) -> None:
         try:
             undone = self.session.undo()
-        except (StoreError, WorkspaceError) as error:
+        except (PlanError, StoreError, WorkspaceError) as error:
             self.message.value = (
                 f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
             )
