@@ -18,6 +18,7 @@ from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
 
 
 class UserError(Exception):
@@ -242,16 +243,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan a special interest group: a workbook for its core group.",
     )
     parser.add_argument("--version", action="version", version=f"sigworkbook {__version__}")
-    parser.add_argument(
-        "--workspace",
-        type=Path,
-        help="workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)",
-    )
+    parser.add_argument("--workspace", type=Path, metavar="DIR", help=WORKSPACE_HELP)
     parser.add_argument("--author", help="name recorded with your edits (default: none)")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    # The verbs that open a workspace take --workspace after the verb too. SUPPRESS leaves the
+    # one given before the verb in place when there is none after it; when both are given, the
+    # later one (after the verb) wins.
+    workspace_option = _Parser(add_help=False)
+    workspace_option.add_argument(
+        "--workspace", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=WORKSPACE_HELP
+    )
 
-    def verb(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
-        sub = verbs.add_parser(name, help=help, description=help)
+    def verb(
+        name: str, handler: Handler, help: str, *, workspace: bool = True
+    ) -> argparse.ArgumentParser:
+        parents = [workspace_option] if workspace else []
+        sub = verbs.add_parser(name, help=help, description=help, parents=parents)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -295,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
-    verb("schema", cmd_schema, "print the JSON Schema of a plan")
+    verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--host", default="127.0.0.1")

@@ -540,6 +540,55 @@ def test_workspace_from_environment(run_cli: RunCli, tmp_path: Path) -> None:
     assert ok(run_cli("--workspace", flag, "list", env=env)).out.split("\t")[0] == "flag-sig"
 
 
+def test_workspace_after_the_verb(run_cli: RunCli, tmp_path: Path) -> None:
+    """Every verb that opens a workspace takes --workspace after the verb as well as before."""
+    env = {"SIGWORKBOOK_WORKSPACE": str(tmp_path / "from-env")}
+    after = tmp_path / "after"
+    plan_file = write_json(tmp_path / "complete.json", complete_plan())
+    ok(run_cli("init", "--workspace", after, env=env))
+    assert (after / DATABASE_NAME).is_file()
+    assert not (tmp_path / "from-env").exists()
+    assert ok(run_cli("new", "--workspace", after, "Late Flag", env=env)).out == "late-flag\n"
+    ok(run_cli("import", plan_file, "--workspace", after, env=env))
+    ok(run_cli("set", SIG, "identity.theme", "Walking", "--workspace", after, env=env))
+    assert ok(run_cli("list", "--workspace", after, env=env)).out.count("\n") == 2
+    assert SIG in ok(run_cli("show", "--workspace", after, SIG, env=env)).out
+    ok(run_cli("check", SIG, "--workspace", after, env=env))
+    exported = ok(run_cli("export", SIG, "--workspace", after, env=env)).out
+    assert json.loads(exported)["identity"]["theme"] == "Walking"
+    assert "identity.theme" in ok(run_cli("history", SIG, "--workspace", after, env=env)).out
+    ok(run_cli("restore", SIG, "1", "--workspace", after, env=env))
+    assert plan_in(after)["identity"]["theme"] == complete_plan()["identity"]["theme"]
+
+
+def test_workspace_after_the_verb_wins(run_cli: RunCli, tmp_path: Path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    ok(run_cli("--workspace", before, "init"))
+    ok(run_cli("--workspace", before, "init", "--workspace", after))
+    ok(run_cli("--workspace", before, "new", "Only After", "--workspace", after))
+    assert ok(run_cli("--workspace", before, "list")).out == ""
+    assert ok(run_cli("--workspace", after, "list")).out.startswith("only-after\t")
+    # Given only before the verb, it is still the one used.
+    assert (
+        ok(run_cli("--workspace", after, "list")).out
+        == ok(run_cli("list", "--workspace", after)).out
+    )
+
+
+def test_serve_takes_the_workspace_after_the_verb(run_cli: RunCli, tmp_path: Path) -> None:
+    # serve opens (creates) its workspace before it checks --templates: a missing template
+    # folder stops it there, before any server starts.
+    folder = tmp_path / "served"
+    missing = tmp_path / "no-templates"
+    result = run_cli("serve", "--workspace", folder, "--no-browser", "--templates", missing)
+    user_error(result, "serve", "--templates", str(missing), "is not a folder")
+    assert (folder / DATABASE_NAME).is_file()
+
+
+def test_schema_takes_no_workspace(run_cli: RunCli, tmp_path: Path) -> None:
+    user_error(run_cli("schema", "--workspace", tmp_path), "", "unrecognized arguments")
+
+
 def test_default_workspace_is_in_home(run_cli: RunCli, clean_env: Path) -> None:
     ok(run_cli("init"))
     assert (clean_env / "sigworkbook" / DATABASE_NAME).is_file()
