@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from hostile import HOSTILE, demo_document, fill_plan
 from markdown_it import MarkdownIt
 
 from benchmarks.browser import CHROMIUM, CHROMIUM_FLAGS
+from conftest import RunCli
 from sigworkbook import exports
+from sigworkbook.demo import DEMO_FILE
 from sigworkbook.exports import FORMATS, ExportError
 from sigworkbook.model import Plan
 from sigworkbook.resources import templates_dir
@@ -106,6 +109,34 @@ def test_write_all_writes_every_document_under_its_fixed_name(tmp_path: Path) ->
     for format, name in FILE_NAMES.items():
         expected = exports.render(format, plan, revision=2, exported_at=EXPORTED_AT)
         assert (folder / name).read_bytes() == expected
+
+
+@pytest.fixture(params=[0o022, 0o027], ids=["umask-022", "umask-027"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test under a known umask; the old one is back afterwards."""
+    chosen: int = request.param
+    old = os.umask(chosen)
+    try:
+        yield chosen
+    finally:
+        os.umask(old)
+
+
+def test_exports_get_the_mode_of_any_new_file(umask: int, cli_ws: RunCli, tmp_path: Path) -> None:
+    """Written exports are 0o666 less the umask, like a file from open(), not owner-only."""
+    sig = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["id"]
+    assert cli_ws("init", "--demo").code == 0
+    folder = tmp_path / "out"
+    assert cli_ws("export", sig, "--all", "-o", folder).code == 0
+    single = tmp_path / "single" / "plan.json"
+    assert cli_ws("export", sig, "-o", single).code == 0
+    written = sorted(folder.iterdir())
+    assert [path.name for path in written] == sorted(FILE_NAMES.values())
+    for path in [*written, single]:
+        assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~umask), path
+    again = cli_ws("export", sig, "--all", "-o", folder)  # replacing keeps the same mode
+    assert again.code == 0 and sorted(folder.iterdir()) == written
+    assert {oct(path.stat().st_mode & 0o777) for path in written} == {oct(0o666 & ~umask)}
 
 
 def test_write_all_writes_nothing_when_a_document_fails(tmp_path: Path, demo: Plan) -> None:
