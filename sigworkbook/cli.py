@@ -46,7 +46,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             from sigworkbook.demo import add_demo
 
             loaded = add_demo(workspace, author=args.author)
-            print(f"Demo SIG '{loaded.plan.identity.name}' created with id {loaded.plan.id}")
+            name, sig_id = loaded.plan.identity.name, loaded.plan.id
+            if loaded.changed:
+                print(f"Demo SIG '{name}' created with id {sig_id}")
+            else:
+                print(
+                    f"Demo SIG '{name}' is already there with id {sig_id}"
+                    f" (revision {loaded.revision}): left as it is"
+                )
     return 0
 
 

@@ -11,7 +11,8 @@ DEMO_FILE = Path(__file__).parent / "data" / "demo-plan.json"
 
 
 def add_demo(workspace: Workspace, *, author: str | None = None) -> Loaded:
-    """Add the demo SIG to `workspace`, or return it unchanged if it is there already."""
+    """Add the demo SIG to `workspace`, or return it unchanged if it is there already: the
+    result's `changed` says which (True only when this call added it)."""
     document = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     if document["id"] in workspace.sig_ids():
         return workspace.load(document["id"])

@@ -77,12 +77,28 @@ def test_init_demo_adds_the_demo_sig_once(cli_ws: RunCli, workspace_dir: Path) -
     result = ok(cli_ws("init", "--demo"))
     assert f"with id {demo['id']}" in result.out
     assert f"'{demo['identity']['name']}'" in result.out
-    ok(cli_ws("init", "--demo"))
+    assert "created" in result.out and "already there" not in result.out
+    again = ok(cli_ws("init", "--demo")).out.splitlines()
+    assert again[1] == (
+        f"Demo SIG '{demo['identity']['name']}' is already there with id {demo['id']}"
+        " (revision 1): left as it is"
+    )
+    assert "created" not in again[1]
     listed = ok(cli_ws("list")).out.splitlines()
     assert listed == [f"{demo['id']}\t{demo['identity']['name']}\trevision 1"]
     plan = plan_in(workspace_dir, demo["id"])
     assert len(plan["schedule"]["activities"]) >= 2
     assert len(plan["promotion"]["actions"]) >= 2
+
+
+def test_init_demo_leaves_an_edited_demo_as_it_is(cli_ws: RunCli, workspace_dir: Path) -> None:
+    demo_id = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["id"]
+    ok(cli_ws("init", "--demo"))
+    ok(cli_ws("set", demo_id, "identity.theme", "Our own theme"))
+    result = ok(cli_ws("init", "--demo"))
+    assert result.out.splitlines()[1].endswith("(revision 2): left as it is"), result.out
+    assert plan_in(workspace_dir, demo_id)["identity"]["theme"] == "Our own theme"
+    assert revision_in(workspace_dir, demo_id) == 2
 
 
 def test_new_prints_unique_ids(cli_ws: RunCli) -> None:
