@@ -275,6 +275,28 @@ def test_upcoming_lists_only_planned_activities_still_ahead_in_date_order() -> N
     assert done and not set(done) & set(titles)
 
 
+def _upcoming_section(plan: Plan) -> list[str]:
+    """The paragraphs a reader sees under the charter's 'Upcoming activities' heading."""
+    sections = dict(_sections(render("markdown", plan)))
+    return sections["Upcoming activities"].splitlines()
+
+
+def test_upcoming_of_an_empty_plan_is_one_to_be_agreed_line() -> None:
+    assert _upcoming_section(Plan(id="empty")) == [MARKER]
+
+
+def test_upcoming_without_any_activity_ahead_says_so_without_the_marker() -> None:
+    document = demo_document()
+    document["schedule"]["activities"] = [
+        {"id": "past001", "title": "Last year's walk", "start": "2026-06-01T10:00:00"},
+        {"id": "nodate1", "title": "A walk some day"},
+    ]
+    assert _upcoming_section(Plan.model_validate(document)) == [
+        "No planned activity has a date after the export date.",
+        "Not in the calendar file yet, because they have no date and time: A walk some day.",
+    ]
+
+
 def test_an_activity_link_becomes_one_safe_link_in_the_invitation() -> None:
     document = demo_document()
     link = "https://example.org/<img/src=x/onerror=alert(1)>|*_`x`"
