@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -132,27 +134,93 @@ def _charter(plan: Plan) -> Iterator[Rule]:
     yield "charter.review_date", charter.review_date is not None, "no review date set"
 
 
-def _activity_end(activity: Activity) -> dt.datetime | None:
-    if activity.start is None:
+CLASH_HORIZON = dt.timedelta(days=365)
+"""How far an open-ended series (no count, no end date) is followed when looking for clashes."""
+MAX_COMPARED = 520
+"""At most this many occurrences of one activity are compared (the most a count may ask for)."""
+
+
+def _add_months(start: dt.datetime, months: int) -> dt.datetime | None:
+    """The same day and time `months` later, or None when that month has no such day (RFC 5545)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if start.day > calendar.monthrange(year, month)[1]:
         return None
-    return activity.start + dt.timedelta(minutes=activity.duration_minutes)
+    return start.replace(year=year, month=month)
+
+
+def _compared_starts(activity: Activity) -> Iterator[dt.datetime]:
+    """The local starts compared for clashes: as exports/timing.occurrences expands them (RRULE),
+    but an open-ended series stops after CLASH_HORIZON and any series after MAX_COMPARED.
+
+    Kept here rather than imported: importing sigworkbook.exports loads jinja2 and markdown-it
+    into every page's kernel. tests/test_clashes.py checks that both expansions agree.
+    """
+    start = activity.start
+    if start is None:
+        return
+    rule = activity.recurrence
+    if rule.frequency == "none":
+        yield start
+        return
+    if rule.until is not None:
+        limit = dt.datetime.combine(rule.until, dt.time(23, 59, 59))
+    elif rule.count is None:
+        limit = start + CLASH_HORIZON - dt.timedelta(microseconds=1)
+    else:
+        limit = None
+    monthly = rule.frequency == "monthly"
+    every = dt.timedelta(weeks=2 if rule.frequency == "fortnightly" else 1)
+    wanted = min(rule.count or MAX_COMPARED, MAX_COMPARED)
+    produced, step = 0, 0
+    while produced < wanted:
+        moment = _add_months(start, step) if monthly else start + every * step
+        step += 1
+        if moment is None:
+            continue
+        if limit is not None and moment > limit:
+            return
+        produced += 1
+        yield moment
+
+
+def _spans(index: int, activity: Activity) -> Iterator[tuple[dt.datetime, dt.datetime, int]]:
+    """(start, end, index) in UTC for each compared occurrence of one activity."""
+    zone = _zone(activity.timezone)
+    length = dt.timedelta(minutes=activity.duration_minutes)
+    for moment in _compared_starts(activity):
+        # fold=0: a repeated local hour means its first pass, a skipped one is read with the
+        # offset from before the change, as RFC 5545 calendars do.
+        start = moment.replace(tzinfo=zone).astimezone(dt.UTC)
+        yield start, start + length, index
 
 
 def clashes(activities: list[Activity]) -> list[tuple[int, int]]:
-    """Pairs of indexes of planned activities whose first occurrences overlap in time."""
-    timed = [
-        (i, a.start.replace(tzinfo=_zone(a.timezone)), _activity_end(a))
-        for i, a in enumerate(activities)
-        if a.start is not None and a.status != "cancelled"
-    ]
-    found = []
-    for n, (i, start_i, _) in enumerate(timed):
-        end_i = start_i + dt.timedelta(minutes=activities[i].duration_minutes)
-        for j, start_j, _ in timed[n + 1 :]:
-            end_j = start_j + dt.timedelta(minutes=activities[j].duration_minutes)
-            if start_i < end_j and start_j < end_i:
-                found.append((i, j))
-    return found
+    """Pairs (i, j), i < j, each once, of activities with any two occurrences overlapping.
+
+    Occurrences are compared in real time (UTC), so activities in different time zones and
+    across clock changes clash only when they truly overlap; one ending as the other starts
+    does not clash. Cancelled and undated activities never clash. Weekly, fortnightly and
+    monthly series are followed to their count or end date (at most 520 occurrences each);
+    an open-ended series only for one year (365 days) from its first start, so a clash
+    further ahead than that is not flagged.
+    """
+    spans = sorted(
+        span
+        for i, activity in enumerate(activities)
+        if activity.status != "cancelled"
+        for span in _spans(i, activity)
+    )
+    found: set[tuple[int, int]] = set()
+    running: list[tuple[dt.datetime, int]] = []  # (end, index) of occurrences not over yet
+    for start, end, i in spans:
+        while running and running[0][0] <= start:
+            heapq.heappop(running)
+        for _, j in running:
+            if j != i:
+                found.add((j, i) if j < i else (i, j))
+        heapq.heappush(running, (end, i))
+    return sorted(found)
 
 
 def _zone(name: str) -> dt.tzinfo:
