@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from sigworkbook.fields import field_spec
 from sigworkbook.steps import STEPS, Step
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, help_html
 from sigworkbook.ui.session import Session
 
@@ -127,7 +128,7 @@ class AgendaEditor(widgets.VBox):
             fit=True,
             align="flex-start",
         )
-        self.reset_button.on_click(lambda _: self.use_suggested())
+        on_click(self.reset_button, self.use_suggested, reads_typing=False)
         for control in [self.length, *self.timeboxes.values()]:
             control.input.continuous_update = True  # the total follows every keystroke
             control.input.observe(lambda _: self._show_summary(), names="value")

@@ -19,6 +19,7 @@ from sigworkbook.model import (
 )
 from sigworkbook.paths import PathError
 from sigworkbook.store import Change
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
@@ -283,8 +284,8 @@ class BoundControl(widgets.VBox):
         )
         keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
         take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
-        keep.on_click(lambda _: self._keep_mine(theirs))
-        take.on_click(lambda _: self._use_theirs(theirs))
+        on_click(keep, lambda: self._keep_mine(theirs), reads_typing=True)
+        on_click(take, lambda: self._use_theirs(theirs), reads_typing=True)
         self._set_conflict(vbox([notice, hbox([keep, take])], "swb-conflict"))
 
     def _set_conflict(self, box: widgets.VBox | None) -> None:

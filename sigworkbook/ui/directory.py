@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import ipywidgets as widgets
 
 from sigworkbook.model import Invitee, Plan
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.matching import Match, RecordsError, rank, read_records
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
@@ -119,7 +121,7 @@ class DirectorySearch(widgets.VBox):
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")
-        self.sample_button.on_click(lambda _: self.use_sample())
+        on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.source = styles.html(
             '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
             "name, organisation and interests (role and region are used when present), "
@@ -134,7 +136,7 @@ class DirectorySearch(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.search_button = styles.button("Search the directory", fit=True, align="flex-start")
-        self.search_button.on_click(lambda _: self.search())
+        on_click(self.search_button, self.search, reads_typing=True)
         self.summary = styles.html()
         self.results = widgets.VBox()
         self.invited = widgets.VBox()
@@ -300,7 +302,11 @@ class DirectorySearch(widgets.VBox):
                 text += f' <span class="swb-help">— {html.escape(invitee.reason)}</span>'
             remove = widgets.Button(description="Remove", tooltip=f"Remove {invitee.name}")
             remove.add_class("swb-remove")
-            remove.on_click(lambda _, n=invitee.name, o=invitee.organisation: self.uninvite(n, o))
+            on_click(
+                remove,
+                partial(self.uninvite, invitee.name, invitee.organisation),
+                reads_typing=False,
+            )
             row = widgets.HBox([styles.html(text), remove])
             row.add_class("swb-row")
             rows.append(row)

@@ -20,6 +20,7 @@ from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
@@ -179,7 +180,7 @@ class DownloadsPanel(widgets.VBox):
             fit=True,
             align="flex-start",
         )
-        self.button.on_click(lambda _: self.export())
+        on_click(self.button, self.export, reads_typing=True)
         self.status = styles.html()
         self.links = styles.html()
         super().__init__([self.status, self.links, self.button], layout=styles.layout(width="100%"))

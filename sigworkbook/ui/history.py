@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from sigworkbook.fields import label
 from sigworkbook.store import Change, StoreError
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
 from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, WorkspaceError
@@ -47,7 +48,7 @@ class HistoryPanel(widgets.Accordion):
         self.undo_button = widgets.Button(
             description="Undo my last edit", tooltip="Put back the field you changed last"
         )
-        self.undo_button.on_click(lambda _: self.undo())
+        on_click(self.undo_button, self.undo, reads_typing=True)
         self.message = styles.html()
         self.rows = widgets.VBox()
         body = widgets.VBox([widgets.HBox([self.undo_button]), self.message, self.rows])
@@ -78,13 +79,13 @@ class HistoryPanel(widgets.Accordion):
                     description="Undo this change",
                     tooltip=f"Put {label(change.path)} back as it was before revision {change.revision}",
                 )
-                field.on_click(lambda _: self._restore(before, change.path))
+                on_click(field, lambda: self._restore(before, change.path), reads_typing=True)
                 buttons.append(field)
             whole = widgets.Button(
                 description=f"Restore plan to #{change.revision}",
                 tooltip=f"Make the whole plan as it was after revision {change.revision}",
             )
-            whole.on_click(lambda _: self._restore(change.revision, None))
+            on_click(whole, lambda: self._restore(change.revision, None), reads_typing=True)
             buttons.append(whole)
         row = widgets.HBox([text, *buttons])
         row.add_class("swb-history-row")

@@ -12,6 +12,7 @@ from sigworkbook.gaps import StepCheck
 from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEPS, Step
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import SaveStatus, kernel_loop
 
 
@@ -117,8 +118,10 @@ class Timer(widgets.HBox):
         self.display_ = styles.html()
         self.toggle = widgets.Button(description="Start timer", icon="play")
         self.reset_button = widgets.Button(description="Reset", icon="undo")
-        self.toggle.on_click(lambda _: self.pause() if self.running else self.start())
-        self.reset_button.on_click(lambda _: self.reset())
+        on_click(
+            self.toggle, lambda: self.pause() if self.running else self.start(), reads_typing=False
+        )
+        on_click(self.reset_button, self.reset, reads_typing=False)
         super().__init__([self.display_, self.toggle, self.reset_button])
         self.add_class("swb-timer")
         self._show()

@@ -14,6 +14,7 @@ from sigworkbook.gaps import check
 from sigworkbook.presence import Visitor
 from sigworkbook.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import StoreError
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
@@ -58,7 +59,7 @@ class Page:
             description="Retry saving", tooltip="Try to save the edits that failed again"
         )
         self.retry.layout.display = "none"
-        self.retry.on_click(lambda _: session.retry())
+        on_click(self.retry, session.retry, reads_typing=False)
         self.here = widgets.HTML()
         self.timer = Timer(session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes))
         session.on_change(self._plan_changed)

@@ -34,6 +34,12 @@ def _log_to_server() -> None:
         _log.propagate = False
 
 
+def log_failure(what: str) -> None:
+    """Log the exception being handled, as `what` failed, to the server log (never the page)."""
+    _log_to_server()
+    _log.exception(what)
+
+
 SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
 

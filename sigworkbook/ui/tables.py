@@ -12,6 +12,7 @@ from sigworkbook.fields import field_spec
 from sigworkbook.fieldtypes import new_id
 from sigworkbook.paths import get_path
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, summary_value
 from sigworkbook.ui.parts import error_html
 from sigworkbook.ui.session import Session
@@ -59,7 +60,7 @@ class RowsEditor(widgets.VBox):
         self.rows_box = styles.vbox()
         self.add_button = styles.button(add_label, icon="plus", fit=True)
         self.add_button.add_class("swb-add")
-        self.add_button.on_click(lambda _: self.add())
+        on_click(self.add_button, self.add, reads_typing=False)
         self.message = styles.html()
         self._ids: list[str] = []
         self._open: set[str] = set()
@@ -204,12 +205,14 @@ class RowsEditor(widgets.VBox):
         row_id = str(row.get("id"))
         toggle = styles.button("Edit", icon="pencil")
         toggle.add_class("swb-edit")
-        toggle.on_click(
-            lambda _: self.fold_row(row_id) if self.is_open(row_id) else self.open_row(row_id)
+        on_click(
+            toggle,
+            lambda: self.fold_row(row_id) if self.is_open(row_id) else self.open_row(row_id),
+            reads_typing=True,
         )
         remove = styles.button("Remove", icon="trash")
         remove.add_class("swb-remove")
-        remove.on_click(lambda _: self.remove(row_id))
+        on_click(remove, lambda: self.remove(row_id), reads_typing=False)
         box = styles.vbox([], "swb-card", "swb-row")
         box.row_id, box.row = row_id, row
         box.heading, box.toggle, box.remove_button = styles.html(), toggle, remove

@@ -105,11 +105,9 @@ def test_name_step_by_keyboard_alone(page: Page, workbook_server: Server) -> Non
     # Two ideas, a vote and a choice, with Tab, typing, Enter and Space only.
     for idea in ("Pill Pals", "Dose Friends"):
         tab_to(page, "Name idea")
+        # No pause before the button: its click may reach the kernel before the last keystrokes
+        # (the widgets hold a text update back while the kernel is busy); the page waits for them.
         keys.type(idea, delay=20)
-        # A person pauses a moment before moving on. Without it the button's click can reach the
-        # kernel before the last keystrokes (the widgets batch text updates while the kernel is
-        # busy), and the idea is added without its last letters.
-        page.wait_for_timeout(500)
         tab_to(page, "Add idea")
         keys.press("Enter")
         wait_for_value(

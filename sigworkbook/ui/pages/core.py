@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from sigworkbook import catalogues
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.ui.page import Page
@@ -217,7 +218,7 @@ class ExistingGroups(widgets.VBox):
             tooltip="Load the invented list shipped with sigworkbook",
             fit=True,
         )
-        self.sample_button.on_click(lambda _: self.use_sample())
+        on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.message = styles.html()
         self.results = widgets.VBox()
         self.results.add_class("swb-matches")

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from sigworkbook.fields import field_spec
 from sigworkbook.steps import STEPS
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
@@ -49,7 +50,7 @@ class NameIdeas(widgets.VBox):
             "Add idea", tooltip="Add this name to the list of ideas", fit=True, align="flex-end"
         )
         self.add_button.add_class("swb-add")
-        self.add_button.on_click(lambda _: self.add())
+        on_click(self.add_button, self.add, reads_typing=True)
         self.message = styles.html()
         self.notice = styles.html()
         self.list_box = widgets.VBox()
@@ -195,7 +196,7 @@ class NameIdeas(widgets.VBox):
             disabled=is_chosen,
             fit=True,
         )
-        choose.on_click(lambda _: self.choose(idea_id))
+        on_click(choose, lambda: self.choose(idea_id), reads_typing=False)
         row = widgets.VBox([summary, widgets.HBox([toggle, choose])])
         row.add_class("swb-row")
         if is_chosen:

@@ -16,6 +16,7 @@ from sigworkbook.steps import STEP_BY_KEY, STEPS
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
@@ -167,7 +168,7 @@ class Creator(widgets.VBox):
             align="flex-start",
         )
         self.create_button.add_class("swb-add")
-        self.create_button.on_click(lambda _: self.create())
+        on_click(self.create_button, self.create, reads_typing=True)
         self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
         super().__init__(
