@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import heapq
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sigworkbook import catalogues
 from sigworkbook.fields import field_spec, label
 from sigworkbook.model import Activity, Plan
+from sigworkbook.recurrence import local_starts
 from sigworkbook.steps import STEPS
 
 CONVENER_ROLES = ("convener", "co_convener")
@@ -140,48 +141,11 @@ MAX_COMPARED = 520
 """At most this many occurrences of one activity are compared (the most a count may ask for)."""
 
 
-def _add_months(start: dt.datetime, months: int) -> dt.datetime | None:
-    """The same day and time `months` later, or None when that month has no such day (RFC 5545)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    if start.day > calendar.monthrange(year, month)[1]:
-        return None
-    return start.replace(year=year, month=month)
-
-
 def _compared_starts(activity: Activity) -> Iterator[dt.datetime]:
-    """The local starts compared for clashes: as exports/timing.occurrences expands them (RRULE),
-    but an open-ended series stops after CLASH_HORIZON and any series after MAX_COMPARED.
-
-    Kept here rather than imported: importing sigworkbook.exports loads jinja2 and markdown-it
-    into every page's kernel. tests/test_clashes.py checks that both expansions agree.
-    """
-    start = activity.start
-    if start is None:
-        return
-    rule = activity.recurrence
-    if rule.frequency == "none":
-        yield start
-        return
-    if rule.until is not None:
-        limit = dt.datetime.combine(rule.until, dt.time(23, 59, 59))
-    elif rule.count is None:
-        limit = start + CLASH_HORIZON - dt.timedelta(microseconds=1)
-    else:
-        limit = None
-    monthly = rule.frequency == "monthly"
-    every = dt.timedelta(weeks=2 if rule.frequency == "fortnightly" else 1)
-    wanted = min(rule.count or MAX_COMPARED, MAX_COMPARED)
-    produced, step = 0, 0
-    while produced < wanted:
-        moment = _add_months(start, step) if monthly else start + every * step
-        step += 1
-        if moment is None:
-            continue
-        if limit is not None and moment > limit:
-            return
-        produced += 1
-        yield moment
+    """The local starts compared for clashes: an open-ended series for CLASH_HORIZON, any
+    series at most MAX_COMPARED times."""
+    starts = local_starts(activity, open_ended_for=CLASH_HORIZON - dt.timedelta(microseconds=1))
+    return itertools.islice(starts, MAX_COMPARED)
 
 
 def _spans(index: int, activity: Activity) -> Iterator[tuple[dt.datetime, dt.datetime, int]]:

@@ -11,6 +11,7 @@ import icalendar
 from sigworkbook import catalogues
 from sigworkbook.exports import timing
 from sigworkbook.model import Activity, Plan
+from sigworkbook.recurrence import until_local
 
 PRODID = "-//sigworkbook//SIG schedule//EN"
 _FREQ = {"weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
@@ -42,7 +43,7 @@ def _rrule(activity: Activity) -> icalendar.vRecur | None:
         recur["INTERVAL"] = interval
     if rule.count is not None:
         recur["COUNT"] = rule.count
-    until = timing.until_local(activity)
+    until = until_local(activity)
     if until is not None:
         # With a TZID start, RFC 5545 wants UNTIL in UTC: the end of the last day, local time.
         recur["UNTIL"] = _start(activity, until).astimezone(dt.UTC)

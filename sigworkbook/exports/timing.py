@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.model import Activity
+from sigworkbook.recurrence import local_starts
 from sigworkbook.wording import long_date
 
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
@@ -40,47 +40,10 @@ def stamp(moment: dt.datetime) -> str:
     return f"{long_date(utc.date())}, {utc:%H:%M} UTC"
 
 
-def _add_months(start: dt.datetime, months: int) -> dt.datetime | None:
-    """The same day and time `months` later, or None when that month has no such day (RFC 5545)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    if start.day > calendar.monthrange(year, month)[1]:
-        return None
-    return start.replace(year=year, month=month)
-
-
-def until_local(activity: Activity) -> dt.datetime | None:
-    """The last moment (local time) an occurrence may start: the end of the recurrence's date."""
-    until = activity.recurrence.until
-    return dt.datetime.combine(until, dt.time(23, 59, 59)) if until is not None else None
-
-
 def occurrences(activity: Activity) -> Iterator[dt.datetime]:
     """Every start (local, naive) of a dated activity, as its RRULE in schedule.ics expands."""
-    start = activity.start
-    if start is None:
-        return
-    rule = activity.recurrence
-    if rule.frequency == "none":
-        yield start
-        return
-    limit = until_local(activity)
-    horizon = start + dt.timedelta(days=366 * FAR_FUTURE_YEARS)
-    produced, step = 0, 0
-    while rule.count is None or produced < rule.count:
-        if rule.frequency == "monthly":
-            moment = _add_months(start, step)
-        else:
-            moment = start + dt.timedelta(
-                weeks=step * (2 if rule.frequency == "fortnightly" else 1)
-            )
-        step += 1
-        if moment is None:
-            continue
-        if (limit is not None and moment > limit) or moment > horizon:
-            return
-        produced += 1
-        yield moment
+    far = dt.timedelta(days=366 * FAR_FUTURE_YEARS)
+    return local_starts(activity, open_ended_for=far, never_after=far)
 
 
 def next_occurrence(activity: Activity, after: dt.datetime) -> dt.datetime | None:
