@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kernel_typing import typing
@@ -198,19 +199,24 @@ def test_a_row_edit_lands_on_its_row_when_rows_move(two: tuple[Session, Session]
     assert [(r.id, r.risk) for r in risks] == [(second, "Conveners burn out")]
 
 
-def test_changed_by_names_who_edited_a_rows_field_never_the_wrong_row(
-    two: tuple[Session, Session],
-) -> None:
+def _risk_tables(two: tuple[Session, Session], rows: int) -> tuple[Any, Any, list[str]]:
+    """Ana adds `rows` risks; both people's risk tables, and the rows' ids in order."""
     from sigworkbook.ui.tables import RowsEditor
 
     ana, ben = two
     columns = ["risk", "mitigation"]
     ana_risks = RowsEditor(ana, "charter.risks", columns)
-    ana_risks.add()
-    ana_risks.add()
-    first, second = (row["id"] for row in ana_risks.rows)
+    for _ in range(rows):
+        ana_risks.add()
     ben.refresh()
-    ben_risks = RowsEditor(ben, "charter.risks", columns)
+    return ana_risks, RowsEditor(ben, "charter.risks", columns), [r["id"] for r in ana_risks.rows]
+
+
+def test_changed_by_names_who_edited_a_rows_field_never_the_wrong_row(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana_risks, ben_risks, (first, second) = _risk_tables(two, rows=2)
     ben_risks.open_row(second)
     risk, mitigation = ben_risks.rows_box.children[1].controls
     # Adding the rows changed the table, not these fields.
@@ -237,16 +243,8 @@ def test_changed_by_names_who_edited_a_rows_field_never_the_wrong_row(
 def test_changed_by_stays_with_its_row_when_others_add_or_remove_rows(
     two: tuple[Session, Session],
 ) -> None:
-    from sigworkbook.ui.tables import RowsEditor
-
     ana, ben = two
-    columns = ["risk", "mitigation"]
-    ana_risks = RowsEditor(ana, "charter.risks", columns)
-    for _ in range(3):
-        ana_risks.add()
-    first, second, third = (row["id"] for row in ana_risks.rows)
-    ben.refresh()
-    ben_risks = RowsEditor(ben, "charter.risks", columns)
+    ana_risks, ben_risks, (first, second, third) = _risk_tables(two, rows=3)
     ben_risks.open_row(third)
     ben_risks.rows_box.children[2].controls[0].input.value = "Funding ends"
     ana.refresh()
