@@ -126,6 +126,34 @@ def test_a_participant_without_a_name_is_told_and_cannot_vote(ws: Workspace) -> 
     assert ws.load(SIG).revision == before
 
 
+def test_on_a_shared_screen_each_person_votes_in_turn(ws: Workspace) -> None:
+    form = page_for(ws, "Fay")
+    ideas = form.ideas
+    people = [p.name for p in ws.load(SIG).plan.core_group.people]
+    assert ideas.vote_as.options == ("Fay", *people), "the visitor first, then the core group"
+    assert ideas.vote_as.value == "Fay"
+    ideas.vote_as.value = "Jas Bhamra"
+    assert "Voting as <strong>Jas Bhamra</strong>" in ideas.notice.value
+    assert ideas.row_for("Home Safely").toggle.value is True, "Jas has voted for it"
+    ideas.row_for("Discharge Matters").toggle.value = True
+    ideas.vote_as.value = "  Hetty   Greaves "
+    assert ideas.row_for("Discharge Matters").toggle.value is False, "Hetty has not"
+    ideas.row_for("Discharge Matters").toggle.value = True
+    ideas.vote_as.value = "Sam Newcomer"  # someone not in the core group yet
+    ideas.row_for("Discharge Matters").toggle.value = True
+    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
+    assert stored["Discharge Matters"] == [
+        "Dr Priyanka Desai",
+        "Jas Bhamra",
+        "Hetty Greaves",
+        "Sam Newcomer",
+    ]
+    assert not any("Fay" in votes for votes in stored.values())
+    ideas.vote_as.value = ""
+    assert all(row.toggle.disabled for row in ideas.list_box.children)
+    assert "needs your name" in ideas.notice.value
+
+
 def test_two_people_voting_at_once_keep_both_votes(ws: Workspace) -> None:
     ada, bo = page_for(ws, "Ada"), page_for(ws, "Bo")
     ada.ideas.row_for("The Homecoming Group").toggle.value = True

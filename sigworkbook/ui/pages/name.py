@@ -51,6 +51,17 @@ class NameIdeas(widgets.VBox):
         )
         self.add_button.add_class("swb-add")
         on_click(self.add_button, self.add, reads_typing=True)
+        self.vote_as = widgets.Combobox(
+            description="Voting as",
+            value=session.author or "",
+            options=self._people(),
+            placeholder="Who is voting?",
+            ensure_option=False,
+            continuous_update=False,  # a name half typed is nobody's vote
+            layout=styles.layout(width="100%", max_width="480px"),
+            style={"description_width": "initial"},
+        )
+        self.vote_as.observe(lambda _: self._render(force=True), names="value")
         self.message = styles.html()
         self.notice = styles.html()
         self.list_box = widgets.VBox()
@@ -60,6 +71,7 @@ class NameIdeas(widgets.VBox):
         super().__init__(
             [
                 self.notice,
+                self.vote_as,
                 widgets.HBox([self.idea_input, self.add_button]),
                 self.message,
                 self.list_box,
@@ -70,7 +82,19 @@ class NameIdeas(widgets.VBox):
 
     @property
     def voter(self) -> str | None:
-        return self.session.author
+        """Who ideas and votes are from: this visitor, or whoever a shared screen is set to."""
+        return " ".join(self.vote_as.value.split()) or None
+
+    def _people(self) -> tuple[str, ...]:
+        """This visitor and the core group's people, each once, to vote as."""
+        people = self.session.value("core_group.people") or []
+        names = [self.session.author or "", *(str(p.get("name") or "") for p in people)]
+        seen: dict[str, str] = {}
+        for name in names:
+            name = " ".join(name.split())
+            if name and name.casefold() not in seen:
+                seen[name.casefold()] = name
+        return tuple(seen.values())
 
     def _ideas(self) -> list[dict[str, Any]]:
         value = self.session.value(IDEAS)
@@ -113,7 +137,9 @@ class NameIdeas(widgets.VBox):
 
         try:
             if not voter:
-                raise VotingError("give your name on the start page before you vote")
+                raise VotingError(
+                    "give your name in 'Voting as' or on the start page before you vote"
+                )
             ok = self.session.update(IDEAS, change)
         except VotingError as error:
             self._render(force=True)
@@ -138,6 +164,7 @@ class NameIdeas(widgets.VBox):
         return True
 
     def _plan_changed(self, loaded: Loaded) -> None:
+        self.vote_as.options = self._people()
         self._render()
 
     def _render(self, force: bool = False) -> None:
@@ -159,14 +186,16 @@ class NameIdeas(widgets.VBox):
     def _notice_html(self) -> str:
         if self.voter:
             return (
-                f'<p class="swb-help">You are voting as <strong>{html.escape(self.voter)}</strong>. '
-                "Tick every idea you like; you can change your mind.</p>"
+                f'<p class="swb-help">Voting as <strong>{html.escape(self.voter)}</strong>: '
+                "tick every idea you like; you can change your mind. On a shared screen, set "
+                "'Voting as' to the next person before they tick.</p>"
             )
         start = html.escape(step_href(STEPS[0], self.session.sig_id, None))
         return (
             '<div class="swb-notice swb-notice--warning" role="status">To vote, the workbook '
-            f'needs your name: <a href="{start}">give it on the start page</a> and come back '
-            "through the link there. You can still add ideas.</div>"
+            "needs your name: choose or type it in 'Voting as', or "
+            f'<a href="{start}">give it on the start page</a> and come back through the link '
+            "there. You can still add ideas.</div>"
         )
 
     def _row(self, place: int, idea: dict[str, Any], chosen: str) -> widgets.VBox:
