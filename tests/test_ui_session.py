@@ -107,6 +107,23 @@ def test_invalid_input_shows_an_error_and_saves_nothing(two: tuple[Session, Sess
     assert control.problem.value == ""
 
 
+def test_a_field_is_marked_while_it_holds_typing_that_is_not_saved(
+    two: tuple[Session, Session],
+) -> None:
+    ana, _ = two
+    theme = FieldControl(ana, "identity.theme")
+    assert "swb-field--unsaved" not in theme._dom_classes
+    typing(theme, "Frailty")
+    assert "swb-field--unsaved" in theme._dom_classes, "waiting for a pause in typing"
+    ana.flush()
+    assert "swb-field--unsaved" not in theme._dom_classes
+    name = FieldControl(ana, "identity.name")
+    name.input.value = "x" * 81  # refused: still not saved
+    assert "swb-field--unsaved" in name._dom_classes
+    name.input.value = "Frailty Friends"
+    assert "swb-field--unsaved" not in name._dom_classes
+
+
 def test_a_locked_database_keeps_the_edit_and_offers_a_retry(folder: Path) -> None:
     workspace = Workspace.open(folder)
     workspace.store.busy_timeout = 0.2

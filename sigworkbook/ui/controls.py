@@ -210,6 +210,7 @@ class BoundControl(widgets.VBox):
         self.conflict: widgets.VBox | None = None
         self._parts = parts
         self._showing = False
+        self._unsaved = False
         super().__init__([*parts, self.notes], layout=layout(width="100%"))
         self.add_class("swb-field")
         self._show_notes()
@@ -252,10 +253,19 @@ class BoundControl(widgets.VBox):
         finally:
             self._showing = False
         self._set_conflict(None)
+        self._mark_unsaved(False)
 
     def saved(self, value: Any) -> None:
         """The session saved `value` for this field."""
         self.base = value
+        self._mark_unsaved(self.is_dirty())
+
+    def _mark_unsaved(self, unsaved: bool) -> None:
+        """Mark the field while it holds typing that is not saved: if the page loses its kernel,
+        the page script keeps that text for the visitor (sigworkbook.js)."""
+        if unsaved != self._unsaved:
+            self._unsaved = unsaved
+            (self.add_class if unsaved else self.remove_class)("swb-field--unsaved")
 
     def show_problem(self, message: str | None) -> None:
         """Show `message` under the input (None clears it)."""
@@ -311,6 +321,7 @@ class BoundControl(widgets.VBox):
     def _edited(self) -> None:
         if not self._showing:
             self.session.edit(self.path, self.value, self)
+            self._mark_unsaved(self.is_dirty())
 
 
 class FieldControl(BoundControl):

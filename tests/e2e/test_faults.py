@@ -63,6 +63,38 @@ def test_killed_kernel_loses_nothing_acknowledged(page: Page, workbook_server: S
     assert plan_value(server.workspace, sig, "identity.theme") == "Safer discharge"
 
 
+def test_text_not_saved_when_the_kernel_dies_is_shown_again_after_the_reload(
+    page: Page, workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Kept Text Check")
+    open_step(page, server, "name", sig=sig, who="Ana")
+    welcome = field(page, "Welcome message")
+    before = "Welcome to the group"
+    welcome.press_sequentially(before, delay=10)
+    kernel = page_kernel(page, server)
+    os.kill(kernel.pid, signal.SIGKILL)  # maybe before the pause after which typing is saved
+    kernel.wait(timeout=10)
+    banner = page.locator("#swb-connection")
+    expect(banner).to_be_visible(timeout=20_000)
+    theme = field(page, "Theme")
+    theme.fill("Typed with no connection")  # certainly not saved
+
+    button(banner, "Reload").click()
+    wait_for_widgets(page)
+    kept = page.locator(".swb-kept")
+    expect(kept).to_be_visible()
+    expect(kept.get_by_label("Theme")).to_have_value("Typed with no connection")
+    # What was typed before the kernel died is either saved or kept: never lost.
+    if plan_value(server.workspace, sig, "identity.welcome_message") != before:
+        expect(kept.get_by_label("Welcome message")).to_have_value(before)
+    shoot(page, "fault-kept-text")
+    button(kept, "Dismiss").click()
+    expect(kept).to_have_count(0)
+    reload(page)
+    expect(page.locator(".swb-kept")).to_have_count(0)
+
+
 def test_locked_database_keeps_the_text_and_retry_saves_it(
     page: Page, workbook_server: Server
 ) -> None:

@@ -45,6 +45,99 @@
     }
     banner.hidden = false;
     document.body.classList.add("swb-disconnected");
+    keepTyping();
+  }
+
+  /* Typing the kernel had not saved yet (its field is marked swb-field--unsaved), and anything
+     typed once the connection is gone, is kept in the tab's session storage and shown again
+     after a reload, so that nothing typed is lost with the kernel. */
+  var KEPT_KEY = "swb-kept:" + window.location.pathname + window.location.search;
+
+  function keepTyping() {
+    var kept = [];
+    document.querySelectorAll(".swb-field").forEach(function (field) {
+      var input = field.querySelector("textarea, input[type='text'], input:not([type])");
+      var unsaved =
+        field.classList.contains("swb-field--unsaved") || field.hasAttribute("data-swb-typed-offline");
+      if (input && input.value && unsaved) {
+        var label = field.querySelector(".widget-label");
+        kept.push({ label: label ? label.textContent.trim() : "", text: input.value });
+      }
+    });
+    if (kept.length > 0) {
+      try {
+        window.sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+      } catch (error) {
+        /* storage full or disabled: the banner still says what happened */
+      }
+    }
+  }
+
+  document.addEventListener(
+    "input",
+    function (event) {
+      var field = shownReason && event.target.closest ? event.target.closest(".swb-field") : null;
+      if (field) {
+        field.setAttribute("data-swb-typed-offline", "");
+        keepTyping();
+      }
+    },
+    true
+  );
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function showKeptTyping() {
+    var kept;
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(KEPT_KEY) || "[]");
+    } catch (error) {
+      return;
+    }
+    var main = document.getElementById("swb-main");
+    if (!Array.isArray(kept) || kept.length === 0 || !main) {
+      return;
+    }
+    var section = element("section", "swb-kept");
+    section.setAttribute("aria-labelledby", "swb-kept-title");
+    var title = element("h2", "swb-kept__title", "Text kept from before the connection was lost");
+    title.id = "swb-kept-title";
+    section.appendChild(title);
+    section.appendChild(
+      element(
+        "p",
+        "swb-kept__intro",
+        "It may not have been saved. Copy what you need into the fields below, then dismiss this."
+      )
+    );
+    kept.forEach(function (entry) {
+      var label = element("label", "swb-kept__label", String(entry.label || "A field"));
+      var text = element("textarea", "swb-kept__text");
+      text.readOnly = true;
+      text.value = String(entry.text || "");
+      text.rows = Math.min(6, text.value.split("\n").length + 1);
+      label.appendChild(text);
+      section.appendChild(label);
+    });
+    var dismiss = element("button", "swb-button", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", function () {
+      try {
+        window.sessionStorage.removeItem(KEPT_KEY);
+      } catch (error) {
+        /* nothing to forget */
+      }
+      section.remove();
+    });
+    section.appendChild(dismiss);
+    main.parentNode.insertBefore(section, main);
   }
 
   function hide() {
@@ -228,6 +321,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    showKeptTyping();
     hideIcons(document);
     new MutationObserver(function (records) {
       var added = false;
