@@ -27,9 +27,9 @@ from e2e.workbook_pages import (
 
 pytestmark = pytest.mark.e2e
 
-LIVE_S = 2.5
-"""Another person's saved edit must show within this long without a reload (the issue: 2 s;
-the pages poll every second, plus the time the browser takes to draw it)."""
+LIVE_S = 2.0
+"""Another person's saved edit must show within this long without a reload, as the issue asks
+(the pages poll every half second; the rest is drawing it, and this test noticing it)."""
 PRESENCE_MS = 8_000
 """A page checks in when it opens and every 2 polls; a newcomer shows within about 3 s."""
 
