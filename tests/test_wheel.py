@@ -157,3 +157,49 @@ def test_cli_from_the_installed_wheel(installed: Installed) -> None:
     error = installed.run("--workspace", second, "show", "no-such-sig")
     assert (error.code, len(error.err.splitlines())) == (2, 1)
     assert "Traceback" not in error.err
+
+
+def test_serve_from_the_installed_wheel(installed: Installed) -> None:
+    """`serve` from the wheel, outside the repo: the start page runs its notebook with our
+    template and the demo SIG, and Ctrl-C stops the server cleanly."""
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from sigworkbook.app.network import free_port
+
+    workspace = installed.outside / "served"
+    demo = ok(installed.run("--workspace", workspace, "init", "--demo")).out
+    sig_id = demo.rsplit("with id ", 1)[1].strip()
+    port = free_port()
+    log = installed.outside / "serve.log"
+    command = [installed.bin / "sigworkbook", "--workspace", workspace, "serve"]
+    command += ["--no-browser", "--port", str(port)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            command, cwd=installed.outside, env=installed.env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, log.read_text(encoding="utf-8")
+            try:
+                with urllib.request.urlopen(
+                    base + "voila/templates/sigworkbook/static/sigworkbook.css"
+                ):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+                time.sleep(0.3)
+        url = f"{base}voila/render/00-start.ipynb?sig={sig_id}&who=Ada"
+        with urllib.request.urlopen(url, timeout=120) as reply:
+            page = reply.read().decode("utf-8")
+        assert 'id="swb-connection"' in page, "our template, not Voila's default"
+        assert "application/vnd.jupyter.widget-view+json" in page, "the form's widgets"
+        assert "SigworkbookError" not in page and "Traceback" not in page, page[-2000:]
+    finally:
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=60)
+    assert code == 0, log.read_text(encoding="utf-8")
