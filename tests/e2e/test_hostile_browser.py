@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.e2e_harness import Server
-from e2e.workbook_pages import field, new_sig, open_step, reload, status, wait_saved
+from e2e.e2e_harness import Server, wait_for_widgets
+from e2e.workbook_pages import (
+    field,
+    new_sig,
+    open_step,
+    reload,
+    status,
+    step_url,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -50,3 +58,40 @@ def test_a_control_character_is_refused_next_to_the_field(
     field(page, "Theme").fill("bell \x07 here")
     expect(page.locator(".swb-error").first).to_contain_text("Theme: must be a single line")
     expect(status(page)).to_contain_text("Not saved")
+
+
+@pytest.mark.parametrize(
+    "sig", ["../../etc/passwd", "/etc/passwd", "home-safely\x00x", "..%2F..%2Fdemo"]
+)
+def test_a_path_trick_in_the_address_finds_no_sig_and_touches_no_file(
+    page: Page, workbook_server: Server, sig: str
+) -> None:
+    server = workbook_server
+    workspace_before = sorted(p.name for p in server.workspace.parent.iterdir())
+    files_before = sorted(str(p) for p in server.workspace.rglob("*") if "exports" not in p.parts)
+    page.goto(step_url(server, "review", sig=sig, who="Eve"))
+    wait_for_widgets(page)
+    notice = page.locator(".swb-notice")
+    expect(notice).to_contain_text("No SIG is chosen for this page.")
+    expect(page.locator("body")).not_to_contain_text("Reference ")
+    assert sorted(p.name for p in server.workspace.parent.iterdir()) == workspace_before
+    files_after = sorted(str(p) for p in server.workspace.rglob("*") if "exports" not in p.parts)
+    assert set(files_after) - set(files_before) <= {
+        str(server.workspace / name) for name in ("presence.db-wal", "presence.db-shm")
+    }
+
+
+def test_a_one_megabyte_paste_is_refused_next_to_the_field_and_saves_nothing(
+    page: Page, workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Big Paste Check")
+    open_step(page, server, "name", sig=sig, who="Ada")
+    field(page, "Theme").fill("x" * 1_000_000)
+    expect(page.locator(".swb-error").first).to_contain_text(
+        "Theme: is too long: at most 120 characters"
+    )
+    expect(status(page)).to_contain_text("Not saved")
+    field(page, "Theme").fill("Short again")
+    wait_saved(page, server, sig, "identity.theme", "Short again")
+    expect(page.locator(".swb-error")).to_have_count(0)
