@@ -499,7 +499,8 @@ class Meeting(Section):
                 )
             if not 0 <= minutes <= 480:
                 raise ValueError(f"the timebox for '{key}' must be between 0 and 480 minutes")
-        return timeboxes
+        # Every step has a timebox; one left out (an import, say) has none: 0 minutes.
+        return {step.key: timeboxes.get(step.key, 0) for step in STEPS if step.minutes}
 
 
 # --- The plan -------------------------------------------------------------------------------

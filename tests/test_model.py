@@ -19,9 +19,11 @@ from sigworkbook import catalogues
 from sigworkbook.catalogues import CatalogueError
 from sigworkbook.model import Plan
 from sigworkbook.paths import get_path, set_path
+from sigworkbook.steps import STEPS
 from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
 from sigworkbook.workspace import Workspace
 
+NO_TIMEBOXES = {step.key: 0 for step in STEPS if step.minutes}
 START = "2026-10-06T12:30:00"  # complete_plan()'s first activity starts here
 
 
@@ -741,8 +743,13 @@ def test_refused_through_the_workspace_saves_nothing(
         pytest.param(
             "identity.name_ideas.0.votes", ["Ada", "Ben"], ["Ada", "Ben"], id="votes-distinct"
         ),
-        pytest.param("meeting.timeboxes", {}, {}, id="timeboxes-empty"),
-        pytest.param("meeting.timeboxes", {"core": 0}, {"core": 0}, id="timebox-zero"),
+        pytest.param("meeting.timeboxes", {}, NO_TIMEBOXES, id="timeboxes-empty-means-0-each"),
+        pytest.param(
+            "meeting.timeboxes",
+            {"name": 15},
+            {**NO_TIMEBOXES, "name": 15},
+            id="a-step-left-out-has-0-minutes",
+        ),
         pytest.param("schedule.activities.0.duration_minutes", 5, 5, id="duration-min"),
         pytest.param("schedule.activities.0.duration_minutes", 1440, 1440, id="duration-max"),
     ],

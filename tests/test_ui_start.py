@@ -92,6 +92,23 @@ def test_a_timebox_over_the_limit_shows_an_error_and_saves_nothing(ws: Workspace
     assert ws.load(SIG).revision == before
 
 
+def test_a_plan_stored_with_steps_left_out_of_the_agenda_opens_without_saving(
+    ws: Workspace,
+) -> None:
+    """A plan saved before every step had a timebox (or imported without some) shows 0 minutes
+    for those steps and writes nothing just because someone opened the page."""
+    plan = ws.load(SIG).plan.model_dump(mode="json")
+    plan["meeting"]["timeboxes"] = {"core": 30}
+    ws.store.replace(SIG, plan, author=None, validate=lambda document: document)
+    revision = ws.load(SIG).revision
+    agenda = AgendaEditor(Session(ws, SIG, author="Ada"))
+    assert ws.load(SIG).revision == revision
+    assert agenda.timeboxes["core"].input.value == 30
+    assert agenda.timeboxes["name"].input.value == 0
+    agenda.timeboxes["name"].input.value = 10
+    assert ws.load(SIG).plan.meeting.timeboxes["name"] == 10
+
+
 def test_the_suggested_timeboxes_can_be_restored(ws: Workspace) -> None:
     agenda = agenda_of(page_for(ws))
     agenda.timeboxes["core"].input.value = 40

@@ -112,7 +112,6 @@ class AgendaEditor(widgets.VBox):
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._fill_missing_timeboxes()
         self.date = FieldControl(session, "meeting.date")
         self.length = FieldControl(session, "meeting.length_minutes")
         self.timeboxes: dict[str, FieldControl] = {}
@@ -143,12 +142,6 @@ class AgendaEditor(widgets.VBox):
         super().__init__([self.date, self.length, boxes, self.summary, self.reset_button])
         self.add_class("swb-agenda-editor")
         self._show_summary()
-
-    def _fill_missing_timeboxes(self) -> None:
-        current = self.session.value("meeting.timeboxes") or {}
-        missing = [step.key for step in AGENDA_STEPS if step.key not in current]
-        if missing:
-            self.session.save("meeting.timeboxes", {**current, **dict.fromkeys(missing, 0)})
 
     @property
     def agenda(self) -> Agenda:
