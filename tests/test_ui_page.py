@@ -102,3 +102,21 @@ def test_the_start_page_on_a_corrupt_database_gives_a_notice(
     assert start is None
     assert "cannot open its workspace" in capsys.readouterr().out
     assert database.read_bytes() == before
+
+
+def test_the_step_timer_follows_the_agenda_and_keeps_time_already_spent(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path, create=True) as workspace:
+        sig = workspace.new_sig("Timed Group").plan.id
+        page = Page(STEP_BY_KEY["name"], Session(workspace, sig, author="Ana"))
+        assert "15:00" in page.timer.display_.value
+        workspace.set(sig, "meeting.timeboxes.name", 20)  # someone edits the agenda
+        page.session.refresh()
+        assert "20:00" in page.timer.display_.value
+        for _ in range(90):
+            page.timer.tick()
+        assert "18:30" in page.timer.display_.value
+        workspace.set(sig, "meeting.timeboxes.name", 10)
+        page.session.refresh()
+        assert "08:30" in page.timer.display_.value
+        page.timer.reset()
+        assert "10:00" in page.timer.display_.value

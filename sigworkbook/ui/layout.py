@@ -165,3 +165,11 @@ class Timer(widgets.HBox):
         self.pause()
         self.remaining = self.total
         self._show()
+
+    def set_minutes(self, minutes: int) -> None:
+        """Follow a change to the timebox; time already spent stays spent."""
+        total = minutes * 60
+        if total != self.total:
+            self.remaining = max(0, self.remaining + total - self.total)
+            self.total = total
+            self._show()

@@ -77,6 +77,7 @@ class Page:
             self.step, loaded.plan.identity.name, self.sig_id, self.session.author, checks
         )
         self.progress.value = progress_html(checks.get(self.step.key))
+        self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
 
     def _status_changed(self, status: SaveStatus) -> None:
         self.status.value = status_html(status)
