@@ -120,3 +120,43 @@ def test_the_step_timer_follows_the_agenda_and_keeps_time_already_spent(tmp_path
         assert "08:30" in page.timer.display_.value
         page.timer.reset()
         assert "10:00" in page.timer.display_.value
+
+
+def test_a_complete_step_is_ticked_for_the_eye_and_named_complete_for_screen_readers(
+    ws: Workspace,
+) -> None:
+    from html.parser import HTMLParser
+
+    from sigworkbook.gaps import check
+    from sigworkbook.ui.layout import header_html
+
+    plan = ws.load("home-safely").plan
+    markup = header_html(STEP_BY_KEY["name"], plan.identity.name, plan.id, "Ana", check(plan))
+
+    class Spoken(HTMLParser):
+        """The text a screen reader reads out of the step links (aria-hidden parts left out)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.hidden = 0
+            self.links: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self.links.append("")
+            if self.hidden or ("aria-hidden", "true") in attrs:
+                self.hidden += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.hidden:
+                self.hidden -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self.links and not self.hidden:
+                self.links[-1] += data
+
+    spoken = Spoken()
+    spoken.feed(markup)
+    assert "1. Core group and statement (complete)" in spoken.links
+    assert all("✓" not in link for link in spoken.links)
+    assert markup.count('<span class="swb-tick" aria-hidden="true">✓</span>') >= 1

@@ -39,7 +39,11 @@ def header_html(
             classes.append("swb-step--current")
         if check is not None and check.total and check.complete:
             classes.append("swb-step--done")
-            state = '<span class="swb-tick" aria-label="complete">✓</span>'
+            # The tick is drawn for the eye; screen readers hear the words instead.
+            state = (
+                '<span class="swb-tick" aria-hidden="true">✓</span>'
+                '<span class="swb-visually-hidden"> (complete)</span>'
+            )
         aria = ' aria-current="page"' if step == current else ""
         href = html.escape(step_href(step, sig_id, author))
         items.append(
