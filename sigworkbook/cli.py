@@ -18,6 +18,7 @@ from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+AUTHOR_HELP = "name recorded with your edits (default: none)"
 WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
 
 
@@ -251,15 +252,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sigworkbook {__version__}")
     parser.add_argument("--workspace", type=Path, metavar="DIR", help=WORKSPACE_HELP)
-    parser.add_argument("--author", help="name recorded with your edits (default: none)")
+    parser.add_argument("--author", help=AUTHOR_HELP)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    # The verbs that open a workspace take --workspace after the verb too. SUPPRESS leaves the
-    # one given before the verb in place when there is none after it; when both are given, the
-    # later one (after the verb) wins.
+    # The verbs that open a workspace take --workspace and --author after the verb too. SUPPRESS
+    # leaves the one given before the verb in place when there is none after it; when both are
+    # given, the later one (after the verb) wins.
     workspace_option = _Parser(add_help=False)
     workspace_option.add_argument(
         "--workspace", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=WORKSPACE_HELP
     )
+    workspace_option.add_argument("--author", default=argparse.SUPPRESS, help=AUTHOR_HELP)
 
     def verb(
         name: str, handler: Handler, help: str, *, workspace: bool = True

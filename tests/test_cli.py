@@ -591,6 +591,33 @@ def test_workspace_after_the_verb_wins(run_cli: RunCli, tmp_path: Path) -> None:
     )
 
 
+def test_author_after_the_verb_is_recorded_and_wins(run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "authors"
+    ok(run_cli("--workspace", folder, "init"))
+    ok(run_cli("--workspace", folder, "new", "Who Group", "--author", "Ada"))
+    ok(run_cli("--workspace", folder, "--author", "Bo", "set", "who-group", "identity.theme", "x"))
+    ok(run_cli("--author", "Bo", "set", "who-group", "identity.theme", "y", "--workspace", folder))
+    ok(
+        run_cli(
+            "--workspace",
+            folder,
+            "--author",
+            "Bo",
+            "set",
+            "who-group",
+            "identity.theme",
+            "z",
+            "--author",
+            "Cy",
+        )
+    )
+    authors = [
+        line.split()[3]
+        for line in ok(run_cli("--workspace", folder, "history", "who-group")).out.splitlines()
+    ]
+    assert authors == ["Cy", "Bo", "Bo", "Ada"]
+
+
 def test_serve_takes_the_workspace_after_the_verb(run_cli: RunCli, tmp_path: Path) -> None:
     # serve opens (creates) its workspace before it checks --templates: a missing template
     # folder stops it there, before any server starts.
