@@ -1,14 +1,16 @@
-"""The history panel: recent revisions of the plan, with restore and undo."""
+"""The history panel: every revision of the plan, loaded a page at a time, with restore and undo."""
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.fields import label
+from sigworkbook.paths import canonical_json, format_path, get_path, parse_path
 from sigworkbook.store import Change, StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
@@ -17,6 +19,12 @@ from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, WorkspaceError
 
 SHOWN = 25
+"""How many changes the panel loads at first, and how many more each "Show older changes" adds."""
+
+EVERY_FIELD = ""
+"""The filter's value for "every field" (the whole plan's path)."""
+
+_MISSING = object()
 
 
 def _value_text(change: Change) -> str:
@@ -40,19 +48,70 @@ def describe(change: Change) -> str:
     )
 
 
+def field_group(path: str) -> str:
+    """The path the filter offers for a change at `path`: a table's path for anything in one of
+    its rows (`schedule.activities.2.title` -> `schedule.activities`), else the path itself."""
+    parts = parse_path(path)
+    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
+    return path if at is None else format_path(parts[:at])
+
+
+def _row_split(path: str) -> tuple[str, int, str] | None:
+    """(table path, row index, path within the row) for a path inside a table row, as
+    `Workspace.restore` puts it back by the row's id; None for any other path."""
+    parts = parse_path(path)
+    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
+    if at is None or at == len(parts) - 1:
+        return None
+    index = parts[at]
+    assert isinstance(index, int)
+    return format_path(parts[:at]), index, format_path(parts[at + 1 :])
+
+
 class HistoryPanel(widgets.Accordion):
-    """A closed-by-default panel listing recent revisions, each restorable, plus 'Undo my last edit'."""
+    """A closed-by-default panel listing revisions newest first, SHOWN at a time, each restorable,
+    with a filter by field and 'Undo my last edit'. It reads the store only while open."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.undo_button = widgets.Button(
-            description="Undo my last edit", tooltip="Put back the field you changed last"
+        self.undo_button = styles.button(
+            "Undo my last edit", tooltip="Put back the field you changed last", fit=True
         )
         on_click(self.undo_button, self.undo, reads_typing=True)
+        self.filter = widgets.Dropdown(
+            options=[("every field", EVERY_FIELD)],
+            value=EVERY_FIELD,
+            description="Show changes to",
+            layout=styles.layout(),
+            style=styles.style(widgets.Dropdown, description_width="initial"),
+        )
+        self.filter.observe(lambda _: self._filter_changed(), names="value")
         self.message = styles.html()
         self.rows = widgets.VBox()
-        body = widgets.VBox([widgets.HBox([self.undo_button]), self.message, self.rows])
+        self.older_button = styles.button(
+            "Show older changes",
+            tooltip=f"Load the next {SHOWN} changes, going back in time",
+            fit=True,
+        )
+        on_click(self.older_button, self.show_older, reads_typing=False)
+        self.footer = styles.hbox()
+        body = widgets.VBox(
+            [
+                styles.hbox([self.undo_button, self.filter]),
+                self.message,
+                self.rows,
+                self.footer,
+            ]
+        )
         super().__init__(children=[body], titles=("History: every change, restorable",))
+        self._loaded: list[Change] = []
+        """The changes loaded for the current filter, newest first, without gaps between them."""
+        self._has_older = False
+        self._fields: dict[str, str] = {}
+        """Filter choices seen so far in the history: path -> label."""
+        self._row_ids: dict[tuple[str, int], list[str | None] | None] = {}
+        self._row_widgets: dict[int, tuple[bool, widgets.Widget]] = {}
+        self._quiet = False
         self.selected_index = None
         self.add_class("swb-history")
         self.observe(lambda _: self.render(), names="selected_index")
@@ -62,52 +121,186 @@ class HistoryPanel(widgets.Accordion):
         if self.selected_index is not None:
             self.render()
 
+    # --- loading ------------------------------------------------------------------------
+
+    def _path(self) -> str | None:
+        return self.filter.value or None
+
+    def _fetch(self, wanted: int, keep: Callable[[Change], bool]) -> tuple[list[Change], bool]:
+        """Up to `wanted` changes (newest first) for the filter that `keep` accepts, and whether
+        more such changes were left out. The store has no offset: ask for ever more rows."""
+        store, sig_id, path = self.session.workspace.store, self.session.sig_id, self._path()
+        # Every change newer than the oldest loaded may come first, then `wanted` + 1 we keep.
+        limit = wanted + 1
+        if self._loaded:
+            limit += max(0, store.revision(sig_id) - self._loaded[-1].revision + 1)
+        while True:
+            found = store.history(sig_id, path=path, limit=limit)
+            kept = [change for change in found if keep(change)]
+            if len(kept) > wanted or len(found) < limit:
+                return kept[:wanted], len(kept) > wanted
+            limit *= 2
+
+    def _load_newer(self) -> None:
+        """Add the changes made since the newest one loaded (all of them, so no gap opens)."""
+        store, sig_id, path = self.session.workspace.store, self.session.sig_id, self._path()
+        if not self._loaded:
+            self._loaded, self._has_older = self._fetch(SHOWN, lambda _: True)
+            return
+        newest = self._loaded[0].revision
+        limit = store.revision(sig_id) - newest
+        if limit <= 0:
+            return
+        while True:
+            found = store.history(sig_id, path=path, limit=limit)
+            if len(found) < limit or found[-1].revision <= newest:
+                break
+            limit *= 2  # written to meanwhile: look further back
+        self._loaded = [change for change in found if change.revision > newest] + self._loaded
+
+    def show_older(self) -> None:
+        """Load the next SHOWN older changes under the list."""
+        if not self._loaded:
+            self.render()
+            return
+        oldest = self._loaded[-1].revision
+        older, self._has_older = self._fetch(SHOWN, lambda change: change.revision < oldest)
+        self._loaded += older
+        self.render()
+
+    def _filter_changed(self) -> None:
+        if self._quiet:
+            return
+        self._loaded, self._has_older = [], False
+        self.render()
+
+    def _note_fields(self) -> None:
+        """Offer in the filter every field (or table) seen in the loaded history, by label."""
+        before = len(self._fields)
+        for change in self._loaded:
+            if change.path:
+                group = field_group(change.path)
+                self._fields.setdefault(group, label(group))
+        if len(self._fields) == before:
+            return
+        labels = list(self._fields.values())
+        fields = sorted(
+            (
+                (name if labels.count(name) == 1 else f"{name} ({path})", path)
+                for path, name in self._fields.items()
+            ),
+            key=lambda option: option[0].casefold(),
+        )
+        options = [("every field", EVERY_FIELD), *fields]
+        chosen = self.filter.value
+        self._quiet = True
+        try:
+            self.filter.options = options
+            self.filter.value = chosen
+        finally:
+            self._quiet = False
+
+    # --- showing ------------------------------------------------------------------------
+
     def render(self) -> None:
-        """Fill the panel with the latest revisions (only while it is open)."""
+        """Fill the panel with the loaded revisions plus any newer ones (only while it is open)."""
         if self.selected_index is None:
             return
-        changes = self.session.workspace.store.history(self.session.sig_id, limit=SHOWN)
-        self.rows.children = [self._row(change) for change in changes]
+        self._load_newer()
+        self._note_fields()
+        rows: list[widgets.Widget] = []
+        kept: dict[int, tuple[bool, widgets.Widget]] = {}
+        for change in self._loaded:
+            offer = self._offers_field_restore(change)
+            cached = self._row_widgets.get(change.revision)
+            row = (
+                cached[1] if cached is not None and cached[0] == offer else self._row(change, offer)
+            )
+            kept[change.revision] = (offer, row)
+            rows.append(row)
+        self.rows.children = rows
+        for revision, (_, row) in self._row_widgets.items():
+            if revision not in kept or kept[revision][1] is not row:
+                styles.close_tree(row)
+        self._row_widgets = kept
+        self.footer.children = [self.older_button] if self._has_older else []
 
-    def _row(self, change: Change) -> widgets.Widget:
+    def _current(self, change: Change) -> Any:
+        """The value now in the field that `change` set (by row id inside tables); _MISSING when
+        its row has gone."""
+        document = self.session.document
+        split = _row_split(change.path)
+        if split is None:
+            return get_path(document, change.path, None)
+        table, index, inner = split
+        key = (table, change.revision)
+        if key not in self._row_ids:  # history never changes: no need to forget these
+            sig_id = self.session.sig_id
+            self._row_ids[key] = self.session.workspace.store.row_ids_at(sig_id, *key)
+        ids = self._row_ids[key]
+        row_id = ids[index] if ids is not None and index < len(ids) else None
+        if row_id is None:
+            return get_path(document, change.path, None)
+        rows = get_path(document, table, None)
+        matches = [r for r in rows or [] if isinstance(r, dict) and r.get("id") == row_id]
+        return get_path(matches[0], inner, None) if matches else _MISSING
+
+    def _offers_field_restore(self, change: Change) -> bool:
+        """Whether restoring the field to its value after `change` would alter it now."""
+        if not change.path:
+            return False
+        current = self._current(change)
+        return current is not _MISSING and canonical_json(current) != canonical_json(change.value)
+
+    def _row(self, change: Change, field_restore: bool) -> widgets.Widget:
         text = styles.html(f'<div class="swb-history-line">{describe(change)}</div>')
         buttons: list[Any] = []
-        if change.revision > 1:
+        name = label(change.path)
+        if change.revision > 1 and change.path:
             before = change.revision - 1
-            if change.path:
-                field = widgets.Button(
-                    description="Undo this change",
-                    tooltip=f"Put {label(change.path)} back as it was before revision {change.revision}",
-                )
-                on_click(field, lambda: self._restore(before, change.path), reads_typing=True)
-                buttons.append(field)
-            whole = widgets.Button(
-                description=f"Restore plan to #{change.revision}",
+            undo = styles.button(
+                "Undo this change",
+                tooltip=f"Put {name} back as it was before revision {change.revision}",
+                fit=True,
+            )
+            on_click(undo, lambda: self._restore(before, change.path), reads_typing=True)
+            buttons.append(undo)
+        if field_restore:
+            again = styles.button(
+                f"Restore this field as it was after #{change.revision}",
+                tooltip=f"Give {name} again the value revision {change.revision} gave it",
+                fit=True,
+            )
+            on_click(again, lambda: self._restore(change.revision, change.path), reads_typing=True)
+            buttons.append(again)
+        if change.revision > 1:
+            whole = styles.button(
+                f"Restore plan to #{change.revision}",
                 tooltip=f"Make the whole plan as it was after revision {change.revision}",
+                fit=True,
             )
             on_click(whole, lambda: self._restore(change.revision, None), reads_typing=True)
             buttons.append(whole)
-        row = widgets.HBox([text, *buttons])
-        row.add_class("swb-history-row")
-        return row
+        return styles.hbox([text, *buttons], "swb-history-row")
+
+    # --- acting -------------------------------------------------------------------------
+
+    def _show_error(self, error: Exception) -> None:
+        self.message.value = f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
 
     def _restore(self, revision: int, path: str | None) -> None:
         try:
             self.session.restore(revision, path=path)
             self.message.value = ""
         except (PlanError, StoreError, WorkspaceError) as error:
-            self.message.value = (
-                f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
-            )
+            self._show_error(error)
         self.render()
 
     def undo(self) -> None:
         try:
             undone = self.session.undo()
         except (PlanError, StoreError, WorkspaceError) as error:
-            self.message.value = (
-                f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
-            )
+            self._show_error(error)
             return
         self.message.value = (
             '<div class="swb-notice">You have no edit to undo on this page.</div>'
