@@ -13,7 +13,7 @@ from e2e.workbook_pages import (
     DEMO_SIG,
     field,
     focused_name,
-    new_sig,
+    open_new_sig,
     open_step,
     reload,
     tab_to,
@@ -98,8 +98,7 @@ def test_every_page_passes_axe_and_labels_every_input(
 
 def test_name_step_by_keyboard_alone(page: Page, workbook_server: Server) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Keyboard Group")
-    open_step(page, server, "name", sig=sig, who="Kim")
+    sig = open_new_sig(page, server, "Keyboard Group", "name", "Kim")
     keys = page.keyboard
 
     # Two ideas, a vote and a choice, with Tab, typing, Enter and Space only.

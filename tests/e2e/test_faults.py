@@ -18,8 +18,7 @@ from e2e.workbook_pages import (
     button,
     field,
     held_write_lock,
-    new_sig,
-    open_step,
+    open_new_sig,
     page_kernel,
     plan_value,
     reload,
@@ -40,8 +39,7 @@ BUSY_WAIT_MS = int((BUSY_TIMEOUT_S + 20) * 1000)
 
 def test_killed_kernel_loses_nothing_acknowledged(page: Page, workbook_server: Server) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Kernel Kill Check")
-    open_step(page, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(page, server, "Kernel Kill Check", "name", "Ana")
     theme = field(page, "Theme")
     theme.fill("Safer discharge")
     wait_saved(page, server, sig, "identity.theme", "Safer discharge")
@@ -67,8 +65,7 @@ def test_text_not_saved_when_the_kernel_dies_is_shown_again_after_the_reload(
     page: Page, workbook_server: Server
 ) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Kept Text Check")
-    open_step(page, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(page, server, "Kept Text Check", "name", "Ana")
     welcome = field(page, "Welcome message")
     before = "Welcome to the group"
     welcome.press_sequentially(before, delay=10)
@@ -99,8 +96,7 @@ def test_locked_database_keeps_the_text_and_retry_saves_it(
     page: Page, workbook_server: Server
 ) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Lock Check")
-    open_step(page, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(page, server, "Lock Check", "name", "Ana")
     theme = field(page, "Theme")
 
     with held_write_lock(server.workspace / DATABASE_NAME):

@@ -9,6 +9,7 @@ from e2e.e2e_harness import Server, wait_for_widgets
 from e2e.workbook_pages import (
     field,
     new_sig,
+    open_new_sig,
     open_step,
     reload,
     status,
@@ -53,8 +54,7 @@ def test_a_control_character_is_refused_next_to_the_field(
     page: Page, workbook_server: Server
 ) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Control Check")
-    open_step(page, server, "name", sig=sig, who="Ada")
+    open_new_sig(page, server, "Control Check", "name", "Ada")
     field(page, "Theme").fill("bell \x07 here")
     expect(page.locator(".swb-error").first).to_contain_text("Theme: must be a single line")
     expect(status(page)).to_contain_text("Not saved")
@@ -85,8 +85,7 @@ def test_a_one_megabyte_paste_is_refused_next_to_the_field_and_saves_nothing(
     page: Page, workbook_server: Server
 ) -> None:
     server = workbook_server
-    sig = new_sig(server.workspace, "Big Paste Check")
-    open_step(page, server, "name", sig=sig, who="Ada")
+    sig = open_new_sig(page, server, "Big Paste Check", "name", "Ada")
     field(page, "Theme").fill("x" * 1_000_000)
     expect(page.locator(".swb-error").first).to_contain_text(
         "Theme: is too long: at most 120 characters"

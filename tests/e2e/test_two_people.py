@@ -14,7 +14,7 @@ from e2e.workbook_pages import (
     button,
     field,
     history,
-    new_sig,
+    open_new_sig,
     open_step,
     plan_value,
     presence,
@@ -66,8 +66,7 @@ def test_edits_on_different_steps_are_both_saved(
 ) -> None:
     ana, ben = two
     server = workbook_server
-    sig = new_sig(server.workspace, "Two Steps Group")
-    open_step(ana, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(ana, server, "Two Steps Group", "name", "Ana")
     open_step(ben, server, "charter", sig=sig, who="Ben")
 
     field(ana, "Theme").fill("Hospital discharge")
@@ -90,8 +89,7 @@ def test_same_field_shows_the_later_value_live_and_keeps_the_earlier(
 ) -> None:
     ana, ben = two
     server = workbook_server
-    sig = new_sig(server.workspace, "Same Step Group")
-    open_step(ana, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(ana, server, "Same Step Group", "name", "Ana")
     open_step(ben, server, "name", sig=sig, who="Ben")
     expect(presence(ana)).to_contain_text("Also on this step: Ben", timeout=PRESENCE_MS)
     expect(presence(ben)).to_contain_text("Also on this step: Ana", timeout=PRESENCE_MS)
@@ -122,8 +120,7 @@ def test_typing_is_never_replaced_by_anothers_edit(
 ) -> None:
     ana, ben = two
     server = workbook_server
-    sig = new_sig(server.workspace, "Typing Group")
-    open_step(ana, server, "name", sig=sig, who="Ana")
+    sig = open_new_sig(ana, server, "Typing Group", "name", "Ana")
     open_step(ben, server, "name", sig=sig, who="Ben")
     label = "Brief description"
     theirs = "Ben wrote this first."

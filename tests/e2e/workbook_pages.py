@@ -111,6 +111,13 @@ def open_step(
         expect(page.locator(".swb-steps")).to_be_visible()
 
 
+def open_new_sig(page: Page, server: Server, name: str, step: str, who: str) -> str:
+    """Create a SIG called `name`, go to its step `step` as `who`; the SIG's id."""
+    sig = new_sig(server.workspace, name)
+    open_step(page, server, step, sig=sig, who=who)
+    return sig
+
+
 def reload(page: Page) -> None:
     """Reload the page (a new kernel reads everything from the database again)."""
     page.reload()
