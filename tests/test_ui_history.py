@@ -214,3 +214,14 @@ def test_values_and_names_are_shown_as_text(workspace: Workspace) -> None:
     assert "&lt;b&gt;Falls&lt;/b&gt; &amp; trips" in line
     assert "&lt;i&gt;Eve&lt;/i&gt;" in line
     assert "<b>" not in line and "<i>" not in line
+
+
+def test_a_change_in_a_table_row_names_its_table_and_row(workspace: Workspace) -> None:
+    from sigworkbook.ui.history import describe
+
+    workspace.set(SIG, "charter.risks", [{"risk": "A"}, {"risk": "B"}], author="Ana")
+    second = workspace.load(SIG).plan.charter.risks[1].id
+    workspace.set_in_row(SIG, "charter.risks", second, "mitigation", "Share <b>it</b>")
+    line = describe(workspace.history(SIG)[0])
+    assert "Risks and mitigations, row 2: Mitigation: <q>Share &lt;b&gt;it&lt;/b&gt;</q>" in line
+    assert "Risks and mitigations:" in describe(workspace.history(SIG)[1]), "the whole table"

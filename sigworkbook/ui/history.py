@@ -39,13 +39,23 @@ def describe(change: Change) -> str:
     """One line for a revision: when, who, which field and the new value (escaped HTML)."""
     when = change.at.astimezone().strftime("%d %b %H:%M")
     who = html.escape(change.author or "someone")
-    field = html.escape(label(change.path) if change.path else "Whole plan")
+    field = html.escape(_where(change.path) if change.path else "Whole plan")
     value = html.escape(_value_text(change))
     note = f" <em>({html.escape(change.note)})</em>" if change.note and change.path else ""
     return (
         f'<span class="swb-rev">#{change.revision}</span> {when} · <strong>{who}</strong> · '
         f"{field}: <q>{value}</q>{note}"
     )
+
+
+def _where(path: str) -> str:
+    """A field's label, with its table and row for a field inside a table row
+    (`schedule.activities.2.title` -> "Activities, row 3: Title")."""
+    row = _row_split(path)
+    if row is None or not row[2]:
+        return label(path)
+    table, index, _ = row
+    return f"{label(table)}, row {index + 1}: {label(path)}"
 
 
 def field_group(path: str) -> str:
