@@ -446,6 +446,10 @@ class Promotion(Section):
         default_factory=OnlineSpaceHabits, title="Online-space habits"
     )
 
+    def actions_by_date(self) -> list[PromotionAction]:
+        """The actions by date, undated ones last; otherwise in the plan's order."""
+        return sorted(self.actions, key=lambda a: (a.date is None, a.date or dt.date.min))
+
 
 # --- Continuing development -----------------------------------------------------------------
 

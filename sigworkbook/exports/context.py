@@ -125,8 +125,7 @@ def _promotion_rows(plan: Plan) -> list[PromotionRow]:
     """The promotion actions by date (undated last, otherwise in the plan's order)."""
     active = catalogues.active()
     rows = []
-    actions = sorted(plan.promotion.actions, key=lambda a: (a.date is None, a.date or dt.date.min))
-    for action in actions:
+    for action in plan.promotion.actions_by_date():
         limit = active.char_limit(action.channel)
         length = len(action.draft)
         rows.append(

@@ -86,13 +86,14 @@ def schedule_csv(plan: Plan) -> bytes:
 
 
 def promotion_csv(plan: Plan) -> bytes:
-    """Every promotion action with its draft's length against the channel's limit."""
+    """Every promotion action by date (as in promotion-plan.md), with its draft's length against
+    the channel's limit."""
     active = catalogues.active()
     fields = ("date", "channel", "owner", "status", "draft")
     header = [label(f"promotion.actions.*.{name}") for name in fields]
     header += ["Length (characters)", "Channel limit (characters)", "Over the limit by"]
     rows = []
-    for action in plan.promotion.actions:
+    for action in plan.promotion.actions_by_date():
         limit = active.char_limit(action.channel)
         length = len(action.draft)
         rows.append(
