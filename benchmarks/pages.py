@@ -9,13 +9,14 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from benchmarks.browser import Chromium
 from benchmarks.notebooks import PageSet
-from benchmarks.processes import Server, ServerError, port, rss_mb, running, wait_gone
+from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_gone
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
@@ -158,12 +159,10 @@ def _visit(
 
 @contextlib.contextmanager
 def _server(settings: Settings, pages: PageSet, workspace: Path, preheat: int) -> Iterator[Server]:
-    listen = port()
     name = "serve-preheated" if preheat else "serve-pages"
     log = settings.work / "logs" / f"{name}.log"
-    command = _serve_command(pages, workspace, listen, preheat)
-    with running(f"sigworkbook serve ({name})", command, port=listen, log=log) as server:
-        server.wait_listening()
+    command = partial(_serve_command, pages, workspace, preheat=preheat)
+    with listening(f"sigworkbook serve ({name})", command, log) as (server, _):
         yield server
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ HOST = "127.0.0.1"
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
 KERNEL_EXIT_TIMEOUT_S = 10.0
+PORT_ATTEMPTS = 3
 
 
 class ServerError(RuntimeError):
@@ -51,7 +53,9 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
     def wait_listening(self, timeout: float = START_TIMEOUT_S) -> float:
-        """Wait until the port accepts connections; return perf_counter() at that moment."""
+        """Wait until the port accepts connections and answers HTTP; return perf_counter() at
+        the moment it accepted. (Another program can hold the port meanwhile: a kernel's
+        socket accepts connections too, but does not answer HTTP.)"""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -61,13 +65,27 @@ class Server:
                 )
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
                 probe.settimeout(0.2)
-                if probe.connect_ex((HOST, self.port)) == 0:
-                    return time.perf_counter()
+                accepted = probe.connect_ex((HOST, self.port)) == 0
+            if accepted:
+                at = time.perf_counter()
+                if self._answers_http():
+                    return at
             time.sleep(0.02)
         raise ServerError(
             f"{self.name} did not listen on port {self.port} within {timeout:.0f} s:\n"
             f"{self.log_tail()}"
         )
+
+    def _answers_http(self) -> bool:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+        try:
+            connection.request("HEAD", "/")
+            connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+        return True
 
     def descendants(self) -> list[psutil.Process]:
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -153,6 +171,26 @@ def running(name: str, command: Sequence[str], *, port: int, log: Path) -> Itera
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def listening(
+    name: str, command_for: Callable[[int], Sequence[str]], log: Path
+) -> Iterator[tuple[Server, float]]:
+    """Start `command_for(port)` on a free port and wait until it answers HTTP: (the server,
+    perf_counter() when it listened). If it exits first because the port was taken after it
+    was chosen (kernels of another server bind ports all the time), try another port."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        listen = port()
+        with running(name, command_for(listen), port=listen, log=log) as server:
+            try:
+                at = server.wait_listening()
+            except ServerError:
+                if attempt == PORT_ATTEMPTS or server.process.poll() is None:
+                    raise
+                continue
+            yield server, at
+            return
 
 
 def port() -> int:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from benchmarks.browser import Chromium
 from benchmarks.notebooks import write_empty_notebook
-from benchmarks.processes import port, running, server_env
+from benchmarks.processes import listening, server_env
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
@@ -128,37 +128,31 @@ def server_start(
     empty = write_empty_notebook(settings.work / "bare-voila-empty.ipynb")
     logs = settings.work / "logs"
 
+    def serve_command(listen: int) -> list[str]:
+        serve = [str(script), "--workspace", str(workspace), "serve"]
+        return [*serve, "--port", str(listen), "--no-browser"]
+
+    def voila_command(listen: int) -> list[str]:
+        voila = [sys.executable, "-m", "voila", str(empty), "--no-browser"]
+        return [*voila, f"--port={listen}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
+
     def sigworkbook_run() -> tuple[float, float]:
-        listen = port()
-        command = [str(script), "--workspace", str(workspace), "serve", "--port", str(listen)]
-        with running(
-            "sigworkbook serve", [*command, "--no-browser"], port=listen, log=logs / "serve.log"
-        ) as server:
-            listening = server.wait_listening()
+        with listening("sigworkbook serve", serve_command, logs / "serve.log") as (
+            server,
+            at,
+        ):
             url = f"{server.base_url}/voila/render/{START_NOTEBOOK}?sig={quote(sig_id)}"
             load = browser.visit(url)
             browser.leave()
             ready = load.navigated_at - server.started + load.ready_ms / 1000
-            return ready, listening - server.started
+            return ready, at - server.started
 
     def voila_run() -> tuple[float, float]:
-        listen = port()
-        command = [
-            sys.executable,
-            "-m",
-            "voila",
-            str(empty),
-            "--no-browser",
-            f"--port={listen}",
-            "--Voila.ip=127.0.0.1",
-            "--Voila.port_retries=0",
-        ]
-        with running("voila", command, port=listen, log=logs / "voila.log") as server:
-            listening = server.wait_listening()
+        with listening("voila", voila_command, logs / "voila.log") as (server, at):
             load = browser.visit(f"{server.base_url}/")
             browser.leave()
             ready = load.navigated_at - server.started + load.ready_ms / 1000
-            return ready, listening - server.started
+            return ready, at - server.started
 
     ours: list[tuple[float, float]] = []
     bare: list[tuple[float, float]] = []

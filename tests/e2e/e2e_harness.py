@@ -27,6 +27,7 @@ START_TIMEOUT_S = 60.0
 PAGE_TIMEOUT_MS = 45_000
 EXPECT_TIMEOUT_MS = 15_000
 STOP_TIMEOUT_S = 20.0
+PORT_ATTEMPTS = 3
 
 
 @dataclass
@@ -104,6 +105,27 @@ def start_server(
     folder already at `tmp/workspace` (e.g. made by `sigworkbook init --demo`) is used as it is.
     `extra_args` go at the end of serve's command line (e.g. `--preheat 1`).
     """
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            return _start_server(tmp, host, env, notebooks, extra_args)
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(AssertionError):
+    """The free port chosen for serve was taken (by another server's kernel, say) before it
+    could listen; another port will do."""
+
+
+def _start_server(
+    tmp: Path,
+    host: str,
+    env: Mapping[str, str] | None,
+    notebooks: Path | None,
+    extra_args: Sequence[str],
+) -> Server:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     workspace = tmp / "workspace"
@@ -135,6 +157,8 @@ def start_server(
     probe = server.base_url + "voila/templates/sigworkbook/static/sigworkbook.css"
     while True:
         if process.poll() is not None:
+            if any(said in server.log() for said in ("already in use", "could not listen on port")):
+                raise PortTaken(server.log())
             raise AssertionError(f"serve exited with {process.returncode}:\n{server.log()}")
         try:
             if http_status(probe) == 200:
