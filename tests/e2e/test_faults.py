@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.e2e_harness import Server, start_server, stop_server, wait_for_widgets
 from e2e.workbook_pages import (
@@ -18,7 +18,9 @@ from e2e.workbook_pages import (
     button,
     field,
     held_write_lock,
+    history,
     open_new_sig,
+    open_step,
     page_kernel,
     plan_value,
     reload,
@@ -59,6 +61,36 @@ def test_killed_kernel_loses_nothing_acknowledged(page: Page, workbook_server: S
     expect(banner).to_be_hidden()
     expect(field(page, "Theme")).to_have_value("Safer discharge")
     assert plan_value(server.workspace, sig, "identity.theme") == "Safer discharge"
+
+
+def test_closing_the_tab_right_after_typing_loses_nothing(
+    context: BrowserContext, workbook_server: Server
+) -> None:
+    """The tab closes before the pause after which typing is saved: the kernel, shut down by the
+    page's goodbye, saves what reached it; what the widgets still held back is kept by the
+    browser and offered when the page is opened again. Either way nothing typed is lost."""
+    server = workbook_server
+    page = context.new_page()
+    sig = open_new_sig(page, server, "Closed Tab Check", "name", "Ana")
+    typed = "Closing straight after typing"
+    field(page, "Welcome message").press_sequentially(typed, delay=5)
+    kernel = page_kernel(page, server)
+    page.close(run_before_unload=True)
+    kernel.wait(timeout=20)  # the page's kernel is shut down with it
+    saved = plan_value(server.workspace, sig, "identity.welcome_message")
+    assert typed.startswith(saved), "what was saved is what was typed, maybe not all of it"
+    changes = history(server.workspace, sig, "identity.welcome_message")
+    assert {change.author for change in changes} <= {"Ana"}
+
+    again = context.new_page()
+    open_step(again, server, "name", sig=sig, who="Ana")
+    kept = again.locator(".swb-kept")
+    if saved == typed:
+        again.wait_for_timeout(1500)  # time for the page script to look
+        expect(kept).to_have_count(0)
+    else:
+        expect(kept.get_by_label("Welcome message")).to_have_value(typed)
+        shoot(again, "fault-closed-tab-kept")
 
 
 def test_text_not_saved_when_the_kernel_dies_is_shown_again_after_the_reload(

@@ -48,25 +48,41 @@
     keepTyping();
   }
 
-  /* Typing the kernel had not saved yet (its field is marked swb-field--unsaved), and anything
-     typed once the connection is gone, is kept in the tab's session storage and shown again
-     after a reload, so that nothing typed is lost with the kernel. */
+  /* Typing that may not have reached the database is kept in the browser and offered again
+     the next time this page (same SIG, same person) opens: text the kernel had not saved yet
+     (its field is marked swb-field--unsaved), text typed once the connection is gone, and text
+     typed just before the tab was closed (the widgets may still have held it back). Anything
+     that turns out to be saved is dropped without a word. */
   var KEPT_KEY = "swb-kept:" + window.location.pathname + window.location.search;
+  var KEPT_DAYS = 7;
+  var RECENT_MS = 3000; /* the save delay, plus what the widgets may hold back */
+
+  function fieldLabel(field) {
+    var label = field.querySelector(".widget-label");
+    return label ? label.textContent.trim() : "";
+  }
+
+  function fieldInput(field) {
+    return field.querySelector("textarea, input[type='text'], input:not([type])");
+  }
 
   function keepTyping() {
+    var now = Date.now();
     var kept = [];
     document.querySelectorAll(".swb-field").forEach(function (field) {
-      var input = field.querySelector("textarea, input[type='text'], input:not([type])");
+      var input = fieldInput(field);
+      var typedAt = Number(field.getAttribute("data-swb-typed-at") || 0);
       var unsaved =
-        field.classList.contains("swb-field--unsaved") || field.hasAttribute("data-swb-typed-offline");
+        field.classList.contains("swb-field--unsaved") ||
+        field.hasAttribute("data-swb-typed-offline") ||
+        now - typedAt < RECENT_MS;
       if (input && input.value && unsaved) {
-        var label = field.querySelector(".widget-label");
-        kept.push({ label: label ? label.textContent.trim() : "", text: input.value });
+        kept.push({ label: fieldLabel(field), text: input.value });
       }
     });
     if (kept.length > 0) {
       try {
-        window.sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+        window.localStorage.setItem(KEPT_KEY, JSON.stringify({ at: now, fields: kept }));
       } catch (error) {
         /* storage full or disabled: the banner still says what happened */
       }
@@ -76,8 +92,12 @@
   document.addEventListener(
     "input",
     function (event) {
-      var field = shownReason && event.target.closest ? event.target.closest(".swb-field") : null;
-      if (field) {
+      var field = event.target.closest ? event.target.closest(".swb-field") : null;
+      if (!field) {
+        return;
+      }
+      field.setAttribute("data-swb-typed-at", String(Date.now()));
+      if (shownReason) {
         field.setAttribute("data-swb-typed-offline", "");
         keepTyping();
       }
@@ -94,30 +114,47 @@
     return node;
   }
 
-  function showKeptTyping() {
-    var kept;
+  function forgetKept() {
     try {
-      kept = JSON.parse(window.sessionStorage.getItem(KEPT_KEY) || "[]");
+      window.localStorage.removeItem(KEPT_KEY);
     } catch (error) {
-      return;
+      /* nothing to forget */
     }
+  }
+
+  /* The kept texts that the page, once drawn, does not already show in a field of that name. */
+  function notShown(fields) {
+    var shown = {};
+    document.querySelectorAll(".swb-field").forEach(function (field) {
+      var input = fieldInput(field);
+      if (input) {
+        (shown[fieldLabel(field)] = shown[fieldLabel(field)] || []).push(input.value);
+      }
+    });
+    return fields.filter(function (entry) {
+      return (shown[entry.label] || []).indexOf(String(entry.text)) === -1;
+    });
+  }
+
+  function showKept(fields) {
     var main = document.getElementById("swb-main");
-    if (!Array.isArray(kept) || kept.length === 0 || !main) {
+    if (!main) {
       return;
     }
     var section = element("section", "swb-kept");
     section.setAttribute("aria-labelledby", "swb-kept-title");
-    var title = element("h2", "swb-kept__title", "Text kept from before the connection was lost");
+    var title = element("h2", "swb-kept__title", "Text kept from your last visit to this page");
     title.id = "swb-kept-title";
     section.appendChild(title);
     section.appendChild(
       element(
         "p",
         "swb-kept__intro",
-        "It may not have been saved. Copy what you need into the fields below, then dismiss this."
+        "It was typed but may not have been saved. Copy what you need into the fields below, " +
+          "then dismiss this."
       )
     );
-    kept.forEach(function (entry) {
+    fields.forEach(function (entry) {
       var label = element("label", "swb-kept__label", String(entry.label || "A field"));
       var text = element("textarea", "swb-kept__text");
       text.readOnly = true;
@@ -129,15 +166,44 @@
     var dismiss = element("button", "swb-button", "Dismiss");
     dismiss.type = "button";
     dismiss.addEventListener("click", function () {
-      try {
-        window.sessionStorage.removeItem(KEPT_KEY);
-      } catch (error) {
-        /* nothing to forget */
-      }
+      forgetKept();
       section.remove();
     });
     section.appendChild(dismiss);
     main.parentNode.insertBefore(section, main);
+  }
+
+  function showKeptTyping() {
+    var kept;
+    try {
+      kept = JSON.parse(window.localStorage.getItem(KEPT_KEY) || "null");
+    } catch (error) {
+      forgetKept();
+      return;
+    }
+    if (!kept || !Array.isArray(kept.fields) || Date.now() - kept.at > KEPT_DAYS * 86400000) {
+      forgetKept();
+      return;
+    }
+    var waited = 0;
+    var drawn = -1;
+    var timer = window.setInterval(function () {
+      waited += 250;
+      var count = document.querySelectorAll(".swb-field").length;
+      var settled = count > 0 && count === drawn;
+      drawn = count;
+      if (!settled && waited < 60000) {
+        return; /* the form is not (all) drawn yet */
+      }
+      window.clearInterval(timer);
+      var fields = notShown(kept.fields);
+      if (fields.length === 0) {
+        forgetKept();
+      } else {
+        window.localStorage.setItem(KEPT_KEY, JSON.stringify({ at: kept.at, fields: fields }));
+        showKept(fields);
+      }
+    }, 250);
   }
 
   function hide() {
@@ -282,6 +348,7 @@
   });
   window.addEventListener("pagehide", function () {
     leaving = true;
+    keepTyping();
   });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
