@@ -53,6 +53,15 @@ def format_path(parts: Parts) -> str:
     return text
 
 
+def split_row(parts: Parts) -> tuple[Parts, int, Parts] | None:
+    """For a path through a table row: (the table's parts, the row's index, the parts inside
+    the row, empty for the whole row); None for a path through no list index."""
+    for at, part in enumerate(parts):
+        if isinstance(part, int):
+            return parts[:at], part, parts[at + 1 :]
+    return None
+
+
 def is_addressable_key(key: object) -> bool:
     """Whether a dict key can appear as a path segment (a string that is not a list index)."""
     return isinstance(key, str) and bool(_SEGMENT.fullmatch(key)) and not key.isdigit()

@@ -14,7 +14,7 @@ from sigworkbook.fields import field_spec, label
 from sigworkbook.fieldtypes import slugify
 from sigworkbook.gaps import StepCheck, check
 from sigworkbook.model import SCHEMA_VERSION, Plan
-from sigworkbook.paths import PathError, format_path, get_path, parse_path
+from sigworkbook.paths import PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.store import Change, Snapshot, Store
 from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
 
@@ -302,14 +302,14 @@ class Workspace:
 def _row_of(plan: dict[str, Any], path: str) -> tuple[str, str, str] | None:
     """For a path inside a table row of `plan`: the table's path, the row's id and the path
     within the row; None for a path in no row, or for a whole row."""
-    parts = parse_path(path)
-    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
-    if at is None or at == len(parts) - 1:
+    split = split_row(parse_path(path))
+    if split is None or not split[2]:
         return None
-    row = get_path(plan, format_path(parts[: at + 1]), None)
+    table, index, inner = split
+    row = get_path(plan, format_path((*table, index)), None)
     if not isinstance(row, dict) or not isinstance(row.get("id"), str):
         return None
-    return format_path(parts[:at]), row["id"], format_path(parts[at + 1 :])
+    return format_path(table), row["id"], format_path(inner)
 
 
 def _check_writable(path: str) -> None:

@@ -210,3 +210,19 @@ def test_applying_differences_turns_old_into_new(old: dict[str, Any], new: dict[
         assert settings_ == []
     else:
         assert settings_ != []
+
+
+@pytest.mark.parametrize(
+    ("path", "split"),
+    [
+        ("schedule.activities.2.title", (("schedule", "activities"), 2, ("title",))),
+        ("schedule.activities.2", (("schedule", "activities"), 2, ())),
+        ("identity.name_ideas.0.votes.1", (("identity", "name_ideas"), 0, ("votes", 1))),
+        ("identity.name", None),
+        ("", None),
+    ],
+)
+def test_split_row_finds_the_first_row_index(path: str, split: object) -> None:
+    from sigworkbook.paths import parse_path, split_row
+
+    assert split_row(parse_path(path)) == split

@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.fields import label
-from sigworkbook.paths import canonical_json, format_path, get_path, parse_path
+from sigworkbook.paths import canonical_json, format_path, get_path, parse_path, split_row
 from sigworkbook.store import Change, StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
@@ -61,21 +61,18 @@ def _where(path: str) -> str:
 def field_group(path: str) -> str:
     """The path the filter offers for a change at `path`: a table's path for anything in one of
     its rows (`schedule.activities.2.title` -> `schedule.activities`), else the path itself."""
-    parts = parse_path(path)
-    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
-    return path if at is None else format_path(parts[:at])
+    row = split_row(parse_path(path))
+    return path if row is None else format_path(row[0])
 
 
 def _row_split(path: str) -> tuple[str, int, str] | None:
     """(table path, row index, path within the row) for a path inside a table row, as
     `Workspace.restore` puts it back by the row's id; None for any other path."""
-    parts = parse_path(path)
-    at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
-    if at is None or at == len(parts) - 1:
+    row = split_row(parse_path(path))
+    if row is None or not row[2]:
         return None
-    index = parts[at]
-    assert isinstance(index, int)
-    return format_path(parts[:at]), index, format_path(parts[at + 1 :])
+    table, index, inner = row
+    return format_path(table), index, format_path(inner)
 
 
 class HistoryPanel(widgets.Accordion):

@@ -13,9 +13,9 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sigworkbook.paths import Parts, PathError, format_path, get_path, parse_path
+from sigworkbook.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.presence import Presence, Visitor
 from sigworkbook.store import Change, StoreError
 from sigworkbook.validation import PlanError
@@ -180,15 +180,15 @@ class Session:
         belongs to the row (by id) that was there then, wherever that row is now.
         """
         parts = parse_path(path)
-        table_at = next((n for n, part in enumerate(parts) if isinstance(part, int)), None)
-        # The table itself (at table_at) is left out: adding a row is no change to its fields.
-        upto = len(parts) + 1 if table_at is None else table_at
+        in_row = split_row(parts)
+        # The table itself is left out: adding a row is no change to its rows' fields.
+        upto = len(parts) + 1 if in_row is None else len(in_row[0])
         containers = [self._last_changes.get(format_path(parts[:n])) for n in range(upto)]
         latest = max((c for c in containers if c), key=lambda c: c.revision, default=None)
-        if table_at is not None:
-            table = parts[:table_at]
-            row_id = self._row_id_now(format_path(table), cast(int, parts[table_at]))
-            for row, change in self._row_changes(table, parts[table_at + 1 :]):
+        if in_row is not None:
+            table, index, inner = in_row
+            row_id = self._row_id_now(format_path(table), index)
+            for row, change in self._row_changes(table, inner):
                 if latest is not None and change.revision <= latest.revision:
                     break
                 if row_id is not None and self._row_id_then(table, row, change) == row_id:
