@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_notebook
 
+from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.resources import workbooks_dir
-from sigworkbook.steps import STEPS, Step
 
 EMPTY_NOTEBOOK = "bench-empty.ipynb"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -35,14 +35,14 @@ def fill_history(workspace: Workspace, sig_id: str, fields: Fields, revisions: i
     """Add real edits (one revision per changed field) until the SIG has `revisions`."""
     paths = list(fields)
     batch = 0
-    while (current := workspace.store.revision(sig_id)) < revisions:
+    while (current := workspace.revision(sig_id)) < revisions:
         chosen = paths[: revisions - current]
         changes = [
             (path, variant(fields[path][0], f"history {batch}", fields[path][1])) for path in chosen
         ]
         workspace.set_many(sig_id, changes, author="benchmarks")
         batch += 1
-    return workspace.store.revision(sig_id)
+    return workspace.revision(sig_id)
 
 
 def _profile(workspace: Workspace, sig_id: str, fields: Fields, count: int, out: Path) -> Path:
@@ -85,12 +85,12 @@ def save_latency(settings: Settings, progress: Callable[[str], None]) -> Figure:
                 if run >= 0:
                     progress(f"saves: history {size}, run {run + 1} of {settings.runs}")
                 target_sig = sig_id if size else add_demo_copy(workspace, f"fresh-{run + 10}")
-                revisions.append(workspace.store.revision(target_sig))
+                revisions.append(workspace.revision(target_sig))
                 latencies = timed_saves(workspace, target_sig, fields, settings.saves, f"r{run}")
                 if run >= 0:
                     p50s.append(percentile(latencies, 50))
                     p95s.append(percentile(latencies, 95))
-            last = workspace.store.revision(sig_id) if size else revisions[-1] + settings.saves
+            last = workspace.revision(sig_id) if size else revisions[-1] + settings.saves
             history = f"{revisions[0]:,} to {last:,} revisions in the history during the runs"
             note = ""
             p95_target = target if size else None

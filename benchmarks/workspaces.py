@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sigworkbook.demo import DEMO_FILE, add_demo
-from sigworkbook.fields import field_spec
-from sigworkbook.paths import PathError, get_path
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.paths import PathError, get_path
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
-from sigworkbook.validation import PlanError
 from sigworkbook.workspace import READ_ONLY_PATHS, Workspace
 
 TEXT_KINDS = ("line", "prose")
@@ -73,7 +73,7 @@ def editable_text(
     found: dict[str, tuple[str, int | None]] = {}
     for path, text, max_length in candidates[::step][:limit]:
         trial = variant(text, "trial", max_length)
-        before = workspace.store.revision(sig_id)
+        before = workspace.revision(sig_id)
         try:
             after = workspace.set(sig_id, path, trial, author="benchmarks")
         except (PlanError, StoreError, PathError):

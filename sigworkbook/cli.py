@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sigworkbook import __version__, catalogues
-from sigworkbook.paths import PathError
-from sigworkbook.steps import STEPS
+from sigworkbook import __version__
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.paths import PathError
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
-from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -22,7 +24,7 @@ AUTHOR_HELP = "name recorded with your edits (default: none)"
 WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
 
 
-class UserError(Exception):
+class UserError(SigworkbookError):
     """A mistake in what the user asked for: reported as one line, exit status 2."""
 
 
@@ -213,7 +215,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sigworkbook.schema import plan_schema
+    from sigworkbook.plan.schema import plan_schema
 
     print(json.dumps(plan_schema(), indent=2, ensure_ascii=False))
     return 0

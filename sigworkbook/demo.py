@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from sigworkbook.resources import data_file
 from sigworkbook.workspace import Loaded, Workspace
 
-DEMO_FILE = Path(__file__).parent / "data" / "demo-plan.json"
+DEMO_FILE = data_file("demo-plan.json")
 
 
 def add_demo(workspace: Workspace, *, author: str | None = None) -> Loaded:

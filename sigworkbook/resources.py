@@ -36,3 +36,8 @@ def templates_dir() -> Path:
 def voila_share_dir() -> Path:
     """The folder to put on JUPYTER_PATH so Voila finds the `sigworkbook` template."""
     return _PACKAGE_DIR / "share"
+
+
+def data_file(*parts: str) -> Path:
+    """A file shipped in the package's `data` folder (catalogues, the demo plan, sample lists)."""
+    return _PACKAGE_DIR.joinpath("data", *parts)

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sigworkbook import catalogues
-from sigworkbook.fields import field_spec, label
-from sigworkbook.fieldtypes import slugify
-from sigworkbook.gaps import StepCheck, check
-from sigworkbook.model import SCHEMA_VERSION, Plan
-from sigworkbook.paths import PathError, format_path, get_path, parse_path, split_row
-from sigworkbook.store import Change, Snapshot, Store
-from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import field_spec, label
+from sigworkbook.plan.fieldtypes import slugify
+from sigworkbook.plan.gaps import StepCheck, check
+from sigworkbook.plan.model import SCHEMA_VERSION, Plan
+from sigworkbook.plan.paths import PathError, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
+from sigworkbook.store import Change, Presence, Snapshot, Store, database_url, open_store
 
 ENV_VAR = "SIGWORKBOOK_WORKSPACE"
 DEFAULT_WORKSPACE = Path("~/sigworkbook")
@@ -25,7 +26,7 @@ CATALOGUE_OVERRIDE = "catalogues.toml"
 READ_ONLY_PATHS = ("id", "schema_version")
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(SigworkbookError):
     """A problem with the workspace folder itself; one clear line for a user."""
 
 
@@ -75,28 +76,59 @@ class Workspace:
         self.store = store
 
     @classmethod
-    def open(cls, root: Path | str | None = None, *, create: bool = False) -> Workspace:
-        """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing."""
+    def open(
+        cls,
+        root: Path | str | None = None,
+        *,
+        create: bool = False,
+        database: str | None = None,
+    ) -> Workspace:
+        """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing.
+
+        Plans are kept in the database at the URL `database`, by default the SQLite file in
+        the workspace folder; the folder always holds exports and settings.
+        """
         folder = resolve(root)
-        database = folder / DATABASE_NAME
-        if not database.exists():
+        if database is not None:
+            if create:
+                _make_folder(folder)
+            elif not folder.is_dir():
+                raise WorkspaceError(
+                    f"no workspace at {folder}: run 'sigworkbook init' or choose one with --workspace"
+                )
+            return cls._with_store(folder, database, create)
+        database_file = folder / DATABASE_NAME
+        if not database_file.exists():
             if not create:
                 raise WorkspaceError(
                     f"no workspace at {folder}: run 'sigworkbook init' or choose one with --workspace"
                 )
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise WorkspaceError(
-                    f"cannot create the workspace {folder}: {error.strerror}"
-                ) from None
+            _make_folder(folder)
+        return cls._with_store(folder, database_url(database_file), create)
+
+    @classmethod
+    def _with_store(cls, folder: Path, url: str, create: bool) -> Workspace:
         override = folder / CATALOGUE_OVERRIDE
         if override.exists():
             catalogues.use(override)
-        return cls(folder, Store(database, create=create, busy_timeout=_busy_timeout()))
+        return cls(folder, open_store(url, create=create, busy_timeout=_busy_timeout()))
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def location(self) -> str:
+        """Where the plans are kept, for messages (a URL shows no password)."""
+        return self.store.location
+
+    @property
+    def read_only(self) -> bool:
+        """Whether plans can only be read here (the database is read-only)."""
+        return self.store.read_only
+
+    def presence(self) -> Presence:
+        """The register of who has which page open, kept where the plans are."""
+        return self.store.presence()
 
     def __enter__(self) -> Workspace:
         return self
@@ -119,8 +151,34 @@ class Workspace:
     def check(self, sig_id: str) -> dict[str, StepCheck]:
         return check(self.load(sig_id).plan)
 
-    def history(self, sig_id: str, *, path: str | None = None) -> list[Change]:
-        return self.store.history(sig_id, path=path)
+    def revision(self, sig_id: str) -> int:
+        """The SIG's latest revision: cheap enough to poll."""
+        return self.store.revision(sig_id)
+
+    def history(
+        self,
+        sig_id: str,
+        *,
+        path: str | None = None,
+        limit: int | None = None,
+        include_ancestors: bool = False,
+    ) -> list[Change]:
+        """The SIG's changes, newest first, at or below `path` (see `Store.history`)."""
+        return self.store.history(
+            sig_id, path=path, limit=limit, include_ancestors=include_ancestors
+        )
+
+    def last_changes(self, sig_id: str) -> dict[str, Change]:
+        """The latest change at each path that was ever changed."""
+        return self.store.last_changes(sig_id)
+
+    def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
+        """The ids of a table's rows, in order, as of `revision`."""
+        return self.store.row_ids_at(sig_id, list_path, revision)
+
+    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
+        """The SIG's plan as it was at `revision`."""
+        return self.store.plan_at(sig_id, revision)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -297,6 +355,13 @@ class Workspace:
                 sig_id, old, author=author, validate=normalise, kind="restore", note=note
             )
         )
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WorkspaceError(f"cannot create the workspace {folder}: {error.strerror}") from None
 
 
 def _row_of(plan: dict[str, Any], path: str) -> tuple[str, str, str] | None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook import catalogues, cli
+from sigworkbook import cli
+from sigworkbook.plan import catalogues
 from sigworkbook.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent

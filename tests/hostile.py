@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sigworkbook.fields import field_spec
-from sigworkbook.model import Plan
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.model import Plan
 
 DEMO_PLAN = Path(__file__).resolve().parent.parent / "sigworkbook" / "data" / "demo-plan.json"
 

@@ -17,10 +17,10 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from sigworkbook import catalogues
-from sigworkbook.catalogues import CatalogueName
-from sigworkbook.fieldtypes import SLUG_PATTERN, skipped_local_time
-from sigworkbook.steps import STEPS
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.catalogues import CatalogueName
+from sigworkbook.plan.fieldtypes import SLUG_PATTERN, skipped_local_time
+from sigworkbook.plan.steps import STEPS
 
 MAX_TEXT = 40
 """Longest text drawn for any field, whatever its limit."""

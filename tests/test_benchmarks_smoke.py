@@ -14,8 +14,8 @@ import pytest
 from benchmarks.report import Target
 from benchmarks.stats import Summary, percentile, ratios
 from sigworkbook.exports import FORMATS
+from sigworkbook.plan.steps import STEPS
 from sigworkbook.resources import workbooks_dir
-from sigworkbook.steps import STEPS
 
 REPO = Path(__file__).resolve().parent.parent
 SMOKE_TIMEOUT_S = 600

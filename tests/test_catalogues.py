@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook import catalogues
-from sigworkbook.catalogues import CATALOGUE_NAMES, CatalogueError, load
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.catalogues import CATALOGUE_NAMES, CatalogueError, load
 
 # What the issue asks each catalogue to offer (keys as the packaged file spells them).
 REQUIRED = {

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from sigworkbook import gaps
 from sigworkbook.exports import timing
-from sigworkbook.gaps import clashes
-from sigworkbook.model import Activity
+from sigworkbook.plan import gaps
+from sigworkbook.plan.gaps import clashes
+from sigworkbook.plan.model import Activity
 
 MONDAY = dt.datetime(2027, 1, 4, 10, 0)
 """Monday 4 January 2027, 10:00: where most series below begin."""

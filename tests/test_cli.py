@@ -12,7 +12,7 @@ from strategies import complete_plan
 
 from conftest import CliResult, RunCli
 from sigworkbook.demo import DEMO_FILE
-from sigworkbook.steps import STEPS
+from sigworkbook.plan.steps import STEPS
 from sigworkbook.workspace import DATABASE_NAME, Workspace
 
 SIG = "walk-and-talk"  # complete_plan()'s id

@@ -19,7 +19,7 @@ from conftest import RunCli
 from sigworkbook import exports
 from sigworkbook.demo import DEMO_FILE
 from sigworkbook.exports import FORMATS, ExportError
-from sigworkbook.model import Plan
+from sigworkbook.plan.model import Plan
 from sigworkbook.resources import templates_dir
 
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)

@@ -12,9 +12,10 @@ import strategies
 from hostile import HOSTILE, demo_document, fill_plan
 from hypothesis import HealthCheck, given, settings
 
-from sigworkbook import catalogues, exports
-from sigworkbook.fields import label
-from sigworkbook.model import Plan
+from sigworkbook import exports
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.model import Plan
 
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

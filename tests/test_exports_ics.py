@@ -14,9 +14,10 @@ from dateutil.rrule import rrulestr
 from hostile import HOSTILE, one_line
 from hypothesis import HealthCheck, given, settings
 
-from sigworkbook import catalogues, exports
+from sigworkbook import exports
 from sigworkbook.exports import timing
-from sigworkbook.model import Plan
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.model import Plan
 
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)
 SIG = "walkers"

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from sigworkbook import catalogues, exports
-from sigworkbook.fields import label
-from sigworkbook.model import Plan
+from sigworkbook import exports
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.model import Plan
 
 MARKDOWN_FORMATS = ("markdown", "listing", "invitation", "promotion")
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)

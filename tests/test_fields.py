@@ -9,9 +9,9 @@ import pytest
 from pydantic import BaseModel
 from strategies import complete_plan
 
-from sigworkbook.fields import FieldSpec, field_spec, label
-from sigworkbook.paths import PathError, set_path
-from sigworkbook.validation import PlanError, validate_plan
+from sigworkbook.plan.fields import FieldSpec, field_spec, label
+from sigworkbook.plan.paths import PathError, set_path
+from sigworkbook.plan.validation import PlanError, validate_plan
 
 
 def test_a_text_field() -> None:
@@ -185,8 +185,8 @@ def _field_of(path: str) -> str:
 
 
 def test_row_fields_follow_the_model() -> None:
-    from sigworkbook.fields import row_fields
-    from sigworkbook.model import Activity
+    from sigworkbook.plan.fields import row_fields
+    from sigworkbook.plan.model import Activity
 
     fields = row_fields("schedule.activities")
     assert "id" not in fields and "recurrence" not in fields

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from strategies import complete_plan
 
-from sigworkbook import catalogues
 from sigworkbook.demo import DEMO_FILE
-from sigworkbook.gaps import Gap, StepCheck, check, clashes
-from sigworkbook.paths import set_path
-from sigworkbook.steps import STEPS
-from sigworkbook.validation import validate_plan
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.gaps import Gap, StepCheck, check, clashes
+from sigworkbook.plan.paths import set_path
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.validation import validate_plan
 from sigworkbook.workspace import Workspace
 
 NOT_WRITTEN = "not written yet"

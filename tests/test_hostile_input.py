@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from strategies import complete_plan
 
 from conftest import CliResult, RunCli
-from sigworkbook.validation import PlanError
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.workspace import Workspace
 
 SIG = "walk-and-talk"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.ui.matching import (
+from sigworkbook.matching import (
     Match,
     RecordsError,
     clean_terms,

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from strategies import complete_plan
 
-from sigworkbook import catalogues
-from sigworkbook.catalogues import CatalogueError
-from sigworkbook.model import Plan
-from sigworkbook.paths import get_path, set_path
-from sigworkbook.steps import STEPS
-from sigworkbook.validation import PlanError, Problem, normalise, validate_plan
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.catalogues import CatalogueError
+from sigworkbook.plan.model import Plan
+from sigworkbook.plan.paths import get_path, set_path
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
 from sigworkbook.workspace import Workspace
 
 NO_TIMEBOXES = {step.key: 0 for step in STEPS if step.minutes}

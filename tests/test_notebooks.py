@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sigworkbook.steps import STEPS, Step
+from sigworkbook.plan.steps import STEPS, Step
 
 WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 MAX_CODE_LINES = 6

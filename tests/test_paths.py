@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigworkbook.paths import (
+from sigworkbook.plan.paths import (
     PathError,
     canonical_json,
     differences,
@@ -223,6 +223,6 @@ def test_applying_differences_turns_old_into_new(old: dict[str, Any], new: dict[
     ],
 )
 def test_split_row_finds_the_first_row_index(path: str, split: object) -> None:
-    from sigworkbook.paths import parse_path, split_row
+    from sigworkbook.plan.paths import parse_path, split_row
 
     assert split_row(parse_path(path)) == split

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from strategies import plan_documents
 
 from conftest import CliResult, RunCli
-from sigworkbook.model import Plan
-from sigworkbook.validation import normalise
+from sigworkbook.plan.model import Plan
+from sigworkbook.plan.validation import normalise
 
 # `run_cli` holds no state between calls, so sharing it between examples is safe.
 SETTINGS = settings(

@@ -21,7 +21,7 @@ import pytest
 import websockets
 
 from sigworkbook import resources
-from sigworkbook.app import request, serve
+from sigworkbook.app import serve
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     MAX_PREHEAT,
@@ -30,6 +30,7 @@ from sigworkbook.app.settings import (
     display_host,
     start_url,
 )
+from sigworkbook.ui import request
 
 REPO = Path(__file__).resolve().parent.parent
 VOILA_ENV = (
@@ -371,7 +372,7 @@ def test_serve_refuses_a_bad_cull_timeout(
 
 def test_importing_the_package_and_cli_does_not_import_voila() -> None:
     code = (
-        "import sys, sigworkbook, sigworkbook.cli, sigworkbook.app.serve, sigworkbook.app.request;"
+        "import sys, sigworkbook, sigworkbook.cli, sigworkbook.app.serve, sigworkbook.ui.request;"
         "print(sorted(m for m in sys.modules if m == 'voila' or m.startswith('voila.')))"
     )
     result = subprocess.run(

@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 
-from sigworkbook.paths import PathError
+from sigworkbook.plan.paths import PathError
 from sigworkbook.store import (
-    APPLICATION_ID,
     NewerSchema,
     NotOurDatabase,
     SigExists,
     Snapshot,
-    Store,
     StoreBusy,
     StoreError,
     UnknownSig,
 )
+from sigworkbook.store.sqlite import APPLICATION_ID
+from sigworkbook.store.sqlite import SQLiteStore as Store
 
 HELPERS = Path(__file__).parent / "helpers"
 PLAN: dict[str, Any] = {

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from sigworkbook.store import SigExists, Store
+from sigworkbook.store import SigExists
+from sigworkbook.store.sqlite import SQLiteStore as Store
 
 WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
 WRITERS = 8
@@ -96,7 +97,7 @@ def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path) -> Non
     db = tmp_path / "workspace.db"
     script = (
         "import sys\n"
-        "from sigworkbook.store import SigExists, Store\n"
+        "from sigworkbook.store import SigExists\nfrom sigworkbook.store.sqlite import SQLiteStore as Store\n"
         "with Store(sys.argv[1]) as store:\n"
         "    try:\n"
         "        store.create('walkers', {'by': sys.argv[2]}, author=sys.argv[2],\n"

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sigworkbook.store import Store
+from sigworkbook.store.sqlite import SQLiteStore as Store
 
 WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
 

@@ -8,8 +8,8 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, editor, open_rows, walk
 
-from sigworkbook import catalogues
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.charter import QUESTION_PROMPTS, LifecycleChoice, build

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
     LONG_SENTENCE,

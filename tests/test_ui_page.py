@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.presence import Visitor
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan.steps import STEP_BY_KEY
+from sigworkbook.store import Visitor
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import presence_html
@@ -127,7 +127,7 @@ def test_a_complete_step_is_ticked_for_the_eye_and_named_complete_for_screen_rea
 ) -> None:
     from html.parser import HTMLParser
 
-    from sigworkbook.gaps import check
+    from sigworkbook.plan.gaps import check
     from sigworkbook.ui.layout import header_html
 
     plan = ws.load("home-safely").plan

@@ -8,8 +8,8 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, open_rows, walk
 
-from sigworkbook import catalogues
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.directory import SAMPLE_DIRECTORY, DirectorySearch
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.promotion import ActionsEditor, build

@@ -11,9 +11,9 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, find, walk
 
-from sigworkbook import catalogues
 from sigworkbook.exports import FORMATS
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.downloads import CHARTER_PAGE, REVISION_MARKER, DownloadsPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.review import CharterPreview, ProgressSummary, build

@@ -18,8 +18,8 @@ import pytest
 from hostile import HOSTILE_LINES, demo_document, fill_plan
 from widget_tree import control, open_rows, walk
 
-from sigworkbook import catalogues
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.schedule import ScheduleTable, build
 from sigworkbook.ui.schedule_table import COLUMNS, schedule_html, schedule_rows

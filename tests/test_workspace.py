@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from strategies import complete_plan
 
-from sigworkbook import catalogues
-from sigworkbook.fieldtypes import SLUG_PATTERN
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fieldtypes import SLUG_PATTERN
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
-from sigworkbook.validation import PlanError
 from sigworkbook.workspace import DATABASE_NAME, Workspace, WorkspaceError, resolve
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.validation import PlanError
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.workspace import Workspace
 
 WRITERS = 6

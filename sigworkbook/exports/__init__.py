@@ -17,7 +17,7 @@ from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
 from sigworkbook.exports.templating import render_template
 from sigworkbook.files import write_atomic
-from sigworkbook.model import Plan
+from sigworkbook.plan.model import Plan
 
 __all__ = [
     "FORMATS",

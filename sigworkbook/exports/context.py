@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sigworkbook import catalogues, wording
-from sigworkbook.catalogues import CatalogueName
 from sigworkbook.exports import timing
-from sigworkbook.fields import label
-from sigworkbook.model import (
+from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.catalogues import CatalogueName
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.model import (
     DECISION_LABELS,
     STATUS_LABELS,
     Activity,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sigworkbook.errors import SigworkbookError
 
-class ExportError(Exception):
+
+class ExportError(SigworkbookError):
     """A user error in an export: the message names the template file and line, or the problem."""

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from sigworkbook import catalogues
 from sigworkbook.exports import timing
-from sigworkbook.model import Activity, Plan
-from sigworkbook.recurrence import until_local
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.model import Activity, Plan
+from sigworkbook.plan.recurrence import until_local
 
 PRODID = "-//sigworkbook//SIG schedule//EN"
 _FREQ = {"weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}

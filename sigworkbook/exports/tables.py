@@ -7,10 +7,10 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
-from sigworkbook import catalogues
-from sigworkbook.fields import label
-from sigworkbook.model import FREQUENCY_LABELS, STATUS_LABELS, Plan
-from sigworkbook.wording import repeats_text
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.model import FREQUENCY_LABELS, STATUS_LABELS, Plan
+from sigworkbook.plan.wording import repeats_text
 
 # A cell starting with one of these could be read as a formula (or, for tab and line breaks,
 # turn into one once a spreadsheet strips them); full-width forms are read as formulas by some.

@@ -11,9 +11,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from sigworkbook import wording
 from sigworkbook.exports import markdown
 from sigworkbook.exports.errors import ExportError
+from sigworkbook.plan import wording
 from sigworkbook.resources import templates_dir
 
 

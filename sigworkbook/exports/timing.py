@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from sigworkbook.exports.errors import ExportError
-from sigworkbook.model import Activity
-from sigworkbook.recurrence import local_starts
-from sigworkbook.wording import long_date
+from sigworkbook.plan.model import Activity
+from sigworkbook.plan.recurrence import local_starts
+from sigworkbook.plan.wording import long_date
 
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
 FAR_FUTURE_YEARS = 20

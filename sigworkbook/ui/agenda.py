@@ -9,8 +9,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.fields import field_spec
-from sigworkbook.steps import STEPS, Step
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, help_html

@@ -9,15 +9,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues, wording
-from sigworkbook.fields import FieldSpec, field_spec
-from sigworkbook.model import (
+from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.fields import FieldSpec, field_spec
+from sigworkbook.plan.model import (
     DECISION_LABELS,
     DEVELOPMENT_STATUS_LABELS,
     FREQUENCY_LABELS,
     STATUS_LABELS,
 )
-from sigworkbook.paths import PathError
+from sigworkbook.plan.paths import PathError
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session

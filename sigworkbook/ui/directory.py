@@ -5,21 +5,19 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.model import Invitee, Plan
+from sigworkbook.matching import Match, RecordsError, rank, read_records
+from sigworkbook.plan.model import Invitee, Plan
+from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.matching import Match, RecordsError, rank, read_records
 from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
-SAMPLE_DIRECTORY = (
-    Path(__file__).resolve().parent.parent / "data" / "sample" / "member-directory.csv"
-)
+SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
 REQUIRED_COLUMNS = ("name", "organisation", "interests")
 """Columns a directory file must have; `role` and `region` are shown when present."""
 SEARCH_FIELDS = ("interests", "role")

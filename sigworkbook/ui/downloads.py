@@ -13,11 +13,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from sigworkbook import __version__, catalogues
+from sigworkbook import __version__
 from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
 from sigworkbook.exports.templating import template_files
 from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
+from sigworkbook.plan import catalogues
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click

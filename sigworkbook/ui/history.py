@@ -9,13 +9,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.fields import label
-from sigworkbook.paths import canonical_json, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.paths import canonical_json, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
-from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, WorkspaceError
 
 SHOWN = 25
@@ -136,7 +136,7 @@ class HistoryPanel(widgets.Accordion):
     def _fetch(self, wanted: int, keep: Callable[[Change], bool]) -> tuple[list[Change], bool]:
         """Up to `wanted` changes (newest first) for the filter that `keep` accepts, and whether
         more such changes were left out. The store has no offset: ask for ever more rows."""
-        store, sig_id, path = self.session.workspace.store, self.session.sig_id, self._path()
+        store, sig_id, path = self.session.workspace, self.session.sig_id, self._path()
         # Every change newer than the oldest loaded may come first, then `wanted` + 1 we keep.
         limit = wanted + 1
         if self._loaded:
@@ -150,7 +150,7 @@ class HistoryPanel(widgets.Accordion):
 
     def _load_newer(self) -> None:
         """Add the changes made since the newest one loaded (all of them, so no gap opens)."""
-        store, sig_id, path = self.session.workspace.store, self.session.sig_id, self._path()
+        store, sig_id, path = self.session.workspace, self.session.sig_id, self._path()
         if not self._loaded:
             self._loaded, self._has_older = self._fetch(SHOWN, lambda _: True)
             return
@@ -243,7 +243,7 @@ class HistoryPanel(widgets.Accordion):
         key = (table, change.revision)
         if key not in self._row_ids:  # history never changes: no need to forget these
             sig_id = self.session.sig_id
-            self._row_ids[key] = self.session.workspace.store.row_ids_at(sig_id, *key)
+            self._row_ids[key] = self.session.workspace.row_ids_at(sig_id, *key)
         ids = self._row_ids[key]
         row_id = ids[index] if ids is not None and index < len(ids) else None
         if row_id is None:

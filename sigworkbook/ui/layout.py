@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
-from sigworkbook.gaps import StepCheck
-from sigworkbook.presence import Visitor
-from sigworkbook.steps import STEPS, Step
+from sigworkbook.plan.gaps import StepCheck
+from sigworkbook.plan.steps import STEPS, Step
+from sigworkbook.store import Visitor
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import SaveStatus, kernel_loop

@@ -9,11 +9,9 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from IPython.display import display
 
-from sigworkbook.app.request import query_param, wait_for_request
-from sigworkbook.gaps import check
-from sigworkbook.presence import Visitor
-from sigworkbook.steps import STEP_BY_KEY, STEPS, Step
-from sigworkbook.store import StoreError
+from sigworkbook.plan.gaps import check
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
+from sigworkbook.store import StoreError, Visitor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
@@ -24,6 +22,7 @@ from sigworkbook.ui.layout import (
     progress_html,
     status_html,
 )
+from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.session import SaveStatus, Session
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 

@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sigworkbook import catalogues, wording
-from sigworkbook.gaps import clashes
-from sigworkbook.model import STATUS_LABELS, Activity, Plan
+from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.gaps import clashes
+from sigworkbook.plan.model import STATUS_LABELS, Activity, Plan
 
 COLUMNS = ("When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where", "Status", "Clash")
 """The table's column headings, in order."""

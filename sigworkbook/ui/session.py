@@ -9,16 +9,14 @@ import copy
 import datetime as dt
 import logging
 import secrets
-import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sigworkbook.paths import Parts, PathError, format_path, get_path, parse_path, split_row
-from sigworkbook.presence import Presence, Visitor
-from sigworkbook.store import Change, StoreError
-from sigworkbook.validation import PlanError
+from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.validation import PlanError
+from sigworkbook.store import Change, Presence, StoreError, Visitor
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 _log = logging.getLogger(__name__)
@@ -145,7 +143,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.loaded = self.workspace.load(self.sig_id)
-        self._set_last_changes(self.workspace.store.last_changes(self.sig_id))
+        self._set_last_changes(self.workspace.last_changes(self.sig_id))
         self.status = (
             SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
             if self.read_only
@@ -155,7 +153,7 @@ class Session:
 
     @property
     def read_only(self) -> bool:
-        return self.workspace.store.read_only
+        return self.workspace.read_only
 
     # --- reading ------------------------------------------------------------------------
 
@@ -212,7 +210,7 @@ class Session:
         """The id of the row at `index` of `table` when `change` was made (None if unknown)."""
         key = (format_path(table), change.revision)
         if key not in self._row_ids:  # history never changes: no need to forget these
-            self._row_ids[key] = self.workspace.store.row_ids_at(self.sig_id, *key)
+            self._row_ids[key] = self.workspace.row_ids_at(self.sig_id, *key)
         ids = self._row_ids[key]
         return ids[index] if ids is not None and index < len(ids) else None
 
@@ -378,7 +376,7 @@ class Session:
             self.loaded = loaded
             return
         self.loaded = loaded
-        self._set_last_changes(self.workspace.store.last_changes(self.sig_id))
+        self._set_last_changes(self.workspace.last_changes(self.sig_id))
         document = self.document
         for path, controls in list(self._controls.items()):
             change = self.last_change(path)
@@ -402,7 +400,7 @@ class Session:
 
     def refresh(self) -> bool:
         """Reload the plan if anyone saved since we last looked; True when it had changed."""
-        if self.workspace.store.revision(self.sig_id) == self.loaded.revision:
+        if self.workspace.revision(self.sig_id) == self.loaded.revision:
             return False
         self._apply(self.workspace.load(self.sig_id))
         return True
@@ -441,10 +439,10 @@ class Session:
         """Record that this page is open (best effort: presence never stops the page)."""
         try:
             if self._presence is None:
-                self._presence = Presence(self.workspace.root)
+                self._presence = self.workspace.presence()
             self._presence.mark(self.sig_id, self.visitor, self.author, self.step)
         except (
-            sqlite3.Error,
+            StoreError,
             OSError,
         ):  # presence is a courtesy: a read-only disk must not break the page
             self._presence = None
@@ -462,9 +460,9 @@ class Session:
         """Everyone else with a page of this SIG open."""
         try:
             if self._presence is None:
-                self._presence = Presence(self.workspace.root)
+                self._presence = self.workspace.presence()
             return self._presence.others(self.sig_id, self.visitor)
-        except (sqlite3.Error, OSError):
+        except (StoreError, OSError):
             return []
 
     # --- undo and restore ---------------------------------------------------------------
@@ -503,7 +501,7 @@ class Session:
         """Save what is pending and say goodbye (called when the kernel exits)."""
         self.flush()
         if self._presence is not None:
-            with contextlib.suppress(sqlite3.Error, OSError):
+            with contextlib.suppress(StoreError, OSError):
                 self._presence.leave(self.sig_id, self.visitor)
                 self._presence.close()
             self._presence = None

@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.fields import field_spec
-from sigworkbook.fieldtypes import new_id
-from sigworkbook.paths import get_path
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.fieldtypes import new_id
+from sigworkbook.plan.paths import get_path
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, summary_value

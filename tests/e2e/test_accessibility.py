@@ -19,7 +19,7 @@ from e2e.workbook_pages import (
     tab_to,
     wait_for_value,
 )
-from sigworkbook.steps import STEPS
+from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
 

@@ -31,8 +31,8 @@ from e2e.e2e_harness import (
 from e2e.workbook_pages import field, new_sig, option_labels, plan_value, run_cli
 from sigworkbook.app.network import is_loopback
 from sigworkbook.app.settings import POOL_API
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.resources import workbooks_dir
-from sigworkbook.steps import STEP_BY_KEY
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.e2e_harness import Server, kernel_id, screenshot, wait_for_widgets
 from sigworkbook.demo import DEMO_FILE
-from sigworkbook.paths import PathError, get_path
-from sigworkbook.steps import STEP_BY_KEY
+from sigworkbook.plan.paths import PathError, get_path
+from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.store import Change
 from sigworkbook.workspace import Workspace
 

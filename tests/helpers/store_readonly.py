@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sigworkbook.store import Store, StoreError
+from sigworkbook.store import StoreError
+from sigworkbook.store.sqlite import SQLiteStore as Store
 
 
 def accept(plan: dict[str, Any]) -> dict[str, Any]:

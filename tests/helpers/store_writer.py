@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sigworkbook.store import Store
+from sigworkbook.store.sqlite import SQLiteStore as Store
 
 
 def accept(plan: dict[str, Any]) -> dict[str, Any]:

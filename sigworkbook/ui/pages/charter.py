@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
+from sigworkbook.plan import catalogues
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page

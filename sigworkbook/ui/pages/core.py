@@ -7,23 +7,23 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
+from sigworkbook.matching import MAX_BYTES, Match, RecordsError, rank, read_records
+from sigworkbook.plan import catalogues
+from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
-from sigworkbook.ui.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
 
-SAMPLE_GROUPS = Path(__file__).resolve().parents[2] / "data" / "sample" / "existing-groups.csv"
+SAMPLE_GROUPS = data_file("sample", "existing-groups.csv")
 GROUP_COLUMNS = ("name", "theme", "key_phrases")
 """Columns a CSV of existing groups must have."""
 OPTIONAL_COLUMNS = ("url", "contact")

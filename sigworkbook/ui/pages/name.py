@@ -8,16 +8,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.fields import field_spec
-from sigworkbook.steps import STEPS
-from sigworkbook.ui import styles
-from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.controls import FieldControl, form
-from sigworkbook.ui.layout import step_href
-from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, error_html
-from sigworkbook.ui.session import Session
-from sigworkbook.ui.voting import (
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.voting import (
     VotingError,
     add_idea,
     find,
@@ -25,6 +18,13 @@ from sigworkbook.ui.voting import (
     ranked,
     with_vote,
 )
+from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.controls import FieldControl, form
+from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.page import Page
+from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 IDEAS = "identity.name_ideas"

@@ -6,8 +6,8 @@ import html
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
-from sigworkbook.fields import field_spec
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import field_spec
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch

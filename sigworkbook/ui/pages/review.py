@@ -7,11 +7,11 @@ import re
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
 from sigworkbook.exports import ExportError, charter_html
-from sigworkbook.gaps import check
-from sigworkbook.model import DevelopmentItem, Plan
-from sigworkbook.steps import STEPS
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.gaps import check
+from sigworkbook.plan.model import DevelopmentItem, Plan
+from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel

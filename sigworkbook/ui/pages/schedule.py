@@ -6,9 +6,9 @@ import html
 
 import ipywidgets as widgets
 
-from sigworkbook import catalogues
-from sigworkbook.fields import row_fields
-from sigworkbook.model import Plan
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import row_fields
+from sigworkbook.plan.model import Plan
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.schedule_table import schedule_html

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from IPython.display import display
 
-from sigworkbook.app.request import query_param, wait_for_request
-from sigworkbook.fields import field_spec
-from sigworkbook.gaps import StepCheck, check
-from sigworkbook.steps import STEP_BY_KEY, STEPS
+from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.gaps import StepCheck, check
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
@@ -21,8 +21,8 @@ from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
 from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.session import Session
-from sigworkbook.validation import PlanError
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 START = STEP_BY_KEY["start"]

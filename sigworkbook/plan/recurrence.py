@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 
-from sigworkbook.model import Activity
+from sigworkbook.plan.model import Activity
 
 
 def add_months(start: dt.datetime, months: int) -> dt.datetime | None:

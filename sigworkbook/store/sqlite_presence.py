@@ -1,4 +1,4 @@
-"""Who has which page of a SIG open right now: a best-effort register beside the plan database.
+"""Presence for the SQLite backend: a best-effort register in a small file beside the database.
 
 Presence is ephemeral, so it lives in its own small SQLite file (no fsync per heartbeat) and
 never slows or risks the plan database. Failures to record presence are ignored by callers.
@@ -6,10 +6,13 @@ never slows or risks the plan database. Failures to record presence are ignored 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
+
+from sigworkbook.store.interface import StoreError, Visitor
 
 FILE_NAME = "presence.db"
 FRESH_SECONDS = 15.0
@@ -17,19 +20,24 @@ FRESH_SECONDS = 15.0
 FORGET_SECONDS = 3600.0
 
 
-@dataclass(frozen=True)
-class Visitor:
-    """One open page: who (if they gave a name) and which step."""
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Report the register's failures as StoreError, which callers ignore for presence."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreError(f"presence could not be recorded: {error}") from error
 
-    participant: str | None
-    step: str
 
-
-class Presence:
-    """The presence register of one workspace."""
+class SQLitePresence:
+    """The presence register of one workspace folder (implements `interface.Presence`)."""
 
     def __init__(self, folder: Path) -> None:
-        self._conn = sqlite3.connect(folder / FILE_NAME, timeout=2.0, check_same_thread=False)
+        with _translated():
+            self._conn = sqlite3.connect(folder / FILE_NAME, timeout=2.0, check_same_thread=False)
+            self._open()
+
+    def _open(self) -> None:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute(
@@ -40,12 +48,13 @@ class Presence:
         self._conn.commit()
 
     def close(self) -> None:
-        self._conn.close()
+        with _translated():
+            self._conn.close()
 
     def mark(self, sig_id: str, visitor: str, participant: str | None, step: str) -> None:
         """Record that `visitor` has `step` of `sig_id` open now."""
         now = time.time()
-        with self._conn:
+        with _translated(), self._conn:
             self._conn.execute(
                 "INSERT INTO presence VALUES (?, ?, ?, ?, ?) ON CONFLICT (sig_id, visitor) "
                 "DO UPDATE SET participant = excluded.participant, step = excluded.step, "
@@ -55,16 +64,18 @@ class Presence:
             self._conn.execute("DELETE FROM presence WHERE seen_at < ?", (now - FORGET_SECONDS,))
 
     def leave(self, sig_id: str, visitor: str) -> None:
-        with self._conn:
+        """Forget `visitor` (their page closed)."""
+        with _translated(), self._conn:
             self._conn.execute(
                 "DELETE FROM presence WHERE sig_id = ? AND visitor = ?", (sig_id, visitor)
             )
 
     def others(self, sig_id: str, visitor: str) -> list[Visitor]:
         """Everyone else with a page of `sig_id` open, most recently seen first."""
-        rows = self._conn.execute(
-            "SELECT participant, step FROM presence WHERE sig_id = ? AND visitor <> ? "
-            "AND seen_at >= ? ORDER BY seen_at DESC",
-            (sig_id, visitor, time.time() - FRESH_SECONDS),
-        ).fetchall()
+        with _translated():
+            rows = self._conn.execute(
+                "SELECT participant, step FROM presence WHERE sig_id = ? AND visitor <> ? "
+                "AND seen_at >= ? ORDER BY seen_at DESC",
+                (sig_id, visitor, time.time() - FRESH_SECONDS),
+            ).fetchall()
         return [Visitor(participant, step) for participant, step in rows]

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sigworkbook.fieldtypes import new_id
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.plan.fieldtypes import new_id
 
 Idea = dict[str, Any]
 """One entry of `identity.name_ideas` as the plan stores it (id, name, proposed_by, votes)."""
 
 
-class VotingError(ValueError):
+class VotingError(SigworkbookError, ValueError):
     """An idea or vote that cannot be accepted; the message says why in plain words."""
 
 

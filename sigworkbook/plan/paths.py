@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any, Final
 
+from sigworkbook.errors import SigworkbookError
+
 Segment = str | int
 Parts = tuple[Segment, ...]
 
@@ -16,7 +18,7 @@ _INDEX: Final = re.compile(r"0|[1-9][0-9]*")
 _MISSING: Final = object()
 
 
-class PathError(ValueError):
+class PathError(SigworkbookError, ValueError):
     """A dotted path is malformed or does not fit the document it is used on."""
 
 

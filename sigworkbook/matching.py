@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sigworkbook.errors import SigworkbookError
+
 THRESHOLD = 70.0
 """Lowest score (0-100) at which a term counts as found in a record."""
 
@@ -39,7 +41,7 @@ MAX_BYTES = 5_000_000
 MAX_ROWS = 20_000
 
 
-class RecordsError(ValueError):
+class RecordsError(SigworkbookError, ValueError):
     """A CSV file that cannot be used; the message names the row or column and the problem."""
 
 

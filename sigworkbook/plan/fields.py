@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sigworkbook.model import Plan
-from sigworkbook.paths import PathError, parse_path
+from sigworkbook.plan.model import Plan
+from sigworkbook.plan.paths import PathError, parse_path
 
 Kind = Literal[
     "line", "prose", "bool", "int", "date", "datetime", "choice", "list", "map", "section"

@@ -18,8 +18,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from sigworkbook import catalogues
-from sigworkbook.fieldtypes import (
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fieldtypes import (
     ActivityTypeKey,
     ChannelKey,
     FollowOnKey,
@@ -37,7 +37,7 @@ from sigworkbook.fieldtypes import (
     new_id,
     skipped_local_time,
 )
-from sigworkbook.steps import STEPS
+from sigworkbook.plan.steps import STEPS
 
 SCHEMA_VERSION: Literal[1] = 1
 

@@ -8,11 +8,11 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sigworkbook import catalogues
-from sigworkbook.fields import field_spec, label
-from sigworkbook.model import Activity, Plan
-from sigworkbook.recurrence import local_starts
-from sigworkbook.steps import STEPS
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import field_spec, label
+from sigworkbook.plan.model import Activity, Plan
+from sigworkbook.plan.recurrence import local_starts
+from sigworkbook.plan.steps import STEPS
 
 CONVENER_ROLES = ("convener", "co_convener")
 

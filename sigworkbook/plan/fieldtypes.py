@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from sigworkbook import catalogues
-from sigworkbook.catalogues import CatalogueName
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.catalogues import CatalogueName
 
 # Unicode's control characters (category Cc) and lone surrogates (Cs) as compiled character
 # classes: scanning long text character by character made every save slow.

@@ -6,6 +6,8 @@ import json
 import os
 from urllib.parse import parse_qs
 
+from sigworkbook.errors import SigworkbookError
+
 # Voila puts these in every kernel it starts; a JupyterLab or plain Python process has neither.
 _VOILA_MARKERS = ("VOILA_PREHEAT", "VOILA_REQUEST_URL")
 
@@ -18,7 +20,7 @@ CONNECT_TIMEOUT_S = 10.0
 _request_ready = False
 
 
-class RequestError(RuntimeError):
+class RequestError(SigworkbookError, RuntimeError):
     """A pre-heated kernel never received the request of the page it was handed to."""
 
 

@@ -1,4 +1,4 @@
-"""Embedded SQLite store: each SIG's plan as an append-only change log plus a current snapshot."""
+"""The SQLite backend: one database file in the workspace folder, in WAL mode, fsync on commit."""
 
 from __future__ import annotations
 
@@ -7,101 +7,42 @@ import copy
 import json
 import os
 import random
-import re
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
 from sigworkbook import __version__
-from sigworkbook.paths import (
-    PathError,
-    canonical_json,
-    differences,
-    get_path,
-    parse_path,
-    set_path,
-    set_path_in_place,
+from sigworkbook.plan.paths import canonical_json, parse_path
+from sigworkbook.store import changelog
+from sigworkbook.store.interface import (
+    Change,
+    Compute,
+    NewerSchema,
+    NotOurDatabase,
+    Presence,
+    SigExists,
+    Snapshot,
+    Store,
+    StoreBusy,
+    StoreError,
+    UnknownSig,
+    Validate,
 )
-
-__all__ = [
-    "APPLICATION_ID",
-    "Change",
-    "NewerSchema",
-    "NotOurDatabase",
-    "SigExists",
-    "Snapshot",
-    "Store",
-    "StoreBusy",
-    "StoreError",
-    "UnknownSig",
-    "Validate",
-]
+from sigworkbook.store.sqlite_presence import SQLitePresence
+from sigworkbook.store.urls import sqlite_path
 
 APPLICATION_ID: Final = 0x53494757  # "SIGW": marks an SQLite file as a sigworkbook database
-EDIT_KINDS: Final = ("set", "replace", "restore")
-VALIDATION_NOTE: Final = "changed by validation"
-_SIG_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_ABSENT: Final = object()
 
 # Primary SQLite result codes (the low byte of an extended code).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
-Validate = Callable[[dict[str, Any]], dict[str, Any]]
 Migration = Callable[[sqlite3.Connection], None]
-
-
-class StoreError(Exception):
-    """Something went wrong with the workspace database; the message is one line for a user."""
-
-
-class NotOurDatabase(StoreError):
-    """The file exists but is not a sigworkbook database, or it is damaged."""
-
-
-class NewerSchema(StoreError):
-    """The database was written by a newer sigworkbook than this one."""
-
-
-class UnknownSig(StoreError):
-    """No SIG with that id is in the database."""
-
-
-class SigExists(StoreError):
-    """A SIG with that id is already in the database."""
-
-
-class StoreBusy(StoreError):
-    """Another process kept the database locked for longer than the busy timeout."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One row of a SIG's history: a value set at a path (``""`` is the whole plan)."""
-
-    revision: int
-    path: str
-    value: Any
-    author: str | None
-    at: datetime
-    kind: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A SIG's plan as of one revision."""
-
-    revision: int
-    plan: dict[str, Any]
-    changed: bool = field(default=False, compare=False)
-    """Whether the call that returned it wrote a revision (an edit may change nothing)."""
 
 
 _SCHEMA_1: Final = (
@@ -146,97 +87,7 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _now() -> str:
-    """The current UTC time as ISO 8601 text with microseconds."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _as_json(value: Any, what: str) -> Any:
-    """Return a plain-JSON copy of ``value`` (tuples become lists), or explain what is wrong."""
-    try:
-        return json.loads(canonical_json(value))
-    except (TypeError, ValueError) as error:
-        raise StoreError(f"{what} cannot be stored as JSON: {error}") from error
-
-
-def _as_plan(value: Any, what: str) -> dict[str, Any]:
-    """Return a plain-JSON copy of a whole plan, which must be a dict."""
-    if not isinstance(value, dict):
-        raise StoreError(f"{what} must be a dict, not {type(value).__name__}")
-    plan: dict[str, Any] = _as_json(value, what)
-    return plan
-
-
-def _lookup(doc: Any, path: str) -> Any:
-    """The value at ``path``, or ``_ABSENT`` if the path does not lead anywhere in ``doc``."""
-    try:
-        return get_path(doc, path, _ABSENT)
-    except PathError:
-        return _ABSENT
-
-
-def _same(old: Any, new: Any) -> bool:
-    """Whether two JSON values are identical (``1`` and ``True`` are not)."""
-    return old is not _ABSENT and canonical_json(old) == canonical_json(new)
-
-
-def _overtaken(paths: Sequence[str]) -> list[bool]:
-    """For each path, whether a later path in the list is the same, inside it or around it."""
-    later_exact: set[tuple[str | int, ...]] = set()
-    later_inner: set[tuple[str | int, ...]] = set()  # proper ancestors of later paths
-    result: list[bool] = []
-    for path in reversed(paths):
-        parts = parse_path(path)
-        prefixes = [parts[:n] for n in range(len(parts))]
-        result.append(
-            parts in later_exact
-            or parts in later_inner
-            or any(prefix in later_exact for prefix in prefixes)
-        )
-        later_exact.add(parts)
-        later_inner.update(prefixes)
-    return result[::-1]
-
-
-def _edit_rows(
-    plan: dict[str, Any], changes: Sequence[tuple[str, Any]], validate: Validate
-) -> tuple[list[tuple[str, Any, bool]], dict[str, Any]]:
-    """Work out the history rows for ``changes`` to ``plan`` and the validated new plan.
-
-    Returns ``(rows, new_plan)`` where each row is ``(path, value, made_by_validation)``.
-    Replaying the rows on ``plan`` gives exactly ``new_plan``. Each change is one row: with the
-    value validation left at its path, or, when a later change in the same call overlaps it,
-    with the value as given. Anything else validation altered is recorded after them. Changes
-    that would not alter the plan are left out; if none remain, ``validate`` is not called and
-    ``rows`` is empty.
-    """
-    draft = plan
-    touched: list[tuple[str, Any]] = []
-    for path, value in changes:
-        if _same(get_path(draft, path, _ABSENT), value):
-            continue
-        draft = set_path(draft, path, value)
-        touched.append((path, value))
-    if not touched:
-        return [], plan
-    new_plan = _as_plan(validate(draft), "the plan returned by validation")
-    replay = copy.deepcopy(plan)
-    rows: list[tuple[str, Any, bool]] = []
-    overtaken = _overtaken([path for path, _ in touched])
-    for (path, given), later in zip(touched, overtaken, strict=True):
-        value = given if later else _lookup(new_plan, path)
-        if value is _ABSENT or _same(_lookup(replay, path), value):
-            continue
-        try:
-            replay = set_path_in_place(replay, path, copy.deepcopy(value))
-        except PathError:
-            continue  # the structure around it changed; the differences below cover it
-        rows.append((path, value, False))
-    rows.extend((path, value, True) for path, value in differences(replay, new_plan))
-    return rows, new_plan
-
-
-class Store:
+class SQLiteStore:
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
     A Store may be shared between threads (calls are serialised by a lock); separate processes
@@ -456,7 +307,7 @@ class Store:
         for step in range(version, self.SCHEMA_VERSION):
             self.MIGRATIONS[step](conn)
         conn.execute(f"PRAGMA user_version = {int(self.SCHEMA_VERSION)}")
-        now = _now()
+        now = changelog.now()
         if version == 0:
             conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (now,))
             conn.execute("INSERT INTO meta (key, value) VALUES ('created_by', ?)", (__version__,))
@@ -465,6 +316,15 @@ class Store:
         )
 
     # ----------------------------------------------------------------- plumbing
+
+    @property
+    def location(self) -> str:
+        """The database file's path."""
+        return str(self.path)
+
+    def presence(self) -> Presence:
+        """The presence register: a small file beside the database, no fsync per heartbeat."""
+        return SQLitePresence(self.path.parent)
 
     @property
     def read_only(self) -> bool:
@@ -478,7 +338,7 @@ class Store:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -615,8 +475,7 @@ class Store:
         changes to anything containing it (including whole-plan changes, path ``""``), i.e.
         every change that may have altered the value at ``path``. ``limit`` caps the count.
         """
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"history limit must be a whole number >= 0, not {limit!r}")
+        changelog.check_limit(limit)
         where = "sig_id = ?"
         params: list[Any] = [sig_id]
         if path is not None and path != "":
@@ -663,8 +522,7 @@ class Store:
         containing it, so the latest such change up to `revision` gives their order (edits
         inside rows since then change no id). None if that change holds no list there.
         """
-        parts = parse_path(list_path)
-        containing = [".".join(str(p) for p in parts[:n]) for n in range(len(parts) + 1)]
+        containing = changelog.containing_paths(list_path)
         with self._reading() as conn:
             latest = max(
                 (
@@ -684,11 +542,7 @@ class Store:
             (value,) = conn.execute(
                 "SELECT value FROM history WHERE sig_id = ? AND revision = ?", (sig_id, latest[0])
             ).fetchone()
-        inner = ".".join(str(p) for p in parts[len(parse_path(latest[1])) :])
-        rows = get_path(json.loads(value), inner, None)
-        if not isinstance(rows, list):
-            return None
-        return [row.get("id") if isinstance(row, dict) else None for row in rows]
+        return changelog.rows_in(value, list_path, latest[1])
 
     def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
         """The SIG's plan as of ``revision``, rebuilt by replaying the change log.
@@ -712,10 +566,7 @@ class Store:
                 ORDER BY revision""",
                 (sig_id, revision),
             ).fetchall()
-        plan: dict[str, Any] = {}
-        for path, value in rows:
-            plan = set_path_in_place(plan, path, json.loads(value))
-        return plan
+        return changelog.replay(rows)
 
     # ----------------------------------------------------------------- writing
 
@@ -723,17 +574,13 @@ class Store:
         self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
     ) -> Snapshot:
         """Add a new SIG with ``validate(plan)`` as revision 1."""
-        if not isinstance(sig_id, str) or not _SIG_ID.fullmatch(sig_id):
-            raise StoreError(
-                f"SIG id {sig_id!r} is not allowed: use 1 to 64 lower-case letters, digits, "
-                "'-' or '_', starting with a letter or digit"
-            )
-        draft = _as_plan(plan, f"the plan for SIG {sig_id!r}")
-        at = _now()
+        changelog.check_sig_id(sig_id)
+        draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
+        at = changelog.now()
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone():
                 raise SigExists(f"there is already a SIG {sig_id!r} in {self.path}")
-            new_plan = _as_plan(validate(draft), "the plan returned by validation")
+            new_plan = changelog.as_plan(validate(draft), "the plan returned by validation")
             text = canonical_json(new_plan)
             conn.execute(
                 "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
@@ -765,7 +612,7 @@ class Store:
         validation alters is recorded as further revisions noted as made by validation, so
         that replaying the history always gives the stored plan.
         """
-        _prepare(changes)  # refuse malformed paths and values before taking the write lock
+        changelog.prepare(changes)  # refuse malformed paths and values before taking the write lock
         return self.update(
             sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
         )
@@ -773,7 +620,7 @@ class Store:
     def update(
         self,
         sig_id: str,
-        compute: Callable[[dict[str, Any]], Sequence[tuple[str, Any]]],
+        compute: Compute,
         *,
         author: str | None,
         validate: Validate,
@@ -785,29 +632,23 @@ class Store:
         For read-modify-write edits (a vote, a ticked item, a new row) that must not lose a
         concurrent edit by someone else: `compute` sees the latest plan under the write lock.
         """
-        if kind not in EDIT_KINDS:
-            raise ValueError(f"kind {kind!r} is not one of {', '.join(EDIT_KINDS)}")
-        at = _now()
+        changelog.check_kind(kind)
+        at = changelog.now()
         with self._writing() as conn:
             before = self._snapshot_row(conn, sig_id)
-            prepared = _prepare(compute(copy.deepcopy(before.plan)))
-            rows, new_plan = _edit_rows(before.plan, prepared, validate)
+            rows, new_plan = changelog.history_rows(
+                before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
+            )
             if not rows:
                 return before
-            revision = before.revision
-            records = []
-            for path, value, by_validation in rows:
-                revision += 1
-                row_note = note
-                if by_validation:
-                    row_note = f"{note} ({VALIDATION_NOTE})" if note else VALIDATION_NOTE
-                records.append(
-                    (sig_id, revision, path, canonical_json(value), author, at, kind, row_note)
-                )
+            revision = rows[-1].revision
             conn.executemany(
                 "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                records,
+                [
+                    (sig_id, row.revision, row.path, row.value, author, at, kind, row.note)
+                    for row in rows
+                ],
             )
             conn.execute(
                 "UPDATE sigs SET revision = ?, plan = ?, updated_at = ? WHERE sig_id = ?",
@@ -829,18 +670,6 @@ class Store:
         return self.apply(
             sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
         )
-
-
-def _prepare(changes: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """Check each change's path and value; whole-plan values must be plans."""
-    prepared: list[tuple[str, Any]] = []
-    for path, value in changes:
-        parse_path(path)
-        if path == "":
-            prepared.append((path, _as_plan(value, "the whole plan")))
-        else:
-            prepared.append((path, _as_json(value, f"the value for {path!r}")))
-    return prepared
 
 
 def _change(row: tuple[Any, ...]) -> Change:
@@ -885,3 +714,8 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def open_url(url: str, create: bool, busy_timeout: float) -> Store:
+    """Open the SQLite database of an ``sqlite:///path`` URL (the store's backend opener)."""
+    return SQLiteStore(sqlite_path(url), create=create, busy_timeout=busy_timeout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sigworkbook.model import FREQUENCY_LABELS, Activity
+from sigworkbook.plan.model import FREQUENCY_LABELS, Activity
 
 _MONTHS = (
     "January",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigworkbook import catalogues
-from sigworkbook.model import Plan
+from sigworkbook.plan import catalogues
+from sigworkbook.plan.model import Plan
 
 
 def _fill_catalogues(node: Any, active: catalogues.Catalogues) -> None:

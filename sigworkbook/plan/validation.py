@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sigworkbook.fields import label
-from sigworkbook.model import Plan
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.plan.fields import label
+from sigworkbook.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class PlanError(ValueError):
+class PlanError(SigworkbookError, ValueError):
     """Input that cannot be accepted; nothing was saved. `problems` lists every reason."""
 
     def __init__(self, problems: list[Problem]) -> None:

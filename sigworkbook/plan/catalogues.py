@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.resources import data_file
+
 CatalogueName = Literal[
     "roles",
     "activity_types",
@@ -25,11 +28,11 @@ CATALOGUE_NAMES: tuple[CatalogueName, ...] = (
     "follow_on_actions",
     "lifecycle_stages",
 )
-DEFAULT_FILE = Path(__file__).parent / "data" / "catalogues.toml"
+DEFAULT_FILE = data_file("catalogues.toml")
 ENV_VAR = "SIGWORKBOOK_CATALOGUES"
 
 
-class CatalogueError(ValueError):
+class CatalogueError(SigworkbookError, ValueError):
     """A catalogue file that cannot be used; the message names the file and the problem."""
 
 

@@ -1,0 +1,189 @@
+"""What every store backend offers: the Store protocol, its neutral types and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from sigworkbook.errors import SigworkbookError
+
+Validate = Callable[[dict[str, Any]], dict[str, Any]]
+"""Checks a whole plan and returns it normalised; raises (nothing is written) if it is wrong."""
+
+Compute = Callable[[dict[str, Any]], Sequence[tuple[str, Any]]]
+"""Works out ``(path, value)`` changes from the latest plan, inside the write transaction."""
+
+
+class StoreError(SigworkbookError):
+    """Something went wrong with the database; the message is one line for a user."""
+
+
+class NotOurDatabase(StoreError):
+    """The database exists but is not a sigworkbook database, or it is damaged."""
+
+
+class NewerSchema(StoreError):
+    """The database was written by a newer sigworkbook than this one."""
+
+
+class UnknownSig(StoreError):
+    """No SIG with that id is in the database."""
+
+
+class SigExists(StoreError):
+    """A SIG with that id is already in the database."""
+
+
+class StoreBusy(StoreError):
+    """Another process kept the database locked for longer than the busy timeout."""
+
+
+class StoreUnreachable(StoreError):
+    """The database server cannot be reached just now; trying again later may succeed."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a SIG's history: a value set at a path (``""`` is the whole plan)."""
+
+    revision: int
+    path: str
+    value: Any
+    author: str | None
+    at: datetime
+    kind: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A SIG's plan as of one revision."""
+
+    revision: int
+    plan: dict[str, Any]
+    changed: bool = field(default=False, compare=False)
+    """Whether the call that returned it wrote a revision (an edit may change nothing)."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """One open page: who (if they gave a name) and which step."""
+
+    participant: str | None
+    step: str
+
+
+class Presence(Protocol):
+    """Who has which page of a SIG open right now: best effort, never in the way of saving."""
+
+    def mark(self, sig_id: str, visitor: str, participant: str | None, step: str) -> None:
+        """Record that `visitor` has `step` of `sig_id` open now."""
+
+    def leave(self, sig_id: str, visitor: str) -> None:
+        """Forget `visitor` (their page closed)."""
+
+    def others(self, sig_id: str, visitor: str) -> list[Visitor]:
+        """Everyone else with a page of `sig_id` open, most recently seen first."""
+
+    def close(self) -> None:
+        """Release what the register holds open."""
+
+
+class Store(Protocol):
+    """A database holding any number of SIGs, each as an append-only change log.
+
+    Every write is one transaction, durable when the call returns. Revisions of a SIG follow on
+    from 1 without gaps; history rows are never changed or removed.
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the database is, for messages: a file path, or a URL with no password."""
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database can only be read here."""
+
+    def close(self) -> None:
+        """Close the database; further calls raise StoreError. Closing twice is harmless."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def sig_ids(self) -> list[str]:
+        """The ids of all SIGs, sorted."""
+
+    def exists(self, sig_id: str) -> bool:
+        """Whether a SIG with this id is in the database."""
+
+    def current(self, sig_id: str) -> Snapshot:
+        """The SIG's latest plan and revision."""
+
+    def revision(self, sig_id: str) -> int:
+        """The SIG's latest revision number: cheap enough to poll."""
+
+    def history(
+        self,
+        sig_id: str,
+        *,
+        path: str | None = None,
+        limit: int | None = None,
+        include_ancestors: bool = False,
+    ) -> list[Change]:
+        """The SIG's changes, newest first (see `sqlite.SQLiteStore.history`)."""
+
+    def last_changes(self, sig_id: str) -> dict[str, Change]:
+        """The latest change at each path that was ever changed."""
+
+    def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
+        """The ids of the rows of the list at `list_path`, in order, as of `revision`."""
+
+    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
+        """The SIG's plan as of `revision`, rebuilt by replaying the change log."""
+
+    def create(
+        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+    ) -> Snapshot:
+        """Add a new SIG with ``validate(plan)`` as revision 1."""
+
+    def apply(
+        self,
+        sig_id: str,
+        changes: Sequence[tuple[str, Any]],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Set each ``(path, value)`` in order, validate the result and save it atomically."""
+
+    def update(
+        self,
+        sig_id: str,
+        compute: Compute,
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Like `apply`, with the changes computed from the latest plan under the write lock."""
+
+    def replace(
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "replace",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
+
+    def presence(self) -> Presence:
+        """The presence register that goes with this database."""

@@ -1,0 +1,67 @@
+"""Opening a store from a database URL: the scheme picks the backend (``sqlite:///path``)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from sigworkbook.store.interface import Store, StoreError
+
+Opener = Callable[[str, bool, float], Store]
+"""Opens the database at a URL: ``(url, create, busy_timeout)``."""
+
+BACKENDS: Final[dict[str, str]] = {
+    "sqlite": "sigworkbook.store.sqlite:open_url",
+}
+"""URL scheme -> ``module:function`` of the backend's opener, imported only when used."""
+
+
+def database_url(file: Path) -> str:
+    """The URL of an SQLite database file."""
+    return f"sqlite:///{file.absolute().as_posix().lstrip('/')}"
+
+
+def mask_password(url: str) -> str:
+    """`url` with any password replaced by ``***``, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<a database URL that cannot be read>"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    user = parts.username or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of an ``sqlite:///path`` URL (``sqlite:////abs`` and ``sqlite:///abs`` alike)."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise StoreError(f"{url}: an sqlite URL names a file on this machine: sqlite:///path")
+    path = unquote(parts.path)
+    if not path or path == "/":
+        raise StoreError(f"{url}: the URL names no database file (sqlite:///path/to/file.db)")
+    return Path("/" + path.lstrip("/"))
+
+
+def open_store(url: str, *, create: bool = False, busy_timeout: float = 30.0) -> Store:
+    """Open the database at `url` with the backend its scheme names."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    scheme = {"postgres": "postgresql"}.get(scheme.split("+", 1)[0], scheme.split("+", 1)[0])
+    target = BACKENDS.get(scheme)
+    if target is None:
+        known = ", ".join(f"{name}://" for name in sorted(BACKENDS))
+        raise StoreError(
+            f"the database URL {mask_password(url)} is not one sigworkbook can open: "
+            f"it must start with {known}"
+        )
+    module_name, function = target.split(":")
+    opener: Opener = getattr(importlib.import_module(module_name), function)
+    return opener(url, create, busy_timeout)
