@@ -17,7 +17,15 @@ from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.model import SCHEMA_VERSION, Plan
 from sigworkbook.plan.paths import PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
-from sigworkbook.store import Change, Presence, Snapshot, Store, database_url, open_store
+from sigworkbook.store import (
+    Change,
+    ChangeFeed,
+    Presence,
+    Snapshot,
+    Store,
+    database_url,
+    open_store,
+)
 
 ENV_VAR = "SIGWORKBOOK_WORKSPACE"
 DEFAULT_WORKSPACE = Path("~/sigworkbook")
@@ -125,6 +133,10 @@ class Workspace:
     def read_only(self) -> bool:
         """Whether plans can only be read here (the database is read-only)."""
         return self.store.read_only
+
+    def change_feed(self, sig_id: str) -> ChangeFeed:
+        """A feed that tells a page when the SIG has a new revision."""
+        return self.store.change_feed(sig_id)
 
     def presence(self) -> Presence:
         """The register of who has which page open, kept where the plans are."""

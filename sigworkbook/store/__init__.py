@@ -2,6 +2,7 @@
 
 from sigworkbook.store.interface import (
     Change,
+    ChangeFeed,
     Compute,
     NewerSchema,
     NotOurDatabase,
@@ -20,6 +21,7 @@ from sigworkbook.store.urls import database_url, mask_password, open_store
 
 __all__ = [
     "Change",
+    "ChangeFeed",
     "Compute",
     "NewerSchema",
     "NotOurDatabase",

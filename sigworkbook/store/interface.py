@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,6 +90,16 @@ class Presence(Protocol):
 
     def close(self) -> None:
         """Release what the register holds open."""
+
+
+class ChangeFeed(Protocol):
+    """Tells a page, on its event loop, that a SIG has a new revision."""
+
+    def start(self, loop: asyncio.AbstractEventLoop, on_revision: Callable[[int], None]) -> None:
+        """Call ``on_revision(latest)`` on `loop` whenever the SIG's revision moves on."""
+
+    def stop(self) -> None:
+        """Stop watching; calling it twice is harmless."""
 
 
 class Store(Protocol):
@@ -187,3 +198,6 @@ class Store(Protocol):
 
     def presence(self) -> Presence:
         """The presence register that goes with this database."""
+
+    def change_feed(self, sig_id: str) -> ChangeFeed:
+        """A feed of the SIG's new revisions (SQLite polls; a server database may notify)."""

@@ -21,6 +21,7 @@ from sigworkbook.plan.paths import canonical_json, parse_path
 from sigworkbook.store import changelog
 from sigworkbook.store.interface import (
     Change,
+    ChangeFeed,
     Compute,
     NewerSchema,
     NotOurDatabase,
@@ -33,6 +34,7 @@ from sigworkbook.store.interface import (
     UnknownSig,
     Validate,
 )
+from sigworkbook.store.polling import PollingFeed
 from sigworkbook.store.sqlite_presence import SQLitePresence
 from sigworkbook.store.urls import sqlite_path
 
@@ -325,6 +327,10 @@ class SQLiteStore:
     def presence(self) -> Presence:
         """The presence register: a small file beside the database, no fsync per heartbeat."""
         return SQLitePresence(self.path.parent)
+
+    def change_feed(self, sig_id: str) -> ChangeFeed:
+        """New revisions, found by reading the revision every half second."""
+        return PollingFeed(self, sig_id)
 
     @property
     def read_only(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import Change, Presence, StoreError, Visitor
+from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, Visitor
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 _log = logging.getLogger(__name__)
@@ -41,12 +41,8 @@ def log_failure(what: str) -> None:
 SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
 
-POLL_INTERVAL = 0.5
-"""Seconds between checks for other people's edits (the issue asks for within 2 s; a check is
-one indexed read of the SIG's revision)."""
-
-PRESENCE_EVERY = 4
-"""Polls between two presence check-ins (every 2 s, so a newcomer shows within about 3 s)."""
+PRESENCE_INTERVAL = 2.0
+"""Seconds between two presence check-ins (a newcomer shows within about 3 s)."""
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
@@ -126,9 +122,9 @@ class Session:
     _listeners: list[Listener] = field(default_factory=list, init=False)
     _status_listeners: list[Callable[[SaveStatus], None]] = field(default_factory=list, init=False)
     _timer: asyncio.TimerHandle | None = field(default=None, init=False)
-    _poller: asyncio.TimerHandle | None = field(default=None, init=False)
+    _feed: ChangeFeed | None = field(default=None, init=False)
+    _presence_timer: asyncio.TimerHandle | None = field(default=None, init=False)
     _presence: Presence | None = field(default=None, init=False)
-    _ticks: int = field(default=0, init=False)
     _document: tuple[Loaded, dict[str, Any]] | None = field(default=None, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
     _changed_paths: list[tuple[Parts, Change]] = field(default_factory=list, init=False)
@@ -405,33 +401,37 @@ class Session:
         self._apply(self.workspace.load(self.sig_id))
         return True
 
-    def start_live_updates(self, interval: float = POLL_INTERVAL) -> None:
-        """Inside a kernel, check for other people's edits every `interval` seconds."""
+    def start_live_updates(self) -> None:
+        """Inside a kernel, show other people's edits as the store's change feed reports them,
+        and check in every PRESENCE_INTERVAL seconds."""
         loop = kernel_loop()
-        if loop is None:
+        if loop is None or self._feed is not None:
             return
         _log_to_server()
 
-        def tick() -> None:
-            self._ticks += 1
+        def new_revision(latest: int) -> None:
+            if latest == self.loaded.revision:
+                return
             try:
                 self.refresh()
             except StoreError:
-                pass  # shown when the person next saves; keep polling
-            except Exception:  # a poller that dies leaves the page silently stale
-                _log.exception("checking for others' edits failed")
+                pass  # shown when the person next saves; the feed goes on
+            except Exception:  # a page that stops refreshing is silently stale
+                _log.exception("showing others' edits failed")
+
+        def presence_tick() -> None:
             try:
-                if self._ticks % PRESENCE_EVERY == 1:
-                    self.check_in()
-                    self._tell_presence()
+                self.check_in()
+                self._tell_presence()
             except Exception:
                 _log.exception("updating who else is here failed")
-            self._poller = loop.call_later(interval, tick)
+            self._presence_timer = loop.call_later(PRESENCE_INTERVAL, presence_tick)
 
-        if self._poller is None:
-            self.check_in()
-            self._tell_presence()
-            self._poller = loop.call_later(interval, tick)
+        self._feed = self.workspace.change_feed(self.sig_id)
+        self._feed.start(loop, new_revision)
+        self.check_in()
+        self._tell_presence()
+        self._presence_timer = loop.call_later(PRESENCE_INTERVAL, presence_tick)
 
     # --- presence -----------------------------------------------------------------------
 
@@ -500,6 +500,10 @@ class Session:
     def close(self) -> None:
         """Save what is pending and say goodbye (called when the kernel exits)."""
         self.flush()
+        if self._feed is not None:
+            self._feed.stop()
+        if self._presence_timer is not None:
+            self._presence_timer.cancel()
         if self._presence is not None:
             with contextlib.suppress(StoreError, OSError):
                 self._presence.leave(self.sig_id, self.visitor)
