@@ -9,10 +9,11 @@ from typing import Any
 
 from sigworkbook.demo import DEMO_FILE, add_demo
 from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.model import READ_ONLY_FIELDS
 from sigworkbook.plan.paths import PathError, get_path
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
-from sigworkbook.workspace import READ_ONLY_PATHS, Workspace
+from sigworkbook.workspace import Workspace
 
 TEXT_KINDS = ("line", "prose")
 
@@ -61,7 +62,7 @@ def editable_text(
     plan = workspace.load(sig_id).plan.model_dump(mode="json")
     candidates: list[tuple[str, str, int | None]] = []
     for path, text in _text_leaves(plan):
-        if path.split(".")[0] in READ_ONLY_PATHS:
+        if path.split(".")[0] in READ_ONLY_FIELDS:
             continue
         try:
             spec = field_spec(path)

@@ -14,7 +14,7 @@ from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, label
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.gaps import StepCheck, check
-from sigworkbook.plan.model import SCHEMA_VERSION, Plan
+from sigworkbook.plan.model import READ_ONLY_FIELDS, SCHEMA_VERSION, Plan
 from sigworkbook.plan.paths import PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
 from sigworkbook.store import (
@@ -31,7 +31,6 @@ ENV_VAR = "SIGWORKBOOK_WORKSPACE"
 DEFAULT_WORKSPACE = Path("~/sigworkbook")
 DATABASE_NAME = "sigworkbook.db"
 CATALOGUE_OVERRIDE = "catalogues.toml"
-READ_ONLY_PATHS = ("id", "schema_version")
 
 
 class WorkspaceError(SigworkbookError):
@@ -394,7 +393,7 @@ def _check_writable(path: str) -> None:
         spec = field_spec(path)
     except PathError:
         raise PlanError([Problem(path, path, "is not a field of the plan")]) from None
-    if path.split(".")[0] in READ_ONLY_PATHS or path == "":
+    if path.split(".")[0] in READ_ONLY_FIELDS or path == "":
         raise PlanError([Problem(path, spec.label, "cannot be changed")])
 
 

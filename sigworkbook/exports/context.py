@@ -5,21 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sigworkbook.exports import timing
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.catalogues import CatalogueName
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.model import (
+    CONVENER_ROLES,
     DECISION_LABELS,
+    OPENNESS_LABELS,
     STATUS_LABELS,
     Activity,
     Plan,
 )
-
-CONVENER_ROLES = ("convener", "co_convener")
-OPENNESS_LABELS = {"open": "Open: anyone can join", "closed": "Closed: by invitation"}
+from sigworkbook.plan.recurrence import to_utc
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def _activity_row(activity: Activity, exported_at: dt.datetime) -> ActivityRow:
 def _sort_key(activity: Activity, moment: dt.datetime | None) -> tuple[dt.datetime, str]:
     if moment is None:
         return dt.datetime.max.replace(tzinfo=dt.UTC), activity.id
-    return moment.replace(tzinfo=ZoneInfo(activity.timezone)).astimezone(dt.UTC), activity.id
+    return to_utc(activity, moment), activity.id
 
 
 def _promotion_rows(plan: Plan) -> list[PromotionRow]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from sigworkbook.plan import catalogues
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.paths import PathError, parse_path
 
@@ -36,6 +37,16 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     catalogue: str | None = None
     optional: bool = False
+    choice_labels: tuple[tuple[str, str], ...] = ()
+    """The words a person reads for each of `choices` (from the model's x-choice-labels)."""
+
+    def choice_label(self, key: str) -> str:
+        """What a person reads for the choice `key` (a catalogue's label, or the model's)."""
+        if self.catalogue:
+            entry = catalogues.active()[self.catalogue].get(key)  # type: ignore[index]
+            if entry is not None:
+                return entry.label
+        return dict(self.choice_labels).get(key, key.replace("_", " ").capitalize())
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -109,6 +120,7 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         validators = [*metadata, *info.metadata]
         kind = "prose" if any("_normalise_newlines" in repr(m) for m in validators) else "line"
     advised = extra.get("x-advised-max")
+    labels = extra.get("x-choice-labels")
     return FieldSpec(
         path=path,
         label=info.title or path.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
@@ -122,6 +134,9 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         choices=choices,
         catalogue=catalogue,
         optional=optional,
+        choice_labels=tuple((str(k), str(v)) for k, v in labels.items())
+        if isinstance(labels, dict)
+        else (),
     )
 
 

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, label
-from sigworkbook.plan.model import Activity, Plan
-from sigworkbook.plan.recurrence import local_starts
+from sigworkbook.plan.model import CONVENER_ROLES, Activity, Plan
+from sigworkbook.plan.recurrence import local_starts, to_utc
 from sigworkbook.plan.steps import STEPS
-
-CONVENER_ROLES = ("convener", "co_convener")
 
 
 @dataclass(frozen=True)
@@ -150,12 +148,9 @@ def _compared_starts(activity: Activity) -> Iterator[dt.datetime]:
 
 def _spans(index: int, activity: Activity) -> Iterator[tuple[dt.datetime, dt.datetime, int]]:
     """(start, end, index) in UTC for each compared occurrence of one activity."""
-    zone = _zone(activity.timezone)
     length = dt.timedelta(minutes=activity.duration_minutes)
     for moment in _compared_starts(activity):
-        # fold=0: a repeated local hour means its first pass, a skipped one is read with the
-        # offset from before the change, as RFC 5545 calendars do.
-        start = moment.replace(tzinfo=zone).astimezone(dt.UTC)
+        start = to_utc(activity, moment)
         yield start, start + length, index
 
 
@@ -185,12 +180,6 @@ def clashes(activities: list[Activity]) -> list[tuple[int, int]]:
                 found.add((j, i) if j < i else (i, j))
         heapq.heappush(running, (end, i))
     return sorted(found)
-
-
-def _zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def _schedule(plan: Plan) -> Iterator[Rule]:

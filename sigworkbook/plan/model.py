@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     Strict,
     StringConstraints,
     ValidationError,
@@ -37,6 +38,7 @@ from sigworkbook.plan.fieldtypes import (
     new_id,
     skipped_local_time,
 )
+from sigworkbook.plan.people import person_key
 from sigworkbook.plan.steps import STEPS
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -81,6 +83,12 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+def choice_labels(labels: dict[str, str]) -> dict[str, JsonValue]:
+    """A field's schema extra naming what a person reads for each of its fixed choices."""
+    words: dict[str, JsonValue] = dict(labels)
+    return {"x-choice-labels": words}
+
+
 Status = Literal["planned", "done", "cancelled"]
 STATUS_LABELS: dict[str, str] = {"planned": "Planned", "done": "Done", "cancelled": "Cancelled"}
 
@@ -102,7 +110,7 @@ class NameIdea(Section):
     @field_validator("votes")
     @classmethod
     def _one_vote_each(cls, votes: list[str]) -> list[str]:
-        seen = {v.casefold() for v in votes}
+        seen = {person_key(v) for v in votes}
         if len(seen) != len(votes):
             raise ValueError("each person can vote for a name only once")
         return votes
@@ -159,6 +167,16 @@ class Identity(Section):
 # --- Core group -----------------------------------------------------------------------------
 
 
+ROW_TITLE_FIELDS: tuple[str, ...] = ("title", "name", "indicator", "risk", "channel")
+"""The fields that name a table row, in order of preference (the first one filled in)."""
+
+READ_ONLY_FIELDS: tuple[str, ...] = ("id", "schema_version")
+"""Top-level fields no edit may change."""
+
+CONVENER_ROLES: tuple[str, ...] = ("convener", "co_convener")
+"""The roles (keys of the roles catalogue) of the people who convene the group."""
+
+
 class Person(Section):
     id: ItemId = item_id()
     name: Line = text("Name", max_length=80)
@@ -203,7 +221,10 @@ class ExistingGroupCheck(Section):
         max_length=50,
     )
     decision: Decision | None = Field(
-        default=None, title="Decision", description="What you decided after looking."
+        default=None,
+        title="Decision",
+        description="What you decided after looking.",
+        json_schema_extra=choice_labels(DECISION_LABELS),
     )
     reason: Prose = text("Reason", "Why this decision.", max_length=1000)
 
@@ -240,12 +261,19 @@ class Statement(Section):
 # --- Charter --------------------------------------------------------------------------------
 
 Openness = Literal["open", "closed"]
+OPENNESS_LABELS: dict[str, str] = {
+    "open": "Open: anyone can join",
+    "closed": "Closed: by invitation",
+}
 
 
 class Membership(Section):
     who_may_join: Prose = text("Who may join", max_length=1000)
     openness: Openness = Field(
-        default="open", title="Open or closed", description="Can anyone join, or by invitation?"
+        default="open",
+        title="Open or closed",
+        description="Can anyone join, or by invitation?",
+        json_schema_extra=choice_labels(OPENNESS_LABELS),
     )
     commitment: Prose = text(
         "Expected commitment", "Time and effort a member is asked to give.", max_length=1000
@@ -334,7 +362,9 @@ FREQUENCY_LABELS: dict[str, str] = {
 
 
 class Recurrence(Section):
-    frequency: Frequency = Field(default="none", title="Repeats")
+    frequency: Frequency = Field(
+        default="none", title="Repeats", json_schema_extra=choice_labels(FREQUENCY_LABELS)
+    )
     count: WholeNumber | None = Field(
         default=None, ge=1, le=520, title="Number of times", description="How many times in all."
     )
@@ -365,7 +395,9 @@ class Activity(Section):
     hashtag: Hashtag = text(
         "Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100
     )
-    status: Status = Field(default="planned", title="Status")
+    status: Status = Field(
+        default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
+    )
     notes: Prose = text("Notes", max_length=2000)
 
     @field_validator("start")
@@ -413,7 +445,9 @@ class PromotionAction(Section):
     draft: Prose = text("Draft text", max_length=70_000)
     owner: Line = text("Owner", max_length=80)
     date: dt.date | None = Field(default=None, title="Date")
-    status: Status = Field(default="planned", title="Status")
+    status: Status = Field(
+        default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
+    )
 
 
 class Invitee(Section):
@@ -463,7 +497,11 @@ DEVELOPMENT_STATUS_LABELS: dict[str, str] = {
 
 
 class DevelopmentItem(Section):
-    status: DevelopmentStatus = Field(default="not_started", title="Status")
+    status: DevelopmentStatus = Field(
+        default="not_started",
+        title="Status",
+        json_schema_extra=choice_labels(DEVELOPMENT_STATUS_LABELS),
+    )
     owner: Line = text("Owner", max_length=80)
     notes: Prose = text("Notes", max_length=1000)
 

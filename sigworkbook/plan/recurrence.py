@@ -54,3 +54,14 @@ def local_starts(
             return
         produced += 1
         yield moment
+
+
+def to_utc(activity: Activity, local: dt.datetime) -> dt.datetime:
+    """A local start of `activity` as a UTC moment, read in the activity's own time zone.
+
+    fold=0: a repeated local hour means its first pass, a skipped one is read with the offset
+    from before the change, as RFC 5545 calendars do.
+    """
+    from zoneinfo import ZoneInfo
+
+    return local.replace(tzinfo=ZoneInfo(activity.timezone)).astimezone(dt.UTC)

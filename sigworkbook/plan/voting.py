@@ -8,6 +8,7 @@ from typing import Any
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.fieldtypes import new_id
+from sigworkbook.plan.people import person_key, same_person
 
 Idea = dict[str, Any]
 """One entry of `identity.name_ideas` as the plan stores it (id, name, proposed_by, votes)."""
@@ -17,22 +18,13 @@ class VotingError(SigworkbookError, ValueError):
     """An idea or vote that cannot be accepted; the message says why in plain words."""
 
 
-def same_person(a: str, b: str) -> bool:
-    """Whether two names are the same participant (ignoring case and extra spaces)."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def add_idea(ideas: Sequence[Idea], name: str, proposed_by: str | None) -> list[Idea]:
     """The ideas with a new one appended; VotingError for an empty or repeated name."""
     name = " ".join(name.split())
     if not name:
         raise VotingError("type a name idea first")
     for idea in ideas:
-        if _key(str(idea.get("name", ""))) == _key(name):
+        if person_key(str(idea.get("name", ""))) == person_key(name):
             raise VotingError(f"'{idea.get('name')}' is on the list already")
     idea = {"id": new_id(), "name": name, "proposed_by": proposed_by or "", "votes": []}
     return [*[dict(i) for i in ideas], idea]

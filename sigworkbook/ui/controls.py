@@ -11,12 +11,6 @@ import ipywidgets as widgets
 
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
-from sigworkbook.plan.model import (
-    DECISION_LABELS,
-    DEVELOPMENT_STATUS_LABELS,
-    FREQUENCY_LABELS,
-    STATUS_LABELS,
-)
 from sigworkbook.plan.paths import PathError
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
@@ -24,12 +18,6 @@ from sigworkbook.ui.session import Session
 from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
 
-CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "decision": DECISION_LABELS,
-    "status": {**STATUS_LABELS, **DEVELOPMENT_STATUS_LABELS},
-    "frequency": FREQUENCY_LABELS,
-    "openness": {"open": "Open: anyone can join", "closed": "Closed: by invitation"},
-}
 NO_CHOICE = "— choose —"
 
 
@@ -38,8 +26,7 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
         entries = catalogues.active()[spec.catalogue]  # type: ignore[index]
         options: list[tuple[str, str | None]] = [(e.label, key) for key, e in entries.items()]
     else:
-        labels = CHOICE_LABELS.get(spec.path.rsplit(".", 1)[-1], {})
-        options = [(labels.get(c, c.replace("_", " ").capitalize()), c) for c in spec.choices]
+        options = [(spec.choice_label(c), c) for c in spec.choices]
     return [(NO_CHOICE, None), *options] if spec.optional else options
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 
 from sigworkbook.plan.gaps import StepCheck
+from sigworkbook.plan.people import same_person
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui import styles
@@ -84,8 +85,7 @@ def presence_html(others: list[Visitor], current: Step, me: str | None = None) -
 
     Pages of the person themselves (same name, other tabs) are left out.
     """
-    mine = (me or "").casefold()
-    people = [v for v in others if not (mine and (v.participant or "").casefold() == mine)]
+    people = [v for v in others if not (me and same_person(v.participant or "", me))]
     if not people:
         return ""
     here = sorted({v.participant or "someone" for v in people if v.step == current.key})

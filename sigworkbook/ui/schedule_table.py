@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.gaps import clashes
 from sigworkbook.plan.model import STATUS_LABELS, Activity, Plan
+from sigworkbook.plan.recurrence import to_utc
 
 COLUMNS = ("When", "Type", "Title", "Minutes", "Repeats", "Owner", "Where", "Status", "Clash")
 """The table's column headings, in order."""
@@ -65,7 +65,7 @@ def _instant(activity: Activity) -> float:
     """Seconds since 1970 at the start, so that starts in different zones compare; undated last."""
     if activity.start is None:
         return math.inf
-    return activity.start.replace(tzinfo=ZoneInfo(activity.timezone)).timestamp()
+    return to_utc(activity, activity.start).timestamp()
 
 
 def _name(activity: Activity) -> str:

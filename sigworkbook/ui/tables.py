@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.fieldtypes import new_id
+from sigworkbook.plan.model import ROW_TITLE_FIELDS
 from sigworkbook.plan.paths import get_path
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
@@ -21,12 +22,8 @@ from sigworkbook.workspace import Loaded
 RowTitle = Callable[[dict[str, Any], int], str]
 
 
-TITLE_KEYS = ("title", "name", "indicator", "risk", "channel")
-"""The fields that name a row, in order of preference (the first one filled in is its title)."""
-
-
 def _default_title(row: dict[str, Any], index: int) -> str:
-    for key in TITLE_KEYS:
+    for key in ROW_TITLE_FIELDS:
         if isinstance(row.get(key), str) and row[key].strip():
             return str(row[key])
     return f"Row {index + 1}"
@@ -184,7 +181,7 @@ class RowsEditor(widgets.VBox):
 
         The field that names the row (its heading) is left out; long texts are shortened.
         """
-        title_key = next((k for k in TITLE_KEYS if k in self.columns and row.get(k)), None)
+        title_key = next((k for k in ROW_TITLE_FIELDS if k in self.columns and row.get(k)), None)
         parts = []
         for column in self.columns:
             spec = field_spec(f"{self.path}.*.{column}")
