@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 WORKSPACE ?= $(CURDIR)/workspace
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system run demo test lint typecheck unit e2e nbval bench clean
+.PHONY: setup system run demo test lint typecheck unit e2e nbval bench clean lock
 
-$(STAMP): pyproject.toml
+CONSTRAINTS := requirements/constraints.txt
+
+# Installs exactly the versions CI tested (requirements/constraints.txt; `make lock` renews it).
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -30,6 +33,11 @@ run: demo
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/deptry .
+
+# Pin every dependency (and theirs) to the newest versions that fit pyproject.toml.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --upgrade -o $(CONSTRAINTS) --quiet
 
 typecheck: setup
 	$(BIN)/mypy

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from strategies import complete_plan
 
@@ -476,7 +477,6 @@ def test_restore_refused(
 
 
 def test_schema_validates_exported_plans(cli_ws: RunCli, tmp_path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
     schema = json.loads(ok(cli_ws("schema")).out)
     validator = jsonschema.Draft202012Validator(schema)
     validator.check_schema(schema)
