@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.report import FIGURE_NUMBERS
-from sigworkbook.ui.session import SAVE_DELAY
+from sigworkbook.settings import SAVE_DELAY
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -29,7 +29,7 @@ class Settings:
     writers: int = 20
     writer_saves: int = 20
     """Saves each writer makes per run in figure 8."""
-    think_ms: tuple[float, float] = (0.0, 2000 * SAVE_DELAY)
+    think_ms: tuple[float, float] = (0.0, 2000 * SAVE_DELAY.default)
     """Figure 8: each writer pauses a random time in this range before each save; on average the
     form's save delay, i.e. every writer saves as often as a form that is typed into non-stop."""
     export_repeats: int = 3

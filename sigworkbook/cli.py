@@ -10,14 +10,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sigworkbook import __version__
+from sigworkbook import __version__, settings
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.plan import catalogues
-from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.steps import STEPS
-from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import StoreError
-from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
+from sigworkbook.workspace import Workspace, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = "name recorded with your edits (default: none)"
@@ -231,11 +227,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with _open(args, create=True):
         pass
     if args.templates is not None:
-        from sigworkbook.exports.templating import TEMPLATES_ENV
-
         if not args.templates.is_dir():
             raise UserError(f"--templates: {args.templates} is not a folder")
-        os.environ[TEMPLATES_ENV] = str(args.templates.resolve())
+        os.environ[settings.TEMPLATES.env] = str(args.templates.resolve())
     return serve(
         resolve(args.workspace),
         port=args.port,
@@ -333,23 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-USER_ERRORS = (
-    UserError,
-    PlanError,
-    WorkspaceError,
-    StoreError,
-    PathError,
-    catalogues.CatalogueError,
-)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; user errors print one line on stderr and return 2."""
     args = build_parser().parse_args(argv)
     try:
         handler: Handler = args.handler
         return handler(args)
-    except USER_ERRORS as error:
+    except SigworkbookError as error:
         print(f"sigworkbook {args.verb}: {error}", file=sys.stderr)
         return 2
     except OSError as error:

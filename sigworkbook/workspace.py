@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, label
@@ -27,8 +27,6 @@ from sigworkbook.store import (
     open_store,
 )
 
-ENV_VAR = "SIGWORKBOOK_WORKSPACE"
-DEFAULT_WORKSPACE = Path("~/sigworkbook")
 DATABASE_NAME = "sigworkbook.db"
 CATALOGUE_OVERRIDE = "catalogues.toml"
 
@@ -37,28 +35,10 @@ class WorkspaceError(SigworkbookError):
     """A problem with the workspace folder itself; one clear line for a user."""
 
 
-BUSY_TIMEOUT_ENV = "SIGWORKBOOK_BUSY_TIMEOUT"
-DEFAULT_BUSY_TIMEOUT = 30.0
-
-
-def _busy_timeout() -> float:
-    """Seconds a save waits for another program's lock: $SIGWORKBOOK_BUSY_TIMEOUT, else 30."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUSY_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise WorkspaceError(f"${BUSY_TIMEOUT_ENV}: '{raw}' is not a number of seconds") from None
-    if not 0 < seconds <= 3600:
-        raise WorkspaceError(f"${BUSY_TIMEOUT_ENV}: {raw} is not between 0 and 3600 seconds")
-    return seconds
-
-
 def resolve(explicit: Path | str | None = None) -> Path:
     """The workspace folder: the one given, else $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook."""
-    chosen = explicit or os.environ.get(ENV_VAR) or DEFAULT_WORKSPACE
-    return Path(chosen).expanduser().resolve()
+    chosen = Path(explicit) if explicit else settings.WORKSPACE.read()
+    return chosen.expanduser().resolve()
 
 
 @dataclass(frozen=True)
@@ -118,7 +98,9 @@ class Workspace:
         override = folder / CATALOGUE_OVERRIDE
         if override.exists():
             catalogues.use(override)
-        return cls(folder, open_store(url, create=create, busy_timeout=_busy_timeout()))
+        return cls(
+            folder, open_store(url, create=create, busy_timeout=settings.BUSY_TIMEOUT.read())
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sigworkbook import settings
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CATALOGUE_NAMES, CatalogueError, load
 
@@ -82,9 +83,9 @@ def test_environment_variable_chooses_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = replacement(tmp_path)
-    monkeypatch.setenv(catalogues.ENV_VAR, str(path))
+    monkeypatch.setenv(settings.CATALOGUES.env, str(path))
     assert catalogues.use(None).source == path
-    monkeypatch.delenv(catalogues.ENV_VAR)
+    monkeypatch.delenv(settings.CATALOGUES.env)
     assert catalogues.use(None).source == catalogues.DEFAULT_FILE
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from strategies import complete_plan
 
+from sigworkbook import settings
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CatalogueError
 from sigworkbook.plan.model import Plan
@@ -919,11 +920,11 @@ def test_catalogue_from_environment_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     org = write_catalogues(tmp_path / "org.toml", {"roles": {"steward": STEWARD}})
-    monkeypatch.setenv(catalogues.ENV_VAR, str(org))
+    monkeypatch.setenv(settings.CATALOGUES.env, str(org))
     catalogues.use(None)
     document = set_path(complete_plan(), "core_group.people.2.role", "steward")
     assert validate_plan(document).core_group.people[2].role == "steward"
-    monkeypatch.delenv(catalogues.ENV_VAR)
+    monkeypatch.delenv(settings.CATALOGUES.env)
     catalogues.use(None)
     with pytest.raises(PlanError):
         validate_plan(document)

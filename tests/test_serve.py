@@ -20,7 +20,7 @@ import psutil
 import pytest
 import websockets
 
-from sigworkbook import resources
+from sigworkbook import resources, settings
 from sigworkbook.app import serve
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
@@ -325,11 +325,11 @@ def test_cli_refuses_a_bad_preheat_before_touching_the_workspace(tmp_path: Path)
 
 
 def test_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(serve.TOKEN_ENV, raising=False)
+    monkeypatch.delenv(settings.TOKEN.env, raising=False)
     assert serve.access_token("127.0.0.1") is None
     first, second = serve.access_token("0.0.0.0"), serve.access_token("0.0.0.0")
     assert first and second and first != second and len(first) >= 32
-    monkeypatch.setenv(serve.TOKEN_ENV, "  chosen  ")
+    monkeypatch.setenv(settings.TOKEN.env, "  chosen  ")
     assert serve.access_token("192.168.1.5") == "chosen"
     assert serve.access_token("localhost") is None
 
@@ -350,24 +350,24 @@ def test_can_open_browser(env: dict[str, str], platform: str, expected: bool) ->
 
 
 def test_cull_timing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(serve.CULL_ENV, raising=False)
+    monkeypatch.delenv(settings.CULL_IDLE_TIMEOUT.env, raising=False)
     assert serve.cull_timing() == (600, 60)
-    monkeypatch.setenv(serve.CULL_ENV, "8")
+    monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, "8")
     assert serve.cull_timing() == (8, 2)
-    monkeypatch.setenv(serve.CULL_ENV, "3600")
+    monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, "3600")
     assert serve.cull_timing() == (3600, 60)
     for bad in ("soon", "0", "-5"):
-        monkeypatch.setenv(serve.CULL_ENV, bad)
-        with pytest.raises(ValueError, match=serve.CULL_ENV):
+        monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, bad)
+        with pytest.raises(ValueError, match=settings.CULL_IDLE_TIMEOUT.env):
             serve.cull_timing()
 
 
 def test_serve_refuses_a_bad_cull_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(serve.CULL_ENV, "later")
+    monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, "later")
     assert serve.serve(tmp_path / "ws", notebooks=tmp_path, open_browser=False) == 2
-    assert serve.CULL_ENV in capsys.readouterr().err
+    assert settings.CULL_IDLE_TIMEOUT.env in capsys.readouterr().err
 
 
 def test_importing_the_package_and_cli_does_not_import_voila() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sigworkbook.plan.validation import PlanError
+from sigworkbook.settings import SettingError
 from sigworkbook.workspace import Workspace
 
 WRITERS = 6
@@ -71,11 +72,10 @@ def test_an_error_in_the_change_rolls_back(tmp_path: Path) -> None:
 def test_the_busy_timeout_comes_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sigworkbook.workspace import WorkspaceError
 
     monkeypatch.setenv("SIGWORKBOOK_BUSY_TIMEOUT", "2.5")
     with Workspace.open(tmp_path, create=True) as workspace:
         assert workspace.store.busy_timeout == 2.5
     monkeypatch.setenv("SIGWORKBOOK_BUSY_TIMEOUT", "soon")
-    with pytest.raises(WorkspaceError, match="SIGWORKBOOK_BUSY_TIMEOUT"):
+    with pytest.raises(SettingError, match="SIGWORKBOOK_BUSY_TIMEOUT"):
         Workspace.open(tmp_path)

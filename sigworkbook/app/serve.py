@@ -10,9 +10,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sigworkbook import settings
 from sigworkbook.app.network import is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
-    CULL_IDLE_TIMEOUT_S,
     CULL_INTERVAL_S,
     MAX_PREHEAT,
     START_NOTEBOOK,
@@ -21,14 +21,6 @@ from sigworkbook.app.settings import (
     start_url,
 )
 from sigworkbook.resources import voila_share_dir, workbooks_dir
-
-WORKSPACE_ENV = "SIGWORKBOOK_WORKSPACE"
-"""Kernels read the workspace folder from this variable."""
-TOKEN_ENV = "SIGWORKBOOK_TOKEN"
-"""When set, the access token to require on a non-loopback host (else one is generated)."""
-
-CULL_ENV = "SIGWORKBOOK_CULL_IDLE_TIMEOUT"
-"""When set, seconds after which the kernel of a page that is gone is shut down (default 600)."""
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
 """Voila's variable for the address at which pre-heated kernels fetch their page's request."""
@@ -46,20 +38,12 @@ def access_token(host: str) -> str | None:
     $SIGWORKBOOK_TOKEN when set, else a new random one."""
     if is_loopback(host):
         return None
-    return os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(24)
+    return settings.TOKEN.read() or secrets.token_urlsafe(24)
 
 
 def cull_timing() -> tuple[int, int]:
     """(idle timeout, check interval) in seconds, from $SIGWORKBOOK_CULL_IDLE_TIMEOUT if set."""
-    raw = os.environ.get(CULL_ENV, "").strip()
-    if not raw:
-        return CULL_IDLE_TIMEOUT_S, CULL_INTERVAL_S
-    try:
-        timeout = int(raw)
-    except ValueError:
-        raise ValueError(f"{CULL_ENV}: {raw!r} is not a whole number of seconds") from None
-    if timeout <= 0:
-        raise ValueError(f"{CULL_ENV}: must be a positive number of seconds, not {timeout}")
+    timeout = settings.CULL_IDLE_TIMEOUT.read()
     return timeout, max(1, min(CULL_INTERVAL_S, timeout // 4))
 
 
@@ -147,7 +131,7 @@ def serve(
         return _fail(f"workspace {workspace} cannot be created: {error.strerror}")
     if not (folder / START_NOTEBOOK).is_file():
         print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
-    os.environ[WORKSPACE_ENV] = str(workspace)
+    os.environ[settings.WORKSPACE.env] = str(workspace)
     if preheat:
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.
@@ -207,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sigworkbook.app.serve", description=__doc__)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    workspace = args.workspace or Path(os.environ.get(WORKSPACE_ENV) or "~/sigworkbook")
+    workspace = args.workspace or settings.WORKSPACE.read()
     return serve(
         workspace,
         port=args.port,

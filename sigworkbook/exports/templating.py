@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from sigworkbook import settings
 from sigworkbook.exports import markdown
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.plan import wording
@@ -24,7 +24,6 @@ def _loader(templates: Path | None) -> jinja2.BaseLoader:
     return jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates, encoding="utf-8"), packaged])
 
 
-TEMPLATES_ENV = "SIGWORKBOOK_TEMPLATES"
 """The environment variable naming an organisation's own template folder (the app honours it)."""
 
 
@@ -69,9 +68,7 @@ def _where(error: BaseException, names: set[str]) -> str:
 
 def _chosen(templates: Path | None) -> Path | None:
     """The organisation's template folder: the one given, else $SIGWORKBOOK_TEMPLATES's."""
-    if templates is None and os.environ.get(TEMPLATES_ENV):
-        return Path(os.environ[TEMPLATES_ENV])
-    return templates
+    return templates if templates is not None else settings.TEMPLATES.read()
 
 
 def template_files(templates: Path | None = None) -> list[Path]:

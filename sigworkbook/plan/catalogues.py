@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.resources import data_file
 
@@ -29,7 +29,6 @@ CATALOGUE_NAMES: tuple[CatalogueName, ...] = (
     "lifecycle_stages",
 )
 DEFAULT_FILE = data_file("catalogues.toml")
-ENV_VAR = "SIGWORKBOOK_CATALOGUES"
 
 
 class CatalogueError(SigworkbookError, ValueError):
@@ -116,8 +115,7 @@ def active() -> Catalogues:
     """The catalogues in use: `use()`'s choice, else $SIGWORKBOOK_CATALOGUES, else the packaged file."""
     global _active
     if _active is None:
-        override = os.environ.get(ENV_VAR)
-        _active = load(Path(override) if override else DEFAULT_FILE)
+        _active = load(settings.CATALOGUES.read() or DEFAULT_FILE)
     return _active
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Protocol
 
+from sigworkbook import settings
 from sigworkbook.store.interface import StoreError
-
-POLL_INTERVAL: Final = 0.5
-"""Seconds between two looks at the revision (pages show others' edits within 2 s)."""
 
 _log = logging.getLogger(__name__)
 
@@ -22,10 +20,10 @@ class _HasRevision(Protocol):
 class PollingFeed:
     """Calls back when the revision read every `interval` seconds differs from the last one."""
 
-    def __init__(self, store: _HasRevision, sig_id: str, interval: float = POLL_INTERVAL) -> None:
+    def __init__(self, store: _HasRevision, sig_id: str, interval: float | None = None) -> None:
         self._store = store
         self._sig_id = sig_id
-        self._interval = interval
+        self._interval = settings.POLL_INTERVAL.read() if interval is None else interval
         self._timer: asyncio.TimerHandle | None = None
         self._seen: int | None = None
 

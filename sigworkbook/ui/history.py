@@ -9,14 +9,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.paths import canonical_json, format_path, get_path, parse_path, split_row
-from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import Change, StoreError
+from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
-from sigworkbook.workspace import Loaded, WorkspaceError
+from sigworkbook.workspace import Loaded
 
 SHOWN = 25
 """How many changes the panel loads at first, and how many more each "Show older changes" adds."""
@@ -299,14 +299,14 @@ class HistoryPanel(widgets.Accordion):
         try:
             self.session.restore(revision, path=path)
             self.message.value = ""
-        except (PlanError, StoreError, WorkspaceError) as error:
+        except SigworkbookError as error:
             self._show_error(error)
         self.render()
 
     def undo(self) -> None:
         try:
             undone = self.session.undo()
-        except (PlanError, StoreError, WorkspaceError) as error:
+        except SigworkbookError as error:
             self._show_error(error)
             return
         self.message.value = (

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Callable
 
 import ipywidgets as widgets
 from IPython.display import display
 
+from sigworkbook import settings
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
-from sigworkbook.store import StoreError, Visitor
+from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
@@ -24,15 +25,12 @@ from sigworkbook.ui.layout import (
 )
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.session import SaveStatus, Session
-from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
-
-SIG_ENV = "SIGWORKBOOK_SIG"
-AUTHOR_ENV = "SIGWORKBOOK_AUTHOR"
+from sigworkbook.workspace import Loaded, Workspace
 
 
 def choose_sig(workspace: Workspace) -> str | None:
     """The SIG this page is about: ?sig=, else $SIGWORKBOOK_SIG, else the workspace's only SIG."""
-    wanted = query_param("sig") or os.environ.get(SIG_ENV)
+    wanted = query_param("sig") or settings.SIG.read()
     ids = workspace.sig_ids()
     if wanted:
         return wanted if wanted in ids else None
@@ -41,7 +39,7 @@ def choose_sig(workspace: Workspace) -> str | None:
 
 def choose_author() -> str | None:
     """The participant typing on this page: ?who=, else $SIGWORKBOOK_AUTHOR."""
-    return query_param("who") or os.environ.get(AUTHOR_ENV) or None
+    return query_param("who") or settings.AUTHOR.read() or None
 
 
 class Page:
@@ -150,7 +148,7 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     try:
         workspace = workspace or Workspace.open(create=True)
         sig_id = choose_sig(workspace)
-    except (StoreError, WorkspaceError) as error:
+    except SigworkbookError as error:
         display(problem_notice(str(error)))
         return None
     if sig_id is None:
@@ -158,7 +156,7 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
         return None
     try:
         session = Session(workspace, sig_id, author=choose_author())
-    except (StoreError, WorkspaceError) as error:
+    except SigworkbookError as error:
         display(problem_notice(str(error)))
         return None
     page = Page(step, session)

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sigworkbook import settings
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, Visitor
-from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
+from sigworkbook.workspace import Loaded, Workspace
 
 _log = logging.getLogger(__name__)
 
@@ -36,13 +38,6 @@ def log_failure(what: str) -> None:
     """Log the exception being handled, as `what` failed, to the server log (never the page)."""
     _log_to_server()
     _log.exception(what)
-
-
-SAVE_DELAY = 0.4
-"""Seconds of quiet typing after which a field is saved."""
-
-PRESENCE_INTERVAL = 2.0
-"""Seconds between two presence check-ins (a newcomer shows within about 3 s)."""
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
@@ -255,7 +250,7 @@ class Session:
             return
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = loop.call_later(SAVE_DELAY, self.flush)
+        self._timer = loop.call_later(settings.SAVE_DELAY.read(), self.flush)
 
     def save(self, path: str, value: Any, source: Bound | None = None) -> bool:
         """Save one edit now; True when it was accepted."""
@@ -270,7 +265,7 @@ class Session:
         except PlanError as error:
             self._set_status(SaveStatus(False, f"Not saved: {error.problems[0]}"))
             return False
-        except (StoreError, WorkspaceError) as error:
+        except SigworkbookError as error:
             self._set_status(SaveStatus(False, f"Not saved: {error}"))
             return False
         if loaded.changed:
@@ -341,7 +336,7 @@ class Session:
             self._report(path, source, message)
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
-        except (StoreError, WorkspaceError) as error:
+        except SigworkbookError as error:
             self._failed[path] = (value, source)
             self._report(path, source, f"not saved yet: {error}")
             self._set_status(SaveStatus(False, f"Not saved: {error}", retry=True))
@@ -403,7 +398,7 @@ class Session:
 
     def start_live_updates(self) -> None:
         """Inside a kernel, show other people's edits as the store's change feed reports them,
-        and check in every PRESENCE_INTERVAL seconds."""
+        and check in every few seconds."""
         loop = kernel_loop()
         if loop is None or self._feed is not None:
             return
@@ -419,19 +414,21 @@ class Session:
             except Exception:  # a page that stops refreshing is silently stale
                 _log.exception("showing others' edits failed")
 
+        every = settings.PRESENCE_INTERVAL.read()
+
         def presence_tick() -> None:
             try:
                 self.check_in()
                 self._tell_presence()
             except Exception:
                 _log.exception("updating who else is here failed")
-            self._presence_timer = loop.call_later(PRESENCE_INTERVAL, presence_tick)
+            self._presence_timer = loop.call_later(every, presence_tick)
 
         self._feed = self.workspace.change_feed(self.sig_id)
         self._feed.start(loop, new_revision)
         self.check_in()
         self._tell_presence()
-        self._presence_timer = loop.call_later(PRESENCE_INTERVAL, presence_tick)
+        self._presence_timer = loop.call_later(every, presence_tick)
 
     # --- presence -----------------------------------------------------------------------
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from IPython.display import display
 
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.clicks import on_click
@@ -286,7 +286,7 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
     try:
         workspace = workspace or Workspace.open(create=True)
         chosen = choose_sig(workspace)
-    except (StoreError, WorkspaceError) as error:
+    except SigworkbookError as error:
         display(problem_notice(str(error)))
         return None
     author = choose_author()

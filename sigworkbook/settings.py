@@ -1,0 +1,224 @@
+"""Every setting in one place: its name, default and help, read from the command line, the
+environment or the workspace's ``sigworkbook.toml``, in that order of precedence."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Generic, TypeVar
+
+from sigworkbook.errors import SigworkbookError
+
+T = TypeVar("T")
+
+CONFIG_FILE: Final = "sigworkbook.toml"
+"""The optional settings file in the workspace folder: ``name = value`` lines (TOML)."""
+
+
+class SettingError(SigworkbookError, ValueError):
+    """A setting with a value that cannot be used; the message names the setting."""
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            seconds = float(raw)
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a number of seconds") from None
+        if not low < seconds <= high:
+            raise ValueError(f"{raw} is not between {low:g} and {high:g} seconds")
+        return seconds
+
+    return parse
+
+
+def _whole_seconds(raw: str) -> int:
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number of seconds") from None
+    if seconds <= 0:
+        raise ValueError(f"must be a positive number of seconds, not {seconds}")
+    return seconds
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+def _folder(raw: str) -> Path:
+    return Path(raw.strip()).expanduser()
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One setting: where it is read from, what it means and its value when nothing sets it."""
+
+    name: str
+    env: str
+    default: T
+    help: str
+    parse: Callable[[str], T]
+    secret: bool = False
+    """Never shown: not in the docs' defaults, messages or logs."""
+
+    def read(self, environ: Mapping[str, str] | None = None) -> T:
+        """The value from the environment, else the workspace's settings file, else the default."""
+        environ = os.environ if environ is None else environ
+        raw = environ.get(self.env, "").strip()
+        where = f"${self.env}"
+        if not raw:
+            found = _from_file(environ).get(self.name)
+            if found is None:
+                return self.default
+            raw, where = str(found).strip(), f"{CONFIG_FILE}: {self.name}"
+        try:
+            return self.parse(raw)
+        except ValueError as error:
+            shown = "the value given" if self.secret else str(error)
+            raise SettingError(f"{where}: {shown}") from None
+
+
+def _from_file(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings in the workspace's sigworkbook.toml ({} when there is none)."""
+    folder = environ.get(WORKSPACE.env, "").strip() or str(WORKSPACE.default)
+    path = Path(folder).expanduser() / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    except OSError as error:
+        raise SettingError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingError(f"{path} is not valid TOML: {error}") from None
+    unknown = sorted(set(values) - {s.name for s in ALL if s.name != WORKSPACE.name})
+    if unknown:
+        raise SettingError(f"{path}: {', '.join(unknown)} is not a setting (see docs/settings.md)")
+    return values
+
+
+WORKSPACE: Final = Setting(
+    "workspace",
+    "SIGWORKBOOK_WORKSPACE",
+    Path("~/sigworkbook"),
+    "The workspace folder: the SQLite database (unless `database` is set), exports, settings. "
+    "Also `--workspace`.",
+    _folder,
+)
+DATABASE: Final = Setting[str | None](
+    "database",
+    "SIGWORKBOOK_DATABASE",
+    None,
+    "The database URL where plans are kept (`sqlite:///path`); unset: the SQLite file in the "
+    "workspace. Also `--database`. A password in it is never shown.",
+    _text,
+    secret=True,
+)
+BUSY_TIMEOUT: Final = Setting(
+    "busy_timeout",
+    "SIGWORKBOOK_BUSY_TIMEOUT",
+    30.0,
+    "Seconds a save waits for another program's lock on the database before saying it is busy.",
+    _seconds(0, 3600),
+)
+TEMPLATES: Final = Setting[Path | None](
+    "templates",
+    "SIGWORKBOOK_TEMPLATES",
+    None,
+    "An organisation's folder of export templates that replace the packaged ones file by file. "
+    "Also `--templates`.",
+    _folder,
+)
+CATALOGUES: Final = Setting[Path | None](
+    "catalogues",
+    "SIGWORKBOOK_CATALOGUES",
+    None,
+    "A catalogues file (roles, activity types, channels...) to use instead of the packaged one; "
+    "a `catalogues.toml` in the workspace folder does the same.",
+    _folder,
+)
+TOKEN: Final = Setting[str | None](
+    "token",
+    "SIGWORKBOOK_TOKEN",
+    None,
+    "The access token visitors need when the app is served on an address other machines can "
+    "reach; unset: a new random one each start.",
+    _text,
+    secret=True,
+)
+CULL_IDLE_TIMEOUT: Final = Setting(
+    "cull_idle_timeout",
+    "SIGWORKBOOK_CULL_IDLE_TIMEOUT",
+    600,
+    "Seconds after which the kernel of a page that is gone (closed laptop, lost network) is "
+    "shut down.",
+    _whole_seconds,
+)
+SAVE_DELAY: Final = Setting(
+    "save_delay",
+    "SIGWORKBOOK_SAVE_DELAY",
+    0.4,
+    "Seconds of quiet typing after which a field is saved.",
+    _seconds(0, 10),
+)
+PRESENCE_INTERVAL: Final = Setting(
+    "presence_interval",
+    "SIGWORKBOOK_PRESENCE_INTERVAL",
+    2.0,
+    "Seconds between two check-ins of an open page, so others see who is here.",
+    _seconds(0, 60),
+)
+POLL_INTERVAL: Final = Setting(
+    "poll_interval",
+    "SIGWORKBOOK_POLL_INTERVAL",
+    0.5,
+    "Seconds between two looks for others' edits, where the database cannot notify (SQLite).",
+    _seconds(0, 60),
+)
+SIG: Final = Setting[str | None](
+    "sig",
+    "SIGWORKBOOK_SIG",
+    None,
+    "The SIG a page opens when its link names none (in JupyterLab, where pages have no link).",
+    _text,
+)
+AUTHOR: Final = Setting[str | None](
+    "author",
+    "SIGWORKBOOK_AUTHOR",
+    None,
+    "The name edits are recorded under when a page's link names nobody. Also `--author`.",
+    _text,
+)
+
+ALL: Final[tuple[Setting[Any], ...]] = (
+    WORKSPACE,
+    DATABASE,
+    BUSY_TIMEOUT,
+    TEMPLATES,
+    CATALOGUES,
+    TOKEN,
+    CULL_IDLE_TIMEOUT,
+    SAVE_DELAY,
+    PRESENCE_INTERVAL,
+    POLL_INTERVAL,
+    SIG,
+    AUTHOR,
+)
+"""Every setting, in the order docs/settings.md lists them."""
+
+
+def reference() -> str:
+    """The Markdown table of every setting, as docs/settings.md holds it."""
+    lines = [
+        "| setting | environment variable | default | what it does |",
+        "| --- | --- | --- | --- |",
+    ]
+    for setting in ALL:
+        default = "(unset)" if setting.default is None or setting.secret else f"`{setting.default}`"
+        lines.append(f"| `{setting.name}` | `{setting.env}` | {default} | {setting.help} |")
+    return "\n".join(lines) + "\n"
