@@ -15,7 +15,14 @@ from sigworkbook.plan.fields import field_spec, label
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.model import READ_ONLY_FIELDS, SCHEMA_VERSION, Plan
-from sigworkbook.plan.paths import PathError, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.paths import (
+    PathError,
+    format_path,
+    get_path,
+    parse_path,
+    row_by_id,
+    split_row,
+)
 from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
 from sigworkbook.store import (
     Change,
@@ -244,13 +251,12 @@ class Workspace:
         """
 
         def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
-            rows = get_path(plan, list_path, None) or []
-            for index, row in enumerate(rows):
-                if isinstance(row, dict) and row.get("id") == row_id:
-                    path = f"{list_path}.{index}.{field}"
-                    _check_writable(path)
-                    return [(path, value)]
-            raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
+            found = row_by_id(get_path(plan, list_path, None), row_id)
+            if found is None:
+                raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
+            path = f"{list_path}.{found[0]}.{field}"
+            _check_writable(path)
+            return [(path, value)]
 
         return _loaded(
             self.store.update(

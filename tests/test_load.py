@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.ui.session import Session
+from sigworkbook.live.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
 

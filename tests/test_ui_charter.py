@@ -8,12 +8,12 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, editor, open_rows, walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.charter import QUESTION_PROMPTS, LifecycleChoice, build
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
@@ -19,7 +20,6 @@ from sigworkbook.ui.pages.core import (
     invitation_feedback,
     sentences,
 )
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"

@@ -9,8 +9,8 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
+from sigworkbook.live.session import Session
 from sigworkbook.ui.history import SHOWN, HistoryPanel
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "history-group"

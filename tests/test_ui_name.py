@@ -6,11 +6,11 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.plan.voting import VotingError, add_idea, ranked, with_vote
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"

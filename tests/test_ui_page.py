@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.store import Visitor
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import presence_html
 from sigworkbook.ui.page import Page, open_step
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 

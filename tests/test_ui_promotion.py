@@ -8,12 +8,12 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control, open_rows, walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.directory import SAMPLE_DIRECTORY, DirectorySearch
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.promotion import ActionsEditor, build
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"

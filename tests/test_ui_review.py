@@ -12,12 +12,12 @@ import pytest
 from widget_tree import control, find, walk
 
 from sigworkbook.exports import FORMATS
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.downloads import CHARTER_PAGE, REVISION_MARKER, DownloadsPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.review import CharterPreview, ProgressSummary, build
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 DEMO = "home-safely"

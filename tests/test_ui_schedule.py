@@ -18,12 +18,12 @@ import pytest
 from hostile import HOSTILE_LINES, demo_document, fill_plan
 from widget_tree import control, open_rows, walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.schedule import ScheduleTable, build
 from sigworkbook.ui.schedule_table import COLUMNS, schedule_html, schedule_rows
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from kernel_typing import typing
 
+from sigworkbook.live.session import Session
 from sigworkbook.ui.controls import FieldControl, LinesControl
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 

@@ -8,11 +8,11 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.ui.agenda import AgendaEditor, balance_text, clock, plan_agenda
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.start import build, build_start, open_start, show_start
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"

@@ -7,8 +7,8 @@ import html
 from kernel_typing import typing
 from widget_tree import walk
 
+from sigworkbook.live.session import Session
 from sigworkbook.ui.controls import FieldControl
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Workspace
 

@@ -196,3 +196,13 @@ def differences(old: Any, new: Any, prefix: Parts = ()) -> list[tuple[str, Any]]
             result.extend(differences(old_item, new_item, (*prefix, index)))
         return result
     return [(format_path(prefix), copy.deepcopy(new))]
+
+
+def row_by_id(rows: Any, row_id: str) -> tuple[int, dict[str, Any]] | None:
+    """(index, row) of the row of a table whose ``id`` is `row_id`; None when it is not there."""
+    if not isinstance(rows, list):
+        return None
+    for index, row in enumerate(rows):
+        if isinstance(row, dict) and row.get("id") == row_id:
+            return index, row
+    return None

@@ -9,12 +9,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, help_html
-from sigworkbook.ui.session import Session
 
 AGENDA_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if step.minutes)
 """The steps that have a place in the design meeting."""

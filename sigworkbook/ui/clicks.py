@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from sigworkbook.ui.session import kernel_loop, log_failure
+from sigworkbook.live.kernel import kernel_loop, log_failure
 
 SETTLE_S = 0.25
 """How long a click that reads typed text waits, inside a kernel, before it acts.

@@ -9,12 +9,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.bound import RowAddress
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
 
@@ -175,6 +176,9 @@ class BoundControl(widgets.VBox):
     screen reader announces it once, not at every keystroke) and the conflict notice are only
     built when first needed: fewer widgets per field make pages load faster.
     """
+
+    row: RowAddress | None = None
+    """Where a table row's field is saved (FieldControl sets it); None for other fields."""
 
     def __init__(
         self,

@@ -9,12 +9,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.matching import Match, RecordsError, rank, read_records
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")

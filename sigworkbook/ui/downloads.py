@@ -18,11 +18,11 @@ from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
 from sigworkbook.exports.templating import template_files
 from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 CHARTER_PAGE = "charter.html"

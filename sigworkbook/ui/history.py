@@ -10,12 +10,19 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import label
-from sigworkbook.plan.paths import canonical_json, format_path, get_path, parse_path, split_row
+from sigworkbook.plan.paths import (
+    canonical_json,
+    format_path,
+    get_path,
+    parse_path,
+    row_by_id,
+    split_row,
+)
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 SHOWN = 25
@@ -116,7 +123,6 @@ class HistoryPanel(widgets.Accordion):
         self._has_older = False
         self._fields: dict[str, str] = {}
         """Filter choices seen so far in the history: path -> label."""
-        self._row_ids: dict[tuple[str, int], list[str | None] | None] = {}
         self._row_widgets: dict[int, tuple[bool, widgets.Widget]] = {}
         self._quiet = False
         self.selected_index = None
@@ -240,17 +246,11 @@ class HistoryPanel(widgets.Accordion):
         if split is None:
             return get_path(document, change.path, None)
         table, index, inner = split
-        key = (table, change.revision)
-        if key not in self._row_ids:  # history never changes: no need to forget these
-            sig_id = self.session.sig_id
-            self._row_ids[key] = self.session.workspace.row_ids_at(sig_id, *key)
-        ids = self._row_ids[key]
-        row_id = ids[index] if ids is not None and index < len(ids) else None
+        row_id = self.session.authorship.row_id_at(table, index, change)
         if row_id is None:
             return get_path(document, change.path, None)
-        rows = get_path(document, table, None)
-        matches = [r for r in rows or [] if isinstance(r, dict) and r.get("id") == row_id]
-        return get_path(matches[0], inner, None) if matches else _MISSING
+        found = row_by_id(get_path(document, table, None), row_id)
+        return get_path(found[1], inner, None) if found else _MISSING
 
     def _offers_field_restore(self, change: Change) -> bool:
         """Whether restoring the field to its value after `change` would alter it now."""

@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
+from sigworkbook.live.kernel import kernel_loop
+from sigworkbook.live.session import SaveStatus
 from sigworkbook.plan.gaps import StepCheck
 from sigworkbook.plan.people import same_person
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.session import SaveStatus, kernel_loop
 
 
 def step_href(step: Step, sig_id: str | None, author: str | None) -> str:

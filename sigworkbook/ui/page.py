@@ -10,6 +10,7 @@ from IPython.display import display
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import Visitor
@@ -24,7 +25,6 @@ from sigworkbook.ui.layout import (
     status_html,
 )
 from sigworkbook.ui.request import query_param, wait_for_request
-from sigworkbook.ui.session import SaveStatus, Session
 from sigworkbook.workspace import Loaded, Workspace
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.fieldtypes import new_id
 from sigworkbook.plan.model import ROW_TITLE_FIELDS
@@ -16,7 +17,6 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, summary_value
 from sigworkbook.ui.parts import error_html
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 RowTitle = Callable[[dict[str, Any], int], str]

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sigworkbook.live.session import Session
 from sigworkbook.store import StoreError
 from sigworkbook.ui.controls import FieldControl
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Workspace, WorkspaceError
 
 

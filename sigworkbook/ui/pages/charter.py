@@ -6,12 +6,12 @@ import html
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 
 QUESTION_PROMPTS: dict[str, tuple[str, ...]] = {

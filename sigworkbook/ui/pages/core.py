@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.matching import MAX_BYTES, Match, RecordsError, rank, read_records
 from sigworkbook.plan import catalogues
 from sigworkbook.resources import data_file
@@ -19,7 +20,6 @@ from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.plan.voting import (
@@ -24,7 +25,6 @@ from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 IDEAS = "identity.name_ideas"

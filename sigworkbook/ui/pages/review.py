@@ -8,6 +8,7 @@ import re
 import ipywidgets as widgets
 
 from sigworkbook.exports import ExportError, charter_html
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import DevelopmentItem, Plan
@@ -18,7 +19,6 @@ from sigworkbook.ui.downloads import DownloadsPanel
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card
-from sigworkbook.ui.session import Session
 
 DEVELOPMENT_FIELDS = ("status", "owner", "notes")
 

@@ -6,13 +6,13 @@ import html
 
 import ipywidgets as widgets
 
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import row_fields
 from sigworkbook.plan.model import Plan
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.schedule_table import schedule_html
-from sigworkbook.ui.session import Session
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
 

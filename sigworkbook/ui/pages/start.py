@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
@@ -22,7 +23,6 @@ from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
 from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.request import query_param, wait_for_request
-from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 START = STEP_BY_KEY["start"]

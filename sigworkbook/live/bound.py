@@ -1,0 +1,47 @@
+"""What live editing needs from a control bound to one plan field, and the value it shows."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sigworkbook.plan.paths import PathError, get_path, row_by_id
+from sigworkbook.store import Change
+
+RowAddress = tuple[str, str, str]
+"""(table path, row id, field within the row): where a table row's field is saved."""
+
+
+class Bound(Protocol):
+    """A control bound to one plan field."""
+
+    path: str
+    row: RowAddress | None
+    """For a field of a table row: saved to the row with that id, wherever it is by then."""
+    base: Any
+    """The plan's value the control last agreed with; it is dirty while its input differs."""
+
+    @property
+    def in_conflict(self) -> bool:
+        """Someone else changed the field while this person typed; they have not chosen yet."""
+
+    def is_dirty(self) -> bool: ...
+    def show_value(self, value: Any) -> None: ...
+    def saved(self, value: Any) -> None: ...
+    def show_problem(self, message: str | None) -> None: ...
+    def show_conflict(self, theirs: Any, change: Change | None) -> None: ...
+    def show_changed(self, change: Change | None) -> None: ...
+
+
+def shown_value(document: dict[str, Any], control: Bound) -> tuple[bool, Any]:
+    """(found, value) of the plan's value that `control` shows, a table row found by its id;
+    found is False when that row is gone."""
+    if control.row is not None:
+        list_path, row_id, column = control.row
+        found = row_by_id(get_path(document, list_path, None), row_id)
+        if found is None:
+            return False, None
+        return True, get_path(found[1], column, None)
+    try:
+        return True, get_path(document, control.path)
+    except (PathError, KeyError, IndexError):
+        return True, None

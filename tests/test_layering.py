@@ -1,0 +1,117 @@
+"""The package's layers, read from its imports: plan <- store <- workspace <- live <- ui / app.
+
+Each rule here is a sentence of docs/design.md; a test that reads the source keeps it true.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "sigworkbook"
+
+LAYERS: dict[str, set[str]] = {
+    # package -> the sigworkbook packages it must never import
+    "plan": {"store", "workspace", "live", "ui", "app", "exports", "cli"},
+    "store": {"workspace", "live", "ui", "app", "exports", "cli"},
+    "exports": {"store", "live", "ui", "app", "cli"},
+    "live": {"ui", "app", "cli"},
+    "ui": {"app", "cli"},
+}
+BACKENDS = {"sigworkbook.store.sqlite", "sigworkbook.store.sqlite_presence"}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports (absolute names; relative imports are not used here)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.level == 0, f"{path}: relative import"
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+SOURCES = {_module(path): _imports(path) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _ours(name: str) -> str | None:
+    """The sigworkbook module `name` is (or is inside), if it is one of ours."""
+    while name:
+        if name in SOURCES:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_a_layer_never_imports_a_layer_above_it(layer: str) -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module, names in SOURCES.items()
+        if module.startswith(f"sigworkbook.{layer}")
+        for name in names
+        if any(name.startswith(f"sigworkbook.{above}") for above in LAYERS[layer])
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_only_the_store_package_imports_a_backend() -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module, names in SOURCES.items()
+        if not module.startswith("sigworkbook.store")
+        for name in names
+        if any(name == backend or name.startswith(f"{backend}.") for backend in BACKENDS)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("package", ["ui", "app", "live", "plan", "exports"])
+def test_no_database_driver_outside_the_store(package: str) -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module, names in SOURCES.items()
+        if module.startswith(f"sigworkbook.{package}")
+        for name in names
+        if name.split(".")[0] in {"sqlite3", "psycopg", "psycopg_pool"}
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_pages_reach_the_store_only_through_the_workspace() -> None:
+    for path in [*PACKAGE.joinpath("ui").rglob("*.py"), *PACKAGE.joinpath("live").rglob("*.py")]:
+        assert "workspace.store" not in path.read_text(encoding="utf-8"), path
+
+
+def test_there_is_no_import_cycle() -> None:
+    graph = {
+        module: {ours for name in names if (ours := _ours(name)) and ours != module}
+        for module, names in SOURCES.items()
+    }
+    # A package's __init__ importing its own modules is not a cycle between layers.
+    for module, targets in graph.items():
+        graph[module] = {t for t in targets if not module.startswith(f"{t}.")}
+    done: set[str] = set()
+
+    def visit(module: str, trail: list[str]) -> None:
+        if module in trail:
+            cycle = [*trail[trail.index(module) :], module]
+            pytest.fail("import cycle: " + " -> ".join(cycle))
+        if module in done:
+            return
+        for target in sorted(graph[module]):
+            visit(target, [*trail, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
