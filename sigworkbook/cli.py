@@ -22,6 +22,10 @@ from sigworkbook.workspace import Workspace, WorkspaceError, parse_cli_value
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = "name recorded with your edits (default: none)"
 WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
+DATABASE_HELP = (
+    "keep plans in the database at this URL, e.g. postgresql://user@host/dbname "
+    "(default: $SIGWORKBOOK_DATABASE, else the SQLite file in the workspace folder)"
+)
 
 
 class UserError(SigworkbookError):
@@ -38,13 +42,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _database(args: argparse.Namespace) -> str | None:
+    """The database URL given with --database, else $SIGWORKBOOK_DATABASE, else None."""
+    from sigworkbook.workspace import DATABASE_ENV
+
+    given: str | None = getattr(args, "database", None)
+    return given or os.environ.get(DATABASE_ENV, "").strip() or None
+
+
 def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
-    return Workspace.open(args.workspace, create=create)
+    return Workspace.open(args.workspace, create=create, database=_database(args))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     with _open(args, create=True) as workspace:
         print(f"Workspace ready at {workspace.root}")
+        if _database(args) is not None:
+            print(f"Plans are kept in the database {workspace.location}")
         if args.demo:
             from sigworkbook.demo import add_demo
 
@@ -230,6 +244,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(f"--preheat: {args.preheat} is not between 0 and {MAX_PREHEAT}")
     with _open(args, create=True):
         pass
+    database = _database(args)
+    if database is not None:
+        from sigworkbook.workspace import DATABASE_ENV
+
+        os.environ[DATABASE_ENV] = database  # the page kernels inherit it; never printed
     if args.templates is not None:
         from sigworkbook.exports.templating import TEMPLATES_ENV
 
@@ -255,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sigworkbook {__version__}")
     parser.add_argument("--workspace", type=Path, metavar="DIR", help=WORKSPACE_HELP)
     parser.add_argument("--author", help=AUTHOR_HELP)
+    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     # The verbs that open a workspace take --workspace and --author after the verb too. SUPPRESS
     # leaves the one given before the verb in place when there is none after it; when both are
@@ -264,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=WORKSPACE_HELP
     )
     workspace_option.add_argument("--author", default=argparse.SUPPRESS, help=AUTHOR_HELP)
+    workspace_option.add_argument(
+        "--database", default=argparse.SUPPRESS, metavar="URL", help=DATABASE_HELP
+    )
 
     def verb(
         name: str, handler: Handler, help: str, *, workspace: bool = True

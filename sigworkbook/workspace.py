@@ -28,6 +28,8 @@ from sigworkbook.store import (
 )
 
 ENV_VAR = "SIGWORKBOOK_WORKSPACE"
+DATABASE_ENV = "SIGWORKBOOK_DATABASE"
+"""A database URL (e.g. postgresql://...) to keep plans in instead of the workspace's SQLite file."""
 DEFAULT_WORKSPACE = Path("~/sigworkbook")
 DATABASE_NAME = "sigworkbook.db"
 CATALOGUE_OVERRIDE = "catalogues.toml"
@@ -93,10 +95,11 @@ class Workspace:
     ) -> Workspace:
         """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing.
 
-        Plans are kept in the database at the URL `database`, by default the SQLite file in
-        the workspace folder; the folder always holds exports and settings.
+        Plans are kept in the database at the URL `database` (else $SIGWORKBOOK_DATABASE), by
+        default the SQLite file in the workspace folder; the folder holds exports and settings.
         """
         folder = resolve(root)
+        database = database or os.environ.get(DATABASE_ENV, "").strip() or None
         if database is not None:
             if create:
                 _make_folder(folder)
