@@ -228,6 +228,37 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target_url(raw: str) -> str:
+    """--to: a database URL, or the path of an SQLite file."""
+    from sigworkbook.store import database_url
+
+    if "://" in raw:
+        return raw
+    return database_url(_path_argument("--to", raw).expanduser())
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from sigworkbook.store import open_store
+    from sigworkbook.store.migrate import copy_all
+
+    url = _target_url(args.to)
+    with _open(args) as workspace, open_store(url, create=True) as target:
+        if target.location == workspace.location:
+            raise UserError("--to names the database the workspace already uses")
+        copied = copy_all(workspace.store, target)
+        source, where = workspace.location, target.location
+    print(
+        f"Copied {_count(copied.sigs, 'SIG')} ({_count(copied.revisions, 'revision')}) "
+        f"from {source} to {where}"
+    )
+    print("Checked: every SIG's plan is the same in both databases at every revision.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sigworkbook.plan.schema import plan_schema
 
@@ -336,6 +367,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
+    verb(
+        "migrate",
+        cmd_migrate,
+        "copy every SIG with its whole history into an empty database, and check the copy",
+    ).add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the database to copy into: postgresql://... or sqlite:///path, or an SQLite file",
+    )
     verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")
     serve.add_argument("--port", type=int, default=8866)

@@ -541,11 +541,19 @@ class PostgresStore:
         plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
         first, last = changes[0], changes[-1]
         with self._transaction(write=True) as conn:
-            conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (sig_id, last.revision, canonical_json(plan), _text(first.at), _text(last.at)),
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sig_id) DO NOTHING RETURNING 1",
+                (
+                    sig_id,
+                    last.revision,
+                    canonical_json(plan),
+                    changelog.at_text(first.at),
+                    changelog.at_text(last.at),
+                ),
             )
+            if inserted.fetchone() is None:
+                raise SigExists(f"there is already a SIG {sig_id!r} in {self._location}")
             with conn.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
@@ -557,7 +565,7 @@ class PostgresStore:
                             c.path,
                             canonical_json(c.value),
                             c.author,
-                            _text(c.at),
+                            changelog.at_text(c.at),
                             c.kind,
                             c.note,
                         )
@@ -572,11 +580,6 @@ class PostgresStore:
         """The pooled connection for one short transaction of a helper (presence)."""
         with self._transaction() as conn:
             yield conn
-
-
-def _text(at: datetime) -> str:
-    """A history time as stored: UTC ISO 8601 with microseconds."""
-    return at.isoformat(timespec="microseconds")
 
 
 def _change(row: tuple[Any, ...]) -> Change:
