@@ -47,6 +47,9 @@ Connection = psycopg.Connection[tuple[Any, ...]]
 
 CONNECT_TIMEOUT: Final = 5
 """Seconds to wait for the database server to answer before calling it unreachable."""
+RECONNECT_TIMEOUT: Final = 8.0
+UNREACHABLE_WAIT: Final = 0.5
+"""Seconds a call waits for a connection while the database is known to be away."""
 _SCHEMA_LOCK: Final = 0x53494757  # advisory lock held while creating or upgrading the schema
 _UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
 
@@ -86,6 +89,7 @@ class PostgresStore:
         self.busy_timeout = busy_timeout
         self._read_only = False
         self._closed = False
+        self._away = False
         self._lock = threading.RLock()
         self._prepare(create)
         self._pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
@@ -98,7 +102,9 @@ class PostgresStore:
             check=psycopg_pool.ConnectionPool.check_connection,
             name="sigworkbook",
             timeout=CONNECT_TIMEOUT,
-            reconnect_timeout=24 * 3600.0,  # keep trying: a page waits for the database to return
+            # After this long without success the pool stops trying until the next call asks
+            # again, so the pauses between tries stay short (1, 2, 4 s) however long it was away.
+            reconnect_timeout=RECONNECT_TIMEOUT,
         )
         with self._translate():
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
@@ -303,12 +309,14 @@ class PostgresStore:
         try:
             yield
         except psycopg_pool.PoolTimeout:
+            self._away = True
             raise StoreUnreachable(
                 f"the database {self._location} cannot be reached just now"
             ) from None
         except psycopg_pool.PoolClosed:
             raise StoreError(f"the database {self._location} has been closed") from None
         except psycopg.Error as error:
+            self._away = self._is_unreachable(error)
             raise self._error_for(error) from None
 
     @contextlib.contextmanager
@@ -318,7 +326,9 @@ class PostgresStore:
             raise StoreError(f"the database {self._location} has been closed")
         if write and self._read_only:
             raise StoreError(f"the database {self._location} is read-only: nothing was saved")
-        with self._translate(), self._pool.connection() as conn:
+        wait = UNREACHABLE_WAIT if self._away else CONNECT_TIMEOUT
+        with self._translate(), self._pool.connection(timeout=wait) as conn:
+            self._away = False
             yield conn  # the pool commits on success and rolls back on an exception
 
     def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, Visitor
+from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, StoreUnreachable, Visitor
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 _log = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ def log_failure(what: str) -> None:
 
 SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
+
+UNREACHABLE_RETRY = 3.0
+"""Seconds between two tries to save edits while the database cannot be reached."""
+UNREACHABLE = "Not saved: database unreachable, trying again"
 
 PRESENCE_INTERVAL = 2.0
 """Seconds between two presence check-ins (a newcomer shows within about 3 s)."""
@@ -124,6 +128,7 @@ class Session:
     _timer: asyncio.TimerHandle | None = field(default=None, init=False)
     _feed: ChangeFeed | None = field(default=None, init=False)
     _presence_timer: asyncio.TimerHandle | None = field(default=None, init=False)
+    _retry_timer: asyncio.TimerHandle | None = field(default=None, init=False)
     _presence: Presence | None = field(default=None, init=False)
     _document: tuple[Loaded, dict[str, Any]] | None = field(default=None, init=False)
     _last_changes: dict[str, Change] = field(default_factory=dict, init=False)
@@ -341,6 +346,12 @@ class Session:
             self._report(path, source, message)
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
+        except StoreUnreachable:
+            self._failed[path] = (value, source)  # kept, and saved when the database is back
+            self._report(path, source, "not saved yet: the database cannot be reached")
+            self._set_status(SaveStatus(False, UNREACHABLE, retry=True))
+            self._retry_later()
+            return False
         except (StoreError, WorkspaceError) as error:
             self._failed[path] = (value, source)
             self._report(path, source, f"not saved yet: {error}")
@@ -355,6 +366,19 @@ class Session:
         now = dt.datetime.now()
         self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
         return True
+
+    def _retry_later(self) -> None:
+        """In a kernel, try the failed edits again after UNREACHABLE_RETRY seconds."""
+        loop = kernel_loop()
+        if loop is None or self._retry_timer is not None:
+            return
+
+        def again() -> None:
+            self._retry_timer = None
+            if self._failed:
+                self.retry()
+
+        self._retry_timer = loop.call_later(UNREACHABLE_RETRY, again)
 
     def _report(self, path: str, source: Bound | None, message: str | None) -> None:
         targets = [source] if source is not None else self._controls.get(path, [])
@@ -504,6 +528,8 @@ class Session:
             self._feed.stop()
         if self._presence_timer is not None:
             self._presence_timer.cancel()
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
         if self._presence is not None:
             with contextlib.suppress(StoreError, OSError):
                 self._presence.leave(self.sig_id, self.visitor)
