@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here), and
+# PostgreSQL 15's server programs for the PostgreSQL store's tests (they start their own server).
+PG_BIN ?= /usr/lib/postgresql/15/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 system:
 	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@[ -x $(PG_BIN)/initdb ] || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15; }
 
 demo: setup
 	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo

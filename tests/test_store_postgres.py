@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -278,3 +279,46 @@ def test_presence_is_shared_between_servers(backend: PostgresBackend) -> None:
         assert on_b.others("a", "visitor-2") == [], "a page that stopped checking in is gone"
         on_a.close()
         on_b.close()
+
+
+def test_a_dump_restored_into_a_fresh_database_has_every_revision(
+    postgres_server: PostgresServer, backend: PostgresBackend, tmp_path: Path
+) -> None:
+    """The backup docs/hosting.md describes: pg_dump -Fc, then pg_restore into a new database."""
+    with PostgresStore(backend.url) as store:
+        for sig_id in ("walkers", "readers"):
+            store.create(sig_id, PLAN, author="ann", validate=accept)
+            for n in range(30):
+                store.apply(sig_id, [(f"notes.n{n % 4}", n)], author=f"p{n % 3}", validate=accept)
+        store.replace("walkers", {"identity": {"name": "Walkers"}}, author="bo", validate=accept)
+        before = {sig_id: store.history(sig_id) for sig_id in store.sig_ids()}
+    dump = tmp_path / "sigworkbook.dump"
+    source = backend.url.split("/")[3].split("?")[0]
+    server = ["-h", str(postgres_server.socket_dir), "-p", str(postgres_server.port), "-U", "sig"]
+    subprocess.run(
+        [str(postgres_server.bin / "pg_dump"), *server, "-Fc", "-f", str(dump), source],
+        check=True,
+        capture_output=True,
+    )
+    fresh = postgres_server.create_database("restored")
+    subprocess.run(
+        [str(postgres_server.bin / "pg_restore"), *server, "--no-owner", "-d", fresh, str(dump)],
+        check=True,
+        capture_output=True,
+    )
+    with (
+        PostgresStore(postgres_server.url(fresh), create=False) as restored,
+        PostgresStore(backend.url, create=False) as original,
+    ):
+        assert {sig_id: restored.history(sig_id) for sig_id in restored.sig_ids()} == before
+        for sig_id, changes in before.items():
+            for change in changes:
+                revision = change.revision
+                assert restored.plan_at(sig_id, revision) == original.plan_at(sig_id, revision)
+            assert restored.current(sig_id) == original.current(sig_id)
+        # the restored database keeps its guarantees: history still append-only, saves go on
+        saved = restored.apply("walkers", [("x", 1)], author=None, validate=accept)
+        assert saved.revision == before["walkers"][0].revision + 1
+    with pytest.raises(psycopg.IntegrityError, match="append-only"):
+        PostgresBackend(postgres_server.url(fresh)).raw("DELETE FROM history")
+    postgres_server.drop_database(fresh)
