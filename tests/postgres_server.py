@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -37,12 +37,13 @@ def postgres_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get(REQUIRE_ENV) == "1"
 
 
-def find_bin() -> Path:
+def find_bin(candidates: Sequence[str] | None = None) -> Path:
     """The folder holding initdb and pg_ctl, or PostgresMissing saying how to get them."""
-    candidates = [os.environ.get(PG_BIN_ENV, ""), "/usr/lib/postgresql/15/bin"]
-    on_path = shutil.which("pg_ctl")
-    if on_path:
-        candidates.append(str(Path(on_path).parent))
+    if candidates is None:
+        candidates = [os.environ.get(PG_BIN_ENV, ""), "/usr/lib/postgresql/15/bin"]
+        on_path = shutil.which("pg_ctl")
+        if on_path:
+            candidates.append(str(Path(on_path).parent))
     for candidate in candidates:
         folder = Path(candidate)
         if candidate and (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():

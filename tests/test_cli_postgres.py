@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from postgres_server import PostgresServer
+from postgres_server import PostgresMissing, PostgresServer, find_bin, postgres_required
 
 from conftest import DEMO_SIG, RunCli
 from sigworkbook.store import database_url
@@ -174,3 +175,41 @@ def test_migrate_refuses_a_database_that_is_not_ours(
     refused = run_script("--workspace", workspace, "migrate", "--to", postgres_url)
     assert refused.code == 2
     assert "not a sigworkbook database" in refused.err
+
+
+def test_serve_hands_the_database_to_its_kernels_and_prints_no_password(
+    run_cli: RunCli,
+    workspace_dir: Path,
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sigworkbook.app import serve as serve_module
+
+    url = postgres_server.url(postgres_server.create_database(), password="hidden-pw")
+    handed: list[str | None] = []
+
+    def fake_serve(*_: object, **__: object) -> int:
+        handed.append(os.environ.get("SIGWORKBOOK_DATABASE"))  # what the kernels inherit
+        return 0
+
+    monkeypatch.setattr(serve_module, "serve", fake_serve)
+    result = run_cli("--workspace", workspace_dir, "serve", "--database", url, "--no-browser")
+    assert result.code == 0, result
+    assert handed == [url]
+    assert "hidden-pw" not in result.out + result.err
+
+
+def test_a_missing_postgres_skips_with_a_hint_but_fails_on_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(PostgresMissing) as missing:
+        find_bin(["/nonexistent/bin"])
+    assert "apt-get install postgresql-15" in str(missing.value)
+    for name in ("CI", "SIGWORKBOOK_REQUIRE_POSTGRES"):
+        monkeypatch.delenv(name, raising=False)
+    assert not postgres_required()
+    monkeypatch.setenv("CI", "true")
+    assert postgres_required()
+    monkeypatch.setenv("CI", "false")
+    monkeypatch.setenv("SIGWORKBOOK_REQUIRE_POSTGRES", "1")
+    assert postgres_required()
