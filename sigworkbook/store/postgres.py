@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import psycopg
 import psycopg_pool
 from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import canonical_json, parse_path
@@ -50,6 +51,13 @@ CONNECT_TIMEOUT: Final = 5
 RECONNECT_TIMEOUT: Final = 8.0
 UNREACHABLE_WAIT: Final = 0.5
 """Seconds a call waits for a connection while the database is known to be away."""
+KEEPALIVES: Final = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+"""TCP keepalives: a connection to a server that vanished without a word is noticed in 1 min."""
 _SCHEMA_LOCK: Final = 0x53494757  # advisory lock held while creating or upgrading the schema
 _UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
 
@@ -73,7 +81,8 @@ def _password(url: str) -> str | None:
 class PostgresStore:
     """A PostgreSQL database holding any number of SIGs, each with its full history.
 
-    A store may be shared between threads: its one connection is lent to one call at a time.
+    A store may be shared between threads: calls are serialised, each borrowing the one
+    pooled connection for its transaction.
     """
 
     SCHEMA_VERSION: ClassVar[int] = 1
@@ -84,6 +93,13 @@ class PostgresStore:
         if len(self.MIGRATIONS) != self.SCHEMA_VERSION:
             raise TypeError(f"{type(self).__name__} needs one migration per schema version")
         self._url = connection_url(url)
+        try:
+            self._conninfo = make_conninfo(self._url, connect_timeout=CONNECT_TIMEOUT, **KEEPALIVES)
+        except psycopg.ProgrammingError:
+            raise StoreError(
+                f"the database URL {mask_password(url)} cannot be read: "
+                "it must look like postgresql://user@host:port/dbname"
+            ) from None
         self._secret = _password(url)
         self._location = mask_password(url)
         self.busy_timeout = busy_timeout
@@ -93,8 +109,8 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._prepare(create)
         self._pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
-            self._url,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT, "autocommit": False},
+            self._conninfo,
+            kwargs={"autocommit": False},
             min_size=1,
             max_size=1,
             open=False,
@@ -124,9 +140,7 @@ class PostgresStore:
     def connect(self, *, autocommit: bool = False) -> Connection:
         """A new connection with our settings (for the schema check and change feeds)."""
         try:
-            conn: Connection = psycopg.connect(
-                self._url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT
-            )
+            conn: Connection = psycopg.connect(self._conninfo, autocommit=autocommit)
         except psycopg.Error as error:
             raise self._error_for(error) from None
         if not autocommit:
@@ -327,7 +341,9 @@ class PostgresStore:
         if write and self._read_only:
             raise StoreError(f"the database {self._location} is read-only: nothing was saved")
         wait = UNREACHABLE_WAIT if self._away else CONNECT_TIMEOUT
-        with self._translate(), self._pool.connection(timeout=wait) as conn:
+        # One call at a time (as SQLite's store): waiting for the pool's one connection then
+        # only ever means waiting for the database, never for another thread's long lock wait.
+        with self._lock, self._translate(), self._pool.connection(timeout=wait) as conn:
             self._away = False
             yield conn  # the pool commits on success and rolls back on an exception
 

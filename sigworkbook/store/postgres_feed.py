@@ -40,6 +40,7 @@ class NotifyFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_revision: Callable[[int], None] | None = None
         self._conn: psycopg.Connection[Any] | None = None
+        self._fd: int | None = None
         self._retry: asyncio.TimerHandle | None = None
         self._pause = RETRY_FIRST
         self._seen: int | None = None
@@ -75,7 +76,8 @@ class NotifyFeed:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
             row = conn.execute("SELECT revision FROM sigs WHERE sig_id = %s", (self._sig_id,))
             found = row.fetchone()
-            self._loop.add_reader(conn.fileno(), self._readable)
+            fd = conn.fileno()
+            self._loop.add_reader(fd, self._readable)
         except (StoreError, psycopg.Error, OSError) as error:
             if conn is not None:
                 with contextlib.suppress(Exception):
@@ -84,7 +86,7 @@ class NotifyFeed:
             self._retry = self._loop.call_later(self._pause, self._listen)
             self._pause = min(self._pause * 2, RETRY_MOST)
             return
-        self._conn, self._pause = conn, RETRY_FIRST
+        self._conn, self._fd, self._pause = conn, fd, RETRY_FIRST
         if found is not None:
             self._note(int(found[0]))
 
@@ -117,11 +119,11 @@ class NotifyFeed:
                 _log.exception("telling the page about a new revision failed")
 
     def _drop(self) -> None:
-        conn, self._conn = self._conn, None
+        conn, fd, self._conn, self._fd = self._conn, self._fd, None, None
+        if self._loop is not None and fd is not None:
+            with contextlib.suppress(Exception):
+                self._loop.remove_reader(fd)  # the number it was registered with
         if conn is None:
             return
-        if self._loop is not None:
-            with contextlib.suppress(Exception):
-                self._loop.remove_reader(conn.fileno())
         with contextlib.suppress(Exception):
             conn.close()
