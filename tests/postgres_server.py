@@ -7,6 +7,7 @@ the database user `sig` with trust authentication, through the socket in the ser
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -63,6 +64,7 @@ class PostgresServer:
         self.log = self.folder / "server.log"
         self._as_root = os.geteuid() == 0
         self._names = itertools.count(1)
+        atexit.register(self.close)  # a server is never left running after the tests
         if self._as_root:
             shutil.chown(self.folder, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8")
@@ -137,9 +139,11 @@ class PostgresServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        """Stop the server (if it runs) and remove its folder."""
-        with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
-            if self.running():
+        """Stop the server (if it runs) and remove its folder; calling it twice is harmless."""
+        if not self.folder.exists():
+            return
+        with contextlib.suppress(RuntimeError, subprocess.SubprocessError, OSError):
+            if self.data.exists() and self.running():
                 self.stop("immediate")
         shutil.rmtree(self.folder, ignore_errors=True)
 
