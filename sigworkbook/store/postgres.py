@@ -564,6 +564,10 @@ class PostgresStore:
     def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
         """Add a SIG with exactly these history rows (oldest first), as `migrate` copies it."""
         changelog.check_sig_id(sig_id)
+        if not changes:
+            raise StoreError(
+                f"SIG {sig_id!r} cannot be copied into {self._location} without its history"
+            )
         plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
         first, last = changes[0], changes[-1]
         with self._transaction(write=True) as conn:

@@ -680,6 +680,10 @@ class SQLiteStore:
     def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
         """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
         changelog.check_sig_id(sig_id)
+        if not changes:
+            raise StoreError(
+                f"SIG {sig_id!r} cannot be copied into {self.path} without its history"
+            )
         plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
         first, last = changes[0], changes[-1]
         with self._writing() as conn:
