@@ -135,3 +135,40 @@ def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path, backen
             store.create("walkers", {}, author=None, validate=accept)
     if backend.name == "sqlite":
         assert sorted(p.name for p in tmp_path.iterdir()) == ["workspace.db"]
+
+
+INCREMENTER = """
+import sys
+from sigworkbook.store import open_store
+with open_store(sys.argv[1]) as store:
+    for _ in range(int(sys.argv[2])):
+        store.update(
+            "walkers",
+            lambda plan: [("count", plan.get("count", 0) + 1)],
+            author=sys.argv[3],
+            validate=lambda plan: plan,
+        )
+"""
+
+
+def test_read_modify_write_edits_from_many_processes_lose_no_increment(backend: Backend) -> None:
+    """Each process reads the count and writes count + 1: only a lock held from the read to
+    the write keeps every increment (a vote, a tick, a new row work the same way)."""
+    processes, each = 4, 50
+    with backend.open() as store:
+        store.create("walkers", {"count": 0}, author=None, validate=accept)
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", INCREMENTER, backend.url, str(each), f"p{n}"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(processes)
+    ]
+    for process in running:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    with backend.open() as store:
+        assert store.current("walkers").plan["count"] == processes * each
+        values = [c.value for c in reversed(store.history("walkers")) if c.path == "count"]
+        assert values == list(range(1, processes * each + 1))
