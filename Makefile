@@ -18,11 +18,16 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here), and
+# PostgreSQL 15's server programs for the PostgreSQL store's tests (they start their own server).
+PG_BIN ?= /usr/lib/postgresql/15/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 system:
 	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@[ -x $(PG_BIN)/initdb ] || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15; }
 
 demo: setup
 	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo
@@ -35,9 +40,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/deptry .
 
-# Pin every dependency (and theirs) to the newest versions that fit pyproject.toml.
+# Pin every dependency (and theirs): new ones at their newest version, the rest kept;
+# `make lock UPGRADE=--upgrade` moves everything to the newest versions that fit pyproject.toml.
 lock: setup
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --upgrade -o $(CONSTRAINTS) --quiet
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 $(UPGRADE) -o $(CONSTRAINTS) --quiet
 
 typecheck: setup
 	$(BIN)/mypy

@@ -18,9 +18,10 @@ from sigworkbook.workspace import Workspace
 TEXT_KINDS = ("line", "prose")
 
 
-def demo_workspace(folder: Path) -> str:
-    """Create a workspace in `folder` holding the demo SIG; return the SIG's id."""
-    with Workspace.open(folder, create=True) as workspace:
+def demo_workspace(folder: Path, database: str | None = None) -> str:
+    """Create a workspace in `folder` holding the demo SIG (in `database`, else the folder's
+    SQLite file); return the SIG's id."""
+    with Workspace.open(folder, create=True, database=database) as workspace:
         return add_demo(workspace, author="benchmarks").plan.id
 
 

@@ -33,13 +33,14 @@ class Job:
     rounds: int
     saves: int
     think_ms: tuple[float, float]
+    database: str | None = None
 
 
 def writer(job: Job, barrier: Barrier, results: Any) -> None:
     """One writer (runs in its own process): per round, wait for all, then save `saves` times."""
     rng = random.Random(job.index)
     try:
-        with Workspace.open(job.folder) as workspace:
+        with Workspace.open(job.folder, database=job.database) as workspace:
             for round_ in range(job.rounds):
                 barrier.wait(BARRIER_TIMEOUT_S)
                 latencies: list[float] = []
@@ -71,21 +72,31 @@ def _next_result(results: Any, processes: list[Any]) -> tuple[int, int, list[flo
             dead = [p for p in processes if p.exitcode not in (None, 0)]
             if dead:
                 raise RuntimeError(
-                    f"figure 8: writer process {dead[0].name} exited with status "
+                    f"concurrent writers: writer process {dead[0].name} exited with status "
                     f"{dead[0].exitcode} before sending its results"
                 ) from None
             continue
         return result
-    raise RuntimeError(f"figure 8: the writers sent no result for {RESULT_TIMEOUT_S:.0f} s")
+    raise RuntimeError(
+        f"concurrent writers: the writers sent no result for {RESULT_TIMEOUT_S:.0f} s"
+    )
 
 
-def concurrent_writers(settings: Settings, progress: Callable[[str], None]) -> Figure:
-    """Figure 8: the p95 save latency while `settings.writers` processes save at once."""
+def concurrent_writers(
+    settings: Settings,
+    progress: Callable[[str], None],
+    *,
+    number: int = 8,
+    database: str | None = None,
+    label: str = "",
+) -> Figure:
+    """Figure 8 (or `number`): the p95 save latency while `settings.writers` processes save at
+    once, to the workspace's SQLite file or to `database`."""
     low, high = settings.think_ms
     figure = Figure(
-        8,
-        "concurrent_writers",
-        f"{settings.writers} concurrent writers: p95 save latency",
+        number,
+        "concurrent_writers" + (f"_{label.lower()}" if label else ""),
+        f"{label + ': ' if label else ''}{settings.writers} concurrent writers: p95 save latency",
         f"{settings.writers} separate processes, each with its own `Workspace`, save to the same "
         f"demo SIG at the same time (a barrier starts each run): {settings.writer_saves} saves "
         f"each per run, each to a text field of its own, pausing a random {low:.0f}-{high:.0f} ms "
@@ -94,16 +105,25 @@ def concurrent_writers(settings: Settings, progress: Callable[[str], None]) -> F
         "database lock included. The figure is the median over runs of each run's p95 over all "
         "writers' saves.",
     )
-    folder = settings.work / "writers"
-    sig_id = demo_workspace(folder)
-    with Workspace.open(folder) as workspace:
+    folder = settings.work / ("writers" + (f"-{label.lower()}" if label else ""))
+    sig_id = demo_workspace(folder, database)
+    with Workspace.open(folder, database=database) as workspace:
         fields = tuple((p, t, m) for p, (t, m) in editable_text(workspace, sig_id).items())
     rounds = settings.warmup + settings.runs
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(settings.writers)
     results = context.Queue()
     jobs = [
-        Job(str(folder), sig_id, fields, n, rounds, settings.writer_saves, settings.think_ms)
+        Job(
+            str(folder),
+            sig_id,
+            fields,
+            n,
+            rounds,
+            settings.writer_saves,
+            settings.think_ms,
+            database,
+        )
         for n in range(settings.writers)
     ]
     processes = [
@@ -119,7 +139,7 @@ def concurrent_writers(settings: Settings, progress: Callable[[str], None]) -> F
         for _ in range(settings.writers * rounds):
             index, round_, latencies, failed = _next_result(results, processes)
             if round_ < 0:
-                raise RuntimeError(f"figure 8: writer {index} failed: {failed[0]}")
+                raise RuntimeError(f"concurrent writers: writer {index} failed: {failed[0]}")
             by_round.setdefault(round_, []).extend(latencies)
             errors.extend(failed)
     finally:

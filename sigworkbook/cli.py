@@ -18,6 +18,10 @@ from sigworkbook.workspace import Workspace, parse_cli_value
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = "name recorded with your edits (default: none)"
 WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
+DATABASE_HELP = (
+    "keep plans in the database at this URL, e.g. postgresql://user@host/dbname "
+    "(default: $SIGWORKBOOK_DATABASE, else the SQLite file in the workspace folder)"
+)
 
 
 class UserError(SigworkbookError):
@@ -34,13 +38,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _database(args: argparse.Namespace) -> str | None:
+    """The database URL given with --database, else $SIGWORKBOOK_DATABASE, else None."""
+    given: str | None = getattr(args, "database", None)
+    return given or settings.DATABASE.read()
+
+
 def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
-    return Workspace.open(args.workspace, create=create)
+    return Workspace.open(args.workspace, create=create, database=_database(args))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     with _open(args, create=True) as workspace:
         print(f"Workspace ready at {workspace.root}")
+        if _database(args) is not None:
+            print(f"Plans are kept in the database {workspace.location}")
         if args.demo:
             from sigworkbook.demo import add_demo
 
@@ -210,6 +222,37 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target_url(raw: str) -> str:
+    """--to: a database URL, or the path of an SQLite file."""
+    from sigworkbook.store import database_url
+
+    if "://" in raw:
+        return raw
+    return database_url(_path_argument("--to", raw).expanduser())
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from sigworkbook.store import open_store
+    from sigworkbook.store.migrate import copy_all
+
+    url = _target_url(args.to)
+    with _open(args) as workspace, open_store(url, create=True) as target:
+        if target.location == workspace.location:
+            raise UserError("--to names the database the workspace already uses")
+        copied = copy_all(workspace.store, target)
+        source, where = workspace.location, target.location
+    print(
+        f"Copied {_count(copied.sigs, 'SIG')} ({_count(copied.revisions, 'revision')}) "
+        f"from {source} to {where}"
+    )
+    print("Checked: every SIG's plan is the same in both databases at every revision.")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sigworkbook.plan.schema import plan_schema
 
@@ -226,6 +269,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(f"--preheat: {args.preheat} is not between 0 and {MAX_PREHEAT}")
     with _open(args, create=True):
         pass
+    database = _database(args)
+    if database is not None:
+        os.environ[settings.DATABASE.env] = database  # the page kernels inherit it; never printed
     if args.templates is not None:
         if not args.templates.is_dir():
             raise UserError(f"--templates: {args.templates} is not a folder")
@@ -249,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sigworkbook {__version__}")
     parser.add_argument("--workspace", type=Path, metavar="DIR", help=WORKSPACE_HELP)
     parser.add_argument("--author", help=AUTHOR_HELP)
+    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     # The verbs that open a workspace take --workspace and --author after the verb too. SUPPRESS
     # leaves the one given before the verb in place when there is none after it; when both are
@@ -258,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=WORKSPACE_HELP
     )
     workspace_option.add_argument("--author", default=argparse.SUPPRESS, help=AUTHOR_HELP)
+    workspace_option.add_argument(
+        "--database", default=argparse.SUPPRESS, metavar="URL", help=DATABASE_HELP
+    )
 
     def verb(
         name: str, handler: Handler, help: str, *, workspace: bool = True
@@ -307,6 +357,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
+    verb(
+        "migrate",
+        cmd_migrate,
+        "copy every SIG with its whole history into an empty database, and check the copy",
+    ).add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the database to copy into: postgresql://... or sqlite:///path, or an SQLite file",
+    )
     verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")
     serve.add_argument("--port", type=int, default=8866)

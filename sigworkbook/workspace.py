@@ -79,10 +79,11 @@ class Workspace:
     ) -> Workspace:
         """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing.
 
-        Plans are kept in the database at the URL `database`, by default the SQLite file in
-        the workspace folder; the folder always holds exports and settings.
+        Plans are kept in the database at the URL `database` (else $SIGWORKBOOK_DATABASE), by
+        default the SQLite file in the workspace folder; the folder holds exports and settings.
         """
         folder = resolve(root)
+        database = database or settings.DATABASE.read()
         if database is not None:
             if create:
                 _make_folder(folder)

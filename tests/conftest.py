@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from postgres_server import PostgresMissing, PostgresServer, postgres_required
 
 from sigworkbook import cli
 from sigworkbook.plan import catalogues
@@ -21,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "sigworkbook"
 """The `sigworkbook` console script installed beside the interpreter running the tests."""
 
-ENV_VARS = ("SIGWORKBOOK_WORKSPACE", "SIGWORKBOOK_CATALOGUES")
+ENV_VARS = ("SIGWORKBOOK_WORKSPACE", "SIGWORKBOOK_CATALOGUES", "SIGWORKBOOK_DATABASE")
 
 
 @dataclass(frozen=True)
@@ -166,3 +167,30 @@ def run_script(tmp_path: Path) -> RunCli:
         return run_process([SCRIPT, *args], cwd=cwd or tmp_path, env=script_env(home, env))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole test session, on a Unix socket in a temporary folder.
+
+    Skipped where PostgreSQL is not installed, except on CI (CI=true) or with
+    SIGWORKBOOK_REQUIRE_POSTGRES=1, where a missing server fails the tests.
+    """
+    try:
+        server = PostgresServer()
+    except PostgresMissing as missing:
+        if postgres_required():
+            pytest.fail(
+                f"{missing} (CI=true or SIGWORKBOOK_REQUIRE_POSTGRES=1: these tests must run)"
+            )
+        pytest.skip(str(missing))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)

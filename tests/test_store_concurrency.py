@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_backends import BACKENDS, Backend, make_backend
 
 from sigworkbook.store import SigExists
-from sigworkbook.store.sqlite import SQLiteStore as Store
 
 WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
 WRITERS = 8
@@ -23,11 +23,17 @@ def accept(plan: dict[str, Any]) -> dict[str, Any]:
     return plan
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """An empty database of each backend in turn."""
+    return make_backend(request, request.param, tmp_path)
+
+
 def _start_writer(
-    db: Path, sig_id: str, name: str, count: int, go_file: Path
+    url: str, sig_id: str, name: str, count: int, go_file: Path
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(WRITER), str(db), sig_id, name, str(count), str(go_file)],
+        [sys.executable, str(WRITER), url, sig_id, name, str(count), str(go_file)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -41,14 +47,15 @@ def _acknowledged(output: str) -> list[tuple[int, str, str]]:
 
 
 @pytest.mark.slow
-def test_eight_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "workspace.db"
-    with Store(db) as store:
+def test_eight_processes_writing_at_once_lose_nothing(tmp_path: Path, backend: Backend) -> None:
+    with backend.open() as store:
         store.create("walkers", {"identity": {"name": "Walkers"}}, author=None, validate=accept)
 
     go_file = tmp_path / "go"
     names = [f"w{n}" for n in range(WRITERS)]
-    processes = {name: _start_writer(db, "walkers", name, EDITS, go_file) for name in names}
+    processes = {
+        name: _start_writer(backend.url, "walkers", name, EDITS, go_file) for name in names
+    }
     for process in processes.values():  # every writer has opened the store...
         assert process.stdout is not None
         assert process.stdout.readline() == "ready\n"
@@ -61,7 +68,7 @@ def test_eight_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         acked[name] = _acknowledged(out)
     elapsed = time.monotonic() - started
 
-    with Store(db) as store:
+    with backend.open() as store:
         history = store.history("walkers")
         plan = store.current("walkers").plan
         total = 1 + WRITERS * EDITS
@@ -92,13 +99,12 @@ def test_eight_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert elapsed < 60, f"{WRITERS} writers took {elapsed:.1f} s"
 
 
-def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path) -> None:
-    """Both open (one creates) the file; exactly one may create the SIG."""
-    db = tmp_path / "workspace.db"
+def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path, backend: Backend) -> None:
+    """Both open (one creates) the database; exactly one may create the SIG."""
     script = (
         "import sys\n"
-        "from sigworkbook.store import SigExists\nfrom sigworkbook.store.sqlite import SQLiteStore as Store\n"
-        "with Store(sys.argv[1]) as store:\n"
+        "from sigworkbook.store import SigExists, open_store\n"
+        "with open_store(sys.argv[1], create=True) as store:\n"
         "    try:\n"
         "        store.create('walkers', {'by': sys.argv[2]}, author=sys.argv[2],\n"
         "                     validate=lambda plan: plan)\n"
@@ -108,7 +114,7 @@ def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path) -> Non
     )
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", script, str(db), f"p{n}"],
+            [sys.executable, "-c", script, backend.url, f"p{n}"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -121,10 +127,48 @@ def test_two_processes_creating_the_same_database_and_sig(tmp_path: Path) -> Non
         assert process.returncode == 0, err
         results.append(out.strip())
     assert sorted(results) == ["created", "exists", "exists", "exists"]
-    with Store(db) as store:
+    with backend.open() as store:
         assert store.sig_ids() == ["walkers"]
         (change,) = store.history("walkers")
         assert change.value == {"by": change.author}
         with pytest.raises(SigExists):
             store.create("walkers", {}, author=None, validate=accept)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["workspace.db"]
+    if backend.name == "sqlite":
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["workspace.db"]
+
+
+INCREMENTER = """
+import sys
+from sigworkbook.store import open_store
+with open_store(sys.argv[1]) as store:
+    for _ in range(int(sys.argv[2])):
+        store.update(
+            "walkers",
+            lambda plan: [("count", plan.get("count", 0) + 1)],
+            author=sys.argv[3],
+            validate=lambda plan: plan,
+        )
+"""
+
+
+def test_read_modify_write_edits_from_many_processes_lose_no_increment(backend: Backend) -> None:
+    """Each process reads the count and writes count + 1: only a lock held from the read to
+    the write keeps every increment (a vote, a tick, a new row work the same way)."""
+    processes, each = 4, 50
+    with backend.open() as store:
+        store.create("walkers", {"count": 0}, author=None, validate=accept)
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", INCREMENTER, backend.url, str(each), f"p{n}"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(processes)
+    ]
+    for process in running:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    with backend.open() as store:
+        assert store.current("walkers").plan["count"] == processes * each
+        values = [c.value for c in reversed(store.history("walkers")) if c.path == "count"]
+        assert values == list(range(1, processes * each + 1))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from sigworkbook.store.sqlite import SQLiteStore as Store
+import pytest
+from store_backends import BACKENDS, Backend, make_backend
 
 WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
 
@@ -20,11 +20,17 @@ def accept(plan: dict[str, Any]) -> dict[str, Any]:
     return plan
 
 
-def _save_until_killed(db: Path, name: str, seconds: float) -> list[tuple[int, str, str]]:
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """An empty database of each backend in turn."""
+    return make_backend(request, request.param, tmp_path)
+
+
+def _save_until_killed(url: str, name: str, seconds: float) -> list[tuple[int, str, str]]:
     """Run a writer that saves in a loop, SIGKILL it after ``seconds`` of saving, return its
     acknowledged ``(revision, path, value)`` lines."""
     process = subprocess.Popen(
-        [sys.executable, str(WRITER), str(db), "walkers", name, "0"],
+        [sys.executable, str(WRITER), url, "walkers", name, "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -44,18 +50,16 @@ def _save_until_killed(db: Path, name: str, seconds: float) -> list[tuple[int, s
     return acked
 
 
-def test_acknowledged_saves_survive_sigkill(tmp_path: Path) -> None:
-    db = tmp_path / "workspace.db"
-    with Store(db) as store:
+def test_acknowledged_saves_survive_sigkill(backend: Backend) -> None:
+    with backend.open() as store:
         store.create("walkers", {"identity": {"name": "Walkers"}}, author=None, validate=accept)
 
-    acked = _save_until_killed(db, "w1", 1.0)
+    acked = _save_until_killed(backend.url, "w1", 1.0)
     assert len(acked) > 20, "the writer should have saved many times in a second"
 
-    raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    raw.close()
-    with Store(db) as store:
+    if backend.name == "sqlite":
+        assert backend.raw("PRAGMA integrity_check") == [("ok",)]
+    with backend.open() as store:
         history = {change.revision: change for change in store.history("walkers")}
         for revision, path, value in acked:
             assert revision in history, f"acknowledged revision {revision} was lost"
@@ -69,8 +73,8 @@ def test_acknowledged_saves_survive_sigkill(tmp_path: Path) -> None:
         assert after.revision == latest + 1
 
     # a second crash on top of the first one's leftovers is just as safe
-    more = _save_until_killed(db, "w2", 0.3)
-    with Store(db) as store:
+    more = _save_until_killed(backend.url, "w2", 0.3)
+    with backend.open() as store:
         history = {change.revision: change for change in store.history("walkers")}
         for revision, path, value in more:
             assert (history[revision].path, history[revision].value) == (path, value)

@@ -203,3 +203,27 @@ def test_serve_from_the_installed_wheel(installed: Installed) -> None:
         server.send_signal(signal.SIGINT)
         code = server.wait(timeout=60)
     assert code == 0, log.read_text(encoding="utf-8")
+
+
+def test_postgres_from_the_installed_wheel(installed: Installed, postgres_url: str) -> None:
+    """Every verb with --database postgresql://..., and migrate to an SQLite file and back."""
+    folder = installed.outside / "pg"
+
+    def run(*args: str | Path) -> str:
+        return ok(installed.run("--workspace", folder, "--database", postgres_url, *args)).out
+
+    sig_id = run("init", "--demo").rsplit("with id ", 1)[1].strip()
+    assert run("list").startswith(f"{sig_id}\t")
+    assert run("check", sig_id)
+    exported = installed.outside / "pg-plan.json"
+    run("export", sig_id, "--format", "json", "-o", exported)
+    run("set", sig_id, "identity.name", "Renamed")
+    run("import", exported, "--replace")
+    assert [line.split()[0] for line in run("history", sig_id).splitlines()] == ["3", "2", "1"]
+    run("restore", sig_id, "2")
+    handed = installed.outside / "handed-over.db"
+    assert "every revision" in run("migrate", "--to", handed)
+    listed = ok(
+        installed.run("--workspace", folder, "--database", f"sqlite:///{handed}", "list")
+    ).out
+    assert listed.startswith(f"{sig_id}\t") and "revision 4" in listed

@@ -25,7 +25,7 @@ from sigworkbook.live.presence import PresenceBoard
 from sigworkbook.live.saving import SaveQueue
 from sigworkbook.plan.paths import get_path
 from sigworkbook.plan.validation import PlanError
-from sigworkbook.store import Change, ChangeFeed, StoreError, Visitor
+from sigworkbook.store import Change, ChangeFeed, StoreError, StoreUnreachable, Visitor
 from sigworkbook.workspace import Loaded, Workspace
 
 
@@ -38,6 +38,11 @@ class SaveStatus:
     message: str
     at: dt.datetime | None = None
     retry: bool = False
+
+
+UNREACHABLE_RETRY = 3.0
+"""Seconds between two tries to save edits while the database cannot be reached."""
+UNREACHABLE = "Not saved: database unreachable, trying again"
 
 
 def _saved_now() -> SaveStatus:
@@ -76,6 +81,7 @@ class Session(HasTraits):
         self._document: tuple[Loaded, dict[str, Any]] | None = None
         self._feed: ChangeFeed | None = None
         self._presence_timer: asyncio.TimerHandle | None = None
+        self._retry_timer: asyncio.TimerHandle | None = None
         self.loaded = workspace.load(sig_id)
         self.status = (
             SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
@@ -228,6 +234,12 @@ class Session(HasTraits):
             self._report(path, source, "; ".join(p.message for p in problems))
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
+        except StoreUnreachable:
+            self._queue.failed(path, (value, source))  # kept, and saved when the database is back
+            self._report(path, source, "not saved yet: the database cannot be reached")
+            self._set_status(SaveStatus(False, UNREACHABLE, retry=True))
+            self._retry_later()
+            return False
         except SigworkbookError as error:
             self._queue.failed(path, (value, source))
             self._report(path, source, f"not saved yet: {error}")
@@ -238,6 +250,19 @@ class Session(HasTraits):
             source.saved(value)
         self._saved(loaded)
         return True
+
+    def _retry_later(self) -> None:
+        """In a kernel, try the failed edits again after UNREACHABLE_RETRY seconds."""
+        loop = kernel_loop()
+        if loop is None or self._retry_timer is not None:
+            return
+
+        def again() -> None:
+            self._retry_timer = None
+            if self._queue.failed_paths:
+                self.retry()
+
+        self._retry_timer = loop.call_later(UNREACHABLE_RETRY, again)
 
     def _saved(self, loaded: Loaded) -> None:
         if loaded.changed:
@@ -354,4 +379,6 @@ class Session(HasTraits):
             self._feed.stop()
         if self._presence_timer is not None:
             self._presence_timer.cancel()
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
         self._presence.leave()

@@ -43,6 +43,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def at_text(at: datetime) -> str:
+    """A history time as stored: ISO 8601 with microseconds (the inverse of reading it)."""
+    return at.isoformat(timespec="microseconds")
+
+
 def check_sig_id(sig_id: str) -> None:
     """Refuse an id that is not 1 to 64 lower-case letters, digits, '-' or '_'."""
     if not isinstance(sig_id, str) or not SIG_ID.fullmatch(sig_id):

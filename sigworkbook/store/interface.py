@@ -196,6 +196,9 @@ class Store(Protocol):
     ) -> Snapshot:
         """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
 
+    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
+        """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
+
     def presence(self) -> Presence:
         """The presence register that goes with this database."""
 

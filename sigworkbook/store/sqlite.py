@@ -677,6 +677,47 @@ class SQLiteStore:
             sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
         )
 
+    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
+        """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
+        changelog.check_sig_id(sig_id)
+        if not changes:
+            raise StoreError(
+                f"SIG {sig_id!r} cannot be copied into {self.path} without its history"
+            )
+        plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
+        first, last = changes[0], changes[-1]
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone():
+                raise SigExists(f"there is already a SIG {sig_id!r} in {self.path}")
+            conn.execute(
+                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    sig_id,
+                    last.revision,
+                    canonical_json(plan),
+                    changelog.at_text(first.at),
+                    changelog.at_text(last.at),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        sig_id,
+                        c.revision,
+                        c.path,
+                        canonical_json(c.value),
+                        c.author,
+                        changelog.at_text(c.at),
+                        c.kind,
+                        c.note,
+                    )
+                    for c in changes
+                ],
+            )
+
 
 def _change(row: tuple[Any, ...]) -> Change:
     """Build a Change from a history row."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -15,8 +16,12 @@ Opener = Callable[[str, bool, float], Store]
 
 BACKENDS: Final[dict[str, str]] = {
     "sqlite": "sigworkbook.store.sqlite:open_url",
+    "postgresql": "sigworkbook.store.postgres:open_url",
 }
 """URL scheme -> ``module:function`` of the backend's opener, imported only when used."""
+
+
+_QUERY_PASSWORD: Final = re.compile(r"((?:^|[?&])password=)[^&#]*", re.IGNORECASE)
 
 
 def database_url(file: Path) -> str:
@@ -25,18 +30,22 @@ def database_url(file: Path) -> str:
 
 
 def mask_password(url: str) -> str:
-    """`url` with any password replaced by ``***``, for messages and logs."""
+    """`url` with any password (``user:password@`` or ``?password=``) replaced by ``***``."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return "<a database URL that cannot be read>"
+    if _QUERY_PASSWORD.search(parts.query):
+        url = _QUERY_PASSWORD.sub(r"\1***", url)
+        parts = urlsplit(url)
     if parts.password is None:
         return url
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
     user = parts.username or ""
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    netloc = f"{user}:***@{host}" + (f":{port}" if port else "")
     return urlunsplit(parts._replace(netloc=netloc))
 
 

@@ -1,0 +1,631 @@
+"""The PostgreSQL backend: one database shared by many servers, each edit one committed transaction.
+
+A store holds one pooled connection for its queries (psycopg-pool re-opens it when the server
+dropped it) and, for each change feed a page starts, one listening connection (see
+`postgres_feed`). Read-modify-write edits lock the SIG's row (``SELECT ... FOR UPDATE``) for
+the length of their transaction; commits are synchronous, so an acknowledged edit is on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Final
+from urllib.parse import parse_qsl, urlsplit
+
+import psycopg
+import psycopg_pool
+from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
+
+from sigworkbook import __version__
+from sigworkbook.plan.paths import canonical_json, parse_path
+from sigworkbook.store import changelog
+from sigworkbook.store.interface import (
+    Change,
+    ChangeFeed,
+    Compute,
+    NewerSchema,
+    NotOurDatabase,
+    Presence,
+    SigExists,
+    Snapshot,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreUnreachable,
+    UnknownSig,
+    Validate,
+)
+from sigworkbook.store.postgres_schema import APPLICATION, MIGRATIONS, OUR_TABLES, Migration
+from sigworkbook.store.urls import mask_password
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+CONNECT_TIMEOUT: Final = 5
+"""Seconds to wait for the database server to answer before calling it unreachable."""
+RECONNECT_TIMEOUT: Final = 8.0
+UNREACHABLE_WAIT: Final = 0.5
+"""Seconds a call waits for a connection while the database is known to be away."""
+KEEPALIVES: Final = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+"""TCP keepalives: a connection to a server that vanished without a word is noticed in 1 min."""
+_SCHEMA_LOCK: Final = 0x53494757  # advisory lock held while creating or upgrading the schema
+_UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_url(url: str) -> str:
+    """`url` as libpq reads it: ``postgresql+psycopg://`` and ``postgres://`` become plain."""
+    scheme, rest = url.split(":", 1)
+    return "postgresql:" + rest if scheme.lower() != "postgresql" else url
+
+
+def _password(url: str) -> str | None:
+    """The password written in `url`, if any (in the user part or as ``?password=``)."""
+    try:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        return parts.password or query.get("password") or None
+    except ValueError:
+        return None
+
+
+class PostgresStore:
+    """A PostgreSQL database holding any number of SIGs, each with its full history.
+
+    A store may be shared between threads: calls are serialised, each borrowing the one
+    pooled connection for its transaction.
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    MIGRATIONS: ClassVar[tuple[Migration, ...]] = MIGRATIONS
+
+    def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
+        """Open the database at `url`; with `create`, set up our tables in an empty database."""
+        if len(self.MIGRATIONS) != self.SCHEMA_VERSION:
+            raise TypeError(f"{type(self).__name__} needs one migration per schema version")
+        self._url = connection_url(url)
+        try:
+            self._conninfo = make_conninfo(self._url, connect_timeout=CONNECT_TIMEOUT, **KEEPALIVES)
+        except psycopg.ProgrammingError:
+            raise StoreError(
+                f"the database URL {mask_password(url)} cannot be read: "
+                "it must look like postgresql://user@host:port/dbname"
+            ) from None
+        self._secret = _password(url)
+        self._location = mask_password(url)
+        self.busy_timeout = busy_timeout
+        self._read_only = False
+        self._closed = False
+        self._away = False
+        self._lock = threading.RLock()
+        self._prepare(create)
+        self._pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
+            self._conninfo,
+            kwargs={"autocommit": False},
+            min_size=1,
+            max_size=1,
+            open=False,
+            configure=self._configure,
+            check=psycopg_pool.ConnectionPool.check_connection,
+            name="sigworkbook",
+            timeout=CONNECT_TIMEOUT,
+            # After this long without success the pool stops trying until the next call asks
+            # again, so the pauses between tries stay short (1, 2, 4 s) however long it was away.
+            reconnect_timeout=RECONNECT_TIMEOUT,
+        )
+        with self._translate():
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._location!r})"
+
+    # ----------------------------------------------------------------- opening
+
+    def _clean(self, text: str) -> str:
+        """`text` on one line, with the URL's password (if any) blotted out."""
+        line = " ".join(str(text).split())
+        if self._secret:
+            line = line.replace(self._secret, "***")
+        return line
+
+    def connect(self, *, autocommit: bool = False) -> Connection:
+        """A new connection with our settings (for the schema check and change feeds)."""
+        try:
+            conn: Connection = psycopg.connect(self._conninfo, autocommit=autocommit)
+        except psycopg.Error as error:
+            raise self._error_for(error) from None
+        if not autocommit:
+            self._configure(conn)
+        return conn
+
+    def _configure(self, conn: Connection) -> None:
+        """Session settings: durable commits, and lock waits bounded by the busy timeout."""
+        millis = max(1, int(self.busy_timeout * 1000))
+        conn.execute("SET synchronous_commit = on")
+        conn.execute(f"SET lock_timeout = {millis}".encode())
+        conn.execute("SET idle_in_transaction_session_timeout = 0")
+        conn.commit()
+
+    def _prepare(self, create: bool) -> None:
+        """Check that the database is ours and current, creating or upgrading our tables."""
+        with contextlib.closing(self.connect()) as conn, self._translate():
+            version = self._inspect(conn, create)
+            conn.rollback()
+            (read_only,) = conn.execute(
+                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"
+            ).fetchone() or (False,)
+            conn.rollback()
+            self._read_only = bool(read_only)
+            if version == self.SCHEMA_VERSION:
+                return
+            if self._read_only:
+                raise StoreError(
+                    f"the database {self._location} needs setting up (version {version} to "
+                    f"{self.SCHEMA_VERSION}), but it is read-only here"
+                )
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                version = self._inspect(conn, create)  # someone may have done it while we waited
+                if version < self.SCHEMA_VERSION:
+                    self._run_migrations(conn, version)
+                conn.commit()
+            except Exception as error:
+                conn.rollback()
+                if isinstance(error, StoreError):
+                    raise
+                if isinstance(error, psycopg.Error) and self._is_unreachable(error):
+                    raise
+                raise StoreError(
+                    f"could not set up {self._location} from version {version} to "
+                    f"{self.SCHEMA_VERSION}: {self._clean(str(error))}; the database was not changed"
+                ) from None
+
+    def _inspect(self, conn: Connection, create: bool) -> int:
+        """The schema version of the database (0: empty), after checking it is ours."""
+        tables = {
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        }
+        if "meta" not in tables:
+            if tables:
+                raise NotOurDatabase(
+                    f"{self._location} is not a sigworkbook database (it holds other tables, "
+                    "not sigworkbook's); nothing was written to it"
+                )
+            if not create:
+                raise StoreError(
+                    f"there is no sigworkbook database at {self._location} (it is empty): "
+                    "run 'sigworkbook init' with this database first"
+                )
+            return 0
+        meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("application") != APPLICATION:
+            raise NotOurDatabase(
+                f"{self._location} is not a sigworkbook database (its meta table is another "
+                "program's); nothing was written to it"
+            )
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            raise NotOurDatabase(
+                f"{self._location} is damaged: it names no schema version"
+            ) from None
+        if version > self.SCHEMA_VERSION:
+            raise NewerSchema(
+                f"{self._location} was written by a newer sigworkbook (database version "
+                f"{version}; this sigworkbook supports up to version {self.SCHEMA_VERSION}); "
+                "the database was not changed: please upgrade sigworkbook to open it"
+            )
+        if not tables >= OUR_TABLES:
+            raise NotOurDatabase(
+                f"{self._location} is not a sigworkbook database (its sigworkbook tables are "
+                "missing); nothing was written to it"
+            )
+        return version
+
+    def _run_migrations(self, conn: Connection, version: int) -> None:
+        """Run the migrations after `version` inside the caller's transaction."""
+        for step in range(version, self.SCHEMA_VERSION):
+            self.MIGRATIONS[step](conn)
+        now = changelog.now()
+        rows = [("schema_version", str(self.SCHEMA_VERSION)), ("schema_changed_at", now)]
+        if version == 0:
+            rows += [("application", APPLICATION), ("created_at", now), ("created_by", __version__)]
+        for key, value in rows:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ----------------------------------------------------------------- plumbing
+
+    @property
+    def location(self) -> str:
+        """The database URL with any password masked."""
+        return self._location
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database can only be read (a standby, or read-only transactions)."""
+        return self._read_only
+
+    def presence(self) -> Presence:
+        """Presence in the database itself, so people on different servers see each other."""
+        from sigworkbook.store.postgres_presence import PostgresPresence
+
+        return PostgresPresence(self)
+
+    def change_feed(self, sig_id: str) -> ChangeFeed:
+        """New revisions by LISTEN/NOTIFY on the SIG's channel (no polling)."""
+        from sigworkbook.store.postgres_feed import NotifyFeed
+
+        return NotifyFeed(self, sig_id)
+
+    def close(self) -> None:
+        """Close the pool; further calls raise StoreError. Closing twice is harmless."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _is_unreachable(error: psycopg.Error) -> bool:
+        state = error.sqlstate or ""
+        return (
+            isinstance(error, psycopg.OperationalError)
+            and (not state or state.startswith(_UNREACHABLE_STATES))
+        ) or state.startswith(_UNREACHABLE_STATES)
+
+    def _error_for(self, error: psycopg.Error) -> StoreError:
+        """Translate a psycopg exception into a StoreError a user can act on."""
+        reason = self._clean(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        if self._is_unreachable(error):
+            return StoreUnreachable(
+                f"the database {self._location} cannot be reached just now ({reason})"
+            )
+        if isinstance(error, pg_errors.LockNotAvailable | pg_errors.QueryCanceled):
+            return StoreBusy(
+                f"the database {self._location} is busy: another program kept a SIG locked "
+                f"for more than {self.busy_timeout:g} s; try again in a moment"
+            )
+        if isinstance(error, pg_errors.ReadOnlySqlTransaction):
+            return StoreError(f"the database {self._location} is read-only: nothing was saved")
+        if isinstance(error, pg_errors.InsufficientPrivilege):
+            return StoreError(
+                f"the database {self._location} refused: no permission ({reason}); nothing was saved"
+            )
+        if isinstance(error, pg_errors.DiskFull):
+            return StoreError(f"the disk holding {self._location} is full; nothing was saved")
+        return StoreError(f"database error in {self._location}: {reason}")
+
+    @contextlib.contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Turn psycopg and pool exceptions raised in the block into StoreErrors."""
+        try:
+            yield
+        except psycopg_pool.PoolTimeout:
+            self._away = True
+            raise StoreUnreachable(
+                f"the database {self._location} cannot be reached just now"
+            ) from None
+        except psycopg_pool.PoolClosed:
+            raise StoreError(f"the database {self._location} has been closed") from None
+        except psycopg.Error as error:
+            self._away = self._is_unreachable(error)
+            raise self._error_for(error) from None
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
+        """One transaction on the pooled connection: committed if the block succeeds."""
+        if self._closed:
+            raise StoreError(f"the database {self._location} has been closed")
+        if write and self._read_only:
+            raise StoreError(f"the database {self._location} is read-only: nothing was saved")
+        wait = UNREACHABLE_WAIT if self._away else CONNECT_TIMEOUT
+        # One call at a time (as SQLite's store): waiting for the pool's one connection then
+        # only ever means waiting for the database, never for another thread's long lock wait.
+        with self._lock, self._translate(), self._pool.connection(timeout=wait) as conn:
+            self._away = False
+            yield conn  # the pool commits on success and rolls back on an exception
+
+    def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:
+        query = "SELECT revision, plan FROM sigs WHERE sig_id = %s" + (
+            " FOR UPDATE" if lock else ""
+        )
+        row = conn.execute(query.encode(), (sig_id,)).fetchone()
+        if row is None:
+            raise UnknownSig(f"there is no SIG {sig_id!r} in {self._location}")
+        return Snapshot(revision=row[0], plan=json.loads(row[1]))
+
+    # ----------------------------------------------------------------- reading
+
+    def sig_ids(self) -> list[str]:
+        """The ids of all SIGs in the database, sorted."""
+        with self._transaction() as conn:
+            return [row[0] for row in conn.execute("SELECT sig_id FROM sigs ORDER BY sig_id")]
+
+    def exists(self, sig_id: str) -> bool:
+        """Whether a SIG with this id is in the database."""
+        with self._transaction() as conn:
+            return (
+                conn.execute("SELECT 1 FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone()
+                is not None
+            )
+
+    def current(self, sig_id: str) -> Snapshot:
+        """The SIG's latest plan and revision, read from the stored snapshot."""
+        with self._transaction() as conn:
+            return self._snapshot_row(conn, sig_id)
+
+    def revision(self, sig_id: str) -> int:
+        """The SIG's latest revision number: one indexed lookup."""
+        with self._transaction() as conn:
+            row = conn.execute("SELECT revision FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone()
+        if row is None:
+            raise UnknownSig(f"there is no SIG {sig_id!r} in {self._location}")
+        revision: int = row[0]
+        return revision
+
+    def history(
+        self,
+        sig_id: str,
+        *,
+        path: str | None = None,
+        limit: int | None = None,
+        include_ancestors: bool = False,
+    ) -> list[Change]:
+        """The SIG's changes, newest first (see `sqlite.SQLiteStore.history`)."""
+        changelog.check_limit(limit)
+        where = "sig_id = %s"
+        params: list[Any] = [sig_id]
+        if path is not None and path != "":
+            parts = parse_path(path)
+            where += " AND (path = %s OR starts_with(path, %s)"
+            params += [path, path + "."]
+            if include_ancestors:
+                where += " OR path = ANY(%s)"
+                params.append([".".join(str(p) for p in parts[:n]) for n in range(len(parts))])
+            where += ")"
+        elif path is not None:
+            parse_path(path)
+        query = (
+            "SELECT revision, path, value, author, at, kind, note FROM history "
+            f"WHERE {where} ORDER BY revision DESC"
+        )
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        with self._transaction() as conn:
+            rows = conn.execute(query.encode(), params).fetchall()
+            if not rows:
+                self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
+        return [_change(row) for row in rows]
+
+    def last_changes(self, sig_id: str) -> dict[str, Change]:
+        """The latest change at each path that was ever changed."""
+        query = (
+            "SELECT DISTINCT ON (path) revision, path, value, author, at, kind, note "
+            "FROM history WHERE sig_id = %s ORDER BY path, revision DESC"
+        )
+        with self._transaction() as conn:
+            rows = conn.execute(query, (sig_id,)).fetchall()
+            if not rows:
+                self._snapshot_row(conn, sig_id)
+        return {change.path: change for change in map(_change, rows)}
+
+    def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
+        """The ids of the rows of the list at `list_path`, in order, as of `revision`."""
+        containing = changelog.containing_paths(list_path)
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT revision, path, value FROM history WHERE sig_id = %s "
+                "AND path = ANY(%s) AND revision <= %s ORDER BY revision DESC LIMIT 1",
+                (sig_id, containing, revision),
+            ).fetchone()
+        if row is None:
+            return None
+        return changelog.rows_in(row[2], list_path, row[1])
+
+    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
+        """The SIG's plan as of `revision`, rebuilt by replaying the change log."""
+        latest = self.revision(sig_id)
+        if isinstance(revision, bool) or not isinstance(revision, int):
+            raise TypeError(f"revision must be an int, not {type(revision).__name__}")
+        if not 1 <= revision <= latest:
+            raise StoreError(
+                f"SIG {sig_id!r} has no revision {revision}: its revisions are 1 to {latest}"
+            )
+        with self._transaction() as conn:
+            rows = conn.execute(
+                """SELECT path, value FROM history
+                WHERE sig_id = %(sig)s AND revision <= %(rev)s AND revision >= (
+                    SELECT MAX(revision) FROM history
+                    WHERE sig_id = %(sig)s AND path = '' AND revision <= %(rev)s)
+                ORDER BY revision""",
+                {"sig": sig_id, "rev": revision},
+            ).fetchall()
+        return changelog.replay(rows)
+
+    # ----------------------------------------------------------------- writing
+
+    def create(
+        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+    ) -> Snapshot:
+        """Add a new SIG with ``validate(plan)`` as revision 1."""
+        changelog.check_sig_id(sig_id)
+        draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
+        at = changelog.now()
+        exists = SigExists(f"there is already a SIG {sig_id!r} in {self._location}")
+        with self._transaction(write=True) as conn:
+            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone():
+                raise exists
+            new_plan = changelog.as_plan(validate(draft), "the plan returned by validation")
+            text = canonical_json(new_plan)
+            inserted = conn.execute(
+                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
+                "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (sig_id) DO NOTHING RETURNING 1",
+                (sig_id, text, at, at),
+            ).fetchone()
+            if inserted is None:  # created by someone else since we looked
+                raise exists
+            conn.execute(
+                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                "VALUES (%s, 1, '', %s, %s, %s, 'create', NULL)",
+                (sig_id, text, author, at),
+            )
+        return Snapshot(revision=1, plan=new_plan, changed=True)
+
+    def apply(
+        self,
+        sig_id: str,
+        changes: Sequence[tuple[str, Any]],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Set each ``(path, value)`` in order, validate the result and save it atomically."""
+        changelog.prepare(changes)
+        return self.update(
+            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
+        )
+
+    def update(
+        self,
+        sig_id: str,
+        compute: Compute,
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Like `apply`, with the changes computed from the latest plan under the SIG's row lock."""
+        changelog.check_kind(kind)
+        at = changelog.now()
+        with self._transaction(write=True) as conn:
+            before = self._snapshot_row(conn, sig_id, lock=True)
+            rows, new_plan = changelog.history_rows(
+                before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
+            )
+            if not rows:
+                return before
+            revision = rows[-1].revision
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (sig_id, row.revision, row.path, row.value, author, at, kind, row.note)
+                        for row in rows
+                    ],
+                )
+            conn.execute(
+                "UPDATE sigs SET revision = %s, plan = %s, updated_at = %s WHERE sig_id = %s",
+                (revision, canonical_json(new_plan), at, sig_id),
+            )
+        return Snapshot(revision=revision, plan=new_plan, changed=True)
+
+    def replace(
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "replace",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
+        return self.apply(
+            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
+        )
+
+    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
+        """Add a SIG with exactly these history rows (oldest first), as `migrate` copies it."""
+        changelog.check_sig_id(sig_id)
+        if not changes:
+            raise StoreError(
+                f"SIG {sig_id!r} cannot be copied into {self._location} without its history"
+            )
+        plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
+        first, last = changes[0], changes[-1]
+        with self._transaction(write=True) as conn:
+            inserted = conn.execute(
+                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sig_id) DO NOTHING RETURNING 1",
+                (
+                    sig_id,
+                    last.revision,
+                    canonical_json(plan),
+                    changelog.at_text(first.at),
+                    changelog.at_text(last.at),
+                ),
+            )
+            if inserted.fetchone() is None:
+                raise SigExists(f"there is already a SIG {sig_id!r} in {self._location}")
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            sig_id,
+                            c.revision,
+                            c.path,
+                            canonical_json(c.value),
+                            c.author,
+                            changelog.at_text(c.at),
+                            c.kind,
+                            c.note,
+                        )
+                        for c in changes
+                    ],
+                )
+
+    # ----------------------------------------------------------------- for presence
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Connection]:
+        """The pooled connection for one short transaction of a helper (presence)."""
+        with self._transaction() as conn:
+            yield conn
+
+
+def _change(row: tuple[Any, ...]) -> Change:
+    """Build a Change from a history row."""
+    revision, path, value, author, at, kind, note = row
+    return Change(
+        revision=revision,
+        path=path,
+        value=json.loads(value),
+        author=author,
+        at=datetime.fromisoformat(at),
+        kind=kind,
+        note=note,
+    )
+
+
+def open_url(url: str, create: bool, busy_timeout: float) -> Store:
+    """Open the PostgreSQL database of a ``postgresql://`` URL (the store's backend opener)."""
+    return PostgresStore(url, create=create, busy_timeout=busy_timeout)

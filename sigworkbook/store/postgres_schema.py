@@ -1,0 +1,97 @@
+"""The PostgreSQL schema of a sigworkbook database: its migrations, from version 1."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Final
+
+import psycopg
+
+Migration = Callable[[psycopg.Connection[tuple[object, ...]]], None]
+
+APPLICATION: Final = "sigworkbook"
+"""The value of meta's 'application' row: marks a database as ours."""
+CHANNEL_PREFIX: Final = "sigworkbook_"
+
+_SCHEMA_1: Final = (
+    """CREATE TABLE meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+    )""",
+    """CREATE TABLE sigs (
+        sig_id text PRIMARY KEY,
+        revision integer NOT NULL CHECK (revision >= 1),
+        plan text NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL
+    )""",
+    """CREATE TABLE history (
+        sig_id text NOT NULL REFERENCES sigs (sig_id),
+        revision integer NOT NULL CHECK (revision >= 1),
+        path text NOT NULL,
+        value text NOT NULL,
+        author text,
+        at text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('create', 'set', 'replace', 'restore')),
+        note text,
+        PRIMARY KEY (sig_id, revision)
+    )""",
+    "CREATE INDEX history_whole_plan ON history (sig_id, revision) WHERE path = ''",
+    "CREATE INDEX history_by_path ON history (sig_id, path, revision)",
+    """CREATE FUNCTION sigworkbook_history_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'history is append-only' USING ERRCODE = 'integrity_constraint_violation';
+    END $$""",
+    """CREATE TRIGGER history_no_update BEFORE UPDATE OR DELETE ON history
+    FOR EACH ROW EXECUTE FUNCTION sigworkbook_history_append_only()""",
+    """CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
+    FOR EACH STATEMENT EXECUTE FUNCTION sigworkbook_history_append_only()""",
+    """CREATE FUNCTION sigworkbook_history_next_revision() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.revision <> 1 + COALESCE(
+            (SELECT MAX(revision) FROM history WHERE sig_id = NEW.sig_id), 0) THEN
+            RAISE EXCEPTION 'history revisions must follow on without gaps'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER history_next_revision BEFORE INSERT ON history
+    FOR EACH ROW EXECUTE FUNCTION sigworkbook_history_next_revision()""",
+    # Pages learn of a new revision by LISTEN on the SIG's channel; sent when the write commits.
+    f"""CREATE FUNCTION sigworkbook_notify_revision() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{CHANNEL_PREFIX}' || md5(NEW.sig_id), NEW.revision::text);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER sigs_notify AFTER INSERT OR UPDATE OF revision ON sigs
+    FOR EACH ROW EXECUTE FUNCTION sigworkbook_notify_revision()""",
+    # Who has which page open: shared by every server, lost in a crash (nothing to lose).
+    """CREATE UNLOGGED TABLE presence (
+        sig_id text NOT NULL,
+        visitor text NOT NULL,
+        participant text,
+        step text NOT NULL,
+        seen_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (sig_id, visitor)
+    )""",
+)
+
+
+def _migrate_to_1(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 1: meta, sigs, append-only history, the revision notice, presence."""
+    for statement in _SCHEMA_1:
+        conn.execute(statement.encode())
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_to_1,)
+"""MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty database)."""
+OUR_TABLES: Final = frozenset({"meta", "sigs", "history"})
+
+
+def channel(sig_id: str) -> str:
+    """The LISTEN/NOTIFY channel of a SIG (a SIG id may be longer than a channel name)."""
+    return CHANNEL_PREFIX + hashlib.md5(sig_id.encode(), usedforsecurity=False).hexdigest()
