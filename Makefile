@@ -15,11 +15,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here);
+# LibreOffice Writer and poppler's pdftotext, which open the Word exports in the tests.
+SYSTEM_PACKAGES := chromium:chromium soffice:libreoffice-writer-nogui pdftotext:poppler-utils
 system:
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 demo: setup
 	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sigworkbook.exports import context, tables, timing
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
-from sigworkbook.exports.templating import render_template
+from sigworkbook.exports.templating import reference_document, render_template
 from sigworkbook.files import write_atomic
 from sigworkbook.plan.model import Plan
 
@@ -73,6 +73,26 @@ def _template(name: str) -> Callable[[Job], bytes]:
     return build
 
 
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _word(template: str, subject: str) -> Callable[[Job], bytes]:
+    def build(job: Job) -> bytes:
+        # python-docx (and lxml) are imported here, not with the package, as icalendar is.
+        from sigworkbook.exports import word
+
+        properties = word.Properties(
+            title=job.plan.identity.name.strip() or job.plan.id,
+            subject=subject,
+            revision=job.revision,
+            exported_at=job.exported_at,
+        )
+        reference = reference_document(job.templates)
+        return word.from_markdown(job.markdown(template), properties, reference=reference)
+
+    return build
+
+
 def _json(job: Job) -> bytes:
     return plan_json(job.plan.model_dump(mode="json")).encode("utf-8")
 
@@ -95,11 +115,25 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         "markdown", "charter.md", "text/markdown", "the charter", _template("charter.md.j2")
     ),
     ExportFormat(
+        "docx",
+        "charter.docx",
+        WORD,
+        "the charter as a Word document",
+        _word("charter.md.j2", "Charter"),
+    ),
+    ExportFormat(
         "listing",
         "listing.md",
         "text/markdown",
         "what the network team needs to create the group",
         _template("listing.md.j2"),
+    ),
+    ExportFormat(
+        "listing-docx",
+        "listing.docx",
+        WORD,
+        "what the network team needs, as a Word document",
+        _word("listing.md.j2", "New group listing"),
     ),
     ExportFormat(
         "invitation",
