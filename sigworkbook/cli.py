@@ -294,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         default="json",
         help="json, markdown (the charter), docx (the charter in Word), listing, listing-docx, "
-        "invitation, ics, schedule-csv, promotion, promotion-csv",
+        "invitation, invitation-eml (a draft e-mail), ics, schedule-csv, promotion, promotion-csv",
     )
     export.add_argument("--all", action="store_true", help="write every document into -o DIR")
     export.add_argument("-o", "--output", help="file (or folder, with --all); default: stdout")

@@ -30,6 +30,7 @@ FILE_NAMES = {
     "listing": "listing.md",
     "listing-docx": "listing.docx",
     "invitation": "invitation.md",
+    "invitation-eml": "invitation.eml",
     "ics": "schedule.ics",
     "schedule-csv": "schedule.csv",
     "promotion": "promotion-plan.md",

@@ -93,6 +93,13 @@ def _word(template: str, subject: str) -> Callable[[Job], bytes]:
     return build
 
 
+def _invitation_eml(job: Job) -> bytes:
+    from sigworkbook.exports import mail
+
+    markdown = job.markdown("invitation.md.j2")
+    return mail.invitation(markdown, name=job.plan.identity.name, exported_at=job.exported_at)
+
+
 def _json(job: Job) -> bytes:
     return plan_json(job.plan.model_dump(mode="json")).encode("utf-8")
 
@@ -141,6 +148,13 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         "text/markdown",
         "the invitation to join",
         _template("invitation.md.j2"),
+    ),
+    ExportFormat(
+        "invitation-eml",
+        "invitation.eml",
+        "message/rfc822",
+        "the invitation as an e-mail to send",
+        _invitation_eml,
     ),
     ExportFormat("ics", "schedule.ics", "text/calendar", "the activities as a calendar", _ics),
     ExportFormat(
