@@ -26,6 +26,7 @@ __all__ = [
     "Job",
     "charter_html",
     "charter_page",
+    "download_name",
     "plan_json",
     "render",
     "write_all",
@@ -179,6 +180,13 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         lambda job: tables.promotion_csv(job.plan),
     ),
 )
+
+
+def download_name(sig_id: str, file_name: str) -> str:
+    """The name a downloaded document is saved under: the SIG's id (a slug: lower-case letters,
+    digits and hyphens) before the fixed file name, e.g. 'frailty-friends-charter.docx', so
+    that several SIGs' charters can sit in one Downloads folder."""
+    return f"{sig_id}-{file_name}"
 
 
 def _job(plan: Plan, revision: int, exported_at: dt.datetime | None, templates: Path | None) -> Job:
