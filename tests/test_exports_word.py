@@ -23,8 +23,10 @@ from markdown_it import MarkdownIt
 from conftest import RunCli
 from sigworkbook import exports
 from sigworkbook.exports import ExportError
+from sigworkbook.exports.templating import TEMPLATES_ENV, template_files
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.model import Plan
+from sigworkbook.ui.downloads import fingerprint
 
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)
 WORD_FORMATS = {"docx": "markdown", "listing-docx": "listing"}
@@ -347,3 +349,13 @@ def test_libreoffice_opens_the_charter_and_prints_its_questions(demo: Plan, tmp_
 def test_copying_a_plan_keeps_the_word_bytes(demo: Plan) -> None:
     again = Plan.model_validate(copy.deepcopy(demo.model_dump()))
     assert render("docx", again) == render("docx", demo)
+
+
+def test_the_review_page_notices_a_reference_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TEMPLATES_ENV, str(tmp_path))
+    before = fingerprint(1)
+    reference = _reference(tmp_path / "reference.docx")
+    assert reference in template_files()
+    assert fingerprint(1) != before  # the files are written again with it
