@@ -19,6 +19,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import OpcError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -82,27 +83,25 @@ def _open(reference: Path | None) -> Document:
     return document
 
 
+def _field_mark(paragraph: WordParagraph, kind: str) -> None:
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(mark)
+
+
 def _page_numbers(document: Document) -> None:
     """'Page N' in the footer: the one field in the document, written here, not by a user."""
     paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.alignment = 1  # centred
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("Page ")
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1")):
-        run = paragraph.add_run()
-        if kind is not None:
-            mark = OxmlElement("w:fldChar")
-            mark.set(qn("w:fldCharType"), kind)
-            run._r.append(mark)
-        elif text == " PAGE ":
-            instruction = OxmlElement("w:instrText")
-            instruction.set(qn("xml:space"), "preserve")
-            instruction.text = text
-            run._r.append(instruction)
-        else:
-            run.text = text or ""
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    paragraph.add_run()._r.append(end)
+    _field_mark(paragraph, "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    paragraph.add_run()._r.append(instruction)
+    _field_mark(paragraph, "separate")
+    paragraph.add_run("1")  # shown until Word or LibreOffice updates the field
+    _field_mark(paragraph, "end")
 
 
 def _style(document: Document, name: str) -> str | None:
