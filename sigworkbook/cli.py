@@ -128,6 +128,10 @@ def _path_argument(option: str, raw: str) -> Path:
     return Path(raw)
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from sigworkbook import exports
     from sigworkbook.files import write_atomic
@@ -147,6 +151,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except exports.ExportError as error:
         raise UserError(str(error)) from None
     if args.output is None or str(args.output) == "-":
+        if exports.FORMATS[args.format].binary and _stdout_is_terminal():
+            raise UserError(f"--format {args.format} writes a file, not text: name it with -o FILE")
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:

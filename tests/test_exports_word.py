@@ -359,3 +359,15 @@ def test_the_review_page_notices_a_reference_document(
     reference = _reference(tmp_path / "reference.docx")
     assert reference in template_files()
     assert fingerprint(1) != before  # the files are written again with it
+
+
+def test_a_word_file_is_not_poured_onto_a_terminal(
+    cli_ws: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigworkbook import cli
+
+    assert cli_ws("init", "--demo").code == 0
+    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    result = cli_ws("export", DEMO["id"], "--format", "docx")
+    assert result.code != 0 and result.out == ""
+    assert "--format docx writes a file, not text: name it with -o FILE" in result.err

@@ -65,6 +65,8 @@ class ExportFormat:
     media_type: str
     description: str
     build: Callable[[Job], bytes]
+    binary: bool = False
+    """Bytes that are not text (a Word file): never written onto a terminal."""
 
 
 def _template(name: str) -> Callable[[Job], bytes]:
@@ -128,6 +130,7 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         WORD,
         "the charter as a Word document",
         _word("charter.md.j2", "Charter"),
+        binary=True,
     ),
     ExportFormat(
         "listing",
@@ -142,6 +145,7 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         WORD,
         "what the network team needs, as a Word document",
         _word("listing.md.j2", "New group listing"),
+        binary=True,
     ),
     ExportFormat(
         "invitation",
