@@ -21,11 +21,8 @@ from email.utils import format_datetime
 from sigworkbook.exports import blocks
 from sigworkbook.exports.blocks import BREAK, Block, Heading, Paragraph, Rule, Run, Table
 
-MEDIA_TYPE = "message/rfc822"
 SUBJECT_LIMIT = 150
 """Characters of the SIG's name kept in the subject; a longer name ends in an ellipsis."""
-HEADERS = ("Subject", "Date", "X-Unsent", "MIME-Version", "Content-Type")
-"""Every header the message has, whatever the plan says."""
 
 _SPACES = re.compile(r"\s+")
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # whitespace aside

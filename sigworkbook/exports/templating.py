@@ -79,7 +79,8 @@ REFERENCE_DOCUMENT = "reference.docx"
 
 
 def template_files(templates: Path | None = None) -> list[Path]:
-    """Every template file the exports may read: the organisation's, then the packaged ones."""
+    """Every template file the exports may read: the organisation's, then the packaged ones,
+    then the organisation's reference.docx if it has one."""
     chosen = _chosen(templates)
     folders = [chosen, templates_dir()] if chosen is not None else [templates_dir()]
     found = [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.j2"))]

@@ -31,8 +31,6 @@ from sigworkbook.exports import blocks
 from sigworkbook.exports.blocks import BREAK, Block, Heading, Paragraph, Rule, Run, Table
 from sigworkbook.exports.errors import ExportError
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARAGRAPH_STYLES = {"quote": "Quote", "bullet": "List Bullet", "number": "List Number"}
 _CONTINUE_STYLE = "List Continue"
