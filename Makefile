@@ -18,16 +18,18 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here), and
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here);
+# LibreOffice Writer and poppler's pdftotext, which open the Word exports in the tests;
 # PostgreSQL 15's server programs for the PostgreSQL store's tests (they start their own server).
 PG_BIN ?= /usr/lib/postgresql/15/bin
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-
+SYSTEM_PACKAGES := chromium:chromium soffice:libreoffice-writer-nogui pdftotext:poppler-utils \
+	$(PG_BIN)/initdb:postgresql-15
 system:
-	@command -v chromium >/dev/null 2>&1 || { \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
-	@[ -x $(PG_BIN)/initdb ] || { \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql-15; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 demo: setup
 	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo

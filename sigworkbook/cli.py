@@ -136,6 +136,10 @@ def _path_argument(option: str, raw: str) -> Path:
     return Path(raw)
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from sigworkbook import exports
     from sigworkbook.files import write_atomic
@@ -155,6 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except exports.ExportError as error:
         raise UserError(str(error)) from None
     if args.output is None or str(args.output) == "-":
+        if exports.FORMATS[args.format].binary and _stdout_is_terminal():
+            raise UserError(f"--format {args.format} writes a file, not text: name it with -o FILE")
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
@@ -337,8 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         default="json",
-        help="json, markdown (the charter), listing, invitation, ics, schedule-csv, promotion, "
-        "promotion-csv",
+        help="json, markdown (the charter), docx (the charter in Word), listing, listing-docx, "
+        "invitation, invitation-eml (a draft e-mail), ics, schedule-csv, promotion, promotion-csv",
     )
     export.add_argument("--all", action="store_true", help="write every document into -o DIR")
     export.add_argument("-o", "--output", help="file (or folder, with --all); default: stdout")

@@ -26,8 +26,11 @@ EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)
 FILE_NAMES = {
     "json": "plan.json",
     "markdown": "charter.md",
+    "docx": "charter.docx",
     "listing": "listing.md",
+    "listing-docx": "listing.docx",
     "invitation": "invitation.md",
+    "invitation-eml": "invitation.eml",
     "ics": "schedule.ics",
     "schedule-csv": "schedule.csv",
     "promotion": "promotion-plan.md",
@@ -60,7 +63,9 @@ def test_json_is_the_plan_as_the_cli_writes_it(demo: Plan) -> None:
 
 
 def test_an_unknown_format_is_a_user_error_listing_the_formats(demo: Plan) -> None:
-    with pytest.raises(ExportError, match=r"format 'pdf' is not one of: json, markdown, listing"):
+    with pytest.raises(
+        ExportError, match=r"format 'pdf' is not one of: json, markdown, docx, listing"
+    ):
         exports.render("pdf", demo, revision=1)
 
 

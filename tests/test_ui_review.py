@@ -79,9 +79,12 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
     expected = [f.file_name for f in FORMATS.values()] + [CHARTER_PAGE]
     assert sorted(p.name for p in folder.iterdir()) == sorted([*expected, REVISION_MARKER])
     links = LINK.findall(panel.links.value)
-    assert [name for name, _, _ in links] == expected
+    # Saved under the SIG's name: home-safely-charter.md, home-safely-charter.docx, ...
+    assert [name for name, _, _ in links] == [f"{DEMO}-{name}" for name in expected]
+    assert f'download="{DEMO}-charter.docx"' in panel.links.value
     for name, media_type, data in links:
-        assert base64.b64decode(data) == (folder / name).read_bytes(), name
+        written = folder / name.removeprefix(f"{DEMO}-")
+        assert base64.b64decode(data) == written.read_bytes(), name
         assert media_type in {f.media_type for f in FORMATS.values()} | {"text/html"}
     charter = (folder / "charter.md").read_text(encoding="utf-8")
     assert ws.load(DEMO).plan.identity.name in charter

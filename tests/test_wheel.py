@@ -140,6 +140,11 @@ def test_cli_from_the_installed_wheel(installed: Installed) -> None:
     ok(installed.run("--workspace", first, "export", sig_id, "--format", "json", "-o", exported))
     plan = json.loads(exported.read_text(encoding="utf-8"))
     assert plan["id"] == sig_id
+    documents = installed.outside / "documents"
+    ok(installed.run("--workspace", first, "export", sig_id, "--all", "-o", documents))
+    assert (documents / "charter.docx").read_bytes()[:2] == b"PK"  # python-docx, installed
+    assert (documents / "listing.docx").read_bytes()[:2] == b"PK"
+    assert b"X-Unsent: 1\r\n" in (documents / "invitation.eml").read_bytes()
 
     ok(installed.run("--workspace", second, "init"))
     imported = ok(installed.run("--workspace", second, "import", exported)).out

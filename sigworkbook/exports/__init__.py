@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sigworkbook.exports import context, tables, timing
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
-from sigworkbook.exports.templating import render_template
+from sigworkbook.exports.templating import reference_document, render_template
 from sigworkbook.files import write_atomic
 from sigworkbook.plan.model import Plan
 
@@ -26,6 +26,7 @@ __all__ = [
     "Job",
     "charter_html",
     "charter_page",
+    "download_name",
     "plan_json",
     "render",
     "write_all",
@@ -64,6 +65,8 @@ class ExportFormat:
     media_type: str
     description: str
     build: Callable[[Job], bytes]
+    binary: bool = False
+    """Bytes that are not text (a Word file): never written onto a terminal."""
 
 
 def _template(name: str) -> Callable[[Job], bytes]:
@@ -71,6 +74,33 @@ def _template(name: str) -> Callable[[Job], bytes]:
         return job.markdown(name).encode("utf-8")
 
     return build
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _word(template: str, subject: str) -> Callable[[Job], bytes]:
+    def build(job: Job) -> bytes:
+        # python-docx (and lxml) are imported here, not with the package, as icalendar is.
+        from sigworkbook.exports import word
+
+        properties = word.Properties(
+            title=job.plan.identity.name.strip() or job.plan.id,
+            subject=subject,
+            revision=job.revision,
+            exported_at=job.exported_at,
+        )
+        reference = reference_document(job.templates)
+        return word.from_markdown(job.markdown(template), properties, reference=reference)
+
+    return build
+
+
+def _invitation_eml(job: Job) -> bytes:
+    from sigworkbook.exports import mail
+
+    markdown = job.markdown("invitation.md.j2")
+    return mail.invitation(markdown, name=job.plan.identity.name, exported_at=job.exported_at)
 
 
 def _json(job: Job) -> bytes:
@@ -95,6 +125,14 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         "markdown", "charter.md", "text/markdown", "the charter", _template("charter.md.j2")
     ),
     ExportFormat(
+        "docx",
+        "charter.docx",
+        WORD,
+        "the charter as a Word document",
+        _word("charter.md.j2", "Charter"),
+        binary=True,
+    ),
+    ExportFormat(
         "listing",
         "listing.md",
         "text/markdown",
@@ -102,11 +140,26 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         _template("listing.md.j2"),
     ),
     ExportFormat(
+        "listing-docx",
+        "listing.docx",
+        WORD,
+        "what the network team needs, as a Word document",
+        _word("listing.md.j2", "New group listing"),
+        binary=True,
+    ),
+    ExportFormat(
         "invitation",
         "invitation.md",
         "text/markdown",
         "the invitation to join",
         _template("invitation.md.j2"),
+    ),
+    ExportFormat(
+        "invitation-eml",
+        "invitation.eml",
+        "message/rfc822",
+        "the invitation as an e-mail to send",
+        _invitation_eml,
     ),
     ExportFormat("ics", "schedule.ics", "text/calendar", "the activities as a calendar", _ics),
     ExportFormat(
@@ -131,6 +184,13 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
         lambda job: tables.promotion_csv(job.plan),
     ),
 )
+
+
+def download_name(sig_id: str, file_name: str) -> str:
+    """The name a downloaded document is saved under: the SIG's id (a slug: lower-case letters,
+    digits and hyphens) before the fixed file name, e.g. 'frailty-friends-charter.docx', so
+    that several SIGs' charters can sit in one Downloads folder."""
+    return f"{sig_id}-{file_name}"
 
 
 def _job(plan: Plan, revision: int, exported_at: dt.datetime | None, templates: Path | None) -> Job:

@@ -71,11 +71,27 @@ def _chosen(templates: Path | None) -> Path | None:
     return templates if templates is not None else settings.TEMPLATES.read()
 
 
+REFERENCE_DOCUMENT = "reference.docx"
+"""The Word document in an organisation's folder that the Word exports take their look from."""
+
+
 def template_files(templates: Path | None = None) -> list[Path]:
-    """Every template file the exports may read: the organisation's, then the packaged ones."""
+    """Every template file the exports may read: the organisation's, then the packaged ones,
+    then the organisation's reference.docx if it has one."""
     chosen = _chosen(templates)
     folders = [chosen, templates_dir()] if chosen is not None else [templates_dir()]
-    return [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.j2"))]
+    found = [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.j2"))]
+    reference = reference_document(templates)
+    return found if reference is None else [*found, reference]
+
+
+def reference_document(templates: Path | None = None) -> Path | None:
+    """The organisation's reference.docx (styles, header, logo) for the Word exports, if any."""
+    chosen = _chosen(templates)
+    if chosen is None:
+        return None
+    path = chosen / REFERENCE_DOCUMENT
+    return path if path.is_file() else None
 
 
 def _check_folder(templates: Path | None) -> None:

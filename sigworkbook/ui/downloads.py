@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from sigworkbook import __version__
-from sigworkbook.exports import FORMATS, ExportError, charter_page, write_all
+from sigworkbook.exports import FORMATS, ExportError, charter_page, download_name, write_all
 from sigworkbook.exports.templating import template_files
 from sigworkbook.exports.timing import export_time, stamp
 from sigworkbook.files import write_atomic
@@ -36,13 +36,15 @@ TEXT_TYPES = ("text/", "application/json")
 
 @dataclass(frozen=True)
 class Download:
-    """One exported file: what it is, where it was written and its bytes."""
+    """One exported file: what it is, where it was written, its bytes and the name the browser
+    saves it under (the SIG's id, then the file name)."""
 
     file_name: str
     media_type: str
     description: str
     path: Path
     data: bytes
+    save_as: str
 
 
 def export_folder(session: Session) -> Path:
@@ -59,26 +61,21 @@ class Export:
     exported_at: dt.datetime
 
 
-def _download_list(folder: Path, page: bytes | None = None) -> list[Download]:
-    """Every export in `folder`, with its bytes (the charter page's given, or read)."""
-    downloads = [
-        Download(f.file_name, f.media_type, f.description, folder / f.file_name, b"")
-        for f in FORMATS.values()
-    ]
-    downloads.append(
-        Download(
-            CHARTER_PAGE, "text/html", "the charter as a page to print", folder / CHARTER_PAGE, b""
-        )
-    )
+def _download_list(folder: Path, sig_id: str, page: bytes | None = None) -> list[Download]:
+    """Every export of SIG `sig_id` in `folder`, with its bytes (the charter page's given, or
+    read)."""
+    kinds = [(f.file_name, f.media_type, f.description) for f in FORMATS.values()]
+    kinds.append((CHARTER_PAGE, "text/html", "the charter as a page to print"))
     return [
         Download(
-            d.file_name,
-            d.media_type,
-            d.description,
-            d.path,
-            page if page is not None and d.file_name == CHARTER_PAGE else d.path.read_bytes(),
+            name,
+            media_type,
+            description,
+            folder / name,
+            page if page is not None and name == CHARTER_PAGE else (folder / name).read_bytes(),
+            download_name(sig_id, name),
         )
-        for d in downloads
+        for name, media_type, description in kinds
     ]
 
 
@@ -95,7 +92,7 @@ def fingerprint(revision: int) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def _written_before(folder: Path, revision: int) -> Export | None:
+def _written_before(folder: Path, sig_id: str, revision: int) -> Export | None:
     """The exports already in `folder` if all of them were written from `revision` with the
     templates and catalogue in use now, else None."""
     marker = folder / REVISION_MARKER
@@ -103,7 +100,7 @@ def _written_before(folder: Path, revision: int) -> Export | None:
         if marker.read_text(encoding="ascii") != _marker_text(revision):
             return None
         written = dt.datetime.fromtimestamp(marker.stat().st_mtime, dt.UTC)
-        return Export(_download_list(folder), revision, written)
+        return Export(_download_list(folder, sig_id), revision, written)
     except (OSError, ValueError):
         return None
 
@@ -126,7 +123,7 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
         session.refresh()
     loaded = session.loaded
     folder = export_folder(session)
-    if reuse and (earlier := _written_before(folder, loaded.revision)) is not None:
+    if reuse and (earlier := _written_before(folder, session.sig_id, loaded.revision)) is not None:
         return earlier
     moment = export_time(None)
     page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
@@ -142,7 +139,7 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
             write_atomic(path, data if data is not None else _marker_text(loaded.revision).encode())
         except OSError as error:
             raise ExportError(f"{path}: cannot be written ({error.strerror or error})") from None
-    return Export(_download_list(folder, page), loaded.revision, moment)
+    return Export(_download_list(folder, session.sig_id, page), loaded.revision, moment)
 
 
 def data_uri(media_type: str, data: bytes) -> str:
@@ -159,7 +156,7 @@ def links_html(downloads: Sequence[Download]) -> str:
     """A list of download links, one per exported file."""
     items = []
     for d in downloads:
-        name = html.escape(d.file_name)
+        name = html.escape(d.save_as)
         label = html.escape(d.description[:1].upper() + d.description[1:])
         items.append(
             f'<li><a class="swb-download" download="{name}" '

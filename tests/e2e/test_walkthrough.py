@@ -410,12 +410,12 @@ def review(walk: Walk, downloads: Path) -> None:
     assert selected_label(field(first, "Status")) == "In progress"
     expect(field(first, "Owner")).to_have_value("Omar Haddad")
 
-    link = page.locator('a.swb-download[download="charter.md"]')
+    link = page.locator(f'a.swb-download[download="{walk.sig}-charter.md"]')
     expect(link).to_have_attribute("href", re.compile(r"^data:text/markdown;charset=utf-8;base64,"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert download.suggested_filename == "charter.md"
+    assert download.suggested_filename == f"{walk.sig}-charter.md"
     saved = downloads / "charter.md"
     download.save_as(saved)
     text = saved.read_text(encoding="utf-8")

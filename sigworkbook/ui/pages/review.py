@@ -98,6 +98,26 @@ class CharterPreview(widgets.HTML):
         self.value = f'<article class="swb-charter-preview">{demote_headings(body)}</article>'
 
 
+PRINT_BUTTON = (
+    '<p class="swb-print-actions"><button type="button" class="swb-button swb-print-button" '
+    'data-swb-action="print">Print or save as PDF</button></p>'
+)
+"""The browser's own print dialog for the charter (sigworkbook.js opens it; the page's print
+styles leave out everything but the charter)."""
+
+
+def charter_card(session: Session) -> widgets.VBox:
+    """The charter as it will read, with a button to print it or save it as a PDF."""
+    box = card(
+        "The charter as it will read",
+        styles.html(PRINT_BUTTON),
+        CharterPreview(session),
+        intro="This is the charter document exactly as the export writes it.",
+    )
+    box.add_class("swb-print-area")
+    return box
+
+
 def development_checklist(session: Session) -> widgets.VBox:
     """For each follow-on action in the catalogue: its status, owner and notes."""
     defaults = DevelopmentItem().model_dump(mode="json")
@@ -130,11 +150,7 @@ def build(page: Page) -> widgets.Widget:
             ProgressSummary(session),
             intro="Gaps never stop you saving; follow a link to fill one in.",
         ),
-        card(
-            "The charter as it will read",
-            CharterPreview(session),
-            intro="This is the charter document exactly as the export writes it.",
-        ),
+        charter_card(session),
         card(
             "Downloads",
             DownloadsPanel(session),

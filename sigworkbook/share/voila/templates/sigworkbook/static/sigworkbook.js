@@ -425,6 +425,16 @@
     }
   });
 
+  /* "Print or save as PDF" on the review page: the kernel cannot open the browser's print
+     dialog, so a plain button marked data-swb-action="print" does it here. Nothing else runs. */
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-swb-action='print']") : null;
+    if (target) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {
     return { openSockets: openSockets, shown: shownReason };
