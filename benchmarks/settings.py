@@ -47,7 +47,7 @@ class Settings:
             raise ValueError("writers, writer_saves: at least 1; saves: at least 2")
         if not self.only <= frozenset(FIGURE_NUMBERS):
             unknown = sorted(self.only - frozenset(FIGURE_NUMBERS))
-            raise ValueError(f"only: no figure {unknown}; figures are 1 to 8")
+            raise ValueError(f"only: no figure {unknown}; figures are 1 to {FIGURE_NUMBERS[-1]}")
 
     @classmethod
     def smoke_run(cls, work: Path, out: Path = DEFAULT_OUT) -> Settings:

@@ -1,4 +1,4 @@
-"""Fuzzy matching of terms against records, and reading records from CSV files."""
+"""Fuzzy matching of terms against records, and reading records from CSV and Excel files."""
 
 from __future__ import annotations
 
@@ -138,11 +138,13 @@ def test_short_rows_are_padded_with_empty_values() -> None:
     [
         (b"", "the file is empty"),
         (b"name,theme,key_phrases\n", "header row but no rows of data"),
-        (b"name,topic\nA,b\n", "missing columns 'theme', 'key_phrases': the first row has 'name', 'topic'"),
-        (b"name,theme\nA,b\n", "missing column 'key_phrases'"),
+        (b"name,topic\nA,b\n", "missing columns 'theme', 'key phrases': the first row has 'name', 'topic'"),
+        (b"name,theme\nA,b\n", "missing column 'key phrases'"),
         (b"name,theme,key_phrases\nA,b,c\nD,e,f,g,h\n", "row 3 has 5 values but the first row names only 3"),
         (b"name,theme,key_phrases\nA,b,c\n,e,f\n", "row 3: the 'name' column is empty"),
-        ("name,theme,key_phrases\nCaf\u00e9,b,c\n".encode("latin-1"), "not UTF-8 text"),
+        (b"name,theme,key_phrases\nA\x81\x8d,b,c\n", "not text a spreadsheet writes"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel file (.xls)"),
+        (b"PK\x03\x04 not really a zip", "not a readable Excel workbook"),
         (b'name,theme,key_phrases\nA,"b\n', "row 2: not valid CSV"),
     ],
 )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Find people to invite: load a member-directory CSV, search it, and keep the chosen in the plan."""
+"""Find people to invite: load a member directory (Excel or CSV), search it, keep the chosen in the plan."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.matching import Match, RecordsError, rank, read_records
+from sigworkbook.matching import Match, RecordsError, SearchIndex, read_records, where_found
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -21,6 +21,10 @@ SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
 REQUIRED_COLUMNS = ("name", "organisation", "interests")
 """Columns a directory file must have; `role` and `region` are shown when present."""
 SEARCH_FIELDS = ("interests", "role")
+ACCEPTED_FILES = (
+    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+"""What the upload button offers: Excel workbooks and CSV files."""
 RESULT_LIMIT = 25
 INVITEES = "promotion.invitees"
 REASON_MAX = 300
@@ -87,10 +91,10 @@ class Result(widgets.VBox):
             indent=False,
             layout=styles.layout(width="100%"),
         )
-        terms = ", ".join(dict.fromkeys(h.text for h in match.hits))
+        found = "; ".join(where_found(hit) for hit in match.hits)
         interests = record.get("interests", "")
         self.detail = styles.html(
-            f'<div class="swb-help">Matched: {html.escape(terms)}'
+            f'<div class="swb-help">Found {html.escape(found)}'
             + (f" · Interests: {html.escape(interests)}" if interests else "")
             + "</div>"
         )
@@ -105,25 +109,26 @@ class DirectorySearch(widgets.VBox):
         self.session = session
         self.limit = limit
         self.records: list[dict[str, str]] = []
+        self.index: SearchIndex | None = None
         self.source_name = ""
         self.matches: list[Match] = []
         self._syncing = False
         self._shown: list[Invitee] | None = None
 
         self.upload = widgets.FileUpload(
-            accept=".csv,text/csv",
+            accept=ACCEPTED_FILES,
             multiple=False,
-            description="Upload a directory (CSV)",
-            tooltip="A CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
+            description="Upload a directory (Excel or CSV)",
+            tooltip="An Excel or CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")
         on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.source = styles.html(
-            '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
-            "name, organisation and interests (role and region are used when present), "
-            "or try the sample.</p>"
+            '<p class="swb-help">No directory loaded yet: upload an Excel workbook (.xlsx) or '
+            "a CSV file with the columns name, organisation and interests (role and region are "
+            "used when present), or try the sample.</p>"
         )
         terms = default_terms(session.loaded.plan)
         self.query = widgets.Textarea(
@@ -172,6 +177,7 @@ class DirectorySearch(widgets.VBox):
             )
             return False
         self.records, self.source_name = records, source_name
+        self.index = SearchIndex(records, SEARCH_FIELDS)
         self.source.value = (
             f'<p class="swb-notice" role="status">{len(records)} people loaded from '
             f"{html.escape(source_name)}.</p>"
@@ -197,10 +203,10 @@ class DirectorySearch(widgets.VBox):
         if text is not None:
             self.query.value = text
         terms = parse_terms(self.query.value)
-        if not self.records:
+        if not self.records or self.index is None:
             self.summary.value = (
                 '<p class="swb-error" role="alert">Load a directory first: '
-                "upload a CSV file or use the sample.</p>"
+                "upload an Excel or CSV file or use the sample.</p>"
             )
             return []
         if not terms:
@@ -210,7 +216,7 @@ class DirectorySearch(widgets.VBox):
             self.matches = []
             self.results.children = ()
             return []
-        found = rank(terms, self.records, SEARCH_FIELDS, limit=len(self.records))
+        found = self.index.search(terms, limit=len(self.records))
         self.matches = found[: self.limit]
         shown = f"; showing the best {len(self.matches)}" if len(found) > len(self.matches) else ""
         self.summary.value = (
