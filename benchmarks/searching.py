@@ -103,8 +103,7 @@ def directory_csv(rows: int = DIRECTORY_ROWS, seed: int = 13) -> bytes:
 
 def search_times(settings: Settings, progress: Callable[[str], None]) -> Figure:
     """Figure 9: read the directory (pandas) and index it, then search it, in milliseconds."""
-    from sigworkbook.matching import SearchIndex, read_records
-    from sigworkbook.ui.directory import REQUIRED_COLUMNS, SEARCH_FIELDS
+    from sigworkbook.members import directory_index, read_directory
 
     rows = DIRECTORY_ROWS
     figure = Figure(
@@ -125,8 +124,8 @@ def search_times(settings: Settings, progress: Callable[[str], None]) -> Figure:
         if run >= 0:
             progress(f"directory search: run {run + 1} of {settings.runs}")
         started = time.perf_counter()
-        records = read_records(data, REQUIRED_COLUMNS, non_empty=("name",))
-        index = SearchIndex(records, SEARCH_FIELDS)
+        records = read_directory(data)
+        index = directory_index(records)
         read_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         matches = index.search(TERMS, limit=len(records))

@@ -214,6 +214,40 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_list_file(path: Path) -> bytes:
+    """The bytes of a list file (.xlsx or CSV) named on the command line, if not too large."""
+    from sigworkbook.lists import MAX_BYTES
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise UserError(
+            f"{path}: the file is {size // 1_000_000} MB; at most {MAX_BYTES // 1_000_000} MB"
+        )
+    return path.read_bytes()
+
+
+def cmd_directory(args: argparse.Namespace) -> int:
+    from sigworkbook.lists import RecordsError
+    from sigworkbook.members import describe, directory_index, found_in, read_directory
+
+    path = _path_argument("FILE", args.file)
+    try:
+        people = read_directory(_read_list_file(path))
+    except RecordsError as error:
+        raise UserError(f"{path}: {error}") from None
+    terms = [term for text in args.terms for term in text.split(";") if term.strip()]
+    matches = directory_index(people).search(terms, limit=args.limit)
+    if not matches:
+        print(f"Nobody in {path} matches {', '.join(args.terms)}", file=sys.stderr)
+        return 1
+    width = len(str(len(matches)))
+    for number, match in enumerate(matches, start=1):
+        line = f"{number:>{width}}. {describe(match.record)}: found {found_in(match)}"
+        # One line per person, whatever the cells hold: no line breaks, no terminal controls.
+        print("".join(char for char in " ".join(line.split()) if char.isprintable()))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sigworkbook.plan.schema import plan_schema
 
@@ -313,6 +347,21 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
+    directory = verb(
+        "directory",
+        cmd_directory,
+        "search a member directory (.xlsx or CSV with the columns name, organisation and "
+        "interests) and print the people who match, best first, and where each matched; "
+        "exit 1 when nobody does",
+        workspace=False,
+    )
+    directory.add_argument("file", metavar="FILE")
+    directory.add_argument(
+        "terms", metavar="TERMS", nargs="+", help="what to look for in interests and role"
+    )
+    directory.add_argument(
+        "--limit", type=int, default=25, metavar="N", help="print at most N people (default 25)"
+    )
     verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")
     serve.add_argument("--port", type=int, default=8866)

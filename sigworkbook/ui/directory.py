@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.matching import Match, RecordsError, SearchIndex, read_records, where_found
+from sigworkbook.matching import Match, RecordsError, SearchIndex
+from sigworkbook.members import (
+    REQUIRED_COLUMNS,
+    describe,
+    directory_index,
+    found_in,
+    parse_terms,
+    read_directory,
+)
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -18,9 +26,6 @@ from sigworkbook.ui.session import Session
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
-REQUIRED_COLUMNS = ("name", "organisation", "interests")
-"""Columns a directory file must have; `role` and `region` are shown when present."""
-SEARCH_FIELDS = ("interests", "role")
 ACCEPTED_FILES = (
     ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
@@ -29,8 +34,6 @@ RESULT_LIMIT = 25
 INVITEES = "promotion.invitees"
 REASON_MAX = 300
 
-Record = Mapping[str, str]
-
 
 def default_terms(plan: Plan) -> list[str]:
     """The search prefilled from the plan: the theme, then the key phrases."""
@@ -38,11 +41,6 @@ def default_terms(plan: Plan) -> list[str]:
     for term in (plan.identity.theme, *plan.identity.key_phrases):
         terms.setdefault(" ".join(term.split()).casefold(), term.strip())
     return [term for key, term in terms.items() if key]
-
-
-def parse_terms(text: str) -> list[str]:
-    """Search terms typed into one box, separated by semicolons or new lines."""
-    return [term.strip() for term in text.replace("\n", ";").split(";") if term.strip()]
 
 
 def person_key(name: str, organisation: str) -> tuple[str, str]:
@@ -72,13 +70,6 @@ def invitee_from(match: Match) -> dict[str, str]:
     }
 
 
-def describe(record: Record) -> str:
-    """'Name — Role, Organisation (Region)' as plain text."""
-    details = ", ".join(p for p in (record.get("role", ""), record.get("organisation", "")) if p)
-    region = f" ({record['region']})" if record.get("region") else ""
-    return f"{record.get('name', '')} — {details}{region}" if details else record.get("name", "")
-
-
 class Result(widgets.VBox):
     """One person found: a checkbox to invite them, and what they matched."""
 
@@ -91,7 +82,7 @@ class Result(widgets.VBox):
             indent=False,
             layout=styles.layout(width="100%"),
         )
-        found = "; ".join(where_found(hit) for hit in match.hits)
+        found = found_in(match)
         interests = record.get("interests", "")
         self.detail = styles.html(
             f'<div class="swb-help">Found {html.escape(found)}'
@@ -169,7 +160,7 @@ class DirectorySearch(widgets.VBox):
     def load(self, data: bytes | str, source_name: str) -> bool:
         """Read a directory file; on a problem keep the previous one and say what is wrong."""
         try:
-            records = read_records(data, REQUIRED_COLUMNS, non_empty=("name",))
+            records = read_directory(data)
         except RecordsError as error:
             self.source.value = (
                 f'<div class="swb-error" role="alert">{html.escape(source_name)}: '
@@ -177,7 +168,7 @@ class DirectorySearch(widgets.VBox):
             )
             return False
         self.records, self.source_name = records, source_name
-        self.index = SearchIndex(records, SEARCH_FIELDS)
+        self.index = directory_index(records)
         self.source.value = (
             f'<p class="swb-notice" role="status">{len(records)} people loaded from '
             f"{html.escape(source_name)}.</p>"
