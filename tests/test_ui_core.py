@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
+from sigworkbook.matching import normalise
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
@@ -17,6 +19,7 @@ from sigworkbook.ui.pages.core import (
     build,
     feedback_html,
     invitation_feedback,
+    query_terms,
     sentences,
 )
 from sigworkbook.ui.session import Session
@@ -231,6 +234,56 @@ def test_matches_follow_key_phrases_changed_by_someone_else(ws: Workspace) -> No
     form.existing.session.refresh()
     names = [getattr(r, "group_name", None) for r in form.existing.results.children]
     assert any(name and "Sepsis" in name for name in names)
+
+
+CLAIM = re.compile(r"“([^”]+)” in (name|theme|key phrases)(?: \(close to “([^”]+)”\))?")
+"""One 'where found' claim of a shown group: the words, the field, and the term if different."""
+
+
+def claims(form: widgets.Widget) -> list[tuple[str, str, str, str | None]]:
+    """Every claim the shown groups make: (group, words, field, term searched for or None)."""
+    found = []
+    for row in form.existing.results.children[1:]:
+        text = html.unescape(re.sub(r"<[^>]+>", "", row.children[0].value))
+        where = text.split("Found ", 1)[1]
+        found += [(row.group_name, *claim) for claim in CLAIM.findall(where)]
+        assert found, text
+    return [(group, words, field, term or None) for group, words, field, term in found]
+
+
+def test_where_a_group_matched_is_said_truthfully(ws: Workspace) -> None:
+    """Issue 14, item 11: a group was said to match 'Frailty Friends' in key phrases that only
+    held 'frailty'. Each claim now quotes words that are in that field, and names the term
+    searched for when the words differ from it."""
+    ws.set("blank-group", "identity.name", "Frailty Friends")
+    form = page_for(ws, sig="blank-group")
+    form.existing.load(
+        "name,theme,key_phrases\n"
+        "Frailty Improvement Network,Frailty,frailty; older people; care homes\n"
+        "Bone Health,Osteoporosis,fractures\n",
+        "groups.csv",
+    )
+    assert claims(form) == [
+        ("Frailty Improvement Network", "Frailty", "theme", "Frailty Friends"),
+    ]
+    text = form.existing.row_for("Frailty Improvement Network").children[0].value
+    assert "“Frailty Friends” in key phrases" not in html.unescape(text)
+
+
+def test_every_claim_about_the_sample_list_is_true(ws: Workspace) -> None:
+    form = page_for(ws)
+    form.existing.use_sample()
+    groups = {g["name"]: g for g in form.existing.groups}
+    shown = claims(form)
+    assert len(shown) >= 5
+    for group, words, field, term in shown:
+        value = groups[group][field.replace(" ", "_")].casefold()
+        assert words.casefold() in value, (group, words, field)
+        searched = {normalise(t) for t in query_terms(ws.load(SIG).plan.model_dump())}
+        if term is None:
+            assert normalise(words) in searched, (group, words)
+        else:
+            assert normalise(term) in searched and normalise(words) != normalise(term)
 
 
 def test_decision_and_reason_save(ws: Workspace) -> None:
