@@ -65,10 +65,28 @@ def new_id() -> str:
     return secrets.token_hex(6)
 
 
+def _transliterated(name: str) -> str:
+    """`name` in ASCII letters: each character as anyascii spells it (Ł -> L, ß -> ss,
+    ж -> zh, 東 -> Dong), an ideograph as a word of its own, symbols such as emoji left out."""
+    from anyascii import anyascii
+
+    parts = []
+    for char in unicodedata.normalize("NFC", name):
+        if unicodedata.category(char) in ("So", "Sk"):
+            continue
+        spelt = anyascii(char)
+        ideograph = unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+        parts.append(f" {spelt} " if ideograph else spelt)
+    return "".join(parts)
+
+
 def slugify(name: str) -> str:
-    """A SIG id derived from its name: ASCII, lower case, hyphens, at most 64 characters."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].strip("-")
+    """A SIG id derived from its name: ASCII, lower case, hyphens, at most 64 characters.
+
+    Letters of any script keep their sound ('Łódź Carers' -> 'lodz-carers', 'Straße' ->
+    'strasse', 'Забота' -> 'zabota'); 'sig' only when nothing of the name can be spelt.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", _transliterated(name).lower()).strip("-")[:64].strip("-")
     return slug or "sig"
 
 
