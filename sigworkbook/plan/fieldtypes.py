@@ -115,11 +115,19 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+@lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    """Every time zone name this machine knows (IANA names such as Europe/London), sorted."""
+    return tuple(sorted(_time_zones()))
+
+
 def _check_time_zone(value: str) -> str:
     if value not in _time_zones():
-        raise ValueError(
-            f"'{value}' is not a known time zone (use a name like Europe/London or UTC)"
-        )
+        import difflib
+
+        close = difflib.get_close_matches(value, time_zone_names(), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "use a name like Europe/London or UTC"
+        raise ValueError(f"'{value}' is not a known time zone ({hint})")
     return value
 
 
