@@ -95,9 +95,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+STDIN_VALUE = "-"
+"""`set SIG FIELD -` reads the value from standard input."""
+
+
+def _value_from_stdin() -> str:
+    """All of standard input as text, without the line break that ends a file."""
+    stream = sys.stdin
+    if stream is None:
+        raise UserError("VALUE is '-' but there is no standard input to read it from")
+    if stream.isatty():
+        print("Type the value; end it with Ctrl-D on a line of its own.", file=sys.stderr)
+    buffer = getattr(stream, "buffer", None)
+    data = buffer.read(MAX_IMPORT_BYTES + 1) if buffer is not None else stream.read().encode()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise UserError(f"standard input: more than {MAX_IMPORT_BYTES // 1024} KiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"standard input is not UTF-8 text (unreadable byte at position {error.start})"
+        ) from None
+    return text.removesuffix("\n").removesuffix("\r")
+
+
 def cmd_set(args: argparse.Namespace) -> int:
+    raw = _value_from_stdin() if args.value == STDIN_VALUE else args.value
     with _open(args) as workspace:
-        value = parse_cli_value(args.field, args.value)
+        value = parse_cli_value(args.field, raw)
         loaded = workspace.set(args.sig, args.field, value, author=args.author)
     if loaded.changed:
         print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
@@ -318,7 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = verb("set", cmd_set, "set one field by its dotted path, e.g. identity.name")
     set_.add_argument("sig")
     set_.add_argument("field")
-    set_.add_argument("value", help="plain text for text fields, else a JSON value")
+    set_.add_argument(
+        "value",
+        help="plain text for text fields, else a JSON value; - reads it from standard input "
+        "(e.g. a long invitation from a file: ... statement.invitation - < invitation.txt)",
+    )
     check = verb("check", cmd_check, "list what is still missing, step by step")
     check.add_argument("sig")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are gaps")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -735,3 +736,37 @@ def test_directory_names_a_missing_column(run_cli: RunCli, tmp_path: Path) -> No
         "directory",
         "missing columns 'organisation', 'interests': the first row has 'name', 'theme'",
     )
+
+
+# --- set FIELD - (the value from standard input) ------------------------------------------
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_set_dash_reads_a_long_text_from_standard_input(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation = "Do you care about frailty?\n\nJoin us: “Frailty Friends” meets monthly.\n"
+    stdin_of(monkeypatch, invitation.encode("utf-8"))
+    result = ok(filled("set", SIG, "statement.invitation", "-"))
+    assert result.out == f"{SIG}: statement.invitation saved (revision 2)\n"
+    # The line break that ends the file is not part of the value; the others are.
+    assert plan_in(workspace_dir)["statement"]["invitation"] == invitation[:-1]
+
+
+def test_set_dash_takes_json_for_other_fields_and_a_byte_order_mark(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin_of(monkeypatch, '\ufeff["falls", "frailty"]\r\n'.encode())
+    ok(filled("set", SIG, "identity.key_phrases", "-"))
+    assert plan_in(workspace_dir)["identity"]["key_phrases"] == ["falls", "frailty"]
+
+
+def test_set_dash_refuses_input_that_is_not_utf8(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin_of(monkeypatch, "Caf\u00e9".encode("latin-1"))
+    user_error(filled("set", SIG, "identity.theme", "-"), "set", "standard input is not UTF-8")
+    assert revision_in(workspace_dir) == 1
