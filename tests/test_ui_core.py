@@ -208,6 +208,29 @@ def test_an_uploaded_csv_is_searched(ws: Workspace) -> None:
     assert form.existing.upload.value == ()
 
 
+def test_an_excel_list_with_its_own_column_spelling_is_searched(ws: Workspace) -> None:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [
+        ["Name", "Theme", "Key Phrases"],
+        ["Going Home Well", "Hospital discharge", "discharge; home first"],
+        ["Bone Health", "Osteoporosis", "fractures"],
+    ]:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    form = page_for(ws)
+    upload(form.existing, "groups.xlsx", data.getvalue())
+    assert "2 groups read from groups.xlsx" in form.existing.message.value
+    text = html.unescape(form.existing.row_for("Going Home Well").children[0].value)
+    assert "Key phrases: discharge; home first." in text
+    assert "“Hospital discharge” in theme" in text
+    assert ".xlsx" in form.existing.upload.accept
+
+
 def test_a_bad_csv_names_the_problem_and_saves_nothing(ws: Workspace) -> None:
     form = page_for(ws)
     before = ws.load(SIG).revision
