@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.e2e_harness import Server, screenshot, start_server, stop_server, wait_for_widgets
@@ -36,6 +37,9 @@ def test_a_reachable_server_shows_the_link_and_qr_code_that_open_the_workbook(
         expect(card.locator("svg title")).to_have_text(QR_TITLE)
         card.scroll_into_view_if_needed()
         screenshot(page, "start-join-card")
+        violations = Axe().run(page, context=".swb-join").response["violations"]
+        bad = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert not bad, f"axe-core on the join card: {bad}"
         # Someone else's browser (no login cookie yet) opens the link and gets the SIG's page.
         other = browser.new_context()
         try:
