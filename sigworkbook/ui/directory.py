@@ -70,6 +70,11 @@ def invitee_from(match: Match) -> dict[str, str]:
     }
 
 
+def people(count: int) -> str:
+    """'1 person', '20,000 people'."""
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
 class Result(widgets.VBox):
     """One person found: a checkbox to invite them, and what they matched."""
 
@@ -170,7 +175,7 @@ class DirectorySearch(widgets.VBox):
         self.records, self.source_name = records, source_name
         self.index = directory_index(records)
         self.source.value = (
-            f'<p class="swb-notice" role="status">{len(records)} people loaded from '
+            f'<p class="swb-notice" role="status">{people(len(records))} loaded from '
             f"{html.escape(source_name)}.</p>"
         )
         self.search()
@@ -186,6 +191,7 @@ class DirectorySearch(widgets.VBox):
             return
         upload = files[0]
         self.load(bytes(upload["content"]), str(upload.get("name") or "the uploaded file"))
+        self.upload.value = ()  # so that choosing the same file again (after fixing it) reloads
 
     # --- searching ----------------------------------------------------------------------
 
@@ -211,7 +217,8 @@ class DirectorySearch(widgets.VBox):
         self.matches = found[: self.limit]
         shown = f"; showing the best {len(self.matches)}" if len(found) > len(self.matches) else ""
         self.summary.value = (
-            f'<p class="swb-notice" role="status">{len(found)} people match{shown}.</p>'
+            f'<p class="swb-notice" role="status">{people(len(found))} '
+            f"{'matches' if len(found) == 1 else 'match'}{shown}.</p>"
         )
         rows = [Result(match) for match in self.matches]
         for row in rows:
