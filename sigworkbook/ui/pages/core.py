@@ -270,7 +270,8 @@ class ExistingGroups(widgets.VBox):
         self.groups, self.source = groups, source
         self.index = SearchIndex(groups, GROUP_COLUMNS)
         self.message.value = (
-            f'<p class="swb-help" role="status">{len(groups)} groups read from '
+            f'<p class="swb-help" role="status">{len(groups):,} '
+            f"{'group' if len(groups) == 1 else 'groups'} read from "
             f"{html.escape(source)}.</p>"
         )
         self._render(force=True)
