@@ -136,6 +136,14 @@ def similarity(term: str, text: str) -> float:
     return overlap * (0.6 + 0.4 * _coverage(left.split(), right.split()))
 
 
+@dataclass(frozen=True)
+class Found:
+    """The best matches of a search, best first, and how many records matched in all."""
+
+    matches: list[Match]
+    total: int
+
+
 class SearchIndex:
     """Records prepared for searching: every value of the searched fields normalised once.
 
@@ -206,33 +214,71 @@ class SearchIndex:
         coverage = found / len(term_words)
         return overlap * (0.6 + 0.4 * coverage)
 
-    def search(
+    def find(
         self, query_terms: Iterable[str], limit: int = 10, *, threshold: float = THRESHOLD
-    ) -> list[Match]:
-        """The records that best match any of the terms, best first (see `rank`)."""
+    ) -> Found:
+        """The `limit` records that best match any of the terms, best first, and how many
+        match in all (see `rank` for the order). Only the records returned become objects: the
+        best hit of each term in each record, and the ranking, are worked out in arrays."""
         import numpy as np
 
         terms = clean_terms(query_terms)
         if not terms or not self.texts:
-            return []
-        best: dict[int, dict[str, Hit]] = {}
-        for term in terms:
-            scores = self._scores(normalise(term))
-            # Rounding the way Hit does (to 0.1) can lift a score by at most 0.05.
-            for entry in np.nonzero(scores[self.entry_text] >= threshold - 0.05)[0].tolist():
-                score = round(float(scores[self.entry_text[entry]]), 1)
-                if score < threshold:
-                    continue
-                hits = best.setdefault(int(self.entry_record[entry]), {})
-                if term not in hits or score > hits[term].score:
-                    field = self.fields[int(self.entry_field[entry])]
-                    hits[term] = Hit(term, field, self.entry_part[entry], score)
-        matches = [
-            Match(index, self.records[index], tuple(sorted(hits.values(), key=lambda h: -h.score)))
-            for index, hits in best.items()
-        ]
-        matches.sort(key=lambda m: (-m.relevance, -m.score, m.index))
-        return matches[: max(limit, 0)]
+            return Found([], 0)
+        shape = (len(self.records), len(terms))
+        best_score = np.zeros(shape, dtype=np.float64)
+        best_entry = np.full(shape, -1, dtype=np.int64)
+        for column, term in enumerate(terms):
+            text_scores = self._scores(normalise(term))
+            # Scores as a Hit holds them (rounded to 0.1, which lifts one by at most 0.05).
+            rounded = np.full(len(self.texts), np.nan)
+            for text in np.nonzero(text_scores >= threshold - 0.05)[0].tolist():
+                rounded[text] = round(float(text_scores[text]), 1)
+            entry_scores = rounded[self.entry_text]
+            entries = np.nonzero(entry_scores >= threshold)[0]
+            if not len(entries):
+                continue
+            records, scores = self.entry_record[entries], entry_scores[entries]
+            # Each record's best entry for this term: the highest score, the first one on ties.
+            order = np.lexsort((entries, -scores, records))
+            firsts = np.unique(records[order], return_index=True)[1]
+            chosen = entries[order][firsts]
+            best_score[self.entry_record[chosen], column] = entry_scores[chosen]
+            best_entry[self.entry_record[chosen], column] = chosen
+        found = best_entry >= 0
+        matched = np.nonzero(found.any(axis=1))[0]
+        if not len(matched):
+            return Found([], 0)
+        hit = found[matched]
+        scores = best_score[matched]
+        # Match.relevance, summed in its order (best hit first) so that ties stay ties.
+        squares = -np.sort(-np.where(hit, (scores / 100) ** 2, 0.0), axis=1)
+        relevance = np.zeros(len(matched), dtype=np.float64)
+        for column in squares.T:
+            relevance = relevance + column
+        top = np.where(hit, scores, -np.inf).max(axis=1)
+        ranked = matched[np.lexsort((matched, -top, -relevance))][: max(limit, 0)]
+        matches = []
+        for index in ranked.tolist():
+            hits = [
+                Hit(
+                    term,
+                    self.fields[int(self.entry_field[entry])],
+                    self.entry_part[entry],
+                    float(best_score[index, column]),
+                )
+                for column, term in enumerate(terms)
+                if (entry := int(best_entry[index, column])) >= 0
+            ]
+            hits.sort(key=lambda h: -h.score)
+            matches.append(Match(index, self.records[index], tuple(hits)))
+        return Found(matches, len(matched))
+
+    def search(
+        self, query_terms: Iterable[str], limit: int = 10, *, threshold: float = THRESHOLD
+    ) -> list[Match]:
+        """The records that best match any of the terms, best first (see `rank`)."""
+        return self.find(query_terms, limit, threshold=threshold).matches
 
 
 def rank(
@@ -257,6 +303,7 @@ def rank(
 __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
+    "Found",
     "Hit",
     "Match",
     "RecordsError",

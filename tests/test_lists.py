@@ -153,3 +153,17 @@ def test_the_index_scores_every_part_as_similarity_does() -> None:
                 assert matches[number].hits[0].score == best[0], (term, record["name"])
             else:
                 assert number not in matches
+
+
+def test_find_returns_the_best_and_counts_all_as_a_full_ranking_does() -> None:
+    from benchmarks.searching import directory_csv
+
+    people = read_records(directory_csv(2000), COLUMNS)
+    index = SearchIndex(people, ["interests", "Role"])
+    terms = ["frailty", "older peple", "carers", "GP"]
+    everyone = index.search(terms, limit=len(people))
+    found = index.find(terms, limit=25)
+    assert found.total == len(everyone) > 25
+    assert found.matches == everyone[:25]
+    assert index.find(terms, limit=0).matches == []
+    assert index.find(["astrophysics"]).total == 0

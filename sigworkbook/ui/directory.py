@@ -213,12 +213,12 @@ class DirectorySearch(widgets.VBox):
             self.matches = []
             self.results.children = ()
             return []
-        found = self.index.search(terms, limit=len(self.records))
-        self.matches = found[: self.limit]
-        shown = f"; showing the best {len(self.matches)}" if len(found) > len(self.matches) else ""
+        found = self.index.find(terms, limit=self.limit)
+        self.matches = found.matches
+        shown = f"; showing the best {len(self.matches)}" if found.total > len(self.matches) else ""
         self.summary.value = (
-            f'<p class="swb-notice" role="status">{people(len(found))} '
-            f"{'matches' if len(found) == 1 else 'match'}{shown}.</p>"
+            f'<p class="swb-notice" role="status">{people(found.total)} '
+            f"{'matches' if found.total == 1 else 'match'}{shown}.</p>"
         )
         rows = [Result(match) for match in self.matches]
         for row in rows:
