@@ -17,7 +17,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import exporting, notebooks, pages, postgres, profiles, saves, startup, writers
+from benchmarks import (
+    exporting,
+    notebooks,
+    pages,
+    postgres,
+    profiles,
+    saves,
+    searching,
+    startup,
+    writers,
+)
 from benchmarks.browser import CHROMIUM, chromium_version
 from benchmarks.report import FIGURE_NUMBERS, Figure, Report
 from benchmarks.settings import DEFAULT_OUT, Settings
@@ -34,6 +44,7 @@ TITLES = {
     7: "Export of the full demo plan",
     8: "Concurrent writers: p95 save latency",
     **postgres.TITLES,
+    12: "Member directory of 20,000 people: read and search",
 }
 
 
@@ -220,6 +231,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt((7,), lambda: [exporting.export_times(settings, progress)])
     attempt((8,), lambda: [writers.concurrent_writers(settings, progress)])
     attempt(postgres.NUMBERS, lambda: postgres.figures(settings, progress))
+    attempt((12,), lambda: [searching.search_times(settings, progress)])
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 

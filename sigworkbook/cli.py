@@ -103,9 +103,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+STDIN_VALUE = "-"
+"""`set SIG FIELD -` reads the value from standard input."""
+
+
+def _value_from_stdin() -> str:
+    """All of standard input as text, without the line break that ends a file."""
+    stream = sys.stdin
+    if stream is None:
+        raise UserError("VALUE is '-' but there is no standard input to read it from")
+    if stream.isatty():
+        print("Type the value; end it with Ctrl-D on a line of its own.", file=sys.stderr)
+    buffer = getattr(stream, "buffer", None)
+    data = buffer.read(MAX_IMPORT_BYTES + 1) if buffer is not None else stream.read().encode()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise UserError(f"standard input: more than {MAX_IMPORT_BYTES // 1024} KiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"standard input is not UTF-8 text (unreadable byte at position {error.start})"
+        ) from None
+    return text.removesuffix("\n").removesuffix("\r")
+
+
 def cmd_set(args: argparse.Namespace) -> int:
+    raw = _value_from_stdin() if args.value == STDIN_VALUE else args.value
     with _open(args) as workspace:
-        value = parse_cli_value(args.field, args.value)
+        value = parse_cli_value(args.field, raw)
         loaded = workspace.set(args.sig, args.field, value, author=args.author)
     if loaded.changed:
         print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
@@ -259,6 +284,40 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_list_file(path: Path) -> bytes:
+    """The bytes of a list file (.xlsx or CSV) named on the command line, if not too large."""
+    from sigworkbook.lists import MAX_BYTES
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise UserError(
+            f"{path}: the file is {size // 1_000_000} MB; at most {MAX_BYTES // 1_000_000} MB"
+        )
+    return path.read_bytes()
+
+
+def cmd_directory(args: argparse.Namespace) -> int:
+    from sigworkbook.lists import RecordsError
+    from sigworkbook.members import describe, directory_index, found_in, read_directory
+
+    path = _path_argument("FILE", args.file)
+    try:
+        people = read_directory(_read_list_file(path))
+    except RecordsError as error:
+        raise UserError(f"{path}: {error}") from None
+    terms = [term for text in args.terms for term in text.split(";") if term.strip()]
+    matches = directory_index(people).search(terms, limit=args.limit)
+    if not matches:
+        print(f"Nobody in {path} matches {', '.join(args.terms)}", file=sys.stderr)
+        return 1
+    width = len(str(len(matches)))
+    for number, match in enumerate(matches, start=1):
+        line = f"{number:>{width}}. {describe(match.record)}: found {found_in(match)}"
+        # One line per person, whatever the cells hold: no line breaks, no terminal controls.
+        print("".join(char for char in " ".join(line.split()) if char.isprintable()))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sigworkbook.plan.schema import plan_schema
 
@@ -334,7 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = verb("set", cmd_set, "set one field by its dotted path, e.g. identity.name")
     set_.add_argument("sig")
     set_.add_argument("field")
-    set_.add_argument("value", help="plain text for text fields, else a JSON value")
+    set_.add_argument(
+        "value",
+        help="plain text for text fields, else a JSON value; - reads it from standard input "
+        "(e.g. a long invitation from a file: ... statement.invitation - < invitation.txt)",
+    )
     check = verb("check", cmd_check, "list what is still missing, step by step")
     check.add_argument("sig")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are gaps")
@@ -372,6 +435,21 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="URL",
         help="the database to copy into: postgresql://... or sqlite:///path, or an SQLite file",
+    )
+    directory = verb(
+        "directory",
+        cmd_directory,
+        "search a member directory (.xlsx or CSV with the columns name, organisation and "
+        "interests) and print the people who match, best first, and where each matched; "
+        "exit 1 when nobody does",
+        workspace=False,
+    )
+    directory.add_argument("file", metavar="FILE")
+    directory.add_argument(
+        "terms", metavar="TERMS", nargs="+", help="what to look for in interests and role"
+    )
+    directory.add_argument(
+        "--limit", type=int, default=25, metavar="N", help="print at most N people (default 25)"
     )
     verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")

@@ -1,13 +1,12 @@
-"""Fuzzy matching of search terms against CSV records (existing groups, member directory)."""
+"""Fuzzy matching of search terms against the records of a list (existing groups, member directory)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sigworkbook.errors import SigworkbookError
+from sigworkbook.lists import MAX_BYTES, MAX_ROWS, RecordsError, read_records
 
 THRESHOLD = 70.0
 """Lowest score (0-100) at which a term counts as found in a record."""
@@ -36,13 +35,6 @@ STOP_WORDS = frozenset(
     ]
 )
 """Words too common to say anything about a match; left out on both sides."""
-
-MAX_BYTES = 5_000_000
-MAX_ROWS = 20_000
-
-
-class RecordsError(SigworkbookError, ValueError):
-    """A CSV file that cannot be used; the message names the row or column and the problem."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +68,16 @@ class Match:
     @property
     def terms(self) -> tuple[str, ...]:
         return tuple(hit.term for hit in self.hits)
+
+
+def where_found(hit: Hit) -> str:
+    """Where a term was found, truthfully: the words that are there, in which field, and the
+    term searched for when those words are not the same as it."""
+    field = hit.field.replace("_", " ")
+    found = f"“{hit.text}” in {field}"
+    return (
+        found if normalise(hit.text) == normalise(hit.term) else f"{found} (close to “{hit.term}”)"
+    )
 
 
 def normalise(text: str) -> str:
@@ -134,17 +136,149 @@ def similarity(term: str, text: str) -> float:
     return overlap * (0.6 + 0.4 * _coverage(left.split(), right.split()))
 
 
-def _best_hit(
-    term: str, record: Mapping[str, str], fields: Sequence[str], separator: str
-) -> Hit | None:
-    best: Hit | None = None
-    for field in fields:
-        value = record.get(field) or ""
-        for part in split_values(value, separator) if separator else [value]:
-            score = similarity(term, part)
-            if best is None or score > best.score:
-                best = Hit(term, field, part, round(score, 1))
-    return best
+@dataclass(frozen=True)
+class Found:
+    """The best matches of a search, best first, and how many records matched in all."""
+
+    matches: list[Match]
+    total: int
+
+
+class SearchIndex:
+    """Records prepared for searching: every value of the searched fields normalised once.
+
+    Values are split into their `separator`-separated parts; each distinct normalised part is
+    kept once (a directory of 20,000 people has a few hundred distinct interests), with the ids
+    of its words, so that a search scores every distinct part against every term in one call
+    of rapidfuzz's `process.cdist` rather than in a Python loop.
+    """
+
+    def __init__(
+        self, records: Sequence[Mapping[str, str]], fields: Sequence[str], separator: str = ";"
+    ) -> None:
+        import numpy as np  # with rapidfuzz, on the first search, not with the page
+
+        self.records = records
+        self.fields = tuple(fields)
+        text_ids: dict[str, int] = {}
+        normalised: dict[str, str] = {}
+        entry_record: list[int] = []
+        entry_field: list[int] = []
+        entry_text: list[int] = []
+        self.entry_part: list[str] = []
+        for index, record in enumerate(records):
+            for field_number, field in enumerate(self.fields):
+                value = record.get(field) or ""
+                for part in split_values(value, separator) if separator else [value]:
+                    norm = normalised.get(part)
+                    if norm is None:
+                        norm = normalised[part] = normalise(part)
+                    if not norm:
+                        continue
+                    entry_record.append(index)
+                    entry_field.append(field_number)
+                    entry_text.append(text_ids.setdefault(norm, len(text_ids)))
+                    self.entry_part.append(part)
+        self.texts = list(text_ids)
+        word_ids: dict[str, int] = {}
+        flat: list[int] = []
+        starts: list[int] = []
+        for text in self.texts:
+            starts.append(len(flat))
+            flat.extend(word_ids.setdefault(word, len(word_ids)) for word in text.split())
+        self.words = list(word_ids)
+        self.flat_words = np.array(flat, dtype=np.int64)
+        self.text_starts = np.array(starts, dtype=np.int64)
+        self.entry_record = np.array(entry_record, dtype=np.int64)
+        self.entry_field = np.array(entry_field, dtype=np.int64)
+        self.entry_text = np.array(entry_text, dtype=np.int64)
+
+    def _scores(self, term: str) -> Any:
+        """similarity(term, text) for every distinct text, as an array (same numbers)."""
+        import numpy as np
+        from rapidfuzz import fuzz, process
+
+        overlap = process.cdist(
+            [term], self.texts, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float64
+        )[0]
+        term_words = term.split()
+        same = (
+            process.cdist(
+                term_words, self.words, scorer=fuzz.ratio, processor=None, dtype=np.float64
+            )
+            >= WORD_MATCH
+        )
+        found = np.zeros(len(self.texts), dtype=np.float64)
+        for row in same:
+            found += np.logical_or.reduceat(row[self.flat_words], self.text_starts)
+        coverage = found / len(term_words)
+        return overlap * (0.6 + 0.4 * coverage)
+
+    def find(
+        self, query_terms: Iterable[str], limit: int = 10, *, threshold: float = THRESHOLD
+    ) -> Found:
+        """The `limit` records that best match any of the terms, best first, and how many
+        match in all (see `rank` for the order). Only the records returned become objects: the
+        best hit of each term in each record, and the ranking, are worked out in arrays."""
+        import numpy as np
+
+        terms = clean_terms(query_terms)
+        if not terms or not self.texts:
+            return Found([], 0)
+        shape = (len(self.records), len(terms))
+        best_score = np.zeros(shape, dtype=np.float64)
+        best_entry = np.full(shape, -1, dtype=np.int64)
+        for column, term in enumerate(terms):
+            text_scores = self._scores(normalise(term))
+            # Scores as a Hit holds them (rounded to 0.1, which lifts one by at most 0.05).
+            rounded = np.full(len(self.texts), np.nan)
+            for text in np.nonzero(text_scores >= threshold - 0.05)[0].tolist():
+                rounded[text] = round(float(text_scores[text]), 1)
+            entry_scores = rounded[self.entry_text]
+            entries = np.nonzero(entry_scores >= threshold)[0]
+            if not len(entries):
+                continue
+            records, scores = self.entry_record[entries], entry_scores[entries]
+            # Each record's best entry for this term: the highest score, the first one on ties.
+            order = np.lexsort((entries, -scores, records))
+            firsts = np.unique(records[order], return_index=True)[1]
+            chosen = entries[order][firsts]
+            best_score[self.entry_record[chosen], column] = entry_scores[chosen]
+            best_entry[self.entry_record[chosen], column] = chosen
+        found = best_entry >= 0
+        matched = np.nonzero(found.any(axis=1))[0]
+        if not len(matched):
+            return Found([], 0)
+        hit = found[matched]
+        scores = best_score[matched]
+        # Match.relevance, summed in its order (best hit first) so that ties stay ties.
+        squares = -np.sort(-np.where(hit, (scores / 100) ** 2, 0.0), axis=1)
+        relevance = np.zeros(len(matched), dtype=np.float64)
+        for column in squares.T:
+            relevance = relevance + column
+        top = np.where(hit, scores, -np.inf).max(axis=1)
+        ranked = matched[np.lexsort((matched, -top, -relevance))][: max(limit, 0)]
+        matches = []
+        for index in ranked.tolist():
+            hits = [
+                Hit(
+                    term,
+                    self.fields[int(self.entry_field[entry])],
+                    self.entry_part[entry],
+                    float(best_score[index, column]),
+                )
+                for column, term in enumerate(terms)
+                if (entry := int(best_entry[index, column])) >= 0
+            ]
+            hits.sort(key=lambda h: -h.score)
+            matches.append(Match(index, self.records[index], tuple(hits)))
+        return Found(matches, len(matched))
+
+    def search(
+        self, query_terms: Iterable[str], limit: int = 10, *, threshold: float = THRESHOLD
+    ) -> list[Match]:
+        """The records that best match any of the terms, best first (see `rank`)."""
+        return self.find(query_terms, limit, threshold=threshold).matches
 
 
 def rank(
@@ -160,109 +294,25 @@ def rank(
 
     Each term is compared with each field (split into its `separator`-separated parts); a term
     counts when it scores at least `threshold`. Records matching more terms, more closely,
-    rank higher; ties keep the records' order. At most `limit` matches are returned.
+    rank higher; ties keep the records' order. At most `limit` matches are returned. To search
+    the same records again, build a SearchIndex once and call its `search`.
     """
-    terms = clean_terms(query_terms)
-    matches = []
-    for index, record in enumerate(records):
-        hits = [
-            hit
-            for term in terms
-            if (hit := _best_hit(term, record, fields, separator)) is not None
-            and hit.score >= threshold
-        ]
-        if hits:
-            hits.sort(key=lambda h: -h.score)
-            matches.append(Match(index, record, tuple(hits)))
-    matches.sort(key=lambda m: (-m.relevance, -m.score, m.index))
-    return matches[: max(limit, 0)]
+    return SearchIndex(records, fields, separator).search(query_terms, limit, threshold=threshold)
 
 
-# --- reading records from a CSV file --------------------------------------------------------
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    if len(data) > MAX_BYTES:
-        raise RecordsError(
-            f"the file is {len(data) // 1_000_000} MB; at most {MAX_BYTES // 1_000_000} MB"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RecordsError(
-            f"the file is not UTF-8 text (unreadable byte at position {error.start}): "
-            "save it from your spreadsheet as 'CSV UTF-8'"
-        ) from None
-
-
-def _column_positions(header: list[str], required: Sequence[str]) -> dict[str, int]:
-    names = [name.strip().casefold() for name in header]
-    positions: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name and name not in positions:
-            positions[name] = index
-    missing = [column for column in required if column.casefold() not in positions]
-    if missing:
-        found = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "no names"
-        plural = "columns" if len(missing) > 1 else "column"
-        wanted = ", ".join(f"'{column}'" for column in missing)
-        raise RecordsError(f"missing {plural} {wanted}: the first row has {found}")
-    return positions
-
-
-def read_records(
-    data: bytes | str,
-    required: Sequence[str],
-    *,
-    optional: Sequence[str] = (),
-    non_empty: Sequence[str] = (),
-    max_rows: int = MAX_ROWS,
-) -> list[dict[str, str]]:
-    """The rows of a CSV file with a header row, as dicts keyed by the header's column names.
-
-    Column names are matched ignoring case and surrounding spaces; the dicts use the names as
-    given in `required` and `optional` (other columns keep their own names, stripped); an
-    optional column that is missing is left out of the dicts. Blank lines are
-    skipped. Raises RecordsError naming the row (the header is row 1) or column at fault.
-    """
-    text = _decode(data)
-    if not text.strip():
-        raise RecordsError("the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    row_number = 0
-    try:
-        header = next(reader)
-        row_number = 1
-        positions = _column_positions(header, required)
-        names = {index: name.strip() for index, name in enumerate(header)}
-        for column in [*required, *optional]:
-            if column.casefold() in positions:
-                names[positions[column.casefold()]] = column
-        records: list[dict[str, str]] = []
-        for row in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-                raise RecordsError(
-                    f"row {row_number} has {len(row)} values but the first row names only "
-                    f"{len(header)} columns (a comma inside a value needs quotes around it)"
-                )
-            record = {
-                names[i]: (row[i].strip() if i < len(row) else "")
-                for i in range(len(header))
-                if names[i]
-            }
-            for column in non_empty:
-                if not record.get(column):
-                    raise RecordsError(f"row {row_number}: the '{column}' column is empty")
-            records.append(record)
-            if len(records) > max_rows:
-                raise RecordsError(f"the file has more than {max_rows} rows")
-    except csv.Error as error:
-        raise RecordsError(f"row {row_number + 1}: not valid CSV ({error})") from None
-    if not records:
-        raise RecordsError("the file has a header row but no rows of data")
-    return records
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "Found",
+    "Hit",
+    "Match",
+    "RecordsError",
+    "SearchIndex",
+    "clean_terms",
+    "normalise",
+    "rank",
+    "read_records",
+    "similarity",
+    "split_values",
+    "where_found",
+]

@@ -61,7 +61,7 @@ def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, st
     assert report["format"] == "sigworkbook-benchmarks/1"
     assert report["mode"] == "smoke"
     assert report["settings"]["runs"] == 1
-    assert [f["number"] for f in report["figures"]] == list(range(1, 12))
+    assert [f["number"] for f in report["figures"]] == list(range(1, 13))
     for fig in report["figures"]:
         assert fig["title"] and fig["definition"], fig["number"]
         assert fig["rows"], f"figure {fig['number']} has no rows"
@@ -120,7 +120,7 @@ def test_smoke_measures_the_figures_that_need_no_workbook(
     smoke: tuple[dict[str, Any], str, str],
 ) -> None:
     report, _, _ = smoke
-    for number in (4, 6, 7, 8):
+    for number in (4, 6, 7, 8, 9):
         fig = figure(report, number)
         assert measured_rows(fig) == fig["rows"], f"figure {number}: {fig}"
     assert "p95, history 100" in {row["name"] for row in figure(report, 6)["rows"]}
@@ -139,7 +139,7 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
     assert table[0].startswith("| # | Figure | Item | Median")
     rows_in_json = sum(len(f["rows"]) for f in report["figures"])
     assert len(table) == 1 + rows_in_json
-    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 12)}
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 13)}
     assert all(line in printed for line in table)
 
 
@@ -147,9 +147,9 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
 
 
 def test_unknown_figure_is_refused_by_name() -> None:
-    done = run_benchmarks("--only", "4,12", "--out", "/nonexistent/never-written")
+    done = run_benchmarks("--only", "4,13", "--out", "/nonexistent/never-written")
     assert done.returncode == 2
-    assert "--only" in done.stderr and "between 1 and 11" in done.stderr
+    assert "--only" in done.stderr and "between 1 and 12" in done.stderr
 
 
 def test_percentile_interpolates_between_ranks() -> None:

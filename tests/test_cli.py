@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -661,3 +662,111 @@ def test_script_end_to_end(run_script: RunCli, tmp_path: Path) -> None:
 
 def test_script_user_error_without_workspace(run_script: RunCli, tmp_path: Path) -> None:
     user_error(run_script("--workspace", tmp_path / "none", "show", "x"), "show", "no workspace")
+
+
+# --- directory ------------------------------------------------------------------------------
+
+SAMPLE_DIRECTORY = (
+    Path(__file__).resolve().parent.parent / "sigworkbook/data/sample/member-directory.csv"
+)
+
+
+def test_directory_prints_ranked_matches_and_where_each_matched(run_cli: RunCli) -> None:
+    result = ok(run_cli("directory", SAMPLE_DIRECTORY, "frailty", "lean", "--limit", "4"))
+    lines = result.out.splitlines()
+    assert len(lines) == 4
+    # Someone interested in both comes first; then people with one of them.
+    assert lines[0] == (
+        "1. Eshan Kowalczyk-Bell — QI lead, Greyfriars Lane Surgery (London): "
+        "found “frailty” in interests; “lean” in interests"
+    )
+    for number, line in enumerate(lines[1:], start=2):
+        assert line.startswith(f"{number}. ")
+        assert line.endswith(("“frailty” in interests", "“lean” in interests")), line
+
+
+def test_directory_reads_excel_and_semicolon_csv_alike(run_cli: RunCli, tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = [
+        ["Name", "Organisation", "Role", "Interests"],
+        ["Zoë Müller", "Café Carers", "Carer", "unpaid carers; respite"],
+        ["Siân Évans", "Glanrhyd", "Nurse", "frailty; hospital discharge"],
+    ]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "people.xlsx")
+    (tmp_path / "people.csv").write_bytes(
+        "\r\n".join(";".join(f'"{v}"' for v in row) for row in rows).encode("cp1252")
+    )
+    from_excel = ok(run_cli("directory", tmp_path / "people.xlsx", "carers", "frailty")).out
+    from_csv = ok(run_cli("directory", tmp_path / "people.csv", "carers", "frailty")).out
+    assert (
+        from_excel
+        == from_csv
+        == (
+            "1. Zoë Müller — Carer, Café Carers: found “unpaid carers” in interests (close to “carers”)\n"
+            "2. Siân Évans — Nurse, Glanrhyd: found “frailty” in interests\n"
+        )
+    )
+
+
+def test_directory_keeps_each_person_on_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        'name,organisation,interests\n"Ann\nBee\x1b[31m",Org,frailty\n', encoding="utf-8"
+    )
+    assert ok(run_cli("directory", path, "frailty")).out == (
+        "1. Ann Bee[31m — Org: found “frailty” in interests\n"
+    )
+
+
+def test_directory_with_nobody_matching_exits_1(run_cli: RunCli) -> None:
+    result = run_cli("directory", SAMPLE_DIRECTORY, "astrophysics")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == f"Nobody in {SAMPLE_DIRECTORY} matches astrophysics\n"
+
+
+def test_directory_names_a_missing_column(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text("name,theme\nA,b\n", encoding="utf-8")
+    user_error(
+        run_cli("directory", path, "x"),
+        "directory",
+        "missing columns 'organisation', 'interests': the first row has 'name', 'theme'",
+    )
+
+
+# --- set FIELD - (the value from standard input) ------------------------------------------
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_set_dash_reads_a_long_text_from_standard_input(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation = "Do you care about frailty?\n\nJoin us: “Frailty Friends” meets monthly.\n"
+    stdin_of(monkeypatch, invitation.encode("utf-8"))
+    result = ok(filled("set", SIG, "statement.invitation", "-"))
+    assert result.out == f"{SIG}: statement.invitation saved (revision 2)\n"
+    # The line break that ends the file is not part of the value; the others are.
+    assert plan_in(workspace_dir)["statement"]["invitation"] == invitation[:-1]
+
+
+def test_set_dash_takes_json_for_other_fields_and_a_byte_order_mark(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin_of(monkeypatch, '\ufeff["falls", "frailty"]\r\n'.encode())
+    ok(filled("set", SIG, "identity.key_phrases", "-"))
+    assert plan_in(workspace_dir)["identity"]["key_phrases"] == ["falls", "frailty"]
+
+
+def test_set_dash_refuses_input_that_is_not_utf8(
+    filled: RunCli, workspace_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin_of(monkeypatch, "Caf\u00e9".encode("latin-1"))
+    user_error(filled("set", SIG, "identity.theme", "-"), "set", "standard input is not UTF-8")
+    assert revision_in(workspace_dir) == 1

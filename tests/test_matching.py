@@ -1,4 +1,4 @@
-"""Fuzzy matching of terms against records, and reading records from CSV files."""
+"""Fuzzy matching of terms against records, and reading records from CSV and Excel files."""
 
 from __future__ import annotations
 
@@ -138,11 +138,13 @@ def test_short_rows_are_padded_with_empty_values() -> None:
     [
         (b"", "the file is empty"),
         (b"name,theme,key_phrases\n", "header row but no rows of data"),
-        (b"name,topic\nA,b\n", "missing columns 'theme', 'key_phrases': the first row has 'name', 'topic'"),
-        (b"name,theme\nA,b\n", "missing column 'key_phrases'"),
+        (b"name,topic\nA,b\n", "missing columns 'theme', 'key phrases': the first row has 'name', 'topic'"),
+        (b"name,theme\nA,b\n", "missing column 'key phrases'"),
         (b"name,theme,key_phrases\nA,b,c\nD,e,f,g,h\n", "row 3 has 5 values but the first row names only 3"),
         (b"name,theme,key_phrases\nA,b,c\n,e,f\n", "row 3: the 'name' column is empty"),
-        ("name,theme,key_phrases\nCaf\u00e9,b,c\n".encode("latin-1"), "not UTF-8 text"),
+        (b"name,theme,key_phrases\nA\x81\x8d,b,c\n", "not text a spreadsheet writes"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel file (.xls)"),
+        (b"PK\x03\x04 not really a zip", "not a readable Excel workbook"),
         (b'name,theme,key_phrases\nA,"b\n', "row 2: not valid CSV"),
     ],
 )  # fmt: skip
@@ -168,3 +170,47 @@ def test_optional_columns_take_the_given_spelling_when_present() -> None:
         "url": "https://a.example.org",
         "Notes": "n",
     }
+
+
+def reference_rank(
+    terms: list[str], records: list[dict[str, str]], fields: tuple[str, ...], limit: int
+) -> list[tuple[int, list[tuple[str, str, str, float]]]]:
+    """The ranking `rank` promises, worked out one record, field and part at a time."""
+    found = []
+    for index, record in enumerate(records):
+        hits = []
+        for term in clean_terms(terms):
+            best: tuple[str, str, str, float] | None = None
+            for field in fields:
+                for part in split_values(record.get(field) or ""):
+                    score = round(similarity(term, part), 1)
+                    if score >= 70 and (best is None or score > best[3]):
+                        best = (term, field, part, score)
+            if best:
+                hits.append(best)
+        if hits:
+            hits.sort(key=lambda h: -h[3])
+            relevance = sum((h[3] / 100) ** 2 for h in hits)
+            found.append((-relevance, -hits[0][3], index, hits))
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    return [(index, hits) for _, _, index, hits in found[:limit]]
+
+
+@pytest.mark.parametrize(
+    ("sample", "fields", "terms"),
+    [
+        ("existing-groups.csv", FIELDS, ["Frailty Friends", "hospital dischage", "older people"]),
+        ("existing-groups.csv", FIELDS, ["Home Safely", "home first", "unpaid carers", "safety"]),
+        ("member-directory.csv", ("interests", "role"), ["frailty", "lean", "QI", "carer", "GP"]),
+    ],
+)
+def test_the_vectorised_ranking_is_the_one_by_one_ranking(
+    sample: str, fields: tuple[str, ...], terms: list[str]
+) -> None:
+    records = read_records((SAMPLE / sample).read_bytes(), ["name"])
+    for limit in (3, 1000):
+        got = [
+            (m.index, [(h.term, h.field, h.text, h.score) for h in m.hits])
+            for m in rank(terms, records, fields, limit=limit)
+        ]
+        assert got == reference_rank(terms, records, fields, limit)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
 from sigworkbook.live.session import Session
+from sigworkbook.matching import normalise
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (
@@ -18,6 +20,7 @@ from sigworkbook.ui.pages.core import (
     build,
     feedback_html,
     invitation_feedback,
+    query_terms,
     sentences,
 )
 from sigworkbook.workspace import Workspace
@@ -205,12 +208,35 @@ def test_an_uploaded_csv_is_searched(ws: Workspace) -> None:
     assert form.existing.upload.value == ()
 
 
+def test_an_excel_list_with_its_own_column_spelling_is_searched(ws: Workspace) -> None:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [
+        ["Name", "Theme", "Key Phrases"],
+        ["Going Home Well", "Hospital discharge", "discharge; home first"],
+        ["Bone Health", "Osteoporosis", "fractures"],
+    ]:
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    form = page_for(ws)
+    upload(form.existing, "groups.xlsx", data.getvalue())
+    assert "2 groups read from groups.xlsx" in form.existing.message.value
+    text = html.unescape(form.existing.row_for("Going Home Well").children[0].value)
+    assert "Key phrases: discharge; home first." in text
+    assert "“Hospital discharge” in theme" in text
+    assert ".xlsx" in form.existing.upload.accept
+
+
 def test_a_bad_csv_names_the_problem_and_saves_nothing(ws: Workspace) -> None:
     form = page_for(ws)
     before = ws.load(SIG).revision
     upload(form.existing, "groups.csv", b"name,topic\nA,b\n")
     message = html.unescape(form.existing.message.value)
-    assert "groups.csv: missing columns 'theme', 'key_phrases'" in message
+    assert "groups.csv: missing columns 'theme', 'key phrases'" in message
     assert "swb-error" in form.existing.message.value
     assert form.existing.results.children == ()
     assert ws.load(SIG).revision == before
@@ -231,6 +257,56 @@ def test_matches_follow_key_phrases_changed_by_someone_else(ws: Workspace) -> No
     form.existing.session.refresh()
     names = [getattr(r, "group_name", None) for r in form.existing.results.children]
     assert any(name and "Sepsis" in name for name in names)
+
+
+CLAIM = re.compile(r"“([^”]+)” in (name|theme|key phrases)(?: \(close to “([^”]+)”\))?")
+"""One 'where found' claim of a shown group: the words, the field, and the term if different."""
+
+
+def claims(form: widgets.Widget) -> list[tuple[str, str, str, str | None]]:
+    """Every claim the shown groups make: (group, words, field, term searched for or None)."""
+    found = []
+    for row in form.existing.results.children[1:]:
+        text = html.unescape(re.sub(r"<[^>]+>", "", row.children[0].value))
+        where = text.split("Found ", 1)[1]
+        found += [(row.group_name, *claim) for claim in CLAIM.findall(where)]
+        assert found, text
+    return [(group, words, field, term or None) for group, words, field, term in found]
+
+
+def test_where_a_group_matched_is_said_truthfully(ws: Workspace) -> None:
+    """Issue 14, item 11: a group was said to match 'Frailty Friends' in key phrases that only
+    held 'frailty'. Each claim now quotes words that are in that field, and names the term
+    searched for when the words differ from it."""
+    ws.set("blank-group", "identity.name", "Frailty Friends")
+    form = page_for(ws, sig="blank-group")
+    form.existing.load(
+        "name,theme,key_phrases\n"
+        "Frailty Improvement Network,Frailty,frailty; older people; care homes\n"
+        "Bone Health,Osteoporosis,fractures\n",
+        "groups.csv",
+    )
+    assert claims(form) == [
+        ("Frailty Improvement Network", "Frailty", "theme", "Frailty Friends"),
+    ]
+    text = form.existing.row_for("Frailty Improvement Network").children[0].value
+    assert "“Frailty Friends” in key phrases" not in html.unescape(text)
+
+
+def test_every_claim_about_the_sample_list_is_true(ws: Workspace) -> None:
+    form = page_for(ws)
+    form.existing.use_sample()
+    groups = {g["name"]: g for g in form.existing.groups}
+    shown = claims(form)
+    assert len(shown) >= 5
+    for group, words, field, term in shown:
+        value = groups[group][field.replace(" ", "_")].casefold()
+        assert words.casefold() in value, (group, words, field)
+        searched = {normalise(t) for t in query_terms(ws.load(SIG).plan.model_dump())}
+        if term is None:
+            assert normalise(words) in searched, (group, words)
+        else:
+            assert normalise(term) in searched and normalise(words) != normalise(term)
 
 
 def test_decision_and_reason_save(ws: Workspace) -> None:

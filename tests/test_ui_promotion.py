@@ -156,8 +156,10 @@ def test_an_uploaded_directory_is_searched(directory: DirectorySearch) -> None:
             "last_modified": dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         },
     )
-    assert "1 people loaded from ours.csv" in directory.source.value
+    assert "1 person loaded from ours.csv" in directory.source.value
     assert [m.record["name"] for m in directory.search("falls")] == ["Ann Example"]
+    assert "1 person matches." in directory.summary.value
+    assert directory.upload.value == (), "ready for the same file again"
 
 
 def test_a_bad_file_is_named_and_the_previous_directory_kept(

@@ -7,6 +7,8 @@ check its structure and that user text stays text.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -121,6 +123,32 @@ def test_bad_input_is_refused_next_to_the_field(
     assert ws.load(sig).revision == before
     assert words in field.problem.value
     assert "swb-error" in field.problem.value
+
+
+def test_the_time_zone_offers_the_known_zone_names(
+    ws: Workspace, sig: str, form: widgets.Widget
+) -> None:
+    activities_editor(form).add()
+    zone = control(form, "schedule.activities.0.timezone")
+    assert isinstance(zone.input, widgets.Combobox)
+    assert set(zone.input.options) == zoneinfo.available_timezones()
+    assert zone.input.value == "Europe/London"
+    zone.input.value = " europe/paris"  # typed in lower case: saved as the zone is spelt
+    assert ws.load(sig).plan.schedule.activities[0].timezone == "Europe/Paris"
+    assert not zone.has_problem
+
+
+def test_a_misspelt_time_zone_is_refused_with_the_likely_one(
+    ws: Workspace, sig: str, form: widgets.Widget
+) -> None:
+    activities_editor(form).add()
+    before = ws.load(sig).revision
+    zone = control(form, "schedule.activities.0.timezone")
+    zone.input.value = "Europe/Londn"
+    assert ws.load(sig).revision == before
+    message = html.unescape(zone.problem.value)
+    assert "'Europe/Londn' is not a known time zone (did you mean Europe/London?)" in message
+    assert "swb-error" in zone.problem.value
 
 
 def test_the_table_is_sorted_by_the_moment_activities_start(

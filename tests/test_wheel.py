@@ -163,6 +163,16 @@ def test_cli_from_the_installed_wheel(installed: Installed) -> None:
     assert (error.code, len(error.err.splitlines())) == (2, 1)
     assert "Traceback" not in error.err
 
+    # A member directory as Excel in a European locale writes it (pandas reads it).
+    directory = installed.outside / "directory.csv"
+    directory.write_bytes(
+        'name;organisation;interests\n"Zoë Müller";Café Carers;"frailty; older people"\n'.encode(
+            "cp1252"
+        )
+    )
+    found = ok(installed.run("directory", directory, "frailty")).out
+    assert found == "1. Zoë Müller — Café Carers: found “frailty” in interests\n"
+
 
 def test_serve_from_the_installed_wheel(installed: Installed) -> None:
     """`serve` from the wheel, outside the repo: the start page runs its notebook with our

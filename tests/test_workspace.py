@@ -31,7 +31,14 @@ def revisions(workspace: Workspace, sig_id: str) -> list[int]:
         ("  --Frailty   Friends!! ", "frailty-friends"),
         ("SIG 2.0: the sequel", "sig-2-0-the-sequel"),
         ("!!!", "sig"),
-        ("東京", "sig"),
+        ("Łódź Carers", "lodz-carers"),
+        ("Straße", "strasse"),
+        ("Забота о пожилых", "zabota-o-pozhilykh"),  # noqa: RUF001 (Cyrillic on purpose)
+        ("東京", "dong-jing"),
+        ("東京ケア", "dong-jing-kea"),
+        ("Ελληνικά", "ellinika"),
+        ("😀 Walking Group 🚶", "walking-group"),
+        ("😀🚶", "sig"),
         ("x" * 80, "x" * 64),
     ],
 )

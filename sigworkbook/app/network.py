@@ -83,3 +83,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def network_address() -> str | None:
+    """This machine's IPv4 address on its network (the one its default route leaves by), or
+    None without one. Nothing is sent: connecting a UDP socket only picks the route."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1 (RFC 5737): never a real host
+            address = ipaddress.ip_address(probe.getsockname()[0])
+        except (OSError, ValueError):
+            return None
+    return None if address.is_loopback or address.is_unspecified else str(address)

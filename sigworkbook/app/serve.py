@@ -18,8 +18,10 @@ from sigworkbook.app.settings import (
     START_NOTEBOOK,
     ServeOptions,
     build_config,
+    join_url,
     start_url,
 )
+from sigworkbook.joining import JOIN_URL_ENV, environment_for
 from sigworkbook.resources import voila_share_dir, workbooks_dir
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
@@ -132,6 +134,10 @@ def serve(
     if not (folder / START_NOTEBOOK).is_file():
         print(f"sigworkbook serve: warning: {folder} has no {START_NOTEBOOK}", file=sys.stderr)
     os.environ[settings.WORKSPACE.env] = str(workspace)
+    # The start page's join card: the kernels inherit these (the token is in the link; it is
+    # shown on that card only, never written to a log).
+    os.environ.pop(JOIN_URL_ENV, None)
+    os.environ.update(environment_for(host, join_url(options)))
     if preheat:
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from traitlets.config import Config
 
-from sigworkbook.app.network import is_loopback
+from sigworkbook.app.network import is_loopback, network_address
 
 TEMPLATE_NAME = "sigworkbook"
 START_NOTEBOOK = "00-start.ipynb"
@@ -102,6 +102,26 @@ def display_host(host: str) -> str:
     if ":" in host and not host.startswith("["):
         return f"[{host}]"
     return host
+
+
+def reachable_host(host: str) -> str:
+    """The name or address at which other machines reach a server listening on `host`: this
+    machine's network address for the IPv4 wildcard (a name may not resolve on a hospital's
+    network), else the host as `display_host` shows it."""
+    if host in ("", "0.0.0.0", "*"):
+        address = network_address()
+        if address:
+            return address
+    return display_host(host)
+
+
+def join_url(options: ServeOptions) -> str | None:
+    """The start page's address as participants on other machines open it, with the access
+    token; None on a loopback address, which only this machine reaches."""
+    if is_loopback(options.host):
+        return None
+    url = f"http://{reachable_host(options.host)}:{options.port}/voila/render/{START_NOTEBOOK}"
+    return f"{url}?{urlencode({'token': options.token})}" if options.token else url
 
 
 def start_url(options: ServeOptions, sig: str | None = None) -> str:

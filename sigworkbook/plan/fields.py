@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.fieldtypes import time_zone_names
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.paths import PathError, parse_path
 
@@ -119,6 +120,8 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         # pydantic moves a field's Annotated validators into `info.metadata`: look in both.
         validators = [*metadata, *info.metadata]
         kind = "prose" if any("_normalise_newlines" in repr(m) for m in validators) else "line"
+        if any("_check_time_zone" in repr(m) for m in validators):
+            choices = time_zone_names()  # a line that offers the valid names as it is typed
     advised = extra.get("x-advised-max")
     labels = extra.get("x-choice-labels")
     return FieldSpec(

@@ -65,10 +65,28 @@ def new_id() -> str:
     return secrets.token_hex(6)
 
 
+def _transliterated(name: str) -> str:
+    """`name` in ASCII letters: each character as anyascii spells it (Ł -> L, ß -> ss,
+    ж -> zh, 東 -> Dong), an ideograph as a word of its own, symbols such as emoji left out."""
+    from anyascii import anyascii
+
+    parts = []
+    for char in unicodedata.normalize("NFC", name):
+        if unicodedata.category(char) in ("So", "Sk"):
+            continue
+        spelt = anyascii(char)
+        ideograph = unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+        parts.append(f" {spelt} " if ideograph else spelt)
+    return "".join(parts)
+
+
 def slugify(name: str) -> str:
-    """A SIG id derived from its name: ASCII, lower case, hyphens, at most 64 characters."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].strip("-")
+    """A SIG id derived from its name: ASCII, lower case, hyphens, at most 64 characters.
+
+    Letters of any script keep their sound ('Łódź Carers' -> 'lodz-carers', 'Straße' ->
+    'strasse', 'Забота' -> 'zabota'); 'sig' only when nothing of the name can be spelt.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", _transliterated(name).lower()).strip("-")[:64].strip("-")
     return slug or "sig"
 
 
@@ -97,11 +115,19 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+@lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    """Every time zone name this machine knows (IANA names such as Europe/London), sorted."""
+    return tuple(sorted(_time_zones()))
+
+
 def _check_time_zone(value: str) -> str:
     if value not in _time_zones():
-        raise ValueError(
-            f"'{value}' is not a known time zone (use a name like Europe/London or UTC)"
-        )
+        import difflib
+
+        close = difflib.get_close_matches(value, time_zone_names(), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "use a name like Europe/London or UTC"
+        raise ValueError(f"'{value}' is not a known time zone ({hint})")
     return value
 
 

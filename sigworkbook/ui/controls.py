@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
@@ -71,6 +72,17 @@ def _input(spec: FieldSpec) -> widgets.ValueWidget:
             continuous_update=True,
             **common(widgets.Textarea),
         )
+    if spec.kind == "line" and spec.choices:
+        # Offers the known values as it is typed (a time zone); anything else typed is still
+        # sent, on Enter or leaving the box, so that the check can refuse it next to the field.
+        return widgets.Combobox(
+            options=list(spec.choices),
+            ensure_option=False,
+            continuous_update=False,
+            placeholder=spec.placeholder or "start typing, e.g. Europe/London",
+            layout=wide,
+            **common(widgets.Combobox),
+        )
     if spec.kind == "line":
         return widgets.Text(
             placeholder=spec.placeholder,
@@ -113,8 +125,17 @@ def to_widget(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=8)
+def _by_casefold(choices: tuple[str, ...]) -> dict[str, str]:
+    return {choice.casefold(): choice for choice in choices}
+
+
 def from_widget(spec: FieldSpec, value: Any) -> Any:
     """A widget's value as the plan (JSON) holds it."""
+    if spec.kind == "line" and spec.choices and isinstance(value, str):
+        # 'europe/london ' is Europe/London: the known spelling of what was typed.
+        text = value.strip()
+        return _by_casefold(spec.choices).get(text.casefold(), text)
     if spec.kind == "int" and spec.optional and isinstance(value, str):
         # Blank means none; anything else that is not a whole number goes on to validation,
         # which refuses it with a message next to the field.

@@ -1,16 +1,24 @@
-"""Find people to invite: load a member-directory CSV, search it, and keep the chosen in the plan."""
+"""Find people to invite: load a member directory (Excel or CSV), search it, keep the chosen in the plan."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
-from sigworkbook.matching import Match, RecordsError, rank, read_records
+from sigworkbook.matching import Match, RecordsError, SearchIndex
+from sigworkbook.members import (
+    REQUIRED_COLUMNS,
+    describe,
+    directory_index,
+    found_in,
+    parse_terms,
+    read_directory,
+)
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -18,14 +26,13 @@ from sigworkbook.ui.clicks import on_click
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
-REQUIRED_COLUMNS = ("name", "organisation", "interests")
-"""Columns a directory file must have; `role` and `region` are shown when present."""
-SEARCH_FIELDS = ("interests", "role")
+ACCEPTED_FILES = (
+    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+"""What the upload button offers: Excel workbooks and CSV files."""
 RESULT_LIMIT = 25
 INVITEES = "promotion.invitees"
 REASON_MAX = 300
-
-Record = Mapping[str, str]
 
 
 def default_terms(plan: Plan) -> list[str]:
@@ -34,11 +41,6 @@ def default_terms(plan: Plan) -> list[str]:
     for term in (plan.identity.theme, *plan.identity.key_phrases):
         terms.setdefault(" ".join(term.split()).casefold(), term.strip())
     return [term for key, term in terms.items() if key]
-
-
-def parse_terms(text: str) -> list[str]:
-    """Search terms typed into one box, separated by semicolons or new lines."""
-    return [term.strip() for term in text.replace("\n", ";").split(";") if term.strip()]
 
 
 def person_key(name: str, organisation: str) -> tuple[str, str]:
@@ -68,11 +70,9 @@ def invitee_from(match: Match) -> dict[str, str]:
     }
 
 
-def describe(record: Record) -> str:
-    """'Name — Role, Organisation (Region)' as plain text."""
-    details = ", ".join(p for p in (record.get("role", ""), record.get("organisation", "")) if p)
-    region = f" ({record['region']})" if record.get("region") else ""
-    return f"{record.get('name', '')} — {details}{region}" if details else record.get("name", "")
+def people(count: int) -> str:
+    """'1 person', '20,000 people'."""
+    return f"{count:,} {'person' if count == 1 else 'people'}"
 
 
 class Result(widgets.VBox):
@@ -87,10 +87,10 @@ class Result(widgets.VBox):
             indent=False,
             layout=styles.layout(width="100%"),
         )
-        terms = ", ".join(dict.fromkeys(h.text for h in match.hits))
+        found = found_in(match)
         interests = record.get("interests", "")
         self.detail = styles.html(
-            f'<div class="swb-help">Matched: {html.escape(terms)}'
+            f'<div class="swb-help">Found {html.escape(found)}'
             + (f" · Interests: {html.escape(interests)}" if interests else "")
             + "</div>"
         )
@@ -105,25 +105,26 @@ class DirectorySearch(widgets.VBox):
         self.session = session
         self.limit = limit
         self.records: list[dict[str, str]] = []
+        self.index: SearchIndex | None = None
         self.source_name = ""
         self.matches: list[Match] = []
         self._syncing = False
         self._shown: list[Invitee] | None = None
 
         self.upload = widgets.FileUpload(
-            accept=".csv,text/csv",
+            accept=ACCEPTED_FILES,
             multiple=False,
-            description="Upload a directory (CSV)",
-            tooltip="A CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
+            description="Upload a directory (Excel or CSV)",
+            tooltip="An Excel or CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")
         on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.source = styles.html(
-            '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
-            "name, organisation and interests (role and region are used when present), "
-            "or try the sample.</p>"
+            '<p class="swb-help">No directory loaded yet: upload an Excel workbook (.xlsx) or '
+            "a CSV file with the columns name, organisation and interests (role and region are "
+            "used when present), or try the sample.</p>"
         )
         terms = default_terms(session.loaded.plan)
         self.query = widgets.Textarea(
@@ -164,7 +165,7 @@ class DirectorySearch(widgets.VBox):
     def load(self, data: bytes | str, source_name: str) -> bool:
         """Read a directory file; on a problem keep the previous one and say what is wrong."""
         try:
-            records = read_records(data, REQUIRED_COLUMNS, non_empty=("name",))
+            records = read_directory(data)
         except RecordsError as error:
             self.source.value = (
                 f'<div class="swb-error" role="alert">{html.escape(source_name)}: '
@@ -172,8 +173,9 @@ class DirectorySearch(widgets.VBox):
             )
             return False
         self.records, self.source_name = records, source_name
+        self.index = directory_index(records)
         self.source.value = (
-            f'<p class="swb-notice" role="status">{len(records)} people loaded from '
+            f'<p class="swb-notice" role="status">{people(len(records))} loaded from '
             f"{html.escape(source_name)}.</p>"
         )
         self.search()
@@ -189,6 +191,7 @@ class DirectorySearch(widgets.VBox):
             return
         upload = files[0]
         self.load(bytes(upload["content"]), str(upload.get("name") or "the uploaded file"))
+        self.upload.value = ()  # so that choosing the same file again (after fixing it) reloads
 
     # --- searching ----------------------------------------------------------------------
 
@@ -197,10 +200,10 @@ class DirectorySearch(widgets.VBox):
         if text is not None:
             self.query.value = text
         terms = parse_terms(self.query.value)
-        if not self.records:
+        if not self.records or self.index is None:
             self.summary.value = (
                 '<p class="swb-error" role="alert">Load a directory first: '
-                "upload a CSV file or use the sample.</p>"
+                "upload an Excel or CSV file or use the sample.</p>"
             )
             return []
         if not terms:
@@ -210,11 +213,12 @@ class DirectorySearch(widgets.VBox):
             self.matches = []
             self.results.children = ()
             return []
-        found = rank(terms, self.records, SEARCH_FIELDS, limit=len(self.records))
-        self.matches = found[: self.limit]
-        shown = f"; showing the best {len(self.matches)}" if len(found) > len(self.matches) else ""
+        found = self.index.find(terms, limit=self.limit)
+        self.matches = found.matches
+        shown = f"; showing the best {len(self.matches)}" if found.total > len(self.matches) else ""
         self.summary.value = (
-            f'<p class="swb-notice" role="status">{len(found)} people match{shown}.</p>'
+            f'<p class="swb-notice" role="status">{people(found.total)} '
+            f"{'matches' if found.total == 1 else 'match'}{shown}.</p>"
         )
         rows = [Result(match) for match in self.matches]
         for row in rows:

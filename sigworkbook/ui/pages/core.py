@@ -12,7 +12,14 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
-from sigworkbook.matching import MAX_BYTES, Match, RecordsError, rank, read_records
+from sigworkbook.matching import (
+    MAX_BYTES,
+    Match,
+    RecordsError,
+    SearchIndex,
+    read_records,
+    where_found,
+)
 from sigworkbook.plan import catalogues
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -25,7 +32,11 @@ from sigworkbook.workspace import Loaded
 
 SAMPLE_GROUPS = data_file("sample", "existing-groups.csv")
 GROUP_COLUMNS = ("name", "theme", "key_phrases")
-"""Columns a CSV of existing groups must have."""
+"""Columns a list of existing groups must have (case and spacing do not matter)."""
+ACCEPTED_FILES = (
+    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+"""What the upload button offers: Excel workbooks and CSV files."""
 OPTIONAL_COLUMNS = ("url", "contact")
 """Columns used when present."""
 MATCH_LIMIT = 8
@@ -204,12 +215,13 @@ class ExistingGroups(widgets.VBox):
     def __init__(self, session: Session) -> None:
         self.session = session
         self.groups: list[dict[str, str]] = []
+        self.index: SearchIndex | None = None
         self.source = ""
         self.upload = widgets.FileUpload(
-            accept=".csv,text/csv",
+            accept=ACCEPTED_FILES,
             multiple=False,
-            description="Upload a CSV of groups",
-            tooltip="A CSV file with the columns " + ", ".join(GROUP_COLUMNS),
+            description="Upload a list of groups",
+            tooltip="An Excel or CSV file with the columns name, theme and key phrases",
             layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
@@ -224,9 +236,9 @@ class ExistingGroups(widgets.VBox):
         self.results.add_class("swb-matches")
         self._shown: str | None = None
         help_text = (
-            "Load a spreadsheet (saved as CSV) of groups and networks that exist already, with "
-            f"the columns {', '.join(GROUP_COLUMNS)} (url and contact are optional). The list "
-            "stays on this page only; the groups you tick are saved."
+            "Load a spreadsheet (Excel or CSV) of groups and networks that exist already, with "
+            "the columns name, theme and key phrases (url and contact are used when present). "
+            "The list stays on this page only; the groups you tick are saved."
         )
         session.on_change(self._plan_changed)
         super().__init__(
@@ -256,8 +268,10 @@ class ExistingGroups(widgets.VBox):
             self.message.value = error_html(f"{source}: {error}")
             return False
         self.groups, self.source = groups, source
+        self.index = SearchIndex(groups, GROUP_COLUMNS)
         self.message.value = (
-            f'<p class="swb-help" role="status">{len(groups)} groups read from '
+            f'<p class="swb-help" role="status">{len(groups):,} '
+            f"{'group' if len(groups) == 1 else 'groups'} read from "
             f"{html.escape(source)}.</p>"
         )
         self._render(force=True)
@@ -285,8 +299,9 @@ class ExistingGroups(widgets.VBox):
 
     @property
     def matches(self) -> list[Match]:
-        terms = query_terms(self.session.document)
-        return rank(terms, self.groups, GROUP_COLUMNS, MATCH_LIMIT)
+        if self.index is None:
+            return []
+        return self.index.search(query_terms(self.session.document), MATCH_LIMIT)
 
     def _considered(self) -> list[str]:
         value = self.session.value(CONSIDERED)
@@ -341,9 +356,7 @@ class ExistingGroups(widgets.VBox):
     def _row(self, match: Match, considered: set[str]) -> widgets.VBox:
         record = match.record
         name = record["name"]
-        found = "; ".join(
-            f"“{hit.term}” in {hit.field.replace('_', ' ')}" for hit in match.hits[:3]
-        )
+        found = "; ".join(where_found(hit) for hit in match.hits[:3])
         url = _safe_url(record.get("url", ""))
         link = (
             f' <a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
@@ -354,8 +367,8 @@ class ExistingGroups(widgets.VBox):
         details = styles.html(
             f"<p><strong>{html.escape(name)}</strong>: {html.escape(record.get('theme', ''))}."
             f"{link}<br><span class='swb-help'>Key phrases: "
-            f"{html.escape(record.get('key_phrases', ''))}. Matches {html.escape(found)} "
-            f"({round(match.score)}% close).</span></p>"
+            f"{html.escape(record.get('key_phrases', ''))}. Found {html.escape(found)}."
+            "</span></p>"
         )
         tick = widgets.Checkbox(
             value=name.casefold() in considered,

@@ -19,6 +19,7 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import count_text, help_html
+from sigworkbook.ui.join_card import join_card
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
 from sigworkbook.ui.parts import card, error_html
@@ -320,6 +321,9 @@ def build_start(start: Start) -> widgets.VBox:
             card("Progress of every step", Overview(session)),
             card("Agenda for the design meeting", AgendaEditor(session)),
         ]
+    join = join_card(sig_id)  # the link others open, when the server lets them in
+    if join is not None:
+        parts.append(join)
     content = widgets.VBox(parts, layout=styles.layout(width="100%"))
     content.chooser = chooser
     content.creator = creator
