@@ -21,9 +21,9 @@ from hostile import HOSTILE, demo_document, fill_plan, one_line, twin
 from markdown_it import MarkdownIt
 
 from conftest import RunCli
-from sigworkbook import exports
+from sigworkbook import exports, settings
 from sigworkbook.exports import ExportError
-from sigworkbook.exports.templating import TEMPLATES_ENV, template_files
+from sigworkbook.exports.templating import template_files
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.model import Plan
 from sigworkbook.ui.downloads import fingerprint
@@ -354,7 +354,7 @@ def test_copying_a_plan_keeps_the_word_bytes(demo: Plan) -> None:
 def test_the_review_page_notices_a_reference_document(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(TEMPLATES_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.TEMPLATES.env, str(tmp_path))
     before = fingerprint(1)
     reference = _reference(tmp_path / "reference.docx")
     assert reference in template_files()
