@@ -122,6 +122,11 @@ class Identity(Section):
         description="Every name anyone proposed, with its votes.",
         max_length=50,
     )
+    chosen_idea: ItemId | None = Field(
+        default=None,
+        title="Chosen idea",
+        description="The name idea the group chose (set when someone chooses it).",
+    )
     description: Prose = text(
         "Brief description",
         "What the group is about, what members get, and how to take part.",

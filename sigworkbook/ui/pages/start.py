@@ -168,7 +168,7 @@ class Creator(widgets.VBox):
             align="flex-start",
         )
         self.create_button.add_class("swb-add")
-        on_click(self.create_button, self.create, reads_typing=True)
+        on_click(self.create_button, self.create, reads_typing=True, once=True)
         self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
         super().__init__(
