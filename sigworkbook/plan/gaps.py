@@ -8,10 +8,16 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sigworkbook.plan import catalogues
+from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import field_spec, label
 from sigworkbook.plan.model import Activity, Plan
-from sigworkbook.plan.recurrence import local_starts
+from sigworkbook.plan.recurrence import (
+    ORDINALS,
+    WEEKDAYS,
+    local_starts,
+    nth_weekday,
+    week_of_month,
+)
 from sigworkbook.plan.steps import STEPS
 
 CONVENER_ROLES = ("convener", "co_convener")
@@ -205,9 +211,56 @@ def _schedule(plan: Plan) -> Iterator[Rule]:
         yield f"{where}.owner", bool(activity.owner.strip()), f"'{name}' has no owner"
         if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
             yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
+        yield from _monthly(where, name, activity)
     for i, j in clashes(activities):
         first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
         yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
+
+
+def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
+    """A monthly series that does not fall where the group meant it to: on weekends, in
+    only some months, or not on the weekday its first date says."""
+    rule, start = activity.recurrence, activity.start
+    if start is None or rule.frequency != "monthly":
+        return
+    path = f"{where}.recurrence.monthly_by"
+    day = start.date()
+    if rule.monthly_by == "date":
+        if start.day > 28:
+            yield (
+                path,
+                False,
+                f"'{name}' repeats on the {wording.day_of_month(start.day)}: months without "
+                "that date are skipped; choose the same weekday or an earlier date",
+            )
+        if day.weekday() < 5:
+            weekends = [m for m in _compared_starts(activity) if m.weekday() >= 5]
+            times = "once" if len(weekends) == 1 else f"{len(weekends)} times"
+            yield (
+                path,
+                not weekends,
+                f"'{name}' repeats on the {wording.day_of_month(start.day)}, which falls on a "
+                f"weekend {times} (first {wording.short_date(weekends[0].date()) if weekends else ''}); "
+                f"to keep it on a {WEEKDAYS[day.weekday()]}, repeat it on the same weekday",
+            )
+    elif rule.monthly_by == "weekday" and week_of_month(day) == 5:
+        weekday = WEEKDAYS[day.weekday()]
+        yield (
+            path,
+            False,
+            f"'{name}' starts on the fifth {weekday} of its month, which most months do not "
+            f"have; choose the last {weekday} instead",
+        )
+    elif rule.monthly_by == "last_weekday":
+        last = nth_weekday(day.year, day.month, day.weekday(), -1)
+        weekday = WEEKDAYS[day.weekday()]
+        yield (
+            f"{where}.start",
+            day.day == last,
+            f"'{name}' starts on {wording.short_date(day)}, which is not the last {weekday} "
+            f"of its month; move its first date to the last {weekday} or repeat it on the "
+            f"{ORDINALS[week_of_month(day) - 1]} {weekday}",
+        )
 
 
 def _promotion(plan: Plan) -> Iterator[Rule]:

@@ -338,8 +338,24 @@ FREQUENCY_LABELS: dict[str, str] = {
 }
 
 
+MonthlyBy = Literal["date", "weekday", "last_weekday"]
+MONTHLY_BY_LABELS: dict[str, str] = {
+    "date": "On the same date (e.g. the 5th)",
+    "weekday": "On the same weekday (e.g. the first Tuesday)",
+    "last_weekday": "On the last such weekday (e.g. the last Thursday)",
+}
+
+
 class Recurrence(Section):
     frequency: Frequency = Field(default="none", title="Repeats")
+    monthly_by: MonthlyBy = Field(
+        default="date",
+        title="Monthly on",
+        description=(
+            "For a monthly activity: the same date each month, or the same weekday, counted "
+            "from the first date (the first Tuesday, the last Thursday)."
+        ),
+    )
     count: WholeNumber | None = Field(
         default=None, ge=1, le=520, title="Number of times", description="How many times in all."
     )

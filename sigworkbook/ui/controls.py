@@ -15,6 +15,7 @@ from sigworkbook.plan.model import (
     DECISION_LABELS,
     DEVELOPMENT_STATUS_LABELS,
     FREQUENCY_LABELS,
+    MONTHLY_BY_LABELS,
     STATUS_LABELS,
 )
 from sigworkbook.plan.paths import PathError
@@ -28,6 +29,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
     "decision": DECISION_LABELS,
     "status": {**STATUS_LABELS, **DEVELOPMENT_STATUS_LABELS},
     "frequency": FREQUENCY_LABELS,
+    "monthly_by": MONTHLY_BY_LABELS,
     "openness": {"open": "Open: anyone can join", "closed": "Closed: by invitation"},
 }
 NO_CHOICE = "— choose —"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import row_fields
 from sigworkbook.plan.model import Plan
+from sigworkbook.plan.paths import get_path
+from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.schedule_table import schedule_html
@@ -88,6 +91,27 @@ class DurationFollowsType:
                 self.session.save(path, default_minutes(activity.type))
 
 
+class ActivitiesEditor(RowsEditor):
+    """The activities; "Monthly on" shows only for an activity that repeats monthly."""
+
+    def opened(self, controls: dict[str, FieldControl]) -> None:
+        frequency, monthly_by = controls.get("frequency"), controls.get("monthly_by")
+        if frequency is None or monthly_by is None:
+            return
+
+        def show() -> None:
+            monthly = frequency.input.value == "monthly"
+            monthly_by.layout.display = None if monthly else "none"
+
+        frequency.input.observe(lambda _: show(), names="value")
+        show()
+
+    def summary(self, row: dict[str, Any]) -> str:
+        if get_path(row, "recurrence.frequency", None) != "monthly":
+            row = {**row, "recurrence": {**(row.get("recurrence") or {}), "monthly_by": None}}
+        return super().summary(row)
+
+
 def activities_editor(session: Session) -> RowsEditor:
     """The activities as editable rows; a new row takes the chosen type and its usual length."""
     types = catalogues.active()["activity_types"]
@@ -97,7 +121,7 @@ def activities_editor(session: Session) -> RowsEditor:
         description="Type of the new activity",
         style={"description_width": "initial"},
     )
-    editor = RowsEditor(
+    editor = ActivitiesEditor(
         session,
         "schedule.activities",
         ACTIVITY_COLUMNS,
