@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.blank import filled, is_blank
 from sigworkbook.plan.fields import field_spec, label
 from sigworkbook.plan.model import Activity, Plan
 from sigworkbook.plan.recurrence import (
@@ -76,7 +77,7 @@ def _start(plan: Plan) -> Iterator[Rule]:
 
 
 def _core(plan: Plan) -> Iterator[Rule]:
-    people = plan.core_group.people
+    people = filled("core_group.people", plan.core_group.people)  # blank rows count for nothing
     conveners = [p for p in people if p.role in CONVENER_ROLES]
     yield "core_group.people", len(people) >= 2, "a core group needs at least two people"
     yield (
@@ -120,8 +121,14 @@ def _charter(plan: Plan) -> Iterator[Rule]:
     yield _filled("charter.membership.who_may_join", charter.membership.who_may_join)
     yield _filled("charter.rhythm", charter.rhythm)
     yield _filled("charter.channels", charter.channels)
-    yield "charter.measures", bool(charter.measures), "no measure of success yet"
+    yield (
+        "charter.measures",
+        bool(filled("charter.measures", charter.measures)),
+        ("no measure of success yet"),
+    )
     for i, measure in enumerate(charter.measures):
+        if is_blank("charter.measures", measure):
+            continue
         where = f"charter.measures.{i}"
         name = measure.indicator or f"row {i + 1}"
         yield f"{where}.target", bool(measure.target.strip()), f"'{name}' has no target"
@@ -130,8 +137,10 @@ def _charter(plan: Plan) -> Iterator[Rule]:
             measure.value_kind is not None,
             f"'{name}' has no kind of value",
         )
-    yield "charter.risks", bool(charter.risks), "no risk considered yet"
+    yield "charter.risks", bool(filled("charter.risks", charter.risks)), "no risk considered yet"
     for i, risk in enumerate(charter.risks):
+        if is_blank("charter.risks", risk):
+            continue
         name = risk.risk or f"row {i + 1}"
         yield (
             f"charter.risks.{i}.mitigation",
@@ -201,9 +210,15 @@ def _zone(name: str) -> dt.tzinfo:
 
 def _schedule(plan: Plan) -> Iterator[Rule]:
     activities = plan.schedule.activities
-    yield "schedule.activities", bool(activities), "no activity planned yet"
+    yield (
+        "schedule.activities",
+        bool(filled("schedule.activities", activities)),
+        "no activity planned yet",
+    )
     types = catalogues.active()["activity_types"]
     for i, activity in enumerate(activities):
+        if is_blank("schedule.activities", activity):
+            continue
         where = f"schedule.activities.{i}"
         name = activity.title or f"row {i + 1}"
         yield f"{where}.title", bool(activity.title.strip()), f"row {i + 1} has no title"
@@ -266,8 +281,14 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
 def _promotion(plan: Plan) -> Iterator[Rule]:
     promotion = plan.promotion
     active = catalogues.active()
-    yield "promotion.actions", bool(promotion.actions), "no promotion action planned yet"
+    yield (
+        "promotion.actions",
+        bool(filled("promotion.actions", promotion.actions)),
+        "no promotion action planned yet",
+    )
     for i, action in enumerate(promotion.actions):
+        if is_blank("promotion.actions", action):
+            continue
         where = f"promotion.actions.{i}"
         channel = active.label("channels", action.channel)
         limit = active.char_limit(action.channel)
@@ -280,7 +301,11 @@ def _promotion(plan: Plan) -> Iterator[Rule]:
             )
         yield f"{where}.owner", bool(action.owner.strip()), f"the {channel} post has no owner"
         yield f"{where}.date", action.date is not None, f"the {channel} post has no date"
-    yield "promotion.invitees", bool(promotion.invitees), "nobody chosen to invite yet"
+    yield (
+        "promotion.invitees",
+        bool(filled("promotion.invitees", promotion.invitees)),
+        "nobody chosen to invite yet",
+    )
     habits = promotion.online_space
     for name in ("welcome_post", "introductions", "no_post_unanswered"):
         yield f"promotion.online_space.{name}", getattr(habits, name), "not ticked yet"

@@ -8,11 +8,16 @@ from playwright.sync_api import Page, expect
 
 from e2e.e2e_harness import Server
 from e2e.workbook_pages import (
+    button,
+    field,
     focused_name,
     new_sig,
     open_step,
+    plan_value,
+    rows,
     shoot,
     tab_to,
+    table,
     wait_for_value,
 )
 from sigworkbook.workspace import Workspace
@@ -54,3 +59,23 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
         expect(rows.nth(index)).to_contain_text("joint 1st")
         expect(page.get_by_label(f"Vote for “{idea}”", exact=True)).to_be_checked()
     shoot(page, "name-votes-stay-put")
+
+
+def test_a_double_click_on_add_a_person_adds_one_row(page: Page, workbook_server: Server) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Double Clickers")
+    open_step(page, server, "core", sig=sig, who="Kim")
+    people = table(page, "Core group")
+    button(people, "Add a person").dblclick()
+    expect(rows(people)).to_have_count(1)
+    # Typing in the new row reaches the kernel after both clicks: once it is saved, the second
+    # click has been handled too.
+    field(rows(people).first, "Name").fill("Ada Lovelace")
+    wait_for_value(
+        server.workspace,
+        sig,
+        "core_group.people",
+        lambda p: len(p) >= 1 and p[0]["name"] == "Ada Lovelace",
+    )
+    assert len(plan_value(server.workspace, sig, "core_group.people")) == 1
+    expect(rows(people)).to_have_count(1)

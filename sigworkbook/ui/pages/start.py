@@ -16,7 +16,7 @@ from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
-from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.clicks import on_click, on_enter
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
@@ -169,6 +169,7 @@ class Creator(widgets.VBox):
         )
         self.create_button.add_class("swb-add")
         on_click(self.create_button, self.create, reads_typing=True, once=True)
+        on_enter(self.name_input, self.create, also=self.create_button)
         self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
         super().__init__(
