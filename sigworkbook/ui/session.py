@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sigworkbook.plan.fields import label
 from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, Visitor
@@ -40,6 +41,9 @@ def log_failure(what: str) -> None:
 
 SAVE_DELAY = 0.4
 """Seconds of quiet typing after which a field is saved."""
+
+SAVING = "Saving…"
+"""The status while typed text waits for its save: never "saved" before it is."""
 
 PRESENCE_INTERVAL = 2.0
 """Seconds between two presence check-ins (a newcomer shows within about 3 s)."""
@@ -117,6 +121,7 @@ class Session:
     visitor: str = field(default_factory=lambda: secrets.token_hex(8), init=False)
     _pending: dict[str, Pending] = field(default_factory=dict, init=False)
     _failed: dict[str, Pending] = field(default_factory=dict, init=False)
+    _refused: dict[str, Bound | None] = field(default_factory=dict, init=False)
     _mine: list[int] = field(default_factory=list, init=False)
     _controls: dict[str, list[Bound]] = field(default_factory=dict, init=False)
     _listeners: list[Listener] = field(default_factory=list, init=False)
@@ -253,6 +258,8 @@ class Session:
         if loop is None:
             self.flush()
             return
+        if self.status.message != SAVING and not self.read_only:
+            self._set_status(SaveStatus(True, SAVING))
         if self._timer is not None:
             self._timer.cancel()
         self._timer = loop.call_later(SAVE_DELAY, self.flush)
@@ -276,14 +283,30 @@ class Session:
         if loaded.changed:
             self._mine.append(loaded.revision)
         self._apply(loaded)
-        now = dt.datetime.now()
-        self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
+        self._set_status(self._saved_status())
         return True
+
+    def _saved_status(self) -> SaveStatus:
+        """'Saved at 14:05', unless an edit of another field is still refused: then it names it."""
+        now = dt.datetime.now()
+        refused = [
+            path
+            for path, control in self._refused.items()
+            if control is None or getattr(control, "has_problem", True)
+        ]
+        self._refused = {path: self._refused[path] for path in refused}
+        if not refused:
+            return SaveStatus(True, f"Saved at {now:%H:%M}", now)
+        names = ", ".join(dict.fromkeys(label(path) for path in refused))
+        return SaveStatus(
+            False, f"Saved at {now:%H:%M}, except {names}: see the message under it", now
+        )
 
     def discard(self, path: str) -> None:
         """Forget an edit of `path` that is waiting to be saved (the person chose another value)."""
         self._pending.pop(path, None)
         self._failed.pop(path, None)
+        self._refused.pop(path, None)
 
     @property
     def has_pending(self) -> bool:
@@ -339,6 +362,7 @@ class Session:
             problems = error.for_path(path) or error.problems
             message = "; ".join(p.message for p in problems)
             self._report(path, source, message)
+            self._refused[path] = source
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
         except (StoreError, WorkspaceError) as error:
@@ -347,13 +371,13 @@ class Session:
             self._set_status(SaveStatus(False, f"Not saved: {error}", retry=True))
             return False
         self._report(path, source, None)
+        self._refused.pop(path, None)
         if source is not None:
             source.saved(value)
         if loaded.changed:
             self._mine.append(loaded.revision)
         self._apply(loaded)
-        now = dt.datetime.now()
-        self._set_status(SaveStatus(True, f"Saved at {now:%H:%M}", now))
+        self._set_status(self._saved_status())
         return True
 
     def _report(self, path: str, source: Bound | None, message: str | None) -> None:

@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.e2e_harness import Server
+from e2e.e2e_harness import Server, wait_for_widgets
 from e2e.workbook_pages import (
     button,
     field,
     focused_name,
     new_sig,
     open_step,
+    page_kernel,
     plan_value,
     rows,
     shoot,
+    status,
     tab_to,
     table,
     wait_for_value,
@@ -79,3 +84,71 @@ def test_a_double_click_on_add_a_person_adds_one_row(page: Page, workbook_server
     )
     assert len(plan_value(server.workspace, sig, "core_group.people")) == 1
     expect(rows(people)).to_have_count(1)
+
+
+def test_a_six_figure_year_is_refused_next_to_the_field_and_not_called_saved(
+    page: Page, workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Impossible Years")
+    first = "2027-01-05T18:00:00"
+    with Workspace.open(server.workspace) as workspace:
+        workspace.update(
+            sig,
+            "schedule.activities",
+            lambda _: [{"title": "Monthly huddle", "start": first, "owner": "Kim"}],
+        )
+    open_step(page, server, "schedule", sig=sig, who="Kim")
+    activities = table(page, "Activities")
+    button(activities, "Edit").click()
+    starts = field(activities, "Starts")
+    expect(starts).to_have_value("2027-01-05T18:00")
+    # Make a change that saves, so that the header has said "Saved at" before.
+    field(activities, "Owner").fill("Kim Lee")
+    wait_for_value(server.workspace, sig, "schedule.activities.0.owner", "Kim Lee")
+    expect(status(page)).to_contain_text("Saved at")
+
+    starts.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # day, month, then the year
+    page.keyboard.type("202512")
+    assert str(starts.input_value()).startswith("202512-"), starts.input_value()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # out of the box: its value is final
+    row = rows(activities).first
+    expect(row.locator(".swb-date-error")).to_contain_text(
+        "Starts: the year 202512 cannot be right"
+    )
+    expect(status(page)).to_contain_text("Not saved")
+    expect(status(page)).not_to_contain_text("Saved")
+    shoot(page, "schedule-six-figure-year")
+    # Typing elsewhere saves, but the header still does not say saved while the date is wrong.
+    field(activities, "Owner").fill("Kim Lee-Smith")
+    wait_for_value(server.workspace, sig, "schedule.activities.0.owner", "Kim Lee-Smith")
+    expect(status(page)).to_contain_text("Not saved: Starts")
+    assert plan_value(server.workspace, sig, "schedule.activities.0.start") == first
+
+
+def test_text_kept_after_a_lost_page_is_put_back_with_one_button(
+    page: Page, workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Put It Back")
+    open_step(page, server, "name", sig=sig, who="Ana")
+    kernel = page_kernel(page, server)
+    os.kill(kernel.pid, signal.SIGKILL)
+    kernel.wait(timeout=10)
+    banner = page.locator("#swb-connection")
+    expect(banner).to_be_visible(timeout=20_000)
+    field(page, "Theme").fill("Typed with no connection")  # certainly not saved
+
+    button(banner, "Reload").click()
+    wait_for_widgets(page)
+    kept = page.locator(".swb-kept")
+    expect(kept.get_by_label("Theme")).to_have_value("Typed with no connection")
+    shoot(page, "kept-text-put-it-back")
+    button(kept, "Put it back").click()
+    expect(field(page, "Theme")).to_have_value("Typed with no connection")
+    wait_for_value(server.workspace, sig, "identity.theme", "Typed with no connection")
+    expect(kept).to_have_count(0)

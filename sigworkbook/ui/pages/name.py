@@ -71,6 +71,7 @@ class NameIdeas(widgets.VBox):
         self.sort_button = styles.button(
             "Sort by votes", tooltip="Put the ideas with the most votes first", fit=True
         )
+        self.sort_button.layout = widgets.Layout(width="auto", min_width="max-content")
         on_click(self.sort_button, self.sort, reads_typing=False)
         self.message = styles.html()
         self.notice = styles.html()
@@ -94,8 +95,8 @@ class NameIdeas(widgets.VBox):
         self._picked: str | None = None
         self.choice.observe(lambda _: self._picked_changed(), names="value")
         self.confirm = widgets.VBox()
-        self.chooser = widgets.HBox(
-            [self.choice, self.choose_button], layout=styles.layout(align_items="flex-end")
+        self.chooser = widgets.HBox(  # its own layout: hidden while there is no idea
+            [self.choice, self.choose_button], layout=widgets.Layout(align_items="flex-end")
         )
         self.chooser.add_class("swb-adder")
         self._order: list[str] = []

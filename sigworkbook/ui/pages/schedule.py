@@ -99,6 +99,8 @@ class ActivitiesEditor(RowsEditor):
         if frequency is None or monthly_by is None:
             return
 
+        monthly_by.layout = widgets.Layout(width="100%")  # its own: shown and hidden alone
+
         def show() -> None:
             monthly = frequency.input.value == "monthly"
             monthly_by.layout.display = None if monthly else "none"
