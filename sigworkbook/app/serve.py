@@ -14,6 +14,8 @@ from sigworkbook.app.network import is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     CULL_IDLE_TIMEOUT_S,
     CULL_INTERVAL_S,
+    DEFAULT_LANGUAGE,
+    LANGUAGE_ENV,
     MAX_PREHEAT,
     START_NOTEBOOK,
     ServeOptions,
@@ -129,6 +131,7 @@ def serve(
             cull_idle_timeout=idle_timeout,
             cull_interval=interval,
             preheat=preheat,
+            language=os.environ.get(LANGUAGE_ENV, "").strip() or DEFAULT_LANGUAGE,
         )
     except ValueError as error:
         return _fail(str(error))

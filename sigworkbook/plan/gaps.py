@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,15 @@ from sigworkbook.plan.recurrence import (
 from sigworkbook.plan.steps import STEPS
 
 CONVENER_ROLES = ("convener", "co_convener")
+
+TODAY_ENV = "SIGWORKBOOK_TODAY"
+"""A date (2027-01-05) that the checks take as today: for tests and rehearsals with fixed dates."""
+
+
+def today() -> dt.date:
+    """The day from which dates count as passed: $SIGWORKBOOK_TODAY if set, else this day."""
+    pinned = os.environ.get(TODAY_ENV, "").strip()
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ def _advised(path: str, value: str) -> Rule:
     return path, len(value) <= limit, f"{len(value)} characters; aim for at most {limit}"
 
 
-def _start(plan: Plan) -> Iterator[Rule]:
+def _start(plan: Plan, today: dt.date) -> Iterator[Rule]:
     meeting = plan.meeting
     total = sum(meeting.timeboxes.values())
     yield (
@@ -76,7 +86,7 @@ def _start(plan: Plan) -> Iterator[Rule]:
     )
 
 
-def _core(plan: Plan) -> Iterator[Rule]:
+def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
     people = filled("core_group.people", plan.core_group.people)  # blank rows count for nothing
     conveners = [p for p in people if p.role in CONVENER_ROLES]
     yield "core_group.people", len(people) >= 2, "a core group needs at least two people"
@@ -104,7 +114,7 @@ def _core(plan: Plan) -> Iterator[Rule]:
     yield _filled("statement.existing_groups.reason", check.reason)
 
 
-def _name(plan: Plan) -> Iterator[Rule]:
+def _name(plan: Plan, today: dt.date) -> Iterator[Rule]:
     identity = plan.identity
     yield "identity.name", bool(identity.name.strip()), "no name chosen yet"
     yield _advised("identity.name", identity.name)
@@ -114,7 +124,7 @@ def _name(plan: Plan) -> Iterator[Rule]:
     yield _filled("identity.welcome_message", identity.welcome_message)
 
 
-def _charter(plan: Plan) -> Iterator[Rule]:
+def _charter(plan: Plan, today: dt.date) -> Iterator[Rule]:
     charter = plan.charter
     for name in ("purpose", "approach", "people", "evidence", "member_benefits", "values"):
         yield _filled(f"charter.{name}", getattr(charter, name))
@@ -137,6 +147,12 @@ def _charter(plan: Plan) -> Iterator[Rule]:
             measure.value_kind is not None,
             f"'{name}' has no kind of value",
         )
+        if measure.review_date is not None:
+            yield (
+                f"{where}.review_date",
+                measure.review_date >= today,
+                f"'{name}': its review date, {wording.long_date(measure.review_date)}, has passed",
+            )
     yield "charter.risks", bool(filled("charter.risks", charter.risks)), "no risk considered yet"
     for i, risk in enumerate(charter.risks):
         if is_blank("charter.risks", risk):
@@ -148,6 +164,13 @@ def _charter(plan: Plan) -> Iterator[Rule]:
             f"'{name}' has no mitigation",
         )
     yield "charter.review_date", charter.review_date is not None, "no review date set"
+    if charter.review_date is not None:
+        yield (
+            "charter.review_date",
+            charter.review_date >= today,
+            f"the review date, {wording.long_date(charter.review_date)}, has passed: "
+            "set the next one",
+        )
 
 
 CLASH_HORIZON = dt.timedelta(days=365)
@@ -208,7 +231,7 @@ def _zone(name: str) -> dt.tzinfo:
     return ZoneInfo(name)
 
 
-def _schedule(plan: Plan) -> Iterator[Rule]:
+def _schedule(plan: Plan, today: dt.date) -> Iterator[Rule]:
     activities = plan.schedule.activities
     yield (
         "schedule.activities",
@@ -227,9 +250,31 @@ def _schedule(plan: Plan) -> Iterator[Rule]:
         if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
             yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
         yield from _monthly(where, name, activity)
+        last = _last_date(activity)
+        if activity.status == "planned" and last is not None:
+            yield (
+                f"{where}.start",
+                last >= today,
+                f"'{name}': this activity's date has passed ({wording.short_date(last)}); "
+                "change it, or mark the activity done or cancelled",
+            )
     for i, j in clashes(activities):
         first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
         yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
+
+
+def _last_date(activity: Activity) -> dt.date | None:
+    """The date of an activity's last occurrence; None without a date or for a series with
+    no end."""
+    rule = activity.recurrence
+    if activity.start is None or (
+        rule.frequency != "none" and rule.count is None and rule.until is None
+    ):
+        return None
+    last = None
+    for moment in itertools.islice(local_starts(activity, open_ended_for=CLASH_HORIZON), 520):
+        last = moment
+    return last.date() if last is not None else activity.start.date()
 
 
 def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
@@ -278,7 +323,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
         )
 
 
-def _promotion(plan: Plan) -> Iterator[Rule]:
+def _promotion(plan: Plan, today: dt.date) -> Iterator[Rule]:
     promotion = plan.promotion
     active = catalogues.active()
     yield (
@@ -301,6 +346,12 @@ def _promotion(plan: Plan) -> Iterator[Rule]:
             )
         yield f"{where}.owner", bool(action.owner.strip()), f"the {channel} post has no owner"
         yield f"{where}.date", action.date is not None, f"the {channel} post has no date"
+        if action.date is not None and action.status == "planned":
+            yield (
+                f"{where}.date",
+                action.date >= today,
+                f"the {channel} post's date, {wording.long_date(action.date)}, has passed",
+            )
     yield (
         "promotion.invitees",
         bool(filled("promotion.invitees", promotion.invitees)),
@@ -311,7 +362,7 @@ def _promotion(plan: Plan) -> Iterator[Rule]:
         yield f"promotion.online_space.{name}", getattr(habits, name), "not ticked yet"
 
 
-def _review(plan: Plan) -> Iterator[Rule]:
+def _review(plan: Plan, today: dt.date) -> Iterator[Rule]:
     return iter(())
 
 
@@ -326,11 +377,13 @@ _RULES = {
 }
 
 
-def check(plan: Plan) -> dict[str, StepCheck]:
-    """Every step's gaps, in step order."""
+def check(plan: Plan, *, on: dt.date | None = None) -> dict[str, StepCheck]:
+    """Every step's gaps, in step order; dates before the day `on` (by default today) have
+    passed."""
+    day = on or today()
     result = {}
     for step in STEPS:
-        rules = list(_RULES[step.key](plan))
+        rules = list(_RULES[step.key](plan, day))
         gaps = tuple(Gap(step.key, path, message) for path, ok, message in rules if not ok)
         result[step.key] = StepCheck(step.key, gaps, len(rules))
     return result

@@ -19,6 +19,7 @@ from sigworkbook.plan.model import (
     STATUS_LABELS,
 )
 from sigworkbook.plan.paths import PathError
+from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.session import Session
@@ -155,6 +156,17 @@ def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
     cls = "swb-count swb-count--over" if over else "swb-count"
     note = " (over the limit)" if over else ""
     return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
+
+
+def date_words(value: Any) -> str:
+    """'Tuesday 5 January 2027, 18:00' for a date or date-time input's value; '' for none."""
+    if not isinstance(value, dt.date):
+        return ""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    words = f"{WEEKDAYS[day.weekday()]} {wording.long_date(day)}"
+    if isinstance(value, dt.datetime):
+        words += f", {value:%H:%M}"
+    return f'<div class="swb-date-words">{html.escape(words)}</div>'
 
 
 def _describe(value: Any) -> str:
@@ -373,7 +385,13 @@ class FieldControl(BoundControl):
         self.recount()
 
     def recount(self) -> None:
-        """Show the length of the text against its limit (`counting`, if set, says how)."""
+        """Show the length of the text against its limit (`counting`, if set, says how); under a
+        date, the date in words ('Tuesday 5 January 2027'), whatever order the browser shows
+        day and month in."""
+        if self.spec.kind in ("date", "datetime"):
+            self.count = date_words(self.input.value)
+            self._show_notes()
+            return
         if self.spec.kind not in ("line", "prose"):
             return
         text = self.input.value or ""

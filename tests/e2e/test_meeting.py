@@ -42,6 +42,7 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
             sig, "identity.name_ideas", lambda _: [{"name": n, "votes": []} for n in IDEAS]
         )
     open_step(page, server, "name", sig=sig, who="Kim")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")  # the browser's language
     keys = page.keyboard
 
     tab_to(page, f"Vote for “{IDEAS[0]}”")
@@ -103,6 +104,7 @@ def test_a_six_figure_year_is_refused_next_to_the_field_and_not_called_saved(
     button(activities, "Edit").click()
     starts = field(activities, "Starts")
     expect(starts).to_have_value("2027-01-05T18:00")
+    expect(rows(activities).first).to_contain_text("Tuesday 5 January 2027, 18:00")
     # Make a change that saves, so that the header has said "Saved at" before.
     field(activities, "Owner").fill("Kim Lee")
     wait_for_value(server.workspace, sig, "schedule.activities.0.owner", "Kim Lee")
