@@ -72,8 +72,13 @@ def _filled(path: str, value: str) -> Rule:
 
 
 def _advised(path: str, value: str) -> Rule:
-    limit = field_spec(path).advised_max or 0
-    return path, len(value) <= limit, f"{len(value)} characters; aim for at most {limit}"
+    spec = field_spec(path)
+    limit = spec.advised_max or 0
+    return (
+        path,
+        len(value) <= limit,
+        f"{len(value)} characters, longer than {spec.advised_why} ({limit})",
+    )
 
 
 def _start(plan: Plan, today: dt.date) -> Iterator[Rule]:

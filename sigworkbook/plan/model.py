@@ -48,12 +48,15 @@ def text(
     *,
     max_length: int,
     advised: int | None = None,
+    advised_why: str = "advised",
     placeholder: str = "",
 ) -> Any:
-    """A text field: hard `max_length` refuses input; `advised` only raises a gap when exceeded."""
+    """A text field: hard `max_length` refuses input; `advised` only raises a gap when exceeded,
+    and the page says why: "longer than {advised_why} ({advised})"."""
     extra: dict[str, Any] = {}
     if advised is not None:
         extra["x-advised-max"] = advised
+        extra["x-advised-why"] = advised_why
     if placeholder:
         extra["x-placeholder"] = placeholder
     return Field(
@@ -114,6 +117,7 @@ class Identity(Section):
         "Short and catchy beats precise: people will see it in a list of many groups.",
         max_length=80,
         advised=40,
+        advised_why="the network list shows",
         placeholder="e.g. Frailty Friends",
     )
     name_ideas: list[NameIdea] = Field(
@@ -132,6 +136,7 @@ class Identity(Section):
         "What the group is about, what members get, and how to take part.",
         max_length=2000,
         advised=500,
+        advised_why="the network's listing shows",
     )
     theme: Line = text(
         "Theme", "The broad area, e.g. mental health or patient safety.", max_length=120
@@ -158,6 +163,7 @@ class Identity(Section):
         "The note a new member receives when they join.",
         max_length=3000,
         advised=1200,
+        advised_why="most people read to the end",
     )
 
 
@@ -230,12 +236,14 @@ class Statement(Section):
         "Two or three sentences: who you are, what you care about, what you will do together.",
         max_length=1500,
         advised=600,
+        advised_why="people take in at a glance",
     )
     invitation: Prose = text(
         "Invitation",
         "The message that makes someone want to join.",
         max_length=3000,
         advised=1200,
+        advised_why="most people read to the end",
     )
     existing_groups: ExistingGroupCheck = Field(
         default_factory=ExistingGroupCheck, title="Existing-group check"

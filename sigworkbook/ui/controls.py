@@ -147,14 +147,23 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
-    """'123 / 500 characters', flagged when over the advised or given limit."""
+def count_text(
+    length: int, spec: FieldSpec, limit: int | None = None, *, why: str | None = None
+) -> str:
+    """'123 / 500 characters', and when over, what that means: an advised limit (or a given
+    one, e.g. a channel's, with `why`) is only advice and the text is saved; over the hard limit
+    it is not saved, and the count says by how much it is over."""
+    hard = limit is None and spec.advised_max is None
     limit = limit or spec.advised_max or spec.max_length
     if not limit:
         return ""
     over = length > limit
     cls = "swb-count swb-count--over" if over else "swb-count"
-    note = " (over the limit)" if over else ""
+    note = ""
+    if over and hard:
+        note = f": {length - limit} over the limit, not saved until it is shorter"
+    elif over:
+        note = f": longer than {why or spec.advised_why} ({limit}); it is saved"
     return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
 
 
