@@ -109,3 +109,13 @@ def test_blank_rows_are_not_exported() -> None:
     assert not any(line.replace("|", "").replace(" ", "") == "" for line in people_lines), (
         "no empty table rows"
     )
+
+
+def test_a_quick_second_press_after_typing_in_the_new_row_is_meant(ws: Workspace) -> None:
+    editor = people_editor(ws)
+    editor.add_button.click()
+    name = editor.rows_box.children[0].controls[0]
+    name.input.value = "Ada Lovelace"  # typed in the new row: the next press is a new one
+    editor.add_button.click()
+    people = ws.load(BLANK).plan.core_group.people
+    assert [p.name for p in people] == ["Ada Lovelace", ""]

@@ -385,3 +385,14 @@ def test_monthly_on_shows_for_a_monthly_activity_and_saves_the_weekday(
     assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "weekday"
     frequency.input.value = "weekly"
     assert by.layout.display == "none"
+
+
+def test_a_folded_monthly_row_says_which_day(ws: Workspace, sig: str, form: widgets.Widget) -> None:
+    editor = activities_editor(form)
+    editor.add()
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 5, 18, 0)
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    control(form, "schedule.activities.0.recurrence.monthly_by").input.value = "weekday"
+    row = ws.load(sig).plan.schedule.activities[0].model_dump(mode="json")
+    assert "Monthly on the first Tuesday" in editor.summary(row)
+    assert "On the same weekday" not in editor.summary(row)

@@ -4,7 +4,7 @@ failures go to the server log."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import ipywidgets as widgets
@@ -20,18 +20,29 @@ The held-back value is sent as soon as the kernel is idle, well within this time
 
 DOUBLE_CLICK_S = 0.6
 """A second press that arrives while the first is still being acted on, or less than this long
-after it was done, is the rest of a double-click (or an impatient second press): it is ignored,
-so that "Add a person" clicked twice adds one row, not two."""
+after it was done with nothing else changed on the page meanwhile (see `Once`), is the rest of a
+double-click (or an impatient second press): it is ignored, so that "Add a person" clicked
+twice adds one row, not two."""
 
 
 class Once:
     """Runs an action for a press of a button (or Enter in a box), never twice for one double-click."""
 
     def __init__(
-        self, what: str, action: Callable[[], object], *, reads_typing: bool, once: bool = True
+        self,
+        what: str,
+        action: Callable[[], object],
+        *,
+        reads_typing: bool,
+        once: bool = True,
+        state: Callable[[], Hashable] | None = None,
     ) -> None:
+        """`state` tells whether anything happened between two presses (the person typed in
+        the new row, or a new name): a second press after that is meant, however quick."""
         self.what = what
         self.once = once
+        self.state = state or (lambda: None)
+        self.state_after: Hashable = None
         self.action = action
         self.reads_typing = reads_typing
         self.busy = False
@@ -45,10 +56,17 @@ class Once:
         finally:
             self.busy = False
             self.done_at = time.monotonic()
+            self.state_after = self.state()
 
     def press(self) -> None:
         """A press arrived: act (after the typing settles), unless it repeats the last press."""
-        if self.once and (self.busy or time.monotonic() - self.done_at < DOUBLE_CLICK_S):
+        if self.once and (
+            self.busy
+            or (
+                time.monotonic() - self.done_at < DOUBLE_CLICK_S
+                and self.state() == self.state_after
+            )
+        ):
             return
         self.busy = True
         loop = kernel_loop()
@@ -64,12 +82,17 @@ def on_click(
     *,
     reads_typing: bool,
     once: bool = False,
+    state: Callable[[], Hashable] | None = None,
 ) -> None:
     """Run `action` when `button` is clicked; with `reads_typing`, once text typed just before
     the click has arrived. With `once` (every button that adds or creates), a double-click acts
     once. An error is logged for the server, never shown as a traceback."""
     presses = Once(
-        f"the button {button.description!r}", action, reads_typing=reads_typing, once=once
+        f"the button {button.description!r}",
+        action,
+        reads_typing=reads_typing,
+        once=once,
+        state=state,
     )
     button.on_click(lambda _: presses.press())
     button.presses = presses

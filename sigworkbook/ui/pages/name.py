@@ -58,7 +58,13 @@ class NameIdeas(widgets.VBox):
             "Add idea", tooltip="Add this name to the list of ideas", fit=True, align="flex-end"
         )
         self.add_button.add_class("swb-add")
-        on_click(self.add_button, self.add, reads_typing=True, once=True)
+        on_click(
+            self.add_button,
+            self.add,
+            reads_typing=True,
+            once=True,
+            state=lambda: self.idea_input.value,
+        )
         on_enter(self.idea_input, self.add, also=self.add_button)
         self.vote_as = widgets.Dropdown(
             description="Voting as",

@@ -7,9 +7,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.plan import catalogues
+from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import row_fields
-from sigworkbook.plan.model import Plan
+from sigworkbook.plan.model import FREQUENCY_LABELS, Activity, Plan
 from sigworkbook.plan.paths import get_path
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
@@ -109,9 +109,18 @@ class ActivitiesEditor(RowsEditor):
         show()
 
     def summary(self, row: dict[str, Any]) -> str:
-        if get_path(row, "recurrence.frequency", None) != "monthly":
-            row = {**row, "recurrence": {**(row.get("recurrence") or {}), "monthly_by": None}}
-        return super().summary(row)
+        """The row in one line; a monthly activity says which day, as the schedule table does
+        ('Monthly on the first Tuesday')."""
+        recurrence = {**(row.get("recurrence") or {}), "monthly_by": None}
+        parts = super().summary({**row, "recurrence": recurrence}).split(" · ")
+        if get_path(row, "recurrence.frequency", None) == "monthly":
+            try:
+                which = wording.monthly_text(Activity.model_validate(row))
+            except ValueError:
+                which = ""
+            label = FREQUENCY_LABELS["monthly"]
+            parts = [f"{label} {which}".rstrip() if part == label else part for part in parts]
+        return " · ".join(parts)
 
 
 def activities_editor(session: Session) -> RowsEditor:

@@ -168,7 +168,13 @@ class Creator(widgets.VBox):
             align="flex-start",
         )
         self.create_button.add_class("swb-add")
-        on_click(self.create_button, self.create, reads_typing=True, once=True)
+        on_click(
+            self.create_button,
+            self.create,
+            reads_typing=True,
+            once=True,
+            state=lambda: self.name_input.value,
+        )
         on_enter(self.name_input, self.create, also=self.create_button)
         self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
