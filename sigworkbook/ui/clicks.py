@@ -48,9 +48,15 @@ class Once:
         self.busy = False
         self.done_at = float("-inf")
 
+    def _repeats(self) -> bool:
+        """This press is the rest of the last one: soon after it, with nothing changed since."""
+        recent = time.monotonic() - self.done_at < DOUBLE_CLICK_S
+        return self.once and recent and self.state() == self.state_after
+
     def _act(self) -> None:
         try:
-            self.action()
+            if not self._repeats():  # judged once typed text has arrived, not before
+                self.action()
         except Exception:
             log_failure(f"{self.what} failed")
         finally:
@@ -60,13 +66,7 @@ class Once:
 
     def press(self) -> None:
         """A press arrived: act (after the typing settles), unless it repeats the last press."""
-        if self.once and (
-            self.busy
-            or (
-                time.monotonic() - self.done_at < DOUBLE_CLICK_S
-                and self.state() == self.state_after
-            )
-        ):
+        if self.once and self.busy:
             return
         self.busy = True
         loop = kernel_loop()

@@ -37,13 +37,22 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
 ) -> None:
     server = workbook_server
     sig = new_sig(server.workspace, "Votes Stay Put")
-    with Workspace.open(server.workspace) as workspace:
-        workspace.update(
-            sig, "identity.name_ideas", lambda _: [{"name": n, "votes": []} for n in IDEAS]
-        )
     open_step(page, server, "name", sig=sig, who="Kim")
     expect(page.locator("html")).to_have_attribute("lang", "en-GB")  # the browser's language
     keys = page.keyboard
+
+    # Enter in "Name idea" adds the idea.
+    for count, idea in enumerate(IDEAS, start=1):
+        tab_to(page, "Name idea")
+        keys.type(idea, delay=20)
+        keys.press("Enter")
+        wait_for_value(
+            server.workspace, sig, "identity.name_ideas", lambda ideas, n=count: len(ideas) == n
+        )
+        expect(page.get_by_label(f"Vote for “{idea}”", exact=True)).to_be_visible()
+    assert [i["name"] for i in plan_value(server.workspace, sig, "identity.name_ideas")] == list(
+        IDEAS
+    )
 
     tab_to(page, f"Vote for “{IDEAS[0]}”")
     keys.press("Space")
@@ -65,6 +74,8 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
         expect(rows.nth(index)).to_contain_text("joint 1st")
         expect(page.get_by_label(f"Vote for “{idea}”", exact=True)).to_be_checked()
     shoot(page, "name-votes-stay-put")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shoot(page, "name-votes-stay-put-390")
 
 
 def test_a_double_click_on_add_a_person_adds_one_row(page: Page, workbook_server: Server) -> None:
