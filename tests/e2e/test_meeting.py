@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 
 import pytest
@@ -14,6 +15,7 @@ from e2e.workbook_pages import (
     button,
     field,
     focused_name,
+    held_write_lock,
     new_sig,
     open_step,
     page_kernel,
@@ -25,7 +27,7 @@ from e2e.workbook_pages import (
     table,
     wait_for_value,
 )
-from sigworkbook.workspace import Workspace
+from sigworkbook.workspace import DATABASE_NAME, Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -165,3 +167,17 @@ def test_text_kept_after_a_lost_page_is_put_back_with_one_button(
     expect(field(page, "Theme")).to_have_value("Typed with no connection")
     wait_for_value(server.workspace, sig, "identity.theme", "Typed with no connection")
     expect(kept).to_have_count(0)
+
+
+def test_typing_is_not_called_saved_before_it_is(page: Page, workbook_server: Server) -> None:
+    """While the database is locked nothing can be saved: from the first keystroke the header
+    says "Saving…", then "Not saved", never "Saved at"."""
+    server = workbook_server
+    sig = new_sig(server.workspace, "Honest Header")
+    open_step(page, server, "name", sig=sig, who="Ana")
+    expect(status(page)).to_have_text("All changes saved")
+    with held_write_lock(server.workspace / DATABASE_NAME):
+        field(page, "Theme").press_sequentially("Falls", delay=20)
+        expect(status(page)).not_to_have_text(re.compile(r"Saved at|All changes saved"))
+        expect(status(page)).to_contain_text("Not saved", timeout=30_000)
+    assert plan_value(server.workspace, sig, "identity.theme") == ""

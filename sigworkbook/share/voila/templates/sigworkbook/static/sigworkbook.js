@@ -97,6 +97,9 @@
         return;
       }
       field.setAttribute("data-swb-typed-at", String(Date.now()));
+      if (!isDateInput(event.target)) {
+        showTypingUnsaved(); /* a date box says so itself once its date is final */
+      }
       if (shownReason) {
         field.setAttribute("data-swb-typed-offline", "");
         keepTyping();
@@ -104,6 +107,18 @@
     },
     true
   );
+
+  /* From the first keystroke the header stops saying "saved": until the kernel has the text
+     and has saved it (it then redraws the header, "Saving…" and "Saved at 14:05"), what was
+     typed may exist only in this browser. */
+  function showTypingUnsaved() {
+    document.querySelectorAll(".swb-statusbar .swb-saved").forEach(function (status) {
+      var text = status.textContent;
+      if (/^(All changes saved|Saved at)/.test(text) && !/except/.test(text)) {
+        status.textContent = "Saving…";
+      }
+    });
+  }
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
