@@ -3,6 +3,7 @@ environment or the workspace's ``sigworkbook.toml``, in that order of precedence
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -195,6 +196,32 @@ AUTHOR: Final = Setting[str | None](
     _text,
 )
 
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a date such as 2027-01-05") from None
+
+
+TODAY: Final = Setting[dt.date | None](
+    "today",
+    "SIGWORKBOOK_TODAY",
+    None,
+    "A date (2027-01-05) the checks take as today, so dates before it count as passed: for "
+    "tests and rehearsals with fixed dates. Unset: the real date.",
+    _date,
+)
+
+LANGUAGE: Final = Setting(
+    "language",
+    "SIGWORKBOOK_LANG",
+    "en-GB",
+    "The language tag the pages tell the browser (`<html lang>`): spelling, screen readers and "
+    "date formats follow it.",
+    _text,
+)
+
 ALL: Final[tuple[Setting[Any], ...]] = (
     WORKSPACE,
     DATABASE,
@@ -208,6 +235,8 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     POLL_INTERVAL,
     SIG,
     AUTHOR,
+    LANGUAGE,
+    TODAY,
 )
 """Every setting, in the order docs/settings.md lists them."""
 

@@ -44,6 +44,16 @@ class CliResult:
 RunCli = Callable[..., CliResult]
 
 
+PINNED_TODAY = "2026-01-01"
+"""The day the checks count from in tests: the fixed dates of the test plans (2026, 2027) stay
+ahead of it whenever the tests run."""
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGWORKBOOK_TODAY", PINNED_TODAY)
+
+
 @pytest.fixture(autouse=True)
 def _default_catalogues() -> Iterator[None]:
     """Every test starts and ends with the packaged catalogues (a workspace may switch them)."""

@@ -121,7 +121,7 @@ HOSTILE_PROSE: tuple[str, ...] = (
 HOSTILE: tuple[str, ...] = HOSTILE_LINES + HOSTILE_PROSE
 
 KEY_PHRASE_LIMIT = 60
-_NOT_FREE_TEXT = {"id", "link", "hashtag", "timezone"}
+_NOT_FREE_TEXT = {"id", "chosen_idea", "link", "hashtag", "timezone"}
 """Text fields with a fixed form (checked by the model), left as they are."""
 
 

@@ -32,6 +32,7 @@ class FakeControl:
     typed: Any = None
     row: RowAddress | None = None
     in_conflict: bool = False
+    has_problem: bool = False
     shown: list[Any] = field(default_factory=list)
     conflicts: list[Any] = field(default_factory=list)
 

@@ -720,13 +720,13 @@ def test_refused_through_the_workspace_saves_nothing(
         pytest.param(
             "schedule.activities.0.recurrence",
             {"frequency": "weekly", "until": "2026-10-06"},
-            {"frequency": "weekly", "count": None, "until": "2026-10-06"},
+            {"frequency": "weekly", "monthly_by": "date", "count": None, "until": "2026-10-06"},
             id="until-on-start-day",
         ),
         pytest.param(
             "schedule.activities.0.recurrence",
             {"frequency": "monthly", "count": 520},
-            {"frequency": "monthly", "count": 520, "until": None},
+            {"frequency": "monthly", "monthly_by": "date", "count": 520, "until": None},
             id="count-at-limit",
         ),
         pytest.param("schedule.activities.1.hashtag", "", "", id="hashtag-empty"),

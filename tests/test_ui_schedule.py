@@ -218,7 +218,7 @@ def test_a_row_shows_type_length_repetition_owner_place_and_status(
         "Done",
         "",
     )
-    assert series.repeats == "Monthly, 6 times"
+    assert series.repeats == "Monthly on the 5th, 6 times"
     assert until.repeats == "Weekly until 30 June 2027"
 
 
@@ -395,3 +395,32 @@ def test_the_catalogue_says_what_each_type_is_good_for(form: widgets.Widget) -> 
     for entry in catalogues.active()["activity_types"].values():
         assert entry.label in text
         assert str(entry.get("good_for")).replace("'", "&#x27;") in text
+
+
+def test_monthly_on_shows_for_a_monthly_activity_and_saves_the_weekday(
+    ws: Workspace, sig: str, form: widgets.Widget
+) -> None:
+    activities_editor(form).add()
+    by = control(form, "schedule.activities.0.recurrence.monthly_by")
+    frequency = control(form, "schedule.activities.0.recurrence.frequency")
+    assert by.layout.display == "none", "only asked when the activity is monthly"
+    assert by.input.description == "Monthly on"
+    frequency.input.value = "monthly"
+    assert by.layout.display is None
+    labels = [label for label, _ in by.input.options]
+    assert "On the same weekday (e.g. the first Tuesday)" in labels
+    by.input.value = "weekday"
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "weekday"
+    frequency.input.value = "weekly"
+    assert by.layout.display == "none"
+
+
+def test_a_folded_monthly_row_says_which_day(ws: Workspace, sig: str, form: widgets.Widget) -> None:
+    editor = activities_editor(form)
+    editor.add()
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 5, 18, 0)
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    control(form, "schedule.activities.0.recurrence.monthly_by").input.value = "weekday"
+    row = ws.load(sig).plan.schedule.activities[0].model_dump(mode="json")
+    assert "Monthly on the first Tuesday" in editor.summary(row)
+    assert "On the same weekday" not in editor.summary(row)

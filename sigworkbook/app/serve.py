@@ -115,6 +115,7 @@ def serve(
             cull_idle_timeout=idle_timeout,
             cull_interval=interval,
             preheat=preheat,
+            language=settings.LANGUAGE.read(),
         )
     except ValueError as error:
         return _fail(str(error))

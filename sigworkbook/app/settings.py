@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 
 from traitlets.config import Config
 
+from sigworkbook import settings
 from sigworkbook.app.network import is_loopback, network_address
 
 TEMPLATE_NAME = "sigworkbook"
@@ -24,6 +26,8 @@ POOL_API = "/sigworkbook/api/pool"
 
 MAX_PREHEAT = 8
 """Most pre-heated kernels `serve` keeps per notebook (each holds about 60 MB, see serving.md)."""
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 CELL_ERROR_INSTRUCTION = (
     "Reload the page to try again. If it keeps happening, tell whoever runs this workbook."
@@ -42,6 +46,8 @@ class ServeOptions:
     cull_interval: int = CULL_INTERVAL_S
     preheat: int = 0
     """Pre-heated kernels kept waiting per notebook; 0 turns Voila's kernel pool off."""
+    language: str = settings.LANGUAGE.default
+    """The pages' language tag, e.g. en-GB (dates, spelling and screen readers follow it)."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -54,6 +60,10 @@ class ServeOptions:
             )
         if self.cull_idle_timeout <= 0 or self.cull_interval <= 0:
             raise ValueError("cull_idle_timeout and cull_interval: must be positive seconds")
+        if not _LANGUAGE_TAG.match(self.language):
+            raise ValueError(
+                f"language: {self.language!r} is not a language tag such as en-GB or cy"
+            )
         if not 0 <= self.preheat <= MAX_PREHEAT:
             raise ValueError(
                 f"preheat: {self.preheat} kernels per notebook is not between 0 and {MAX_PREHEAT}"
@@ -85,6 +95,9 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.preheat_kernel = options.preheat > 0
     c.VoilaConfiguration.default_pool_size = options.preheat
     c.VoilaConfiguration.progressive_rendering = False
+    # Every page is <html lang="en-GB"> (or the configured tag): the template reads it from
+    # here (nbconvert's own language_code takes a bare two-letter code only).
+    c.VoilaConfiguration.resources = {"sigworkbook": {"language": options.language}}
     c.VoilaExecutor.show_tracebacks = False
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sigworkbook.exports import timing
 from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.blank import without_blank_rows
 from sigworkbook.plan.catalogues import CatalogueName
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.model import (
@@ -144,6 +145,7 @@ def _promotion_rows(plan: Plan) -> list[PromotionRow]:
 
 def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, Any]:
     """The variables every template gets (documented in docs/exports.md)."""
+    plan = without_blank_rows(plan)  # a row nobody typed in is no person, activity, ...
     people = [
         PersonRow(
             name=p.name,

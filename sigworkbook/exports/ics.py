@@ -11,10 +11,11 @@ import icalendar
 from sigworkbook.exports import timing
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.model import Activity, Plan
-from sigworkbook.plan.recurrence import until_local
+from sigworkbook.plan.recurrence import monthly_position, until_local
 
 PRODID = "-//sigworkbook//SIG schedule//EN"
 _FREQ = {"weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def event_uid(activity: Activity, plan: Plan) -> str:
@@ -41,6 +42,10 @@ def _rrule(activity: Activity) -> icalendar.vRecur | None:
     recur["FREQ"] = freq
     if interval != 1:
         recur["INTERVAL"] = interval
+    position = monthly_position(activity)
+    if position is not None:  # the first Tuesday (1TU), the last Thursday (-1TH)
+        nth, weekday = position
+        recur["BYDAY"] = f"{nth}{_DAYS[weekday]}"
     if rule.count is not None:
         recur["COUNT"] = rule.count
     until = until_local(activity)

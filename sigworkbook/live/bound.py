@@ -24,6 +24,10 @@ class Bound(Protocol):
     def in_conflict(self) -> bool:
         """Someone else changed the field while this person typed; they have not chosen yet."""
 
+    @property
+    def has_problem(self) -> bool:
+        """An error is showing next to the control (its last edit was refused)."""
+
     def is_dirty(self) -> bool: ...
     def show_value(self, value: Any) -> None: ...
     def saved(self, value: Any) -> None: ...

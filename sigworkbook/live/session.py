@@ -23,6 +23,7 @@ from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log, log_to_server
 from sigworkbook.live.presence import PresenceBoard
 from sigworkbook.live.saving import SaveQueue
+from sigworkbook.plan.fields import label
 from sigworkbook.plan.paths import get_path
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, StoreError, StoreUnreachable, Visitor
@@ -40,14 +41,12 @@ class SaveStatus:
     retry: bool = False
 
 
+SAVING = "Saving…"
+"""The status while typed text waits for its save: never "saved" before it is."""
+
 UNREACHABLE_RETRY = 3.0
 """Seconds between two tries to save edits while the database cannot be reached."""
 UNREACHABLE = "Not saved: database unreachable, trying again"
-
-
-def _saved_now() -> SaveStatus:
-    now = dt.datetime.now()
-    return SaveStatus(True, f"Saved at {now:%H:%M}", now)
 
 
 class Session(HasTraits):
@@ -78,6 +77,8 @@ class Session(HasTraits):
         self._presence = PresenceBoard(workspace, sig_id, self.visitor)
         self._controls: dict[str, list[Bound]] = {}
         self._mine: list[int] = []
+        self._refused: dict[str, Bound | None] = {}
+        """Edits refused for their value, until that field saves or is discarded."""
         self._document: tuple[Loaded, dict[str, Any]] | None = None
         self._feed: ChangeFeed | None = None
         self._presence_timer: asyncio.TimerHandle | None = None
@@ -159,6 +160,8 @@ class Session(HasTraits):
         self._queue.put(path, value, source, debounce=self.debounce)
         if not self.debounce:
             self.flush()
+        elif self.status.message != SAVING and not self.read_only:
+            self._set_status(SaveStatus(True, SAVING))
 
     def save(self, path: str, value: Any, source: Bound | None = None) -> bool:
         """Save one edit now; True when it was accepted."""
@@ -182,6 +185,7 @@ class Session(HasTraits):
     def discard(self, path: str) -> None:
         """Forget an edit of `path` that is waiting to be saved (the person chose another value)."""
         self._queue.discard(path)
+        self._refused.pop(path, None)
 
     @property
     def has_pending(self) -> bool:
@@ -232,6 +236,7 @@ class Session(HasTraits):
         except PlanError as error:
             problems = error.for_path(path) or error.problems
             self._report(path, source, "; ".join(p.message for p in problems))
+            self._refused[path] = source
             self._set_status(SaveStatus(False, f"Not saved: {problems[0]}"))
             return False
         except StoreUnreachable:
@@ -246,6 +251,7 @@ class Session(HasTraits):
             self._set_status(SaveStatus(False, f"Not saved: {error}", retry=True))
             return False
         self._report(path, source, None)
+        self._refused.pop(path, None)
         if source is not None:
             source.saved(value)
         self._saved(loaded)
@@ -268,7 +274,22 @@ class Session(HasTraits):
         if loaded.changed:
             self._mine.append(loaded.revision)
         self._apply(loaded)
-        self._set_status(_saved_now())
+        self._set_status(self._saved_status())
+
+    def _saved_status(self) -> SaveStatus:
+        """'Saved at 14:05', unless an edit of another field is still refused: then it names it."""
+        now = dt.datetime.now()
+        self._refused = {
+            path: control
+            for path, control in self._refused.items()
+            if control is None or control.has_problem
+        }
+        if not self._refused:
+            return SaveStatus(True, f"Saved at {now:%H:%M}", now)
+        names = ", ".join(dict.fromkeys(label(path) for path in self._refused))
+        return SaveStatus(
+            False, f"Saved at {now:%H:%M}, except {names}: see the message under it", now
+        )
 
     def _report(self, path: str, source: Bound | None, message: str | None) -> None:
         targets = [source] if source is not None else self._controls.get(path, [])

@@ -32,6 +32,8 @@ class FieldSpec:
     kind: Kind
     max_length: int | None = None
     advised_max: int | None = None
+    advised_why: str = "advised"
+    """Why the advised limit: the text is "longer than {advised_why} ({advised_max})"."""
     placeholder: str = ""
     minimum: int | None = None
     maximum: int | None = None
@@ -131,6 +133,7 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         kind=kind,
         max_length=_constraint(info, "max_length"),
         advised_max=int(advised) if isinstance(advised, int) else None,
+        advised_why=str(extra.get("x-advised-why", "advised")),
         placeholder=str(extra.get("x-placeholder", "")),
         minimum=_constraint(info, "ge"),
         maximum=_constraint(info, "le"),

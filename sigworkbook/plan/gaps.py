@@ -8,11 +8,25 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sigworkbook.plan import catalogues
+from sigworkbook import settings
+from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan.blank import filled, is_blank
 from sigworkbook.plan.fields import field_spec, label
 from sigworkbook.plan.model import CONVENER_ROLES, Activity, Plan
-from sigworkbook.plan.recurrence import local_starts, to_utc
+from sigworkbook.plan.recurrence import (
+    ORDINALS,
+    WEEKDAYS,
+    local_starts,
+    nth_weekday,
+    to_utc,
+    week_of_month,
+)
 from sigworkbook.plan.steps import STEPS
+
+
+def today() -> dt.date:
+    """The day from which dates count as passed: the `today` setting if set, else this day."""
+    return settings.TODAY.read() or dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -53,11 +67,16 @@ def _filled(path: str, value: str) -> Rule:
 
 
 def _advised(path: str, value: str) -> Rule:
-    limit = field_spec(path).advised_max or 0
-    return path, len(value) <= limit, f"{len(value)} characters; aim for at most {limit}"
+    spec = field_spec(path)
+    limit = spec.advised_max or 0
+    return (
+        path,
+        len(value) <= limit,
+        f"{len(value)} characters, longer than {spec.advised_why} ({limit})",
+    )
 
 
-def _start(plan: Plan) -> Iterator[Rule]:
+def _start(plan: Plan, today: dt.date) -> Iterator[Rule]:
     meeting = plan.meeting
     total = sum(meeting.timeboxes.values())
     yield (
@@ -67,8 +86,8 @@ def _start(plan: Plan) -> Iterator[Rule]:
     )
 
 
-def _core(plan: Plan) -> Iterator[Rule]:
-    people = plan.core_group.people
+def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
+    people = filled("core_group.people", plan.core_group.people)  # blank rows count for nothing
     conveners = [p for p in people if p.role in CONVENER_ROLES]
     yield "core_group.people", len(people) >= 2, "a core group needs at least two people"
     yield (
@@ -95,7 +114,7 @@ def _core(plan: Plan) -> Iterator[Rule]:
     yield _filled("statement.existing_groups.reason", check.reason)
 
 
-def _name(plan: Plan) -> Iterator[Rule]:
+def _name(plan: Plan, today: dt.date) -> Iterator[Rule]:
     identity = plan.identity
     yield "identity.name", bool(identity.name.strip()), "no name chosen yet"
     yield _advised("identity.name", identity.name)
@@ -105,15 +124,21 @@ def _name(plan: Plan) -> Iterator[Rule]:
     yield _filled("identity.welcome_message", identity.welcome_message)
 
 
-def _charter(plan: Plan) -> Iterator[Rule]:
+def _charter(plan: Plan, today: dt.date) -> Iterator[Rule]:
     charter = plan.charter
     for name in ("purpose", "approach", "people", "evidence", "member_benefits", "values"):
         yield _filled(f"charter.{name}", getattr(charter, name))
     yield _filled("charter.membership.who_may_join", charter.membership.who_may_join)
     yield _filled("charter.rhythm", charter.rhythm)
     yield _filled("charter.channels", charter.channels)
-    yield "charter.measures", bool(charter.measures), "no measure of success yet"
+    yield (
+        "charter.measures",
+        bool(filled("charter.measures", charter.measures)),
+        ("no measure of success yet"),
+    )
     for i, measure in enumerate(charter.measures):
+        if is_blank("charter.measures", measure):
+            continue
         where = f"charter.measures.{i}"
         name = measure.indicator or f"row {i + 1}"
         yield f"{where}.target", bool(measure.target.strip()), f"'{name}' has no target"
@@ -122,8 +147,16 @@ def _charter(plan: Plan) -> Iterator[Rule]:
             measure.value_kind is not None,
             f"'{name}' has no kind of value",
         )
-    yield "charter.risks", bool(charter.risks), "no risk considered yet"
+        if measure.review_date is not None:
+            yield (
+                f"{where}.review_date",
+                measure.review_date >= today,
+                f"'{name}': its review date, {wording.long_date(measure.review_date)}, has passed",
+            )
+    yield "charter.risks", bool(filled("charter.risks", charter.risks)), "no risk considered yet"
     for i, risk in enumerate(charter.risks):
+        if is_blank("charter.risks", risk):
+            continue
         name = risk.risk or f"row {i + 1}"
         yield (
             f"charter.risks.{i}.mitigation",
@@ -131,6 +164,13 @@ def _charter(plan: Plan) -> Iterator[Rule]:
             f"'{name}' has no mitigation",
         )
     yield "charter.review_date", charter.review_date is not None, "no review date set"
+    if charter.review_date is not None:
+        yield (
+            "charter.review_date",
+            charter.review_date >= today,
+            f"the review date, {wording.long_date(charter.review_date)}, has passed: "
+            "set the next one",
+        )
 
 
 CLASH_HORIZON = dt.timedelta(days=365)
@@ -182,11 +222,17 @@ def clashes(activities: list[Activity]) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _schedule(plan: Plan) -> Iterator[Rule]:
+def _schedule(plan: Plan, today: dt.date) -> Iterator[Rule]:
     activities = plan.schedule.activities
-    yield "schedule.activities", bool(activities), "no activity planned yet"
+    yield (
+        "schedule.activities",
+        bool(filled("schedule.activities", activities)),
+        "no activity planned yet",
+    )
     types = catalogues.active()["activity_types"]
     for i, activity in enumerate(activities):
+        if is_blank("schedule.activities", activity):
+            continue
         where = f"schedule.activities.{i}"
         name = activity.title or f"row {i + 1}"
         yield f"{where}.title", bool(activity.title.strip()), f"row {i + 1} has no title"
@@ -194,16 +240,91 @@ def _schedule(plan: Plan) -> Iterator[Rule]:
         yield f"{where}.owner", bool(activity.owner.strip()), f"'{name}' has no owner"
         if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
             yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
+        yield from _monthly(where, name, activity)
+        last = _last_date(activity)
+        if activity.status == "planned" and last is not None:
+            yield (
+                f"{where}.start",
+                last >= today,
+                f"'{name}': this activity's date has passed ({wording.short_date(last)}); "
+                "change it, or mark the activity done or cancelled",
+            )
     for i, j in clashes(activities):
         first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
         yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
 
 
-def _promotion(plan: Plan) -> Iterator[Rule]:
+def _last_date(activity: Activity) -> dt.date | None:
+    """The date of an activity's last occurrence; None without a date or for a series with
+    no end."""
+    rule = activity.recurrence
+    if activity.start is None or (
+        rule.frequency != "none" and rule.count is None and rule.until is None
+    ):
+        return None
+    last = None
+    for moment in itertools.islice(local_starts(activity, open_ended_for=CLASH_HORIZON), 520):
+        last = moment
+    return last.date() if last is not None else activity.start.date()
+
+
+def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
+    """A monthly series that does not fall where the group meant it to: on weekends, in
+    only some months, or not on the weekday its first date says."""
+    rule, start = activity.recurrence, activity.start
+    if start is None or rule.frequency != "monthly":
+        return
+    path = f"{where}.recurrence.monthly_by"
+    day = start.date()
+    if rule.monthly_by == "date":
+        if start.day > 28:
+            yield (
+                path,
+                False,
+                f"'{name}' repeats on the {wording.day_of_month(start.day)}: months without "
+                "that date are skipped; choose the same weekday or an earlier date",
+            )
+        if day.weekday() < 5:
+            weekends = [m for m in _compared_starts(activity) if m.weekday() >= 5]
+            times = "once" if len(weekends) == 1 else f"{len(weekends)} times"
+            yield (
+                path,
+                not weekends,
+                f"'{name}' repeats on the {wording.day_of_month(start.day)}, which falls on a "
+                f"weekend {times} (first {wording.short_date(weekends[0].date()) if weekends else ''}); "
+                f"to keep it on a {WEEKDAYS[day.weekday()]}, repeat it on the same weekday",
+            )
+    elif rule.monthly_by == "weekday" and week_of_month(day) == 5:
+        weekday = WEEKDAYS[day.weekday()]
+        yield (
+            path,
+            False,
+            f"'{name}' starts on the fifth {weekday} of its month, which most months do not "
+            f"have; choose the last {weekday} instead",
+        )
+    elif rule.monthly_by == "last_weekday":
+        last = nth_weekday(day.year, day.month, day.weekday(), -1)
+        weekday = WEEKDAYS[day.weekday()]
+        yield (
+            f"{where}.start",
+            day.day == last,
+            f"'{name}' starts on {wording.short_date(day)}, which is not the last {weekday} "
+            f"of its month; move its first date to the last {weekday} or repeat it on the "
+            f"{ORDINALS[week_of_month(day) - 1]} {weekday}",
+        )
+
+
+def _promotion(plan: Plan, today: dt.date) -> Iterator[Rule]:
     promotion = plan.promotion
     active = catalogues.active()
-    yield "promotion.actions", bool(promotion.actions), "no promotion action planned yet"
+    yield (
+        "promotion.actions",
+        bool(filled("promotion.actions", promotion.actions)),
+        "no promotion action planned yet",
+    )
     for i, action in enumerate(promotion.actions):
+        if is_blank("promotion.actions", action):
+            continue
         where = f"promotion.actions.{i}"
         channel = active.label("channels", action.channel)
         limit = active.char_limit(action.channel)
@@ -216,13 +337,23 @@ def _promotion(plan: Plan) -> Iterator[Rule]:
             )
         yield f"{where}.owner", bool(action.owner.strip()), f"the {channel} post has no owner"
         yield f"{where}.date", action.date is not None, f"the {channel} post has no date"
-    yield "promotion.invitees", bool(promotion.invitees), "nobody chosen to invite yet"
+        if action.date is not None and action.status == "planned":
+            yield (
+                f"{where}.date",
+                action.date >= today,
+                f"the {channel} post's date, {wording.long_date(action.date)}, has passed",
+            )
+    yield (
+        "promotion.invitees",
+        bool(filled("promotion.invitees", promotion.invitees)),
+        "nobody chosen to invite yet",
+    )
     habits = promotion.online_space
     for name in ("welcome_post", "introductions", "no_post_unanswered"):
         yield f"promotion.online_space.{name}", getattr(habits, name), "not ticked yet"
 
 
-def _review(plan: Plan) -> Iterator[Rule]:
+def _review(plan: Plan, today: dt.date) -> Iterator[Rule]:
     return iter(())
 
 
@@ -237,11 +368,13 @@ _RULES = {
 }
 
 
-def check(plan: Plan) -> dict[str, StepCheck]:
-    """Every step's gaps, in step order."""
+def check(plan: Plan, *, on: dt.date | None = None) -> dict[str, StepCheck]:
+    """Every step's gaps, in step order; dates before the day `on` (by default today) have
+    passed."""
+    day = on or today()
     result = {}
     for step in STEPS:
-        rules = list(_RULES[step.key](plan))
+        rules = list(_RULES[step.key](plan, day))
         gaps = tuple(Gap(step.key, path, message) for path, ok, message in rules if not ok)
         result[step.key] = StepCheck(step.key, gaps, len(rules))
     return result

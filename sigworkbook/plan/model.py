@@ -50,12 +50,15 @@ def text(
     *,
     max_length: int,
     advised: int | None = None,
+    advised_why: str = "advised",
     placeholder: str = "",
 ) -> Any:
-    """A text field: hard `max_length` refuses input; `advised` only raises a gap when exceeded."""
+    """A text field: hard `max_length` refuses input; `advised` only raises a gap when exceeded,
+    and the page says why: "longer than {advised_why} ({advised})"."""
     extra: dict[str, Any] = {}
     if advised is not None:
         extra["x-advised-max"] = advised
+        extra["x-advised-why"] = advised_why
     if placeholder:
         extra["x-placeholder"] = placeholder
     return Field(
@@ -122,6 +125,7 @@ class Identity(Section):
         "Short and catchy beats precise: people will see it in a list of many groups.",
         max_length=80,
         advised=40,
+        advised_why="the network list shows",
         placeholder="e.g. Frailty Friends",
     )
     name_ideas: list[NameIdea] = Field(
@@ -130,11 +134,17 @@ class Identity(Section):
         description="Every name anyone proposed, with its votes.",
         max_length=50,
     )
+    chosen_idea: ItemId | None = Field(
+        default=None,
+        title="Chosen idea",
+        description="The name idea the group chose (set when someone chooses it).",
+    )
     description: Prose = text(
         "Brief description",
         "What the group is about, what members get, and how to take part.",
         max_length=2000,
         advised=500,
+        advised_why="the network's listing shows",
     )
     theme: Line = text(
         "Theme", "The broad area, e.g. mental health or patient safety.", max_length=120
@@ -161,6 +171,7 @@ class Identity(Section):
         "The note a new member receives when they join.",
         max_length=3000,
         advised=1200,
+        advised_why="most people read to the end",
     )
 
 
@@ -246,12 +257,14 @@ class Statement(Section):
         "Two or three sentences: who you are, what you care about, what you will do together.",
         max_length=1500,
         advised=600,
+        advised_why="people take in at a glance",
     )
     invitation: Prose = text(
         "Invitation",
         "The message that makes someone want to join.",
         max_length=3000,
         advised=1200,
+        advised_why="most people read to the end",
     )
     existing_groups: ExistingGroupCheck = Field(
         default_factory=ExistingGroupCheck, title="Existing-group check"
@@ -361,9 +374,26 @@ FREQUENCY_LABELS: dict[str, str] = {
 }
 
 
+MonthlyBy = Literal["date", "weekday", "last_weekday"]
+MONTHLY_BY_LABELS: dict[str, str] = {
+    "date": "On the same date (e.g. the 5th)",
+    "weekday": "On the same weekday (e.g. the first Tuesday)",
+    "last_weekday": "On the last such weekday (e.g. the last Thursday)",
+}
+
+
 class Recurrence(Section):
     frequency: Frequency = Field(
         default="none", title="Repeats", json_schema_extra=choice_labels(FREQUENCY_LABELS)
+    )
+    monthly_by: MonthlyBy = Field(
+        default="date",
+        title="Monthly on",
+        description=(
+            "For a monthly activity: the same date each month, or the same weekday, counted "
+            "from the first date (the first Tuesday, the last Thursday)."
+        ),
+        json_schema_extra=choice_labels(MONTHLY_BY_LABELS),
     )
     count: WholeNumber | None = Field(
         default=None, ge=1, le=520, title="Number of times", description="How many times in all."

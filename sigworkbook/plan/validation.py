@@ -53,6 +53,12 @@ def _message(error: Any) -> str:
     if kind in ("string_too_long", "too_long"):
         limit = error.get("ctx", {}).get("max_length")
         unit = "characters" if kind == "string_too_long" else "entries"
+        given = error.get("input")
+        if isinstance(given, str | list) and isinstance(limit, int) and len(given) > limit:
+            return (
+                f"is too long: at most {limit} {unit}, and this has {len(given)} "
+                f"({len(given) - limit} over); shorten it to save it"
+            )
         return f"is too long: at most {limit} {unit}"
     if kind == "string_pattern_mismatch":
         return "is not in the expected form"

@@ -57,18 +57,70 @@ class Ranked:
 
     place: int
     idea: Idea
+    tied: bool = False
+    """Another idea has the same number of votes (and so the same place)."""
 
     @property
     def votes(self) -> int:
-        return len(self.idea.get("votes", []))
+        return votes_of(self.idea)
+
+    @property
+    def place_text(self) -> str:
+        """The place in words: '1st', or 'joint 2nd' when another idea shares it."""
+        return f"joint {ordinal(self.place)}" if self.tied else ordinal(self.place)
+
+
+def votes_of(idea: Idea) -> int:
+    return len(idea.get("votes", []))
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def ranked(ideas: Sequence[Idea]) -> list[Ranked]:
     """The ideas with the most votes first; equal votes keep the order they were proposed in."""
-    ordered = sorted(enumerate(ideas), key=lambda pair: (-len(pair[1].get("votes", [])), pair[0]))
+    ordered = sorted(enumerate(ideas), key=lambda pair: (-votes_of(pair[1]), pair[0]))
+    counts = [votes_of(idea) for _, idea in ordered]
     result: list[Ranked] = []
     for position, (_, idea) in enumerate(ordered, start=1):
-        votes = len(idea.get("votes", []))
-        tied = result and result[-1].votes == votes
-        result.append(Ranked(result[-1].place if tied else position, idea))
+        votes = votes_of(idea)
+        shared = result and result[-1].votes == votes
+        result.append(
+            Ranked(result[-1].place if shared else position, idea, counts.count(votes) > 1)
+        )
     return result
+
+
+def leader(ideas: Sequence[Idea]) -> str | None:
+    """The id of the idea with the most votes, when one has more than every other."""
+    top = ranked(ideas)
+    if not top or not top[0].votes or top[0].tied:
+        return None
+    return str(top[0].idea.get("id"))
+
+
+def ahead_of(ideas: Sequence[Idea], idea_id: str) -> Idea | None:
+    """The idea with the most votes, when it has more votes than the idea `idea_id`."""
+    idea = ideas[find(ideas, idea_id)]
+    top = ranked(ideas)
+    return top[0].idea if top and top[0].votes > votes_of(idea) else None
+
+
+def keep_order(shown: Sequence[str], ideas: Sequence[Idea]) -> list[Idea]:
+    """The ideas in the order already shown (`shown`: ids), new ones after them as proposed.
+
+    While people vote the list does not move under them; it is sorted again on request.
+    """
+    position = {idea_id: index for index, idea_id in enumerate(shown)}
+    return [
+        idea
+        for _, idea in sorted(
+            enumerate(ideas),
+            key=lambda pair: (position.get(str(pair[1].get("id")), len(position)), pair[0]),
+        )
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sigworkbook.plan.model import FREQUENCY_LABELS, Activity
+from sigworkbook.plan.recurrence import monthly_position, position_text
 
 _MONTHS = (
     "January",
@@ -53,13 +54,34 @@ def when_text(activity: Activity, start: dt.datetime) -> str:
 
 
 def repeats_text(activity: Activity) -> str:
-    """How an activity repeats, e.g. 'Monthly, 6 times' or 'Weekly until 30 June 2027'."""
+    """How an activity repeats, e.g. 'Monthly on the first Tuesday, 6 times' or 'Weekly until
+    30 June 2027': the same words in the charter, the exports and the schedule table."""
     rule = activity.recurrence
     text = FREQUENCY_LABELS[rule.frequency]
     if rule.frequency == "none":
         return text
+    if rule.frequency == "monthly":
+        text = f"{text} {monthly_text(activity)}".rstrip()
     if rule.count is not None:
         return f"{text}, {rule.count} time{'s' if rule.count != 1 else ''}"
     if rule.until is not None:
         return f"{text} until {long_date(rule.until)}"
     return text
+
+
+def day_of_month(day: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 31st."""
+    suffix = "th" if day % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def monthly_text(activity: Activity) -> str:
+    """Which day of each month a monthly activity falls on: 'on the 5th', 'on the first
+    Tuesday', 'on the last Thursday' ('' without a first date to count from)."""
+    start = activity.start
+    if start is None:
+        return ""
+    position = monthly_position(activity)
+    if position is None:
+        return f"on the {day_of_month(start.day)}"
+    return f"on the {position_text(*position)}"

@@ -15,6 +15,7 @@ from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
+from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.styles import hbox, layout, style, vbox
@@ -153,15 +154,35 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def count_text(length: int, spec: FieldSpec, limit: int | None = None) -> str:
-    """'123 / 500 characters', flagged when over the advised or given limit."""
+def count_text(
+    length: int, spec: FieldSpec, limit: int | None = None, *, why: str | None = None
+) -> str:
+    """'123 / 500 characters', and when over, what that means: an advised limit (or a given
+    one, e.g. a channel's, with `why`) is only advice and the text is saved; over the hard limit
+    it is not saved, and the count says by how much it is over."""
+    hard = limit is None and spec.advised_max is None
     limit = limit or spec.advised_max or spec.max_length
     if not limit:
         return ""
     over = length > limit
     cls = "swb-count swb-count--over" if over else "swb-count"
-    note = " (over the limit)" if over else ""
+    note = ""
+    if over and hard:
+        note = f": {length - limit} over the limit, not saved until it is shorter"
+    elif over:
+        note = f": longer than {why or spec.advised_why} ({limit}); it is saved"
     return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
+
+
+def date_words(value: Any) -> str:
+    """'Tuesday 5 January 2027, 18:00' for a date or date-time input's value; '' for none."""
+    if not isinstance(value, dt.date):
+        return ""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    words = f"{WEEKDAYS[day.weekday()]} {wording.long_date(day)}"
+    if isinstance(value, dt.datetime):
+        words += f", {value:%H:%M}"
+    return f'<div class="swb-date-words">{html.escape(words)}</div>'
 
 
 def _describe(value: Any) -> str:
@@ -383,7 +404,13 @@ class FieldControl(BoundControl):
         self.recount()
 
     def recount(self) -> None:
-        """Show the length of the text against its limit (`counting`, if set, says how)."""
+        """Show the length of the text against its limit (`counting`, if set, says how); under a
+        date, the date in words ('Tuesday 5 January 2027'), whatever order the browser shows
+        day and month in."""
+        if self.spec.kind in ("date", "datetime"):
+            self.count = date_words(self.input.value)
+            self._show_notes()
+            return
         if self.spec.kind not in ("line", "prose"):
             return
         text = self.input.value or ""

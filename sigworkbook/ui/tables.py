@@ -57,7 +57,13 @@ class RowsEditor(widgets.VBox):
         self.rows_box = styles.vbox()
         self.add_button = styles.button(add_label, icon="plus", fit=True)
         self.add_button.add_class("swb-add")
-        on_click(self.add_button, self.add, reads_typing=False)
+        on_click(
+            self.add_button,
+            self.add,
+            reads_typing=False,
+            once=True,
+            state=lambda: (session.loaded.revision, session.has_pending),
+        )
         self.message = styles.html()
         self._ids: list[str] = []
         self._open: set[str] = set()

@@ -204,7 +204,9 @@ def name(walk: Walk) -> None:
         expect(field(ideas, "Name idea")).to_have_value("")
     ideas.get_by_label(f"Vote for “{CHOSEN_NAME}”", exact=True).check()
     expect(ideas).to_contain_text(f"1 vote: {WHO}")
-    button(ideas, f"Choose “{CHOSEN_NAME}”").click()
+    expect(field(ideas, "Name to choose")).to_have_value(re.compile(r"\w+"))
+    assert selected_label(field(ideas, "Name to choose")) == CHOSEN_NAME, "the leader is offered"
+    button(ideas, "Choose this name").click()
     expect(field(page, "Name")).to_have_value(CHOSEN_NAME)
     expect(page.locator(".swb-header .swb-sig")).to_have_text(CHOSEN_NAME)
     fill(page, NAME_TEXT)
@@ -223,7 +225,9 @@ def name(walk: Walk) -> None:
 
     walk.reload("2-name")
     ideas = card(page, "Name ideas and votes")
-    expect(ideas.locator(".swb-row--chosen")).to_contain_text(f"1. {CHOSEN_NAME}")
+    expect(ideas.locator(".swb-row--chosen")).to_contain_text(CHOSEN_NAME)
+    expect(ideas.locator(".swb-row--chosen")).to_contain_text("1st")
+    expect(ideas.locator(".swb-row").first).to_contain_text(CHOSEN_NAME)  # sorted on reload
     expect(ideas.locator(".swb-row--chosen")).to_contain_text("chosen")
     expect(ideas.get_by_label(f"Vote for “{CHOSEN_NAME}”", exact=True)).to_be_checked()
     expect(ideas.get_by_label("Vote for “Medicines Matters”", exact=True)).not_to_be_checked()
@@ -313,7 +317,9 @@ def schedule(walk: Walk) -> None:
     expect(field(activity, "Duration (minutes)")).to_have_value("60")
     fill(activity, ACTIVITY)
     field(activity, "Starts").fill("2027-04-14T12:30")
+    expect(field(activity, "Monthly on")).to_be_hidden()  # asked only for a monthly activity
     choose(activity, "Repeats", "Monthly")
+    choose(activity, "Monthly on", "On the same weekday (e.g. the first Tuesday)")
     set_number(field(activity, "Duration (minutes)"), 45)
     walk.saved(
         {
@@ -322,13 +328,14 @@ def schedule(walk: Walk) -> None:
             "schedule.activities.0.start": "2027-04-14T12:30:00",
             "schedule.activities.0.duration_minutes": 45,
             "schedule.activities.0.recurrence.frequency": "monthly",
+            "schedule.activities.0.recurrence.monthly_by": "weekday",
             "schedule.activities.0.recurrence.count": 6,
             "schedule.activities.0.owner": ACTIVITY["Owner"],
         }
     )
     by_date = card(page, "The schedule by date")
     expect(by_date).to_contain_text("Wed 14 Apr 2027, 12:30")
-    expect(by_date).to_contain_text("Monthly, 6 times")
+    expect(by_date).to_contain_text("Monthly on the second Wednesday, 6 times")
 
     walk.reload("4-schedule")
     activity = rows(table(page, "Activities"))
@@ -340,6 +347,7 @@ def schedule(walk: Walk) -> None:
     expect_values(activity, {**ACTIVITY, "Duration (minutes)": "45"})
     expect(field(activity, "Starts")).to_have_value(re.compile(r"^2027-04-14T12:30"))
     assert selected_label(field(activity, "Repeats")) == "Monthly"
+    assert selected_label(field(activity, "Monthly on")).startswith("On the same weekday")
     expect(card(page, "The schedule by date")).to_contain_text(ACTIVITY["Title"])
 
 

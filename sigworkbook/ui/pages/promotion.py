@@ -50,7 +50,10 @@ def draft_count_html(draft: str, channel: str) -> str:
             f'<span class="swb-count" aria-live="polite">{len(draft)} characters '
             "(no fixed limit on this channel)</span>"
         )
-    return count_text(len(draft), field_spec("promotion.actions.*.draft"), limit)
+    label = catalogues.active().label("channels", channel)
+    return count_text(
+        len(draft), field_spec("promotion.actions.*.draft"), limit, why=f"{label} allows"
+    )
 
 
 def count_against_channel(channel: FieldControl, draft: FieldControl) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
-from sigworkbook.plan import catalogues
+from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import row_fields
-from sigworkbook.plan.model import Plan
+from sigworkbook.plan.model import FREQUENCY_LABELS, Activity, Plan
+from sigworkbook.plan.paths import get_path
+from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
 from sigworkbook.ui.schedule_table import schedule_html
@@ -88,6 +91,38 @@ class DurationFollowsType:
                 self.session.save(path, default_minutes(activity.type))
 
 
+class ActivitiesEditor(RowsEditor):
+    """The activities; "Monthly on" shows only for an activity that repeats monthly."""
+
+    def opened(self, controls: dict[str, FieldControl]) -> None:
+        frequency, monthly_by = controls.get("frequency"), controls.get("monthly_by")
+        if frequency is None or monthly_by is None:
+            return
+
+        monthly_by.layout = widgets.Layout(width="100%")  # its own: shown and hidden alone
+
+        def show() -> None:
+            monthly = frequency.input.value == "monthly"
+            monthly_by.layout.display = None if monthly else "none"
+
+        frequency.input.observe(lambda _: show(), names="value")
+        show()
+
+    def summary(self, row: dict[str, Any]) -> str:
+        """The row in one line; a monthly activity says which day, as the schedule table does
+        ('Monthly on the first Tuesday')."""
+        recurrence = {**(row.get("recurrence") or {}), "monthly_by": None}
+        parts = super().summary({**row, "recurrence": recurrence}).split(" · ")
+        if get_path(row, "recurrence.frequency", None) == "monthly":
+            try:
+                which = wording.monthly_text(Activity.model_validate(row))
+            except ValueError:
+                which = ""
+            label = FREQUENCY_LABELS["monthly"]
+            parts = [f"{label} {which}".rstrip() if part == label else part for part in parts]
+        return " · ".join(parts)
+
+
 def activities_editor(session: Session) -> RowsEditor:
     """The activities as editable rows; a new row takes the chosen type and its usual length."""
     types = catalogues.active()["activity_types"]
@@ -97,7 +132,7 @@ def activities_editor(session: Session) -> RowsEditor:
         description="Type of the new activity",
         style={"description_width": "initial"},
     )
-    editor = RowsEditor(
+    editor = ActivitiesEditor(
         session,
         "schedule.activities",
         ACTIVITY_COLUMNS,

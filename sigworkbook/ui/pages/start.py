@@ -17,7 +17,7 @@ from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.ui import styles
 from sigworkbook.ui.agenda import AgendaEditor
-from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.clicks import on_click, on_enter
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
 from sigworkbook.ui.layout import step_href
@@ -169,7 +169,14 @@ class Creator(widgets.VBox):
             align="flex-start",
         )
         self.create_button.add_class("swb-add")
-        on_click(self.create_button, self.create, reads_typing=True)
+        on_click(
+            self.create_button,
+            self.create,
+            reads_typing=True,
+            once=True,
+            state=lambda: self.name_input.value,
+        )
+        on_enter(self.name_input, self.create, also=self.create_button)
         self.message = styles.html()
         self.name_input.observe(lambda _: self._count(), names="value")
         super().__init__(

@@ -97,6 +97,9 @@
         return;
       }
       field.setAttribute("data-swb-typed-at", String(Date.now()));
+      if (!isDateInput(event.target)) {
+        showTypingUnsaved(); /* a date box says so itself once its date is final */
+      }
       if (shownReason) {
         field.setAttribute("data-swb-typed-offline", "");
         keepTyping();
@@ -104,6 +107,18 @@
     },
     true
   );
+
+  /* From the first keystroke the header stops saying "saved": until the kernel has the text
+     and has saved it (it then redraws the header, "Saving…" and "Saved at 14:05"), what was
+     typed may exist only in this browser. */
+  function showTypingUnsaved() {
+    document.querySelectorAll(".swb-statusbar .swb-saved").forEach(function (status) {
+      var text = status.textContent;
+      if (/^(All changes saved|Saved at)/.test(text) && !/except/.test(text)) {
+        status.textContent = "Saving…";
+      }
+    });
+  }
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -136,6 +151,157 @@
     });
   }
 
+  /* Put a kept text into the field of that name, as if typed there; false when no such
+     field is on the page (a folded row, say). */
+  function putTextBack(entry) {
+    var fields = document.querySelectorAll(".swb-field");
+    for (var i = 0; i < fields.length; i += 1) {
+      var input = fieldInput(fields[i]);
+      if (input && !input.disabled && fieldLabel(fields[i]) === String(entry.label)) {
+        input.focus();
+        input.value = String(entry.text || "");
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /* Date and date-time boxes: a value no calendar has (a six-figure year, a date typed only in
+     part) is stopped here, before the widgets would send it (as nothing, or not at all). It is
+     refused next to the field, the saved date stays as it was, and the header says "Not saved"
+     until the date is put right. */
+  var MIN_YEAR = 1900;
+  var MAX_YEAR = 2199;
+  var refusedDates = [];
+
+  function isDateInput(node) {
+    return (
+      node && node.matches && node.matches("input[type='date'], input[type='datetime-local']")
+    );
+  }
+
+  function dateProblem(input) {
+    if (input.validity && input.validity.badInput) {
+      return "the date is not complete: type the day, the month and the year";
+    }
+    if (!input.value) {
+      return "";
+    }
+    var year = input.value.split("-")[0];
+    var number = Number(year);
+    if (!/^[0-9]{4}$/.test(year) || number < MIN_YEAR || number > MAX_YEAR) {
+      return (
+        "the year " + String(number) + " cannot be right: type a year of four figures " +
+        "between " + MIN_YEAR + " and " + MAX_YEAR
+      );
+    }
+    return "";
+  }
+
+  function showDateProblem(input, message) {
+    var widget = input.closest(".widget-datepicker, .widget-datetimepicker") || input;
+    var holder = widget.parentNode;
+    var note = holder ? holder.querySelector(".swb-date-error") : null;
+    if (!message) {
+      if (note) {
+        note.remove();
+      }
+      input.removeAttribute("aria-invalid");
+      return;
+    }
+    if (!note) {
+      note = element("div", "swb-error swb-date-error");
+      note.setAttribute("role", "alert");
+      widget.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+  }
+
+  function showDateStatus() {
+    refusedDates = refusedDates.filter(function (entry) {
+      return document.body.contains(entry.input);
+    });
+    document.querySelectorAll(".swb-statusbar .swb-saved").forEach(function (status) {
+      var own = status.getAttribute("data-swb-refused");
+      if (refusedDates.length === 0) {
+        if (own !== null && status.textContent === own) {
+          status.textContent = status.getAttribute("data-swb-kernel-text") || "";
+          status.className = status.getAttribute("data-swb-kernel-class") || status.className;
+        }
+        status.removeAttribute("data-swb-refused");
+        return;
+      }
+      var text = "Not saved: " + refusedDates[0].message;
+      if (status.textContent !== text) {
+        if (own === null) {
+          status.setAttribute("data-swb-kernel-text", status.textContent);
+          status.setAttribute("data-swb-kernel-class", status.className);
+        }
+        status.textContent = text;
+        status.classList.add("swb-saved--error");
+        status.setAttribute("data-swb-refused", text);
+      }
+    });
+  }
+
+  /* A date box changes at every figure typed (2, 20, 202, 2025, 20251, ...): its value goes to
+     the widgets only once typing has paused (or the box is left), and never while it is wrong. */
+  var DATE_SETTLE_MS = 800;
+
+  function forwardDate(input) {
+    window.clearTimeout(input.swbTimer);
+    if (!input.swbPending || dateProblem(input)) {
+      return;
+    }
+    input.swbPending = false;
+    input.swbForwarding = true;
+    try {
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    } finally {
+      input.swbForwarding = false;
+    }
+  }
+
+  function checkDate(event) {
+    var input = event.target;
+    if (!isDateInput(input) || input.swbForwarding) {
+      return;
+    }
+    var problem = dateProblem(input);
+    var field = input.closest(".swb-field");
+    var message = problem ? (fieldLabel(field || input) || "Date") + ": " + problem : "";
+    refusedDates = refusedDates.filter(function (entry) {
+      return entry.input !== input;
+    });
+    if (problem) {
+      refusedDates.push({ input: input, message: message });
+    }
+    showDateProblem(input, message);
+    showDateStatus();
+    if (problem) {
+      event.stopPropagation(); /* the widget never sees it: the saved date stays */
+      window.clearTimeout(input.swbTimer);
+      input.swbPending = false;
+      return;
+    }
+    if (event.type === "focusout") {
+      forwardDate(input);
+      return;
+    }
+    event.stopPropagation();
+    input.swbPending = true;
+    window.clearTimeout(input.swbTimer);
+    input.swbTimer = window.setTimeout(function () {
+      forwardDate(input);
+    }, DATE_SETTLE_MS);
+  }
+
+  document.addEventListener("change", checkDate, true);
+  document.addEventListener("focusout", checkDate, true);
+
   function showKept(fields) {
     var main = document.getElementById("swb-main");
     if (!main) {
@@ -150,18 +316,45 @@
       element(
         "p",
         "swb-kept__intro",
-        "It was typed but may not have been saved. Copy what you need into the fields below, " +
-          "then dismiss this."
+        "It was typed but may not have been saved. Put each text back into its field with " +
+          "its button (it is then saved as if typed), or dismiss this."
       )
     );
+    var left = fields.slice();
     fields.forEach(function (entry) {
+      var box = element("div", "swb-kept__entry");
       var label = element("label", "swb-kept__label", String(entry.label || "A field"));
       var text = element("textarea", "swb-kept__text");
       text.readOnly = true;
       text.value = String(entry.text || "");
       text.rows = Math.min(6, text.value.split("\n").length + 1);
       label.appendChild(text);
-      section.appendChild(label);
+      box.appendChild(label);
+      var putBack = element("button", "swb-button", "Put it back");
+      putBack.type = "button";
+      putBack.addEventListener("click", function () {
+        if (!putTextBack(entry)) {
+          putBack.textContent = "That field is not on the page now: copy the text instead";
+          putBack.disabled = true;
+          return;
+        }
+        left = left.filter(function (other) {
+          return other !== entry;
+        });
+        box.remove();
+        if (left.length === 0) {
+          forgetKept();
+          section.remove();
+        } else {
+          try {
+            window.localStorage.setItem(KEPT_KEY, JSON.stringify({ at: Date.now(), fields: left }));
+          } catch (error) {
+            /* the banner still shows what is left */
+          }
+        }
+      });
+      box.appendChild(putBack);
+      section.appendChild(box);
     });
     var dismiss = element("button", "swb-button", "Dismiss");
     dismiss.type = "button";
@@ -400,6 +593,9 @@
         }
       });
       if (added) {
+        if (refusedDates.length) {
+          showDateStatus(); /* the kernel redrew the header: it still may not say "saved" */
+        }
         hideIcons(document);
         document.querySelectorAll("button.swb-edit").forEach(markExpanded);
       }
