@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import logging
 import select
 import threading
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,11 @@ KEEPALIVES: Final = {
 }
 """TCP keepalives: a connection to a server that vanished without a word is noticed in 1 min."""
 _SCHEMA_LOCK: Final = 0x53494757  # advisory lock held while creating or upgrading the schema
+# The pool reports each failed reconnection as a warning. Without a handler of the program's
+# own, Python would print those on stderr: into a page (a kernel's stderr) or after the CLI's
+# one line. The program's own logging configuration, if any, still receives them.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+
 _UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
 
 
