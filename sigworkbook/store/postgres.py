@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import logging
+import select
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -21,6 +23,7 @@ import psycopg
 import psycopg_pool
 from psycopg import errors as pg_errors
 from psycopg.conninfo import make_conninfo
+from psycopg.pq import TransactionStatus
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import canonical_json, parse_path
@@ -59,6 +62,11 @@ KEEPALIVES: Final = {
 }
 """TCP keepalives: a connection to a server that vanished without a word is noticed in 1 min."""
 _SCHEMA_LOCK: Final = 0x53494757  # advisory lock held while creating or upgrading the schema
+# The pool reports each failed reconnection as a warning. Without a handler of the program's
+# own, Python would print those on stderr: into a page (a kernel's stderr) or after the CLI's
+# one line. The program's own logging configuration, if any, still receives them.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+
 _UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
 
 
@@ -110,12 +118,12 @@ class PostgresStore:
         self._prepare(create)
         self._pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
             self._conninfo,
-            kwargs={"autocommit": False},
+            kwargs={"autocommit": True},
             min_size=1,
             max_size=1,
             open=False,
             configure=self._configure,
-            check=psycopg_pool.ConnectionPool.check_connection,
+            check=_check_connection,
             name="sigworkbook",
             timeout=CONNECT_TIMEOUT,
             # After this long without success the pool stops trying until the next call asks
@@ -335,7 +343,12 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
-        """One transaction on the pooled connection: committed if the block succeeds."""
+        """The pooled connection for one call: reads run each statement on its own (autocommit);
+        a write is one transaction, committed if the block succeeds and rolled back if it raises.
+
+        A write's statements are pipelined: BEGIN goes with its first query, and the rows it
+        adds go with the COMMIT, so a save costs two round trips to the server.
+        """
         if self._closed:
             raise StoreError(f"the database {self._location} has been closed")
         if write and self._read_only:
@@ -345,7 +358,11 @@ class PostgresStore:
         # only ever means waiting for the database, never for another thread's long lock wait.
         with self._lock, self._translate(), self._pool.connection(timeout=wait) as conn:
             self._away = False
-            yield conn  # the pool commits on success and rolls back on an exception
+            if not write:
+                yield conn
+                return
+            with conn.pipeline(), conn.transaction():
+                yield conn
 
     def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:
         query = "SELECT revision, plan FROM sigs WHERE sig_id = %s" + (
@@ -610,6 +627,17 @@ class PostgresStore:
         """The pooled connection for one short transaction of a helper (presence)."""
         with self._transaction() as conn:
             yield conn
+
+
+def _check_connection(conn: Connection) -> None:
+    """Before the pool lends its connection: a full check (a round trip) only if the idle
+    connection's socket has something to read, which for an idle connection means the server
+    said goodbye (it restarted, or an administrator ended the session)."""
+    if conn.broken or conn.info.transaction_status != TransactionStatus.IDLE:
+        raise psycopg.OperationalError("the connection is not idle")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        psycopg_pool.ConnectionPool.check_connection(conn)
 
 
 def _change(row: tuple[Any, ...]) -> Change:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from postgres_server import PostgresServer
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, start_server, stop_server
 from e2e.workbook_pages import (
@@ -18,6 +20,7 @@ from e2e.workbook_pages import (
     presence,
     run_cli,
     shoot,
+    status,
     wait_saved,
 )
 
@@ -119,3 +122,26 @@ def test_people_on_two_servers_see_each_others_edits_and_presence(
     ]
     assert not (server_a.workspace / "sigworkbook.db").exists()
     assert not (server_b.workspace / "sigworkbook.db").exists()
+
+
+def test_a_page_keeps_typing_while_the_database_is_down_and_saves_it_after(
+    two_servers: tuple[Server, Server],
+    two_people: tuple[Page, Page],
+    postgres_server: PostgresServer,
+) -> None:
+    server, _ = two_servers
+    ana, _ = two_people
+    sig = new_sig(server.workspace, "Database Down Group")
+    open_step(ana, server, "name", sig=sig, who="Ana")
+    postgres_server.stop("immediate")
+    try:
+        field(ana, "Theme").fill("Typed while the database was down")
+        expect(status(ana)).to_have_text(
+            re.compile("Not saved: database unreachable, trying again"), timeout=30_000
+        )
+        expect(field(ana, "Theme")).to_have_value("Typed while the database was down")
+        shoot(ana, "database-unreachable")
+    finally:
+        postgres_server.start()
+    wait_saved(ana, server, sig, "identity.theme", "Typed while the database was down", timeout=60)
+    assert history(server.workspace, sig, "identity.theme")[0].author == "Ana"
