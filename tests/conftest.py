@@ -50,6 +50,16 @@ ahead of it whenever the tests run."""
 
 
 @pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """What a test, or code it runs in-process (`serve` hands settings to its kernels through
+    os.environ), puts in the environment is gone after it: no test sees another's database."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIGWORKBOOK_TODAY", PINNED_TODAY)
 
