@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,9 @@ def test_history_panel_lists_changes_and_undoes_one(tmp_path: Path) -> None:
         undo_this.click()
         assert workspace.load("frailty-friends").plan.identity.theme == "Frailty"
         assert theme.input.value == "Frailty"
-        assert "restored revision 2" in panel.rows.children[0].children[0].value
+        restored = panel.rows.children[0].children[0].value
+        assert "Restored Theme as it was at " in restored and "(Ana): <q>Frailty</q>" in restored
+        assert "revision" not in re.sub("<[^>]+>", "", restored)
 
 
 def test_undo_button_says_when_there_is_nothing_to_undo(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.paths import Parts, PathError, format_path, get_path, parse_path, split_row
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, Presence, StoreError, Visitor
@@ -489,13 +490,13 @@ class Session:
             for control in controls:
                 control.show_problem(None)
         self._apply(loaded)
-        what = "the plan" if not path else "one field"
+        what = "the plan" if not path else in_words(path, self.document)
         if not loaded.changed:
-            message = f"Nothing to restore: {what} is already as it was at revision {revision}"
+            message = f"Nothing to restore: {what} is already as it was then"
             self._set_status(SaveStatus(True, message))
             return
         self._mine.append(loaded.revision)
-        self._set_status(SaveStatus(True, f"Restored {what} to revision {revision}"))
+        self._set_status(SaveStatus(True, f"Restored {what}"))
 
     def close(self) -> None:
         """Save what is pending and say goodbye (called when the kernel exits)."""
