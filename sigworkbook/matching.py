@@ -197,17 +197,23 @@ def _decode(data: bytes | str) -> str:
         ) from None
 
 
+def _column_key(name: str) -> str:
+    """A column name as matched: case, surrounding spaces and spaces versus underscores ignored
+    ("Key phrases" is the column key_phrases)."""
+    return "_".join(name.strip().casefold().replace("_", " ").split())
+
+
 def _column_positions(header: list[str], required: Sequence[str]) -> dict[str, int]:
-    names = [name.strip().casefold() for name in header]
+    names = [_column_key(name) for name in header]
     positions: dict[str, int] = {}
     for index, name in enumerate(names):
         if name and name not in positions:
             positions[name] = index
-    missing = [column for column in required if column.casefold() not in positions]
+    missing = [column for column in required if _column_key(column) not in positions]
     if missing:
         found = ", ".join(f"'{h.strip()}'" for h in header if h.strip()) or "no names"
         plural = "columns" if len(missing) > 1 else "column"
-        wanted = ", ".join(f"'{column}'" for column in missing)
+        wanted = ", ".join(f"'{column.replace('_', ' ')}'" for column in missing)
         raise RecordsError(f"missing {plural} {wanted}: the first row has {found}")
     return positions
 
@@ -222,7 +228,7 @@ def read_records(
 ) -> list[dict[str, str]]:
     """The rows of a CSV file with a header row, as dicts keyed by the header's column names.
 
-    Column names are matched ignoring case and surrounding spaces; the dicts use the names as
+    Column names are matched ignoring case, surrounding spaces and spaces versus underscores; the dicts use the names as
     given in `required` and `optional` (other columns keep their own names, stripped); an
     optional column that is missing is left out of the dicts. Blank lines are
     skipped. Raises RecordsError naming the row (the header is row 1) or column at fault.
@@ -238,8 +244,8 @@ def read_records(
         positions = _column_positions(header, required)
         names = {index: name.strip() for index, name in enumerate(header)}
         for column in [*required, *optional]:
-            if column.casefold() in positions:
-                names[positions[column.casefold()]] = column
+            if _column_key(column) in positions:
+                names[positions[_column_key(column)]] = column
         records: list[dict[str, str]] = []
         for row in reader:
             row_number += 1

@@ -256,7 +256,7 @@ def test_check_lists_gaps_per_step(cli_ws: RunCli) -> None:
     assert "  - Theme: not written yet" in lines
     assert "  - Name: no name chosen yet" not in lines
     count = sum(line.startswith("  - ") for line in lines)
-    assert lines[-1] == f"{count} gap(s)"
+    assert lines[-1] == f"{count} gaps"
     strict = cli_ws("check", "--strict", sig_id)
     assert (strict.code, strict.out) == (1, result.out)
 

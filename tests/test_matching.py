@@ -138,8 +138,8 @@ def test_short_rows_are_padded_with_empty_values() -> None:
     [
         (b"", "the file is empty"),
         (b"name,theme,key_phrases\n", "header row but no rows of data"),
-        (b"name,topic\nA,b\n", "missing columns 'theme', 'key_phrases': the first row has 'name', 'topic'"),
-        (b"name,theme\nA,b\n", "missing column 'key_phrases'"),
+        (b"name,topic\nA,b\n", "missing columns 'theme', 'key phrases': the first row has 'name', 'topic'"),
+        (b"name,theme\nA,b\n", "missing column 'key phrases'"),
         (b"name,theme,key_phrases\nA,b,c\nD,e,f,g,h\n", "row 3 has 5 values but the first row names only 3"),
         (b"name,theme,key_phrases\nA,b,c\n,e,f\n", "row 3: the 'name' column is empty"),
         ("name,theme,key_phrases\nCaf\u00e9,b,c\n".encode("latin-1"), "not UTF-8 text"),
@@ -168,3 +168,8 @@ def test_optional_columns_take_the_given_spelling_when_present() -> None:
         "url": "https://a.example.org",
         "Notes": "n",
     }
+
+
+def test_column_names_may_use_spaces_and_capitals() -> None:
+    records = read_records(b"Name,Theme,Key phrases\nA,b,c\n", ["name", "theme", "key_phrases"])
+    assert records == [{"name": "A", "theme": "b", "key_phrases": "c"}]

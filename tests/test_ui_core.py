@@ -210,7 +210,7 @@ def test_a_bad_csv_names_the_problem_and_saves_nothing(ws: Workspace) -> None:
     before = ws.load(SIG).revision
     upload(form.existing, "groups.csv", b"name,topic\nA,b\n")
     message = html.unescape(form.existing.message.value)
-    assert "groups.csv: missing columns 'theme', 'key_phrases'" in message
+    assert "groups.csv: missing columns 'theme', 'key phrases'" in message
     assert "swb-error" in form.existing.message.value
     assert form.existing.results.children == ()
     assert ws.load(SIG).revision == before

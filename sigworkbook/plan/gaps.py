@@ -69,6 +69,21 @@ def _start(plan: Plan) -> Iterator[Rule]:
     )
 
 
+def _named(title: str, noun: str, index: int) -> str:
+    """A row in a message: its title in quotes, or its noun and place counted from 1."""
+    return f"'{title}'" if title.strip() else f"{noun} {index + 1}"
+
+
+def _conveners(count: int) -> str:
+    return (
+        "no convener yet"
+        if count == 0
+        else "only one convener"
+        if count == 1
+        else f"{count} conveners"
+    )
+
+
 def _core(plan: Plan) -> Iterator[Rule]:
     people = plan.core_group.people
     conveners = [p for p in people if p.role in CONVENER_ROLES]
@@ -76,7 +91,7 @@ def _core(plan: Plan) -> Iterator[Rule]:
     yield (
         "core_group.people",
         len(conveners) >= 2,
-        f"{len(conveners)} convener(s); at least two share the load and cover absences",
+        f"{_conveners(len(conveners))}; at least two share the load and cover absences",
     )
     statement = plan.statement
     yield _filled("statement.area_of_action", statement.area_of_action)
@@ -117,20 +132,20 @@ def _charter(plan: Plan) -> Iterator[Rule]:
     yield "charter.measures", bool(charter.measures), "no measure of success yet"
     for i, measure in enumerate(charter.measures):
         where = f"charter.measures.{i}"
-        name = measure.indicator or f"row {i + 1}"
-        yield f"{where}.target", bool(measure.target.strip()), f"'{name}' has no target"
+        name = _named(measure.indicator, "Measure", i)
+        yield f"{where}.target", bool(measure.target.strip()), f"{name} has no target"
         yield (
             f"{where}.value_kind",
             measure.value_kind is not None,
-            f"'{name}' has no kind of value",
+            f"{name} has no kind of value",
         )
     yield "charter.risks", bool(charter.risks), "no risk considered yet"
     for i, risk in enumerate(charter.risks):
-        name = risk.risk or f"row {i + 1}"
+        name = _named(risk.risk, "Risk", i)
         yield (
             f"charter.risks.{i}.mitigation",
             bool(risk.mitigation.strip()),
-            f"'{name}' has no mitigation",
+            f"{name} has no mitigation",
         )
     yield "charter.review_date", charter.review_date is not None, "no review date set"
 
@@ -199,15 +214,16 @@ def _schedule(plan: Plan) -> Iterator[Rule]:
     types = catalogues.active()["activity_types"]
     for i, activity in enumerate(activities):
         where = f"schedule.activities.{i}"
-        name = activity.title or f"row {i + 1}"
-        yield f"{where}.title", bool(activity.title.strip()), f"row {i + 1} has no title"
-        yield f"{where}.start", activity.start is not None, f"'{name}' has no date and time"
-        yield f"{where}.owner", bool(activity.owner.strip()), f"'{name}' has no owner"
+        name = _named(activity.title, "Activity", i)
+        yield f"{where}.title", bool(activity.title.strip()), f"Activity {i + 1} has no title"
+        yield f"{where}.start", activity.start is not None, f"{name} has no date and time"
+        yield f"{where}.owner", bool(activity.owner.strip()), f"{name} has no owner"
         if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
-            yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
+            yield f"{where}.hashtag", bool(activity.hashtag), f"{name} needs a hashtag"
     for i, j in clashes(activities):
-        first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
-        yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
+        first = _named(activities[i].title, "activity", i)
+        second = _named(activities[j].title, "Activity", j)
+        yield f"schedule.activities.{j}.start", False, f"{second} clashes with {first}"
 
 
 def _promotion(plan: Plan) -> Iterator[Rule]:

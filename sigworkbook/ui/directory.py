@@ -114,16 +114,17 @@ class DirectorySearch(widgets.VBox):
             accept=".csv,text/csv",
             multiple=False,
             description="Upload a directory (CSV)",
-            tooltip="A CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
+            tooltip="A spreadsheet saved as CSV, with a column for each person's name, "
+            "organisation and interests",
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")
         on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.source = styles.html(
-            '<p class="swb-help">No directory loaded yet: upload a CSV file with the columns '
-            "name, organisation and interests (role and region are used when present), "
-            "or try the sample.</p>"
+            '<p class="swb-help">No directory loaded yet: upload a spreadsheet saved as CSV '
+            "whose first row names the columns “name”, “organisation” and “interests” (and, "
+            "if you have them, “role” and “region”), or try the sample.</p>"
         )
         terms = default_terms(session.loaded.plan)
         self.query = widgets.Textarea(

@@ -209,7 +209,8 @@ class ExistingGroups(widgets.VBox):
             accept=".csv,text/csv",
             multiple=False,
             description="Upload a CSV of groups",
-            tooltip="A CSV file with the columns " + ", ".join(GROUP_COLUMNS),
+            tooltip="A spreadsheet saved as CSV, with a column for each group's name, theme "
+            "and key phrases",
             layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
@@ -224,9 +225,9 @@ class ExistingGroups(widgets.VBox):
         self.results.add_class("swb-matches")
         self._shown: str | None = None
         help_text = (
-            "Load a spreadsheet (saved as CSV) of groups and networks that exist already, with "
-            f"the columns {', '.join(GROUP_COLUMNS)} (url and contact are optional). The list "
-            "stays on this page only; the groups you tick are saved."
+            "Load a spreadsheet (saved as CSV) of groups and networks that exist already: its "
+            "first row names the columns “Name”, “Theme” and “Key phrases”, and may add “URL” "
+            "and “Contact”. The list stays on this page only; the groups you tick are saved."
         )
         session.on_change(self._plan_changed)
         super().__init__(
@@ -355,7 +356,7 @@ class ExistingGroups(widgets.VBox):
             f"<p><strong>{html.escape(name)}</strong>: {html.escape(record.get('theme', ''))}."
             f"{link}<br><span class='swb-help'>Key phrases: "
             f"{html.escape(record.get('key_phrases', ''))}. Matches {html.escape(found)} "
-            f"({round(match.score)}% close).</span></p>"
+            f"({closeness(match.score)}).</span></p>"
         )
         tick = widgets.Checkbox(
             value=name.casefold() in considered,
@@ -442,3 +443,12 @@ __all__ = [
     "invitation_feedback",
     "sentences",
 ]
+
+
+def closeness(score: float) -> str:
+    """How closely a group matches, in words rather than a percentage."""
+    if score >= 95:
+        return "an exact match"
+    if score >= 80:
+        return "a close match"
+    return "a partial match"
