@@ -103,11 +103,8 @@ def describe(
         back = f" {point_in_words(restored_from)}" if restored_from else " as it was earlier"
         note = "" if RESTORED_NOTE.fullmatch(note) else note
     if not change.path:
-        action = (
-            f"Restored the whole plan{back}"
-            if change.kind == "restore"
-            else "Replaced the whole plan"
-        )
+        actions = {"restore": f"Restored the whole plan{back}", "create": "Started the plan"}
+        action = actions.get(change.kind, "Replaced the whole plan")
         what = html.escape(action)
     else:
         value = value_in_words(change.path, change.value)
