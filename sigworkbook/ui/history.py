@@ -28,6 +28,15 @@ EVERY_FIELD = ""
 
 _MISSING = object()
 
+UNLISTED = "meeting.timers"
+"""Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
+not edits of the plan anyone would want to read about or undo."""
+
+
+def listed(change: Change) -> bool:
+    """Whether the panel lists `change`."""
+    return not (change.path == UNLISTED or change.path.startswith(UNLISTED + "."))
+
 
 RESTORED_NOTE = re.compile(r"restored revision (\d+)")
 """The note the workspace writes on a restore; the panel says when and by whom instead."""
@@ -259,7 +268,7 @@ class HistoryPanel(widgets.Accordion):
         """Offer in the filter every field (or table) seen in the loaded history, by label."""
         before = len(self._fields)
         for change in self._loaded:
-            if change.path:
+            if change.path and listed(change):
                 group = field_group(change.path)
                 self._fields.setdefault(group, label(group))
         if len(self._fields) == before:
@@ -291,7 +300,7 @@ class HistoryPanel(widgets.Accordion):
         self._note_fields()
         rows: list[widgets.Widget] = []
         kept: dict[int, tuple[bool, widgets.Widget]] = {}
-        for change in self._loaded:
+        for change in filter(listed, self._loaded):
             offer = self._offers_field_restore(change)
             cached = self._row_widgets.get(change.revision)
             row = (

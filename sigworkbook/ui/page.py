@@ -11,11 +11,13 @@ from IPython.display import display
 
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import StoreError, Visitor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
+    TimerState,
     header_html,
     next_html,
     presence_html,
@@ -27,6 +29,8 @@ from sigworkbook.ui.session import SaveStatus, Session
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 SIG_ENV = "SIGWORKBOOK_SIG"
+TIMERS = "meeting.timers"
+"""Where the plan keeps each step's shared timer."""
 AUTHOR_ENV = "SIGWORKBOOK_AUTHOR"
 
 
@@ -60,7 +64,10 @@ class Page:
         self.retry.layout.display = "none"
         on_click(self.retry, session.retry, reads_typing=False)
         self.here = widgets.HTML()
-        self.timer = Timer(session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes))
+        self.timer = Timer(
+            session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes),
+            share=self._share_timer,
+        )
         session.on_change(self._plan_changed)
         session.on_status(self._status_changed)
         session.on_presence(self._presence_changed)
@@ -77,6 +84,19 @@ class Page:
         )
         self.progress.value = progress_html(checks.get(self.step.key))
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
+        shared = loaded.plan.meeting.timers.get(self.step.key)
+        self.timer.follow(shared.model_dump() if shared else None)
+
+    def _share_timer(self, state: TimerState) -> None:
+        """Save the timer for every screen. Not an edit of this person's: written without an
+        author, so "Undo my last edit" never stops a timer, and left out of the history."""
+        if self.session.read_only or not self.step.minutes:
+            return
+        try:
+            self.session.workspace.set(self.sig_id, f"{TIMERS}.{self.step.key}", state)
+        except (StoreError, WorkspaceError, PlanError):
+            return  # the timer still runs on this screen
+        self.session.refresh()
 
     def _status_changed(self, status: SaveStatus) -> None:
         self.status.value = status_html(status)
