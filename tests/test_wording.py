@@ -140,3 +140,11 @@ def test_the_history_reads_as_sentences(ws: Workspace) -> None:
     assert "Started the plan" in shown
     assert "Restored Out of scope as it was at " in shown
     assert re.search(r"Restore the plan as it was at \d\d:\d\d \(Priya\)", shown)
+
+
+def test_a_page_without_a_sig_names_the_sigs_not_their_ids(ws: Workspace) -> None:
+    from sigworkbook.ui.page import _missing_sig_message
+
+    shown = " ".join(page_text(_missing_sig_message(STEPS[1], ws)))
+    assert "Home Safely" in shown and "Blank Group" in shown
+    assert DEMO not in shown and BLANK not in shown

@@ -144,7 +144,14 @@ def problem_notice(message: str) -> widgets.HTML:
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     start = html.escape(STEPS[0].notebook)
-    known = ", ".join(workspace.sig_ids()) or "none yet"
+    names = sorted(
+        (
+            workspace.load(sig_id).plan.identity.name or "an unnamed SIG"
+            for sig_id in workspace.sig_ids()
+        ),
+        key=str.casefold,
+    )
+    known = ", ".join(names) or "none yet"
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'
