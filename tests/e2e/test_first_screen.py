@@ -145,6 +145,7 @@ def test_the_timer_started_on_one_page_runs_on_another_persons_page(
         expect(button(ben, "Pause")).to_be_visible()
         expect(clock).not_to_have_text("30:00")  # counting down on Ben's page too
         button(ben, "Pause").click()
+        expect(button(ben, "Start timer")).to_be_visible()  # paused on Ben's page: it stays
         expect(button(priya, "Start timer")).to_be_visible()
         stopped = ben.locator(".swb-timer-clock").inner_text()
         expect(priya.locator(".swb-timer-clock")).to_have_text(stopped)
