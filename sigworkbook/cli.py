@@ -150,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             for gap in result.gaps:
                 print(f"  - {gap}")
             gaps += len(result.gaps)
-    print(f"{gaps} gap(s)" if gaps else "No gaps: every step is complete.")
+    print(f"{gaps} gap{'' if gaps == 1 else 's'}" if gaps else "No gaps: every step is complete.")
     return 1 if gaps and args.strict else 0
 
 

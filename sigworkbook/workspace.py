@@ -11,7 +11,7 @@ from typing import Any
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan import catalogues
-from sigworkbook.plan.fields import field_spec, label
+from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.model import READ_ONLY_FIELDS, SCHEMA_VERSION, Plan
@@ -207,9 +207,11 @@ class Workspace:
             _check_writable(path)
         try:
             snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
-        except PathError as error:  # e.g. a row index past the end of its list
+        except PathError:  # e.g. a row index past the end of its list
             path = changes[0][0] if len(changes) == 1 else ""
-            raise PlanError([Problem(path, label(path) if path else "", str(error))]) from None
+            raise PlanError(
+                [Problem(path, label(path) if path else "", "is not there (its row may be gone)")]
+            ) from None
         return _loaded(snapshot)
 
     def update(
@@ -319,7 +321,7 @@ class Workspace:
                 value = get_path(old, path)
             except PathError:
                 raise WorkspaceError(
-                    f"{label(path)} ({path}) did not exist at revision {revision}"
+                    f"{in_words(path)} did not exist at revision {revision}"
                 ) from None
             row = _row_of(old, path)
             if row is not None:

@@ -1,6 +1,9 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Four changes to stock Voila 0.5, each small:
+Five changes to stock Voila 0.5, each small:
+
+* `/` (and Voila's file list under `/voila/tree`) takes a visitor to the start page, with the
+  SIG given to `serve --sig`: nobody meets a raw list of `.ipynb` files.
 
 * Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
   the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
@@ -30,20 +33,22 @@ import webbrowser
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import tornado.ioloop
 import tornado.web
 import voila.notebook_renderer
 from jupyter_core.utils import ensure_async
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from traitlets.config import Config
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from sigworkbook.app.settings import POOL_API
+from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
 """`ename` of a cell error output once its details have gone to the log; the template shows it."""
@@ -226,20 +231,46 @@ class PoolHandler(APIHandler):
         self.finish(json.dumps(body, sort_keys=True))
 
 
+class StartPageRedirect(JupyterHandler):
+    """`GET`: redirect to the start page, keeping the query (an access token, say) and adding
+    the SIG `serve --sig` named unless the address names one already."""
+
+    def initialize(self, target: str, sig: str | None) -> None:
+        self.target = target
+        self.sig = sig
+
+    def get(self, path: str | None = None) -> None:
+        query = [
+            (name, value.decode("utf-8", "replace"))
+            for name, values in self.request.query_arguments.items()
+            for value in values
+        ]
+        if self.sig and not any(name == "sig" for name, _ in query):
+            query.append(("sig", self.sig))
+        self.redirect(self.target + (f"?{urlencode(query)}" if query else ""))
+
+
 class SigworkbookVoila(Voila):  # type: ignore[misc]
     """Voila with the page handler above and a hook that runs once the port is open."""
 
     name = "sigworkbook"
     on_listening: Callable[[], None] | None = None
     browser_url: str | None = None
+    start_sig: str | None = None
 
     def init_handlers(self) -> list[Any]:
         replaced = {
             TornadoVoilaHandler: RenderHandler,
             RequestInfoSocketHandler: RequestInfoHandler,
         }
+        start = {
+            "target": url_path_join(self.server_url, "voila/render", START_NOTEBOOK),
+            "sig": self.start_sig,
+        }
         handlers: list[Any] = [
-            (entry[0], replaced.get(entry[1], entry[1]), *entry[2:])
+            (entry[0], StartPageRedirect, start)
+            if entry[1] is TornadoVoilaTreeHandler
+            else (entry[0], replaced.get(entry[1], entry[1]), *entry[2:])
             for entry in super().init_handlers()
         ]
         configuration = self.voila_configuration
@@ -279,6 +310,7 @@ def run(
     *,
     on_listening: Callable[[], None] | None = None,
     browser_url: str | None = None,
+    sig: str | None = None,
 ) -> int:
     """Run Voila with `config` until Ctrl-C or SIGTERM; the exit code (0, or 2 if it cannot listen)."""
     voila.notebook_renderer.VoilaExecutor = FriendlyErrorExecutor
@@ -288,6 +320,7 @@ def run(
     app = SigworkbookVoila.instance(config=config)
     app.on_listening = on_listening
     app.browser_url = browser_url
+    app.start_sig = sig
     app.initialize([])
     signal.signal(signal.SIGINT, app.stop_from_signal)
     signal.signal(signal.SIGTERM, app.stop_from_signal)

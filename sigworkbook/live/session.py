@@ -23,7 +23,7 @@ from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log, log_to_server
 from sigworkbook.live.presence import PresenceBoard
 from sigworkbook.live.saving import SaveQueue
-from sigworkbook.plan.fields import label
+from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.paths import get_path
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, StoreError, StoreUnreachable, Visitor
@@ -286,7 +286,7 @@ class Session(HasTraits):
         }
         if not self._refused:
             return SaveStatus(True, f"Saved at {now:%H:%M}", now)
-        names = ", ".join(dict.fromkeys(label(path) for path in self._refused))
+        names = ", ".join(dict.fromkeys(in_words(path, self.document) for path in self._refused))
         return SaveStatus(
             False, f"Saved at {now:%H:%M}, except {names}: see the message under it", now
         )
@@ -385,13 +385,14 @@ class Session(HasTraits):
             for control in controls:
                 control.show_problem(None)
         self._apply(loaded)
-        what = "the plan" if not path else "one field"
+        what = "the plan" if not path else in_words(path, self.document)
         if not loaded.changed:
-            message = f"Nothing to restore: {what} is already as it was at revision {revision}"
-            self._set_status(SaveStatus(True, message))
+            self._set_status(
+                SaveStatus(True, f"Nothing to restore: {what} is already as it was then")
+            )
             return
         self._mine.append(loaded.revision)
-        self._set_status(SaveStatus(True, f"Restored {what} to revision {revision}"))
+        self._set_status(SaveStatus(True, f"Restored {what}"))
 
     def close(self) -> None:
         """Save what is pending and say goodbye (called when the kernel exits)."""

@@ -18,6 +18,7 @@ from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
+    TimerState,
     header_html,
     next_html,
     presence_html,
@@ -26,6 +27,9 @@ from sigworkbook.ui.layout import (
 )
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.workspace import Loaded, Workspace
+
+TIMERS = "meeting.timers"
+"""Where the plan keeps each step's shared timer."""
 
 
 def choose_sig(workspace: Workspace) -> str | None:
@@ -58,7 +62,10 @@ class Page:
         self.retry.layout.display = "none"
         on_click(self.retry, session.retry, reads_typing=False)
         self.here = widgets.HTML()
-        self.timer = Timer(session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes))
+        self.timer = Timer(
+            session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes),
+            share=self._share_timer,
+        )
         session.on_change(self._plan_changed)
         session.on_status(self._status_changed)
         session.on_presence(self._presence_changed)
@@ -75,6 +82,19 @@ class Page:
         )
         self.progress.value = progress_html(checks.get(self.step.key))
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
+        shared = loaded.plan.meeting.timers.get(self.step.key)
+        self.timer.follow(shared.model_dump() if shared else None)
+
+    def _share_timer(self, state: TimerState) -> None:
+        """Save the timer for every screen. Not an edit of this person's: written without an
+        author, so "Undo my last edit" never stops a timer, and left out of the history."""
+        if self.session.read_only or not self.step.minutes:
+            return
+        try:
+            self.session.workspace.set(self.sig_id, f"{TIMERS}.{self.step.key}", state)
+        except SigworkbookError:
+            return  # the timer still runs on this screen
+        self.session.refresh()
 
     def _status_changed(self, status: SaveStatus) -> None:
         self.status.value = status_html(status)
@@ -122,7 +142,14 @@ def problem_notice(message: str) -> widgets.HTML:
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     start = html.escape(STEPS[0].notebook)
-    known = ", ".join(workspace.sig_ids()) or "none yet"
+    names = sorted(
+        (
+            workspace.load(sig_id).plan.identity.name or "an unnamed SIG"
+            for sig_id in workspace.sig_ids()
+        ),
+        key=str.casefold,
+    )
+    known = ", ".join(names) or "none yet"
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'

@@ -24,9 +24,11 @@ DEVELOPMENT_FIELDS = ("status", "owner", "notes")
 
 
 def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
-    """Every step with checks: complete, or what is left, each linking to its page."""
+    """Every step with checks, each linking to its page: the complete ones on one line, then
+    what is left of the others."""
     checks = check(plan)
     items = []
+    complete: list[str] = []
     counted = [step for step in STEPS if checks[step.key].total]
     done = sum(1 for step in counted if checks[step.key].complete)
     for step in counted:
@@ -36,7 +38,7 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
             f"{html.escape(step.label)}</a>"
         )
         if result.complete:
-            items.append(f'<li class="swb-step-done">✓ {link}: complete</li>')
+            complete.append(link)
             continue
         left = "".join(f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps)
         count = len(result.gaps)
@@ -44,10 +46,11 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
             f'<li class="swb-step-open">{link}: {count} thing{"s" if count != 1 else ""} left'
             f"<ul>{left}</ul></li>"
         )
-    return (
-        f'<p role="status">{done} of {len(counted)} steps complete.</p>'
-        f'<ul class="swb-review">{"".join(items)}</ul>'
+    listed = f'<ul class="swb-review">{"".join(items)}</ul>' if items else ""
+    finished = (
+        f'<p class="swb-step-done">✓ Complete: {", ".join(complete)}.</p>' if complete else ""
     )
+    return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}'
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -95,7 +98,10 @@ class CharterPreview(widgets.HTML):
                 f'<div class="swb-error" role="alert">The charter cannot be shown: '
                 f"{html.escape(str(error))}</div>"
             )
-        self.value = f'<article class="swb-charter-preview">{demote_headings(body)}</article>'
+        self.value = (
+            '<article class="swb-charter-preview" tabindex="0" aria-label="The charter">'
+            f"{demote_headings(body)}</article>"
+        )
 
 
 PRINT_BUTTON = (
@@ -112,7 +118,8 @@ def charter_card(session: Session) -> widgets.VBox:
         "The charter as it will read",
         styles.html(PRINT_BUTTON),
         CharterPreview(session),
-        intro="This is the charter document exactly as the export writes it.",
+        intro="This is the charter document exactly as the export writes it; scroll inside "
+        "the box to read it all.",
     )
     box.add_class("swb-print-area")
     return box
@@ -150,12 +157,12 @@ def build(page: Page) -> widgets.Widget:
             ProgressSummary(session),
             intro="Gaps never stop you saving; follow a link to fill one in.",
         ),
-        charter_card(session),
         card(
             "Downloads",
             DownloadsPanel(session),
             intro="Every document, written into the workspace and ready to save from here.",
         ),
+        charter_card(session),
         card(
             "Continuing development",
             development_checklist(session),

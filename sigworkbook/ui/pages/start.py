@@ -65,6 +65,17 @@ def sig_names(workspace: Workspace) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 
+def sig_labels(names: Mapping[str, str]) -> dict[str, str]:
+    """What the SIG drop-down shows for each SIG: its name, numbered when several SIGs share
+    one ("Home Safely", "Home Safely (2)"), never its id."""
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for sig_id, name in names.items():
+        count = seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+        labels[sig_id] = name if count == 1 else f"{name} ({count})"
+    return labels
+
+
 class Chooser(widgets.VBox):
     """Your name and the SIG to work on, with the link that opens the workbook for both."""
 
@@ -106,7 +117,8 @@ class Chooser(widgets.VBox):
     def refresh_options(self, select: str | None = None) -> None:
         names = sig_names(self.workspace)
         options: list[tuple[str, str | None]] = [("— choose a SIG —", None)]
-        options += [(f"{name} ({sig_id})", sig_id) for sig_id, name in names.items()]
+        options += [(label, sig_id) for sig_id, label in sig_labels(names).items()]
+        self._names = names
         self.sig_input.options = options
         self.sig_input.value = select if select in names else None
 
@@ -128,7 +140,7 @@ class Chooser(widgets.VBox):
                 '<p class="swb-help">Choose a SIG here, or create a new one below.</p>'
             )
             return
-        name = html.escape(self.sig_input.label.rsplit(" (", 1)[0])
+        name = html.escape(self._names.get(sig_id, sig_id))
         who = self.participant
         if (sig_id, who or None) == self.current:
             here = f" as <strong>{html.escape(who)}</strong>" if who else " without a name"
