@@ -194,6 +194,36 @@ AUTHOR: Final = Setting[str | None](
     "The name edits are recorded under when a page's link names nobody. Also `--author`.",
     _text,
 )
+HUB_USER: Final = Setting[str | None](
+    "hub_user",
+    "JUPYTERHUB_USER",
+    None,
+    "The hub user this server belongs to (JupyterHub sets it): when set, the workbook runs in "
+    "hosted mode, records every edit under this name and shows each user only their SIGs.",
+    _text,
+)
+USER_DISPLAY_NAME: Final = Setting[str | None](
+    "user_display_name",
+    "SIGWORKBOOK_USER_DISPLAY_NAME",
+    None,
+    "In hosted mode, the hub user's name as people read it, where the login provides one.",
+    _text,
+)
+USER_GROUPS: Final = Setting[str | None](
+    "user_groups",
+    "SIGWORKBOOK_USER_GROUPS",
+    None,
+    "In hosted mode, the hub groups of the user, separated by commas.",
+    _text,
+)
+NETWORK_GROUP: Final = Setting(
+    "network_group",
+    "SIGWORKBOOK_NETWORK_GROUP",
+    "sigworkbook-network",
+    "The hub group of the network team: its members see every SIG (read only unless they are "
+    "also members of it) and the network page.",
+    _text,
+)
 
 ALL: Final[tuple[Setting[Any], ...]] = (
     WORKSPACE,
@@ -208,6 +238,10 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     POLL_INTERVAL,
     SIG,
     AUTHOR,
+    HUB_USER,
+    USER_DISPLAY_NAME,
+    USER_GROUPS,
+    NETWORK_GROUP,
 )
 """Every setting, in the order docs/settings.md lists them."""
 
