@@ -62,3 +62,9 @@ def refuse(user: User | None, sig_id: str, action: str, message: str = NO_ACCESS
     _log_to_server()
     log.warning("refused: %s may not %s SIG %r", user.name if user else "(nobody)", action, sig_id)
     return AccessDenied(message)
+
+
+def refuse_page(user: User, page: str) -> None:
+    """Log that `user` was refused a whole page (e.g. the network team's)."""
+    _log_to_server()
+    log.warning("refused: %s may not open the %s page", user.name, page)

@@ -208,13 +208,12 @@ class Workspace:
         by = self.user.name if self.user else None
         self.store.set_member(sig_id, user, role, by=by)
 
-    def submit_listing(self, sig_id: str) -> Submission:
-        """Send the SIG, as it is now, to the network team for listing (editors and owners)."""
+    def submit_listing(self, sig_id: str, *, author: str | None = None) -> Submission:
+        """Send the SIG, as it is now, to the network team for listing (editors and owners);
+        recorded under the hub user when there is one, else under `author`."""
         self._require(sig_id, Access.EDIT, "send for listing")
         revision = self.store.revision(sig_id)
-        return self.store.submit_listing(
-            sig_id, revision, user=self.user.name if self.user else None
-        )
+        return self.store.submit_listing(sig_id, revision, user=self._author(author))
 
     def submissions(self) -> list[Submission]:
         """The listing submissions of the SIGs the user may see, newest first."""
