@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from sigworkbook import settings
-from sigworkbook.access import NO_ACCESS, READ_ONLY
+from sigworkbook.access import NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
@@ -65,7 +65,10 @@ def no_access_notice() -> widgets.HTML:
 def refused_sig(workspace: Workspace) -> bool:
     """Whether this page's link names a SIG that its hub user may not see (hosted mode)."""
     wanted = query_param("sig") or settings.SIG.read()
-    return workspace.user is not None and bool(wanted) and wanted not in workspace.sig_ids()
+    if workspace.user is None or not wanted or wanted in workspace.sig_ids():
+        return False
+    refuse(workspace.user, wanted, "open a page of")  # logged for the server's operator
+    return True
 
 
 class Page:

@@ -1,0 +1,76 @@
+"""Hosted mode in a real browser: the server runs for one hub user (JUPYTERHUB_USER in its
+environment, which its kernels inherit); a link to a SIG they are not a member of shows only the
+access message, a viewer's page is read-only and says why, and ?who= cannot change who edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.e2e_harness import Server, start_server, stop_server, wait_for_widgets
+from e2e.workbook_pages import run_cli, shoot, step_url
+from sigworkbook.identity import User
+from sigworkbook.workspace import Workspace
+
+pytestmark = pytest.mark.e2e
+
+NO_ACCESS = "You don't have access to this SIG"
+
+
+@pytest.fixture(scope="module")
+def carols_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Carol's server: she may read the demo SIG; alice's "Secret group" is not hers."""
+    tmp = tmp_path_factory.mktemp("hosted")
+    workspace = tmp / "workspace"
+    run_cli(workspace, "init", "--demo")
+    run_cli(workspace, "members", "home-safely", "add", "alice", "--role", "owner")
+    run_cli(workspace, "members", "home-safely", "add", "carol", "--role", "viewer")
+    with Workspace.open(workspace, user=User("alice")) as alice:
+        secret = alice.new_sig("Secret group").plan.id
+        alice.set(secret, "charter.purpose", "Nobody else may read this purpose")
+    running = start_server(
+        tmp,
+        notebooks=None,
+        env={"JUPYTERHUB_USER": "carol", "SIGWORKBOOK_CULL_IDLE_TIMEOUT": "60"},
+    )
+    yield running
+    stop_server(running)
+
+
+@pytest.mark.parametrize("step", ["charter", "name", "review"])
+def test_a_direct_link_to_another_sig_shows_only_the_access_message(
+    page: Page, carols_server: Server, step: str
+) -> None:
+    page.goto(step_url(carols_server, step, sig="secret-group", who="alice"))
+    wait_for_widgets(page)
+    expect(page.get_by_role("alert")).to_contain_text(NO_ACCESS)
+    text = page.locator("body").inner_text()
+    assert "Secret group" not in text and "Nobody else" not in text
+    assert page.locator(".swb-steps").count() == 0
+    assert page.locator("textarea, input, select").count() == 0
+    shoot(page, f"hosted-no-access-{step}")
+    assert "refused: carol may not open a page of SIG 'secret-group'" in carols_server.log()
+
+
+def test_the_start_page_lists_only_carols_sig(page: Page, carols_server: Server) -> None:
+    page.goto(step_url(carols_server, "start", who="alice"))
+    wait_for_widgets(page)
+    expect(page.get_by_label("Your name", exact=True)).to_have_value("carol")
+    expect(page.get_by_label("Your name", exact=True)).to_be_disabled()
+    options = page.get_by_label("SIG", exact=True).locator("option").all_inner_texts()
+    assert any("home-safely" in o for o in options)
+    assert not any("secret" in o.casefold() for o in options)
+
+
+def test_a_viewers_page_is_read_only_and_says_why(page: Page, carols_server: Server) -> None:
+    page.goto(step_url(carols_server, "charter", sig="home-safely", who="alice"))
+    wait_for_widgets(page)
+    expect(page.locator(".swb-read-only")).to_contain_text("You can read this SIG but not change it")
+    purpose = page.get_by_label("What are we trying to do?", exact=True)
+    expect(purpose).to_be_disabled()
+    expect(purpose).not_to_have_value("")
+    assert page.locator("textarea:enabled").count() == 0
+    expect(page.locator(".swb-who")).to_contain_text("carol")
+    shoot(page, "hosted-viewer-charter")
