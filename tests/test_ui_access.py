@@ -14,7 +14,7 @@ from sigworkbook.access import NO_ACCESS, READ_ONLY
 from sigworkbook.identity import User
 from sigworkbook.ui.members import MembersPanel
 from sigworkbook.ui.page import choose_author, open_step
-from sigworkbook.ui.pages import charter, start
+from sigworkbook.ui.pages import charter, name, start
 from sigworkbook.workspace import Workspace
 
 ALICE, CAROL, DAVE = User("alice"), User("carol"), User("dave")
@@ -22,8 +22,8 @@ ALICE, CAROL, DAVE = User("alice"), User("carol"), User("dave")
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
+    for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
     with Workspace.open(tmp_path, create=True, user=ALICE) as alice:
         sig_id = alice.new_sig("Home safely").plan.id
@@ -134,3 +134,35 @@ def test_owners_see_the_members_panel_and_manage_members(
     assert viewer is not None and viewer.page is not None
     assert start.build_start(viewer).members is None
     viewer.page.session.close()
+
+
+def test_the_header_shows_the_display_name_the_login_gave(
+    root: Path, sig: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "carol")
+    monkeypatch.setenv("SIGWORKBOOK_USER_DISPLAY_NAME", "Carol <Smith>")
+    page = open_step("charter")
+    assert page is not None
+    assert "You: Carol &lt;Smith&gt;" in page.header.value
+    assert page.session.author == "carol"
+    page.session.close()
+
+
+def test_a_vote_cast_for_someone_else_records_who_cast_it(
+    root: Path, sig: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Workspace.open(root, user=ALICE) as alice:
+        alice.set_member(sig, "bob", "editor")
+    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
+    page = open_step("name")
+    assert page is not None
+    ideas = name.NameIdeas(page.session)
+    assert ideas.vote_as.value == "bob"
+    ideas.idea_input.value = "Home first"
+    assert ideas.add()
+    ideas.vote_as.value = "Sam Jones"  # a shared screen: bob casts Sam's vote
+    idea_id = ideas._ideas()[0]["id"]
+    assert ideas.vote(idea_id, True)
+    assert ideas._ideas()[0]["votes"] == ["Sam Jones"]
+    assert page.session.workspace.history(sig, limit=1)[0].author == "bob"
+    page.session.close()

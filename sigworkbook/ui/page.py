@@ -99,8 +99,14 @@ class Page:
 
     def _plan_changed(self, loaded: Loaded) -> None:
         checks = check(loaded.plan)
+        user = self.session.workspace.user
         self.header.value = header_html(
-            self.step, loaded.plan.identity.name, self.sig_id, self.session.author, checks
+            self.step,
+            loaded.plan.identity.name,
+            self.sig_id,
+            self.session.author,
+            checks,
+            shown=user.shown if user is not None else None,
         )
         self.progress.value = progress_html(checks.get(self.step.key))
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))

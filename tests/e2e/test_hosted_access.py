@@ -67,7 +67,9 @@ def test_the_start_page_lists_only_carols_sig(page: Page, carols_server: Server)
 def test_a_viewers_page_is_read_only_and_says_why(page: Page, carols_server: Server) -> None:
     page.goto(step_url(carols_server, "charter", sig="home-safely", who="alice"))
     wait_for_widgets(page)
-    expect(page.locator(".swb-read-only")).to_contain_text("You can read this SIG but not change it")
+    expect(page.locator(".swb-read-only")).to_contain_text(
+        "You can read this SIG but not change it"
+    )
     purpose = page.get_by_label("What are we trying to do?", exact=True)
     expect(purpose).to_be_disabled()
     expect(purpose).not_to_have_value("")
