@@ -64,12 +64,16 @@ class Setting(Generic[T]):
     parse: Callable[[str], T]
     secret: bool = False
     """Never shown: not in the docs' defaults, messages or logs."""
+    environment_only: bool = False
+    """Read only from the environment (who is logged in is the hub's to say, not a file's)."""
 
     def read(self, environ: Mapping[str, str] | None = None) -> T:
         """The value from the environment, else the workspace's settings file, else the default."""
         environ = os.environ if environ is None else environ
         raw = environ.get(self.env, "").strip()
         where = f"${self.env}"
+        if not raw and self.environment_only:
+            return self.default
         if not raw:
             found = _from_file(environ).get(self.name)
             if found is None:
@@ -96,6 +100,12 @@ def _from_file(environ: Mapping[str, str]) -> dict[str, Any]:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SettingError(f"{path} is not valid TOML: {error}") from None
+    from_hub = [s for s in ALL if s.environment_only and s.name in values]
+    if from_hub:
+        raise SettingError(
+            f"{path}: {from_hub[0].name} can be set only in the environment "
+            f"(${from_hub[0].env}, which the hub sets), not in a file"
+        )
     unknown = sorted(set(values) - {s.name for s in ALL if s.name != WORKSPACE.name})
     if unknown:
         raise SettingError(f"{path}: {', '.join(unknown)} is not a setting (see docs/settings.md)")
@@ -199,22 +209,27 @@ HUB_USER: Final = Setting[str | None](
     "JUPYTERHUB_USER",
     None,
     "The hub user this server belongs to (JupyterHub sets it): when set, the workbook runs in "
-    "hosted mode, records every edit under this name and shows each user only their SIGs.",
+    "hosted mode, records every edit under this name and shows each user only their SIGs. "
+    "Environment only.",
     _text,
+    environment_only=True,
 )
 USER_DISPLAY_NAME: Final = Setting[str | None](
     "user_display_name",
     "SIGWORKBOOK_USER_DISPLAY_NAME",
     None,
-    "In hosted mode, the hub user's name as people read it, where the login provides one.",
+    "In hosted mode, the hub user's name as people read it, where the login provides one. "
+    "Environment only.",
     _text,
+    environment_only=True,
 )
 USER_GROUPS: Final = Setting[str | None](
     "user_groups",
     "SIGWORKBOOK_USER_GROUPS",
     None,
-    "In hosted mode, the hub groups of the user, separated by commas.",
+    "In hosted mode, the hub groups of the user, separated by commas. Environment only.",
     _text,
+    environment_only=True,
 )
 NETWORK_GROUP: Final = Setting(
     "network_group",

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from store_backends import BACKENDS, make_backend
 
-from sigworkbook import access
+from sigworkbook import access, settings
 from sigworkbook.access import NO_ACCESS, READ_ONLY, AccessDenied
 from sigworkbook.identity import User, author_for, hosted_user
+from sigworkbook.plan.validation import PlanError
+from sigworkbook.settings import SettingError
 from sigworkbook.store import LastOwner
 from sigworkbook.workspace import Workspace
 
@@ -183,3 +185,24 @@ def test_hosted_mode_comes_from_the_hub_environment() -> None:
     assert author_for("alice", environ) == "bob"
     other_team = {**environ, "SIGWORKBOOK_NETWORK_GROUP": "q-team"}
     assert not hosted_user(other_team).network_team  # type: ignore[union-attr]
+
+
+def test_who_is_logged_in_cannot_come_from_a_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "sigworkbook.toml").write_text('hub_user = "alice"\n', encoding="utf-8")
+    environ = {"SIGWORKBOOK_WORKSPACE": str(tmp_path)}
+    assert hosted_user(environ) is None
+    with pytest.raises(SettingError, match=r"hub_user can be set only in the environment"):
+        settings.BUSY_TIMEOUT.read(environ)
+
+
+def test_restoring_or_importing_a_plan_never_changes_the_members(open_as: Open, sig: str) -> None:
+    alice = open_as(ALICE)
+    before = alice.members(sig)
+    exported = alice.load(sig).plan.model_dump(mode="json")
+    alice.set(sig, "identity.description", "later")
+    alice.restore(sig, 1)
+    with pytest.raises(PlanError, match="members: is not a field of the plan"):
+        alice.import_plan({**exported, "members": [{"user": "dave", "role": "owner"}]})
+    alice.import_plan(exported, replace=True)
+    assert alice.members(sig) == before
+    assert open_as(DAVE).sig_ids() == []
