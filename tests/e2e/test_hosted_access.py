@@ -76,3 +76,41 @@ def test_a_viewers_page_is_read_only_and_says_why(page: Page, carols_server: Ser
     assert page.locator("textarea:enabled").count() == 0
     expect(page.locator(".swb-who")).to_contain_text("carol")
     shoot(page, "hosted-viewer-charter")
+
+
+def test_the_network_page_is_only_for_the_network_team(page: Page, carols_server: Server) -> None:
+    page.goto(carols_server.page_url("07-network.ipynb"))
+    wait_for_widgets(page)
+    expect(page.get_by_role("alert")).to_contain_text("You don't have access to this page")
+    assert "Home Safely" not in page.locator("body").inner_text()
+
+
+def test_the_network_team_sees_every_sig_submissions_first(
+    page: Page, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tmp = tmp_path_factory.mktemp("network")
+    workspace = tmp / "workspace"
+    run_cli(workspace, "init", "--demo")
+    with Workspace.open(workspace, user=User("alice")) as alice:
+        secret = alice.new_sig("Secret group").plan.id
+        alice.set(secret, "identity.description", "Listed first")
+        alice.submit_listing(secret)
+    running = start_server(
+        tmp,
+        notebooks=None,
+        env={"JUPYTERHUB_USER": "nina", "SIGWORKBOOK_USER_GROUPS": "staff,sigworkbook-network"},
+    )
+    try:
+        page.goto(running.page_url("07-network.ipynb"))
+        wait_for_widgets(page)
+        rows = page.locator("table.swb-network tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("Secret group")
+        expect(rows.nth(0)).to_contain_text("sent")
+        expect(rows.nth(0)).to_contain_text("by alice")
+        expect(rows.nth(1)).to_contain_text("not sent yet")
+        expect(page.locator("a[download='network-sigs.csv']")).to_be_visible()
+        assert page.locator(".swb-steps").count() == 0
+        shoot(page, "hosted-network-page")
+    finally:
+        stop_server(running)
