@@ -53,6 +53,7 @@ class MembersPanel(widgets.VBox):
             description="Role",
             options=[(label, role) for role, label in ROLE_NAMES.items()],
             value="editor",
+            layout=styles.layout(width="100%", max_width="480px"),
             style={"description_width": "initial"},
         )
         self.add_button = styles.button(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.e2e_harness import Server, start_server, stop_server, wait_for_widgets
+from e2e.e2e_harness import SCREENSHOTS, Server, start_server, stop_server, wait_for_widgets
 from e2e.workbook_pages import run_cli, shoot, step_url
 from sigworkbook.identity import User
 from sigworkbook.workspace import Workspace
@@ -114,3 +114,31 @@ def test_the_network_team_sees_every_sig_submissions_first(
         shoot(page, "hosted-network-page")
     finally:
         stop_server(running)
+
+
+def test_an_owner_adds_a_member_on_the_start_page(
+    page: Page, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tmp = tmp_path_factory.mktemp("owner")
+    workspace = tmp / "workspace"
+    run_cli(workspace, "init", "--demo")
+    run_cli(workspace, "members", "home-safely", "add", "alice", "--role", "owner")
+    running = start_server(tmp, notebooks=None, env={"JUPYTERHUB_USER": "alice"})
+    try:
+        page.goto(step_url(running, "start", sig="home-safely"))
+        wait_for_widgets(page)
+        panel = page.locator(".swb-members-panel")
+        expect(panel).to_contain_text("alice")
+        panel.get_by_label("Hub user name", exact=True).fill("bob")
+        panel.get_by_label("Role", exact=True).select_option(label="Reader (reads only)")
+        panel.get_by_role("button", name="Add or change").click()
+        expect(panel.get_by_role("status")).to_contain_text("bob is now: Reader")
+        expect(panel.locator("table")).to_contain_text("bob")
+        panel.get_by_label("Hub user name", exact=True).fill("alice")
+        panel.get_by_role("button", name="Remove").click()
+        expect(panel.get_by_role("alert")).to_contain_text("at least one owner")
+        shoot(page, "hosted-members-panel")
+        panel.screenshot(path=str(SCREENSHOTS / "hosted-members-panel-card.png"))
+    finally:
+        stop_server(running)
+    assert run_cli(workspace, "members", "home-safely") == "alice\towner\nbob\tviewer\n"
