@@ -22,7 +22,14 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "sigworkbook"
 """The `sigworkbook` console script installed beside the interpreter running the tests."""
 
-ENV_VARS = ("SIGWORKBOOK_WORKSPACE", "SIGWORKBOOK_CATALOGUES", "SIGWORKBOOK_DATABASE")
+ENV_VARS = (
+    "SIGWORKBOOK_WORKSPACE",
+    "SIGWORKBOOK_CATALOGUES",
+    "SIGWORKBOOK_DATABASE",
+    "JUPYTERHUB_USER",
+    "SIGWORKBOOK_USER_GROUPS",
+    "SIGWORKBOOK_USER_DISPLAY_NAME",
+)
 
 
 @dataclass(frozen=True)

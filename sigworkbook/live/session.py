@@ -84,16 +84,22 @@ class Session(HasTraits):
         self._presence_timer: asyncio.TimerHandle | None = None
         self._retry_timer: asyncio.TimerHandle | None = None
         self.loaded = workspace.load(sig_id)
+        self.may_edit = workspace.can_edit(sig_id)
+        """Whether this page's user may change the SIG (a viewer or the network team may not)."""
         self.status = (
             SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
-            if self.read_only
+            if workspace.read_only
+            else SaveStatus(False, "You can read this SIG, but not change it.")
+            if not self.may_edit
             else SaveStatus(True, "All changes saved")
         )
         atexit.register(self.close)
 
     @property
     def read_only(self) -> bool:
-        return self.workspace.read_only
+        """Whether nothing can be saved from this page: a read-only workspace, or a user who
+        may only read this SIG."""
+        return self.workspace.read_only or not self.may_edit
 
     @property
     def authorship(self) -> Authorship:

@@ -32,8 +32,12 @@ def header_html(
     sig_id: str | None,
     author: str | None,
     checks: dict[str, StepCheck],
+    shown: str | None = None,
 ) -> str:
-    """The header bar and the step navigation, the current step marked and complete ones ticked."""
+    """The header bar and the step navigation, the current step marked and complete ones ticked.
+
+    `shown` is the name to show for the author, where it differs (a hub user's display name).
+    """
     items = []
     for step in STEPS:
         check = checks.get(step.key)
@@ -54,7 +58,8 @@ def header_html(
             f'<li class="{" ".join(classes)}"><a href="{href}"{aria}>'
             f"{html.escape(step.label)}{state}</a></li>"
         )
-    who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
+    you = shown or author
+    who = f'<span class="swb-who">You: {html.escape(you)}</span>' if you else ""
     sig = html.escape(sig_name or "Untitled SIG")
     return (
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'

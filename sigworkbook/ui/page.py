@@ -9,7 +9,9 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from sigworkbook import settings
+from sigworkbook.access import NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
@@ -25,6 +27,7 @@ from sigworkbook.ui.layout import (
     progress_html,
     status_html,
 )
+from sigworkbook.ui.readonly import keep_read_only
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.workspace import Loaded, Workspace
 
@@ -42,8 +45,34 @@ def choose_sig(workspace: Workspace) -> str | None:
 
 
 def choose_author() -> str | None:
-    """The participant typing on this page: ?who=, else $SIGWORKBOOK_AUTHOR."""
-    return query_param("who") or settings.AUTHOR.read() or None
+    """The participant typing on this page: the hub user when hosted (whatever ?who= says),
+    else ?who=, else $SIGWORKBOOK_AUTHOR."""
+    return author_for(query_param("who") or settings.AUTHOR.read() or None)
+
+
+def open_workspace() -> Workspace:
+    """The workspace as this page's user may see it: all of it locally, their SIGs when hosted."""
+    return Workspace.open(create=True, user=hosted_user())
+
+
+def no_access_notice() -> widgets.HTML:
+    """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
+    start = html.escape(STEPS[0].notebook)
+    return widgets.HTML(
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
+        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{NO_ACCESS}.'
+        "</strong></p><p>Ask one of its conveners to add you, or "
+        f'<a href="{start}">go to the start page</a> to see your SIGs.</p></div>'
+    )
+
+
+def refused_sig(workspace: Workspace) -> bool:
+    """Whether this page's link names a SIG that its hub user may not see (hosted mode)."""
+    wanted = query_param("sig") or settings.SIG.read()
+    if workspace.user is None or not wanted or wanted in workspace.sig_ids():
+        return False
+    refuse(workspace.user, wanted, "open a page of")  # logged for the server's operator
+    return True
 
 
 class Page:
@@ -77,8 +106,14 @@ class Page:
 
     def _plan_changed(self, loaded: Loaded) -> None:
         checks = check(loaded.plan)
+        user = self.session.workspace.user
         self.header.value = header_html(
-            self.step, loaded.plan.identity.name, self.sig_id, self.session.author, checks
+            self.step,
+            loaded.plan.identity.name,
+            self.sig_id,
+            self.session.author,
+            checks,
+            shown=user.shown if user is not None else None,
         )
         self.progress.value = progress_html(checks.get(self.step.key))
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
@@ -108,11 +143,17 @@ class Page:
         bar = widgets.HBox([self.progress, self.status, self.retry, self.here])
         bar.add_class("swb-statusbar")
         parts: list[widgets.Widget] = [self.header, bar]
-        if self.session.read_only:
+        if self.session.workspace.read_only:
             parts.append(
                 widgets.HTML(
                     '<div class="swb-notice" role="alert">This workspace is read-only: you can '
                     "read everything, but changes are not saved.</div>"
+                )
+            )
+        elif self.session.read_only:
+            parts.append(
+                widgets.HTML(
+                    f'<div class="swb-notice swb-read-only" role="alert">{READ_ONLY}.</div>'
                 )
             )
         if self.step.minutes:
@@ -126,6 +167,7 @@ class Page:
 
     def show(self, content: widgets.Widget) -> None:
         """Display the step's form, the link to the next step and the history panel."""
+        keep_read_only(self.session, content)
         parts = [content, self.footer(), HistoryPanel(self.session)]
         display(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
 
@@ -173,10 +215,14 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
         importlib.import_module(form_module)
     wait_for_request()
     try:
-        workspace = workspace or Workspace.open(create=True)
+        workspace = workspace or open_workspace()
         sig_id = choose_sig(workspace)
+        refused = sig_id is None and refused_sig(workspace)
     except SigworkbookError as error:
         display(problem_notice(str(error)))
+        return None
+    if refused:
+        display(no_access_notice())
         return None
     if sig_id is None:
         display(_missing_sig_message(step, workspace))
@@ -198,4 +244,13 @@ def show_form(page: Page | None, build: Callable[[Page], widgets.Widget]) -> Non
         page.show(build(page))
 
 
-__all__ = ["Page", "SaveStatus", "choose_author", "choose_sig", "open_step", "show_form"]
+__all__ = [
+    "Page",
+    "SaveStatus",
+    "choose_author",
+    "choose_sig",
+    "no_access_notice",
+    "open_step",
+    "open_workspace",
+    "show_form",
+]
