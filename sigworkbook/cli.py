@@ -315,7 +315,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _read_list_file(path: Path) -> bytes:
     """The bytes of a list file (.xlsx or CSV) named on the command line, if not too large."""
-    from sigworkbook.lists import MAX_BYTES
+    from sigworkbook.lists.reading import MAX_BYTES
 
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -326,8 +326,8 @@ def _read_list_file(path: Path) -> bytes:
 
 
 def cmd_directory(args: argparse.Namespace) -> int:
-    from sigworkbook.lists import RecordsError
-    from sigworkbook.members import describe, directory_index, found_in, read_directory
+    from sigworkbook.lists.members import describe, directory_index, found_in, read_directory
+    from sigworkbook.lists.reading import RecordsError
 
     path = _path_argument("FILE", args.file)
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from sigworkbook import settings
-from sigworkbook.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.identity import User
+from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
+from sigworkbook.hosting.identity import User
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from store_backends import BACKENDS, make_backend
 
-from sigworkbook import access, settings
-from sigworkbook.access import NO_ACCESS, READ_ONLY, AccessDenied
-from sigworkbook.identity import User, author_for, hosted_user
+from sigworkbook import settings
+from sigworkbook.hosting import access
+from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY, AccessDenied
+from sigworkbook.hosting.identity import User, author_for, hosted_user
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.settings import SettingError
 from sigworkbook.store import LastOwner

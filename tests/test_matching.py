@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.matching import (
+from sigworkbook.lists.matching import (
     Match,
     RecordsError,
     clean_terms,

@@ -16,9 +16,9 @@ import pytest
 from widget_tree import walk
 
 from sigworkbook.exports.network import network_csv, network_markdown
-from sigworkbook.identity import User
+from sigworkbook.hosting.identity import User
+from sigworkbook.hosting.network import summarise
 from sigworkbook.live.session import Session
-from sigworkbook.network import summarise
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages import network, review

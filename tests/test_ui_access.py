@@ -10,8 +10,8 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import walk
 
-from sigworkbook.access import NO_ACCESS, READ_ONLY
-from sigworkbook.identity import User
+from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY
+from sigworkbook.hosting.identity import User
 from sigworkbook.ui.members import MembersPanel
 from sigworkbook.ui.page import choose_author, open_step
 from sigworkbook.ui.pages import charter, name, start

@@ -9,15 +9,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.live.session import Session
-from sigworkbook.matching import Match, RecordsError, SearchIndex
-from sigworkbook.members import (
+from sigworkbook.lists.matching import Match, RecordsError, SearchIndex
+from sigworkbook.lists.members import (
     describe,
     directory_index,
     found_in,
     parse_terms,
     read_directory,
 )
+from sigworkbook.live.session import Session
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles

@@ -9,9 +9,9 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from sigworkbook import settings
-from sigworkbook.access import NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.identity import author_for, hosted_user
+from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY, refuse
+from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.e2e_harness import SCREENSHOTS, Server, start_server, stop_server, wait_for_widgets
 from e2e.workbook_pages import run_cli, shoot, step_url
-from sigworkbook.identity import User
+from sigworkbook.hosting.identity import User
 from sigworkbook.workspace import Workspace
 
 pytestmark = pytest.mark.e2e

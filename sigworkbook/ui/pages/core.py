@@ -11,8 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.live.session import Session
-from sigworkbook.matching import (
+from sigworkbook.lists.matching import (
     MAX_BYTES,
     Match,
     RecordsError,
@@ -20,6 +19,7 @@ from sigworkbook.matching import (
     read_records,
     where_found,
 )
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles

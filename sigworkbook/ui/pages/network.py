@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from IPython.display import display
 
-from sigworkbook.access import refuse_page
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.exports.network import (
     SigSummary,
@@ -20,7 +19,8 @@ from sigworkbook.exports.network import (
     network_markdown,
     when,
 )
-from sigworkbook.network import summarise
+from sigworkbook.hosting.access import refuse_page
+from sigworkbook.hosting.network import summarise
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click

@@ -10,8 +10,8 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from sigworkbook import settings
-from sigworkbook.access import NO_ACCESS
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.hosting.access import NO_ACCESS
 from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check

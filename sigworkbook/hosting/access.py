@@ -8,7 +8,7 @@ from enum import IntEnum
 from typing import Final
 
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.identity import User
+from sigworkbook.hosting.identity import User
 
 NO_ACCESS: Final = "You don't have access to this SIG"
 READ_ONLY: Final = (
@@ -17,7 +17,7 @@ READ_ONLY: Final = (
 NOT_OWNER: Final = "Only the SIG's conveners (its owners) can change who its members are"
 NOT_NETWORK: Final = "Only the network team can open this page"
 
-log = logging.getLogger("sigworkbook.access")
+log = logging.getLogger("sigworkbook.hosting.access")
 
 
 class AccessDenied(SigworkbookError):
