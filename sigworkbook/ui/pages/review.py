@@ -217,17 +217,17 @@ def build(page: Page) -> widgets.Widget:
             intro="Gaps never stop you saving; follow a link to fill one in.",
         ),
         card(
-            "Listing in the network",
-            ListingSubmission(session),
-            intro="When the name and description are agreed, send them with the conveners' "
-            "names to the network team, who list the SIG for everyone.",
-        ),
-        card(
             "Downloads",
             DownloadsPanel(session),
             intro="Every document, written into the workspace and ready to save from here.",
         ),
         charter_card(session),
+        card(
+            "Listing in the network",
+            ListingSubmission(session),
+            intro="When the name and description are agreed, send them with the conveners' "
+            "names to the network team, who list the SIG for everyone.",
+        ),
         card(
             "Continuing development",
             development_checklist(session),
