@@ -56,6 +56,13 @@ PINNED_TODAY = "2026-01-01"
 ahead of it whenever the tests run."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run last. pytest-playwright keeps an asyncio loop running in this
+    thread from its first browser test to the end of the session: a test after it that runs an
+    event loop of its own, or Playwright's sync API, would fail for that reason alone."""
+    items.sort(key=lambda item: "e2e" in item.path.parts)
+
+
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
     """What a test, or code it runs in-process (`serve` hands settings to its kernels through

@@ -60,6 +60,15 @@ def test_presence_line_names_people_here_and_elsewhere() -> None:
     assert presence_html([Visitor("Maya", "name")], charter, me="Maya") == ""
 
 
+def test_presence_names_each_person_once() -> None:
+    charter = STEP_BY_KEY["charter"]
+    # Ana has left pages open on several steps (most recent first): she is named once.
+    ana = [Visitor("Ana", "schedule"), Visitor("ana ", "core"), Visitor("Ana", "start")]
+    assert presence_html(ana, charter).endswith(">Elsewhere: Ana (Schedule of activities)</div>")
+    text = presence_html([*ana, Visitor("Ana", "charter")], charter)
+    assert ">Also on this step: Ana</div>" in text
+
+
 def test_history_panel_lists_changes_and_undoes_one(tmp_path: Path) -> None:
     with Workspace.open(tmp_path, create=True) as workspace:
         workspace.new_sig("Frailty Friends", author="setup")

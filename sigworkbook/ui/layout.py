@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from sigworkbook.live.kernel import kernel_loop
 from sigworkbook.live.session import SaveStatus
 from sigworkbook.plan.gaps import StepCheck
-from sigworkbook.plan.people import same_person
+from sigworkbook.plan.people import person_key, same_person
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui import styles
@@ -91,23 +91,34 @@ def status_html(status: SaveStatus) -> str:
 def presence_html(others: list[Visitor], current: Step, me: str | None = None) -> str:
     """'Also on this step: Ana · Elsewhere: Ben (Schedule)' for the other people with this SIG open.
 
-    Pages of the person themselves (same name, other tabs) are left out.
+    Each person is named once: on this step if any of their pages is on it, else with the step
+    of their most recently seen page (`others` comes most recent first). Pages of the person
+    themselves (same name, other tabs) are left out; people who gave no name are "someone".
     """
-    people = [v for v in others if not (me and same_person(v.participant or "", me))]
-    if not people:
-        return ""
-    here = sorted({v.participant or "someone" for v in people if v.step == current.key})
     titles = {step.key: step.title for step in STEPS}
+    steps: dict[str, tuple[str, str]] = {}  # person key -> (name as shown, step)
+    unnamed: set[str] = set()
+    for visitor in others:
+        name = visitor.participant or ""
+        if me and name and same_person(name, me):
+            continue
+        if not name:
+            unnamed.add(visitor.step)
+            continue
+        key = person_key(name)
+        if key not in steps or visitor.step == current.key:
+            steps[key] = (name, visitor.step)
+    places = [*steps.values(), *(("someone", step) for step in unnamed)]
+    here = sorted(name for name, step in places if step == current.key)
     away = sorted(
-        {f"{v.participant or 'someone'} ({titles.get(v.step, v.step)})" for v in people}
-        - {f"{name} ({current.title})" for name in here}
+        f"{name} ({titles.get(step, step)})" for name, step in places if step != current.key
     )
     parts = []
     if here:
         parts.append("Also on this step: " + ", ".join(html.escape(n) for n in here))
     if away:
         parts.append("Elsewhere: " + ", ".join(html.escape(n) for n in away))
-    return f'<div class="swb-here" aria-live="polite">{" · ".join(parts)}</div>'
+    return f'<div class="swb-here" aria-live="polite">{" · ".join(parts)}</div>' if parts else ""
 
 
 def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
