@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Four changes to stock Voila 0.5, each small:
+Five changes to stock Voila 0.5, each small:
 
 * Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
   the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
@@ -9,6 +9,8 @@ Four changes to stock Voila 0.5, each small:
 * Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
   server started is shut down, including one still starting (stock Voila's stop fails on that
   one with a 404 and exits with an error, leaving it running).
+* The server's root (its base URL) sends visitors to the start page, and Voila's login and
+  logout pages move under the base URL with everything else.
 * With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 """
@@ -42,8 +44,9 @@ from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler as VoilaTreeHandler
 
-from sigworkbook.app.settings import POOL_API
+from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
 """`ename` of a cell error output once its details have gone to the log; the template shows it."""
@@ -238,10 +241,15 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             TornadoVoilaHandler: RenderHandler,
             RequestInfoSocketHandler: RequestInfoHandler,
         }
-        handlers: list[Any] = [
-            (entry[0], replaced.get(entry[1], entry[1]), *entry[2:])
-            for entry in super().init_handlers()
-        ]
+        start = url_path_join(self.base_url, "voila/render", START_NOTEBOOK)
+        handlers: list[Any] = [(self.server_url, tornado.web.RedirectHandler, {"url": start, "permanent": False})]
+        for pattern, handler, *rest in super().init_handlers():
+            if pattern == self.server_url and handler is VoilaTreeHandler:
+                continue  # the server's root is the start page, not a list of notebooks
+            if not pattern.startswith(self.server_url):
+                # Voila adds its login and logout handlers at the root, whatever the base URL.
+                pattern = url_path_join(self.server_url, pattern)
+            handlers.append((pattern, replaced.get(handler, handler), *rest))
         configuration = self.voila_configuration
         size = configuration.default_pool_size if configuration.preheat_kernel else 0
         handlers.append((url_path_join(self.server_url, POOL_API), PoolHandler, {"size": size}))
