@@ -242,7 +242,9 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             RequestInfoSocketHandler: RequestInfoHandler,
         }
         start = url_path_join(self.base_url, "voila/render", START_NOTEBOOK)
-        handlers: list[Any] = [(self.server_url, tornado.web.RedirectHandler, {"url": start, "permanent": False})]
+        handlers: list[Any] = [
+            (self.server_url, tornado.web.RedirectHandler, {"url": start, "permanent": False})
+        ]
         for pattern, handler, *rest in super().init_handlers():
             if pattern == self.server_url and handler is VoilaTreeHandler:
                 continue  # the server's root is the start page, not a list of notebooks

@@ -1,0 +1,141 @@
+"""A real JupyterHub for the hosting tests: the config `sigworkbook hub-config` prints, plus
+test-only lines (dummy logins with a password, local processes, free ports)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, REPO, http_status, wait_for_widgets
+from sigworkbook.app.network import free_port
+
+CHP = REPO / ".node" / "node_modules" / ".bin" / "configurable-http-proxy"
+PASSWORD = "a-test-password"
+HUB_START_S = 90.0
+STOP_TIMEOUT_S = 30.0
+
+TEST_LINES = """
+# --- test-only lines ---------------------------------------------------------------------
+c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+c.ConfigurableHTTPProxy.command = [{chp!r}]
+c.JupyterHub.db_url = "sqlite:///{folder}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "{folder}/cookie_secret"
+c.JupyterHub.pid_file = "{folder}/jupyterhub.pid"
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = {password!r}
+c.Authenticator.allow_all = True
+c.Authenticator.admin_users = set()
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = "{folder}/home/{{username}}"
+c.Spawner.environment["SIGWORKBOOK_CULL_IDLE_TIMEOUT"] = "120"
+c.Spawner.environment["PYTHONUNBUFFERED"] = "1"
+c.JupyterHub.load_groups = {{NETWORK_GROUP: {{"users": ["nina"]}}}}
+"""
+
+
+@dataclass
+class Hub:
+    """A running JupyterHub and where to reach it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    folder: Path
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def hub_config_text(database: str, folder: Path, ports: tuple[int, int, int]) -> str:
+    """What `sigworkbook hub-config --database URL` prints, plus the test-only lines."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "sigworkbook.cli", "hub-config", "--database", database],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=clean_env(),
+    )
+    assert printed.returncode == 0, printed.stderr
+    port, hub_port, api_port = ports
+    return printed.stdout + TEST_LINES.format(
+        port=port,
+        hub_port=hub_port,
+        api_port=api_port,
+        chp=str(CHP),
+        folder=folder,
+        password=PASSWORD,
+    )
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the workbook's or the hub's variables."""
+    prefixes = ("SIGWORKBOOK_", "VOILA_", "JUPYTERHUB_", "JPY_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
+def start_hub(folder: Path, database: str) -> Hub:
+    """Start JupyterHub from the printed config in `folder`; return once its API answers."""
+    assert CHP.exists(), f"{CHP} is missing: run make setup (it installs configurable-http-proxy)"
+    folder.mkdir(parents=True, exist_ok=True)
+    ports = (free_port(), free_port(), free_port())
+    config = folder / "jupyterhub_config.py"
+    config.write_text(hub_config_text(database, folder, ports), encoding="utf-8")
+    config.chmod(0o600)
+    log_path = folder / "hub.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**clean_env(), "PYTHONUNBUFFERED": "1"},
+        )
+    hub = Hub(process, ports[0], folder, log_path)
+    deadline = time.monotonic() + HUB_START_S
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"jupyterhub exited with {process.returncode}:\n{hub.log()}")
+        try:
+            if http_status(hub.url + "/hub/api/") == 200:
+                return hub
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_hub(hub)
+            raise AssertionError(f"jupyterhub did not answer in {HUB_START_S} s:\n{hub.log()}")
+        time.sleep(0.3)
+
+
+def stop_hub(hub: Hub) -> None:
+    """Stop the hub like Ctrl-C; it stops the proxy and (cleanup_servers) the users' servers."""
+    if hub.process.poll() is None:
+        hub.process.send_signal(signal.SIGINT)
+        try:
+            hub.process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            hub.process.kill()
+            hub.process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def log_in(page: Page, hub: Hub, user: str) -> None:
+    """Log in as `user` and wait for the page the hub lands them on to show its widgets."""
+    page.goto(hub.url + "/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(f"**/user/{user}/voila/render/**", timeout=PAGE_TIMEOUT_MS * 2)
+    wait_for_widgets(page)
