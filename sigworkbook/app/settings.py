@@ -63,7 +63,8 @@ class ServeOptions:
             raise ValueError(f"port: {self.port} is not a TCP port (1-65535)")
         if not self.host.strip():
             raise ValueError("host: must not be empty")
-        if not _BASE_URL.match(self.base_url):
+        segments = self.base_url.strip("/").split("/")
+        if not _BASE_URL.match(self.base_url) or {".", ".."} & set(segments):
             raise ValueError(
                 f"base URL: {self.base_url!r} is not a path such as /sigworkbook/ "
                 "(a slash at both ends, no query)"
