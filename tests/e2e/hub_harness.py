@@ -139,3 +139,22 @@ def log_in(page: Page, hub: Hub, user: str) -> None:
     page.click("#login_submit")
     page.wait_for_url(f"**/user/{user}/voila/render/**", timeout=PAGE_TIMEOUT_MS * 2)
     wait_for_widgets(page)
+
+
+def user_footprint(hub: Hub) -> dict[str, dict[str, float]]:
+    """Per hub user: resident memory (MB) and CPU time (s) of their server and its kernels."""
+    import psutil
+
+    found: dict[str, dict[str, float]] = {}
+    for child in psutil.Process(hub.process.pid).children():
+        try:
+            if "--hub" not in child.cmdline():
+                continue
+            user = child.environ().get("JUPYTERHUB_USER", "?")
+            tree = [child, *child.children(recursive=True)]
+            memory = sum(p.memory_info().rss for p in tree) / 1e6
+            cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        found[user] = {"memory_mb": round(memory), "cpu_s": round(cpu, 1), "processes": len(tree)}
+    return found

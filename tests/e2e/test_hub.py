@@ -14,13 +14,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 from postgres_server import PostgresServer
 
-from e2e.e2e_harness import PAGE_TIMEOUT_MS, kernel_id, wait_for_widgets
-from e2e.hub_harness import Hub, log_in, start_hub, stop_hub
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, REPO, kernel_id, wait_for_widgets
+from e2e.hub_harness import Hub, log_in, start_hub, stop_hub, user_footprint
 from e2e.workbook_pages import button, card, field, history, shoot, wait_for_value
 
 pytestmark = pytest.mark.e2e
 
 DB_PASSWORD = "Sup3r-secret-db-pass"
+FOOTPRINT = REPO / "artifacts" / "hub-per-user.json"
 
 
 @pytest.fixture
@@ -120,6 +121,12 @@ def test_hosted_on_jupyterhub(
     assert urlparse(bob.url).path == "/user/bob/voila/render/00-start.ipynb", bob.url
     api = bob.context.request
     own = hub.url + "/user/bob"
+
+    # What an active user costs (docs/hosting.md quotes it): their server and one open page.
+    footprint = user_footprint(hub)
+    assert set(footprint) == {"alice", "bob"}, footprint
+    FOOTPRINT.parent.mkdir(parents=True, exist_ok=True)
+    FOOTPRINT.write_text(json.dumps(footprint, indent=2), encoding="utf-8")
 
     # No Jupyter server API: no kernels to start, no files to read, no terminals.
     assert api.post(own + "/api/kernels", data="{}").status in (403, 404, 405)
