@@ -160,3 +160,40 @@ def test_hub_mode_checks_logins_with_the_hub(tmp_path: Any) -> None:
 def test_bad_base_urls(bad: str, tmp_path: Any) -> None:
     with pytest.raises(ValueError, match="base URL"):
         ServeOptions(notebooks=tmp_path, port=8866, host="127.0.0.1", token=None, base_url=bad)
+
+
+def test_zero_to_jupyterhub_values_match_hub_config() -> None:
+    """deploy/z2jh/values.yaml runs the same server, passes the database from a Secret, culls
+    idle servers, and its spawn hook does what the printed one does."""
+    import yaml
+
+    from conftest import REPO
+
+    values = yaml.safe_load((REPO / "deploy" / "z2jh" / "values.yaml").read_text("utf-8"))
+    printed = load(hub_config(DATABASE))
+    single = values["singleuser"]
+    assert single["cmd"] == ["sigworkbook", "serve", "--hub"]
+    assert single["defaultUrl"] == printed.Spawner.default_url
+    secret = single["extraEnv"]["SIGWORKBOOK_DATABASE"]["valueFrom"]["secretKeyRef"]
+    assert secret == {"name": "sigworkbook-database", "key": "url"}
+    assert values["cull"]["enabled"] is True
+    assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] == "azuread"
+
+    c = Config()
+    exec(values["hub"]["extraConfig"]["sigworkbook"], {"c": c})
+
+    async def auth_state() -> dict[str, Any]:
+        return {"oauth_user": {"name": "Alice Jones"}}
+
+    user = SimpleNamespace(
+        name="alice",
+        groups=[SimpleNamespace(name="sigworkbook-network")],
+        get_auth_state=auth_state,
+    )
+    for hook in (c.KubeSpawner.pre_spawn_hook, printed.Spawner.pre_spawn_hook):
+        spawner = SimpleNamespace(user=user, environment={})
+        asyncio.run(hook(spawner))
+        assert spawner.environment == {
+            "SIGWORKBOOK_USER_DISPLAY_NAME": "Alice Jones",
+            "SIGWORKBOOK_USER_GROUPS": "sigworkbook-network",
+        }

@@ -143,6 +143,10 @@ async def sigworkbook_pre_spawn_hook(spawner):
 
 c.Spawner.pre_spawn_hook = sigworkbook_pre_spawn_hook
 
+# A restart of the hub (an upgrade, a crash) leaves the users' servers running: their pages
+# reconnect once the hub is back, and nothing typed and saved is lost.
+c.JupyterHub.cleanup_servers = False
+
 # Logging in starts the user's server and lands on its root, which sends them to the start
 # page (the spawner's default_url above says the same to the hub's links).
 # Membership of the network group is read at every spawn; the group itself lives in the hub.

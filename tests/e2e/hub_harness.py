@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -50,6 +50,8 @@ class Hub:
     port: int
     folder: Path
     log_path: Path
+    user_servers: list[int] = field(default_factory=list)
+    """Pids of users' servers a stopped hub left running (the config keeps them on restart)."""
 
     @property
     def url(self) -> str:
@@ -95,23 +97,30 @@ def start_hub(folder: Path, database: str) -> Hub:
     config = folder / "jupyterhub_config.py"
     config.write_text(hub_config_text(database, folder, ports), encoding="utf-8")
     config.chmod(0o600)
-    log_path = folder / "hub.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+    hub = Hub(_launch(folder), ports[0], folder, folder / "hub.log")
+    _wait_up(hub)
+    return hub
+
+
+def _launch(folder: Path) -> subprocess.Popen[bytes]:
+    with (folder / "hub.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(folder / "jupyterhub_config.py")],
             cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**clean_env(), "PYTHONUNBUFFERED": "1"},
         )
-    hub = Hub(process, ports[0], folder, log_path)
+
+
+def _wait_up(hub: Hub) -> None:
     deadline = time.monotonic() + HUB_START_S
     while True:
-        if process.poll() is not None:
-            raise AssertionError(f"jupyterhub exited with {process.returncode}:\n{hub.log()}")
+        if hub.process.poll() is not None:
+            raise AssertionError(f"jupyterhub exited with {hub.process.returncode}:\n{hub.log()}")
         try:
             if http_status(hub.url + "/hub/api/") == 200:
-                return hub
+                return
         except OSError:
             pass
         if time.monotonic() > deadline:
@@ -120,8 +129,22 @@ def start_hub(folder: Path, database: str) -> Hub:
         time.sleep(0.3)
 
 
-def stop_hub(hub: Hub) -> None:
-    """Stop the hub like Ctrl-C; it stops the proxy and (cleanup_servers) the users' servers."""
+def restart_hub(hub: Hub) -> None:
+    """Stop the hub (its proxy stops with it; users' servers keep running) and start it again
+    from the same config on the same ports."""
+    _stop_process(hub)
+    hub.process = _launch(hub.folder)
+    _wait_up(hub)
+
+
+def _stop_process(hub: Hub) -> None:
+    import psutil
+
+    try:
+        children = psutil.Process(hub.process.pid).children()
+        hub.user_servers += [c.pid for c in children if "--hub" in c.cmdline()]
+    except psutil.NoSuchProcess:
+        pass
     if hub.process.poll() is None:
         hub.process.send_signal(signal.SIGINT)
         try:
@@ -129,6 +152,24 @@ def stop_hub(hub: Hub) -> None:
         except subprocess.TimeoutExpired:
             hub.process.kill()
             hub.process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def stop_hub(hub: Hub) -> None:
+    """Stop the hub like Ctrl-C, then every user's server it started (they outlive the hub)."""
+    import psutil
+
+    _stop_process(hub)
+    servers = []
+    for pid in set(hub.user_servers):
+        try:
+            servers.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    for server in servers:
+        server.send_signal(signal.SIGINT)
+    _gone, alive = psutil.wait_procs(servers, timeout=STOP_TIMEOUT_S)
+    for server in alive:
+        server.kill()
 
 
 def log_in(page: Page, hub: Hub, user: str) -> None:

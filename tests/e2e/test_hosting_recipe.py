@@ -64,7 +64,7 @@ def test_recipe_has_the_steps_it_promises() -> None:
     script = "\n".join(run)
     for step in ("python3 -m venv", "configurable-http-proxy@4", "hub-config", "init"):
         assert step in script, step
-    assert "bin/jupyterhub\" -f" in start
+    assert 'bin/jupyterhub" -f' in start
     assert "createdb" not in script, "the database administration is the operator's, not run"
 
 

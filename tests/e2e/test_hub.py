@@ -15,8 +15,16 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 from postgres_server import PostgresServer
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, REPO, kernel_id, wait_for_widgets
-from e2e.hub_harness import Hub, log_in, start_hub, stop_hub, user_footprint
-from e2e.workbook_pages import button, card, field, history, shoot, wait_for_value
+from e2e.hub_harness import Hub, log_in, restart_hub, start_hub, stop_hub, user_footprint
+from e2e.workbook_pages import (
+    button,
+    card,
+    field,
+    history,
+    shoot,
+    status,
+    wait_for_value,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -199,14 +207,57 @@ def test_who_in_the_link_does_not_change_who_edits(
     sig = create_sig(bob, "Night Shift Network")
     bob.goto(hub.url + f"/user/bob/voila/render/02-name.ipynb?sig={sig}&who=alice")
     wait_for_widgets(bob)
-    field(bob, "Description").fill("Staff who work nights, meeting monthly.")
+    field(bob, "Theme").fill("Staff who work nights")
     workspace = tmp_path / "lookup"
+    workspace.mkdir()
     os.environ["SIGWORKBOOK_DATABASE"] = database
     try:
-        wait_for_value(
-            workspace, sig, "identity.description", "Staff who work nights, meeting monthly."
-        )
-        authors = {change.author for change in history(workspace, sig, "identity.description")}
+        wait_for_value(workspace, sig, "identity.theme", "Staff who work nights")
+        authors = {change.author for change in history(workspace, sig, "identity.theme")}
     finally:
         del os.environ["SIGWORKBOOK_DATABASE"]
     assert authors == {"bob"}, authors
+
+
+def test_hub_and_database_restarted_while_bob_types(
+    hub: Hub,
+    people: dict[str, tuple[Page, Recorder]],
+    database: str,
+    postgres_server: PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing acknowledged is lost and bob's page recovers: the hub (and its proxy) restarted,
+    then the database stopped and started while he types."""
+    monkeypatch.setenv("SIGWORKBOOK_DATABASE", database)  # for this test's own look-ups
+    lookup = tmp_path / "lookup"
+    lookup.mkdir()
+    bob, _ = people["bob"]
+    log_in(bob, hub, "bob")
+    sig = create_sig(bob, "Night Shift Network")
+    name_page = hub.url + f"/user/bob/voila/render/02-name.ipynb?sig={sig}"
+    bob.goto(name_page)
+    wait_for_widgets(bob)
+    field(bob, "Theme").fill("Nights")
+    wait_for_value(lookup, sig, "identity.theme", "Nights")
+    expect(status(bob)).to_contain_text("Saved at")
+
+    restart_hub(hub)  # the proxy restarts with it: bob's page loses its connection
+    banner = bob.locator("#swb-connection")
+    expect(banner).to_be_visible(timeout=30_000)
+    button(banner, "Reload").click()
+    wait_for_widgets(bob)
+    assert urlparse(bob.url).path == "/user/bob/voila/render/02-name.ipynb", bob.url
+    expect(field(bob, "Theme")).to_have_value("Nights")
+
+    postgres_server.stop("immediate")
+    try:
+        field(bob, "Theme").fill("Nights and weekends")
+        expect(status(bob)).to_contain_text("Not saved", timeout=30_000)
+    finally:
+        postgres_server.start()
+    wait_for_value(lookup, sig, "identity.theme", "Nights and weekends", timeout=60)
+    expect(status(bob)).to_contain_text("Saved at", timeout=30_000)
+    values = [change.value for change in history(lookup, sig, "identity.theme")]
+    assert values[:2] == ["Nights and weekends", "Nights"], values
+    shoot(bob, "hub-after-restarts")
