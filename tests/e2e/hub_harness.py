@@ -187,15 +187,28 @@ def user_footprint(hub: Hub) -> dict[str, dict[str, float]]:
     import psutil
 
     found: dict[str, dict[str, float]] = {}
-    for child in psutil.Process(hub.process.pid).children():
+    hub_process = psutil.Process(hub.process.pid)
+    shared = [hub_process, *(c for c in hub_process.children() if "--hub" not in c.cmdline())]
+    found["(hub, proxy and culler)"] = {
+        "memory_mb": round(sum(p.memory_info().rss for p in shared) / 1e6),
+        "processes": len(shared),
+    }
+    for child in hub_process.children():
         try:
             if "--hub" not in child.cmdline():
                 continue
             user = child.environ().get("JUPYTERHUB_USER", "?")
             tree = [child, *child.children(recursive=True)]
             memory = sum(p.memory_info().rss for p in tree) / 1e6
+            server = child.memory_info().rss / 1e6
             cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        found[user] = {"memory_mb": round(memory), "cpu_s": round(cpu, 1), "processes": len(tree)}
+        found[user] = {
+            "memory_mb": round(memory),
+            "server_mb": round(server),
+            "kernels_mb": round(memory - server),
+            "cpu_s": round(cpu, 1),
+            "processes": len(tree),
+        }
     return found

@@ -132,7 +132,7 @@ def test_hosted_on_jupyterhub(
 
     # What an active user costs (docs/hosting.md quotes it): their server and one open page.
     footprint = user_footprint(hub)
-    assert set(footprint) == {"alice", "bob"}, footprint
+    assert {"alice", "bob"} <= set(footprint), footprint
     FOOTPRINT.parent.mkdir(parents=True, exist_ok=True)
     FOOTPRINT.write_text(json.dumps(footprint, indent=2), encoding="utf-8")
 
