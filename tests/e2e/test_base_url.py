@@ -62,3 +62,16 @@ def test_everything_stays_under_the_base_url(prefixed_server: Server, page: Page
     assert any("/static/" in url for url in ours), "static files were seen"
     outside = [url for url in ours if not urlparse(url).path.startswith(PREFIX)]
     assert not outside, f"requests outside {PREFIX}: {outside}"
+
+
+def test_the_token_login_is_under_the_base_url(tmp_path: Path) -> None:
+    server = start_server(tmp_path, host="0.0.0.0", base_path=PREFIX)
+    try:
+        assert server.token, "serving on 0.0.0.0 needs the token"
+        page = server.base_url + "voila/render/00-start.ipynb"
+        assert http_status(page) == 302  # to the login page, under the prefix
+        assert http_status(server.base_url + "login") == 200
+        assert http_status(f"http://127.0.0.1:{server.port}/login") == 404
+        assert http_status(page + f"?token={server.token}") == 200
+    finally:
+        stop_server(server)
