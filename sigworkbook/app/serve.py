@@ -22,7 +22,7 @@ from sigworkbook.app.settings import (
     normalize_base_url,
     start_url,
 )
-from sigworkbook.joining import JOIN_URL_ENV, environment_for
+from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, environment_for
 from sigworkbook.resources import voila_share_dir, workbooks_dir
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
@@ -153,8 +153,9 @@ def serve(
     # The start page's join card: the kernels inherit these (the token is in the link; it is
     # shown on that card only, never written to a log).
     os.environ.pop(JOIN_URL_ENV, None)
-    # Under a hub, colleagues open the workbook through the hub, with their own login.
-    os.environ.update(environment_for(host, None if hub else join_url(options)))
+    os.environ.pop(SERVE_HOST_ENV, None)
+    if not hub:  # under a hub, colleagues open the workbook through it with their own login
+        os.environ.update(environment_for(host, join_url(options)))
     if preheat:
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.

@@ -118,6 +118,11 @@ def test_hosted_on_jupyterhub(
     # alice logs in, lands on the start page of her own server and creates a SIG.
     log_in(alice, hub, "alice")
     assert urlparse(alice.url).path == "/user/alice/voila/render/00-start.ipynb", alice.url
+    # No join card: colleagues join through the hub with their own login, not a local link.
+    expect(
+        alice.get_by_role("heading", name="Only this computer can open the workbook")
+    ).to_have_count(0)
+    expect(alice.locator("body")).not_to_contain_text("sigworkbook serve --host")
     your_name = field(alice, "Your name")
     if your_name.is_editable():
         your_name.fill("Alice")
