@@ -61,7 +61,9 @@ class Hub:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def hub_config_text(database: str, folder: Path, ports: tuple[int, int, int]) -> str:
+def hub_config_text(
+    database: str, folder: Path, ports: tuple[int, int, int], extra: str = ""
+) -> str:
     """What `sigworkbook hub-config --database URL` prints, plus the test-only lines."""
     printed = subprocess.run(
         [sys.executable, "-m", "sigworkbook.cli", "hub-config", "--database", database],
@@ -73,13 +75,17 @@ def hub_config_text(database: str, folder: Path, ports: tuple[int, int, int]) ->
     )
     assert printed.returncode == 0, printed.stderr
     port, hub_port, api_port = ports
-    return printed.stdout + TEST_LINES.format(
-        port=port,
-        hub_port=hub_port,
-        api_port=api_port,
-        chp=str(CHP),
-        folder=folder,
-        password=PASSWORD,
+    return (
+        printed.stdout
+        + TEST_LINES.format(
+            port=port,
+            hub_port=hub_port,
+            api_port=api_port,
+            chp=str(CHP),
+            folder=folder,
+            password=PASSWORD,
+        )
+        + extra
     )
 
 
@@ -89,13 +95,14 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
 
 
-def start_hub(folder: Path, database: str) -> Hub:
-    """Start JupyterHub from the printed config in `folder`; return once its API answers."""
+def start_hub(folder: Path, database: str, extra: str = "") -> Hub:
+    """Start JupyterHub from the printed config (plus the test lines and `extra` lines) in
+    `folder`; return once its API answers."""
     assert CHP.exists(), f"{CHP} is missing: run make setup (it installs configurable-http-proxy)"
     folder.mkdir(parents=True, exist_ok=True)
     ports = (free_port(), free_port(), free_port())
     config = folder / "jupyterhub_config.py"
-    config.write_text(hub_config_text(database, folder, ports), encoding="utf-8")
+    config.write_text(hub_config_text(database, folder, ports, extra), encoding="utf-8")
     config.chmod(0o600)
     hub = Hub(_launch(folder), ports[0], folder, folder / "hub.log")
     _wait_up(hub)

@@ -266,3 +266,24 @@ def test_hub_and_database_restarted_while_bob_types(
     values = [change.value for change in history(lookup, sig, "identity.theme")]
     assert values[:2] == ["Nights and weekends", "Nights"], values
     shoot(bob, "hub-after-restarts")
+
+
+def test_pre_heated_kernels_under_the_hub(
+    tmp_path: Path, database: str, people: dict[str, tuple[Page, Recorder]]
+) -> None:
+    """`serve --hub --preheat 1` (an operator's choice, at about 90 MB per page and user): the
+    pooled kernels fetch their page's request under the user's prefix, and the page works."""
+    started = start_hub(tmp_path / "hub", database, 'c.Spawner.cmd.append("--preheat=1")\n')
+    try:
+        alice, _ = people["alice"]
+        log_in(alice, started, "alice")
+        api = alice.context.request
+        pool = api.get(started.url + "/user/alice/sigworkbook/api/pool").json()
+        assert pool["size"] == 1, pool
+        sig = create_sig(alice, "Pooled Group")
+        alice.goto(started.url + f"/user/alice/voila/render/02-name.ipynb?sig={sig}")
+        wait_for_widgets(alice)
+        expect(field(alice, "Name")).to_have_value("Pooled Group")
+        assert "is ready for a visitor" in started.log()
+    finally:
+        stop_hub(started)
