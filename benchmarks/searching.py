@@ -103,7 +103,7 @@ def directory_csv(rows: int = DIRECTORY_ROWS, seed: int = 13) -> bytes:
 
 def search_times(settings: Settings, progress: Callable[[str], None]) -> Figure:
     """Figure 12: read the directory (pandas) and index it, then search it, in milliseconds."""
-    from sigworkbook.members import directory_index, read_directory
+    from sigworkbook.lists.members import directory_index, read_directory
     from sigworkbook.ui.directory import RESULT_LIMIT
 
     rows = DIRECTORY_ROWS

@@ -150,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             for gap in result.gaps:
                 print(f"  - {gap}")
             gaps += len(result.gaps)
-    print(f"{gaps} gap(s)" if gaps else "No gaps: every step is complete.")
+    print(f"{gaps} gap{'' if gaps == 1 else 's'}" if gaps else "No gaps: every step is complete.")
     return 1 if gaps and args.strict else 0
 
 
@@ -253,6 +253,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_members(args: argparse.Namespace) -> int:
+    """List a SIG's members, or add (with a role) or remove one: the operator's tool."""
+    if args.action is not None and not args.user:
+        raise UserError(f"'{args.action}' needs the hub user name, e.g. members SIG add alice")
+    if args.action == "add" and args.role is None:
+        raise UserError("'add' needs --role owner, editor or viewer")
+    if args.action != "add" and args.role is not None:
+        raise UserError("--role goes with 'add'")
+    if args.action is None and args.user:
+        raise UserError(f"'{args.user}': say add or remove before the user name")
+    with _open(args) as workspace:
+        if args.action == "add":
+            workspace.set_member(args.sig, args.user, args.role)
+            print(f"{args.user} is now {args.role} of {args.sig}")
+        elif args.action == "remove":
+            if args.user not in {m.user for m in workspace.members(args.sig)}:
+                raise UserError(f"{args.user} is not a member of {args.sig}")
+            workspace.set_member(args.sig, args.user, None)
+            print(f"{args.user} is no longer a member of {args.sig}")
+        else:
+            workspace.load(args.sig)  # a SIG that does not exist is an error, not an empty list
+            members = workspace.members(args.sig)
+            if not members:
+                print(f"{args.sig} has no members yet: on a hub only the network team sees it")
+            for member in members:
+                print(f"{member.user}\t{member.role}")
+    return 0
+
+
 def _target_url(raw: str) -> str:
     """--to: a database URL, or the path of an SQLite file."""
     from sigworkbook.store import database_url
@@ -286,7 +315,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _read_list_file(path: Path) -> bytes:
     """The bytes of a list file (.xlsx or CSV) named on the command line, if not too large."""
-    from sigworkbook.lists import MAX_BYTES
+    from sigworkbook.lists.reading import MAX_BYTES
 
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -297,8 +326,8 @@ def _read_list_file(path: Path) -> bytes:
 
 
 def cmd_directory(args: argparse.Namespace) -> int:
-    from sigworkbook.lists import RecordsError
-    from sigworkbook.members import describe, directory_index, found_in, read_directory
+    from sigworkbook.lists.members import describe, directory_index, found_in, read_directory
+    from sigworkbook.lists.reading import RecordsError
 
     path = _path_argument("FILE", args.file)
     try:
@@ -441,6 +470,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
+    members = verb(
+        "members",
+        cmd_members,
+        "list who may see and edit a SIG on a hub, or add or remove one of them",
+    )
+    members.add_argument("sig")
+    members.add_argument("action", nargs="?", choices=("add", "remove"))
+    members.add_argument("user", nargs="?", metavar="USER", help="their hub user name")
+    members.add_argument(
+        "--role",
+        choices=("owner", "editor", "viewer"),
+        help="with add: owner (convener: edits and manages members), editor (edits), "
+        "viewer (reads)",
+    )
     verb(
         "migrate",
         cmd_migrate,

@@ -65,12 +65,16 @@ class Setting(Generic[T]):
     parse: Callable[[str], T]
     secret: bool = False
     """Never shown: not in the docs' defaults, messages or logs."""
+    environment_only: bool = False
+    """Read only from the environment (who is logged in is the hub's to say, not a file's)."""
 
     def read(self, environ: Mapping[str, str] | None = None) -> T:
         """The value from the environment, else the workspace's settings file, else the default."""
         environ = os.environ if environ is None else environ
         raw = environ.get(self.env, "").strip()
         where = f"${self.env}"
+        if not raw and self.environment_only:
+            return self.default
         if not raw:
             found = _from_file(environ).get(self.name)
             if found is None:
@@ -97,6 +101,12 @@ def _from_file(environ: Mapping[str, str]) -> dict[str, Any]:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SettingError(f"{path} is not valid TOML: {error}") from None
+    from_hub = [s for s in ALL if s.environment_only and s.name in values]
+    if from_hub:
+        raise SettingError(
+            f"{path}: {from_hub[0].name} can be set only in the environment "
+            f"(${from_hub[0].env}, which the hub sets), not in a file"
+        )
     unknown = sorted(set(values) - {s.name for s in ALL if s.name != WORKSPACE.name})
     if unknown:
         raise SettingError(f"{path}: {', '.join(unknown)} is not a setting (see docs/settings.md)")
@@ -195,6 +205,41 @@ AUTHOR: Final = Setting[str | None](
     "The name edits are recorded under when a page's link names nobody. Also `--author`.",
     _text,
 )
+HUB_USER: Final = Setting[str | None](
+    "hub_user",
+    "JUPYTERHUB_USER",
+    None,
+    "The hub user this server belongs to (JupyterHub sets it): when set, the workbook runs in "
+    "hosted mode, records every edit under this name and shows each user only their SIGs. "
+    "Environment only.",
+    _text,
+    environment_only=True,
+)
+USER_DISPLAY_NAME: Final = Setting[str | None](
+    "user_display_name",
+    "SIGWORKBOOK_USER_DISPLAY_NAME",
+    None,
+    "In hosted mode, the hub user's name as people read it, where the login provides one. "
+    "Environment only.",
+    _text,
+    environment_only=True,
+)
+USER_GROUPS: Final = Setting[str | None](
+    "user_groups",
+    "SIGWORKBOOK_USER_GROUPS",
+    None,
+    "In hosted mode, the hub groups of the user, separated by commas. Environment only.",
+    _text,
+    environment_only=True,
+)
+NETWORK_GROUP: Final = Setting(
+    "network_group",
+    "SIGWORKBOOK_NETWORK_GROUP",
+    "sigworkbook-network",
+    "The hub group of the network team: its members see every SIG (read only unless they are "
+    "also members of it) and the network page.",
+    _text,
+)
 
 
 def _date(raw: str) -> dt.date:
@@ -237,6 +282,10 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     AUTHOR,
     LANGUAGE,
     TODAY,
+    HUB_USER,
+    USER_DISPLAY_NAME,
+    USER_GROUPS,
+    NETWORK_GROUP,
 )
 """Every setting, in the order docs/settings.md lists them."""
 

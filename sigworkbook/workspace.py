@@ -10,8 +10,10 @@ from typing import Any
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
+from sigworkbook.hosting.identity import User
 from sigworkbook.plan import catalogues
-from sigworkbook.plan.fields import field_spec, label
+from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.model import READ_ONLY_FIELDS, SCHEMA_VERSION, Plan
@@ -27,9 +29,11 @@ from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_
 from sigworkbook.store import (
     Change,
     ChangeFeed,
+    Member,
     Presence,
     Snapshot,
     Store,
+    Submission,
     database_url,
     open_store,
 )
@@ -63,11 +67,16 @@ def _loaded(snapshot: Snapshot) -> Loaded:
 
 
 class Workspace:
-    """One workspace: its database of SIG plans and the operations on them."""
+    """One workspace: its database of SIG plans and the operations on them.
 
-    def __init__(self, root: Path, store: Store) -> None:
+    Opened for a hub `user` (hosted mode), it shows and changes only what their role in each
+    SIG allows; opened with no user (the CLI, a local server) it allows everything.
+    """
+
+    def __init__(self, root: Path, store: Store, *, user: User | None = None) -> None:
         self.root = root
         self.store = store
+        self.user = user
 
     @classmethod
     def open(
@@ -76,11 +85,13 @@ class Workspace:
         *,
         create: bool = False,
         database: str | None = None,
+        user: User | None = None,
     ) -> Workspace:
         """Open the workspace at `root` (see `resolve`); with `create`, make it if it is missing.
 
         Plans are kept in the database at the URL `database` (else $SIGWORKBOOK_DATABASE), by
         default the SQLite file in the workspace folder; the folder holds exports and settings.
+        With `user`, only what that hub user may see and do is allowed (see `access`).
         """
         folder = resolve(root)
         database = database or settings.DATABASE.read()
@@ -91,7 +102,7 @@ class Workspace:
                 raise WorkspaceError(
                     f"no workspace at {folder}: run 'sigworkbook init' or choose one with --workspace"
                 )
-            return cls._with_store(folder, database, create)
+            return cls._with_store(folder, database, create, user)
         database_file = folder / DATABASE_NAME
         if not database_file.exists():
             if not create:
@@ -99,15 +110,17 @@ class Workspace:
                     f"no workspace at {folder}: run 'sigworkbook init' or choose one with --workspace"
                 )
             _make_folder(folder)
-        return cls._with_store(folder, database_url(database_file), create)
+        return cls._with_store(folder, database_url(database_file), create, user)
 
     @classmethod
-    def _with_store(cls, folder: Path, url: str, create: bool) -> Workspace:
+    def _with_store(cls, folder: Path, url: str, create: bool, user: User | None) -> Workspace:
         override = folder / CATALOGUE_OVERRIDE
         if override.exists():
             catalogues.use(override)
         return cls(
-            folder, open_store(url, create=create, busy_timeout=settings.BUSY_TIMEOUT.read())
+            folder,
+            open_store(url, create=create, busy_timeout=settings.BUSY_TIMEOUT.read()),
+            user=user,
         )
 
     def close(self) -> None:
@@ -125,6 +138,7 @@ class Workspace:
 
     def change_feed(self, sig_id: str) -> ChangeFeed:
         """A feed that tells a page when the SIG has a new revision."""
+        self._require(sig_id, Access.READ, "follow")
         return self.store.change_feed(sig_id)
 
     def presence(self) -> Presence:
@@ -141,12 +155,83 @@ class Workspace:
     def exports_dir(self) -> Path:
         return self.root / "exports"
 
+    # --- access -------------------------------------------------------------------------
+
+    def role(self, sig_id: str) -> str | None:
+        """The user's role in the SIG (owner, editor, viewer), None if not a member or no user."""
+        if self.user is None:
+            return None
+        return self.store.memberships(self.user.name).get(sig_id)
+
+    def access(self, sig_id: str) -> Access:
+        """What the user may do with the SIG (everything, with no user)."""
+        if self.user is None:
+            return Access.MANAGE
+        return access_for(self.user, self.role(sig_id))
+
+    def can_edit(self, sig_id: str) -> bool:
+        return self.access(sig_id) >= Access.EDIT
+
+    def can_manage(self, sig_id: str) -> bool:
+        return self.access(sig_id) >= Access.MANAGE
+
+    def _require(self, sig_id: str, needed: Access, action: str) -> None:
+        """Raise AccessDenied (and log it) unless the user may do `action` to the SIG.
+
+        A SIG that does not exist is refused the same way, so a link reveals nothing.
+        """
+        if self.user is None:
+            return
+        granted = self.access(sig_id)
+        if granted >= needed and self.store.exists(sig_id):
+            return
+        message = READ_ONLY if granted >= Access.READ and needed == Access.EDIT else None
+        message = NOT_OWNER if granted >= Access.READ and needed == Access.MANAGE else message
+        if message is None:
+            raise refuse(self.user, sig_id, action)
+        raise refuse(self.user, sig_id, action, message)
+
+    def members(self, sig_id: str) -> list[Member]:
+        """The SIG's members, owners first."""
+        self._require(sig_id, Access.READ, "see the members of")
+        return self.store.members(sig_id)
+
+    def set_member(self, sig_id: str, user: str, role: str | None) -> None:
+        """Give hub user `user` `role` in the SIG (None: remove them); owners only when hosted.
+        A SIG keeps at least one owner (LastOwner otherwise)."""
+        self._require(sig_id, Access.MANAGE, "change the members of")
+        if not self.store.exists(sig_id):
+            raise WorkspaceError(f"there is no SIG '{sig_id}' in this workspace")
+        user = " ".join(user.split())
+        if not user:
+            raise WorkspaceError("Hub user name: is empty: type the name they log in with")
+        by = self.user.name if self.user else None
+        self.store.set_member(sig_id, user, role, by=by)
+
+    def submit_listing(self, sig_id: str, *, author: str | None = None) -> Submission:
+        """Send the SIG, as it is now, to the network team for listing (editors and owners);
+        recorded under the hub user when there is one, else under `author`."""
+        self._require(sig_id, Access.EDIT, "send for listing")
+        revision = self.store.revision(sig_id)
+        return self.store.submit_listing(sig_id, revision, user=self._author(author))
+
+    def submissions(self) -> list[Submission]:
+        """The listing submissions of the SIGs the user may see, newest first."""
+        visible = set(self.sig_ids())
+        return [s for s in self.store.submissions() if s.sig_id in visible]
+
     # --- reading ------------------------------------------------------------------------
 
     def sig_ids(self) -> list[str]:
-        return self.store.sig_ids()
+        """The SIGs the user may see: all of them with no user or for the network team."""
+        ids = self.store.sig_ids()
+        if self.user is None or self.user.network_team:
+            return ids
+        mine = self.store.memberships(self.user.name)
+        return [sig_id for sig_id in ids if sig_id in mine]
 
     def load(self, sig_id: str) -> Loaded:
+        self._require(sig_id, Access.READ, "read")
         return _loaded(self.store.current(sig_id))
 
     def check(self, sig_id: str) -> dict[str, StepCheck]:
@@ -154,6 +239,7 @@ class Workspace:
 
     def revision(self, sig_id: str) -> int:
         """The SIG's latest revision: cheap enough to poll."""
+        self._require(sig_id, Access.READ, "read")
         return self.store.revision(sig_id)
 
     def history(
@@ -165,26 +251,31 @@ class Workspace:
         include_ancestors: bool = False,
     ) -> list[Change]:
         """The SIG's changes, newest first, at or below `path` (see `Store.history`)."""
+        self._require(sig_id, Access.READ, "read the history of")
         return self.store.history(
             sig_id, path=path, limit=limit, include_ancestors=include_ancestors
         )
 
     def last_changes(self, sig_id: str) -> dict[str, Change]:
         """The latest change at each path that was ever changed."""
+        self._require(sig_id, Access.READ, "read the history of")
         return self.store.last_changes(sig_id)
 
     def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
         """The ids of a table's rows, in order, as of `revision`."""
+        self._require(sig_id, Access.READ, "read the history of")
         return self.store.row_ids_at(sig_id, list_path, revision)
 
     def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
         """The SIG's plan as it was at `revision`."""
+        self._require(sig_id, Access.READ, "read the history of")
         return self.store.plan_at(sig_id, revision)
 
     # --- writing ------------------------------------------------------------------------
 
     def new_sig(self, name: str, *, author: str | None = None) -> Loaded:
         """Create a SIG named `name`; its id is derived from the name and made unique."""
+        author = self._author(author)
         identity = {"name": name}
         validate_plan({"id": "probe", "identity": identity})
         base = slugify(name)
@@ -193,7 +284,19 @@ class Workspace:
             n += 1
             sig_id = f"{base[:60]}-{n}"
         document = normalise({"id": sig_id, "identity": identity})
-        return _loaded(self.store.create(sig_id, document, author=author, validate=normalise))
+        created = _loaded(self.store.create(sig_id, document, author=author, validate=normalise))
+        self._make_owner(sig_id)
+        return created
+
+    def _author(self, requested: str | None) -> str | None:
+        """Who an edit is recorded under: always the hub user when there is one, whatever
+        name a page or a shared screen asked for."""
+        return self.user.name if self.user is not None else requested
+
+    def _make_owner(self, sig_id: str) -> None:
+        """In hosted mode, whoever creates a SIG is its first owner."""
+        if self.user is not None:
+            self.store.set_member(sig_id, self.user.name, "owner", by=self.user.name)
 
     def set(self, sig_id: str, path: str, value: Any, *, author: str | None = None) -> Loaded:
         """Set one field; PlanError (nothing saved) when the value cannot be accepted."""
@@ -203,13 +306,17 @@ class Workspace:
         self, sig_id: str, changes: Sequence[tuple[str, Any]], *, author: str | None = None
     ) -> Loaded:
         """Set several fields in one transaction: all are saved, or none."""
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "change")
         for path, _ in changes:
             _check_writable(path)
         try:
             snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
-        except PathError as error:  # e.g. a row index past the end of its list
+        except PathError:  # e.g. a row index past the end of its list
             path = changes[0][0] if len(changes) == 1 else ""
-            raise PlanError([Problem(path, label(path) if path else "", str(error))]) from None
+            raise PlanError(
+                [Problem(path, label(path) if path else "", "is not there (its row may be gone)")]
+            ) from None
         return _loaded(snapshot)
 
     def update(
@@ -225,6 +332,8 @@ class Workspace:
         For edits that build on the current value (a vote, a ticked item, a new row), so that
         a concurrent edit by someone else is never lost.
         """
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "change")
         _check_writable(path)
 
         def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -250,6 +359,8 @@ class Workspace:
         right row even if someone else added or removed rows meanwhile. WorkspaceError when
         the row is gone.
         """
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "change")
 
         def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
             found = row_by_id(get_path(plan, list_path, None), row_id)
@@ -269,6 +380,7 @@ class Workspace:
         self, document: Any, *, replace: bool = False, author: str | None = None
     ) -> Loaded:
         """Create a SIG from an exported plan, or with `replace` make it a new revision of one."""
+        author = self._author(author)
         if not isinstance(document, dict):
             raise PlanError([Problem("", "", "the file must hold one JSON object, a plan")])
         version = document.get("schema_version")
@@ -295,17 +407,22 @@ class Workspace:
         plan = normalise(document)
         sig_id = plan["id"]
         if self.store.exists(sig_id):
+            self._require(sig_id, Access.EDIT, "replace")
             if not replace:
                 raise WorkspaceError(
                     f"a SIG with id '{sig_id}' exists already: use --replace to make this file its new revision"
                 )
             return _loaded(self.store.replace(sig_id, plan, author=author, validate=normalise))
-        return _loaded(self.store.create(sig_id, plan, author=author, validate=normalise))
+        created = _loaded(self.store.create(sig_id, plan, author=author, validate=normalise))
+        self._make_owner(sig_id)
+        return created
 
     def restore(
         self, sig_id: str, revision: int, *, path: str | None = None, author: str | None = None
     ) -> Loaded:
         """Make the plan (or only the field at `path`) as it was at `revision`, as a new change."""
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "restore")
         current = self.store.revision(sig_id)
         if not 1 <= revision <= current:
             raise WorkspaceError(
@@ -319,7 +436,7 @@ class Workspace:
                 value = get_path(old, path)
             except PathError:
                 raise WorkspaceError(
-                    f"{label(path)} ({path}) did not exist at revision {revision}"
+                    f"{in_words(path)} did not exist at revision {revision}"
                 ) from None
             row = _row_of(old, path)
             if row is not None:

@@ -22,7 +22,14 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "sigworkbook"
 """The `sigworkbook` console script installed beside the interpreter running the tests."""
 
-ENV_VARS = ("SIGWORKBOOK_WORKSPACE", "SIGWORKBOOK_CATALOGUES", "SIGWORKBOOK_DATABASE")
+ENV_VARS = (
+    "SIGWORKBOOK_WORKSPACE",
+    "SIGWORKBOOK_CATALOGUES",
+    "SIGWORKBOOK_DATABASE",
+    "JUPYTERHUB_USER",
+    "SIGWORKBOOK_USER_GROUPS",
+    "SIGWORKBOOK_USER_DISPLAY_NAME",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,16 @@ RunCli = Callable[..., CliResult]
 PINNED_TODAY = "2026-01-01"
 """The day the checks count from in tests: the fixed dates of the test plans (2026, 2027) stay
 ahead of it whenever the tests run."""
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """What a test, or code it runs in-process (`serve` hands settings to its kernels through
+    os.environ), puts in the environment is gone after it: no test sees another's database."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)

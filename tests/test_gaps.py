@@ -59,14 +59,14 @@ TRIGGERED = [
         "core",
         [("core_group.people.1.role", "member")],
         "core_group.people",
-        "1 convener(s); at least two",
+        "only one convener; at least two",
         id="one-convener",
     ),
     g(
         "core",
         [("core_group.people", [])],
         "core_group.people",
-        "0 convener(s)",
+        "no convener yet",
         id="no-people",
     ),
     g(
@@ -206,7 +206,7 @@ TRIGGERED = [
         "charter",
         [("charter.measures.0.target", ""), ("charter.measures.0.indicator", "")],
         "charter.measures.0.target",
-        "'row 1' has no target",
+        "Measure 1 has no target",
         id="unnamed-measure-without-target",
     ),
     g(
@@ -243,7 +243,7 @@ TRIGGERED = [
         "schedule",
         [("schedule.activities.0.title", "")],
         "schedule.activities.0.title",
-        "row 1 has no title",
+        "Activity 1 has no title",
         id="activity-without-title",
     ),
     g(

@@ -17,6 +17,8 @@ LAYERS: dict[str, set[str]] = {
     "plan": {"store", "workspace", "live", "ui", "app", "exports", "cli"},
     "store": {"workspace", "live", "ui", "app", "exports", "cli"},
     "exports": {"store", "live", "ui", "app", "cli"},
+    "lists": {"store", "workspace", "live", "ui", "app", "exports", "cli", "hosting"},
+    "hosting": {"live", "ui", "app", "cli"},
     "live": {"ui", "app", "cli"},
     "ui": {"app", "cli"},
 }
@@ -89,7 +91,7 @@ def test_only_the_store_package_imports_a_backend() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("package", ["ui", "app", "live", "plan", "exports"])
+@pytest.mark.parametrize("package", ["ui", "app", "live", "plan", "exports", "lists", "hosting"])
 def test_no_database_driver_outside_the_store(package: str) -> None:
     wrong = [
         f"{module} imports {name}"

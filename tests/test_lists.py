@@ -8,8 +8,8 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 
-from sigworkbook.lists import RecordsError, column_key, read_records, separator_of
-from sigworkbook.matching import SearchIndex, rank, similarity, split_values
+from sigworkbook.lists.matching import SearchIndex, rank, similarity, split_values
+from sigworkbook.lists.reading import RecordsError, column_key, read_records, separator_of
 
 COLUMNS = ("name", "organisation", "interests")
 HEADER = ["Name", "Organisation", "Role", "Interests"]

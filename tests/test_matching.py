@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sigworkbook.matching import (
+from sigworkbook.lists.matching import (
     Match,
     RecordsError,
     clean_terms,
@@ -214,3 +214,8 @@ def test_the_vectorised_ranking_is_the_one_by_one_ranking(
             for m in rank(terms, records, fields, limit=limit)
         ]
         assert got == reference_rank(terms, records, fields, limit)
+
+
+def test_column_names_may_use_spaces_and_capitals() -> None:
+    records = read_records(b"Name,Theme,Key phrases\nA,b,c\n", ["name", "theme", "key_phrases"])
+    assert records == [{"name": "A", "theme": "b", "key_phrases": "c"}]

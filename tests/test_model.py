@@ -18,6 +18,7 @@ from strategies import complete_plan
 from sigworkbook import settings
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CatalogueError
+from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.paths import get_path, set_path
 from sigworkbook.plan.steps import STEPS
@@ -652,9 +653,16 @@ def problem_at(error: PlanError, path: str) -> Problem:
     return found[0]
 
 
-def where(label: str, path: str) -> str:
-    """How a message names a field: its label and dotted path (or the path alone if no label)."""
-    return path if label == path else f"{label} ({path})"
+def assert_named_in_words(problem: Problem, message: str) -> None:
+    """The message names the field in words (its label, rows counted from 1), with no dotted
+    path, unless the path names no field of the plan (then it is quoted as it is)."""
+    assert f"{problem.place}: " in message
+    if problem.label != problem.path:
+        assert problem.path not in message
+        assert problem.place == in_words(problem.path) or "“" in problem.place
+        last = problem.path.rsplit(".", 1)[-1]
+        if not last.isdigit():
+            assert problem.label in problem.place
 
 
 @pytest.mark.parametrize(("path", "value", "at", "label", "says"), REFUSED)
@@ -665,7 +673,7 @@ def test_refused_in_a_whole_plan(path: str, value: Any, at: str, label: str, say
     problem = problem_at(caught.value, at)
     assert problem.label == label
     assert says in problem.message
-    assert f"{where(label, at)}: " in str(caught.value)
+    assert_named_in_words(problem, str(caught.value))
 
 
 @pytest.mark.parametrize(("path", "value", "at", "label", "says"), REFUSED)
@@ -679,7 +687,7 @@ def test_refused_through_the_workspace_saves_nothing(
     problem = problem_at(caught.value, at)
     assert problem.label == label
     assert says in problem.message
-    assert f"{where(label, at)}: " in str(caught.value)
+    assert_named_in_words(problem, str(caught.value))
     after = workspace.load(before.plan.id)
     assert after.revision == before.revision
     assert after.plan == before.plan
@@ -772,7 +780,7 @@ def test_sig_id_must_be_a_slug(sig_id: str) -> None:
     with pytest.raises(PlanError) as caught:
         validate_plan({"id": sig_id})
     assert problem_at(caught.value, "id").label == "SIG id"
-    assert "SIG id (id): " in str(caught.value)
+    assert "SIG id: " in str(caught.value)
 
 
 @pytest.mark.parametrize("sig_id", ["a", "0", "home-safely", "a" * 64, "sig-2"])
@@ -807,7 +815,9 @@ def test_unknown_fields_refused(document: dict[str, Any], at: str) -> None:
     with pytest.raises(PlanError) as caught:
         validate_plan(document)
     assert problem_at(caught.value, at).message == "is not a field of the plan"
-    assert f"{at}: is not a field of the plan" in str(caught.value)
+    assert f"“{at.rsplit('.', 1)[-1]}”" in str(caught.value)
+    assert ": is not a field of the plan" in str(caught.value)
+    assert at not in str(caught.value) or "." not in at
 
 
 @pytest.mark.parametrize("path", ["identity.nickname", "schedule.activities.0.colour", "nope"])
@@ -815,7 +825,7 @@ def test_unknown_field_refused_through_the_workspace(workspace: Workspace, path:
     before = workspace.import_plan(complete_plan())
     with pytest.raises(PlanError) as caught:
         workspace.set(before.plan.id, path, "x")
-    assert path in str(caught.value)
+    assert f"“{path.rsplit('.', 1)[-1]}”" in str(caught.value)
     assert "not a field of the plan" in str(caught.value)
     assert workspace.load(before.plan.id).revision == before.revision
 
@@ -838,7 +848,7 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_schema_version_only_1() -> None:
     with pytest.raises(PlanError) as caught:
         validate_plan({"id": "a", "schema_version": 2})
-    assert "Schema version (schema_version): " in str(caught.value)
+    assert "Schema version: " in str(caught.value)
 
 
 def test_defaults_fill_a_minimal_plan() -> None:

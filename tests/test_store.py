@@ -100,7 +100,7 @@ def test_new_database_is_marked_as_ours_and_uses_wal(db: Path) -> None:
         assert opened._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     raw = _raw(db)
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == Store.SCHEMA_VERSION == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == Store.SCHEMA_VERSION == 2
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "sigs", "history"} <= tables
@@ -261,13 +261,16 @@ def _broken_migration(conn: sqlite3.Connection) -> None:
     raise RuntimeError("step two failed")
 
 
+NEXT = Store.SCHEMA_VERSION + 1
+
+
 class StoreV2(Store):
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = NEXT
     MIGRATIONS = (*Store.MIGRATIONS, _add_tags)
 
 
 class BrokenV2(Store):
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = NEXT
     MIGRATIONS = (*Store.MIGRATIONS, _broken_migration)
 
 
@@ -278,17 +281,17 @@ def test_an_older_database_is_upgraded_on_open(db: Path) -> None:
         assert new.current("a").plan == PLAN
         assert new.plan_at("a", 1) == PLAN
     raw = _raw(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == NEXT
     assert raw.execute("SELECT sig_id, tag FROM tags").fetchall() == [("a", "migrated")]
     raw.close()
-    with pytest.raises(NewerSchema, match="version 2"):
+    with pytest.raises(NewerSchema, match=f"version {NEXT}"):
         Store(db)
 
 
 def test_a_new_database_gets_every_migration(db: Path) -> None:
     StoreV2(db).close()
     raw = _raw(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == NEXT
     assert raw.execute("SELECT COUNT(*) FROM tags").fetchone()[0] == 0
     raw.close()
 
@@ -298,10 +301,10 @@ def test_a_failed_upgrade_changes_nothing(db: Path) -> None:
         old.create("a", PLAN, author=None, validate=accept)
     with pytest.raises(StoreError) as raised:
         BrokenV2(db)
-    assert "from version 1 to 2" in str(raised.value)
+    assert f"from version {Store.SCHEMA_VERSION} to {NEXT}" in str(raised.value)
     assert "step two failed" in str(raised.value)
     raw = _raw(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == Store.SCHEMA_VERSION
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables
     raw.close()
@@ -311,7 +314,7 @@ def test_a_failed_upgrade_changes_nothing(db: Path) -> None:
 
 def test_a_store_class_needs_one_migration_per_version(db: Path) -> None:
     class Inconsistent(Store):
-        SCHEMA_VERSION = 3
+        SCHEMA_VERSION = NEXT + 1
 
     with pytest.raises(TypeError, match="one migration per schema version"):
         Inconsistent(db)

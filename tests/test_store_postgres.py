@@ -44,7 +44,7 @@ def test_a_new_database_is_marked_as_ours(backend: PostgresBackend) -> None:
         assert store.sig_ids() == []
     meta = dict(backend.raw("SELECT key, value FROM meta"))
     assert meta["application"] == "sigworkbook"
-    assert meta["schema_version"] == str(PostgresStore.SCHEMA_VERSION) == "1"
+    assert meta["schema_version"] == str(PostgresStore.SCHEMA_VERSION) == "2"
     assert {"created_at", "created_by", "schema_changed_at"} <= set(meta)
     tables = {
         row[0] for row in backend.raw("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -109,13 +109,16 @@ def _broken(conn: psycopg.Connection[Any]) -> None:
     raise RuntimeError("step two failed")
 
 
+NEXT = PostgresStore.SCHEMA_VERSION + 1
+
+
 class StoreV2(PostgresStore):
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = NEXT
     MIGRATIONS = (*PostgresStore.MIGRATIONS, _add_tags)
 
 
 class BrokenV2(PostgresStore):
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = NEXT
     MIGRATIONS = (*PostgresStore.MIGRATIONS, _broken)
 
 
@@ -127,13 +130,13 @@ def test_an_older_database_is_upgraded_and_a_failed_upgrade_changes_nothing(
     before = backend.contents()
     with pytest.raises(StoreError) as raised:
         BrokenV2(backend.url)
-    assert "from version 1 to 2" in str(raised.value)
+    assert f"from version {PostgresStore.SCHEMA_VERSION} to {NEXT}" in str(raised.value)
     assert "step two failed" in str(raised.value)
     assert backend.contents() == before
     with StoreV2(backend.url) as new:
         assert new.current("a").plan == PLAN
     assert backend.raw("SELECT sig_id, tag FROM tags") == [("a", "migrated")]
-    with pytest.raises(NewerSchema, match="version 2"):
+    with pytest.raises(NewerSchema, match=f"version {NEXT}"):
         PostgresStore(backend.url)
 
 
@@ -152,7 +155,7 @@ def test_two_processes_setting_up_one_database_at_once(backend: PostgresBackend)
     for thread in threads:
         thread.join()
     assert errors == []
-    assert backend.raw("SELECT value FROM meta WHERE key = 'schema_version'") == [("1",)]
+    assert backend.raw("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
 
 
 def test_a_locked_sig_makes_writes_wait_then_fail_with_store_busy(

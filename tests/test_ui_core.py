@@ -10,8 +10,8 @@ import ipywidgets as widgets
 import pytest
 from widget_tree import control
 
+from sigworkbook.lists.matching import normalise
 from sigworkbook.live.session import Session
-from sigworkbook.matching import normalise
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.core import (

@@ -42,7 +42,7 @@ def revisions(panel: HistoryPanel) -> list[int]:
     """The revision numbers the panel lists, top to bottom, read from the rows' text."""
     found = []
     for row in panel.rows.children:
-        match = re.search(r"#(\d+)</span>", row.children[0].value)
+        match = re.search(r'data-revision="(\d+)"', row.children[0].value)
         assert match is not None, row.children[0].value
         found.append(int(match[1]))
     return found
@@ -152,17 +152,17 @@ def test_restore_a_field_as_it_was_after_a_change(workspace: Workspace) -> None:
     panel = open_panel(workspace)
     latest = buttons(row_for(panel, 5))
     assert "Undo this change" in latest
-    assert not any(name.startswith("Restore this field") for name in latest)  # it is current
-    assert "Restore plan to #5" in latest
+    assert not any(name.startswith("Put this value back") for name in latest)  # it is current
+    assert any(name.startswith("Restore the plan as it was at ") for name in latest)
     third = buttons(row_for(panel, 4))
-    assert list(third)[:2] == ["Undo this change", "Restore this field as it was after #4"]
-    buttons(row_for(panel, 3))["Restore this field as it was after #3"].click()
+    assert list(third)[:2] == ["Undo this change", "Put this value back"]
+    buttons(row_for(panel, 3))["Put this value back"].click()
     assert workspace.store.revision(SIG) == 6
     assert workspace.load(SIG).plan.identity.theme == "Second"
     assert panel.message.value == ""
     assert revisions(panel)[0] == 6
-    assert not any(name.startswith("Restore this field") for name in buttons(row_for(panel, 3)))
-    assert "Restore this field as it was after #5" in buttons(row_for(panel, 5))
+    assert not any(name.startswith("Put this value back") for name in buttons(row_for(panel, 3)))
+    assert "Put this value back" in buttons(row_for(panel, 5))
 
 
 def test_restoring_a_field_in_a_table_row_follows_the_row_not_its_place(
@@ -178,11 +178,11 @@ def test_restoring_a_field_in_a_table_row_follows_the_row_not_its_place(
     workspace.set(SIG, "identity.name_ideas", reordered[::-1], author="Ana")  # Beta now first
     panel = open_panel(workspace)
     # The row that was second is still "Beta two", though Alpha is second now: nothing to offer.
-    assert not any(n.startswith("Restore this field") for n in buttons(row_for(panel, named)))
+    assert not any(n.startswith("Put this value back") for n in buttons(row_for(panel, named)))
     workspace.set_in_row(SIG, "identity.name_ideas", beta.id, "name", "Beta three")
     panel.session.refresh()
     before = workspace.store.revision(SIG)
-    buttons(row_for(panel, named))[f"Restore this field as it was after #{named}"].click()
+    buttons(row_for(panel, named))["Put this value back"].click()
     assert workspace.store.revision(SIG) == before + 1
     rows = {row.id: row.name for row in workspace.load(SIG).plan.identity.name_ideas}
     assert rows == {alpha.id: "Alpha", beta.id: "Beta two"}
@@ -200,7 +200,7 @@ def test_a_restore_into_a_removed_row_is_not_offered_and_undo_reports_it(
     workspace.set(SIG, "identity.name_ideas", kept, author="Ana")
     panel = open_panel(workspace)
     offered = buttons(row_for(panel, named))
-    assert not any(name.startswith("Restore this field") for name in offered)
+    assert not any(name.startswith("Put this value back") for name in offered)
     before = workspace.store.revision(SIG)
     offered["Undo this change"].click()
     assert "removed" in panel.message.value and 'role="alert"' in panel.message.value
@@ -223,5 +223,33 @@ def test_a_change_in_a_table_row_names_its_table_and_row(workspace: Workspace) -
     second = workspace.load(SIG).plan.charter.risks[1].id
     workspace.set_in_row(SIG, "charter.risks", second, "mitigation", "Share <b>it</b>")
     line = describe(workspace.history(SIG)[0])
-    assert "Risks and mitigations, row 2: Mitigation: <q>Share &lt;b&gt;it&lt;/b&gt;</q>" in line
-    assert "Risks and mitigations:" in describe(workspace.history(SIG)[1]), "the whole table"
+    assert "Changed Risk 2: Mitigation: <q>Share &lt;b&gt;it&lt;/b&gt;</q>" in line
+    panel = open_panel(workspace)
+    lines = [row.children[0].value for row in panel.rows.children]
+    assert "Changed Risk 2, “B”: Mitigation: <q>Share &lt;b&gt;it&lt;/b&gt;</q>" in lines[0]
+    assert "Added Risk 1, B to the risks and mitigations" not in lines[1]
+    assert "· Added A, B to the risks and mitigations" in lines[1], "the whole table"
+
+
+def test_history_lines_say_what_changed_in_words(workspace: Workspace) -> None:
+    """Rows added and removed by name, choices by their label, no JSON, ids or revisions."""
+    people = [{"name": "Maya Okafor", "role": "convener"}]
+    workspace.set(SIG, "core_group.people", people, author="Priya")
+    saved = [p.model_dump(mode="json") for p in workspace.load(SIG).plan.core_group.people]
+    workspace.set(SIG, "core_group.people", [*saved, {"name": "Ben"}], author="Priya")
+    ben = workspace.load(SIG).plan.core_group.people[1].id
+    workspace.set_in_row(SIG, "core_group.people", ben, "role", "sponsor", author="Priya")
+    workspace.set(SIG, "core_group.people", saved, author="Priya")
+    workspace.set(SIG, "charter.out_of_scope", "Clinical advice", author="Priya")
+    workspace.set(SIG, "charter.review_date", "2027-01-15", author="Priya")
+    panel = open_panel(workspace)
+    lines = [re.sub("<[^>]+>", "", row.children[0].value) for row in panel.rows.children]
+    assert lines[0].endswith("Priya · Changed Charter review date: 15 January 2027")
+    assert lines[1].endswith("Changed Out of scope: Clinical advice")
+    assert lines[2].endswith("Removed Ben from the core group")
+    assert lines[3].endswith("Changed Person 2, “Ben”: Role: Sponsor") is False  # Ben has gone
+    assert lines[3].endswith("Changed Person 2: Role: Sponsor")
+    assert lines[4].endswith("Added Ben to the core group")
+    assert lines[5].endswith("Added Maya Okafor to the core group")
+    for line in lines:
+        assert not re.search(r"[{}\[\]#]|revision|\w\.\w", line), line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,9 @@ def test_history_panel_lists_changes_and_undoes_one(tmp_path: Path) -> None:
         undo_this.click()
         assert workspace.load("frailty-friends").plan.identity.theme == "Frailty"
         assert theme.input.value == "Frailty"
-        assert "restored revision 2" in panel.rows.children[0].children[0].value
+        restored = panel.rows.children[0].children[0].value
+        assert "Restored Theme as it was at " in restored and "(Ana): <q>Frailty</q>" in restored
+        assert "revision" not in re.sub("<[^>]+>", "", restored)
 
 
 def test_undo_button_says_when_there_is_nothing_to_undo(tmp_path: Path) -> None:
@@ -108,12 +111,15 @@ def test_the_step_timer_follows_the_agenda_and_keeps_time_already_spent(tmp_path
     with Workspace.open(tmp_path, create=True) as workspace:
         sig = workspace.new_sig("Timed Group").plan.id
         page = Page(STEP_BY_KEY["name"], Session(workspace, sig, author="Ana"))
+        now = [5_000.0]
+        page.timer.clock = lambda: now[0]
         assert "15:00" in page.timer.display_.value
         workspace.set(sig, "meeting.timeboxes.name", 20)  # someone edits the agenda
         page.session.refresh()
         assert "20:00" in page.timer.display_.value
-        for _ in range(90):
-            page.timer.tick()
+        page.timer.start()
+        now[0] += 90
+        page.timer.pause()
         assert "18:30" in page.timer.display_.value
         workspace.set(sig, "meeting.timeboxes.name", 10)
         page.session.refresh()
@@ -160,3 +166,33 @@ def test_a_complete_step_is_ticked_for_the_eye_and_named_complete_for_screen_rea
     assert "1. Core group and statement (complete)" in spoken.links
     assert all("✓" not in link for link in spoken.links)
     assert markup.count('<span class="swb-tick" aria-hidden="true">✓</span>') >= 1
+
+
+def test_the_timer_is_shared_by_every_screen_and_stays_out_of_the_history(tmp_path: Path) -> None:
+    """Started on one page, it runs on another person's page from the same moment; paused
+    there, it stops here; no one's undo stops it and the history does not list it."""
+    now = [1_000.0]
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("Frailty Friends", author="setup")
+        priya = Page(STEP_BY_KEY["charter"], Session(workspace, "frailty-friends", author="Priya"))
+        ben = Page(STEP_BY_KEY["charter"], Session(workspace, "frailty-friends", author="Ben"))
+        for page in (priya, ben):
+            page.timer.clock = lambda: now[0]
+        total = priya.timer.total
+        priya.timer.toggle.click()
+        now[0] += 65
+        ben.session.refresh()
+        assert ben.timer.running and ben.timer.toggle.description == "Pause"
+        assert ben.timer.remaining == priya.timer.remaining == total - 65
+        assert f"{(total - 65) // 60:02d}:55" in ben.timer.display_.value
+        ben.timer.toggle.click()  # pause on Ben's screen
+        now[0] += 30
+        priya.session.refresh()
+        assert not priya.timer.running and priya.timer.remaining == total - 65
+        assert priya.session.undo() is None, "the timer is nobody's edit"
+        panel = HistoryPanel(priya.session)
+        panel.selected_index = 0
+        assert len(panel.rows.children) == 1  # only "Started the plan"
+        ben.timer.reset_button.click()
+        priya.session.refresh()
+        assert priya.timer.remaining == total and not priya.timer.running

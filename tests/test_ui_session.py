@@ -183,9 +183,7 @@ def test_restoring_what_is_already_there_changes_nothing_and_claims_nothing(
     ana.restore(current, path="identity.theme")
     assert ana.workspace.store.revision("frailty-friends") == current
     assert ana.status.ok
-    assert ana.status.message == (
-        f"Nothing to restore: one field is already as it was at revision {current}"
-    )
+    assert ana.status.message == "Nothing to restore: Theme is already as it was then"
     assert ana.undo() is None, "Ben's edit is not Ana's to undo"
     assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty"
 

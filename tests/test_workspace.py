@@ -74,7 +74,7 @@ def test_long_names_still_give_unique_valid_ids(workspace: Workspace) -> None:
 def test_new_sig_refuses_a_bad_name(workspace: Workspace, name: str) -> None:
     with pytest.raises(PlanError) as caught:
         workspace.new_sig(name)
-    assert "Name (identity.name): " in str(caught.value)
+    assert "Name: " in str(caught.value)
     assert workspace.sig_ids() == []
 
 
@@ -118,25 +118,23 @@ def test_set_many_saves_all(workspace: Workspace) -> None:
     [
         pytest.param(
             [("identity.theme", "Recovery"), ("charter.review_date", "2026-02-30")],
-            "Charter review date (charter.review_date)",
+            "Charter review date: ",
             id="second-invalid",
         ),
         pytest.param(
             [("charter.review_date", "2026-02-30"), ("identity.theme", "Recovery")],
-            "Charter review date (charter.review_date)",
+            "Charter review date: ",
             id="first-invalid",
         ),
-        pytest.param(
-            [("identity.theme", "Recovery"), ("id", "other")], "SIG id (id)", id="read-only"
-        ),
+        pytest.param([("identity.theme", "Recovery"), ("id", "other")], "SIG id: ", id="read-only"),
         pytest.param(
             [("identity.theme", "Recovery"), ("identity.nickname", "x")],
-            "identity.nickname",
+            "“nickname” in Name and description",
             id="unknown-field",
         ),
         pytest.param(
             [("identity.theme", "Recovery"), ("schedule.activities.9.title", "x")],
-            "schedule.activities.9",
+            "its row may be gone",
             id="row-out-of-range",
         ),
     ],
@@ -177,8 +175,8 @@ def test_setting_the_same_value_is_no_new_revision(workspace: Workspace) -> None
 @pytest.mark.parametrize(
     ("path", "value", "named"),
     [
-        ("id", "other-id", "SIG id (id): cannot be changed"),
-        ("schema_version", 2, "Schema version (schema_version): cannot be changed"),
+        ("id", "other-id", "SIG id: cannot be changed"),
+        ("schema_version", 2, "Schema version: cannot be changed"),
         ("", {"id": "other-id"}, "cannot be changed"),
     ],
 )
@@ -307,7 +305,7 @@ def test_import_of_a_newer_schema_version_refused(workspace: Workspace, replace:
         document["schema_version"] = 2
         with pytest.raises(PlanError) as caught:
             workspace.import_plan(document, replace=replace)
-        assert "Schema version (schema_version): 2 is newer" in str(caught.value)
+        assert "Schema version: 2 is newer" in str(caught.value)
     assert workspace.sig_ids() == ["existing"]
     assert revisions(workspace, "existing") == [1]
 
@@ -322,7 +320,7 @@ def test_import_of_something_that_is_not_a_plan(workspace: Workspace, document: 
 def test_import_validates_everything_before_writing(workspace: Workspace) -> None:
     document = complete_plan()
     document["promotion"]["actions"][0]["channel"] = "carrier_pigeon"
-    with pytest.raises(PlanError, match=r"Channel \(promotion\.actions\.0\.channel\)"):
+    with pytest.raises(PlanError, match=r"Promotion action 1: Channel: "):
         workspace.import_plan(document)
     assert workspace.sig_ids() == []
 

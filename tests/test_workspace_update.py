@@ -49,7 +49,7 @@ def test_concurrent_appends_all_survive(tmp_path: Path) -> None:
 def test_an_invalid_result_saves_nothing(tmp_path: Path) -> None:
     with Workspace.open(tmp_path, create=True) as workspace:
         workspace.new_sig("Sig")
-        with pytest.raises(PlanError, match="Groups looked at"):
+        with pytest.raises(PlanError, match="Group looked at 1: "):
             workspace.update(
                 "sig", "statement.existing_groups.groups_considered", lambda _: ["x" * 201]
             )

@@ -173,6 +173,7 @@ def serve(
         build_config(options),
         on_listening=lambda: _announce(options, sig),
         browser_url=start_url(options, sig) if open_browser and show_browser else None,
+        sig=sig,
     )
 
 

@@ -1,6 +1,9 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Five changes to stock Voila 0.5, each small:
+Six changes to stock Voila 0.5, each small:
+
+* `/` (and Voila's file list under `/voila/tree`) takes a visitor to the start page, with the
+  SIG given to `serve --sig`: nobody meets a raw list of `.ipynb` files.
 
 * Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
   the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
@@ -9,8 +12,8 @@ Five changes to stock Voila 0.5, each small:
 * Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
   server started is shut down, including one still starting (stock Voila's stop fails on that
   one with a 404 and exits with an error, leaving it running).
-* The server's root (its base URL) sends visitors to the start page, and Voila's login and
-  logout pages move under the base URL with everything else.
+* Voila's login and logout pages (and the hub's OAuth callback) move under the base URL with
+  everything else (Voila adds them at the root, whatever the base URL).
 * With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 """
@@ -32,19 +35,20 @@ import webbrowser
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import tornado.ioloop
 import tornado.web
 import voila.notebook_renderer
 from jupyter_core.utils import ensure_async
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from traitlets.config import Config
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
-from voila.tornado.treehandler import TornadoVoilaTreeHandler as VoilaTreeHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
 
@@ -229,29 +233,51 @@ class PoolHandler(APIHandler):
         self.finish(json.dumps(body, sort_keys=True))
 
 
+class StartPageRedirect(JupyterHandler):
+    """`GET`: redirect to the start page, keeping the query (an access token, say) and adding
+    the SIG `serve --sig` named unless the address names one already."""
+
+    def initialize(self, target: str, sig: str | None) -> None:
+        self.target = target
+        self.sig = sig
+
+    def get(self, path: str | None = None) -> None:
+        query = [
+            (name, value.decode("utf-8", "replace"))
+            for name, values in self.request.query_arguments.items()
+            for value in values
+        ]
+        if self.sig and not any(name == "sig" for name, _ in query):
+            query.append(("sig", self.sig))
+        self.redirect(self.target + (f"?{urlencode(query)}" if query else ""))
+
+
 class SigworkbookVoila(Voila):  # type: ignore[misc]
     """Voila with the page handler above and a hook that runs once the port is open."""
 
     name = "sigworkbook"
     on_listening: Callable[[], None] | None = None
     browser_url: str | None = None
+    start_sig: str | None = None
 
     def init_handlers(self) -> list[Any]:
         replaced = {
             TornadoVoilaHandler: RenderHandler,
             RequestInfoSocketHandler: RequestInfoHandler,
         }
-        start = url_path_join(self.base_url, "voila/render", START_NOTEBOOK)
-        handlers: list[Any] = [
-            (self.server_url, tornado.web.RedirectHandler, {"url": start, "permanent": False})
-        ]
+        start = {
+            "target": url_path_join(self.server_url, "voila/render", START_NOTEBOOK),
+            "sig": self.start_sig,
+        }
+        handlers: list[Any] = []
         for pattern, handler, *rest in super().init_handlers():
-            if pattern == self.server_url and handler is VoilaTreeHandler:
-                continue  # the server's root is the start page, not a list of notebooks
             if not pattern.startswith(self.server_url):
                 # Voila adds its login and logout handlers at the root, whatever the base URL.
                 pattern = url_path_join(self.server_url, pattern)
-            handlers.append((pattern, replaced.get(handler, handler), *rest))
+            if handler is TornadoVoilaTreeHandler:
+                handlers.append((pattern, StartPageRedirect, start))
+            else:
+                handlers.append((pattern, replaced.get(handler, handler), *rest))
         configuration = self.voila_configuration
         size = configuration.default_pool_size if configuration.preheat_kernel else 0
         handlers.append((url_path_join(self.server_url, POOL_API), PoolHandler, {"size": size}))
@@ -289,6 +315,7 @@ def run(
     *,
     on_listening: Callable[[], None] | None = None,
     browser_url: str | None = None,
+    sig: str | None = None,
 ) -> int:
     """Run Voila with `config` until Ctrl-C or SIGTERM; the exit code (0, or 2 if it cannot listen)."""
     voila.notebook_renderer.VoilaExecutor = FriendlyErrorExecutor
@@ -298,6 +325,7 @@ def run(
     app = SigworkbookVoila.instance(config=config)
     app.on_listening = on_listening
     app.browser_url = browser_url
+    app.start_sig = sig
     app.initialize([])
     signal.signal(signal.SIGINT, app.stop_from_signal)
     signal.signal(signal.SIGTERM, app.stop_from_signal)

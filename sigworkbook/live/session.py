@@ -23,7 +23,7 @@ from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log, log_to_server
 from sigworkbook.live.presence import PresenceBoard
 from sigworkbook.live.saving import SaveQueue
-from sigworkbook.plan.fields import label
+from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.paths import get_path
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, StoreError, StoreUnreachable, Visitor
@@ -84,16 +84,22 @@ class Session(HasTraits):
         self._presence_timer: asyncio.TimerHandle | None = None
         self._retry_timer: asyncio.TimerHandle | None = None
         self.loaded = workspace.load(sig_id)
+        self.may_edit = workspace.can_edit(sig_id)
+        """Whether this page's user may change the SIG (a viewer or the network team may not)."""
         self.status = (
             SaveStatus(False, "This workspace is read-only: you can read, but nothing is saved.")
-            if self.read_only
+            if workspace.read_only
+            else SaveStatus(False, "You can read this SIG, but not change it.")
+            if not self.may_edit
             else SaveStatus(True, "All changes saved")
         )
         atexit.register(self.close)
 
     @property
     def read_only(self) -> bool:
-        return self.workspace.read_only
+        """Whether nothing can be saved from this page: a read-only workspace, or a user who
+        may only read this SIG."""
+        return self.workspace.read_only or not self.may_edit
 
     @property
     def authorship(self) -> Authorship:
@@ -286,7 +292,7 @@ class Session(HasTraits):
         }
         if not self._refused:
             return SaveStatus(True, f"Saved at {now:%H:%M}", now)
-        names = ", ".join(dict.fromkeys(label(path) for path in self._refused))
+        names = ", ".join(dict.fromkeys(in_words(path, self.document) for path in self._refused))
         return SaveStatus(
             False, f"Saved at {now:%H:%M}, except {names}: see the message under it", now
         )
@@ -385,13 +391,14 @@ class Session(HasTraits):
             for control in controls:
                 control.show_problem(None)
         self._apply(loaded)
-        what = "the plan" if not path else "one field"
+        what = "the plan" if not path else in_words(path, self.document)
         if not loaded.changed:
-            message = f"Nothing to restore: {what} is already as it was at revision {revision}"
-            self._set_status(SaveStatus(True, message))
+            self._set_status(
+                SaveStatus(True, f"Nothing to restore: {what} is already as it was then")
+            )
             return
         self._mine.append(loaded.revision)
-        self._set_status(SaveStatus(True, f"Restored {what} to revision {revision}"))
+        self._set_status(SaveStatus(True, f"Restored {what}"))
 
     def close(self) -> None:
         """Save what is pending and say goodbye (called when the kernel exits)."""

@@ -245,3 +245,197 @@ def row_fields(list_path: str) -> tuple[str, ...]:
     if not _is_model(item):
         raise PathError(f"'{list_path}' is a list of values, not a table")
     return tuple(leaves(item, ""))
+
+
+@dataclass(frozen=True)
+class RowNaming:
+    """How people call one row of a table: a noun ("Activity") and the field that titles it."""
+
+    noun: str
+    title: str | None = None
+    title_catalogue: str | None = None
+    """The catalogue whose label the title field holds a key of (a promotion action's channel)."""
+
+
+ROW_NAMES: dict[str, RowNaming] = {
+    "identity.name_ideas": RowNaming("Name idea", "name"),
+    "identity.key_phrases": RowNaming("Key phrase"),
+    "core_group.people": RowNaming("Person", "name"),
+    "statement.existing_groups.groups_considered": RowNaming("Group looked at"),
+    "charter.measures": RowNaming("Measure", "indicator"),
+    "charter.risks": RowNaming("Risk", "risk"),
+    "schedule.activities": RowNaming("Activity", "title"),
+    "promotion.actions": RowNaming("Promotion action", "channel", "channels"),
+    "promotion.invitees": RowNaming("Person to invite", "name"),
+}
+"""The plan's tables, by path (row indexes left out), and how a row of each is named."""
+
+MAP_KEY_CATALOGUES: dict[str, str] = {"development.items": "follow_on_actions"}
+"""Maps whose keys are catalogue keys: the entry is named by the catalogue's label."""
+
+TITLE_SHOWN = 40
+"""Characters of a row's title quoted in a place's name; a longer one is cut with '…'."""
+
+
+def _quoted(text: str) -> str:
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return f"“{text if len(text) <= TITLE_SHOWN else text[: TITLE_SHOWN - 1] + '…'}”"
+
+
+def _row_title(naming: RowNaming, row: Any) -> str:
+    if naming.title is None or not isinstance(row, dict):
+        return ""
+    title = row.get(naming.title)
+    if not isinstance(title, str) or not title.strip():
+        return ""
+    if naming.title_catalogue:
+        from sigworkbook.plan import catalogues
+
+        entries = catalogues.active().entries.get(naming.title_catalogue, {})  # type: ignore[call-overload]
+        return str(entries[title].label) if title in entries else ""
+    return title
+
+
+def _map_key_name(map_path: str, key: str) -> str:
+    if map_path == "meeting.timeboxes":
+        from sigworkbook.plan.steps import STEP_BY_KEY
+
+        step = STEP_BY_KEY.get(key)
+        return step.title if step else key.replace("_", " ")
+    catalogue = MAP_KEY_CATALOGUES.get(map_path)
+    if catalogue:
+        from sigworkbook.plan import catalogues
+
+        entries = catalogues.active().entries.get(catalogue, {})  # type: ignore[call-overload]
+        return entries[key].label if key in entries else f"“{key}”"
+    return key.replace("_", " ")
+
+
+def in_words(path: str, document: Any = None) -> str:
+    """Where `path` is in the plan, as people say it: the field's label, with the table row it
+    is in counted from 1 and titled from `document` when given, e.g. `schedule.activities.1.
+    timezone` -> 'Activity 2, “Monthly huddle”: Time zone'. Never a dotted path for a field of
+    the plan; a path that names none is quoted as it is."""
+    if not path:
+        return "The whole plan"
+    try:
+        parts = parse_path(path)
+        field_spec(path)
+    except PathError:
+        parent, _, last = path.rpartition(".")
+        if parent and in_words(parent) != f"“{parent}”" and not parent.endswith("]"):
+            return f"“{last}” in {in_words(parent, document)}"
+        return f"“{path}”"
+    named: list[str] = []
+    container_path: list[str] = []
+    value: Any = document
+    start = 0
+    for at, part in enumerate(parts):
+        if isinstance(value, dict | list):
+            try:
+                value = value[part]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                value = None
+        else:
+            value = None
+        if isinstance(part, int):
+            table = ".".join(str(p) for p in container_path)
+            naming = ROW_NAMES.get(table, RowNaming(label(table)))
+            title = _row_title(naming, value)
+            named.append(f"{naming.noun} {part + 1}" + (f", {_quoted(title)}" if title else ""))
+            start = at + 1
+            container_path.append("*")
+            continue
+        container_path.append(part)
+        spec_path = ".".join(str(p) for p in container_path[:-1])
+        if spec_path and field_spec(spec_path).kind == "map":
+            map_path = ".".join(str(p) for p in parts[:at])
+            named.append(f"{label(spec_path)}, {_map_key_name(map_path, part)}")
+            start = at + 1
+    rest = parts[start:]
+    if rest or not named:
+        named.append(label(path))
+    head, *tail = named
+    return head + "".join(f": {piece}" for piece in tail) if len(named) > 1 else head
+
+
+VALUE_SHOWN = 80
+"""Characters of a value shown in a sentence about a change; a longer one is cut with '…'."""
+
+
+def _choice_label(spec: FieldSpec, key: str) -> str:
+    if spec.catalogue:
+        from sigworkbook.plan import catalogues
+
+        return catalogues.active().label(spec.catalogue, key)  # type: ignore[arg-type]
+    return key.replace("_", " ").capitalize()
+
+
+def value_in_words(path: str, value: Any) -> str:
+    """A value of the field at `path` as people read it: text as it is, a choice by its label,
+    dates in words, yes or no, a list as its entries, a table row by its title; never JSON.
+    Empty values give ''."""
+    try:
+        spec = field_spec(path)
+    except PathError:
+        spec = FieldSpec(path, path, "", "line")
+    text: str
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, str) and spec.kind == "choice":
+        text = _choice_label(spec, value)
+    elif isinstance(value, str) and spec.kind == "date":
+        from sigworkbook.plan.wording import long_date
+
+        try:
+            text = long_date(dt.date.fromisoformat(value))
+        except ValueError:
+            text = value
+    elif isinstance(value, str) and spec.kind == "datetime":
+        from sigworkbook.plan.wording import long_date
+
+        try:
+            moment = dt.datetime.fromisoformat(value)
+            text = f"{long_date(moment.date())}, {moment:%H:%M}"
+        except ValueError:
+            text = value
+    elif isinstance(value, list):
+        naming = ROW_NAMES.get(_table_pattern(path))
+        items = [
+            (_row_title(naming, item) if naming else "") if isinstance(item, dict) else str(item)
+            for item in value
+        ]
+        shown = [item for item in items if item]
+        text = (
+            "; ".join(shown)
+            if shown
+            else f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
+        )
+    elif isinstance(value, dict):
+        naming = ROW_NAMES.get(_table_pattern(path).rsplit(".*", 1)[0])
+        text = (_row_title(naming, value) if naming else "") or "a row"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= VALUE_SHOWN else text[: VALUE_SHOWN - 1] + "…"
+
+
+def _table_pattern(path: str) -> str:
+    """`path` with row indexes as `*` (`schedule.activities.2` -> `schedule.activities.*`)."""
+    return ".".join("*" if part.isdigit() else part for part in path.split("."))
+
+
+def row_noun(table_path: str) -> str:
+    """What one row of the table at `table_path` is called ("Activity"), row indexes ignored."""
+    pattern = _table_pattern(table_path)
+    naming = ROW_NAMES.get(pattern)
+    return naming.noun if naming else "Entry"
+
+
+def row_name(table_path: str, row: Any, index: int) -> str:
+    """A row as people name it: its title when it has one, else its noun and place counted
+    from 1 ("Activity 5")."""
+    naming = ROW_NAMES.get(_table_pattern(table_path), RowNaming("Entry"))
+    return _row_title(naming, row) or f"{naming.noun} {index + 1}"

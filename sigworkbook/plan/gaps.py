@@ -86,6 +86,21 @@ def _start(plan: Plan, today: dt.date) -> Iterator[Rule]:
     )
 
 
+def _named(title: str, noun: str, index: int) -> str:
+    """A row in a message: its title in quotes, or its noun and place counted from 1."""
+    return f"'{title}'" if title.strip() else f"{noun} {index + 1}"
+
+
+def _conveners(count: int) -> str:
+    return (
+        "no convener yet"
+        if count == 0
+        else "only one convener"
+        if count == 1
+        else f"{count} conveners"
+    )
+
+
 def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
     people = filled("core_group.people", plan.core_group.people)  # blank rows count for nothing
     conveners = [p for p in people if p.role in CONVENER_ROLES]
@@ -93,7 +108,7 @@ def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
     yield (
         "core_group.people",
         len(conveners) >= 2,
-        f"{len(conveners)} convener(s); at least two share the load and cover absences",
+        f"{_conveners(len(conveners))}; at least two share the load and cover absences",
     )
     statement = plan.statement
     yield _filled("statement.area_of_action", statement.area_of_action)
@@ -140,28 +155,28 @@ def _charter(plan: Plan, today: dt.date) -> Iterator[Rule]:
         if is_blank("charter.measures", measure):
             continue
         where = f"charter.measures.{i}"
-        name = measure.indicator or f"row {i + 1}"
-        yield f"{where}.target", bool(measure.target.strip()), f"'{name}' has no target"
+        name = _named(measure.indicator, "Measure", i)
+        yield f"{where}.target", bool(measure.target.strip()), f"{name} has no target"
         yield (
             f"{where}.value_kind",
             measure.value_kind is not None,
-            f"'{name}' has no kind of value",
+            f"{name} has no kind of value",
         )
         if measure.review_date is not None:
             yield (
                 f"{where}.review_date",
                 measure.review_date >= today,
-                f"'{name}': its review date, {wording.long_date(measure.review_date)}, has passed",
+                f"{name}: its review date, {wording.long_date(measure.review_date)}, has passed",
             )
     yield "charter.risks", bool(filled("charter.risks", charter.risks)), "no risk considered yet"
     for i, risk in enumerate(charter.risks):
         if is_blank("charter.risks", risk):
             continue
-        name = risk.risk or f"row {i + 1}"
+        name = _named(risk.risk, "Risk", i)
         yield (
             f"charter.risks.{i}.mitigation",
             bool(risk.mitigation.strip()),
-            f"'{name}' has no mitigation",
+            f"{name} has no mitigation",
         )
     yield "charter.review_date", charter.review_date is not None, "no review date set"
     if charter.review_date is not None:
@@ -234,24 +249,25 @@ def _schedule(plan: Plan, today: dt.date) -> Iterator[Rule]:
         if is_blank("schedule.activities", activity):
             continue
         where = f"schedule.activities.{i}"
-        name = activity.title or f"row {i + 1}"
-        yield f"{where}.title", bool(activity.title.strip()), f"row {i + 1} has no title"
-        yield f"{where}.start", activity.start is not None, f"'{name}' has no date and time"
-        yield f"{where}.owner", bool(activity.owner.strip()), f"'{name}' has no owner"
+        name = _named(activity.title, "Activity", i)
+        yield f"{where}.title", bool(activity.title.strip()), f"Activity {i + 1} has no title"
+        yield f"{where}.start", activity.start is not None, f"{name} has no date and time"
+        yield f"{where}.owner", bool(activity.owner.strip()), f"{name} has no owner"
         if types.get(activity.type) and types[activity.type].get("needs_hashtag"):
-            yield f"{where}.hashtag", bool(activity.hashtag), f"'{name}' needs a hashtag"
+            yield f"{where}.hashtag", bool(activity.hashtag), f"{name} needs a hashtag"
         yield from _monthly(where, name, activity)
         last = _last_date(activity)
         if activity.status == "planned" and last is not None:
             yield (
                 f"{where}.start",
                 last >= today,
-                f"'{name}': this activity's date has passed ({wording.short_date(last)}); "
+                f"{name}: this activity's date has passed ({wording.short_date(last)}); "
                 "change it, or mark the activity done or cancelled",
             )
     for i, j in clashes(activities):
-        first, second = activities[i].title or f"row {i + 1}", activities[j].title or f"row {j + 1}"
-        yield f"schedule.activities.{j}.start", False, f"'{second}' clashes with '{first}'"
+        first = _named(activities[i].title, "activity", i)
+        second = _named(activities[j].title, "Activity", j)
+        yield f"schedule.activities.{j}.start", False, f"{second} clashes with {first}"
 
 
 def _last_date(activity: Activity) -> dt.date | None:
@@ -281,7 +297,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
             yield (
                 path,
                 False,
-                f"'{name}' repeats on the {wording.day_of_month(start.day)}: months without "
+                f"{name} repeats on the {wording.day_of_month(start.day)}: months without "
                 "that date are skipped; choose the same weekday or an earlier date",
             )
         if day.weekday() < 5:
@@ -290,7 +306,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
             yield (
                 path,
                 not weekends,
-                f"'{name}' repeats on the {wording.day_of_month(start.day)}, which falls on a "
+                f"{name} repeats on the {wording.day_of_month(start.day)}, which falls on a "
                 f"weekend {times} (first {wording.short_date(weekends[0].date()) if weekends else ''}); "
                 f"to keep it on a {WEEKDAYS[day.weekday()]}, repeat it on the same weekday",
             )
@@ -299,7 +315,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
         yield (
             path,
             False,
-            f"'{name}' starts on the fifth {weekday} of its month, which most months do not "
+            f"{name} starts on the fifth {weekday} of its month, which most months do not "
             f"have; choose the last {weekday} instead",
         )
     elif rule.monthly_by == "last_weekday":
@@ -308,7 +324,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
         yield (
             f"{where}.start",
             day.day == last,
-            f"'{name}' starts on {wording.short_date(day)}, which is not the last {weekday} "
+            f"{name} starts on {wording.short_date(day)}, which is not the last {weekday} "
             f"of its month; move its first date to the last {weekday} or repeat it on the "
             f"{ORDINALS[week_of_month(day) - 1]} {weekday}",
         )

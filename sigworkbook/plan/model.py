@@ -551,6 +551,20 @@ def _default_timeboxes() -> dict[str, int]:
     return {step.key: step.minutes for step in STEPS if step.minutes}
 
 
+class StepTimer(Section):
+    """The shared countdown of one step in the design meeting: every screen shows the same."""
+
+    spent_seconds: float = Field(
+        default=0, ge=0, le=24 * 3600, title="Time spent (seconds)", description="Before it ran."
+    )
+    running_since: float | None = Field(
+        default=None,
+        ge=0,
+        title="Running since",
+        description="When it was started (seconds since 1970, UTC); empty while paused.",
+    )
+
+
 class Meeting(Section):
     date: dt.date | None = Field(default=None, title="Meeting date")
     length_minutes: WholeNumber = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
@@ -559,6 +573,21 @@ class Meeting(Section):
         title="Agenda",
         description="Minutes per step in the design meeting.",
     )
+
+    timers: dict[str, StepTimer] = Field(
+        default_factory=dict,
+        title="Timers",
+        description="Each step's timer in the meeting, started, paused and reset on any screen.",
+    )
+
+    @field_validator("timers")
+    @classmethod
+    def _timed_steps(cls, timers: dict[str, StepTimer]) -> dict[str, StepTimer]:
+        keys = {step.key for step in STEPS if step.minutes}
+        for key in timers:
+            if key not in keys:
+                raise ValueError(f"'{key}' is not a step of the meeting")
+        return timers
 
     @field_validator("timeboxes")
     @classmethod

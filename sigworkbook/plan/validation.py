@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.plan.fields import label
+from sigworkbook.plan.fields import in_words, label
 from sigworkbook.plan.model import Plan
 
 
@@ -19,15 +19,14 @@ class Problem:
     path: str
     label: str
     message: str
+    place: str = ""
+    """Where the value is, in words (a table row counted from 1, with its title); made from the
+    path alone when not given."""
 
     def __str__(self) -> str:
         if not self.path:
-            where = "the plan"
-        elif self.label == self.path:  # a path that names no field has no label of its own
-            where = self.path
-        else:
-            where = f"{self.label} ({self.path})"
-        return f"{where}: {self.message}"
+            return f"The plan: {self.message}"
+        return f"{self.place or in_words(self.path)}: {self.message}"
 
 
 class PlanError(SigworkbookError, ValueError):
@@ -71,8 +70,9 @@ def _message(error: Any) -> str:
     return message[0].lower() + message[1:] if message else kind
 
 
-def problems_from(error: ValidationError) -> list[Problem]:
-    """Turn pydantic's report into problems keyed by dotted plan path."""
+def problems_from(error: ValidationError, document: Any = None) -> list[Problem]:
+    """Turn pydantic's report into problems keyed by dotted plan path, each placed in words
+    (with the titles of table rows read from `document`, when given)."""
     problems = []
     for item in error.errors():
         # pydantic appends validator names (e.g. 'function-after[...]') for Annotated types,
@@ -83,7 +83,7 @@ def problems_from(error: ValidationError) -> list[Problem]:
             if not str(part).startswith(("function-", "lax-")) and part != "[key]"
         ]
         path = ".".join(loc)
-        problems.append(Problem(path, label(path), _message(item)))
+        problems.append(Problem(path, label(path), _message(item), in_words(path, document)))
     return problems
 
 
@@ -92,7 +92,7 @@ def validate_plan(document: dict[str, Any]) -> Plan:
     try:
         return Plan.model_validate(document)
     except ValidationError as error:
-        raise PlanError(problems_from(error)) from None
+        raise PlanError(problems_from(error, document)) from None
 
 
 def normalise(document: dict[str, Any]) -> dict[str, Any]:

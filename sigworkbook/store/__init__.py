@@ -1,9 +1,12 @@
 """Where plans are kept: the store interface and its backends, chosen by a database URL."""
 
 from sigworkbook.store.interface import (
+    ROLES,
     Change,
     ChangeFeed,
     Compute,
+    LastOwner,
+    Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
@@ -13,6 +16,7 @@ from sigworkbook.store.interface import (
     StoreBusy,
     StoreError,
     StoreUnreachable,
+    Submission,
     UnknownSig,
     Validate,
     Visitor,
@@ -20,9 +24,12 @@ from sigworkbook.store.interface import (
 from sigworkbook.store.urls import database_url, mask_password, open_store
 
 __all__ = [
+    "ROLES",
     "Change",
     "ChangeFeed",
     "Compute",
+    "LastOwner",
+    "Member",
     "NewerSchema",
     "NotOurDatabase",
     "Presence",
@@ -32,6 +39,7 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "StoreUnreachable",
+    "Submission",
     "UnknownSig",
     "Validate",
     "Visitor",

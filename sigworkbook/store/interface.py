@@ -45,6 +45,35 @@ class StoreUnreachable(StoreError):
     """The database server cannot be reached just now; trying again later may succeed."""
 
 
+class LastOwner(StoreError):
+    """The change would leave a SIG that has owners with none."""
+
+
+ROLES: tuple[str, ...] = ("owner", "editor", "viewer")
+"""A member's role in a SIG: owners (conveners) edit and manage members, editors edit, viewers
+read."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of a SIG, kept by the store (never in the plan): their hub name and role."""
+
+    user: str
+    role: str
+    added_by: str | None
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A SIG sent to the network team for listing: by whom, when, at which revision."""
+
+    sig_id: str
+    revision: int
+    user: str | None
+    at: datetime
+
+
 @dataclass(frozen=True)
 class Change:
     """One row of a SIG's history: a value set at a path (``""`` is the whole plan)."""
@@ -201,6 +230,34 @@ class Store(Protocol):
 
     def presence(self) -> Presence:
         """The presence register that goes with this database."""
+
+    def members(self, sig_id: str) -> list[Member]:
+        """The SIG's members, owners first, then by name."""
+
+    def memberships(self, user: str) -> dict[str, str]:
+        """The role of `user` in each SIG they are a member of, by SIG id."""
+
+    def set_member(
+        self,
+        sig_id: str,
+        user: str,
+        role: str | None,
+        *,
+        by: str | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Give `user` `role` in the SIG (None: remove them), in one transaction.
+
+        LastOwner (nothing changed) when a SIG that has an owner would be left with none.
+        """
+
+    def submit_listing(
+        self, sig_id: str, revision: int, *, user: str | None, at: datetime | None = None
+    ) -> Submission:
+        """Record that the SIG at `revision` was sent to the network team for listing."""
+
+    def submissions(self) -> list[Submission]:
+        """Every listing submission of every SIG, newest first."""
 
     def change_feed(self, sig_id: str) -> ChangeFeed:
         """A feed of the SIG's new revisions (SQLite polls; a server database may notify)."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sigworkbook.plan.paths import canonical_json, set_path_in_place
-from sigworkbook.store.interface import Change, Store, StoreError
+from sigworkbook.store.interface import Change, Store, StoreError, Submission
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,30 @@ def copy_all(
         )
     revisions = 0
     sig_ids = source.sig_ids()
+    submissions = list(reversed(source.submissions()))
     for sig_id in sig_ids:
         changes = _oldest_first(source, sig_id)
         target.copy_in(sig_id, changes)
+        copy_access(source, target, sig_id, submissions)
         revisions += len(changes)
         if progress is not None:
             progress(sig_id, len(changes))
     for sig_id in sig_ids:
         verify(source, target, sig_id)
+    if target.submissions() != source.submissions():
+        raise StoreError(
+            f"the copy in {target.location} does not have the same listing submissions"
+        )
     return Copied(len(sig_ids), revisions)
+
+
+def copy_access(source: Store, target: Store, sig_id: str, submissions: list[Submission]) -> None:
+    """Copy the SIG's members and (from `submissions`, oldest first) its listing submissions."""
+    for member in source.members(sig_id):
+        target.set_member(sig_id, member.user, member.role, by=member.added_by, at=member.added_at)
+    for sent in submissions:
+        if sent.sig_id == sig_id:
+            target.submit_listing(sig_id, sent.revision, user=sent.user, at=sent.at)
 
 
 def verify(source: Store, target: Store, sig_id: str) -> None:
@@ -94,5 +109,7 @@ def verify(source: Store, target: Store, sig_id: str) -> None:
             raise StoreError(
                 f"SIG {sig_id!r} in {store.location}: its stored plan is not what its history gives"
             )
+    if source.members(sig_id) != target.members(sig_id):
+        raise StoreError(f"the copy of {where} does not have the same members as the original")
     if source.current(sig_id).plan != target.current(sig_id).plan:
         raise StoreError(f"the copy of {where} does not have the same plan as the original")

@@ -27,11 +27,12 @@ from psycopg.pq import TransactionStatus
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import canonical_json, parse_path
-from sigworkbook.store import changelog
+from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
     Compute,
+    Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
@@ -41,6 +42,7 @@ from sigworkbook.store.interface import (
     StoreBusy,
     StoreError,
     StoreUnreachable,
+    Submission,
     UnknownSig,
     Validate,
 )
@@ -93,7 +95,7 @@ class PostgresStore:
     pooled connection for its transaction.
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
     MIGRATIONS: ClassVar[tuple[Migration, ...]] = MIGRATIONS
 
     def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
@@ -627,6 +629,56 @@ class PostgresStore:
         """The pooled connection for one short transaction of a helper (presence)."""
         with self._transaction() as conn:
             yield conn
+
+    # ----------------------------------------------------------------- members and listing
+
+    def members(self, sig_id: str) -> list[Member]:
+        """The SIG's members, owners first, then by name."""
+        with self._transaction() as conn:
+            return membership.members(_runner(conn), sig_id)
+
+    def memberships(self, user: str) -> dict[str, str]:
+        """The role of `user` in each SIG they are a member of."""
+        with self._transaction() as conn:
+            return membership.memberships(_runner(conn), user)
+
+    def set_member(
+        self,
+        sig_id: str,
+        user: str,
+        role: str | None,
+        *,
+        by: str | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Give `user` `role` in the SIG (None: remove them); see `Store.set_member`."""
+        with self._transaction(write=True) as conn:
+            # One member change of a SIG at a time, so two owners cannot both step down.
+            conn.execute(b"SELECT 1 FROM sigs WHERE sig_id = %s FOR UPDATE", (sig_id,))
+            membership.set_member(_runner(conn), sig_id, user, role, by=by, at=at)
+
+    def submit_listing(
+        self, sig_id: str, revision: int, *, user: str | None, at: datetime | None = None
+    ) -> Submission:
+        """Record that the SIG at `revision` was sent to the network team for listing."""
+        with self._transaction(write=True) as conn:
+            return membership.submit_listing(_runner(conn), sig_id, revision, user=user, at=at)
+
+    def submissions(self) -> list[Submission]:
+        """Every listing submission, newest first."""
+        with self._transaction() as conn:
+            return membership.submissions(_runner(conn))
+
+
+def _runner(conn: Connection) -> membership.Run:
+    def run(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        cursor = conn.execute(statement.replace("?", "%s").encode(), params or None)
+        # A write's statements are pipelined: a result (and its description) only arrives when
+        # it is fetched, so ask for rows by what the statement is, not by the cursor.
+        words = statement.upper().split()
+        return cursor.fetchall() if words[0] == "SELECT" or "RETURNING" in words else []
+
+    return run
 
 
 def _check_connection(conn: Connection) -> None:

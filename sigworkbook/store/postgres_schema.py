@@ -8,6 +8,8 @@ from typing import Final
 
 import psycopg
 
+from sigworkbook.store import membership
+
 Migration = Callable[[psycopg.Connection[tuple[object, ...]]], None]
 
 APPLICATION: Final = "sigworkbook"
@@ -87,7 +89,13 @@ def _migrate_to_1(conn: psycopg.Connection[tuple[object, ...]]) -> None:
         conn.execute(statement.encode())
 
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_to_1,)
+def _migrate_to_2(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 2: members of each SIG with their roles, and listing submissions."""
+    for statement in membership.SCHEMA_2:
+        conn.execute(statement.encode())
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2)
 """MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty database)."""
 OUR_TABLES: Final = frozenset({"meta", "sigs", "history"})
 

@@ -18,11 +18,12 @@ from typing import Any, ClassVar, Final
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import canonical_json, parse_path
-from sigworkbook.store import changelog
+from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
     Compute,
+    Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
@@ -31,6 +32,7 @@ from sigworkbook.store.interface import (
     Store,
     StoreBusy,
     StoreError,
+    Submission,
     UnknownSig,
     Validate,
 )
@@ -89,6 +91,12 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Version 2: members of each SIG with their roles, and listing submissions."""
+    for statement in membership.SCHEMA_2:
+        conn.execute(statement)
+
+
 class SQLiteStore:
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
@@ -97,9 +105,9 @@ class SQLiteStore:
     ``busy_timeout`` seconds for other writers and is on disk when the call returns.
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
     # MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty file).
-    MIGRATIONS: ClassVar[tuple[Migration, ...]] = (_migrate_to_1,)
+    MIGRATIONS: ClassVar[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2)
 
     def __init__(
         self, path: Path | str, *, create: bool = True, busy_timeout: float = 30.0
@@ -717,6 +725,50 @@ class SQLiteStore:
                     for c in changes
                 ],
             )
+
+    # ----------------------------------------------------------------- members and listing
+
+    def members(self, sig_id: str) -> list[Member]:
+        """The SIG's members, owners first, then by name."""
+        with self._reading() as conn:
+            return membership.members(_runner(conn), sig_id)
+
+    def memberships(self, user: str) -> dict[str, str]:
+        """The role of `user` in each SIG they are a member of."""
+        with self._reading() as conn:
+            return membership.memberships(_runner(conn), user)
+
+    def set_member(
+        self,
+        sig_id: str,
+        user: str,
+        role: str | None,
+        *,
+        by: str | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Give `user` `role` in the SIG (None: remove them); see `Store.set_member`."""
+        with self._writing() as conn:
+            membership.set_member(_runner(conn), sig_id, user, role, by=by, at=at)
+
+    def submit_listing(
+        self, sig_id: str, revision: int, *, user: str | None, at: datetime | None = None
+    ) -> Submission:
+        """Record that the SIG at `revision` was sent to the network team for listing."""
+        with self._writing() as conn:
+            return membership.submit_listing(_runner(conn), sig_id, revision, user=user, at=at)
+
+    def submissions(self) -> list[Submission]:
+        """Every listing submission, newest first."""
+        with self._reading() as conn:
+            return membership.submissions(_runner(conn))
+
+
+def _runner(conn: sqlite3.Connection) -> membership.Run:
+    def run(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return conn.execute(statement, params).fetchall()
+
+    return run
 
 
 def _change(row: tuple[Any, ...]) -> Change:

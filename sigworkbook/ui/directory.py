@@ -9,16 +9,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.live.session import Session
-from sigworkbook.matching import Match, RecordsError, SearchIndex
-from sigworkbook.members import (
-    REQUIRED_COLUMNS,
+from sigworkbook.lists.matching import Match, RecordsError, SearchIndex
+from sigworkbook.lists.members import (
     describe,
     directory_index,
     found_in,
     parse_terms,
     read_directory,
 )
+from sigworkbook.live.session import Session
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -115,7 +114,8 @@ class DirectorySearch(widgets.VBox):
             accept=ACCEPTED_FILES,
             multiple=False,
             description="Upload a directory (Excel or CSV)",
-            tooltip="An Excel or CSV file with the columns " + ", ".join(REQUIRED_COLUMNS),
+            tooltip="An Excel or CSV file with a column for each person's name, organisation "
+            "and interests",
             layout=widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
@@ -123,8 +123,8 @@ class DirectorySearch(widgets.VBox):
         on_click(self.sample_button, self.use_sample, reads_typing=False)
         self.source = styles.html(
             '<p class="swb-help">No directory loaded yet: upload an Excel workbook (.xlsx) or '
-            "a CSV file with the columns name, organisation and interests (role and region are "
-            "used when present), or try the sample.</p>"
+            "a CSV file whose first row names the columns “name”, “organisation” and "
+            "“interests” (and, if you have them, “role” and “region”), or try the sample.</p>"
         )
         terms = default_terms(session.loaded.plan)
         self.query = widgets.Textarea(

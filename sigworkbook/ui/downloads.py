@@ -214,8 +214,8 @@ class DownloadsPanel(widgets.VBox):
             )
             return
         self.status.value = (
-            f'<p class="swb-help" role="status">Written to the workspace folder '
-            f"{html.escape(folder)} from revision {self.last.revision} ({html.escape(when)}).</p>"
+            f'<p class="swb-help" role="status">Also saved on the server, in the workspace '
+            f"folder {html.escape(folder)}, with every change up to {html.escape(when)}.</p>"
         )
 
     def _plan_changed(self, loaded: Loaded) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +13,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
-from sigworkbook.plan.fields import label
+from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (
     canonical_json,
     format_path,
@@ -33,36 +35,115 @@ EVERY_FIELD = ""
 
 _MISSING = object()
 
-
-def _value_text(change: Change) -> str:
-    if not change.path:
-        return change.note or "the whole plan"
-    text = change.value if isinstance(change.value, str) else json.dumps(change.value)
-    text = text or "(emptied)"
-    return text if len(text) <= 80 else text[:79] + "…"
+UNLISTED = "meeting.timers"
+"""Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
+not edits of the plan anyone would want to read about or undo."""
 
 
-def describe(change: Change) -> str:
-    """One line for a revision: when, who, which field and the new value (escaped HTML)."""
-    when = change.at.astimezone().strftime("%d %b %H:%M")
+def listed(change: Change) -> bool:
+    """Whether the panel lists `change`."""
+    return not (change.path == UNLISTED or change.path.startswith(UNLISTED + "."))
+
+
+RESTORED_NOTE = re.compile(r"restored revision (\d+)")
+"""The note the workspace writes on a restore; the panel says when and by whom instead."""
+
+
+def when_text(moment: dt.datetime, today: dt.date | None = None) -> str:
+    """A moment as people read it in the history: '14:05' today, else '3 Dec 14:05'."""
+    local = moment.astimezone()
+    if local.date() == (today or dt.date.today()):
+        return f"{local:%H:%M}"
+    return f"{local.day} {local:%b %H:%M}"
+
+
+def point_in_words(change: Change) -> str:
+    """The plan right after `change`, as people say it: 'as it was at 14:05 (Priya)'."""
+    return f"as it was at {when_text(change.at)} ({change.author or 'someone'})"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+
+
+def _list_change(path: str, before: Any, after: list[Any]) -> str | None:
+    """'Added Maya Okafor to the core group' for a whole table or list saved with rows or
+    entries added or removed; None when the change is something else (an edit inside rows)."""
+    if not isinstance(before, list):
+        return None
+    where = "the " + _lower_first(label(path))
+
+    def keyed(rows: list[Any]) -> dict[str, tuple[int, Any]]:
+        return {
+            str(row.get("id")) if isinstance(row, dict) else json.dumps(row): (index, row)
+            for index, row in enumerate(rows)
+        }
+
+    old, new = keyed(before), keyed(after)
+    added = [new[key] for key in new if key not in old]
+    removed = [old[key] for key in old if key not in new]
+
+    def names(found: list[tuple[int, Any]]) -> str:
+        return ", ".join(
+            row_name(path, row, index) if isinstance(row, dict) else f"“{row}”"
+            for index, row in found
+        )
+
+    if added and not removed:
+        return f"Added {names(added)} to {where}"
+    if removed and not added:
+        return f"Removed {names(removed)} from {where}"
+    if not added and not removed and list(old) != list(new):
+        return f"Changed the order of {where}"
+    return None
+
+
+def describe(
+    change: Change,
+    *,
+    place: str | None = None,
+    before: Any = _MISSING,
+    restored_from: Change | None = None,
+) -> str:
+    """One line for a revision: when, who and what changed, in words (escaped HTML).
+
+    `place` names the field (from its path when not given); `before` is the value the change
+    replaced, when known, so that a saved table reads as the row added or removed;
+    `restored_from` is the change a restore went back to."""
+    when = html.escape(when_text(change.at))
     who = html.escape(change.author or "someone")
-    field = html.escape(_where(change.path) if change.path else "Whole plan")
-    value = html.escape(_value_text(change))
-    note = f" <em>({html.escape(change.note)})</em>" if change.note and change.path else ""
-    return (
-        f'<span class="swb-rev">#{change.revision}</span> {when} · <strong>{who}</strong> · '
-        f"{field}: <q>{value}</q>{note}"
-    )
+    where = place or in_words(change.path)
+    note = change.note or ""
+    back = ""
+    if change.kind == "restore":
+        back = f" {point_in_words(restored_from)}" if restored_from else " as it was earlier"
+        note = "" if RESTORED_NOTE.fullmatch(note) else note
+    if not change.path:
+        actions = {"restore": f"Restored the whole plan{back}", "create": "Started the plan"}
+        action = actions.get(change.kind, "Replaced the whole plan")
+        what = html.escape(action)
+    else:
+        value = value_in_words(change.path, change.value)
+        listed = (
+            _list_change(change.path, before, change.value)
+            if isinstance(change.value, list) and change.kind != "restore"
+            else None
+        )
+        if listed:
+            what = html.escape(listed)
+        elif change.kind == "restore":
+            what = f"Restored {html.escape(where)}{html.escape(back)}"
+            what += f": <q>{html.escape(value)}</q>" if value else " (empty)"
+        elif not value:
+            what = f"Emptied {html.escape(where)}"
+        else:
+            what = f"Changed {html.escape(where)}: <q>{html.escape(value)}</q>"
+    remark = f" <em>({html.escape(note)})</em>" if note else ""
+    return f"{when} · <strong>{who}</strong> · {what}{remark}"
 
 
-def _where(path: str) -> str:
-    """A field's label, with its table and row for a field inside a table row
-    (`schedule.activities.2.title` -> "Activities, row 3: Title")."""
-    row = _row_split(path)
-    if row is None or not row[2]:
-        return label(path)
-    table, index, _ = row
-    return f"{label(table)}, row {index + 1}: {label(path)}"
+def _parent(path: str) -> str:
+    return path.rsplit(".", 1)[0] if "." in path else ""
 
 
 def field_group(path: str) -> str:
@@ -123,6 +204,8 @@ class HistoryPanel(widgets.Accordion):
         self._has_older = False
         self._fields: dict[str, str] = {}
         """Filter choices seen so far in the history: path -> label."""
+        self._before_cache: dict[int, Any] = {}
+        self._points: dict[int, Change | None] = {}
         self._row_widgets: dict[int, tuple[bool, widgets.Widget]] = {}
         self._quiet = False
         self.selected_index = None
@@ -191,7 +274,7 @@ class HistoryPanel(widgets.Accordion):
         """Offer in the filter every field (or table) seen in the loaded history, by label."""
         before = len(self._fields)
         for change in self._loaded:
-            if change.path:
+            if change.path and listed(change):
                 group = field_group(change.path)
                 self._fields.setdefault(group, label(group))
         if len(self._fields) == before:
@@ -199,7 +282,7 @@ class HistoryPanel(widgets.Accordion):
         labels = list(self._fields.values())
         fields = sorted(
             (
-                (name if labels.count(name) == 1 else f"{name} ({path})", path)
+                (name if labels.count(name) == 1 else f"{name} ({in_words(_parent(path))})", path)
                 for path, name in self._fields.items()
             ),
             key=lambda option: option[0].casefold(),
@@ -223,7 +306,7 @@ class HistoryPanel(widgets.Accordion):
         self._note_fields()
         rows: list[widgets.Widget] = []
         kept: dict[int, tuple[bool, widgets.Widget]] = {}
-        for change in self._loaded:
+        for change in filter(listed, self._loaded):
             offer = self._offers_field_restore(change)
             cached = self._row_widgets.get(change.revision)
             row = (
@@ -238,19 +321,67 @@ class HistoryPanel(widgets.Accordion):
         self._row_widgets = kept
         self.footer.children = [self.older_button] if self._has_older else []
 
-    def _current(self, change: Change) -> Any:
-        """The value now in the field that `change` set (by row id inside tables); _MISSING when
-        its row has gone."""
-        document = self.session.document
+    def _row_now(self, change: Change) -> tuple[str, int, str, Any] | None:
+        """For a change inside a table row: (table, index then, path inside the row, the row
+        as it is now, found by its id: None when it has gone, _MISSING when its id is unknown)."""
         split = _row_split(change.path)
         if split is None:
-            return get_path(document, change.path, None)
+            return None
         table, index, inner = split
         row_id = self.session.authorship.row_id_at(table, index, change)
         if row_id is None:
-            return get_path(document, change.path, None)
-        found = row_by_id(get_path(document, table, None), row_id)
-        return get_path(found[1], inner, None) if found else _MISSING
+            return table, index, inner, _MISSING
+        found = row_by_id(get_path(self.session.document, table, None), row_id)
+        return table, index, inner, found[1] if found else None
+
+    def _current(self, change: Change) -> Any:
+        """The value now in the field that `change` set (by row id inside tables); _MISSING when
+        its row has gone."""
+        found = self._row_now(change)
+        if found is None or found[3] is _MISSING:
+            return get_path(self.session.document, change.path, None)
+        _, _, inner, row = found
+        return _MISSING if row is None else get_path(row, inner, None)
+
+    def _place(self, change: Change) -> str:
+        """The field `change` set, in words; a table row is titled as it is now."""
+        found = self._row_now(change)
+        if found is None:
+            return in_words(change.path, self.session.document)
+        table, index, _, row = found
+        titled: dict[str, Any] = {}
+        if isinstance(row, dict):
+            at: Any = titled
+            parts = table.split(".")
+            for part in parts[:-1]:
+                at = at.setdefault(part, {})
+            at[parts[-1]] = [None] * index + [row]
+        return in_words(change.path, titled)
+
+    def _before(self, change: Change) -> Any:
+        """The value a change to a whole list replaced (to say which rows it added or removed);
+        _MISSING for other changes."""
+        if not change.path or not isinstance(change.value, list) or change.revision <= 1:
+            return _MISSING
+        if change.revision not in self._before_cache:
+            old = self.session.workspace.plan_at(self.session.sig_id, change.revision - 1)
+            self._before_cache[change.revision] = get_path(old, change.path, None)
+        return self._before_cache[change.revision]
+
+    def _restored_from(self, change: Change) -> Change | None:
+        """The change a restore went back to (its note names its revision), when still known."""
+        match = RESTORED_NOTE.fullmatch(change.note or "")
+        if change.kind != "restore" or match is None:
+            return None
+        revision = int(match[1])
+        if revision not in self._points:
+            known = [c for c in self._loaded if c.revision == revision]
+            if not known:
+                store, sig_id = self.session.workspace, self.session.sig_id
+                back = store.history(sig_id, limit=store.revision(sig_id) - revision + 1)
+                known = [c for c in back if c.revision == revision]
+            self._points[revision] = known[0] if known else None
+        return self._points[revision]
 
     def _offers_field_restore(self, change: Change) -> bool:
         """Whether restoring the field to its value after `change` would alter it now."""
@@ -260,30 +391,38 @@ class HistoryPanel(widgets.Accordion):
         return current is not _MISSING and canonical_json(current) != canonical_json(change.value)
 
     def _row(self, change: Change, field_restore: bool) -> widgets.Widget:
-        text = styles.html(f'<div class="swb-history-line">{describe(change)}</div>')
+        place = self._place(change) if change.path else ""
+        line = describe(
+            change,
+            place=place or None,
+            before=self._before(change),
+            restored_from=self._restored_from(change),
+        )
+        text = styles.html(
+            f'<div class="swb-history-line" data-revision="{change.revision}">{line}</div>'
+        )
         buttons: list[Any] = []
-        name = label(change.path)
         if change.revision > 1 and change.path:
             before = change.revision - 1
             undo = styles.button(
                 "Undo this change",
-                tooltip=f"Put {name} back as it was before revision {change.revision}",
+                tooltip=f"Put {place} back as it was before this change",
                 fit=True,
             )
             on_click(undo, lambda: self._restore(before, change.path), reads_typing=True)
             buttons.append(undo)
         if field_restore:
             again = styles.button(
-                f"Restore this field as it was after #{change.revision}",
-                tooltip=f"Give {name} again the value revision {change.revision} gave it",
+                "Put this value back",
+                tooltip=f"Give {place} again the value this change gave it",
                 fit=True,
             )
             on_click(again, lambda: self._restore(change.revision, change.path), reads_typing=True)
             buttons.append(again)
         if change.revision > 1:
             whole = styles.button(
-                f"Restore plan to #{change.revision}",
-                tooltip=f"Make the whole plan as it was after revision {change.revision}",
+                f"Restore the plan {point_in_words(change)}",
+                tooltip="Make the whole plan as it was right after this change",
                 fit=True,
             )
             on_click(whole, lambda: self._restore(change.revision, None), reads_typing=True)
@@ -312,6 +451,6 @@ class HistoryPanel(widgets.Accordion):
         self.message.value = (
             '<div class="swb-notice">You have no edit to undo on this page.</div>'
             if undone is None
-            else f'<div class="swb-saved">Undone: {html.escape(label(undone.path) or "the plan")}</div>'
+            else f'<div class="swb-saved">Undone: {html.escape(in_words(undone.path))}</div>'
         )
         self.render()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
@@ -30,8 +32,12 @@ def header_html(
     sig_id: str | None,
     author: str | None,
     checks: dict[str, StepCheck],
+    shown: str | None = None,
 ) -> str:
-    """The header bar and the step navigation, the current step marked and complete ones ticked."""
+    """The header bar and the step navigation, the current step marked and complete ones ticked.
+
+    `shown` is the name to show for the author, where it differs (a hub user's display name).
+    """
     items = []
     for step in STEPS:
         check = checks.get(step.key)
@@ -52,7 +58,8 @@ def header_html(
             f'<li class="{" ".join(classes)}"><a href="{href}"{aria}>'
             f"{html.escape(step.label)}{state}</a></li>"
         )
-    who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
+    you = shown or author
+    who = f'<span class="swb-who">You: {html.escape(you)}</span>' if you else ""
     sig = html.escape(sig_name or "Untitled SIG")
     return (
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
@@ -112,13 +119,27 @@ def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
     return f'<p class="swb-next">Next: <a href="{href}">{html.escape(following.label)} →</a></p>'
 
 
-class Timer(widgets.HBox):
-    """A countdown for the step's timebox, with start, pause and reset."""
+TimerState = dict[str, float | None]
+"""A step timer as the plan keeps it: `spent_seconds`, and `running_since` (Unix time) or None."""
 
-    def __init__(self, minutes: int) -> None:
+
+class Timer(widgets.HBox):
+    """The countdown of the step's timebox, with start, pause and reset, shared by every screen:
+    its state lives in the plan (`meeting.timers.<step>`), so starting it on one screen starts
+    it on all, and each page counts down from the same moment by its own clock."""
+
+    def __init__(
+        self,
+        minutes: int,
+        *,
+        share: Callable[[TimerState], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.total = minutes * 60
-        self.remaining = self.total
-        self.running = False
+        self.spent = 0.0
+        self.since: float | None = None
+        self.share = share
+        self.clock = clock
         self._handle: asyncio.TimerHandle | None = None
         self.display_ = styles.html()
         self.toggle = widgets.Button(description="Start timer", icon="play")
@@ -131,9 +152,23 @@ class Timer(widgets.HBox):
         self.add_class("swb-timer")
         self._show()
 
+    @property
+    def running(self) -> bool:
+        return self.since is not None
+
+    @property
+    def remaining(self) -> int:
+        """Whole seconds left (negative once over), as of now."""
+        spent = self.spent + (max(0.0, self.clock() - self.since) if self.since else 0.0)
+        return self.total - int(spent)
+
+    def state(self) -> TimerState:
+        return {"spent_seconds": round(self.spent, 1), "running_since": self.since}
+
     def _show(self) -> None:
-        minutes, seconds = divmod(max(self.remaining, 0), 60)
-        over = " swb-timer--over" if self.remaining <= 0 else ""
+        left = self.remaining
+        minutes, seconds = divmod(max(left, 0), 60)
+        over = " swb-timer--over" if left <= 0 else ""
         self.display_.value = (
             f'<span class="swb-timer-clock{over}" role="timer" aria-label="Time left">'
             f"{minutes:02d}:{seconds:02d}</span>"
@@ -141,40 +176,53 @@ class Timer(widgets.HBox):
         self.toggle.description = "Pause" if self.running else "Start timer"
         self.toggle.icon = "pause" if self.running else "play"
 
-    def tick(self) -> None:
-        """Count one second down."""
-        self.remaining -= 1
-        self._show()
-
-    def start(self) -> None:
-        self.running = True
-        self._show()
+    def _tick_on(self) -> None:
+        """While running, redraw every second (the time left comes from the clock, not ticks)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
         loop = kernel_loop()
-        if loop is None:
+        if loop is None or not self.running:
             return
 
         def step() -> None:
+            self._show()
             if self.running and self.remaining > 0:
-                self.tick()
                 self._handle = loop.call_later(1, step)
+            else:
+                self._handle = None
 
         self._handle = loop.call_later(1, step)
 
-    def pause(self) -> None:
-        self.running = False
-        if self._handle is not None:
-            self._handle.cancel()
+    def _set(self, spent: float, since: float | None, *, publish: bool) -> None:
+        self.spent, self.since = spent, since
         self._show()
+        self._tick_on()
+        if publish and self.share is not None:
+            self.share(self.state())
+
+    def follow(self, state: TimerState | None) -> None:
+        """Show the timer as the plan has it (started, paused or reset on another screen)."""
+        state = state or {}
+        spent = float(state.get("spent_seconds") or 0.0)
+        since = state.get("running_since")
+        if (spent, since) != (self.spent, self.since):
+            self._set(spent, since, publish=False)
+
+    def start(self) -> None:
+        if not self.running:
+            self._set(self.spent, self.clock(), publish=True)
+
+    def pause(self) -> None:
+        if self.since is not None:
+            self._set(self.spent + max(0.0, self.clock() - self.since), None, publish=True)
 
     def reset(self) -> None:
-        self.pause()
-        self.remaining = self.total
-        self._show()
+        self._set(0.0, None, publish=True)
 
     def set_minutes(self, minutes: int) -> None:
         """Follow a change to the timebox; time already spent stays spent."""
         total = minutes * 60
         if total != self.total:
-            self.remaining = max(0, self.remaining + total - self.total)
             self.total = total
             self._show()

@@ -10,6 +10,8 @@ from IPython.display import display
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY, refuse
+from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
@@ -18,14 +20,19 @@ from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
+    TimerState,
     header_html,
     next_html,
     presence_html,
     progress_html,
     status_html,
 )
+from sigworkbook.ui.readonly import keep_read_only
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.workspace import Loaded, Workspace
+
+TIMERS = "meeting.timers"
+"""Where the plan keeps each step's shared timer."""
 
 
 def choose_sig(workspace: Workspace) -> str | None:
@@ -38,8 +45,34 @@ def choose_sig(workspace: Workspace) -> str | None:
 
 
 def choose_author() -> str | None:
-    """The participant typing on this page: ?who=, else $SIGWORKBOOK_AUTHOR."""
-    return query_param("who") or settings.AUTHOR.read() or None
+    """The participant typing on this page: the hub user when hosted (whatever ?who= says),
+    else ?who=, else $SIGWORKBOOK_AUTHOR."""
+    return author_for(query_param("who") or settings.AUTHOR.read() or None)
+
+
+def open_workspace() -> Workspace:
+    """The workspace as this page's user may see it: all of it locally, their SIGs when hosted."""
+    return Workspace.open(create=True, user=hosted_user())
+
+
+def no_access_notice() -> widgets.HTML:
+    """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
+    start = html.escape(STEPS[0].notebook)
+    return widgets.HTML(
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
+        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{NO_ACCESS}.'
+        "</strong></p><p>Ask one of its conveners to add you, or "
+        f'<a href="{start}">go to the start page</a> to see your SIGs.</p></div>'
+    )
+
+
+def refused_sig(workspace: Workspace) -> bool:
+    """Whether this page's link names a SIG that its hub user may not see (hosted mode)."""
+    wanted = query_param("sig") or settings.SIG.read()
+    if workspace.user is None or not wanted or wanted in workspace.sig_ids():
+        return False
+    refuse(workspace.user, wanted, "open a page of")  # logged for the server's operator
+    return True
 
 
 class Page:
@@ -58,7 +91,10 @@ class Page:
         self.retry.layout.display = "none"
         on_click(self.retry, session.retry, reads_typing=False)
         self.here = widgets.HTML()
-        self.timer = Timer(session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes))
+        self.timer = Timer(
+            session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes),
+            share=self._share_timer,
+        )
         session.on_change(self._plan_changed)
         session.on_status(self._status_changed)
         session.on_presence(self._presence_changed)
@@ -70,11 +106,30 @@ class Page:
 
     def _plan_changed(self, loaded: Loaded) -> None:
         checks = check(loaded.plan)
+        user = self.session.workspace.user
         self.header.value = header_html(
-            self.step, loaded.plan.identity.name, self.sig_id, self.session.author, checks
+            self.step,
+            loaded.plan.identity.name,
+            self.sig_id,
+            self.session.author,
+            checks,
+            shown=user.shown if user is not None else None,
         )
         self.progress.value = progress_html(checks.get(self.step.key))
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
+        shared = loaded.plan.meeting.timers.get(self.step.key)
+        self.timer.follow(shared.model_dump() if shared else None)
+
+    def _share_timer(self, state: TimerState) -> None:
+        """Save the timer for every screen. Not an edit of this person's: written without an
+        author, so "Undo my last edit" never stops a timer, and left out of the history."""
+        if self.session.read_only or not self.step.minutes:
+            return
+        try:
+            self.session.workspace.set(self.sig_id, f"{TIMERS}.{self.step.key}", state)
+        except SigworkbookError:
+            return  # the timer still runs on this screen
+        self.session.refresh()
 
     def _status_changed(self, status: SaveStatus) -> None:
         self.status.value = status_html(status)
@@ -88,11 +143,17 @@ class Page:
         bar = widgets.HBox([self.progress, self.status, self.retry, self.here])
         bar.add_class("swb-statusbar")
         parts: list[widgets.Widget] = [self.header, bar]
-        if self.session.read_only:
+        if self.session.workspace.read_only:
             parts.append(
                 widgets.HTML(
                     '<div class="swb-notice" role="alert">This workspace is read-only: you can '
                     "read everything, but changes are not saved.</div>"
+                )
+            )
+        elif self.session.read_only:
+            parts.append(
+                widgets.HTML(
+                    f'<div class="swb-notice swb-read-only" role="alert">{READ_ONLY}.</div>'
                 )
             )
         if self.step.minutes:
@@ -106,6 +167,7 @@ class Page:
 
     def show(self, content: widgets.Widget) -> None:
         """Display the step's form, the link to the next step and the history panel."""
+        keep_read_only(self.session, content)
         parts = [content, self.footer(), HistoryPanel(self.session)]
         display(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
 
@@ -122,7 +184,14 @@ def problem_notice(message: str) -> widgets.HTML:
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     start = html.escape(STEPS[0].notebook)
-    known = ", ".join(workspace.sig_ids()) or "none yet"
+    names = sorted(
+        (
+            workspace.load(sig_id).plan.identity.name or "an unnamed SIG"
+            for sig_id in workspace.sig_ids()
+        ),
+        key=str.casefold,
+    )
+    known = ", ".join(names) or "none yet"
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'
@@ -146,10 +215,14 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
         importlib.import_module(form_module)
     wait_for_request()
     try:
-        workspace = workspace or Workspace.open(create=True)
+        workspace = workspace or open_workspace()
         sig_id = choose_sig(workspace)
+        refused = sig_id is None and refused_sig(workspace)
     except SigworkbookError as error:
         display(problem_notice(str(error)))
+        return None
+    if refused:
+        display(no_access_notice())
         return None
     if sig_id is None:
         display(_missing_sig_message(step, workspace))
@@ -171,4 +244,13 @@ def show_form(page: Page | None, build: Callable[[Page], widgets.Widget]) -> Non
         page.show(build(page))
 
 
-__all__ = ["Page", "SaveStatus", "choose_author", "choose_sig", "open_step", "show_form"]
+__all__ = [
+    "Page",
+    "SaveStatus",
+    "choose_author",
+    "choose_sig",
+    "no_access_notice",
+    "open_step",
+    "open_workspace",
+    "show_form",
+]

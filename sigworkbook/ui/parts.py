@@ -25,10 +25,11 @@ def error_html(message: str) -> str:
 
 
 def reference(summary: str, content_html: str) -> widgets.HTML:
-    """Reference material (a catalogue) shown open under a `summary` line that folds it away.
+    """Reference material (a catalogue), folded under a `summary` line that opens it: the page
+    starts with the work, and the reference is one click away.
 
     `summary` is plain text; `content_html` must already be safe markup.
     """
     return styles.html(
-        f"<details open><summary>{html.escape(summary)}</summary>{content_html}</details>"
+        f"<details><summary>{html.escape(summary)}</summary>{content_html}</details>"
     )

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
-from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.fields import field_spec, row_noun
 from sigworkbook.plan.fieldtypes import new_id
 from sigworkbook.plan.model import ROW_TITLE_FIELDS
 from sigworkbook.plan.paths import get_path
@@ -22,11 +22,11 @@ from sigworkbook.workspace import Loaded
 RowTitle = Callable[[dict[str, Any], int], str]
 
 
-def _default_title(row: dict[str, Any], index: int) -> str:
+def _default_title(row: dict[str, Any], index: int, noun: str = "Row") -> str:
     for key in ROW_TITLE_FIELDS:
         if isinstance(row.get(key), str) and row[key].strip():
             return str(row[key])
-    return f"Row {index + 1}"
+    return f"{noun} {index + 1}"
 
 
 class RowsEditor(widgets.VBox):
@@ -46,14 +46,15 @@ class RowsEditor(widgets.VBox):
         *,
         add_label: str = "Add a row",
         new_row: Callable[[], dict[str, Any]] | None = None,
-        title: RowTitle = _default_title,
+        title: RowTitle | None = None,
     ) -> None:
         self.session = session
         self.path = path
         self.spec = field_spec(path)
         self.columns = list(columns)
         self.new_row = new_row or (lambda: {})
-        self.title = title
+        noun = row_noun(path)
+        self.title: RowTitle = title or (lambda row, index: _default_title(row, index, noun))
         self.rows_box = styles.vbox()
         self.add_button = styles.button(add_label, icon="plus", fit=True)
         self.add_button.add_class("swb-add")

@@ -160,9 +160,9 @@ def test_axe_finds_no_serious_or_critical_violations(
 
 def test_foreign_host_header_is_refused_on_loopback(server: Server) -> None:
     # A page on another site that rebinds its DNS name to 127.0.0.1 arrives with its own Host.
-    # (The folder listing is enough to see the check: it needs no kernel.)
+    # (The server's root is enough to see the check: it redirects to the start page, no kernel.)
     assert http_status(server.url(""), {"Host": f"evil.example:{server.port}"}) == 403
-    assert http_status(server.url(""), {"Host": f"localhost:{server.port}"}) == 200
+    assert http_status(server.url(""), {"Host": f"localhost:{server.port}"}) == 302
 
 
 def test_template_assets_are_served(server: Server) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sigworkbook.live.session import Session
-from sigworkbook.matching import (
+from sigworkbook.lists.matching import (
     MAX_BYTES,
     Match,
     RecordsError,
@@ -20,6 +19,7 @@ from sigworkbook.matching import (
     read_records,
     where_found,
 )
+from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
@@ -221,7 +221,8 @@ class ExistingGroups(widgets.VBox):
             accept=ACCEPTED_FILES,
             multiple=False,
             description="Upload a list of groups",
-            tooltip="An Excel or CSV file with the columns name, theme and key phrases",
+            tooltip="An Excel or CSV file with a column for each group's name, theme and key "
+            "phrases",
             layout=widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
@@ -236,9 +237,9 @@ class ExistingGroups(widgets.VBox):
         self.results.add_class("swb-matches")
         self._shown: str | None = None
         help_text = (
-            "Load a spreadsheet (Excel or CSV) of groups and networks that exist already, with "
-            "the columns name, theme and key phrases (url and contact are used when present). "
-            "The list stays on this page only; the groups you tick are saved."
+            "Load a spreadsheet (Excel or CSV) of groups and networks that exist already: its "
+            "first row names the columns “Name”, “Theme” and “Key phrases”, and may add “URL” "
+            "and “Contact”. The list stays on this page only; the groups you tick are saved."
         )
         session.on_change(self._plan_changed)
         super().__init__(
@@ -455,3 +456,12 @@ __all__ = [
     "invitation_feedback",
     "sentences",
 ]
+
+
+def closeness(score: float) -> str:
+    """How closely a group matches, in words rather than a percentage."""
+    if score >= 95:
+        return "an exact match"
+    if score >= 80:
+        return "a close match"
+    return "a partial match"

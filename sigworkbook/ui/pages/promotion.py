@@ -74,13 +74,10 @@ class ActionsEditor(RowsEditor):
 def build(page: Page) -> widgets.Widget:
     """The promotion form: channels, actions, finding people to invite, online-space habits."""
     session = page.session
-    channels = card(
-        "Channels",
-        reference("Where you can spread the word, and how long a post may be", channels_html()),
-        intro="Mix the network's own channels with your own; the network team can help with theirs.",
-    )
+    # The channels are reference: folded inside the card where they are chosen.
     actions = card(
         "Spreading the word",
+        reference("Where you can spread the word, and how long a post may be", channels_html()),
         ActionsEditor(
             session,
             "promotion.actions",
@@ -88,7 +85,8 @@ def build(page: Page) -> widgets.Widget:
             add_label="Add a promotion action",
             title=lambda row, i: catalogues.active().label("channels", str(row.get("channel", ""))),
         ),
-        intro="One row per post or message: the channel, a draft, who sends it and when.",
+        intro="One row per post or message: the channel, a draft, who sends it and when. Mix "
+        "the network's own channels with your own; the network team can help with theirs.",
     )
     people = card(
         "Find people to invite",
@@ -100,6 +98,6 @@ def build(page: Page) -> widgets.Widget:
         form(session, list(HABITS)),
         intro="Small habits make newcomers feel at home; tick each one once it is in place.",
     )
-    box = widgets.VBox([channels, actions, people, habits], layout=styles.layout(width="100%"))
+    box = widgets.VBox([actions, people, habits], layout=styles.layout(width="100%"))
     box.add_class("swb-page-promotion")
     return box

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 import ipywidgets as widgets
 
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.exports import ExportError, charter_html
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
@@ -14,19 +16,22 @@ from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import DevelopmentItem, Plan
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card
+from sigworkbook.ui.parts import card, error_html
 
 DEVELOPMENT_FIELDS = ("status", "owner", "notes")
 
 
 def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
-    """Every step with checks: complete, or what is left, each linking to its page."""
+    """Every step with checks, each linking to its page: the complete ones on one line, then
+    what is left of the others."""
     checks = check(plan)
     items = []
+    complete: list[str] = []
     counted = [step for step in STEPS if checks[step.key].total]
     done = sum(1 for step in counted if checks[step.key].complete)
     for step in counted:
@@ -36,7 +41,7 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
             f"{html.escape(step.label)}</a>"
         )
         if result.complete:
-            items.append(f'<li class="swb-step-done">✓ {link}: complete</li>')
+            complete.append(link)
             continue
         left = "".join(f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps)
         count = len(result.gaps)
@@ -44,10 +49,11 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
             f'<li class="swb-step-open">{link}: {count} thing{"s" if count != 1 else ""} left'
             f"<ul>{left}</ul></li>"
         )
-    return (
-        f'<p role="status">{done} of {len(counted)} steps complete.</p>'
-        f'<ul class="swb-review">{"".join(items)}</ul>'
+    listed = f'<ul class="swb-review">{"".join(items)}</ul>' if items else ""
+    finished = (
+        f'<p class="swb-step-done">✓ Complete: {", ".join(complete)}.</p>' if complete else ""
     )
+    return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}'
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -95,7 +101,10 @@ class CharterPreview(widgets.HTML):
                 f'<div class="swb-error" role="alert">The charter cannot be shown: '
                 f"{html.escape(str(error))}</div>"
             )
-        self.value = f'<article class="swb-charter-preview">{demote_headings(body)}</article>'
+        self.value = (
+            '<article class="swb-charter-preview" tabindex="0" aria-label="The charter">'
+            f"{demote_headings(body)}</article>"
+        )
 
 
 PRINT_BUTTON = (
@@ -112,7 +121,8 @@ def charter_card(session: Session) -> widgets.VBox:
         "The charter as it will read",
         styles.html(PRINT_BUTTON),
         CharterPreview(session),
-        intro="This is the charter document exactly as the export writes it.",
+        intro="This is the charter document exactly as the export writes it; scroll inside "
+        "the box to read it all.",
     )
     box.add_class("swb-print-area")
     return box
@@ -141,6 +151,62 @@ def development_checklist(session: Session) -> widgets.VBox:
     return widgets.VBox(rows, layout=styles.layout(width="100%"))
 
 
+class ListingSubmission(widgets.VBox):
+    """Send the name, description and conveners to the network team, and say when it was last
+    done (who, when, at which revision)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.button = styles.button(
+            "Send to the network team for listing",
+            tooltip="Tell the network team this SIG is ready to be listed, as it is now",
+            fit=True,
+        )
+        self.button.add_class("swb-send-listing")
+        on_click(self.button, self.send, reads_typing=False)
+        self.state = styles.html()
+        self.message = styles.html()
+        super().__init__([self.state, self.button, self.message], layout=styles.layout())
+        session.on_change(lambda _: self._show())
+        self._show()
+
+    def _show(self) -> None:
+        sent = [s for s in self.session.workspace.submissions() if s.sig_id == self.session.sig_id]
+        if not sent:
+            self.state.value = '<p class="swb-help">Not sent to the network team yet.</p>'
+            return
+        last = sent[0]
+        at = last.at.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
+        who = f" by {html.escape(last.user)}" if last.user else ""
+        since = (
+            " The plan has changed since: send it again when you are ready."
+            if last.revision < self.session.loaded.revision
+            else ""
+        )
+        self.state.value = (
+            f'<p role="status">Sent to the network team on {html.escape(at)}{who} '
+            f"(revision {last.revision}).{since}</p>"
+        )
+
+    def send(self) -> bool:
+        """Record the submission; True when it was saved."""
+        plan = self.session.loaded.plan
+        if not plan.identity.name or not plan.identity.description:
+            self.message.value = error_html(
+                "Name and description: fill in both (step 2) before sending them for listing"
+            )
+            return False
+        self.session.flush()
+        try:
+            self.session.workspace.submit_listing(self.session.sig_id, author=self.session.author)
+        except SigworkbookError as error:
+            self.message.value = error_html(str(error))
+            return False
+        self.message.value = ""
+        self._show()
+        return True
+
+
 def build(page: Page) -> widgets.Widget:
     """The review page: progress, the charter preview, downloads and the development checklist."""
     session = page.session
@@ -150,12 +216,18 @@ def build(page: Page) -> widgets.Widget:
             ProgressSummary(session),
             intro="Gaps never stop you saving; follow a link to fill one in.",
         ),
-        charter_card(session),
+        card(
+            "Listing in the network",
+            ListingSubmission(session),
+            intro="When the name and description are agreed, send them with the conveners' "
+            "names to the network team, who list the SIG for everyone.",
+        ),
         card(
             "Downloads",
             DownloadsPanel(session),
             intro="Every document, written into the workspace and ready to save from here.",
         ),
+        charter_card(session),
         card(
             "Continuing development",
             development_checklist(session),

@@ -150,15 +150,13 @@ def activities_editor(session: Session) -> RowsEditor:
 def build(page: Page) -> widgets.Widget:
     """The schedule form: the catalogue, the activities, and the schedule table."""
     session = page.session
-    catalogue = card(
-        "Kinds of activity",
-        reference("What each kind of activity is good for", catalogue_html()),
-        intro="A mix of kinds keeps a group lively: something regular, something special.",
-    )
+    # The kinds of activity are reference: folded inside the card where they are chosen.
     activities = card(
         "What the group will do",
+        reference("What each kind of activity is good for", catalogue_html()),
         activities_editor(session),
-        intro="Give every activity a date, a time zone, an owner and, for tweet-chats, a hashtag.",
+        intro="Give every activity a date, a time zone, an owner and, for tweet-chats, a hashtag. "
+        "A mix of kinds keeps a group lively: something regular, something special.",
     )
     table = card(
         "The schedule by date",
@@ -168,6 +166,6 @@ def build(page: Page) -> widgets.Widget:
             "Overlapping activities (cancelled ones aside) are flagged."
         ),
     )
-    box = widgets.VBox([catalogue, activities, table], layout=widgets.Layout(width="100%"))
+    box = widgets.VBox([activities, table], layout=widgets.Layout(width="100%"))
     box.add_class("swb-page-schedule")
     return box

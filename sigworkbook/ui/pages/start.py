@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from IPython.display import display
 
+from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.hosting.access import NO_ACCESS
 from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check
@@ -21,8 +23,18 @@ from sigworkbook.ui.clicks import on_click, on_enter
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
 from sigworkbook.ui.layout import step_href
-from sigworkbook.ui.page import Page, choose_author, choose_sig, open_step, problem_notice
+from sigworkbook.ui.members import MembersPanel
+from sigworkbook.ui.page import (
+    Page,
+    choose_author,
+    choose_sig,
+    open_step,
+    open_workspace,
+    problem_notice,
+    refused_sig,
+)
 from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
@@ -65,6 +77,17 @@ def sig_names(workspace: Workspace) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 
+def sig_labels(names: Mapping[str, str]) -> dict[str, str]:
+    """What the SIG drop-down shows for each SIG: its name, numbered when several SIGs share
+    one ("Home Safely", "Home Safely (2)"), never its id."""
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for sig_id, name in names.items():
+        count = seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+        labels[sig_id] = name if count == 1 else f"{name} ({count})"
+    return labels
+
+
 class Chooser(widgets.VBox):
     """Your name and the SIG to work on, with the link that opens the workbook for both."""
 
@@ -88,6 +111,14 @@ class Chooser(widgets.VBox):
             "Your name is recorded with every change you make and is how you vote on names. "
             "Everyone at the meeting uses the same link with their own name."
         )
+        user = workspace.user
+        if user is not None:  # hosted: the name comes from the login and cannot be changed
+            self.name_input.value = user.name
+            self.name_input.disabled = True
+            help_text = (
+                f"You are logged in as {user.shown}: every change you make is recorded "
+                "under this name. The list shows the SIGs you are a member of."
+            )
         super().__init__(
             [
                 self.name_input,
@@ -106,7 +137,8 @@ class Chooser(widgets.VBox):
     def refresh_options(self, select: str | None = None) -> None:
         names = sig_names(self.workspace)
         options: list[tuple[str, str | None]] = [("— choose a SIG —", None)]
-        options += [(f"{name} ({sig_id})", sig_id) for sig_id, name in names.items()]
+        options += [(label, sig_id) for sig_id, label in sig_labels(names).items()]
+        self._names = names
         self.sig_input.options = options
         self.sig_input.value = select if select in names else None
 
@@ -128,7 +160,7 @@ class Chooser(widgets.VBox):
                 '<p class="swb-help">Choose a SIG here, or create a new one below.</p>'
             )
             return
-        name = html.escape(self.sig_input.label.rsplit(" (", 1)[0])
+        name = html.escape(self._names.get(sig_id, sig_id))
         who = self.participant
         if (sig_id, who or None) == self.current:
             here = f" as <strong>{html.escape(who)}</strong>" if who else " without a name"
@@ -292,7 +324,7 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
     """
     wait_for_request()
     try:
-        workspace = workspace or Workspace.open(create=True)
+        workspace = workspace or open_workspace()
         chosen = choose_sig(workspace)
     except SigworkbookError as error:
         display(problem_notice(str(error)))
@@ -301,6 +333,8 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
     if chosen is None:
         display(styles.html(plain_header(author)))
         wanted = query_param("sig")
+        if refused_sig(workspace):  # hosted, and the SIG is not this user's
+            wanted = wanted or settings.SIG.read()
         return Start(workspace, None, author, wanted if wanted else None)
     return Start(workspace, open_step("start", workspace=workspace), author)
 
@@ -311,7 +345,9 @@ def build_start(start: Start) -> widgets.VBox:
     chooser = Chooser(start.workspace, sig_id, start.author)
     creator = Creator(start.workspace, chooser)
     parts: list[widgets.Widget] = []
-    if start.unknown_sig:
+    if start.unknown_sig and start.workspace.user is not None:
+        parts.append(styles.html(f'<div class="swb-notice" role="alert">{NO_ACCESS}.</div>'))
+    elif start.unknown_sig:
         parts.append(
             styles.html(
                 '<div class="swb-notice swb-notice--warning" role="alert">There is no SIG '
@@ -322,18 +358,32 @@ def build_start(start: Start) -> widgets.VBox:
         card("Who is here, and which SIG", chooser),
         card("Start a new SIG", creator),
     ]
+    chooser.add_class(ALWAYS_ENABLED)
+    creator.add_class(ALWAYS_ENABLED)
+    members: MembersPanel | None = None
     if start.page is not None:
         session = start.page.session
         parts += [
             card("Progress of every step", Overview(session)),
             card("Agenda for the design meeting", AgendaEditor(session)),
         ]
+        if start.workspace.user is not None and start.workspace.can_manage(session.sig_id):
+            members = MembersPanel(start.workspace, session.sig_id)
+            parts.append(
+                card(
+                    "Who may see and edit this SIG",
+                    members,
+                    intro="Add people by the name they log in with. Conveners edit and "
+                    "manage members, the core group edits, readers only read.",
+                )
+            )
     join = join_card(sig_id)  # the link others open, when the server lets them in
     if join is not None:
         parts.append(join)
     content = widgets.VBox(parts, layout=styles.layout(width="100%"))
     content.chooser = chooser
     content.creator = creator
+    content.members = members
     return content
 
 

@@ -580,7 +580,59 @@
     }
   }
 
+  /*
+   * Pages start with the work: each page's introduction (the prose under its heading, with the
+   * "Talk about" questions) is open on a browser's first visit to that page and folded to one
+   * line after it, to be opened on demand. The visit is remembered per browser (localStorage),
+   * not per participant in the plan: it is about what this screen has already shown (the shared
+   * projector, someone's laptop), it needs no name, costs no write to the plan, and the page is
+   * folded before it is first shown. A browser that keeps nothing shows it open every time.
+   */
+  var VISITED_KEY = "swb-visited:";
+
+  function firstVisit(page) {
+    try {
+      var seen = window.localStorage.getItem(VISITED_KEY + page) === "1";
+      window.localStorage.setItem(VISITED_KEY + page, "1");
+      return !seen;
+    } catch (error) {
+      return true;
+    }
+  }
+
+  function foldIntroductions() {
+    var page = window.location.pathname.split("/").pop() || "index";
+    var intros = document.querySelectorAll("#rendered_cells .jp-MarkdownCell .jp-RenderedMarkdown");
+    if (!intros.length) {
+      return;
+    }
+    var open = firstVisit(page);
+    intros.forEach(function (intro) {
+      if (intro.querySelector(".swb-intro")) {
+        return;
+      }
+      var heading = intro.querySelector("h1, h2");
+      var start = heading ? heading.nextSibling : intro.firstChild;
+      var body = element("div", "swb-intro__body");
+      while (start) {
+        var next = start.nextSibling;
+        body.appendChild(start);
+        start = next;
+      }
+      if (!body.textContent.trim()) {
+        return;
+      }
+      var details = element("details", "swb-intro");
+      var summary = element("summary", "swb-intro__summary", "About this step, and what to talk about");
+      details.appendChild(summary);
+      details.appendChild(body);
+      details.open = open;
+      intro.appendChild(details);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldIntroductions();
     showKeptTyping();
     hideIcons(document);
     new MutationObserver(function (records) {

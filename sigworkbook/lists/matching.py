@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sigworkbook.lists import MAX_BYTES, MAX_ROWS, RecordsError, read_records
+from sigworkbook.lists.reading import MAX_BYTES, MAX_ROWS, RecordsError, read_records
 
 THRESHOLD = 70.0
 """Lowest score (0-100) at which a term counts as found in a record."""

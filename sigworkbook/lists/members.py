@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sigworkbook.matching import Match, SearchIndex, read_records, where_found
+from sigworkbook.lists.matching import Match, SearchIndex, read_records, where_found
 
 REQUIRED_COLUMNS = ("name", "organisation", "interests")
 """Columns a directory file must have; `role` and `region` are shown when present."""

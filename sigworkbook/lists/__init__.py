@@ -1,0 +1,1 @@
+"""The lists people keep (member directories, existing groups): reading them and searching them."""

@@ -1,0 +1,162 @@
+"""The network team's page: every SIG with its conveners, progress, last edit and listing, and
+the list as CSV and Markdown. Not a setup step: no step bar links to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from sigworkbook.errors import SigworkbookError
+from sigworkbook.exports.network import (
+    SigSummary,
+    listing_state,
+    network_csv,
+    network_markdown,
+    when,
+)
+from sigworkbook.hosting.access import refuse_page
+from sigworkbook.hosting.network import summarise
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.ui import styles
+from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.downloads import data_uri, size_text
+from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.page import open_workspace, problem_notice
+from sigworkbook.ui.parts import card
+from sigworkbook.ui.request import wait_for_request
+from sigworkbook.workspace import Workspace
+
+NOT_NETWORK = "You don't have access to this page: it is for the network team"
+
+
+def no_network_access() -> widgets.HTML:
+    """What anyone outside the network team sees: the one line, nothing of any SIG."""
+    start = html.escape(STEPS[0].notebook)
+    return widgets.HTML(
+        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
+        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{html.escape(NOT_NETWORK)}.'
+        f'</strong></p><p><a href="{start}">Go to the start page</a> to see your SIGs.</p></div>'
+    )
+
+
+def summaries_html(summaries: Sequence[SigSummary]) -> str:
+    """The SIGs as a table, those sent for listing first; every user text is escaped."""
+    if not summaries:
+        return '<p class="swb-help">No SIGs yet.</p>'
+    rows = []
+    for s in summaries:
+        link = html.escape(step_href(STEPS[0], s.sig_id, None))
+        name = html.escape(s.name or s.sig_id)
+        conveners = html.escape(", ".join(s.conveners)) or "none named yet"
+        owners = html.escape(", ".join(s.owners))
+        progress = "".join(
+            f"<li>{html.escape(step.title)}: {done} of {total}</li>"
+            for step, done, total in s.progress
+        )
+        edited = html.escape(when(s.last_edit))
+        if s.last_editor:
+            edited += f" by {html.escape(s.last_editor)}"
+        state = "swb-listing--sent" if s.submitted else "swb-listing--not-sent"
+        rows.append(
+            f'<tr><th scope="row"><a href="{link}">{name}</a></th>'
+            f"<td>{conveners}"
+            + (f'<br><span class="swb-help">hub: {owners}</span>' if owners else "")
+            + f'</td><td><ul class="swb-progress-list">{progress}</ul></td><td>{edited}</td>'
+            f'<td class="{state}">{html.escape(listing_state(s))}</td></tr>'
+        )
+    return (
+        '<table class="swb-table swb-network"><thead><tr><th scope="col">SIG</th>'
+        '<th scope="col">Conveners</th><th scope="col">Progress</th>'
+        '<th scope="col">Last edit</th><th scope="col">Sent for listing</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def downloads_html(summaries: Sequence[SigSummary], at: dt.datetime) -> str:
+    """Links that save the list as CSV and as Markdown."""
+    files = [
+        ("network-sigs.csv", "text/csv", "The list as a spreadsheet (CSV)", network_csv(summaries)),
+        (
+            "network-sigs.md",
+            "text/markdown",
+            "The list as text (Markdown)",
+            network_markdown(summaries, at=at).encode("utf-8"),
+        ),
+    ]
+    items = "".join(
+        f'<li><a class="swb-download" download="{name}" href="{data_uri(kind, data)}">'
+        f'{label}</a> <span class="swb-help">{name}, {size_text(len(data))}</span></li>'
+        for name, kind, label, data in files
+    )
+    return f'<ul class="swb-downloads">{items}</ul>'
+
+
+class NetworkView(widgets.VBox):
+    """Every SIG the network team may see, redrawn on request."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.table = styles.html()
+        self.downloads = styles.html()
+        self.refresh_button = styles.button(
+            "Refresh", tooltip="Read every SIG again", icon="refresh", fit=True
+        )
+        on_click(self.refresh_button, self.refresh, reads_typing=False)
+        super().__init__(
+            [
+                card(
+                    "SIGs",
+                    self.refresh_button,
+                    self.table,
+                    intro="Those sent for listing come first, the newest first.",
+                ),
+                card("Download the list", self.downloads),
+            ],
+            layout=styles.layout(width="100%"),
+        )
+        self.refresh()
+
+    def refresh(self) -> bool:
+        self.summaries = summarise(self.workspace)
+        self.table.value = summaries_html(self.summaries)
+        self.downloads.value = downloads_html(self.summaries, dt.datetime.now(dt.UTC))
+        return True
+
+
+@dataclass
+class NetworkPage:
+    workspace: Workspace
+
+
+def open_network(*, workspace: Workspace | None = None) -> NetworkPage | None:
+    """Open the network page for the network team (or locally, the facilitator); anyone else
+    sees only that they have no access."""
+    wait_for_request()
+    try:
+        workspace = workspace or open_workspace()
+    except SigworkbookError as error:
+        display(problem_notice(str(error)))
+        return None
+    user = workspace.user
+    if user is not None and not user.network_team:
+        refuse_page(user, "network")
+        display(no_network_access())
+        return None
+    display(
+        styles.html(
+            '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
+            '<span class="swb-sig">The network team</span></div>'
+        )
+    )
+    return NetworkPage(workspace)
+
+
+def show_network(page: NetworkPage | None) -> None:
+    """Display the list of SIGs; nothing when the page could not open."""
+    if page is not None:
+        display(NetworkView(page.workspace))
