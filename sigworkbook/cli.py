@@ -538,9 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)
     hub.add_argument(
         "--network-group",
-        default="sigworkbook-network",
+        default=settings.NETWORK_GROUP.default,
         metavar="NAME",
-        help="the hub group of the network team, who see every SIG (default sigworkbook-network)",
+        help="the hub group of the network team, who see every SIG "
+        f"(default {settings.NETWORK_GROUP.default})",
     )
     return parser
 

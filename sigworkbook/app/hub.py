@@ -9,18 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sigworkbook import __version__
+from sigworkbook import __version__, settings
 from sigworkbook.app.settings import START_NOTEBOOK, normalize_base_url
 from sigworkbook.store import mask_password
 
-DEFAULT_NETWORK_GROUP = "sigworkbook-network"
+DEFAULT_NETWORK_GROUP = settings.NETWORK_GROUP.default
 """The hub group whose members are the network team (they see every SIG)."""
 
-DISPLAY_NAME_ENV = "SIGWORKBOOK_USER_DISPLAY_NAME"
-GROUPS_ENV = "SIGWORKBOOK_USER_GROUPS"
-NETWORK_GROUP_ENV = "SIGWORKBOOK_NETWORK_GROUP"
-DATABASE_ENV = "SIGWORKBOOK_DATABASE"
-"""The variables the user servers read (sigworkbook/settings.py names the same ones)."""
+DISPLAY_NAME_ENV = settings.USER_DISPLAY_NAME.env
+GROUPS_ENV = settings.USER_GROUPS.env
+NETWORK_GROUP_ENV = settings.NETWORK_GROUP.env
+DATABASE_ENV = settings.DATABASE.env
+"""The variables the user servers read, as the settings name them."""
 
 IDLE_CULL_TIMEOUT_S = 3600
 """A user's server with no traffic for this long is stopped by the hub's idle culler."""

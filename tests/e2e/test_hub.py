@@ -123,9 +123,9 @@ def test_hosted_on_jupyterhub(
         alice.get_by_role("heading", name="Only this computer can open the workbook")
     ).to_have_count(0)
     expect(alice.locator("body")).not_to_contain_text("sigworkbook serve --host")
-    your_name = field(alice, "Your name")
-    if your_name.is_editable():
-        your_name.fill("Alice")
+    # The hub says who she is: her name is filled in and cannot be changed.
+    expect(field(alice, "Your name")).to_have_value("alice")
+    expect(field(alice, "Your name")).to_be_disabled()
     sig = create_sig(alice, "Ward Medicines Circle")
     shoot(alice, "hub-alice-core-group")
 
@@ -200,10 +200,6 @@ def test_hosted_on_jupyterhub(
         assert not seen.contains(database.split("@")[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="identity from JUPYTERHUB_USER in the pages is issue-12a's part, not merged yet",
-)
 def test_who_in_the_link_does_not_change_who_edits(
     hub: Hub, people: dict[str, tuple[Page, Recorder]], database: str, tmp_path: Path
 ) -> None:
