@@ -102,7 +102,7 @@ def create_sig(page: Page, name: str) -> str:
     field(page, "Name of the new SIG").fill(name)
     button(page, "Create the SIG").click()
     created = card(page, "Start a new SIG").locator(".swb-notice--success")
-    expect(created).to_contain_text("Created")
+    expect(created).to_contain_text("Created", timeout=PAGE_TIMEOUT_MS)
     with page.expect_navigation():
         created.get_by_role("link", name="Open it →").click()
     wait_for_widgets(page)
