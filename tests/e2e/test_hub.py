@@ -85,7 +85,7 @@ def _text(frame: object) -> str:
 def people(browser: Browser) -> Iterator[dict[str, tuple[Page, Recorder]]]:
     contexts: list[BrowserContext] = []
     made: dict[str, tuple[Page, Recorder]] = {}
-    for name in ("alice", "bob"):
+    for name in ("alice", "bob", "ada"):
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         contexts.append(context)
         page = context.new_page()
@@ -192,6 +192,19 @@ def test_hosted_on_jupyterhub(
     bob.goto(hub.url + f"/user/alice/voila/render/01-core-group.ipynb?sig={sig}")
     expect(bob.locator("body")).not_to_contain_text("Ward Medicines Circle")
     assert api.post(hub.url + "/user/alice/api/kernels", data="{}").status in (403, 404, 405)
+
+    # Nor can a hub admin, whom the hub lets through to every server: alice's server itself
+    # admits only alice (her pages record everything under her name).
+    ada, _ = people["ada"]
+    log_in(ada, hub, "ada")
+    ada.goto(hub.url + f"/user/alice/voila/render/00-start.ipynb?sig={sig}")
+    with ada.expect_navigation() as arrived:
+        ada.get_by_role("button", name="Authorize").click()  # the hub asks an admin to confirm
+    response = arrived.value
+    assert response is not None and response.status == 403, response and response.status
+    assert urlparse(ada.url).path.startswith("/user/alice/"), ada.url
+    expect(ada.locator("body")).not_to_contain_text("Ward Medicines Circle")
+    assert "Refused ada: this server is alice's" in hub.log()
 
     # The database's credentials never reached either browser (pages, static files, frames).
     for seen in (alice_seen, bob_seen):
