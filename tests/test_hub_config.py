@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +26,13 @@ HUB_ENV = {
     "JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:41234/user/alice/",
     "JUPYTERHUB_OAUTH_ACCESS_SCOPES": json.dumps(["access:servers!server=alice/"]),
 }
+
+
+def run_hook(hook: Any, spawner: Any) -> None:
+    """Run an async spawn hook to the end, in a thread of its own (Playwright's tests may hold
+    this thread's event loop when the suites run together)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, hook(spawner)).result()
 
 
 def load(text: str) -> Config:
@@ -65,7 +73,7 @@ def test_spawn_hook_passes_display_name_and_groups() -> None:
         get_auth_state=auth_state,
     )
     spawner = SimpleNamespace(user=user, environment={})
-    asyncio.run(hook(spawner))
+    run_hook(hook, spawner)
     assert spawner.environment["SIGWORKBOOK_USER_DISPLAY_NAME"] == "Alice Jones"
     assert spawner.environment["SIGWORKBOOK_USER_GROUPS"] == "conveners,sigworkbook-network"
 
@@ -74,7 +82,7 @@ def test_spawn_hook_passes_display_name_and_groups() -> None:
 
     plain = SimpleNamespace(name="bob", groups=[], get_auth_state=no_auth_state)
     spawner = SimpleNamespace(user=plain, environment={})
-    asyncio.run(hook(spawner))
+    run_hook(hook, spawner)
     assert spawner.environment["SIGWORKBOOK_USER_DISPLAY_NAME"] == "bob"
     assert spawner.environment["SIGWORKBOOK_USER_GROUPS"] == ""
 
@@ -192,7 +200,7 @@ def test_zero_to_jupyterhub_values_match_hub_config() -> None:
     )
     for hook in (c.KubeSpawner.pre_spawn_hook, printed.Spawner.pre_spawn_hook):
         spawner = SimpleNamespace(user=user, environment={})
-        asyncio.run(hook(spawner))
+        run_hook(hook, spawner)
         assert spawner.environment == {
             "SIGWORKBOOK_USER_DISPLAY_NAME": "Alice Jones",
             "SIGWORKBOOK_USER_GROUPS": "sigworkbook-network",
