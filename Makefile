@@ -16,14 +16,22 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# JupyterHub's proxy for the hosting tests and docs/hosting.md's recipe: configurable-http-proxy
+# from npm, in a local node_modules (not global, no root needed).
+NODE_PREFIX := $(CURDIR)/.node
+CHP := $(NODE_PREFIX)/node_modules/.bin/configurable-http-proxy
+$(CHP):
+	npm install --no-save --no-audit --no-fund --silent --prefix $(NODE_PREFIX) configurable-http-proxy@4
+
+setup: $(STAMP) $(CHP)
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here);
 # LibreOffice Writer and poppler's pdftotext, which open the Word exports in the tests;
-# PostgreSQL 15's server programs for the PostgreSQL store's tests (they start their own server).
+# PostgreSQL 15's server programs for the PostgreSQL store's tests (they start their own server);
+# npm (with Node.js) installs JupyterHub's proxy.
 PG_BIN ?= /usr/lib/postgresql/15/bin
 SYSTEM_PACKAGES := chromium:chromium soffice:libreoffice-writer-nogui pdftotext:poppler-utils \
-	$(PG_BIN)/initdb:postgresql-15
+	$(PG_BIN)/initdb:postgresql-15 npm:npm
 system:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
@@ -50,11 +58,11 @@ lock: setup
 typecheck: setup
 	$(BIN)/mypy
 
-test: setup system lint typecheck
+test: system setup lint typecheck
 	$(BIN)/pytest
 
-bench: setup system
+bench: system setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(NODE_PREFIX) artifacts .pytest_cache .mypy_cache .ruff_cache

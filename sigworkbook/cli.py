@@ -377,7 +377,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         open_browser=not args.no_browser,
         sig=args.sig,
         preheat=args.preheat,
+        base_url=args.base_url,
+        hub=args.hub,
     )
+
+
+def cmd_hub_config(args: argparse.Namespace) -> int:
+    from sigworkbook.app.hub import hub_config
+
+    database = _database(args)
+    if not database:
+        raise UserError("--database: the URL of the database every user's server shares")
+    try:
+        print(hub_config(database, args.network_group), end="")
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -510,6 +525,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep N pre-heated kernels per page for the next visitors "
         "(default 0: each visit starts its own; see docs/serving.md)",
+    )
+    from sigworkbook.app.serve import add_hosting_arguments
+
+    add_hosting_arguments(serve)
+    hub = verb(
+        "hub-config",
+        cmd_hub_config,
+        "print a jupyterhub_config.py that serves the workbook to every user of a JupyterHub",
+        workspace=False,
+    )
+    hub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)
+    hub.add_argument(
+        "--network-group",
+        default=settings.NETWORK_GROUP.default,
+        metavar="NAME",
+        help="the hub group of the network team, who see every SIG "
+        f"(default {settings.NETWORK_GROUP.default})",
     )
     return parser
 

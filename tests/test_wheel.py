@@ -242,3 +242,59 @@ def test_postgres_from_the_installed_wheel(installed: Installed, postgres_url: s
         installed.run("--workspace", folder, "--database", f"sqlite:///{handed}", "list")
     ).out
     assert listed.startswith(f"{sig_id}\t") and "revision 4" in listed
+
+
+SHARED_TEMPLATE = "share/jupyter/voila/templates/sigworkbook"
+
+
+def test_plain_voila_finds_the_installed_template(installed: Installed) -> None:
+    """The wheel installs our template as Jupyter shared data: plain `voila` (and so
+    JupyterLab's Voila preview) renders a notebook with it, no `serve` and no JUPYTER_PATH."""
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    import nbformat
+
+    from sigworkbook.app.network import free_port
+
+    with zipfile.ZipFile(installed.wheel) as archive:
+        names = set(archive.namelist())
+    data = f"sigworkbook-0.1.0.data/data/{SHARED_TEMPLATE}"
+    assert {f"{data}/conf.json", f"{data}/index.html.j2", f"{data}/static/sigworkbook.css"} <= names
+    assert (installed.bin.parent / SHARED_TEMPLATE / "index.html.j2").is_file()
+
+    notebook = installed.outside / "hello.ipynb"
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hello from voila')")]),
+        notebook,
+    )
+    port = free_port()
+    env = {k: v for k, v in installed.env.items() if k != "JUPYTER_PATH"}
+    log = installed.outside / "voila.log"
+    command = [installed.bin / "voila", "--no-browser", f"--port={port}", "--template=sigworkbook"]
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [*command, notebook.name],
+            cwd=installed.outside,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, log.read_text(encoding="utf-8")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=120) as reply:
+                    page = reply.read().decode("utf-8")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+                time.sleep(0.3)
+        assert 'id="swb-connection"' in page, "our template, not Voila's default"
+        assert "hello from voila" in page
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)

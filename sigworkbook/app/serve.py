@@ -19,9 +19,10 @@ from sigworkbook.app.settings import (
     ServeOptions,
     build_config,
     join_url,
+    normalize_base_url,
     start_url,
 )
-from sigworkbook.joining import JOIN_URL_ENV, environment_for
+from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, environment_for
 from sigworkbook.resources import voila_share_dir, workbooks_dir
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
@@ -88,12 +89,24 @@ def serve(
     notebooks: Path | None = None,
     sig: str | None = None,
     preheat: int = 0,
+    base_url: str = "/",
+    hub: bool = False,
 ) -> int:
     """Serve the workbooks until Ctrl-C or SIGTERM; return the exit code (0 ok, 2 usage error).
 
     `preheat` kernels per notebook are kept running the notebook up to the point where it waits
-    for its request (0: every visit starts a kernel).
+    for its request (0: every visit starts a kernel). `base_url` is the path everything is
+    served under. With `hub`, JupyterHub's variables say where to listen and under which path,
+    and only the hub's login of this server's owner gets in (no token, no browser).
     """
+    if hub:
+        from sigworkbook.app.hub import HubEnvironmentError, hub_place
+
+        try:
+            place = hub_place(os.environ)
+        except HubEnvironmentError as error:
+            return _fail(str(error))
+        host, port, base_url, open_browser = place.host, place.port, place.base_url, False
     try:
         folder = (notebooks or workbooks_dir()).expanduser().resolve()
     except FileNotFoundError as error:
@@ -111,11 +124,13 @@ def serve(
             notebooks=folder,
             port=port,
             host=host,
-            token=access_token(host),
+            token=None if hub else access_token(host),
             cull_idle_timeout=idle_timeout,
             cull_interval=interval,
             preheat=preheat,
             language=settings.LANGUAGE.read(),
+            base_url=normalize_base_url(base_url),
+            hub=hub,
         )
     except ValueError as error:
         return _fail(str(error))
@@ -138,7 +153,9 @@ def serve(
     # The start page's join card: the kernels inherit these (the token is in the link; it is
     # shown on that card only, never written to a log).
     os.environ.pop(JOIN_URL_ENV, None)
-    os.environ.update(environment_for(host, join_url(options)))
+    os.environ.pop(SERVE_HOST_ENV, None)
+    if not hub:  # under a hub, colleagues open the workbook through it with their own login
+        os.environ.update(environment_for(host, join_url(options)))
     if preheat:
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.
@@ -192,6 +209,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"keep N pre-heated kernels per page ready for the next visitor, 0 to {MAX_PREHEAT} "
         "(default 0: each visit starts a kernel; each pooled kernel holds about 60 MB)",
     )
+    add_hosting_arguments(parser)
+
+
+def add_hosting_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options for serving behind a proxy or a hub (`sigworkbook serve` takes them too)."""
+    parser.add_argument(
+        "--base-url",
+        default="/",
+        metavar="PATH",
+        help="serve everything under this path, e.g. /sigworkbook/ behind a proxy (default /)",
+    )
+    parser.add_argument(
+        "--hub",
+        action="store_true",
+        help="run as a JupyterHub user's server: listen where the hub says, under its prefix, "
+        "for the hub's login of this server's user only (docs/hosting.md)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notebooks=args.notebooks,
         sig=args.sig,
         preheat=args.preheat,
+        base_url=args.base_url,
+        hub=args.hub,
     )
 
 

@@ -28,6 +28,11 @@ MAX_PREHEAT = 8
 """Most pre-heated kernels `serve` keeps per notebook (each holds about 60 MB, see serving.md)."""
 
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_BASE_URL = re.compile(r"^/([A-Za-z0-9._~@!$&'()*+,;=:%-]+/)*$")
+"""A URL path of plain segments, with a slash at both ends (what a proxy or a hub puts us under)."""
+
+HUB_IDENTITY_PROVIDER = "sigworkbook.app.hub_auth.HubIdentityProvider"
+"""Under JupyterHub: who a request comes from, by the hub's OAuth (see app/hub_auth.py)."""
 
 CELL_ERROR_INSTRUCTION = (
     "Reload the page to try again. If it keeps happening, tell whoever runs this workbook."
@@ -48,13 +53,23 @@ class ServeOptions:
     """Pre-heated kernels kept waiting per notebook; 0 turns Voila's kernel pool off."""
     language: str = settings.LANGUAGE.default
     """The pages' language tag, e.g. en-GB (dates, spelling and screen readers follow it)."""
+    base_url: str = "/"
+    """The path every page, static file and websocket is under (a proxy's or a hub's prefix)."""
+    hub: bool = False
+    """Served for JupyterHub: only the hub's OAuth login of the server's owner gets in."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port: {self.port} is not a TCP port (1-65535)")
         if not self.host.strip():
             raise ValueError("host: must not be empty")
-        if not is_loopback(self.host) and not self.token:
+        segments = self.base_url.strip("/").split("/")
+        if not _BASE_URL.match(self.base_url) or {".", ".."} & set(segments):
+            raise ValueError(
+                f"base URL: {self.base_url!r} is not a path such as /sigworkbook/ "
+                "(a slash at both ends, no query)"
+            )
+        if not is_loopback(self.host) and not self.token and not self.hub:
             raise ValueError(
                 f"token: required when serving on {self.host!r}, which other machines can reach"
             )
@@ -79,9 +94,15 @@ def build_config(options: ServeOptions) -> Config:
     c.Voila.port_retries = 0  # a taken port is an error, never a silent move to another one
     c.Voila.config_file_paths = []  # no stray voila.json from the working directory
     c.Voila.token = options.token  # None: no login needed (loopback only)
-    # Loopback: refuse requests whose Host header is not local (DNS rebinding); remote: the
-    # token guards every page and the Host header is whatever name the visitor used.
-    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host)}
+    c.Voila.base_url = options.base_url
+    c.Voila.server_url = options.base_url
+    # Loopback: refuse requests whose Host header is not local (DNS rebinding); remote (or
+    # behind the hub's proxy): the token or the hub's login guards every page, and the Host
+    # header is whatever name the visitor used.
+    remote = options.hub or not is_loopback(options.host)
+    c.Voila.tornado_settings = {"allow_remote_access": remote}
+    if options.hub:
+        c.Voila.identity_provider_class = HUB_IDENTITY_PROVIDER
 
     c.VoilaConfiguration.template = TEMPLATE_NAME
     c.VoilaConfiguration.theme = "light"
@@ -128,12 +149,23 @@ def reachable_host(host: str) -> str:
     return display_host(host)
 
 
+def normalize_base_url(raw: str) -> str:
+    """`raw` with a slash at both ends ('' and '/' are both the root)."""
+    path = raw.strip()
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def start_path(options: ServeOptions) -> str:
+    """The start page's path, under the base URL."""
+    return f"{options.base_url}voila/render/{START_NOTEBOOK}"
+
+
 def join_url(options: ServeOptions) -> str | None:
     """The start page's address as participants on other machines open it, with the access
     token; None on a loopback address, which only this machine reaches."""
     if is_loopback(options.host):
         return None
-    url = f"http://{reachable_host(options.host)}:{options.port}/voila/render/{START_NOTEBOOK}"
+    url = f"http://{reachable_host(options.host)}:{options.port}{start_path(options)}"
     return f"{url}?{urlencode({'token': options.token})}" if options.token else url
 
 
@@ -144,5 +176,5 @@ def start_url(options: ServeOptions, sig: str | None = None) -> str:
         query["token"] = options.token
     if sig:
         query["sig"] = sig
-    url = f"http://{display_host(options.host)}:{options.port}/voila/render/{START_NOTEBOOK}"
+    url = f"http://{display_host(options.host)}:{options.port}{start_path(options)}"
     return f"{url}?{urlencode(query)}" if query else url

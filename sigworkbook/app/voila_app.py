@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Five changes to stock Voila 0.5, each small:
+Six changes to stock Voila 0.5, each small:
 
 * `/` (and Voila's file list under `/voila/tree`) takes a visitor to the start page, with the
   SIG given to `serve --sig`: nobody meets a raw list of `.ipynb` files.
@@ -12,6 +12,8 @@ Five changes to stock Voila 0.5, each small:
 * Ctrl-C and SIGTERM stop the server the same way: the event loop stops, then every kernel the
   server started is shut down, including one still starting (stock Voila's stop fails on that
   one with a 404 and exits with an error, leaving it running).
+* Voila's login and logout pages (and the hub's OAuth callback) move under the base URL with
+  everything else (Voila adds them at the root, whatever the base URL).
 * With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 """
@@ -267,12 +269,15 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             "target": url_path_join(self.server_url, "voila/render", START_NOTEBOOK),
             "sig": self.start_sig,
         }
-        handlers: list[Any] = [
-            (entry[0], StartPageRedirect, start)
-            if entry[1] is TornadoVoilaTreeHandler
-            else (entry[0], replaced.get(entry[1], entry[1]), *entry[2:])
-            for entry in super().init_handlers()
-        ]
+        handlers: list[Any] = []
+        for pattern, handler, *rest in super().init_handlers():
+            if not pattern.startswith(self.server_url):
+                # Voila adds its login and logout handlers at the root, whatever the base URL.
+                pattern = url_path_join(self.server_url, pattern)
+            if handler is TornadoVoilaTreeHandler:
+                handlers.append((pattern, StartPageRedirect, start))
+            else:
+                handlers.append((pattern, replaced.get(handler, handler), *rest))
         configuration = self.voila_configuration
         size = configuration.default_pool_size if configuration.preheat_kernel else 0
         handlers.append((url_path_join(self.server_url, POOL_API), PoolHandler, {"size": size}))

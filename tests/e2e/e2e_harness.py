@@ -40,10 +40,12 @@ class Server:
     workspace: Path
     log_path: Path
     token: str | None = None
+    path: str = "/"
+    """The base URL's path everything is served under (`serve --base-url`)."""
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
     def url(self, path: str, **query: str) -> str:
         """The URL of `path` on this server, with the token (if any) and `query` added."""
@@ -98,16 +100,20 @@ def start_server(
     env: Mapping[str, str] | None = None,
     notebooks: Path | None = FIXTURE_NOTEBOOKS,
     extra_args: Sequence[str] = (),
+    base_path: str = "/",
 ) -> Server:
     """Start `serve` on a free port with a fresh workspace; return once it answers.
 
     `notebooks=None` serves what `serve` serves by default: the packaged workbooks. A workspace
     folder already at `tmp/workspace` (e.g. made by `sigworkbook init --demo`) is used as it is.
-    `extra_args` go at the end of serve's command line (e.g. `--preheat 1`).
+    `extra_args` go at the end of serve's command line (e.g. `--preheat 1`); `base_path` other
+    than / is served with `--base-url`.
     """
+    if base_path != "/":
+        extra_args = [*extra_args, "--base-url", base_path]
     for attempt in range(1, PORT_ATTEMPTS + 1):
         try:
-            return _start_server(tmp, host, env, notebooks, extra_args)
+            return _start_server(tmp, host, env, notebooks, extra_args, base_path)
         except PortTaken:
             if attempt == PORT_ATTEMPTS:
                 raise
@@ -125,6 +131,7 @@ def _start_server(
     env: Mapping[str, str] | None,
     notebooks: Path | None,
     extra_args: Sequence[str],
+    base_path: str = "/",
 ) -> Server:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -152,7 +159,7 @@ def _start_server(
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=tmp
         )
-    server = Server(process, port, host, workspace, log_path)
+    server = Server(process, port, host, workspace, log_path, path=base_path)
     deadline = time.monotonic() + START_TIMEOUT_S
     probe = server.base_url + "voila/templates/sigworkbook/static/sigworkbook.css"
     while True:
