@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import psycopg
 from psycopg import sql
@@ -20,8 +20,12 @@ from psycopg import sql
 from sigworkbook.store.interface import StoreError
 from sigworkbook.store.postgres_schema import channel
 
-if TYPE_CHECKING:
-    from sigworkbook.store.postgres import PostgresStore
+
+class _Connects(Protocol):
+    """What the feed needs of the store: a connection of its own, with the store's settings."""
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]: ...
+
 
 RETRY_FIRST: Final = 0.5
 RETRY_MOST: Final = 5.0
@@ -33,7 +37,7 @@ _log = logging.getLogger(__name__)
 class NotifyFeed:
     """Calls back with the SIG's new revision whenever the database notifies one."""
 
-    def __init__(self, store: PostgresStore, sig_id: str) -> None:
+    def __init__(self, store: _Connects, sig_id: str) -> None:
         self._store = store
         self._sig_id = sig_id
         self._channel = channel(sig_id)

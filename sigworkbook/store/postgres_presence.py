@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from contextlib import AbstractContextManager
+from typing import Any, Final, Protocol
+
+import psycopg
 
 from sigworkbook.store.interface import Visitor
 
-if TYPE_CHECKING:
-    from sigworkbook.store.postgres import PostgresStore
+
+class _Sessions(Protocol):
+    """What presence needs of the store: its pooled connection for one short transaction."""
+
+    def session(self) -> AbstractContextManager[psycopg.Connection[tuple[Any, ...]]]: ...
+
 
 FRESH_SECONDS: Final = 15.0
 """A visitor whose page has not checked in for this long is no longer shown."""
@@ -21,7 +28,7 @@ class PostgresPresence:
     database's clock, so servers whose clocks differ still agree on who is there.
     """
 
-    def __init__(self, store: PostgresStore) -> None:
+    def __init__(self, store: _Sessions) -> None:
         self._store = store
 
     def close(self) -> None:
