@@ -10,6 +10,7 @@ behind a browser tab. The servers and the saving process tell PostgreSQL who the
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 import urllib.error
 import urllib.request
@@ -27,7 +28,7 @@ from benchmarks.processes import Server, ServerError, listening, rss_mb
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, percentile
-from benchmarks.workspaces import demo_workspace, editable_text
+from benchmarks.workspaces import add_demo_copy, demo_workspace, editable_text, variant
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.workspace import Workspace
@@ -49,6 +50,10 @@ SETTLE_TIMEOUT_S = 120.0
 """Longest wait for every open page's connections and presence to show in the database."""
 MIN_FREE_MEMORY_MB = 1500.0
 """Stop opening pages when less memory than this is left on the machine."""
+PAGES_PER_SIG = 10
+"""Open pages per SIG: each ten pages are one core group's meeting on a SIG of its own."""
+SAVE_PAUSE_MS = (100.0, 300.0)
+"""The saving process pauses a random time in this range before each save (as figure 11)."""
 CULL_AFTER_S = 7200
 """The servers' idle-kernel timeout for the run: no open page is culled while measuring."""
 
@@ -122,7 +127,7 @@ def _open_one(server: Server, url: str) -> None:
 def open_pages(
     servers: list[Server],
     steps: list[str],
-    sig_id: str,
+    sig_ids: list[str],
     count: int,
     progress: Callable[[str], None],
 ) -> OpenPages:
@@ -131,6 +136,7 @@ def open_pages(
     urls = []
     for n in range(count):
         server = servers[n % len(servers)]
+        sig_id = sig_ids[(n // PAGES_PER_SIG) % len(sig_ids)]
         query = urlencode({"sig": sig_id, "who": f"Visitor {n + 1}"})
         urls.append(
             (server, f"{server.base_url}/voila/render/{quote(steps[n % len(steps)])}?{query}")
@@ -160,7 +166,7 @@ def _wait_settled(
     workspace: Workspace,
     conninfo: str,
     database: str,
-    sig_id: str,
+    sig_ids: list[str],
     found: OpenPages,
 ) -> None:
     """Wait until a kernel runs for every open page, every page holds its connections, and
@@ -171,7 +177,7 @@ def _wait_settled(
         kernels = [kernel for server in servers for kernel in server.kernels()]
         found.kernels = len(kernels)
         found.connections = connections(conninfo, database)
-        found.present = len(presence.others(sig_id, "benchmarks"))
+        found.present = sum(len(presence.others(sig, "benchmarks")) for sig in sig_ids)
         in_use = _server_connections(found.connections)
         if (
             found.kernels >= found.opened
@@ -231,36 +237,61 @@ def _servers(settings: Settings, workspace: Path, url: str, script: Path) -> Ite
         yield servers
 
 
+def _paced_saves(
+    workspace: Workspace, sig_id: str, fields: saves.Fields, count: int, tag: str
+) -> list[float]:
+    """`count` saves, each after a pause, one text field at a time in turn; latencies in ms."""
+    rng = random.Random(tag)
+    paths = list(fields)
+    latencies = []
+    for n in range(count):
+        time.sleep(rng.uniform(*SAVE_PAUSE_MS) / 1000)  # the pause between two edits
+        text, max_length = fields[paths[n % len(paths)]]
+        value = variant(text, f"{tag} {n}", max_length)
+        started = time.perf_counter()
+        workspace.set(sig_id, paths[n % len(paths)], value, author="benchmarks")
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def _save_runs(
     settings: Settings, workspace: Workspace, sig_id: str, fields: saves.Fields, tag: str
 ) -> tuple[list[float], list[float]]:
-    """p50s and p95s (ms) of `settings.runs` runs of `settings.saves` saves, after the warm-up."""
+    """p50s and p95s (ms) of `settings.runs` runs of paced saves, after the warm-up."""
     p50s: list[float] = []
     p95s: list[float] = []
     for run in range(-settings.warmup, settings.runs):
-        latencies = saves.timed_saves(workspace, sig_id, fields, settings.saves, f"{tag} {run}")
+        latencies = _paced_saves(workspace, sig_id, fields, _saves(settings), f"{tag} {run}")
         if run >= 0:
             p50s.append(percentile(latencies, 50))
             p95s.append(percentile(latencies, 95))
     return p50s, p95s
 
 
+def _saves(settings: Settings) -> int:
+    return max(10, settings.saves // 2)
+
+
 def _definition(settings: Settings, steps: list[str]) -> str:
+    meetings = -(-settings.open_pages // PAGES_PER_SIG)
     return (
-        f"One PostgreSQL database (a server the run starts, on a Unix socket, "
-        f"`tests/postgres_server.py`) holding the demo SIG; {SERVERS} `sigworkbook --database URL "
-        f"serve` processes on it; {settings.open_pages} pages opened in turn on each server and "
-        f"each of the {len(steps)} steps, {OPENING_AT_ONCE} at a time, by an HTTP GET of "
+        "One PostgreSQL database (a server the run starts, on a Unix socket, "
+        f"`tests/postgres_server.py`) holding {meetings} copies of the demo SIG; {SERVERS} "
+        "`sigworkbook --database URL serve` processes on it; "
+        f"{settings.open_pages} pages opened in turn on each server and each of the "
+        f"{len(steps)} steps, {PAGES_PER_SIG} pages per SIG (each ten pages one core group's "
+        f"meeting), {OPENING_AT_ONCE} at a time, by an HTTP GET of "
         "/voila/render/<step>?sig=...&who=... (Voila 0.5 answers once every cell has run; the "
         "kernel then stays open with its change feed and presence running, as behind a browser "
-        "tab). Once a kernel runs for every page and every page is seen present in the database: "
-        "the connections to the database in pg_stat_activity whose application_name (set in "
-        "each server's URL) is one of the servers', and per page. The target: they fit "
-        f"PostgreSQL's default max_connections = {DEFAULT_MAX_CONNECTIONS} with "
-        f"{ADMIN_ROOM} to spare. Meanwhile a process of its own saves through `Workspace.set` as "
-        f"figure 9 does ({settings.saves} saves per run, each a change every open page hears of "
-        "and reloads); the same saves with no page open, before the servers start, are the "
-        "baseline."
+        "tab). Once a kernel runs for every page and every page is seen present in the "
+        "database: the connections to the database in pg_stat_activity whose application_name "
+        "(set in each server's URL) is one of the servers', and per page. Target: they fit "
+        f"PostgreSQL's default max_connections = {DEFAULT_MAX_CONNECTIONS} with {ADMIN_ROOM} to "
+        "spare. Then a process of its own saves to the first SIG through `Workspace.set` "
+        f"({_saves(settings)} saves per run, each after a pause of {SAVE_PAUSE_MS[0]:.0f}-"
+        f"{SAVE_PAUSE_MS[1]:.0f} ms, as in figure 11; that SIG's open pages hear of each save "
+        "and reload it) while every page's presence keeps checking in; the same saves before "
+        "the servers start, with no page open, are the baseline."
     )
 
 
@@ -291,10 +322,14 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
             fields = editable_text(workspace, sig_id)
             progress("open pages: saves with no page open")
             idle = _save_runs(settings, workspace, sig_id, fields, "idle")
+            meetings = -(-settings.open_pages // PAGES_PER_SIG)
+            sig_ids = [sig_id] + [
+                add_demo_copy(workspace, f"meeting-{n}") for n in range(2, meetings + 1)
+            ]
             with _servers(settings, folder, url, _console_script()) as servers:
                 progress(f"open pages: opening {settings.open_pages} pages on {SERVERS} servers")
-                found = open_pages(servers, steps, sig_id, settings.open_pages, progress)
-                _wait_settled(servers, workspace, server.conninfo(), database, sig_id, found)
+                found = open_pages(servers, steps, sig_ids, settings.open_pages, progress)
+                _wait_settled(servers, workspace, server.conninfo(), database, sig_ids, found)
                 progress(f"open pages: saves with {found.opened} pages open")
                 busy = _save_runs(settings, workspace, sig_id, fields, "busy")
                 after = sum(len(s.kernels()) for s in servers)
