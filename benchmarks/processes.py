@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,8 @@ class Server:
     """time.perf_counter() just before the process was launched."""
     _known: dict[int, float] = field(default_factory=dict)
     """Every descendant seen so far: pid -> creation time (so a reused pid is never touched)."""
+    own_group: bool = False
+    """The server leads a process group of its own, killed whole when it stops."""
 
     @property
     def base_url(self) -> str:
@@ -129,6 +131,11 @@ class Server:
                 child = psutil.Process(pid)
                 if child.create_time() == created and child.status() != psutil.STATUS_ZOMBIE:
                     child.kill()
+        if self.own_group:
+            # The group's id is the server's pid, which is ours until we reap it (done above):
+            # whatever of the group is left (a kernel started as the server stopped) goes too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def wait_gone(process: psutil.Process, timeout: float = KERNEL_EXIT_TIMEOUT_S) -> bool:
@@ -154,8 +161,18 @@ def server_env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running(name: str, command: Sequence[str], *, port: int, log: Path) -> Iterator[Server]:
-    """Start `command` (which must listen on `port`) and stop it, whole, when the block ends."""
+def running(
+    name: str,
+    command: Sequence[str],
+    *,
+    port: int,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    own_group: bool = False,
+) -> Iterator[Server]:
+    """Start `command` (which must listen on `port`) and stop it, whole, when the block ends.
+    `env` adds to the server's environment; with `own_group` the server leads a process group
+    of its own, which is killed whole at the end."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
         started = time.perf_counter()
@@ -164,9 +181,10 @@ def running(name: str, command: Sequence[str], *, port: int, log: Path) -> Itera
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=server_env(),
+            env={**server_env(), **(env or {})},
+            start_new_session=own_group,
         )
-    server = Server(name, process, port, log, started)
+    server = Server(name, process, port, log, started, own_group=own_group)
     try:
         yield server
     finally:
@@ -175,14 +193,21 @@ def running(name: str, command: Sequence[str], *, port: int, log: Path) -> Itera
 
 @contextlib.contextmanager
 def listening(
-    name: str, command_for: Callable[[int], Sequence[str]], log: Path
+    name: str,
+    command_for: Callable[[int], Sequence[str]],
+    log: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    own_group: bool = False,
 ) -> Iterator[tuple[Server, float]]:
     """Start `command_for(port)` on a free port and wait until it answers HTTP: (the server,
     perf_counter() when it listened). If it exits first because the port was taken after it
     was chosen (kernels of another server bind ports all the time), try another port."""
     for attempt in range(1, PORT_ATTEMPTS + 1):
         listen = port()
-        with running(name, command_for(listen), port=listen, log=log) as server:
+        with running(
+            name, command_for(listen), port=listen, log=log, env=env, own_group=own_group
+        ) as server:
             try:
                 at = server.wait_listening()
             except ServerError:

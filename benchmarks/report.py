@@ -15,16 +15,16 @@ JSON_NAME = "latest.json"
 MARKDOWN_NAME = "latest.md"
 
 Status = Literal["met", "missed", "n/a", "info"]
-Unit = Literal["ratio", "ms", "s", "MB"]
-FIGURE_NUMBERS = tuple(range(1, 13))
+Unit = Literal["ratio", "ms", "s", "MB", "count"]
+FIGURE_NUMBERS = tuple(range(1, 14))
 
-_DECIMALS: dict[str, int] = {"ratio": 2, "ms": 1, "s": 2, "MB": 1}
+_DECIMALS: dict[str, int] = {"ratio": 2, "ms": 1, "s": 2, "MB": 1, "count": 0}
 
 
 def format_value(value: float, unit: str) -> str:
-    """A value as the report shows it: ratios bare, times and sizes with their unit."""
+    """A value as the report shows it: ratios and counts bare, times and sizes with their unit."""
     text = f"{value:.{_DECIMALS.get(unit, 2)}f}"
-    return text if unit == "ratio" else f"{text} {unit}"
+    return text if unit in ("ratio", "count") else f"{text} {unit}"
 
 
 @dataclass(frozen=True)

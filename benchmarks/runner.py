@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks import (
     exporting,
     notebooks,
+    open_pages,
     pages,
     postgres,
     profiles,
@@ -45,6 +46,7 @@ TITLES = {
     8: "Concurrent writers: p95 save latency",
     **postgres.TITLES,
     12: "Member directory of 20,000 people: read and search",
+    open_pages.NUMBER: open_pages.TITLE,
 }
 
 
@@ -86,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--history", type=_positive, help="revisions in the larger history (default 10000)"
     )
     parser.add_argument(
+        "--pages", type=_positive, help="pages opened at once in figure 13 (default 100)"
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="write profiles (pages, imports, saves) even where targets are met",
@@ -105,6 +110,8 @@ def settings_from(args: argparse.Namespace, work: Path) -> Settings:
         changes["only"] = args.only
     if args.history:
         changes["history"] = args.history
+    if args.pages:
+        changes["open_pages"] = args.pages
     return replace(base, **changes)
 
 
@@ -232,6 +239,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt((8,), lambda: [writers.concurrent_writers(settings, progress)])
     attempt(postgres.NUMBERS, lambda: postgres.figures(settings, progress))
     attempt((12,), lambda: [searching.search_times(settings, progress)])
+    attempt((open_pages.NUMBER,), lambda: [open_pages.measure(settings, progress)])
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 
@@ -270,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "writer_saves": settings.writer_saves,
             "think_ms": list(settings.think_ms),
             "export_repeats": settings.export_repeats,
+            "open_pages": settings.open_pages,
             "only": sorted(settings.only),
         },
         environment={**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},

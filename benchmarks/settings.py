@@ -34,6 +34,8 @@ class Settings:
     form's save delay, i.e. every writer saves as often as a form that is typed into non-stop."""
     export_repeats: int = 3
     """Figure 7: renders timed per run and format (the run's figure is their median)."""
+    open_pages: int = 100
+    """Figure 13: pages opened (each its own kernel) on the two servers."""
     only: frozenset[int] = frozenset(FIGURE_NUMBERS)
     profile: bool = False
     """Profile the in-process figures (pyinstrument) even when their targets are met."""
@@ -45,6 +47,8 @@ class Settings:
             raise ValueError(f"warmup: must be 0 or more, not {self.warmup}")
         if self.writers < 1 or self.writer_saves < 1 or self.saves < 2:
             raise ValueError("writers, writer_saves: at least 1; saves: at least 2")
+        if self.open_pages < 1:
+            raise ValueError(f"open_pages: must be at least 1, not {self.open_pages}")
         if not self.only <= frozenset(FIGURE_NUMBERS):
             unknown = sorted(self.only - frozenset(FIGURE_NUMBERS))
             raise ValueError(f"only: no figure {unknown}; figures are 1 to {FIGURE_NUMBERS[-1]}")
@@ -63,6 +67,7 @@ class Settings:
             writers=4,
             writer_saves=5,
             export_repeats=1,
+            open_pages=4,
         )
 
     def wants(self, figure: int) -> bool:

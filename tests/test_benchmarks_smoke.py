@@ -61,7 +61,7 @@ def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, st
     assert report["format"] == "sigworkbook-benchmarks/1"
     assert report["mode"] == "smoke"
     assert report["settings"]["runs"] == 1
-    assert [f["number"] for f in report["figures"]] == list(range(1, 13))
+    assert [f["number"] for f in report["figures"]] == list(range(1, 14))
     for fig in report["figures"]:
         assert fig["title"] and fig["definition"], fig["number"]
         assert fig["rows"], f"figure {fig['number']} has no rows"
@@ -139,17 +139,37 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
     assert table[0].startswith("| # | Figure | Item | Median")
     rows_in_json = sum(len(f["rows"]) for f in report["figures"])
     assert len(table) == 1 + rows_in_json
-    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 13)}
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 14)}
     assert all(line in printed for line in table)
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_open_pages_hold_their_connections(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    fig = figure(report, 13)
+    assert report["settings"]["open_pages"] == 4
+    assert measured_rows(fig) == fig["rows"], fig
+    rows = {row["name"]: row for row in fig["rows"]}
+    in_use = rows["connections, 4 pages open"]
+    assert in_use["unit"] == "count" and in_use["target"] == {"op": "<=", "value": 90.0}
+    # Every page's kernel ran its page and opened the SIG: it holds at least its queries'
+    # connection and its change feed's listening one, and nothing else holds the servers' names.
+    assert in_use["extra"]["kernels"] == 4, in_use
+    assert in_use["median"] >= 8, in_use
+    per_page = rows["connections per page (information)"]
+    assert per_page["median"] == pytest.approx(in_use["median"] / 4)
+    assert "save p95, 4 pages open (information)" in rows
+    assert "save p95, no page open (baseline, information)" in rows
 
 
 # --- the command and its parts --------------------------------------------------------------
 
 
 def test_unknown_figure_is_refused_by_name() -> None:
-    done = run_benchmarks("--only", "4,13", "--out", "/nonexistent/never-written")
+    done = run_benchmarks("--only", "4,14", "--out", "/nonexistent/never-written")
     assert done.returncode == 2
-    assert "--only" in done.stderr and "between 1 and 12" in done.stderr
+    assert "--only" in done.stderr and "between 1 and 13" in done.stderr
 
 
 def test_percentile_interpolates_between_ranks() -> None:
