@@ -39,7 +39,8 @@ system:
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
-demo: setup
+# The app needs only the Python environment (the proxy is for hosting on JupyterHub).
+demo: $(STAMP)
 	$(BIN)/sigworkbook --workspace $(WORKSPACE) init --demo
 
 run: demo
