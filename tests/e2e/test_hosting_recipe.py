@@ -3,6 +3,7 @@ temporary folder with the test's own PostgreSQL database; it ends with a login i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from playwright.sync_api import Page
 
@@ -126,6 +128,15 @@ def test_single_machine_recipe_as_written(tmp_path: Path, postgres_url: str, pag
         wait_for_widgets(page)
         assert page.get_by_text("Start a new SIG").count() >= 1
     finally:
+        # The recipe's config keeps users' servers running when the hub stops: note them first.
+        try:
+            servers = [
+                child
+                for child in psutil.Process(hub.pid).children(recursive=True)
+                if "--hub" in child.cmdline()
+            ]
+        except psutil.NoSuchProcess:
+            servers = []
         if hub.poll() is None:
             os.kill(hub.pid, signal.SIGINT)  # exec'd: this is the hub itself
             try:
@@ -133,4 +144,10 @@ def test_single_machine_recipe_as_written(tmp_path: Path, postgres_url: str, pag
             except subprocess.TimeoutExpired:
                 hub.kill()
                 hub.wait(timeout=30)
+        for server in servers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                server.send_signal(signal.SIGINT)
+        _gone, alive = psutil.wait_procs(servers, timeout=30)
+        for server in alive:
+            server.kill()
     assert postgres_url.split("@")[0] not in log_path.read_text(errors="replace")
