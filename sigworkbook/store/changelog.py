@@ -19,7 +19,7 @@ from sigworkbook.plan.paths import (
     set_path,
     set_path_in_place,
 )
-from sigworkbook.store.interface import StoreError, Validate
+from sigworkbook.store.interface import Compute, Snapshot, StoreError, Validate
 
 EDIT_KINDS: Final = ("set", "replace", "restore")
 ALL_KINDS: Final = ("create", *EDIT_KINDS)
@@ -208,3 +208,57 @@ def rows_in(value: str, list_path: str, changed_path: str) -> list[str | None] |
     if not isinstance(rows, list):
         return None
     return [row.get("id") if isinstance(row, dict) else None for row in rows]
+
+
+class WholeEdits:
+    """`apply` and `replace` for every backend, in terms of the backend's own `update`."""
+
+    def update(
+        self,
+        sig_id: str,
+        compute: Compute,
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        raise NotImplementedError
+
+    def apply(
+        self,
+        sig_id: str,
+        changes: Sequence[tuple[str, Any]],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "set",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Set each ``(path, value)`` in order, validate the result and save it atomically.
+
+        Each change becomes its own revision. A change that would not alter the plan is
+        skipped; if every change is skipped, the current snapshot is returned unchanged. If
+        ``validate`` raises, nothing is written and its exception propagates. Whatever else
+        validation alters is recorded as further revisions noted as made by validation, so
+        that replaying the history always gives the stored plan.
+        """
+        prepare(changes)  # refuse malformed paths and values before taking the write lock
+        return self.update(
+            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
+        )
+
+    def replace(
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate,
+        kind: str = "replace",
+        note: str | None = None,
+    ) -> Snapshot:
+        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
+        return self.apply(
+            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
+        )

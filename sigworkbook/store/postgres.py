@@ -88,7 +88,7 @@ def _password(url: str) -> str | None:
         return None
 
 
-class PostgresStore:
+class PostgresStore(changelog.WholeEdits):
     """A PostgreSQL database holding any number of SIGs, each with its full history.
 
     A store may be shared between threads: calls are serialised, each borrowing the one
@@ -513,22 +513,6 @@ class PostgresStore:
             )
         return Snapshot(revision=1, plan=new_plan, changed=True)
 
-    def apply(
-        self,
-        sig_id: str,
-        changes: Sequence[tuple[str, Any]],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Set each ``(path, value)`` in order, validate the result and save it atomically."""
-        changelog.prepare(changes)
-        return self.update(
-            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
-        )
-
     def update(
         self,
         sig_id: str,
@@ -564,21 +548,6 @@ class PostgresStore:
                 (revision, canonical_json(new_plan), at, sig_id),
             )
         return Snapshot(revision=revision, plan=new_plan, changed=True)
-
-    def replace(
-        self,
-        sig_id: str,
-        plan: dict[str, Any],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "replace",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
-        return self.apply(
-            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
-        )
 
     def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
         """Add a SIG with exactly these history rows (oldest first), as `migrate` copies it."""

@@ -97,7 +97,7 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-class SQLiteStore:
+class SQLiteStore(changelog.WholeEdits):
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
     A Store may be shared between threads (calls are serialised by a lock); separate processes
@@ -608,29 +608,6 @@ class SQLiteStore:
             )
         return Snapshot(revision=1, plan=new_plan, changed=True)
 
-    def apply(
-        self,
-        sig_id: str,
-        changes: Sequence[tuple[str, Any]],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Set each ``(path, value)`` in order, validate the result and save it atomically.
-
-        Each change becomes its own revision. A change that would not alter the plan is
-        skipped; if every change is skipped, the current snapshot is returned unchanged. If
-        ``validate`` raises, nothing is written and its exception propagates. Whatever else
-        validation alters is recorded as further revisions noted as made by validation, so
-        that replaying the history always gives the stored plan.
-        """
-        changelog.prepare(changes)  # refuse malformed paths and values before taking the write lock
-        return self.update(
-            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
-        )
-
     def update(
         self,
         sig_id: str,
@@ -669,21 +646,6 @@ class SQLiteStore:
                 (revision, canonical_json(new_plan), at, sig_id),
             )
         return Snapshot(revision=revision, plan=new_plan, changed=True)
-
-    def replace(
-        self,
-        sig_id: str,
-        plan: dict[str, Any],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "replace",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
-        return self.apply(
-            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
-        )
 
     def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
         """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
