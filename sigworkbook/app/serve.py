@@ -24,6 +24,7 @@ from sigworkbook.app.settings import (
 )
 from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, environment_for
 from sigworkbook.resources import voila_share_dir, workbooks_dir
+from sigworkbook.ui.request import KERNEL_KEY_ENV
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
 """Voila's variable for the address at which pre-heated kernels fetch their page's request."""
@@ -160,6 +161,7 @@ def serve(
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.
         os.environ[REQUEST_HOST_ENV] = local_address(host)
+        os.environ[KERNEL_KEY_ENV] = secrets.token_urlsafe(32)
     _prepend_jupyter_path(voila_share_dir())
 
     show_browser = can_open_browser(os.environ, sys.platform)

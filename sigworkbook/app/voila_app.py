@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Six changes to stock Voila 0.5, each small:
+Seven changes to stock Voila 0.5, each small:
 
 * `/` (and Voila's file list under `/voila/tree`) takes a visitor to the start page, with the
   SIG given to `serve --sig`: nobody meets a raw list of `.ipynb` files.
@@ -16,6 +16,8 @@ Six changes to stock Voila 0.5, each small:
   everything else (Voila adds them at the root, whatever the base URL).
 * With pre-heated kernels, the log says when a pooled kernel is ready for a visitor, and
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
+* The websocket a pooled kernel fetches its page request from answers only this server's own
+  kernels (stock Voila answers anyone who names a kernel id).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import contextvars
 import copy
 import json
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -51,6 +54,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
+from sigworkbook.ui.request import KERNEL_KEY_ENV, KERNEL_KEY_HEADER
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
 """`ename` of a cell error output once its details have gone to the log; the template shows it."""
@@ -136,14 +140,25 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
 
 
 class RequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
-    """Voila's websocket that hands a pre-heated kernel its page request, noting who waits.
+    """Voila's websocket that hands a pre-heated kernel its page request, noting who waits, and
+    refusing anyone but this server's own kernels.
 
     A pooled kernel connects here from `wait_for_request()` once it has run its notebook that
     far, and stays connected until a visitor is given the kernel: connected means heated.
+    Stock Voila asks for no login here, so anyone who could guess a kernel id could read that
+    page's request, or take its place and leave the kernel waiting for good.
     """
 
     waiting: ClassVar[set[str]] = set()
     _kernel_id: str | None = None
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        expected = os.environ.get(KERNEL_KEY_ENV, "")
+        shown = self.request.headers.get(KERNEL_KEY_HEADER, "")
+        if not expected or not secrets.compare_digest(shown.encode(), expected.encode()):
+            _log().warning("Refused a request for a page request from %s", self.request.remote_ip)
+            raise tornado.web.HTTPError(403)
+        await super().get(*args, **kwargs)
 
     def open(self, kernel_id: str) -> None:
         self._kernel_id = kernel_id

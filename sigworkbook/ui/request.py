@@ -14,6 +14,12 @@ _VOILA_MARKERS = ("VOILA_PREHEAT", "VOILA_REQUEST_URL")
 QUERY_ENV = "QUERY_STRING"
 """Where Voila puts the page's query string (with pre-heated kernels: once the request came)."""
 
+KERNEL_KEY_ENV = "SIGWORKBOOK_KERNEL_KEY"
+"""A secret the server makes at start and hands only to its own kernels (in their environment):
+its request endpoint answers a pre-heated kernel that shows it, and nobody else."""
+KERNEL_KEY_HEADER = "X-Sigworkbook-Kernel-Key"
+"""The header a pre-heated kernel shows the key in when it asks for its page request."""
+
 CONNECT_TIMEOUT_S = 10.0
 """How long a pre-heated kernel tries to reach the server's request endpoint."""
 
@@ -61,7 +67,11 @@ def _fetch_request() -> dict[str, str]:
         # No proxy (the server is this machine) and no keep-alive pings: a pooled kernel may
         # wait for hours, and the server it talks to is its own parent.
         with connect(
-            endpoint, open_timeout=CONNECT_TIMEOUT_S, proxy=None, ping_interval=None
+            endpoint,
+            open_timeout=CONNECT_TIMEOUT_S,
+            proxy=None,
+            ping_interval=None,
+            additional_headers={KERNEL_KEY_HEADER: os.environ.get(KERNEL_KEY_ENV, "")},
         ) as connection:
             message = connection.recv()
         info = json.loads(message)

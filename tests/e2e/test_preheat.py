@@ -18,6 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 from playwright.sync_api import Page, expect
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from e2e.e2e_harness import (
     START_TIMEOUT_S,
@@ -33,6 +35,7 @@ from sigworkbook.app.network import is_loopback
 from sigworkbook.app.settings import POOL_API
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.resources import workbooks_dir
+from sigworkbook.ui.request import KERNEL_KEY_HEADER
 
 pytestmark = pytest.mark.e2e
 
@@ -161,6 +164,31 @@ def test_two_sigs_one_after_the_other_each_show_their_own_plan(
         expect(page.locator(".swb-header .swb-sig")).to_have_text(name)
         expect(field(page, DESCRIPTION)).to_have_value(description)
     assert plan_value(server.workspace, beta, "identity.description") == "Beta's own words."
+
+
+def test_only_the_servers_own_kernels_get_a_page_request(
+    page: Page, preheated: tuple[Server, dict[str, str]]
+) -> None:
+    """Someone who names a pooled kernel's id at the request endpoint is refused: they read
+    nothing and cannot take the kernel's place; the kernel still serves the next visit."""
+    server, sigs = preheated
+    wait_pool_heated(server.base_url)
+    ready = re.findall(
+        rf"Pre-heated kernel (\S+) for {re.escape(NAME_PAGE)} is ready", server.log()
+    )
+    pooled = ready[-1]
+    endpoint = f"ws://127.0.0.1:{server.port}/voila/query/{pooled}"
+    for headers in ({}, {KERNEL_KEY_HEADER: "a-guess"}):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(endpoint, additional_headers=headers, proxy=None, open_timeout=10).close()
+        assert refused.value.response.status_code == 403
+    assert "Refused a request for a page request" in server.log()
+
+    page.goto(server.page_url(NAME_PAGE, sig=sigs["Beta Group"], who="Quinn"))
+    wait_for_widgets(page)
+    assert kernel_id(page) == pooled
+    assert_preheated(page, server.log())
+    expect(page.locator(".swb-header .swb-sig")).to_have_text("Beta Group")
 
 
 # ---- serving on one specific address -----------------------------------------------------------
