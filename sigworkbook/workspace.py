@@ -11,7 +11,7 @@ from typing import Any
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
-from sigworkbook.hosting.identity import User
+from sigworkbook.hosting.identity import User, hub_user_name
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
@@ -196,17 +196,19 @@ class Workspace:
         self._require(sig_id, Access.READ, "see the members of")
         return self.store.members(sig_id)
 
-    def set_member(self, sig_id: str, user: str, role: str | None) -> None:
+    def set_member(self, sig_id: str, user: str, role: str | None) -> str:
         """Give hub user `user` `role` in the SIG (None: remove them); owners only when hosted.
-        A SIG keeps at least one owner (LastOwner otherwise)."""
+        A SIG keeps at least one owner (LastOwner otherwise). The name as the hub keeps it
+        (lower case), which is the one stored and returned."""
         self._require(sig_id, Access.MANAGE, "change the members of")
         if not self.store.exists(sig_id):
             raise WorkspaceError(f"there is no SIG '{sig_id}' in this workspace")
-        user = " ".join(user.split())
+        user = hub_user_name(user)
         if not user:
             raise WorkspaceError("Hub user name: is empty: type the name they log in with")
         by = self.user.name if self.user else None
         self.store.set_member(sig_id, user, role, by=by)
+        return user
 
     def submit_listing(self, sig_id: str, *, author: str | None = None) -> Submission:
         """Send the SIG, as it is now, to the network team for listing (editors and owners);

@@ -152,9 +152,11 @@ def test_the_network_team_reads_every_sig_and_edits_none(open_as: Open, sig: str
 
 def test_owners_manage_members_and_keep_one_owner(open_as: Open, sig: str) -> None:
     alice = open_as(ALICE)
-    alice.set_member(sig, "  dave ", "viewer")
+    # Typed as people write names; the hub lower-cases every login name, and so do we.
+    assert alice.set_member(sig, "  Dave ", "viewer") == "dave"
     assert open_as(DAVE).sig_ids() == [sig]
-    alice.set_member(sig, "dave", None)
+    assert [m.user for m in alice.members(sig)] == ["alice", "bob", "carol", "dave"]
+    alice.set_member(sig, "DAVE", None)
     assert open_as(DAVE).sig_ids() == []
     with pytest.raises(LastOwner):
         alice.set_member(sig, "alice", "editor")
@@ -184,6 +186,7 @@ def test_hosted_mode_comes_from_the_hub_environment() -> None:
     assert user == User("bob", "Bob Jones", frozenset({"core", NETWORK}))
     assert user.shown == "Bob Jones" and user.network_team
     assert author_for("alice", environ) == "bob"
+    assert hosted_user({"JUPYTERHUB_USER": "Bob"}) == User("bob")
     other_team = {**environ, "SIGWORKBOOK_NETWORK_GROUP": "q-team"}
     assert not hosted_user(other_team).network_team  # type: ignore[union-attr]
 

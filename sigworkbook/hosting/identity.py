@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from sigworkbook import settings
 
 
+def hub_user_name(typed: str) -> str:
+    """A user name as JupyterHub keeps it: its authenticators lower-case every name at login
+    (``Authenticator.normalize_username``), so "Bob " typed by a convener is the hub's `bob`."""
+    return " ".join(typed.split()).lower()
+
+
 @dataclass(frozen=True)
 class User:
     """A logged-in hub user: their hub name, the name people read, their hub groups."""
@@ -35,7 +41,7 @@ def hosted_user(environ: Mapping[str, str] | None = None) -> User | None:
         return None
     groups = settings.USER_GROUPS.read(environ) or ""
     return User(
-        name=name,
+        name=hub_user_name(name),
         display_name=settings.USER_DISPLAY_NAME.read(environ) or None,
         groups=frozenset(g.strip() for g in groups.split(",") if g.strip()),
         network_group=settings.NETWORK_GROUP.read(environ),

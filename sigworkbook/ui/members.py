@@ -88,7 +88,7 @@ class MembersPanel(widgets.VBox):
             self.message.value = error_html("Hub user name: type the name they log in with")
             return False
         try:
-            self.workspace.set_member(self.sig_id, user, role)
+            user = self.workspace.set_member(self.sig_id, user, role)
         except SigworkbookError as error:
             self.message.value = error_html(str(error))
             return False
