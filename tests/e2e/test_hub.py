@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -21,10 +21,12 @@ from e2e.workbook_pages import (
     card,
     field,
     history,
+    option_labels,
     shoot,
     status,
     wait_for_value,
 )
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 
 pytestmark = pytest.mark.e2e
 
@@ -296,3 +298,127 @@ def test_pre_heated_kernels_under_the_hub(
         assert "is ready for a visitor" in started.log()
     finally:
         stop_hub(started)
+
+
+NO_ACCESS = "You don't have access to this SIG"
+
+
+@pytest.fixture
+def log_in_as(hub: Hub, browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """Log a user in to the hub in a browser of their own; their landing page."""
+    contexts: list[BrowserContext] = []
+
+    def open_as(user: str) -> Page:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        log_in(page, hub, user)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def open_step(page: Page, hub: Hub, user: str, step: str, sig: str | None = None) -> None:
+    """Open a step of the workbook on `user`'s own server (the only one they can reach)."""
+    query = f"?sig={sig}" if sig else ""
+    page.goto(f"{hub.url}/user/{user}/voila/render/{STEP_BY_KEY[step].notebook}{query}")
+    wait_for_widgets(page)
+
+
+def test_one_sig_through_the_hub_owner_editor_viewer_stranger_and_network_team(
+    hub: Hub, log_in_as: Callable[[str], Page], database: str, tmp_path: Path
+) -> None:
+    """The issue's story with real logins: alice's SIG, bob edits it while she watches, carol
+    reads it, dave finds no trace of it, and the network team sees it and alice's listing."""
+    name = "Ward Medicines Circle"
+    described = "Pharmacists and nurses making medicines safer on the wards"
+
+    # alice creates the SIG and, on its start page, makes bob an editor and carol a reader.
+    alice = log_in_as("alice")
+    sig = create_sig(alice, name)
+    open_step(alice, hub, "alice", "start", sig)
+    panel = alice.locator(".swb-members-panel")
+    for user, role in (("Bob", "Core group (edits)"), ("carol", "Reader (reads only)")):
+        panel.get_by_label("Hub user name", exact=True).fill(user)
+        panel.get_by_label("Role", exact=True).select_option(label=role)
+        panel.get_by_role("button", name="Add or change").click()
+        expect(panel.get_by_role("status")).to_contain_text(f"{user.lower()} is now")
+    expect(panel.locator("table")).to_contain_text("carol")
+    shoot(alice, "hub-story-alice-members")
+    open_step(alice, hub, "alice", "name", sig)  # alice watches the name page
+
+    # bob finds the SIG on his own start page and describes it on the name page.
+    bob = log_in_as("bob")
+    assert name in option_labels(field(bob, "SIG"))
+    open_step(bob, hub, "bob", "name", sig)
+    expect(field(bob, "Name")).to_have_value(name)
+    field(bob, "Brief description").fill(described)
+    expect(status(bob)).to_contain_text("Saved at", timeout=30_000)
+
+    # alice sees it arrive without reloading, with bob named as who changed it.
+    expect(field(alice, "Brief description")).to_have_value(described, timeout=30_000)
+    expect(alice.locator(".swb-changed").first).to_contain_text("Changed by bob")
+    shoot(alice, "hub-story-alice-sees-bob")
+
+    # carol reads it and can change nothing.
+    carol = log_in_as("carol")
+    open_step(carol, hub, "carol", "name", sig)
+    expect(field(carol, "Brief description")).to_have_value(described)
+    expect(field(carol, "Brief description")).to_be_disabled()
+    expect(carol.locator(".swb-read-only")).to_contain_text("You can read this SIG but not change")
+    assert carol.locator("textarea:enabled, input[type=text]:enabled").count() == 0
+    shoot(carol, "hub-story-carol-reads")
+
+    # alice sends it to the network team for listing.
+    open_step(alice, hub, "alice", "review", sig)
+    button(alice, "Send to the network team for listing").click()
+    expect(alice.get_by_text("Sent to the network team on")).to_contain_text("by alice")
+
+    # dave, a member of neither, finds no trace of it: not on his start page, not behind a
+    # direct link to any step, not on (or in the list of) the network page.
+    dave = log_in_as("dave")
+    assert not any(name in label for label in option_labels(field(dave, "SIG")))
+    for step in STEPS:
+        open_step(dave, hub, "dave", step.key, sig)
+        expect(dave.get_by_role("alert").first).to_contain_text(NO_ACCESS)
+        text = dave.locator("body").inner_text()
+        assert name not in text and described not in text, step.key
+        if step.key == "start":  # his own start page, which can still make a SIG of his own
+            assert name not in option_labels(field(dave, "SIG"))
+            shoot(dave, "hub-story-dave-start")
+        else:
+            assert dave.locator("textarea, input, select").count() == 0, step.key
+    dave.goto(f"{hub.url}/user/dave/voila/render/07-network.ipynb")
+    wait_for_widgets(dave)
+    expect(dave.get_by_role("alert")).to_contain_text("You don't have access to this page")
+    assert dave.locator("a[download='network-sigs.csv']").count() == 0
+    assert name not in dave.locator("body").inner_text()
+    shoot(dave, "hub-story-dave-network")
+    assert f"refused: dave may not open a page of SIG '{sig}'" in hub.log()
+
+    # nina, in the network team's hub group, sees the SIG with alice's submission, first.
+    nina = log_in_as("nina")
+    nina.goto(f"{hub.url}/user/nina/voila/render/07-network.ipynb")
+    wait_for_widgets(nina)
+    first = nina.locator("table.swb-network tbody tr").first
+    expect(first).to_contain_text(name)
+    expect(first).to_contain_text("alice")
+    expect(first).to_contain_text("by alice")
+    with nina.expect_download() as downloading:
+        nina.locator("a[download='network-sigs.csv']").click()
+    listed = Path(downloading.value.path()).read_text(encoding="utf-8-sig")
+    assert name in listed and described in listed, listed
+    shoot(nina, "hub-story-nina-network")
+
+    # The history names bob for his edit (read from the database the servers share).
+    lookup = tmp_path / "lookup"
+    lookup.mkdir()
+    os.environ["SIGWORKBOOK_DATABASE"] = database
+    try:
+        authors = [c.author for c in history(lookup, sig, "identity.description")]
+    finally:
+        del os.environ["SIGWORKBOOK_DATABASE"]
+    assert authors[0] == "bob", authors
