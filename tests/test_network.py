@@ -75,6 +75,9 @@ def test_the_csv_cannot_run_formulas_and_the_markdown_escapes_user_text(root: Pa
         summaries = summarise(nina)
     table = list(csv.reader(io.StringIO(network_csv(summaries).decode("utf-8-sig"))))
     assert table[0][:3] == ["SIG id", "Name", "Description"]
+    # Times as spreadsheets sort them, in UTC, which the header says.
+    assert table[0][5] == "Last edit (UTC)"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[5]) for row in table[1:])
     conveners = {row[0]: row[3] for row in table[1:]}
     assert conveners["home-safely"] == f"Ann Convener, {HOSTILE}"
     with Workspace.open(root, user=User("alice")) as alice:
@@ -86,6 +89,7 @@ def test_the_csv_cannot_run_formulas_and_the_markdown_escapes_user_text(root: Pa
     text = network_markdown(summaries, at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC))
     assert not re.search(r"(?<!\\)[<*\[]", text.split("Getting")[0].split("## ")[1])
     assert r"\<script>" in text and r"\*bold\*" in text
+    assert "As of 4 Dec 2026, 00:00 UTC: 2 SIGs." in text  # times in words for people
 
 
 def _text(root: widgets.Widget) -> str:

@@ -41,10 +41,16 @@ class SigSummary:
 
 
 def when(moment: dt.datetime | None) -> str:
-    """A time in UTC as people read it, e.g. 2026-12-04 15:04 UTC."""
+    """A time in UTC as people read it, e.g. 4 Dec 2026, 15:04 UTC."""
     if moment is None:
         return ""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc.day} {utc:%b %Y, %H:%M} UTC"
+
+
+def spreadsheet_time(moment: dt.datetime | None) -> str:
+    """A time in UTC as spreadsheets read and sort it, e.g. 2026-12-04 15:04."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def step_progress(summary: SigSummary) -> str:
@@ -67,9 +73,9 @@ HEADER = (
     "Description",
     "Conveners",
     "Progress",
-    "Last edit",
+    "Last edit (UTC)",
     "Last edited by",
-    "Sent for listing",
+    "Sent for listing (UTC)",
     "Sent by",
     "Sent at revision",
     "Latest revision",
@@ -85,9 +91,9 @@ def network_csv(summaries: Sequence[SigSummary]) -> bytes:
             s.description,
             ", ".join(s.conveners),
             step_progress(s),
-            when(s.last_edit),
+            spreadsheet_time(s.last_edit),
             s.last_editor,
-            when(s.submitted_at),
+            spreadsheet_time(s.submitted_at),
             s.submitted_by,
             s.submitted_revision,
             s.revision,

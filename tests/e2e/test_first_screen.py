@@ -61,7 +61,9 @@ def test_at_1024x768_the_first_screen_holds_a_form_control(
         expect(intro).to_have_attribute("open", "")  # the first visit shows the introduction
         open_step(page, workbook_server, step, sig=DEMO_SIG, who="Priya")  # a later visit
         expect(intro).not_to_have_attribute("open", re.compile(".*"))
-        expect(page.locator(".swb-intro__summary").first).to_be_visible()
+        expect(page.locator(".swb-intro__summary").first).to_have_text(
+            "About this step, and what to talk about"
+        )
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / f"first-screen-{step}-1024x768.png"))
         box = first_control_box(page)

@@ -4,6 +4,7 @@ access message, a viewer's page is read-only and says why, and ?who= cannot chan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -114,6 +115,10 @@ def test_the_network_team_sees_every_sig_submissions_first(
         expect(rows.nth(1)).to_contain_text("not sent yet")
         expect(page.locator("a[download='network-sigs.csv']")).to_be_visible()
         assert page.locator(".swb-steps").count() == 0
+        expect(page.locator("summary.swb-intro__summary")).to_have_text("About this page")
+        expect(rows.nth(0)).to_contain_text(
+            re.compile(r"sent \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC")
+        )
         shoot(page, "hosted-network-page")
     finally:
         stop_server(running)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
@@ -10,6 +9,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.exports import ExportError, charter_html
+from sigworkbook.exports.network import when
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.gaps import check
@@ -176,7 +176,7 @@ class ListingSubmission(widgets.VBox):
             self.state.value = '<p class="swb-help">Not sent to the network team yet.</p>'
             return
         last = sent[0]
-        at = last.at.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
+        at = when(last.at)
         who = f" by {html.escape(last.user)}" if last.user else ""
         since = (
             " The plan has changed since: send it again when you are ready."

@@ -623,7 +623,8 @@
         return;
       }
       var details = element("details", "swb-intro");
-      var summary = element("summary", "swb-intro__summary", "About this step, and what to talk about");
+      var title = document.body.getAttribute("data-swb-intro") || "About this step, and what to talk about";
+      var summary = element("summary", "swb-intro__summary", title);
       details.appendChild(summary);
       details.appendChild(body);
       details.open = open;
