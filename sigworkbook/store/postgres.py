@@ -9,7 +9,6 @@ the length of their transaction; commits are synchronous, so an acknowledged edi
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import logging
 import select
@@ -26,17 +25,15 @@ from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from sigworkbook import __version__
-from sigworkbook.plan.paths import canonical_json, parse_path
+from sigworkbook.plan.paths import parse_path
 from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
-    Compute,
     Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
-    SigExists,
     Snapshot,
     Store,
     StoreBusy,
@@ -44,7 +41,6 @@ from sigworkbook.store.interface import (
     StoreUnreachable,
     Submission,
     UnknownSig,
-    Validate,
 )
 from sigworkbook.store.postgres_schema import APPLICATION, MIGRATIONS, OUR_TABLES, Migration
 from sigworkbook.store.urls import mask_password
@@ -88,7 +84,7 @@ def _password(url: str) -> str | None:
         return None
 
 
-class PostgresStore(changelog.WholeEdits):
+class PostgresStore(changelog.Writes):
     """A PostgreSQL database holding any number of SIGs, each with its full history.
 
     A store may be shared between threads: calls are serialised, each borrowing the one
@@ -366,6 +362,11 @@ class PostgresStore(changelog.WholeEdits):
             with conn.pipeline(), conn.transaction():
                 yield conn
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[changelog.Transaction]:
+        with self._transaction(write=True) as conn:
+            yield _Transaction(conn, self)
+
     def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:
         query = "SELECT revision, plan FROM sigs WHERE sig_id = %s" + (
             " FOR UPDATE" if lock else ""
@@ -486,111 +487,6 @@ class PostgresStore(changelog.WholeEdits):
 
     # ----------------------------------------------------------------- writing
 
-    def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
-    ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
-        changelog.check_sig_id(sig_id)
-        draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
-        at = changelog.now()
-        exists = SigExists(f"there is already a SIG {sig_id!r} in {self._location}")
-        with self._transaction(write=True) as conn:
-            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone():
-                raise exists
-            new_plan = changelog.as_plan(validate(draft), "the plan returned by validation")
-            text = canonical_json(new_plan)
-            inserted = conn.execute(
-                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
-                "VALUES (%s, 1, %s, %s, %s) ON CONFLICT (sig_id) DO NOTHING RETURNING 1",
-                (sig_id, text, at, at),
-            ).fetchone()
-            if inserted is None:  # created by someone else since we looked
-                raise exists
-            conn.execute(
-                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                "VALUES (%s, 1, '', %s, %s, %s, 'create', NULL)",
-                (sig_id, text, author, at),
-            )
-        return Snapshot(revision=1, plan=new_plan, changed=True)
-
-    def update(
-        self,
-        sig_id: str,
-        compute: Compute,
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Like `apply`, with the changes computed from the latest plan under the SIG's row lock."""
-        changelog.check_kind(kind)
-        at = changelog.now()
-        with self._transaction(write=True) as conn:
-            before = self._snapshot_row(conn, sig_id, lock=True)
-            rows, new_plan = changelog.history_rows(
-                before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
-            )
-            if not rows:
-                return before
-            revision = rows[-1].revision
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (sig_id, row.revision, row.path, row.value, author, at, kind, row.note)
-                        for row in rows
-                    ],
-                )
-            conn.execute(
-                "UPDATE sigs SET revision = %s, plan = %s, updated_at = %s WHERE sig_id = %s",
-                (revision, canonical_json(new_plan), at, sig_id),
-            )
-        return Snapshot(revision=revision, plan=new_plan, changed=True)
-
-    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
-        """Add a SIG with exactly these history rows (oldest first), as `migrate` copies it."""
-        changelog.check_sig_id(sig_id)
-        if not changes:
-            raise StoreError(
-                f"SIG {sig_id!r} cannot be copied into {self._location} without its history"
-            )
-        plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
-        first, last = changes[0], changes[-1]
-        with self._transaction(write=True) as conn:
-            inserted = conn.execute(
-                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sig_id) DO NOTHING RETURNING 1",
-                (
-                    sig_id,
-                    last.revision,
-                    canonical_json(plan),
-                    changelog.at_text(first.at),
-                    changelog.at_text(last.at),
-                ),
-            )
-            if inserted.fetchone() is None:
-                raise SigExists(f"there is already a SIG {sig_id!r} in {self._location}")
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            sig_id,
-                            c.revision,
-                            c.path,
-                            canonical_json(c.value),
-                            c.author,
-                            changelog.at_text(c.at),
-                            c.kind,
-                            c.note,
-                        )
-                        for c in changes
-                    ],
-                )
-
     # ----------------------------------------------------------------- for presence
 
     @contextlib.contextmanager
@@ -639,9 +535,33 @@ class PostgresStore(changelog.WholeEdits):
             return membership.submissions(_runner(conn))
 
 
+class _Transaction:
+    """A write transaction (changelog.Transaction): statements pipelined, the SIG's row locked
+    (FOR UPDATE) by its snapshot until the transaction ends."""
+
+    def __init__(self, conn: Connection, store: PostgresStore) -> None:
+        self.conn = conn
+        self.store = store
+
+    def run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return _runner(self.conn)(statement, params)
+
+    def run_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_dialect(statement), rows)
+
+    def snapshot(self, sig_id: str) -> Snapshot:
+        return self.store._snapshot_row(self.conn, sig_id, lock=True)
+
+
+def _dialect(statement: str) -> bytes:
+    """A statement with ``?`` placeholders as psycopg takes it."""
+    return statement.replace("?", "%s").encode()
+
+
 def _runner(conn: Connection) -> membership.Run:
     def run(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        cursor = conn.execute(statement.replace("?", "%s").encode(), params or None)
+        cursor = conn.execute(_dialect(statement), params or None)
         # A write's statements are pipelined: a result (and its description) only arrives when
         # it is fetched, so ask for rows by what the statement is, not by the cursor.
         words = statement.upper().split()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
 import random
@@ -17,24 +16,21 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 
 from sigworkbook import __version__
-from sigworkbook.plan.paths import canonical_json, parse_path
+from sigworkbook.plan.paths import parse_path
 from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
-    Compute,
     Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
-    SigExists,
     Snapshot,
     Store,
     StoreBusy,
     StoreError,
     Submission,
     UnknownSig,
-    Validate,
 )
 from sigworkbook.store.polling import PollingFeed
 from sigworkbook.store.sqlite_presence import SQLitePresence
@@ -97,7 +93,7 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-class SQLiteStore(changelog.WholeEdits):
+class SQLiteStore(changelog.Writes):
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
     A Store may be shared between threads (calls are serialised by a lock); separate processes
@@ -419,6 +415,11 @@ class SQLiteStore(changelog.WholeEdits):
                         conn.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[changelog.Transaction]:
+        with self._writing() as conn:
+            yield _Transaction(conn, self)
+
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """Take the write lock, retrying with short randomised pauses up to the busy timeout.
 
@@ -584,110 +585,6 @@ class SQLiteStore(changelog.WholeEdits):
 
     # ----------------------------------------------------------------- writing
 
-    def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
-    ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
-        changelog.check_sig_id(sig_id)
-        draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
-        at = changelog.now()
-        with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone():
-                raise SigExists(f"there is already a SIG {sig_id!r} in {self.path}")
-            new_plan = changelog.as_plan(validate(draft), "the plan returned by validation")
-            text = canonical_json(new_plan)
-            conn.execute(
-                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
-                "VALUES (?, 1, ?, ?, ?)",
-                (sig_id, text, at, at),
-            )
-            conn.execute(
-                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                "VALUES (?, 1, '', ?, ?, ?, 'create', NULL)",
-                (sig_id, text, author, at),
-            )
-        return Snapshot(revision=1, plan=new_plan, changed=True)
-
-    def update(
-        self,
-        sig_id: str,
-        compute: Compute,
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Like `apply`, with the changes computed from the current plan inside the transaction.
-
-        For read-modify-write edits (a vote, a ticked item, a new row) that must not lose a
-        concurrent edit by someone else: `compute` sees the latest plan under the write lock.
-        """
-        changelog.check_kind(kind)
-        at = changelog.now()
-        with self._writing() as conn:
-            before = self._snapshot_row(conn, sig_id)
-            rows, new_plan = changelog.history_rows(
-                before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
-            )
-            if not rows:
-                return before
-            revision = rows[-1].revision
-            conn.executemany(
-                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (sig_id, row.revision, row.path, row.value, author, at, kind, row.note)
-                    for row in rows
-                ],
-            )
-            conn.execute(
-                "UPDATE sigs SET revision = ?, plan = ?, updated_at = ? WHERE sig_id = ?",
-                (revision, canonical_json(new_plan), at, sig_id),
-            )
-        return Snapshot(revision=revision, plan=new_plan, changed=True)
-
-    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
-        """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
-        changelog.check_sig_id(sig_id)
-        if not changes:
-            raise StoreError(
-                f"SIG {sig_id!r} cannot be copied into {self.path} without its history"
-            )
-        plan = changelog.replay((c.path, canonical_json(c.value)) for c in changes)
-        first, last = changes[0], changes[-1]
-        with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone():
-                raise SigExists(f"there is already a SIG {sig_id!r} in {self.path}")
-            conn.execute(
-                "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    sig_id,
-                    last.revision,
-                    canonical_json(plan),
-                    changelog.at_text(first.at),
-                    changelog.at_text(last.at),
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        sig_id,
-                        c.revision,
-                        c.path,
-                        canonical_json(c.value),
-                        c.author,
-                        changelog.at_text(c.at),
-                        c.kind,
-                        c.note,
-                    )
-                    for c in changes
-                ],
-            )
-
     # ----------------------------------------------------------------- members and listing
 
     def members(self, sig_id: str) -> list[Member]:
@@ -724,6 +621,24 @@ class SQLiteStore(changelog.WholeEdits):
         """Every listing submission, newest first."""
         with self._reading() as conn:
             return membership.submissions(_runner(conn))
+
+
+class _Transaction:
+    """A write transaction on the database file (changelog.Transaction); the write lock is
+    held from its start, so the snapshot it reads stays the latest."""
+
+    def __init__(self, conn: sqlite3.Connection, store: SQLiteStore) -> None:
+        self.conn = conn
+        self.store = store
+
+    def run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self.conn.execute(statement, params).fetchall()
+
+    def run_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.conn.executemany(statement, rows)
+
+    def snapshot(self, sig_id: str) -> Snapshot:
+        return self.store._snapshot_row(self.conn, sig_id)
 
 
 def _runner(conn: sqlite3.Connection) -> membership.Run:
