@@ -253,3 +253,22 @@ def test_history_lines_say_what_changed_in_words(workspace: Workspace) -> None:
     assert lines[5].endswith("Added Maya Okafor to the core group")
     for line in lines:
         assert not re.search(r"[{}\[\]#]|revision|\w\.\w", line), line
+
+
+def test_undo_double_clicked_undoes_one_edit(workspace: Workspace) -> None:
+    workspace.set(SIG, "identity.theme", "Falls", author="Ana")
+    workspace.set(SIG, "identity.description", "First words", author="Ana")
+    panel = open_panel(workspace)
+    panel.undo_button.click()
+    panel.undo_button.click()  # the second click of a double-click
+    plan = workspace.load(SIG).plan
+    assert (plan.identity.theme, plan.identity.description) == ("Falls", "")
+    panel.undo_button.presses.done_at -= 5  # a second press, meant, a moment later
+    panel.undo_button.click()
+    assert workspace.load(SIG).plan.identity.theme == ""
+    assert "Undone: Theme" in panel.message.value
+    revision = workspace.store.revision(SIG)
+    panel.undo_button.presses.done_at -= 5
+    panel.undo_button.click()  # both of Ana's edits are undone: Undo does not redo them
+    assert workspace.store.revision(SIG) == revision
+    assert "no edit to undo" in panel.message.value

@@ -77,6 +77,8 @@ class Session(HasTraits):
         self._presence = PresenceBoard(workspace, sig_id, self.visitor)
         self._controls: dict[str, list[Bound]] = {}
         self._mine: list[int] = []
+        self._undone: set[int] = set()
+        """Revisions that Undo put back, and Undo's own: a second Undo goes further back."""
         self._refused: dict[str, Bound | None] = {}
         """Edits refused for their value, until that field saves or is discarded."""
         self._document: tuple[Loaded, dict[str, Any]] | None = None
@@ -370,18 +372,22 @@ class Session(HasTraits):
     # --- undo and restore ---------------------------------------------------------------
 
     def undo(self) -> Change | None:
-        """Undo this person's last edit (restore its field to the revision before); None if none."""
+        """Undo this person's last edit not undone yet (restore its field to the revision
+        before); None if there is none. Each Undo goes one edit further back."""
         self.flush()
         mine = set(self._mine)
         candidates = [
             c
             for c in self.workspace.history(self.sig_id)
-            if c.revision in mine or (self.author is not None and c.author == self.author)
+            if (c.revision in mine or (self.author is not None and c.author == self.author))
+            and c.revision not in self._undone
         ]
         if not candidates:
             return None
         last = candidates[0]
+        before = self.workspace.revision(self.sig_id)
         self.restore(last.revision - 1, path=last.path or None)
+        self._undone.update({last.revision, *range(before + 1, self.loaded.revision + 1)})
         return last
 
     def restore(self, revision: int, *, path: str | None = None) -> None:

@@ -172,7 +172,7 @@ class HistoryPanel(widgets.Accordion):
         self.undo_button = styles.button(
             "Undo my last edit", tooltip="Put back the field you changed last", fit=True
         )
-        on_click(self.undo_button, self.undo, reads_typing=True)
+        on_click(self.undo_button, self.undo, reads_typing=True, once=True)
         self.filter = widgets.Dropdown(
             options=[("every field", EVERY_FIELD)],
             value=EVERY_FIELD,
