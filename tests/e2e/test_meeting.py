@@ -100,6 +100,26 @@ def test_a_double_click_on_add_a_person_adds_one_row(page: Page, workbook_server
     expect(rows(people)).to_have_count(1)
 
 
+def test_a_double_click_on_undo_undoes_one_edit(page: Page, workbook_server: Server) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Undoers")
+    open_step(page, server, "name", sig=sig, who="Kim")
+    field(page, "Theme").fill("Falls")
+    wait_for_value(server.workspace, sig, "identity.theme", "Falls")
+    field(page, "Brief description").fill("First words")
+    wait_for_value(server.workspace, sig, "identity.description", "First words")
+    page.get_by_text("History: every change, restorable").click()
+    button(page, "Undo my last edit").dblclick()
+    expect(field(page, "Brief description")).to_have_value("")
+    # Saved 0.4 s after it arrives, so after the second click (acted on 0.25 s after it came).
+    field(page, "Welcome message").fill("Hello")
+    wait_for_value(server.workspace, sig, "identity.welcome_message", "Hello")
+    assert plan_value(server.workspace, sig, "identity.theme") == "Falls"
+    assert plan_value(server.workspace, sig, "identity.description") == ""
+    expect(field(page, "Theme")).to_have_value("Falls")
+    shoot(page, "undo-double-click")
+
+
 def test_a_six_figure_year_is_refused_next_to_the_field_and_not_called_saved(
     page: Page, workbook_server: Server
 ) -> None:
