@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from sigworkbook import __version__, settings
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.hosting.identity import hub_user_name
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.workspace import Workspace, parse_cli_value
 
@@ -265,13 +266,14 @@ def cmd_members(args: argparse.Namespace) -> int:
         raise UserError(f"'{args.user}': say add or remove before the user name")
     with _open(args) as workspace:
         if args.action == "add":
-            workspace.set_member(args.sig, args.user, args.role)
-            print(f"{args.user} is now {args.role} of {args.sig}")
+            user = workspace.set_member(args.sig, args.user, args.role)
+            print(f"{user} is now {args.role} of {args.sig}")
         elif args.action == "remove":
-            if args.user not in {m.user for m in workspace.members(args.sig)}:
-                raise UserError(f"{args.user} is not a member of {args.sig}")
-            workspace.set_member(args.sig, args.user, None)
-            print(f"{args.user} is no longer a member of {args.sig}")
+            user = hub_user_name(args.user)
+            if user not in {m.user for m in workspace.members(args.sig)}:
+                raise UserError(f"{user} is not a member of {args.sig}")
+            workspace.set_member(args.sig, user, None)
+            print(f"{user} is no longer a member of {args.sig}")
         else:
             workspace.load(args.sig)  # a SIG that does not exist is an error, not an empty list
             members = workspace.members(args.sig)

@@ -11,11 +11,12 @@ def test_members_are_listed_added_changed_and_removed(cli_ws: RunCli) -> None:
     listed = cli_ws("members", sig)
     assert listed.code == 0 and "no members yet" in listed.out
     assert cli_ws("members", sig, "add", "alice", "--role", "owner").code == 0
-    added = cli_ws("members", sig, "add", "bob", "--role", "viewer")
+    added = cli_ws("members", sig, "add", "Bob", "--role", "viewer")  # the hub's name: bob
     assert added.code == 0 and added.out == f"bob is now viewer of {sig}\n"
     assert cli_ws("members", sig, "add", "bob", "--role", "editor").code == 0
     assert cli_ws("members", sig).out == "alice\towner\nbob\teditor\n"
-    assert cli_ws("members", sig, "remove", "bob").code == 0
+    removed = cli_ws("members", sig, "remove", "BOB")
+    assert removed.code == 0 and removed.out == f"bob is no longer a member of {sig}\n"
     assert cli_ws("members", sig).out == "alice\towner\n"
 
 
