@@ -45,6 +45,31 @@ PASSWORD = "a-benchmark-password"
 HUB_START_S = 120.0
 SERVER_STOP_S = 60.0
 PREHEAT_LINE = 'c.Spawner.cmd.append("--preheat=1")\n'
+QUICK_SPAWNER = """
+# Experiment (full runs only): the spawner's start() waits until the server's port accepts
+# connections, polling every 25 ms, so the hub's first check of the server (made at once, before
+# its randomised back-off of up to 0.2, 0.4, 0.8, 1.6 s) finds it up.
+import asyncio as _asyncio
+import socket as _socket
+
+from jupyterhub.spawner import SimpleLocalProcessSpawner as _Simple
+
+
+class PortWaitingSpawner(_Simple):
+    async def start(self):
+        ip, port = await super().start()
+        deadline = _asyncio.get_running_loop().time() + self.start_timeout
+        while _asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
+            with _socket.socket() as probe:
+                probe.settimeout(0.2)
+                if probe.connect_ex((ip or "127.0.0.1", port)) == 0:
+                    break
+            await _asyncio.sleep(0.025)
+        return ip, port
+
+
+c.JupyterHub.spawner_class = PortWaitingSpawner
+"""
 SPAWN_LOG = re.compile(r"User (\S+) took ([0-9.]+) seconds to start")
 
 TEST_LINES = """
@@ -261,9 +286,12 @@ def log_in(browser: Chromium, hub: Hub, user: str) -> Login:
 
 @dataclass
 class Side:
-    """One hub's logins, run by run."""
+    """One hub configuration and its logins, run by run."""
 
-    label: str
+    key: str
+    row: str
+    extra_config: str
+    target: Target | None
     logins: list[Login] = field(default_factory=list)
 
     def steps(self) -> str:
@@ -274,6 +302,31 @@ class Side:
             ("front end", [x.front_end for x in self.logins]),
         )
         return ", ".join(f"{name} {median(values):.2f} s" for name, values in parts)
+
+
+def sides(settings: Settings) -> list[Side]:
+    """The hub configurations measured: as printed (the target is for it), with pre-heated
+    kernels, and (full runs only, to keep the smoke run short) the experiment of a spawner
+    that waits for its server's port itself."""
+    made = [
+        Side("cold", "login to start page, hub config as printed", "", TARGET),
+        Side(
+            "pool",
+            "login to start page, hub config with --preheat=1 (information)",
+            PREHEAT_LINE,
+            None,
+        ),
+    ]
+    if not settings.smoke:
+        made.append(
+            Side(
+                "quick",
+                "login to start page, spawner waiting for the port itself (experiment)",
+                QUICK_SPAWNER,
+                None,
+            )
+        )
+    return made
 
 
 def _bare_voila(browser: Chromium, empty: Path, log: Path) -> tuple[float, float]:
@@ -302,7 +355,10 @@ def _definition() -> str:
         f"({START_NOTEBOOK}) the hub lands them on is ready by the same definition "
         "(benchmarks/ready.js). The ratio is (b)/(a), run by run. (c) is (b) on a second hub "
         f"whose config adds `{PREHEAT_LINE.strip()}` (each user's server keeps one pre-heated "
-        "kernel per page). Every visit is in a fresh browsing context (no cookies, no cache). "
+        "kernel per page). (d), in full runs only, is an experiment: (b) with a spawner whose "
+        "start waits until the server's port accepts connections, so the hub's first check of "
+        "the server finds it up instead of retrying after a randomised back-off. "
+        "Every visit is in a fresh browsing context (no cookies, no cache). "
         "After each login the user's server is stopped through the hub's API. The steps of (b) "
         "come from the browser's requests: spawn (form submitted to the first request reaching "
         "/user/NAME/, i.e. the hub started the server, waited for it to answer and routed it), "
@@ -335,42 +391,38 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
 def _measure(
     settings: Settings, progress: Callable[[str], None], figure: Figure, database_server: Any
 ) -> None:
-    work = settings.work / "hub"
     empty = write_empty_notebook(settings.work / "hub-bare-empty.ipynb")
-    plain = Side("as printed")
-    pooled = Side("with --preheat=1")
+    measured = sides(settings)
     bare: list[tuple[float, float]] = []
-    with (
-        running_hub(
-            "as printed",
-            work / "plain",
-            database_server.url(database_server.create_database("hub")),
-        ) as plain_hub,
-        running_hub(
-            "with --preheat=1",
-            work / "preheat",
-            database_server.url(database_server.create_database("hub")),
-            PREHEAT_LINE,
-        ) as pooled_hub,
-        Chromium() as browser,
-    ):
-        progress("hub: starting two hubs (as printed, and with --preheat=1)")
-        wait_hub_up(plain_hub)
-        wait_hub_up(pooled_hub)
+    with contextlib.ExitStack() as stack:
+        hubs = [
+            stack.enter_context(
+                running_hub(
+                    side.key,
+                    settings.work / "hub" / side.key,
+                    database_server.url(database_server.create_database("hub")),
+                    side.extra_config,
+                )
+            )
+            for side in measured
+        ]
+        browser = stack.enter_context(Chromium())
+        progress(f"hub: starting {len(hubs)} hubs ({', '.join(s.key for s in measured)})")
+        for hub in hubs:
+            wait_hub_up(hub)
         for run in range(-settings.warmup, settings.runs):
             progress(f"hub: run {run + 1} of {settings.runs}" if run >= 0 else "hub: warm-up")
-            name = f"r{run + settings.warmup}"
             baseline = _bare_voila(browser, empty, settings.work / "logs" / "hub-voila.log")
             logins = []
-            for hub in (plain_hub, pooled_hub):
-                user = f"bench-{'pool' if hub is pooled_hub else 'cold'}-{name}"
+            for side, hub in zip(measured, hubs, strict=True):
+                user = f"bench-{side.key}-r{run + settings.warmup}"
                 logins.append(log_in(browser, hub, user))
                 browser.leave()
                 hub.stop_user_server(user)
             if run >= 0:
                 bare.append(baseline)
-                plain.logins.append(logins[0])
-                pooled.logins.append(logins[1])
+                for side, login in zip(measured, logins, strict=True):
+                    side.logins.append(login)
     ready = [seconds for seconds, _ in bare]
     figure.rows.append(
         Row(
@@ -381,7 +433,7 @@ def _measure(
             measured=f"listening after {median([s for _, s in bare]):.2f} s",
         )
     )
-    for side in (plain, pooled):
+    for side in measured:
         times = [login.seconds for login in side.logins]
         ratio = ratios(times, ready)
         got_pool = sum(login.pooled for login in side.logins)
@@ -389,14 +441,14 @@ def _measure(
         notes = [f"{median(times):.2f} s / {median(ready):.2f} s", side.steps()]
         if hub_spawn:
             notes.append(f"the hub's log: spawn took {median(hub_spawn):.2f} s")
-        if side is pooled:
+        if side.extra_config == PREHEAT_LINE:
             notes.append(f"a pre-heated kernel in {got_pool} of {len(side.logins)} runs")
         figure.rows.append(
             Row(
-                f"login to start page, hub config {side.label}",
+                side.row,
                 "ratio",
                 Summary.of(ratio),
-                TARGET,
+                side.target,
                 samples=ratio,
                 measured="; ".join(notes),
                 extra={
