@@ -189,11 +189,12 @@ def test_smoke_first_page_after_hub_login(smoke: tuple[dict[str, Any], str, str]
     for row in (printed, pooled):
         assert row["unit"] == "ratio", row
         extra = row["extra"]
-        # The steps are consecutive moments of one login: together they make up its time.
-        steps = sum(extra[key][0] for key in ("spawn_s", "redirects_s", "page_html_s"))
-        steps += extra["front_end_s"][0]
-        assert steps == pytest.approx(extra["login_s"][0], abs=0.01), extra
-        assert all(extra[key][0] > 0 for key in ("spawn_s", "redirects_s", "page_html_s")), extra
+        # The steps come from the browser's requests and the page's own clock placed on the wall
+        # clock: they only make sense in this order (form, server, start page, HTML, ready).
+        steps = ("spawn_s", "redirects_s", "page_html_s", "front_end_s")
+        assert all(extra[key][0] > 0 for key in steps), extra
+        # Spawning starts a Python server that imports Voila: never under 0.3 s.
+        assert extra["spawn_s"][0] > 0.3, extra
         assert extra["login_s"][0] / extra["bare_voila_s"][0] == pytest.approx(row["median"])
         assert extra["widget_views"][0] > 0 and len(extra["hub_log_spawn_s"]) == 1, extra
     # Voila hands the first visitor the pooled kernel even while it is still starting.
