@@ -44,6 +44,10 @@ class PageLoad:
     kernel_id: str
     navigated_at: float
     """time.perf_counter() just before the navigation was asked for."""
+    ready_wall: float = 0.0
+    """time.time() (the wall clock, which the browser shares) at the moment the page was ready."""
+    html_wall: float = 0.0
+    """time.time() at the moment the last byte of the page's HTML arrived."""
 
 
 def chromium_version(executable: Path = CHROMIUM) -> str:
@@ -71,18 +75,38 @@ class Chromium:
             self._browser: Browser = self._playwright.chromium.launch(
                 executable_path=str(executable), args=list(CHROMIUM_FLAGS)
             )
-            self._context: BrowserContext = self._browser.new_context()
-            self._context.add_init_script(path=str(READY_SCRIPT))
-            self._page: Page = self._context.new_page()
+            self._context, self._page = self._open_context()
         except BaseException:
             self._playwright.stop()
             raise
+
+    def _open_context(self) -> tuple[BrowserContext, Page]:
+        context = self._browser.new_context()
+        context.add_init_script(path=str(READY_SCRIPT))
+        return context, context.new_page()
+
+    @property
+    def page(self) -> Page:
+        """The tab the visits happen in (for steps before a visit, such as logging in)."""
+        return self._page
+
+    def fresh_context(self) -> None:
+        """Start again in a new browsing context: no cookies, no cache, nothing stored."""
+        self._context.close()
+        self._context, self._page = self._open_context()
 
     def visit(self, url: str) -> PageLoad:
         """Open `url` and wait until ready.js says the page is ready (see its header)."""
         navigated_at = time.perf_counter()
         try:
             self._page.goto(url, wait_until="commit", timeout=READY_TIMEOUT_MS)
+        except PlaywrightError as error:
+            raise BrowserError(f"page {url} did not open: {error.message}") from None
+        return self.wait_ready(url, navigated_at)
+
+    def wait_ready(self, url: str, navigated_at: float) -> PageLoad:
+        """Wait until the page now open (being navigated to `url`) is ready, by ready.js."""
+        try:
             self._page.wait_for_function(
                 "window.__benchReady !== null", timeout=READY_TIMEOUT_MS, polling=100
             )
@@ -94,6 +118,8 @@ class Chromium:
                     errors: window.__benchErrors(),
                     kernel: JSON.parse(
                         document.getElementById('jupyter-config-data').textContent).kernelId,
+                    wall: Date.now(),
+                    now: performance.now(),
                 })"""
             )
         except PlaywrightError as error:
@@ -102,6 +128,9 @@ class Chromium:
             ) from None
         if state["errors"]:
             raise BrowserError(f"page {url} shows errors: {'; '.join(state['errors'])[:500]}")
+        # Date.now() is the wall clock Python's time.time() reads; performance.now() counts from
+        # the navigation's start. Their difference places the page's moments on the wall clock.
+        origin_wall = (float(state["wall"]) - float(state["now"])) / 1000
         return PageLoad(
             url,
             float(state["ready"]),
@@ -109,6 +138,8 @@ class Chromium:
             int(state["views"]),
             str(state["kernel"]),
             navigated_at,
+            ready_wall=origin_wall + float(state["ready"]) / 1000,
+            html_wall=origin_wall + float(state["html"]) / 1000,
         )
 
     def _state(self) -> str:

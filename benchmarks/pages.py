@@ -30,8 +30,8 @@ POOL_TIMEOUT_S = 180.0
 READY_DEFINITION = (
     "a page is ready when Voila has removed its loading indicator and shows the cells, every "
     "widget output is on screen (its view drawn, no renderer still 'Loading widget...'), no "
-    "widget or cell shows an error (else the visit fails), the first form control inside a "
-    "widget (if the page has one) is enabled, and the page's kernel is idle: it has answered kernel_info and the widget "
+    "widget or cell shows an error (else the visit fails), a form control inside a "
+    "widget (if the page has any) is enabled, and the page's kernel is idle: it has answered kernel_info and the widget "
     "manager's request for the widgets' state, and every message the page sent has been "
     "followed by the kernel's idle status (benchmarks/ready.js). Time is from the start of "
     "navigation, in one Chromium tab (full runs first make, and discard, one visit of every "

@@ -12,8 +12,9 @@
  *   3. every widget output of the page is on screen: no output is still waiting to be rendered,
  *      and no widget renderer still says "Loading widget..." (Voila removes an output's script
  *      as soon as it hands it to a renderer, which then waits for the widget's model and view);
- *   4. if the page has a form control inside a widget (input, textarea, select), the first one
- *      is enabled, i.e. ready for input.
+ *   4. if the page has form controls inside widgets (input, textarea, select), one of them is
+ *      enabled, i.e. ready for input (not necessarily the first: a hosted start page keeps its
+ *      "Your name" input disabled for good, the name comes from the login).
  * window.__benchReady holds performance.now() (ms since navigation started) at the first moment
  * all four held, or null. The empty notebook has no widget: 3 and 4 hold at once for it.
  * window.__benchErrors() lists what the page shows instead of a widget or a cell's output
@@ -120,8 +121,16 @@
   };
 
   function controlReady() {
-    var control = document.querySelector(CONTROL);
-    return !control || !control.disabled;
+    var controls = document.querySelectorAll(CONTROL);
+    if (controls.length === 0) {
+      return true;
+    }
+    for (var i = 0; i < controls.length; i++) {
+      if (!controls[i].disabled) {
+        return true;
+      }
+    }
+    return false;
   }
 
   function check() {

@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks import (
     exporting,
+    hub,
     notebooks,
     open_pages,
     pages,
@@ -47,6 +48,7 @@ TITLES = {
     **postgres.TITLES,
     12: "Member directory of 20,000 people: read and search",
     open_pages.NUMBER: open_pages.TITLE,
+    hub.NUMBER: hub.TITLE,
 }
 
 
@@ -240,6 +242,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt(postgres.NUMBERS, lambda: postgres.figures(settings, progress))
     attempt((12,), lambda: [searching.search_times(settings, progress)])
     attempt((open_pages.NUMBER,), lambda: [open_pages.measure(settings, progress)])
+    attempt((hub.NUMBER,), lambda: [hub.measure(settings, progress)])
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 
