@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 from widget_tree import walk
 
+from sigworkbook.hosting.identity import User
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.ui.agenda import AgendaEditor, balance_text, clock, plan_agenda
@@ -260,3 +262,22 @@ def test_an_unknown_sig_in_the_query_string_is_reported(
     assert (start.page, start.unknown_sig) == (None, "<nope>")
     shown = build_start(start).children[0].value
     assert "&lt;nope&gt;" in shown and "<nope>" not in shown
+
+
+def test_with_no_sig_to_choose_the_page_says_what_to_do_instead_of_an_empty_list(
+    tmp_path: Path, no_request: pytest.MonkeyPatch
+) -> None:
+    with Workspace.open(tmp_path / "local", create=True) as local:
+        chooser = build_start(open_start(workspace=local)).chooser
+        assert chooser.sig_input.layout.display == "none"
+        assert "There is no SIG here yet: start one below." in chooser.link.value
+    with Workspace.open(tmp_path / "hub", create=True, user=User("dave")) as hosted:
+        hosted.store.create("alices", {}, author="alice", validate=lambda plan: plan)
+        start = build_start(open_start(workspace=hosted))
+        hint = html.unescape(start.chooser.link.value)
+        assert "You are not a member of any SIG yet" in hint
+        assert "your hub user name, dave" in hint
+        start.creator.name_input.value = "Night Owls"
+        assert start.creator.create() == "night-owls"
+        assert start.chooser.sig_input.layout.display is None  # now there is one to choose
+        assert start.chooser.sig_input.value == "night-owls"

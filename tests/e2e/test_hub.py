@@ -380,6 +380,8 @@ def test_one_sig_through_the_hub_owner_editor_viewer_stranger_and_network_team(
     # dave, a member of neither, finds no trace of it: not on his start page, not behind a
     # direct link to any step, not on (or in the list of) the network page.
     dave = log_in_as("dave")
+    expect(dave.locator(".swb-no-sig")).to_contain_text("You are not a member of any SIG yet")
+    expect(field(dave, "SIG")).to_be_hidden()  # no empty list to choose from
     assert not any(name in label for label in option_labels(field(dave, "SIG")))
     for step in STEPS:
         open_step(dave, hub, "dave", step.key, sig)

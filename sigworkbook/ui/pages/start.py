@@ -117,7 +117,8 @@ class Chooser(widgets.VBox):
             self.name_input.disabled = True
             help_text = (
                 f"You are logged in as {user.shown}: every change you make is recorded "
-                "under this name. The list shows the SIGs you are a member of."
+                "under this name."
+                + (" The list shows the SIGs you are a member of." if self._names else "")
             )
         super().__init__(
             [
@@ -141,6 +142,8 @@ class Chooser(widgets.VBox):
         self._names = names
         self.sig_input.options = options
         self.sig_input.value = select if select in names else None
+        # With no SIG to choose, the empty drop-down goes: the line under it says what to do.
+        self.sig_input.layout = styles.layout(display=None if names else "none")
 
     def href(self) -> str | None:
         """The address of the start page for the chosen SIG and name, or None without a SIG."""
@@ -148,6 +151,17 @@ class Chooser(widgets.VBox):
         if not sig_id or check_participant(self.participant):
             return None
         return step_href(START, sig_id, self.participant or None)
+
+    def _no_sig_hint(self) -> str:
+        if self._names:
+            return "Choose a SIG here, or create a new one below."
+        user = self.workspace.user
+        if user is None:
+            return "There is no SIG here yet: start one below."
+        return (
+            f"You are not a member of any SIG yet. Ask a convener of your group to add you by "
+            f"your hub user name, {user.name}, or start a new SIG below."
+        )
 
     def _show_link(self) -> None:
         problem = check_participant(self.participant)
@@ -157,7 +171,7 @@ class Chooser(widgets.VBox):
             return
         if not sig_id:
             self.link.value = (
-                '<p class="swb-help">Choose a SIG here, or create a new one below.</p>'
+                f'<p class="swb-help swb-no-sig">{html.escape(self._no_sig_hint())}</p>'
             )
             return
         name = html.escape(self._names.get(sig_id, sig_id))
