@@ -6,10 +6,9 @@ import copy
 import json
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sigworkbook.plan.paths import (
     PathError,
@@ -21,10 +20,6 @@ from sigworkbook.plan.paths import (
     set_path_in_place,
 )
 from sigworkbook.store.interface import (
-    Change,
-    Compute,
-    SigExists,
-    Snapshot,
     StoreError,
     Validate,
 )
@@ -216,175 +211,3 @@ def rows_in(value: str, list_path: str, changed_path: str) -> list[str | None] |
     if not isinstance(rows, list):
         return None
     return [row.get("id") if isinstance(row, dict) else None for row in rows]
-
-
-SIG_INSERT: Final = (
-    "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (sig_id) DO NOTHING RETURNING 1"
-)
-"""A new SIG's row; returns no row when the SIG exists (or was created since we looked)."""
-HISTORY_INSERT: Final = (
-    "INSERT INTO history (sig_id, revision, path, value, author, at, kind, note) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-class Transaction(Protocol):
-    """One write transaction of a backend, in statements with ``?`` placeholders."""
-
-    def run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """Run one statement; its rows (none for a write without RETURNING)."""
-        ...
-
-    def run_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Run one write statement once per row of parameters."""
-        ...
-
-    def snapshot(self, sig_id: str) -> Snapshot:
-        """The SIG's stored revision and plan, which nobody else may write until this ends
-        (UnknownSig when there is no such SIG)."""
-        ...
-
-
-class Writes:
-    """Every write of a SIG's plan and history, the same for every backend: each gives its
-    write transaction (`_write`) and its location; `apply` and `replace` are `update`s."""
-
-    @property
-    def location(self) -> str:
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[Transaction]:
-        raise NotImplementedError
-
-    def _exists(self, sig_id: str) -> SigExists:
-        return SigExists(f"there is already a SIG {sig_id!r} in {self.location}")
-
-    def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
-    ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
-        check_sig_id(sig_id)
-        draft = as_plan(plan, f"the plan for SIG {sig_id!r}")
-        at = now()
-        with self._write() as transaction:
-            if transaction.run("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)):
-                raise self._exists(sig_id)  # before validating: a quick, clear refusal
-            new_plan = as_plan(validate(draft), "the plan returned by validation")
-            text = canonical_json(new_plan)
-            if not transaction.run(SIG_INSERT, (sig_id, 1, text, at, at)):
-                raise self._exists(sig_id)  # created by someone else since we looked
-            transaction.run_many(
-                HISTORY_INSERT, [(sig_id, 1, "", text, author, at, "create", None)]
-            )
-        return Snapshot(revision=1, plan=new_plan, changed=True)
-
-    def update(
-        self,
-        sig_id: str,
-        compute: Compute,
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Like `apply`, with the changes computed from the current plan inside the transaction.
-
-        For read-modify-write edits (a vote, a ticked item, a new row) that must not lose a
-        concurrent edit by someone else: `compute` sees the latest plan, which nobody else can
-        write until this one is saved.
-        """
-        check_kind(kind)
-        at = now()
-        with self._write() as transaction:
-            before = transaction.snapshot(sig_id)
-            rows, new_plan = history_rows(
-                before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
-            )
-            if not rows:
-                return before
-            revision = rows[-1].revision
-            transaction.run_many(
-                HISTORY_INSERT,
-                [
-                    (sig_id, row.revision, row.path, row.value, author, at, kind, row.note)
-                    for row in rows
-                ],
-            )
-            transaction.run(
-                "UPDATE sigs SET revision = ?, plan = ?, updated_at = ? WHERE sig_id = ?",
-                (revision, canonical_json(new_plan), at, sig_id),
-            )
-        return Snapshot(revision=revision, plan=new_plan, changed=True)
-
-    def copy_in(self, sig_id: str, changes: Sequence[Change]) -> None:
-        """Add a SIG with exactly these history rows, oldest first (``migrate`` copies a SIG)."""
-        check_sig_id(sig_id)
-        if not changes:
-            raise StoreError(
-                f"SIG {sig_id!r} cannot be copied into {self.location} without its history"
-            )
-        plan = replay((c.path, canonical_json(c.value)) for c in changes)
-        first, last = changes[0], changes[-1]
-        with self._write() as transaction:
-            created = transaction.run(
-                SIG_INSERT,
-                (sig_id, last.revision, canonical_json(plan), at_text(first.at), at_text(last.at)),
-            )
-            if not created:
-                raise self._exists(sig_id)
-            transaction.run_many(
-                HISTORY_INSERT,
-                [
-                    (
-                        sig_id,
-                        c.revision,
-                        c.path,
-                        canonical_json(c.value),
-                        c.author,
-                        at_text(c.at),
-                        c.kind,
-                        c.note,
-                    )
-                    for c in changes
-                ],
-            )
-
-    def apply(
-        self,
-        sig_id: str,
-        changes: Sequence[tuple[str, Any]],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "set",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Set each ``(path, value)`` in order, validate the result and save it atomically.
-
-        Each change becomes its own revision. A change that would not alter the plan is
-        skipped; if every change is skipped, the current snapshot is returned unchanged. If
-        ``validate`` raises, nothing is written and its exception propagates. Whatever else
-        validation alters is recorded as further revisions noted as made by validation, so
-        that replaying the history always gives the stored plan.
-        """
-        prepare(changes)  # refuse malformed paths and values before taking the write lock
-        return self.update(
-            sig_id, lambda _plan: changes, author=author, validate=validate, kind=kind, note=note
-        )
-
-    def replace(
-        self,
-        sig_id: str,
-        plan: dict[str, Any],
-        *,
-        author: str | None,
-        validate: Validate,
-        kind: str = "replace",
-        note: str | None = None,
-    ) -> Snapshot:
-        """Replace the whole plan (history path ``""``), e.g. for an import or a restore."""
-        return self.apply(
-            sig_id, [("", plan)], author=author, validate=validate, kind=kind, note=note
-        )

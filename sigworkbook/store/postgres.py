@@ -26,11 +26,10 @@ from psycopg.pq import TransactionStatus
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import parse_path
-from sigworkbook.store import changelog, membership
+from sigworkbook.store import changelog
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
-    Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
@@ -39,10 +38,10 @@ from sigworkbook.store.interface import (
     StoreBusy,
     StoreError,
     StoreUnreachable,
-    Submission,
     UnknownSig,
 )
 from sigworkbook.store.postgres_schema import APPLICATION, MIGRATIONS, OUR_TABLES, Migration
+from sigworkbook.store.shared import SharedStore, Transaction
 from sigworkbook.store.urls import mask_password
 
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -84,7 +83,7 @@ def _password(url: str) -> str | None:
         return None
 
 
-class PostgresStore(changelog.Writes):
+class PostgresStore(SharedStore):
     """A PostgreSQL database holding any number of SIGs, each with its full history.
 
     A store may be shared between threads: calls are serialised, each borrowing the one
@@ -363,9 +362,14 @@ class PostgresStore(changelog.Writes):
                 yield conn
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[changelog.Transaction]:
+    def _read(self) -> Iterator[Transaction]:
+        with self._transaction() as conn:
+            yield _Transaction(conn, self, lock=False)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Transaction]:
         with self._transaction(write=True) as conn:
-            yield _Transaction(conn, self)
+            yield _Transaction(conn, self, lock=True)
 
     def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:
         query = "SELECT revision, plan FROM sigs WHERE sig_id = %s" + (
@@ -377,33 +381,6 @@ class PostgresStore(changelog.Writes):
         return Snapshot(revision=row[0], plan=json.loads(row[1]))
 
     # ----------------------------------------------------------------- reading
-
-    def sig_ids(self) -> list[str]:
-        """The ids of all SIGs in the database, sorted."""
-        with self._transaction() as conn:
-            return [row[0] for row in conn.execute("SELECT sig_id FROM sigs ORDER BY sig_id")]
-
-    def exists(self, sig_id: str) -> bool:
-        """Whether a SIG with this id is in the database."""
-        with self._transaction() as conn:
-            return (
-                conn.execute("SELECT 1 FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone()
-                is not None
-            )
-
-    def current(self, sig_id: str) -> Snapshot:
-        """The SIG's latest plan and revision, read from the stored snapshot."""
-        with self._transaction() as conn:
-            return self._snapshot_row(conn, sig_id)
-
-    def revision(self, sig_id: str) -> int:
-        """The SIG's latest revision number: one indexed lookup."""
-        with self._transaction() as conn:
-            row = conn.execute("SELECT revision FROM sigs WHERE sig_id = %s", (sig_id,)).fetchone()
-        if row is None:
-            raise UnknownSig(f"there is no SIG {sig_id!r} in {self._location}")
-        revision: int = row[0]
-        return revision
 
     def history(
         self,
@@ -465,28 +442,6 @@ class PostgresStore(changelog.Writes):
             return None
         return changelog.rows_in(row[2], list_path, row[1])
 
-    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
-        """The SIG's plan as of `revision`, rebuilt by replaying the change log."""
-        latest = self.revision(sig_id)
-        if isinstance(revision, bool) or not isinstance(revision, int):
-            raise TypeError(f"revision must be an int, not {type(revision).__name__}")
-        if not 1 <= revision <= latest:
-            raise StoreError(
-                f"SIG {sig_id!r} has no revision {revision}: its revisions are 1 to {latest}"
-            )
-        with self._transaction() as conn:
-            rows = conn.execute(
-                """SELECT path, value FROM history
-                WHERE sig_id = %(sig)s AND revision <= %(rev)s AND revision >= (
-                    SELECT MAX(revision) FROM history
-                    WHERE sig_id = %(sig)s AND path = '' AND revision <= %(rev)s)
-                ORDER BY revision""",
-                {"sig": sig_id, "rev": revision},
-            ).fetchall()
-        return changelog.replay(rows)
-
-    # ----------------------------------------------------------------- writing
-
     # ----------------------------------------------------------------- for presence
 
     @contextlib.contextmanager
@@ -495,79 +450,34 @@ class PostgresStore(changelog.Writes):
         with self._transaction() as conn:
             yield conn
 
-    # ----------------------------------------------------------------- members and listing
-
-    def members(self, sig_id: str) -> list[Member]:
-        """The SIG's members, owners first, then by name."""
-        with self._transaction() as conn:
-            return membership.members(_runner(conn), sig_id)
-
-    def memberships(self, user: str) -> dict[str, str]:
-        """The role of `user` in each SIG they are a member of."""
-        with self._transaction() as conn:
-            return membership.memberships(_runner(conn), user)
-
-    def set_member(
-        self,
-        sig_id: str,
-        user: str,
-        role: str | None,
-        *,
-        by: str | None,
-        at: datetime | None = None,
-    ) -> None:
-        """Give `user` `role` in the SIG (None: remove them); see `Store.set_member`."""
-        with self._transaction(write=True) as conn:
-            # One member change of a SIG at a time, so two owners cannot both step down.
-            conn.execute(b"SELECT 1 FROM sigs WHERE sig_id = %s FOR UPDATE", (sig_id,))
-            membership.set_member(_runner(conn), sig_id, user, role, by=by, at=at)
-
-    def submit_listing(
-        self, sig_id: str, revision: int, *, user: str | None, at: datetime | None = None
-    ) -> Submission:
-        """Record that the SIG at `revision` was sent to the network team for listing."""
-        with self._transaction(write=True) as conn:
-            return membership.submit_listing(_runner(conn), sig_id, revision, user=user, at=at)
-
-    def submissions(self) -> list[Submission]:
-        """Every listing submission, newest first."""
-        with self._transaction() as conn:
-            return membership.submissions(_runner(conn))
-
 
 class _Transaction:
-    """A write transaction (changelog.Transaction): statements pipelined, the SIG's row locked
-    (FOR UPDATE) by its snapshot until the transaction ends."""
+    """A transaction (shared.Transaction); in a write transaction statements are pipelined and
+    a snapshot locks the SIG's row (FOR UPDATE) until the transaction ends."""
 
-    def __init__(self, conn: Connection, store: PostgresStore) -> None:
+    def __init__(self, conn: Connection, store: PostgresStore, *, lock: bool) -> None:
         self.conn = conn
         self.store = store
+        self.lock = lock
 
     def run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        return _runner(self.conn)(statement, params)
+        cursor = self.conn.execute(_dialect(statement), params or None)
+        # A write's statements are pipelined: a result (and its description) only arrives when
+        # it is fetched, so ask for rows by what the statement is, not by the cursor.
+        words = statement.upper().split()
+        return cursor.fetchall() if words[0] == "SELECT" or "RETURNING" in words else []
 
     def run_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         with self.conn.cursor() as cursor:
             cursor.executemany(_dialect(statement), rows)
 
     def snapshot(self, sig_id: str) -> Snapshot:
-        return self.store._snapshot_row(self.conn, sig_id, lock=True)
+        return self.store._snapshot_row(self.conn, sig_id, lock=self.lock)
 
 
 def _dialect(statement: str) -> bytes:
     """A statement with ``?`` placeholders as psycopg takes it."""
     return statement.replace("?", "%s").encode()
-
-
-def _runner(conn: Connection) -> membership.Run:
-    def run(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        cursor = conn.execute(_dialect(statement), params or None)
-        # A write's statements are pipelined: a result (and its description) only arrives when
-        # it is fetched, so ask for rows by what the statement is, not by the cursor.
-        words = statement.upper().split()
-        return cursor.fetchall() if words[0] == "SELECT" or "RETURNING" in words else []
-
-    return run
 
 
 def _check_connection(conn: Connection) -> None:

@@ -21,7 +21,6 @@ from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
-    Member,
     NewerSchema,
     NotOurDatabase,
     Presence,
@@ -29,10 +28,10 @@ from sigworkbook.store.interface import (
     Store,
     StoreBusy,
     StoreError,
-    Submission,
     UnknownSig,
 )
 from sigworkbook.store.polling import PollingFeed
+from sigworkbook.store.shared import SharedStore, Transaction
 from sigworkbook.store.sqlite_presence import SQLitePresence
 from sigworkbook.store.urls import sqlite_path
 
@@ -93,7 +92,7 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-class SQLiteStore(changelog.Writes):
+class SQLiteStore(SharedStore):
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
     A Store may be shared between threads (calls are serialised by a lock); separate processes
@@ -416,7 +415,12 @@ class SQLiteStore(changelog.Writes):
                 raise
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[changelog.Transaction]:
+    def _read(self) -> Iterator[Transaction]:
+        with self._reading() as conn:
+            yield _Transaction(conn, self)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Transaction]:
         with self._writing() as conn:
             yield _Transaction(conn, self)
 
@@ -450,31 +454,6 @@ class SQLiteStore(changelog.Writes):
         return Snapshot(revision=row[0], plan=json.loads(row[1]))
 
     # ----------------------------------------------------------------- reading
-
-    def sig_ids(self) -> list[str]:
-        """The ids of all SIGs in the database, sorted."""
-        with self._reading() as conn:
-            return [row[0] for row in conn.execute("SELECT sig_id FROM sigs ORDER BY sig_id")]
-
-    def exists(self, sig_id: str) -> bool:
-        """Whether a SIG with this id is in the database."""
-        with self._reading() as conn:
-            row = conn.execute("SELECT 1 FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
-            return row is not None
-
-    def current(self, sig_id: str) -> Snapshot:
-        """The SIG's latest plan and revision, read from the stored snapshot."""
-        with self._reading() as conn:
-            return self._snapshot_row(conn, sig_id)
-
-    def revision(self, sig_id: str) -> int:
-        """The SIG's latest revision number: one indexed lookup, cheap enough to poll."""
-        with self._reading() as conn:
-            row = conn.execute("SELECT revision FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
-            if row is None:
-                raise UnknownSig(f"there is no SIG {sig_id!r} in {self.path}")
-            revision: int = row[0]
-            return revision
 
     def history(
         self,
@@ -559,73 +538,10 @@ class SQLiteStore(changelog.Writes):
             ).fetchone()
         return changelog.rows_in(value, list_path, latest[1])
 
-    def plan_at(self, sig_id: str, revision: int) -> dict[str, Any]:
-        """The SIG's plan as of ``revision``, rebuilt by replaying the change log.
-
-        Replay starts at the last whole-plan change at or before ``revision``; the snapshot
-        is not consulted.
-        """
-        latest = self.revision(sig_id)
-        if isinstance(revision, bool) or not isinstance(revision, int):
-            raise TypeError(f"revision must be an int, not {type(revision).__name__}")
-        if not 1 <= revision <= latest:
-            raise StoreError(
-                f"SIG {sig_id!r} has no revision {revision}: its revisions are 1 to {latest}"
-            )
-        with self._reading() as conn:
-            rows = conn.execute(
-                """SELECT path, value FROM history
-                WHERE sig_id = ?1 AND revision <= ?2 AND revision >= (
-                    SELECT MAX(revision) FROM history
-                    WHERE sig_id = ?1 AND path = '' AND revision <= ?2)
-                ORDER BY revision""",
-                (sig_id, revision),
-            ).fetchall()
-        return changelog.replay(rows)
-
-    # ----------------------------------------------------------------- writing
-
-    # ----------------------------------------------------------------- members and listing
-
-    def members(self, sig_id: str) -> list[Member]:
-        """The SIG's members, owners first, then by name."""
-        with self._reading() as conn:
-            return membership.members(_runner(conn), sig_id)
-
-    def memberships(self, user: str) -> dict[str, str]:
-        """The role of `user` in each SIG they are a member of."""
-        with self._reading() as conn:
-            return membership.memberships(_runner(conn), user)
-
-    def set_member(
-        self,
-        sig_id: str,
-        user: str,
-        role: str | None,
-        *,
-        by: str | None,
-        at: datetime | None = None,
-    ) -> None:
-        """Give `user` `role` in the SIG (None: remove them); see `Store.set_member`."""
-        with self._writing() as conn:
-            membership.set_member(_runner(conn), sig_id, user, role, by=by, at=at)
-
-    def submit_listing(
-        self, sig_id: str, revision: int, *, user: str | None, at: datetime | None = None
-    ) -> Submission:
-        """Record that the SIG at `revision` was sent to the network team for listing."""
-        with self._writing() as conn:
-            return membership.submit_listing(_runner(conn), sig_id, revision, user=user, at=at)
-
-    def submissions(self) -> list[Submission]:
-        """Every listing submission, newest first."""
-        with self._reading() as conn:
-            return membership.submissions(_runner(conn))
-
 
 class _Transaction:
-    """A write transaction on the database file (changelog.Transaction); the write lock is
-    held from its start, so the snapshot it reads stays the latest."""
+    """A transaction on the database file (shared.Transaction); a write transaction holds the
+    write lock from its start, so the snapshot it reads stays the latest."""
 
     def __init__(self, conn: sqlite3.Connection, store: SQLiteStore) -> None:
         self.conn = conn
@@ -639,13 +555,6 @@ class _Transaction:
 
     def snapshot(self, sig_id: str) -> Snapshot:
         return self.store._snapshot_row(self.conn, sig_id)
-
-
-def _runner(conn: sqlite3.Connection) -> membership.Run:
-    def run(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        return conn.execute(statement, params).fetchall()
-
-    return run
 
 
 def _change(row: tuple[Any, ...]) -> Change:
