@@ -18,7 +18,7 @@ LAYERS: dict[str, set[str]] = {
     "store": {"workspace", "live", "ui", "app", "exports", "cli"},
     "exports": {"store", "live", "ui", "app", "cli"},
     "lists": {"store", "workspace", "live", "ui", "app", "exports", "cli", "hosting"},
-    "hosting": {"live", "ui", "app", "cli"},
+    "hosting": {"store", "workspace", "network_team", "live", "ui", "app", "cli"},
     "live": {"ui", "app", "cli"},
     "ui": {"app", "cli"},
 }

@@ -17,8 +17,8 @@ from widget_tree import walk
 
 from sigworkbook.exports.network import network_csv, network_markdown
 from sigworkbook.hosting.identity import User
-from sigworkbook.hosting.network import summarise
 from sigworkbook.live.session import Session
+from sigworkbook.network_team import summarise
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages import network, review

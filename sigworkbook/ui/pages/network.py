@@ -20,7 +20,7 @@ from sigworkbook.exports.network import (
     when,
 )
 from sigworkbook.hosting.access import refuse_page
-from sigworkbook.hosting.network import summarise
+from sigworkbook.network_team import summarise
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
