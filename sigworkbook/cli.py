@@ -13,8 +13,9 @@ from typing import Any, NoReturn
 from sigworkbook import __version__, settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.identity import hub_user_name
+from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.steps import STEPS
-from sigworkbook.workspace import Workspace, parse_cli_value
+from sigworkbook.workspace import UnreadablePlan, Workspace, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = "name recorded with your edits (default: none)"
@@ -79,8 +80,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         for sig_id in workspace.sig_ids():
-            loaded = workspace.load(sig_id)
-            print(f"{sig_id}\t{loaded.plan.identity.name}\trevision {loaded.revision}")
+            line = f"{sig_id}\t{workspace.title(sig_id)}\trevision {workspace.revision(sig_id)}"
+            try:
+                workspace.load(sig_id)
+            except UnreadablePlan:
+                line += f"\tneeds repair: sigworkbook repair {sig_id}"
+            print(line)
     return 0
 
 
@@ -251,6 +256,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
             " nothing changed"
             f" (still revision {loaded.revision})"
         )
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        before = workspace.revision(args.sig)
+        loaded = workspace.repair(args.sig, author=args.author)
+        put_back = workspace.history(args.sig, limit=loaded.revision - before)
+    if not loaded.changed:
+        print(f"Every field of {args.sig} is good: nothing changed (still revision {before})")
+        return 0
+    for change in reversed(put_back):
+        print(f"Put back {in_words(change.path)}: {_short(change.value)}")
+    print(f"Now revision {loaded.revision}")
     return 0
 
 
@@ -472,6 +491,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("sig")
     restore.add_argument("revision", type=int)
     restore.add_argument("--field", help="restore only this field")
+    repair = verb(
+        "repair",
+        cmd_repair,
+        "put back the last good value of every field a SIG's saved plan holds wrongly",
+    )
+    repair.add_argument("sig")
     members = verb(
         "members",
         cmd_members,

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
@@ -23,9 +25,16 @@ from sigworkbook.plan.paths import (
     get_path,
     parse_path,
     row_by_id,
+    set_path_in_place,
     split_row,
 )
-from sigworkbook.plan.validation import PlanError, Problem, normalise, validate_plan
+from sigworkbook.plan.validation import (
+    PlanError,
+    Problem,
+    normalise,
+    problems_from,
+    validate_plan,
+)
 from sigworkbook.store import (
     Change,
     ChangeFeed,
@@ -62,8 +71,28 @@ class Loaded:
     """Whether the call that returned it wrote a revision (an edit may change nothing)."""
 
 
-def _loaded(snapshot: Snapshot) -> Loaded:
-    return Loaded(Plan.model_validate(snapshot.plan), snapshot.revision, snapshot.changed)
+class UnreadablePlan(WorkspaceError):
+    """A stored plan the model refuses (a database edited by hand, or a value saved before a
+    rule existed): one line naming each field that is wrong, and the way to put it right."""
+
+    def __init__(self, sig_id: str, problems: list[Problem]) -> None:
+        self.sig_id = sig_id
+        self.problems = problems
+        wrong = "; ".join(str(problem) for problem in problems)
+        super().__init__(
+            f"the saved plan of '{sig_id}' holds a value that cannot be right ({wrong}): put "
+            f"back the last good value with 'sigworkbook repair {sig_id}'"
+        )
+
+
+def _loaded(snapshot: Snapshot, sig_id: str = "") -> Loaded:
+    try:
+        plan = Plan.model_validate(snapshot.plan)
+    except ValidationError as error:
+        raise UnreadablePlan(
+            sig_id or str(snapshot.plan.get("id", "")), problems_from(error, snapshot.plan)
+        ) from None
+    return Loaded(plan, snapshot.revision, snapshot.changed)
 
 
 class Workspace:
@@ -233,8 +262,16 @@ class Workspace:
         return [sig_id for sig_id in ids if sig_id in mine]
 
     def load(self, sig_id: str) -> Loaded:
+        """The SIG's current plan; UnreadablePlan if what is stored breaks the model's rules."""
         self._require(sig_id, Access.READ, "read")
-        return _loaded(self.store.current(sig_id))
+        return _loaded(self.store.current(sig_id), sig_id)
+
+    def title(self, sig_id: str) -> str:
+        """The SIG's name as stored, for lists: readable even when its plan is not (see load)."""
+        self._require(sig_id, Access.READ, "read")
+        identity = self.store.current(sig_id).plan.get("identity")
+        name = identity.get("name") if isinstance(identity, dict) else None
+        return name if isinstance(name, str) and name.strip() else sig_id
 
     def check(self, sig_id: str) -> dict[str, StepCheck]:
         return check(self.load(sig_id).plan)
@@ -419,6 +456,62 @@ class Workspace:
         self._make_owner(sig_id)
         return created
 
+    def repair(self, sig_id: str, *, author: str | None = None) -> Loaded:
+        """Put back the last good value of every field of the stored plan that breaks the
+        model's rules (see UnreadablePlan), as one new change; a plan with none is unchanged."""
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "repair")
+        snapshot = self.store.current(sig_id)
+        try:
+            return _loaded(snapshot, sig_id)
+        except UnreadablePlan as unreadable:
+            problems = unreadable.problems
+        document = json.loads(json.dumps(snapshot.plan))
+        changes = []
+        for problem in problems:
+            value = self._last_good_value(sig_id, document, problem)
+            set_path_in_place(document, problem.path, value)
+            changes.append((problem.path, value))
+        return _loaded(
+            self.store.apply(
+                sig_id,
+                changes,
+                author=author,
+                validate=normalise,
+                kind="restore",
+                note="put back the last good value",
+            ),
+            sig_id,
+        )
+
+    def _last_good_value(self, sig_id: str, document: dict[str, Any], problem: Problem) -> Any:
+        """The newest value the field at the problem's path had that the model accepts there,
+        else its blank (an empty optional field, empty text)."""
+        if not problem.path:
+            raise WorkspaceError(
+                f"the saved plan of '{sig_id}' cannot be repaired field by field "
+                f"({problem}): restore a whole revision with 'sigworkbook restore'"
+            )
+        row = _row_of(document, problem.path)
+        for change in self.store.history(sig_id, path=problem.path, include_ancestors=True):
+            earlier = self.store.plan_at(sig_id, change.revision)
+            if row is not None:  # the same row, wherever it was then
+                list_path, row_id, inner = row
+                found = row_by_id(get_path(earlier, list_path, None), row_id)
+                earlier, path = (found[1], inner) if found else ({}, inner)
+            else:
+                path = problem.path
+            value = get_path(earlier, path, _ABSENT)
+            if value is not _ABSENT and _accepted(document, problem.path, value):
+                return value
+        spec = field_spec(problem.path)
+        for blank in (None, "") if spec.optional else ("",):
+            if _accepted(document, problem.path, blank):
+                return blank
+        raise WorkspaceError(
+            f"{problem}: no earlier value of it is good; restore it from its history"
+        )
+
     def restore(
         self, sig_id: str, revision: int, *, path: str | None = None, author: str | None = None
     ) -> Loaded:
@@ -474,6 +567,24 @@ class Workspace:
                 sig_id, old, author=author, validate=normalise, kind="restore", note=note
             )
         )
+
+
+_ABSENT = object()
+
+
+def _accepted(document: dict[str, Any], path: str, value: Any) -> bool:
+    """Whether the model accepts `value` at `path` of `document` (other fields aside)."""
+    trial = json.loads(json.dumps(document))
+    try:
+        set_path_in_place(trial, path, value)
+        Plan.model_validate(trial)
+    except PathError:
+        return False
+    except ValidationError as error:
+        return not any(
+            p.path == path or p.path.startswith(path + ".") for p in problems_from(error)
+        )
+    return True
 
 
 def _make_folder(folder: Path) -> None:

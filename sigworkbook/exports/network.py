@@ -30,6 +30,8 @@ class SigSummary:
     submitted_at: dt.datetime | None
     submitted_by: str | None
     submitted_revision: int | None
+    needs_repair: str = ""
+    """Why the stored plan cannot be read (empty when it can): the SIG is still listed."""
 
     @property
     def submitted(self) -> bool:
@@ -54,6 +56,8 @@ def spreadsheet_time(moment: dt.datetime | None) -> str:
 
 
 def step_progress(summary: SigSummary) -> str:
+    if summary.needs_repair:
+        return f"needs repair: {summary.needs_repair}"
     return "; ".join(f"{step.title}: {done} of {total}" for step, done, total in summary.progress)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sigworkbook.plan import catalogues
-from sigworkbook.plan.fieldtypes import time_zone_names
+from sigworkbook.plan.fieldtypes import YEARS_KEY, time_zone_names
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.paths import PathError, parse_path
 
@@ -42,6 +42,8 @@ class FieldSpec:
     optional: bool = False
     choice_labels: tuple[tuple[str, str], ...] = ()
     """The words a person reads for each of `choices` (from the model's x-choice-labels)."""
+    years: tuple[int, int] | None = None
+    """For a date or date-time: the first and last year it may fall in."""
 
     def choice_label(self, key: str) -> str:
         """What a person reads for the choice `key` (a catalogue's label, or the model's)."""
@@ -72,12 +74,22 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _catalogue(info: FieldInfo, metadata: list[Any]) -> str | None:
+def _schema_extra(info: FieldInfo, metadata: list[Any], key: str) -> Any:
     for item in [info, *metadata]:
         extra = getattr(item, "json_schema_extra", None)
-        if isinstance(extra, dict) and "x-catalogue" in extra:
-            return str(extra["x-catalogue"])
+        if isinstance(extra, dict) and key in extra:
+            return extra[key]
     return None
+
+
+def _catalogue(info: FieldInfo, metadata: list[Any]) -> str | None:
+    found = _schema_extra(info, metadata, "x-catalogue")
+    return None if found is None else str(found)
+
+
+def _years(info: FieldInfo, metadata: list[Any]) -> tuple[int, int] | None:
+    found = _schema_extra(info, metadata, YEARS_KEY)
+    return (int(found[0]), int(found[1])) if isinstance(found, list) else None
 
 
 def _constraint(info: FieldInfo, name: str) -> Any:
@@ -143,6 +155,7 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         choice_labels=tuple((str(k), str(v)) for k, v in labels.items())
         if isinstance(labels, dict)
         else (),
+        years=_years(info, metadata),
     )
 
 

@@ -9,7 +9,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
@@ -135,9 +135,43 @@ TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
 
 
 def skipped_local_time(moment: dt.datetime, zone: str) -> bool:
-    """Whether the naive local `moment` never happens in `zone` (the clocks jump over it)."""
+    """Whether the naive local `moment` never happens in `zone` (the clocks jump over it).
+
+    Raises ValueError (the field's one-line message) for a moment outside the plan's years.
+    """
+    check_year(moment)
     aware = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     return aware.astimezone(dt.UTC).astimezone(aware.tzinfo).replace(tzinfo=None) != moment
+
+
+_Moment = TypeVar("_Moment", bound=dt.date)
+
+MIN_YEAR = 1900
+MAX_YEAR = 2199
+"""The years a plan's dates may fall in: the one rule the model, the CLI and the page's script
+share (the date controls carry it to the script). Far from Python's limits, so no arithmetic
+on a stored date (to UTC, recurrences, calendar end times) can overflow."""
+
+YEARS_KEY = "x-years"
+"""Where a date field's JSON schema carries its range of years, for the forms and the script."""
+
+
+def check_year(value: _Moment) -> _Moment:
+    """`value` if its year is between MIN_YEAR and MAX_YEAR, else ValueError saying so."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(
+            f"the year {value.year} cannot be right: use a year between {MIN_YEAR} and {MAX_YEAR}"
+        )
+    return value
+
+
+_YEARS = Field(json_schema_extra={YEARS_KEY: [MIN_YEAR, MAX_YEAR]})
+
+CalendarDate = Annotated[dt.date, AfterValidator(check_year), _YEARS]
+"""A day in the plan's range of years (see MIN_YEAR)."""
+
+LocalDateTime = Annotated[dt.datetime, AfterValidator(check_year), _YEARS]
+"""A local date and time in the plan's range of years; its time zone is kept beside it."""
 
 
 def _catalogue_check(name: CatalogueName) -> Callable[[str], str]:

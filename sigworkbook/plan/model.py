@@ -22,6 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fieldtypes import (
     ActivityTypeKey,
+    CalendarDate,
     ChannelKey,
     FollowOnKey,
     Hashtag,
@@ -29,6 +30,7 @@ from sigworkbook.plan.fieldtypes import (
     LifecycleKey,
     Line,
     Link,
+    LocalDateTime,
     Prose,
     RoleKey,
     Slug,
@@ -300,7 +302,7 @@ class Measure(Section):
         default=None, title="Kind of value", description="Which kind of value this shows."
     )
     target: Line = text("Target", "What good looks like, and by when.", max_length=200)
-    review_date: dt.date | None = Field(default=None, title="Review date")
+    review_date: CalendarDate | None = Field(default=None, title="Review date")
 
 
 class Risk(Section):
@@ -358,7 +360,7 @@ class Charter(Section):
         title="Lifecycle stage",
         description="Where the community is now.",
     )
-    review_date: dt.date | None = Field(
+    review_date: CalendarDate | None = Field(
         default=None, title="Charter review date", description="When the group will revisit this."
     )
 
@@ -398,7 +400,9 @@ class Recurrence(Section):
     count: WholeNumber | None = Field(
         default=None, ge=1, le=520, title="Number of times", description="How many times in all."
     )
-    until: dt.date | None = Field(default=None, title="Until", description="Last possible date.")
+    until: CalendarDate | None = Field(
+        default=None, title="Until", description="Last possible date."
+    )
 
     @model_validator(mode="after")
     def _count_or_until(self) -> Recurrence:
@@ -413,7 +417,7 @@ class Activity(Section):
         default_factory=lambda: catalogues.default_key("activity_types"), title="Type"
     )
     title: Line = text("Title", max_length=120)
-    start: dt.datetime | None = Field(
+    start: LocalDateTime | None = Field(
         default=None, title="Starts", description="Local date and time, in the time zone below."
     )
     timezone: TimeZone = Field(default="Europe/London", title="Time zone")
@@ -474,7 +478,7 @@ class PromotionAction(Section):
     )
     draft: Prose = text("Draft text", max_length=70_000)
     owner: Line = text("Owner", max_length=80)
-    date: dt.date | None = Field(default=None, title="Date")
+    date: CalendarDate | None = Field(default=None, title="Date")
     status: Status = Field(
         default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
     )
@@ -566,7 +570,7 @@ class StepTimer(Section):
 
 
 class Meeting(Section):
-    date: dt.date | None = Field(default=None, title="Meeting date")
+    date: CalendarDate | None = Field(default=None, title="Meeting date")
     length_minutes: WholeNumber = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
     timeboxes: dict[str, WholeNumber] = Field(
         default_factory=_default_timeboxes,

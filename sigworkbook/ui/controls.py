@@ -105,12 +105,25 @@ def _input(spec: FieldSpec) -> widgets.ValueWidget:
             **common(widgets.BoundedIntText),
         )
     if spec.kind == "date":
-        return widgets.DatePicker(layout=layout(), **common(widgets.DatePicker))
+        return _within_years(
+            spec, widgets.DatePicker(layout=layout(), **common(widgets.DatePicker))
+        )
     if spec.kind == "datetime":
-        return widgets.NaiveDatetimePicker(layout=layout(), **common(widgets.NaiveDatetimePicker))
+        return _within_years(
+            spec,
+            widgets.NaiveDatetimePicker(layout=layout(), **common(widgets.NaiveDatetimePicker)),
+        )
     if spec.kind == "choice":
         return widgets.Dropdown(options=_choices(spec), layout=layout(), **common(widgets.Dropdown))
     raise TypeError(f"{spec.path}: no single input for a field of kind {spec.kind}")
+
+
+def _within_years(spec: FieldSpec, picker: widgets.ValueWidget) -> widgets.ValueWidget:
+    """Tell the page's script the model's range of years for this date box (as a class: a
+    widget has no other attribute of its own in the page). The kernel refuses the rest."""
+    if spec.years is not None:
+        picker.add_class(f"swb-years-{spec.years[0]}-{spec.years[1]}")
+    return picker
 
 
 def to_widget(spec: FieldSpec, value: Any) -> Any:

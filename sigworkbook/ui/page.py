@@ -28,8 +28,9 @@ from sigworkbook.ui.layout import (
     status_html,
 )
 from sigworkbook.ui.readonly import keep_read_only
+from sigworkbook.ui.repair import RepairNotice
 from sigworkbook.ui.request import query_param, wait_for_request
-from sigworkbook.workspace import Loaded, Workspace
+from sigworkbook.workspace import Loaded, UnreadablePlan, Workspace
 
 TIMERS = "meeting.timers"
 """Where the plan keeps each step's shared timer."""
@@ -184,13 +185,7 @@ def problem_notice(message: str) -> widgets.HTML:
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     start = html.escape(STEPS[0].notebook)
-    names = sorted(
-        (
-            workspace.load(sig_id).plan.identity.name or "an unnamed SIG"
-            for sig_id in workspace.sig_ids()
-        ),
-        key=str.casefold,
-    )
+    names = sorted((workspace.title(sig_id) for sig_id in workspace.sig_ids()), key=str.casefold)
     known = ", ".join(names) or "none yet"
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
@@ -227,8 +222,12 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     if sig_id is None:
         display(_missing_sig_message(step, workspace))
         return None
+    author = choose_author()
     try:
-        session = Session(workspace, sig_id, author=choose_author())
+        session = Session(workspace, sig_id, author=author)
+    except UnreadablePlan as unreadable:
+        display(RepairNotice(workspace, unreadable, step, author))
+        return None
     except SigworkbookError as error:
         display(problem_notice(str(error)))
         return None

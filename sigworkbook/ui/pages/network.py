@@ -17,6 +17,7 @@ from sigworkbook.exports.network import (
     listing_state,
     network_csv,
     network_markdown,
+    step_progress,
     when,
 )
 from sigworkbook.hosting.access import refuse_page
@@ -58,6 +59,9 @@ def summaries_html(summaries: Sequence[SigSummary]) -> str:
             f"<li>{html.escape(step.title)}: {done} of {total}</li>"
             for step, done, total in s.progress
         )
+        if s.needs_repair:
+            progress = f'<li class="swb-error">{html.escape(step_progress(s))}</li>'
+
         edited = html.escape(when(s.last_edit))
         if s.last_editor:
             edited += f" by {html.escape(s.last_editor)}"

@@ -70,10 +70,7 @@ def check_participant(name: str) -> str | None:
 
 def sig_names(workspace: Workspace) -> dict[str, str]:
     """Every SIG of the workspace: id to name, sorted by name."""
-    names = {
-        sig_id: workspace.load(sig_id).plan.identity.name or sig_id
-        for sig_id in workspace.sig_ids()
-    }
+    names = {sig_id: workspace.title(sig_id) for sig_id in workspace.sig_ids()}
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 

@@ -172,9 +172,15 @@
      part) is stopped here, before the widgets would send it (as nothing, or not at all). It is
      refused next to the field, the saved date stays as it was, and the header says "Not saved"
      until the date is put right. */
-  var MIN_YEAR = 1900;
-  var MAX_YEAR = 2199;
   var refusedDates = [];
+
+  /* The years a date may fall in, as the plan model says: the kernel gives each date box the
+     class swb-years-FIRST-LAST. */
+  function yearRange(input) {
+    var widget = input.closest("[class*='swb-years-']");
+    var found = widget ? /(?:^|\s)swb-years-(\d+)-(\d+)(?:\s|$)/.exec(widget.className) : null;
+    return found ? [Number(found[1]), Number(found[2])] : null;
+  }
 
   function isDateInput(node) {
     return (
@@ -191,10 +197,11 @@
     }
     var year = input.value.split("-")[0];
     var number = Number(year);
-    if (!/^[0-9]{4}$/.test(year) || number < MIN_YEAR || number > MAX_YEAR) {
+    var range = yearRange(input);
+    if (!/^[0-9]{4}$/.test(year) || (range && (number < range[0] || number > range[1]))) {
       return (
-        "the year " + String(number) + " cannot be right: type a year of four figures " +
-        "between " + MIN_YEAR + " and " + MAX_YEAR
+        "the year " + String(number) + " cannot be right: type a year of four figures" +
+        (range ? " between " + range[0] + " and " + range[1] : "")
       );
     }
     return "";
