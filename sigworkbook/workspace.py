@@ -28,6 +28,7 @@ from sigworkbook.plan.paths import (
     set_path_in_place,
     split_row,
 )
+from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.validation import (
     PlanError,
     Problem,
@@ -35,6 +36,7 @@ from sigworkbook.plan.validation import (
     problems_from,
     validate_plan,
 )
+from sigworkbook.plan.voting import check_own_ballot
 from sigworkbook.store import (
     Change,
     ChangeFeed,
@@ -49,6 +51,10 @@ from sigworkbook.store import (
 
 DATABASE_NAME = "sigworkbook.db"
 CATALOGUE_OVERRIDE = "catalogues.toml"
+
+
+NAME_IDEAS = "identity.name_ideas"
+"""Where ideas and votes are kept: edited only through `update`, by the voter alone when hosted."""
 
 
 class WorkspaceError(SigworkbookError):
@@ -315,6 +321,7 @@ class Workspace:
     def new_sig(self, name: str, *, author: str | None = None) -> Loaded:
         """Create a SIG named `name`; its id is derived from the name and made unique."""
         author = self._author(author)
+        name = clean_name(name)
         identity = {"name": name}
         validate_plan({"id": "probe", "identity": identity})
         base = slugify(name)
@@ -327,10 +334,21 @@ class Workspace:
         self._make_owner(sig_id)
         return created
 
+    def _ballots_by_update(self, path: str) -> None:
+        """When hosted, ideas and votes change only through `update`, where each person's
+        ballot is checked to be their own (`check_own_ballot`)."""
+        if self.user is not None and (path == NAME_IDEAS or path.startswith(NAME_IDEAS + ".")):
+            raise WorkspaceError(
+                f"{label(NAME_IDEAS)}: ideas and votes are given with the page's buttons, "
+                "each under the name you logged in with"
+            )
+
     def _author(self, requested: str | None) -> str | None:
         """Who an edit is recorded under: always the hub user when there is one, whatever
         name a page or a shared screen asked for."""
-        return self.user.name if self.user is not None else requested
+        if self.user is not None:
+            return self.user.name
+        return " ".join(clean_name(requested).split()) or None if requested else None
 
     def _make_owner(self, sig_id: str) -> None:
         """In hosted mode, whoever creates a SIG is its first owner."""
@@ -349,6 +367,7 @@ class Workspace:
         self._require(sig_id, Access.EDIT, "change")
         for path, _ in changes:
             _check_writable(path)
+            self._ballots_by_update(path)
         try:
             snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
         except PathError:  # e.g. a row index past the end of its list
@@ -376,7 +395,10 @@ class Workspace:
         _check_writable(path)
 
         def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
-            return [(path, change(get_path(plan, path, None)))]
+            new = change(get_path(plan, path, None))
+            if self.user is not None and path == NAME_IDEAS:
+                check_own_ballot(get_path(plan, path, None) or [], new or [], self.user.name)
+            return [(path, new)]
 
         return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
@@ -407,6 +429,7 @@ class Workspace:
                 raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
             path = f"{list_path}.{found[0]}.{field}"
             _check_writable(path)
+            self._ballots_by_update(path)
             return [(path, value)]
 
         return _loaded(
@@ -527,6 +550,7 @@ class Workspace:
         note = f"restored revision {revision}"
         if path:
             _check_writable(path)
+            self._ballots_by_update(path)
             try:
                 value = get_path(old, path)
             except PathError:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CatalogueName
 from sigworkbook.plan.fieldtypes import SLUG_PATTERN, skipped_local_time
+from sigworkbook.plan.people import clean_name, person_key
 from sigworkbook.plan.steps import STEPS
 
 MAX_TEXT = 40
@@ -41,6 +42,11 @@ _PROSE_CHARS = st.characters(
 def lines(max_length: int) -> Strategy[str]:
     """One line of text, no longer than `max_length`."""
     return st.text(_LINE_CHARS, max_size=min(max_length, MAX_TEXT))
+
+
+def names(max_length: int) -> Strategy[str]:
+    """The name of a person or a SIG, as the model stores it (composed, nothing invisible)."""
+    return lines(max_length).map(clean_name)
 
 
 def prose(max_length: int) -> Strategy[str]:
@@ -102,9 +108,9 @@ def name_ideas() -> Strategy[dict[str, Any]]:
     return _section(
         {"id": item_ids()},
         {
-            "name": lines(80),
-            "proposed_by": lines(80),
-            "votes": st.lists(lines(80), max_size=4, unique_by=str.casefold),
+            "name": names(80),
+            "proposed_by": names(80),
+            "votes": st.lists(names(80), max_size=4, unique_by=person_key),
         },
     )
 
@@ -113,7 +119,7 @@ def identities() -> Strategy[dict[str, Any]]:
     return _section(
         {},
         {
-            "name": lines(80),
+            "name": names(80),
             "name_ideas": st.lists(name_ideas(), max_size=3),
             "description": prose(2000),
             "theme": lines(120),
@@ -129,7 +135,7 @@ def people() -> Strategy[dict[str, Any]]:
     return _section(
         {"id": item_ids()},
         {
-            "name": lines(80),
+            "name": names(80),
             "organisation": lines(120),
             "role": keys("roles"),
             "contact": lines(200),
@@ -237,7 +243,7 @@ def activities(draw: st.DrawFn) -> dict[str, Any]:
                 "duration_minutes": st.integers(5, 24 * 60),
                 "location": lines(300),
                 "link": links(),
-                "owner": lines(80),
+                "owner": names(80),
                 "hashtag": hashtags(),
                 "status": st.sampled_from(["planned", "done", "cancelled"]),
                 "notes": prose(2000),
@@ -258,7 +264,7 @@ def promotion_actions() -> Strategy[dict[str, Any]]:
         {
             "channel": keys("channels"),
             "draft": prose(70_000),
-            "owner": lines(80),
+            "owner": names(80),
             "date": optional_dates(),
             "status": st.sampled_from(["planned", "done", "cancelled"]),
         },
@@ -266,7 +272,7 @@ def promotion_actions() -> Strategy[dict[str, Any]]:
 
 
 def promotions() -> Strategy[dict[str, Any]]:
-    invitee = _section({}, {"name": lines(120), "organisation": lines(200), "reason": lines(300)})
+    invitee = _section({}, {"name": names(120), "organisation": lines(200), "reason": lines(300)})
     habits = _section(
         {},
         {
@@ -290,7 +296,7 @@ def developments() -> Strategy[dict[str, Any]]:
         {},
         {
             "status": st.sampled_from(["not_started", "in_progress", "done", "not_for_us"]),
-            "owner": lines(80),
+            "owner": names(80),
             "notes": prose(1000),
         },
     )

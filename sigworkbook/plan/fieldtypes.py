@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CatalogueName
+from sigworkbook.plan.people import clean_name
 
 # Unicode's control characters (category Cc) and lone surrogates (Cs) as compiled character
 # classes: scanning long text character by character made every save slow.
@@ -48,6 +49,10 @@ def _check_prose(value: str) -> str:
 
 Line = Annotated[str, AfterValidator(check_line)]
 """One line of text: no line breaks or other control characters."""
+
+Name = Annotated[str, BeforeValidator(clean_name), AfterValidator(check_line)]
+"""The name of a person or a SIG: one line, stored as `people.clean_name` cleans it, so two
+names that look the same are the same."""
 
 Prose = Annotated[str, BeforeValidator(_normalise_newlines), AfterValidator(_check_prose)]
 """Text that may span several lines and paragraphs."""

@@ -31,6 +31,7 @@ from sigworkbook.plan.fieldtypes import (
     Line,
     Link,
     LocalDateTime,
+    Name,
     Prose,
     RoleKey,
     Slug,
@@ -72,7 +73,7 @@ def item_id() -> Any:
     return Field(default_factory=new_id, title="Id", description="Stable id of this row.")
 
 
-ShortLine = Annotated[str, StringConstraints(max_length=80), AfterValidator(check_line)]
+ShortLine = Annotated[Name, StringConstraints(max_length=80)]
 """A person's name in a list (e.g. a vote)."""
 KeyPhrase = Annotated[str, StringConstraints(max_length=60), AfterValidator(check_line)]
 GroupName = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_line)]
@@ -103,8 +104,8 @@ STATUS_LABELS: dict[str, str] = {"planned": "Planned", "done": "Done", "cancelle
 
 class NameIdea(Section):
     id: ItemId = item_id()
-    name: Line = text("Name idea", max_length=80)
-    proposed_by: Line = text("Proposed by", max_length=80)
+    name: Name = text("Name idea", max_length=80)
+    proposed_by: Name = text("Proposed by", max_length=80)
     votes: list[ShortLine] = Field(
         default_factory=list,
         title="Votes",
@@ -122,7 +123,7 @@ class NameIdea(Section):
 
 
 class Identity(Section):
-    name: Line = text(
+    name: Name = text(
         "Name",
         "Short and catchy beats precise: people will see it in a list of many groups.",
         max_length=80,
@@ -192,7 +193,7 @@ CONVENER_ROLES: tuple[str, ...] = ("convener", "co_convener")
 
 class Person(Section):
     id: ItemId = item_id()
-    name: Line = text("Name", max_length=80)
+    name: Name = text("Name", max_length=80)
     organisation: Line = text("Organisation", max_length=120)
     role: RoleKey = Field(
         default_factory=lambda: catalogues.default_key("roles"),
@@ -425,7 +426,7 @@ class Activity(Section):
     recurrence: Recurrence = Field(default_factory=Recurrence, title="Recurrence")
     location: Line = text("Where", "A place, or the words 'online'.", max_length=300)
     link: Link = text("Link", "Joining link or page, starting with https://", max_length=500)
-    owner: Line = text("Owner", "Who makes it happen.", max_length=80)
+    owner: Name = text("Owner", "Who makes it happen.", max_length=80)
     hashtag: Hashtag = text(
         "Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100
     )
@@ -477,7 +478,7 @@ class PromotionAction(Section):
         default_factory=lambda: catalogues.default_key("channels"), title="Channel"
     )
     draft: Prose = text("Draft text", max_length=70_000)
-    owner: Line = text("Owner", max_length=80)
+    owner: Name = text("Owner", max_length=80)
     date: CalendarDate | None = Field(default=None, title="Date")
     status: Status = Field(
         default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
@@ -485,7 +486,7 @@ class PromotionAction(Section):
 
 
 class Invitee(Section):
-    name: Line = text("Name", max_length=120)
+    name: Name = text("Name", max_length=120)
     organisation: Line = text("Organisation", max_length=200)
     reason: Line = text("Why invite them", max_length=300)
 
@@ -536,7 +537,7 @@ class DevelopmentItem(Section):
         title="Status",
         json_schema_extra=choice_labels(DEVELOPMENT_STATUS_LABELS),
     )
-    owner: Line = text("Owner", max_length=80)
+    owner: Name = text("Owner", max_length=80)
     notes: Prose = text("Notes", max_length=1000)
 
 

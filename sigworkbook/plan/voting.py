@@ -43,6 +43,28 @@ def with_vote(votes: Sequence[str], voter: str, on: bool) -> list[str]:
     return [*kept, voter] if on else kept
 
 
+def check_own_ballot(before: Sequence[Idea], after: Sequence[Idea], voter: str) -> None:
+    """VotingError unless going from `before` to `after` changes only `voter`'s own votes and
+    adds only ideas proposed by `voter` (with no vote but theirs): what a logged-in person may
+    do, whatever their page sends."""
+    mine = person_key(voter)
+    earlier = {str(idea.get("id")): idea for idea in before}
+    for idea in after:
+        old = earlier.get(str(idea.get("id")))
+        votes = {person_key(str(v)) for v in idea.get("votes", [])}
+        if old is None:
+            if person_key(str(idea.get("proposed_by") or "")) != mine or votes - {mine}:
+                raise VotingError(f"an idea you add is proposed by you ({voter}) alone")
+            continue
+        was = {person_key(str(v)) for v in old.get("votes", [])}
+        if (votes ^ was) - {mine}:
+            raise VotingError(f"you can give or take back only your own vote ({voter})")
+        if person_key(str(idea.get("proposed_by") or "")) != person_key(
+            str(old.get("proposed_by") or "")
+        ):
+            raise VotingError("who proposed an idea cannot be changed")
+
+
 def find(ideas: Sequence[Idea], idea_id: str) -> int:
     """The position of the idea with id `idea_id`; VotingError when nobody has it any more."""
     for index, idea in enumerate(ideas):

@@ -14,6 +14,7 @@ from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
+from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
@@ -48,7 +49,8 @@ def choose_sig(workspace: Workspace) -> str | None:
 def choose_author() -> str | None:
     """The participant typing on this page: the hub user when hosted (whatever ?who= says),
     else ?who=, else $SIGWORKBOOK_AUTHOR."""
-    return author_for(query_param("who") or settings.AUTHOR.read() or None)
+    requested = " ".join(clean_name(query_param("who") or settings.AUTHOR.read() or "").split())
+    return author_for(requested or None)
 
 
 def open_workspace() -> Workspace:

@@ -74,6 +74,8 @@ class NameIdeas(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.vote_as.observe(lambda _: self._render(), names="value")
+        if self.hosted_voter is not None:  # logged in: everyone votes as themselves
+            self.vote_as.layout = widgets.Layout(display="none")  # not the shared layout
         self.sort_button = styles.button(
             "Sort by votes", tooltip="Put the ideas with the most votes first", fit=True
         )
@@ -126,9 +128,16 @@ class NameIdeas(widgets.VBox):
         self._render()
 
     @property
+    def hosted_voter(self) -> str | None:
+        """The logged-in hub user, when hosted: the only person this page votes for."""
+        user = self.session.workspace.user
+        return user.name if user is not None else None
+
+    @property
     def voter(self) -> str | None:
-        """Who ideas and votes are from: this visitor, or whoever a shared screen is set to."""
-        return " ".join(str(self.vote_as.value or "").split()) or None
+        """Who ideas and votes are from: the hub user when hosted (whatever the page sends),
+        else this visitor, or whoever a shared screen is set to."""
+        return self.hosted_voter or " ".join(str(self.vote_as.value or "").split()) or None
 
     def _people(self) -> tuple[str, ...]:
         """This visitor and the core group's people, each once, to vote as."""
@@ -311,6 +320,12 @@ class NameIdeas(widgets.VBox):
             self._picked = self.choice.value
 
     def _notice_html(self) -> str:
+        if self.hosted_voter:
+            return (
+                f'<p class="swb-help">You vote as <strong>{html.escape(self.hosted_voter)}'
+                "</strong>, the name you logged in with: tick every idea you like; you can "
+                "change your mind.</p>"
+            )
         if self.voter:
             return (
                 f'<p class="swb-help">Voting as <strong>{html.escape(self.voter)}</strong>: '

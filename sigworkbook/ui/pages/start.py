@@ -15,6 +15,7 @@ from sigworkbook.hosting.access import NO_ACCESS
 from sigworkbook.live.session import Session
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check
+from sigworkbook.plan.people import clean_name, name_key, same_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.ui import styles
@@ -79,8 +80,10 @@ def sig_labels(names: Mapping[str, str]) -> dict[str, str]:
     one ("Home Safely", "Home Safely (2)"), never its id."""
     labels: dict[str, str] = {}
     seen: dict[str, int] = {}
-    for sig_id, name in names.items():
-        count = seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    for sig_id, stored in names.items():
+        name = " ".join(clean_name(stored).split())  # stored before names were cleaned
+        key = name_key(name)
+        count = seen[key] = seen.get(key, 0) + 1
         labels[sig_id] = name if count == 1 else f"{name} ({count})"
     return labels
 
@@ -243,7 +246,7 @@ class Creator(widgets.VBox):
         if not name:
             self.message.value = error_html(f"{self.spec.label}: type the new SIG's name first")
             return None
-        taken = [n for n in sig_names(self.workspace).values() if n.casefold() == name.casefold()]
+        taken = [n for n in sig_names(self.workspace).values() if same_name(n, name)]
         if taken:
             self.message.value = error_html(
                 f"{self.spec.label}: a SIG called “{taken[0]}” exists already: choose it above "
