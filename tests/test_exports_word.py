@@ -26,6 +26,7 @@ from sigworkbook.exports import ExportError
 from sigworkbook.exports.templating import template_files
 from sigworkbook.plan.fields import label
 from sigworkbook.plan.model import Plan
+from sigworkbook.plan.people import clean_name
 from sigworkbook.ui.downloads import fingerprint
 
 EXPORTED_AT = dt.datetime(2027, 1, 5, 9, 30, tzinfo=dt.UTC)
@@ -236,7 +237,7 @@ def test_hostile_text_stays_literal_text(text: str) -> None:
             assert mark not in xml.replace(footer_xml(data), ""), mark
         relationships = [r.reltype for r in document.part.rels.values()]
         assert not [r for r in relationships if r.endswith("/hyperlink")]
-    name = one_line(text, 80).strip()
+    name = clean_name(one_line(text, 80)).strip()  # a SIG's name is stored cleaned
     first = read(render("docx", plan)).paragraphs[0]
     assert (first.style.name if first.style else "", first.text) == (
         "Heading 1",

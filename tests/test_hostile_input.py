@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from strategies import complete_plan
 
 from conftest import CliResult, RunCli
+from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.workspace import Workspace
 
@@ -70,11 +71,15 @@ def test_a_one_megabyte_paste_is_refused_and_saves_nothing(workspace: Workspace)
     ],
 )
 def test_unicode_is_kept_exactly_through_json_and_markdown(ws: RunCli, text: str) -> None:
+    """Free text keeps every character; a name is kept as it looks (composed, without
+    invisible marks: see test_names.py)."""
     assert ws("set", SIG, "identity.name", text).code == 0
+    assert ws("set", SIG, "identity.description", text).code == 0
     exported = json.loads(ws("export", SIG, "--format", "json").out)
-    assert exported["identity"]["name"] == text
+    assert exported["identity"]["description"] == text
+    assert exported["identity"]["name"] == clean_name(text)
     charter = ws("export", SIG, "--format", "markdown").out
-    assert charter.startswith(f"# {text}\n")
+    assert charter.startswith(f"# {clean_name(text)}\n")
 
 
 @pytest.mark.parametrize(
