@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 workspace=$(mktemp -d)
 .venv/bin/sigworkbook --workspace "$workspace" init --demo >/dev/null
 export SIGWORKBOOK_WORKSPACE=$workspace SIGWORKBOOK_SIG=home-safely SIGWORKBOOK_AUTHOR=nbval
-if [ "$#" -eq 0 ]; then set -- workbooks/[0-9]*.ipynb; fi
+if [ "$#" -eq 0 ]; then set -- workbooks/[0-9]*.ipynb workbooks/app.ipynb; fi
 for notebook in "$@"; do
   .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
     --ExecutePreprocessor.store_widget_state=False "$notebook"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
@@ -31,6 +32,7 @@ from sigworkbook.ui.layout import (
 from sigworkbook.ui.readonly import keep_read_only
 from sigworkbook.ui.repair import RepairNotice
 from sigworkbook.ui.request import query_param, wait_for_request
+from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Loaded, UnreadablePlan, Workspace
 
 TIMERS = "meeting.timers"
@@ -172,7 +174,7 @@ class Page:
         """Display the step's form, the link to the next step and the history panel."""
         keep_read_only(self.session, content)
         parts = [content, self.footer(), HistoryPanel(self.session)]
-        display(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
+        show(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
 
 
 def problem_notice(message: str) -> widgets.HTML:
@@ -197,6 +199,20 @@ def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     )
 
 
+_shared: ContextVar[Session | None] = ContextVar("sigworkbook_shared_session", default=None)
+
+
+@contextlib.contextmanager
+def sharing(session: Session) -> Iterator[None]:
+    """While inside, every step opened uses `session` (the app page: one session, one live
+    feed and one presence entry for all its steps) instead of opening its own."""
+    token = _shared.set(session)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
 def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     """Open the page of step `key` and display its header; None (with a notice) if no SIG.
 
@@ -210,33 +226,44 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     form_module = f"sigworkbook.ui.pages.{step.key}"
     if importlib.util.find_spec(form_module) is not None:
         importlib.import_module(form_module)
+    shared = _shared.get()
+    session = shared if shared is not None else open_session(step, workspace=workspace)
+    if session is None:
+        return None
+    page = Page(step, session)
+    if shared is None:
+        session.start_live_updates()
+    show(page.top())
+    return page
+
+
+def open_session(step: Step, *, workspace: Workspace | None = None) -> Session | None:
+    """The session of the SIG this page's address names, for its participant; None after a
+    notice saying why when there is none (no SIG chosen, no access, a plan to repair)."""
     wait_for_request()
     try:
         workspace = workspace or open_workspace()
         sig_id = choose_sig(workspace)
         refused = sig_id is None and refused_sig(workspace)
     except SigworkbookError as error:
-        display(problem_notice(str(error)))
+        show(problem_notice(str(error)))
         return None
     if refused:
-        display(no_access_notice())
+        show(no_access_notice())
         return None
     if sig_id is None:
-        display(_missing_sig_message(step, workspace))
+        show(_missing_sig_message(step, workspace))
         return None
     author = choose_author()
     try:
         session = Session(workspace, sig_id, author=author)
     except UnreadablePlan as unreadable:
-        display(RepairNotice(workspace, unreadable, step, author))
+        show(RepairNotice(workspace, unreadable, step, author))
         return None
     except SigworkbookError as error:
-        display(problem_notice(str(error)))
+        show(problem_notice(str(error)))
         return None
-    page = Page(step, session)
-    session.start_live_updates()
-    display(page.top())
-    return page
+    return session
 
 
 def show_form(page: Page | None, build: Callable[[Page], widgets.Widget]) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.exports.network import (
@@ -30,6 +29,7 @@ from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import open_workspace, problem_notice
 from sigworkbook.ui.parts import card
 from sigworkbook.ui.request import wait_for_request
+from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Workspace
 
 NOT_NETWORK = "You don't have access to this page: it is for the network team"
@@ -144,14 +144,14 @@ def open_network(*, workspace: Workspace | None = None) -> NetworkPage | None:
     try:
         workspace = workspace or open_workspace()
     except SigworkbookError as error:
-        display(problem_notice(str(error)))
+        show(problem_notice(str(error)))
         return None
     user = workspace.user
     if user is not None and not user.network_team:
         refuse_page(user, "network")
-        display(no_network_access())
+        show(no_network_access())
         return None
-    display(
+    show(
         styles.html(
             '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
             '<span class="swb-sig">The network team</span></div>'
@@ -163,4 +163,4 @@ def open_network(*, workspace: Workspace | None = None) -> NetworkPage | None:
 def show_network(page: NetworkPage | None) -> None:
     """Display the list of SIGs; nothing when the page could not open."""
     if page is not None:
-        display(NetworkView(page.workspace))
+        show(NetworkView(page.workspace))

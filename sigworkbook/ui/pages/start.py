@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
@@ -37,6 +36,7 @@ from sigworkbook.ui.page import (
 from sigworkbook.ui.parts import card, error_html
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.ui.request import query_param, wait_for_request
+from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
 
 START = STEP_BY_KEY["start"]
@@ -341,11 +341,11 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
         workspace = workspace or open_workspace()
         chosen = choose_sig(workspace)
     except SigworkbookError as error:
-        display(problem_notice(str(error)))
+        show(problem_notice(str(error)))
         return None
     author = choose_author()
     if chosen is None:
-        display(styles.html(plain_header(author)))
+        show(styles.html(plain_header(author)))
         wanted = query_param("sig")
         if refused_sig(workspace):  # hosted, and the SIG is not this user's
             wanted = wanted or settings.SIG.read()
@@ -409,7 +409,7 @@ def show_start(start: Start | None) -> None:
     if start.page is not None:
         start.page.show(content)
     else:
-        display(content)
+        show(content)
 
 
 def build(page: Page) -> widgets.Widget:

@@ -607,17 +607,36 @@
     }
   }
 
+  var appVisits = {};
+
   function foldIntroductions() {
     var page = window.location.pathname.split("/").pop() || "index";
-    var intros = document.querySelectorAll("#rendered_cells .jp-MarkdownCell .jp-RenderedMarkdown");
+    var intros = document.querySelectorAll(
+      "#rendered_cells .jp-MarkdownCell .jp-RenderedMarkdown, .swb-app-markdown"
+    );
     if (!intros.length) {
       return;
     }
-    var open = firstVisit(page);
+    var open = null;
     intros.forEach(function (intro) {
-      if (intro.querySelector(".swb-intro")) {
+      if (intro.querySelector(".swb-intro") || intro.getAttribute("data-swb-folded")) {
         return;
       }
+      /* In the app each step's prose counts as a visit to that step's own page. */
+      var own = intro.getAttribute("data-swb-page");
+      var opened;
+      if (own) {
+        if (!(own in appVisits)) {
+          appVisits[own] = firstVisit(own);
+        }
+        opened = appVisits[own];
+      } else {
+        if (open === null) {
+          open = firstVisit(page);
+        }
+        opened = open;
+      }
+      intro.setAttribute("data-swb-folded", "1");
       var heading = intro.querySelector("h1, h2");
       var start = heading ? heading.nextSibling : intro.firstChild;
       var body = element("div", "swb-intro__body");
@@ -630,11 +649,14 @@
         return;
       }
       var details = element("details", "swb-intro");
-      var title = document.body.getAttribute("data-swb-intro") || "About this step, and what to talk about";
+      var title =
+        intro.getAttribute("data-swb-intro") ||
+        document.body.getAttribute("data-swb-intro") ||
+        "About this step, and what to talk about";
       var summary = element("summary", "swb-intro__summary", title);
       details.appendChild(summary);
       details.appendChild(body);
-      details.open = open;
+      details.open = opened;
       intro.appendChild(details);
     });
   }
@@ -653,6 +675,7 @@
         }
       });
       if (added) {
+        followAppLocation();
         if (refusedDates.length) {
           showDateStatus(); /* the kernel redrew the header: it still may not say "saved" */
         }
@@ -690,6 +713,118 @@
       window.print();
     }
   });
+
+  /*
+   * The app page (workbooks/app.ipynb): every step in one page and one kernel. A link to a
+   * step of the same SIG (the step bar, "Next") switches the step in place: the script writes
+   * the step into the app's hidden box, the kernel shows it and says which step shows (an
+   * element of class swb-app-location), and the script puts that step into the address bar
+   * (Back and Forward move between steps) and the tab's title. A link to another SIG opens
+   * the app afresh for that SIG.
+   */
+  var appAsked = 0;
+  var appFromHistory = null;
+
+  function appLocation() {
+    return document.querySelector(".swb-app .swb-app-location");
+  }
+
+  function appSteps(location) {
+    var steps = {};
+    (location.getAttribute("data-steps") || "").split(",").forEach(function (pair) {
+      var parts = pair.split("=");
+      if (parts.length === 2) {
+        steps[parts[0]] = parts[1];
+      }
+    });
+    return steps;
+  }
+
+  function askAppStep(key) {
+    var input = document.querySelector(".swb-app-nav input");
+    if (!input) {
+      return false;
+    }
+    appAsked += 1;
+    input.value = key + "#" + appAsked;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    return true;
+  }
+
+  function appAddress(query) {
+    var url = new URL(window.location.href);
+    new URLSearchParams(query).forEach(function (value, name) {
+      url.searchParams.set(name, value);
+    });
+    return url;
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var link = event.target.closest ? event.target.closest(".swb-app a[href]") : null;
+      var location = appLocation();
+      if (!link || !location || event.defaultPrevented || event.button !== 0) {
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.shiftKey || link.target === "_blank") {
+        return; /* a new tab or window: the link's own address */
+      }
+      var url = new URL(link.getAttribute("href"), window.location.href);
+      var key = appSteps(location)[url.pathname.split("/").pop()];
+      if (!key) {
+        return;
+      }
+      event.preventDefault();
+      var sig = url.searchParams.get("sig") || "";
+      if (sig && sig !== location.getAttribute("data-sig")) {
+        var other = { sig: sig, step: key };
+        if (url.searchParams.get("who")) {
+          other.who = url.searchParams.get("who");
+        }
+        window.location.assign(appAddress(other).toString());
+        return;
+      }
+      askAppStep(key);
+    },
+    true
+  );
+
+  window.addEventListener("popstate", function () {
+    var key = new URL(window.location.href).searchParams.get("step") || "start";
+    var location = appLocation();
+    if (location && location.getAttribute("data-step") !== key) {
+      appFromHistory = key;
+      askAppStep(key);
+    }
+  });
+
+  function followAppLocation() {
+    var location = appLocation();
+    if (!location) {
+      return;
+    }
+    var title = location.getAttribute("data-title");
+    if (title && document.title !== title) {
+      document.title = title;
+    }
+    var key = location.getAttribute("data-step");
+    var current = new URL(window.location.href);
+    if (current.searchParams.get("step") === key && appFromHistory === null) {
+      return;
+    }
+    var wanted = appAddress(location.getAttribute("data-query") || "");
+    if (appFromHistory === key || !current.searchParams.get("step")) {
+      appFromHistory = null;
+      if (wanted.toString() !== current.toString()) {
+        window.history.replaceState({ step: key }, "", wanted.toString());
+      }
+    } else {
+      window.history.pushState({ step: key }, "", wanted.toString());
+      window.scrollTo(0, 0);
+    }
+    foldIntroductions();
+  }
 
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {

@@ -1,0 +1,167 @@
+"""The app page: every step in one page and one kernel, each built from its own notebook the
+first time it is opened and switched in place after that."""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import ipywidgets as widgets
+import nbformat
+from markdown_it import MarkdownIt
+
+from sigworkbook.live.session import Session
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
+from sigworkbook.resources import workbooks_dir
+from sigworkbook.ui.page import open_session, sharing
+from sigworkbook.ui.request import query_param, wait_for_request
+from sigworkbook.ui.showing import into, show
+
+log = logging.getLogger("sigworkbook.app")
+
+APP_NOTEBOOK = "app.ipynb"
+"""The notebook that serves the app page (in workbooks/)."""
+
+NAV_CLASS = "swb-app-nav"
+"""The hidden box the page's script writes a step's key into (``key#n``) to switch to it."""
+LOCATION_CLASS = "swb-app-location"
+"""The element that tells the page's script which step shows (for the address and title)."""
+
+_markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+@dataclass
+class StepArea:
+    """Where one step's page is built, shown only while it is the current step."""
+
+    step: Step
+    box: widgets.VBox
+    built: bool = False
+    build_seconds: float = field(default=0.0, compare=False)
+
+
+class App(widgets.VBox):
+    """The whole workbook for one person: one session, one step area per step."""
+
+    def __init__(self, session: Session | None, first: Step) -> None:
+        self.session = session
+        self.nav = widgets.Text(layout=widgets.Layout(display="none"), continuous_update=True)
+        self.nav.add_class(NAV_CLASS)
+        self.nav.observe(lambda change: self._asked(str(change["new"])), names="value")
+        self.location = widgets.HTML()
+        self.areas = {
+            step.key: StepArea(step, widgets.VBox(layout=widgets.Layout(display="none")))
+            for step in STEPS
+        }
+        for area in self.areas.values():
+            area.box.add_class("swb-app-step")
+            area.box.add_class(f"swb-app-step--{area.step.key}")
+        self.current: Step | None = None
+        super().__init__(
+            [self.nav, self.location, *(area.box for area in self.areas.values())],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.add_class("swb-app")
+        self.go(first)
+
+    def _asked(self, value: str) -> None:
+        key = value.split("#", 1)[0]
+        step = STEP_BY_KEY.get(key)
+        if step is not None:
+            self.go(step)
+
+    def go(self, step: Step) -> None:
+        """Show `step`: built from its notebook the first time, switched in place after."""
+        if self.session is None and step.key != "start":
+            step = STEP_BY_KEY["start"]  # no SIG yet: the start page chooses or creates one
+        area = self.areas[step.key]
+        if not area.built:
+            self._build(area)
+        for other in self.areas.values():
+            other.box.layout.display = None if other is area else "none"
+        self.current = step
+        self.location.value = self._location_html(step)
+        if self.session is not None:
+            self.session.step = step.key
+            self.session.check_in()
+
+    def _location_html(self, step: Step) -> str:
+        query = {"step": step.key}
+        if self.session is not None:
+            query["sig"] = self.session.sig_id
+            name = self.session.loaded.plan.identity.name or "New SIG"
+        else:
+            name = "sigworkbook"
+        title = f"{step.title} · {name}"
+        steps = ",".join(f"{s.notebook}={s.key}" for s in STEPS)
+        return (
+            f'<span class="{LOCATION_CLASS}" hidden data-step="{html.escape(step.key)}" '
+            f'data-sig="{html.escape(query.get("sig", ""))}" data-steps="{html.escape(steps)}" '
+            f'data-query="{html.escape(urlencode(query))}" data-title="{html.escape(title)}">'
+            "</span>"
+        )
+
+    def _build(self, area: StepArea) -> None:
+        started = time.perf_counter()
+        with into(area.box):
+            if self.session is not None:
+                with sharing(self.session):
+                    run_step_notebook(area.step)
+            else:
+                run_step_notebook(area.step)
+        area.built = True
+        area.build_seconds = time.perf_counter() - started
+
+
+def run_step_notebook(step: Step) -> None:
+    """Show a step's notebook where the app builds it: its prose as HTML, its code run (the
+    step notebooks are the package's own: one or two calls into it). A failing cell shows a
+    reference; its details go to the server log."""
+    notebook = nbformat.read(workbooks_dir() / step.notebook, as_version=4)
+    intro = str((notebook.metadata.get("sigworkbook") or {}).get("intro") or "")
+    namespace: dict[str, object] = {"__name__": f"sigworkbook_step_{step.key}"}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            show(prose(cell.source, step, intro))
+        elif cell.cell_type == "code":
+            try:
+                exec(compile(cell.source, f"<{step.notebook}>", "exec"), namespace)
+            except Exception:
+                reference = secrets.token_hex(4).upper()
+                log.exception("Reference %s: %s failed in the app page", reference, step.notebook)
+                show(
+                    widgets.HTML(
+                        '<div class="swb-notice swb-notice--error" role="alert">Something went '
+                        f"wrong on this page (reference {reference}). Reload the page to try "
+                        "again.</div>"
+                    )
+                )
+                return
+
+
+def prose(source: str, step: Step, intro: str = "") -> widgets.HTML:
+    """A step notebook's Markdown cell as the app shows it (the page's script folds the
+    introduction after a browser's first visit, as on the step's own page)."""
+    data = f' data-swb-page="{html.escape(step.notebook)}"'
+    if intro:
+        data += f' data-swb-intro="{html.escape(intro)}"'
+    return widgets.HTML(
+        f'<div class="jp-RenderedMarkdown swb-app-markdown"{data}>{_markdown.render(source)}</div>'
+    )
+
+
+def open_app() -> App:
+    """The app page for this visit: the step in its address (`?step=`), else the start page."""
+    wait_for_request()
+    first = STEP_BY_KEY.get(query_param("step") or "start", STEP_BY_KEY["start"])
+    with into(widgets.VBox()):  # no SIG, no access, a plan to repair: the start page says so
+        session = open_session(first)
+    if session is not None:
+        session.start_live_updates()
+    app = App(session, first)
+    show(app)
+    return app
