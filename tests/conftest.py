@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from postgres_server import PostgresMissing, PostgresServer, postgres_required
 
 from sigworkbook import cli
 from sigworkbook.plan import catalogues
 from sigworkbook.workspace import Workspace
+
+# Property tests check behaviour, never speed: on a busy 2-core machine one example can take
+# longer than Hypothesis's 200 ms deadline, which would fail a correct test (speed targets
+# live in the benchmarks).
+settings.register_profile(
+    "sigworkbook", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("sigworkbook")
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "sigworkbook"

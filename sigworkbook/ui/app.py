@@ -61,6 +61,8 @@ class App(widgets.VBox):
             area.box.add_class("swb-app-step")
             area.box.add_class(f"swb-app-step--{area.step.key}")
         self.current: Step | None = None
+        self.asked = 0
+        """The number of the page script's latest request served (it ignores older answers)."""
         super().__init__(
             [self.nav, self.location, *(area.box for area in self.areas.values())],
             layout=widgets.Layout(width="100%"),
@@ -69,9 +71,10 @@ class App(widgets.VBox):
         self.go(first)
 
     def _asked(self, value: str) -> None:
-        key = value.split("#", 1)[0]
+        key, _, number = value.partition("#")
         step = STEP_BY_KEY.get(key)
         if step is not None:
+            self.asked = int(number) if number.isdigit() else 0
             self.go(step)
 
     def go(self, step: Step) -> None:
@@ -100,6 +103,7 @@ class App(widgets.VBox):
         steps = ",".join(f"{s.notebook}={s.key}" for s in STEPS)
         return (
             f'<span class="{LOCATION_CLASS}" hidden data-step="{html.escape(step.key)}" '
+            f'data-asked="{self.asked}" '
             f'data-sig="{html.escape(query.get("sig", ""))}" data-steps="{html.escape(steps)}" '
             f'data-query="{html.escape(urlencode(query))}" data-title="{html.escape(title)}">'
             "</span>"

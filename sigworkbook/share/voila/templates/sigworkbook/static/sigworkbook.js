@@ -722,8 +722,8 @@
    * (Back and Forward move between steps) and the tab's title. A link to another SIG opens
    * the app afresh for that SIG.
    */
-  var appAsked = 0;
-  var appFromHistory = null;
+  var appAsked = 0; /* the number of the latest step asked of the kernel */
+  var appAskedByHistory = -1; /* the number of the latest one asked by Back or Forward */
 
   function appLocation() {
     return document.querySelector(".swb-app .swb-app-location");
@@ -792,10 +792,8 @@
 
   window.addEventListener("popstate", function () {
     var key = new URL(window.location.href).searchParams.get("step") || "start";
-    var location = appLocation();
-    if (location && location.getAttribute("data-step") !== key) {
-      appFromHistory = key;
-      askAppStep(key);
+    if (appLocation() && askAppStep(key)) {
+      appAskedByHistory = appAsked;
     }
   });
 
@@ -808,17 +806,18 @@
     if (title && document.title !== title) {
       document.title = title;
     }
+    var answered = Number(location.getAttribute("data-asked") || "0");
+    if (answered < appAsked) {
+      return; /* an answer to an older request: a newer one is on its way */
+    }
     var key = location.getAttribute("data-step");
     var current = new URL(window.location.href);
-    if (current.searchParams.get("step") === key && appFromHistory === null) {
+    var wanted = appAddress(location.getAttribute("data-query") || "");
+    if (wanted.toString() === current.toString()) {
       return;
     }
-    var wanted = appAddress(location.getAttribute("data-query") || "");
-    if (appFromHistory === key || !current.searchParams.get("step")) {
-      appFromHistory = null;
-      if (wanted.toString() !== current.toString()) {
-        window.history.replaceState({ step: key }, "", wanted.toString());
-      }
+    if (answered === appAskedByHistory || !current.searchParams.get("step")) {
+      window.history.replaceState({ step: key }, "", wanted.toString());
     } else {
       window.history.pushState({ step: key }, "", wanted.toString());
       window.scrollTo(0, 0);

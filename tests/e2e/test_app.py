@@ -1,0 +1,158 @@
+"""The app page: every step in one page and one kernel, switched in place, with addresses that
+behave (Back, Forward, reload, a pasted link) and several people moving at once (issue 25)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, kernel_id, wait_for_widgets
+from e2e.workbook_pages import new_sig, shoot, wait_for_value
+from sigworkbook.plan.steps import STEPS
+
+pytestmark = pytest.mark.e2e
+
+PURPOSE = "What are we trying to do?"
+
+
+def app_url(server: Server, step: str, sig: str, who: str) -> str:
+    return server.page_url("app.ipynb", sig=sig, step=step, who=who)
+
+
+def current(page: Page) -> Locator:
+    """The step area on screen (the other steps' areas are in the page, hidden)."""
+    return page.locator(".swb-app-step:visible")
+
+
+def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> None:
+    page.goto(app_url(server, step, sig, who))
+    wait_for_widgets(page)
+    expect(current(page).locator(".swb-steps")).to_be_visible()
+
+
+def settled(page: Page) -> None:
+    """Wait until the step on screen is the step in the address (after Back or Forward the
+    address changes at once, the step when the kernel has switched to it)."""
+    page.wait_for_function(
+        """() => {
+            const step = new URL(window.location.href).searchParams.get("step") || "start";
+            const shown = Array.from(document.querySelectorAll(".swb-app-step"))
+                .filter(area => getComputedStyle(area).display !== "none");
+            return shown.length === 1 && shown[0].classList.contains("swb-app-step--" + step);
+        }"""
+    )
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click a step in the step bar of the step on screen."""
+    settled(page)
+    current(page).locator(".swb-steps a", has_text=title).first.click()
+
+
+def on_step(page: Page, key: str, label: str) -> None:
+    """The address names step `key` and the step's input labelled `label` can be typed in."""
+    expect(page).to_have_url(re.compile(f"step={key}"))
+    expect(current(page).get_by_label(label, exact=True)).to_be_editable()
+
+
+def test_steps_switch_in_place_in_one_kernel_and_the_address_follows(
+    page: Page, workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "One Page Group")
+    open_app(page, server, "name", sig, "Ada")
+    kernel = kernel_id(page)
+    kernels = len(server.kernel_processes())
+    expect(page).to_have_title("Name and description · One Page Group")
+    loads = page.evaluate("performance.getEntriesByType('navigation').length")
+
+    go_to(page, "3. Charter")
+    on_step(page, "charter", PURPOSE)
+    expect(page).to_have_title("Charter · One Page Group")
+    for step in STEPS:  # every step, each built once, in the same page and kernel
+        go_to(page, step.label)
+        expect(page).to_have_url(re.compile(f"step={step.key}"))
+        expect(current(page).locator(".swb-steps [aria-current='page']")).to_contain_text(
+            step.title
+        )
+    assert kernel_id(page) == kernel
+    assert len(server.kernel_processes()) == kernels
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == loads
+    shoot(page, "app-review")
+
+    page.go_back()  # from the review back to the promotion step, in place
+    expect(page).to_have_url(re.compile("step=promotion"))
+    page.go_back()
+    expect(page).to_have_url(re.compile("step=schedule"))
+    page.go_forward()
+    expect(page).to_have_url(re.compile("step=promotion"))
+    assert kernel_id(page) == kernel
+
+    go_to(page, "3. Charter")
+    on_step(page, "charter", PURPOSE)
+    page.reload()  # a reload opens the step in the address
+    wait_for_widgets(page)
+    on_step(page, "charter", PURPOSE)
+
+
+def test_typing_survives_moving_away_and_back(page: Page, workbook_server: Server) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Kept Words")
+    open_app(page, server, "charter", sig, "Ada")
+    purpose = current(page).get_by_label(PURPOSE, exact=True)
+    purpose.fill("Fewer falls at home")
+    go_to(page, "4. Schedule of activities")
+    expect(current(page).locator(".swb-steps [aria-current='page']")).to_contain_text("Schedule")
+    go_to(page, "3. Charter")
+    expect(current(page).get_by_label(PURPOSE, exact=True)).to_have_value("Fewer falls at home")
+    wait_for_value(server.workspace, sig, "charter.purpose", "Fewer falls at home")
+
+
+@pytest.fixture
+def five(browser: Browser) -> Iterator[list[Page]]:
+    """Five people, each in their own browser context."""
+    contexts: list[BrowserContext] = []
+    pages = []
+    for _ in range(5):
+        context = browser.new_context(viewport={"width": 1024, "height": 768})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        pages.append(page)
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def test_five_people_move_to_the_charter_and_each_can_type_there(
+    five: list[Page], workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Five Movers")
+    people = ["Ada", "Ben", "Cai", "Dee", "Eve"]
+    fields = [
+        ("charter.purpose", PURPOSE),
+        ("charter.approach", "How do we need to do it?"),
+        ("charter.people", "Who needs to do it?"),
+        ("charter.evidence", "How will we know we are doing it?"),
+        ("charter.scope", "In scope"),
+    ]
+    for page, who in zip(five, people, strict=True):
+        open_app(page, server, "name", sig, who)
+    for page in five:  # "charter, everyone"
+        go_to(page, "3. Charter")
+    for page, who, (_, label) in zip(five, people, fields, strict=True):
+        box = current(page).get_by_label(label, exact=True)
+        expect(box).to_be_editable()
+        box.fill(f"{who} wrote this")
+    for who, (path, _) in zip(people, fields, strict=True):
+        wait_for_value(server.workspace, sig, path, f"{who} wrote this")
+    # Presence says who is on which step: Ada moves on; Ben sees where she is.
+    go_to(five[0], "4. Schedule of activities")
+    expect(current(five[1]).locator(".swb-here")).to_contain_text(
+        "Ada (Schedule of activities)", timeout=15_000
+    )
+    shoot(five[1], "app-five-on-the-charter")
