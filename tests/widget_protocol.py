@@ -7,7 +7,7 @@ front end does (or any other way), over the page's own websocket and cookies.
     client.update(name, {"value": "Ada"})        # as if typed
     client.click(client.find(_model_name="ButtonModel", description="Save")[0])
     client.wait_for(lambda m: m.msg_type == "comm_msg" and ...)  # a message from the kernel
-    client.close()
+    client.shut_down()                           # as the page does when it closes (or .close())
 
 It speaks the v1 kernel websocket protocol (binary frames) that the page's JupyterLab services
 use. Every message the kernel sends is kept in `received`, in order.
@@ -101,6 +101,17 @@ def open_page(
     return html, str(kernel_id), jar
 
 
+def shut_down(base_url: str, kernel_id: str, cookies: http.cookiejar.CookieJar) -> None:
+    """Shut a page's kernel down as the page does when it closes (Voila's shutdown request,
+    with the page's XSRF cookie)."""
+    xsrf = next((c.value for c in cookies if c.name == "_xsrf"), "") or ""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+    url = f"{base_url.rstrip('/')}/voila/api/shutdown/{kernel_id}"
+    request = urllib.request.Request(url, data=urlencode({"_xsrf": xsrf}).encode(), method="POST")
+    with opener.open(request, timeout=PAGE_TIMEOUT_S) as response:
+        assert response.status == 204, f"shutting down {kernel_id} answered {response.status}"
+
+
 @dataclass
 class WidgetClient:
     """One page's kernel websocket, driven by hand. Build it with `WidgetClient.open`."""
@@ -112,6 +123,7 @@ class WidgetClient:
     loop: asyncio.AbstractEventLoop
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
     received: list[Message] = field(default_factory=list)
+    cookies: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     closed: bool = False
     """Whether the server closed the websocket (`close_code` says why)."""
     close_code: int | None = None
@@ -156,7 +168,16 @@ class WidgetClient:
             )
 
         connection = loop.run_until_complete(connecting())
-        return cls(base_url, kernel_id, html, connection, loop, session=session)
+        jar = cookies if isinstance(cookies, http.cookiejar.CookieJar) else None
+        return cls(
+            base_url,
+            kernel_id,
+            html,
+            connection,
+            loop,
+            session=session,
+            cookies=jar or http.cookiejar.CookieJar(),
+        )
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -302,6 +323,11 @@ class WidgetClient:
         channel, parts = deserialize_msg_from_ws_v1(frame)
         header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
         self.received.append(Message(channel, header, parent, content, list(parts[4:])))
+
+    def shut_down(self) -> None:
+        """Shut the page's kernel down, as the page does when it closes, then close."""
+        shut_down(self.base_url, self.kernel_id, self.cookies)
+        self.close()
 
     def close(self) -> None:
         """Close the websocket and this client's event loop."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 import secrets
 import time
 from typing import Any
@@ -51,6 +52,8 @@ IOPUB_TO_PAGE = frozenset(
 )
 """The broadcast messages a page needs: widgets, what is displayed, and the kernel's state."""
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
 LOGGED_TYPES = frozenset({"stream", "error"})
 """Messages whose text goes to the server log when kept from the page."""
 
@@ -82,9 +85,19 @@ def limit_memory(pid: int, limit: int) -> bool:
     return True
 
 
+OUT_OF_MEMORY_EXTENSION = "sigworkbook.live.out_of_memory"
+"""Loaded into every kernel: a MemoryError stops the kernel (and its page says so)."""
+
+
 class LimitedKernel(ServerKernelManager):
     """One kernel, with the server's address-space limit from the moment it starts (restarts
-    included)."""
+    included), which stops when it runs out of memory."""
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command: list[str] = super().format_kernel_cmd(extra_arguments)
+        if any("ipykernel" in part for part in command):
+            command.append(f"--IPKernelApp.extensions={OUT_OF_MEMORY_EXTENSION}")
+        return command
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -200,7 +213,7 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         if msg_type == "stream":
             what, text = content.get("name", "stream"), str(content.get("text", ""))
         else:
-            what = "an error"
+            what = "its error output"
             text = "\n".join(content.get("traceback") or []) or (
                 f"{content.get('ename')}: {content.get('evalue')}"
             )
@@ -209,7 +222,7 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
             new_reference(),
             self.kernel_id,
             what,
-            text.rstrip("\n"),
+            _ANSI.sub("", text).rstrip("\n"),
         )
 
     def write_stderr(self, error_message: str, parent_header: Any) -> None:
