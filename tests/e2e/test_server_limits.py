@@ -140,10 +140,10 @@ def test_a_comm_open_to_any_other_target_is_refused(
         "value": "made by the visitor",
     }
     made = client.comm_open("jupyter.widget", {"state": state, "buffer_paths": []})
+    assert made not in client.states(), "the kernel made no widget for it"
     _wait_for_log(
         limits_server, rf"Refused a comm_open to target 'jupyter.widget' .*{client.kernel_id}"
     )
-    assert made not in client.states(), "the kernel made no widget for it"
     _type(client, "the page works on")
 
 
