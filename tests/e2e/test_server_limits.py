@@ -189,3 +189,32 @@ def test_a_kernel_over_its_memory_limit_stops_alone_and_saved_data_is_intact(
         assert saved() == before
     finally:
         _shut_down_quietly(other)
+
+
+def test_a_page_open_but_quiet_too_long_loses_its_kernel(tmp_path: Path) -> None:
+    server = start_server(
+        tmp_path, notebooks=LIMITS_NOTEBOOKS, env={"SIGWORKBOOK_QUIET_KERNEL_TIMEOUT": "3"}
+    )
+    quiet = busy = None
+    try:
+        quiet = WidgetClient.open(server.base_url, PAGE)
+        busy = WidgetClient.open(server.base_url, PAGE)
+        [field] = busy.find(_model_name="TextModel", description="Your name")
+        typed = ""
+        deadline = time.monotonic() + WAIT_S
+        while len(server.kernel_processes()) > 1:  # the culler looks every second
+            assert time.monotonic() < deadline, "the quiet page's kernel was never culled"
+            typed += "a"
+            busy.update(field, {"value": typed})
+            busy.wait_for(_answers(busy, typed))
+        assert quiet.kernel_id in _culled(server)
+        assert busy.kernel_id not in _culled(server), "a page in use keeps its kernel"
+    finally:
+        for client in (quiet, busy):
+            if client is not None:
+                client.close()
+        stop_server(server)
+
+
+def _culled(server: Server) -> str:
+    return " ".join(re.findall(r"Culling kernel (\S+): its page has sent nothing", server.log()))
