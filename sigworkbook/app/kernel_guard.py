@@ -104,7 +104,14 @@ class LimitedKernel(ServerKernelManager):
         limits = getattr(self.parent, "limits", None)
         limit = (limits if isinstance(limits, Limits) else Limits()).kernel_memory_bytes
         pid = getattr(self.provisioner, "pid", None)
-        if pid is not None and not limit_memory(pid, limit):
+        if pid is None:
+            return
+        try:
+            limited = limit_memory(pid, limit)
+        except OSError as error:  # the kernel is already gone: its start fails on its own
+            self.log.warning("Kernel memory limit not set for process %s: %s", pid, error)
+            return
+        if not limited:
             self.log.warning("Kernel memory limit not set: this platform cannot (Linux only)")
 
 
