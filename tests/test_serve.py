@@ -22,6 +22,7 @@ import websockets
 
 from sigworkbook import resources, settings
 from sigworkbook.app import serve
+from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     MAX_PREHEAT,
@@ -357,6 +358,8 @@ def test_cull_timing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert serve.cull_timing() == (8, 2)
     monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, "3600")
     assert serve.cull_timing() == (3600, 60)
+    # A short quiet_kernel_timeout is checked for as often as it needs.
+    assert serve.cull_timing(Limits(quiet_kernel_timeout_s=8)) == (3600, 2)
     for bad in ("soon", "0", "-5"):
         monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, bad)
         with pytest.raises(ValueError, match=settings.CULL_IDLE_TIMEOUT.env):
