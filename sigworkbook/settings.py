@@ -46,6 +46,19 @@ def _whole_seconds(raw: str) -> int:
     return seconds
 
 
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse
+
+
 def _text(raw: str) -> str:
     return raw.strip()
 
@@ -170,6 +183,54 @@ CULL_IDLE_TIMEOUT: Final = Setting(
     "shut down.",
     _whole_seconds,
 )
+QUIET_KERNEL_TIMEOUT: Final = Setting(
+    "quiet_kernel_timeout",
+    "SIGWORKBOOK_QUIET_KERNEL_TIMEOUT",
+    4 * 3600,
+    "Seconds after which the kernel of a page that is still open but has sent nothing (no "
+    "typing, no click) is shut down; hours, since a meeting's page can sit quiet while people "
+    "talk.",
+    _whole_seconds,
+)
+KERNELS_PER_SERVER: Final = Setting(
+    "kernels_per_server",
+    "SIGWORKBOOK_KERNELS_PER_SERVER",
+    40,
+    "Most pages (each a kernel of about 100 MB) open at once on this server, for everyone "
+    'together; one more gets a "too many open pages" answer. Pre-heated kernels waiting '
+    "for a visitor are not counted.",
+    _count(1, 10_000),
+)
+KERNELS_PER_VISITOR: Final = Setting(
+    "kernels_per_visitor",
+    "SIGWORKBOOK_KERNELS_PER_VISITOR",
+    16,
+    "Most pages open at once for one visitor (one address; when hosted, the hub user).",
+    _count(1, 10_000),
+)
+PAGE_LOADS_PER_MINUTE: Final = Setting(
+    "page_loads_per_minute",
+    "SIGWORKBOOK_PAGE_LOADS_PER_MINUTE",
+    30,
+    "Most pages one visitor may open (or reload) in a minute.",
+    _count(1, 100_000),
+)
+KERNEL_MEMORY_MB: Final = Setting(
+    "kernel_memory_mb",
+    "SIGWORKBOOK_KERNEL_MEMORY_MB",
+    2048,
+    "Most address space (RLIMIT_AS, in MB) one page's kernel may use; a kernel that needs "
+    "more stops alone and its page says so. Linux only.",
+    _count(256, 1_000_000),
+)
+MESSAGE_LIMIT_MB: Final = Setting(
+    "message_limit_mb",
+    "SIGWORKBOOK_MESSAGE_LIMIT_MB",
+    6,
+    "Largest message (in MB) a page may send its kernel; a larger one closes that page's "
+    "connection. Keep it above the 5 MB of an uploaded list and below 10.",
+    _count(1, 10),
+)
 SAVE_DELAY: Final = Setting(
     "save_delay",
     "SIGWORKBOOK_SAVE_DELAY",
@@ -275,6 +336,12 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     CATALOGUES,
     TOKEN,
     CULL_IDLE_TIMEOUT,
+    QUIET_KERNEL_TIMEOUT,
+    KERNELS_PER_SERVER,
+    KERNELS_PER_VISITOR,
+    PAGE_LOADS_PER_MINUTE,
+    KERNEL_MEMORY_MB,
+    MESSAGE_LIMIT_MB,
     SAVE_DELAY,
     PRESENCE_INTERVAL,
     POLL_INTERVAL,

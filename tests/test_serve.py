@@ -22,6 +22,7 @@ import websockets
 
 from sigworkbook import resources, settings
 from sigworkbook.app import serve
+from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     MAX_PREHEAT,
@@ -204,7 +205,8 @@ def test_config_is_strict_about_ports_errors_and_kernels() -> None:
     assert c.MappingKernelManager.cull_idle_timeout > 0
     assert 0 < c.MappingKernelManager.cull_interval <= c.MappingKernelManager.cull_idle_timeout
     assert c.VoilaConfiguration.allow_template_override == "NO"
-    assert c.Voila.tornado_settings == {"allow_remote_access": False}
+    assert c.Voila.tornado_settings["allow_remote_access"] is False
+    assert c.Voila.tornado_settings["websocket_max_message_size"] == 6_000_000
 
 
 def test_config_pre_heats_only_when_asked() -> None:
@@ -221,7 +223,7 @@ def test_config_pre_heats_only_when_asked() -> None:
 def test_config_off_loopback_requires_the_token() -> None:
     c = build_config(_options(host="0.0.0.0", token="s3cret"))
     assert c.Voila.token == "s3cret"
-    assert c.Voila.tornado_settings == {"allow_remote_access": True}
+    assert c.Voila.tornado_settings["allow_remote_access"] is True
 
 
 @pytest.mark.parametrize(
@@ -356,6 +358,8 @@ def test_cull_timing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert serve.cull_timing() == (8, 2)
     monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, "3600")
     assert serve.cull_timing() == (3600, 60)
+    # A short quiet_kernel_timeout is checked for as often as it needs.
+    assert serve.cull_timing(Limits(quiet_kernel_timeout_s=8)) == (3600, 2)
     for bad in ("soon", "0", "-5"):
         monkeypatch.setenv(settings.CULL_IDLE_TIMEOUT.env, bad)
         with pytest.raises(ValueError, match=settings.CULL_IDLE_TIMEOUT.env):

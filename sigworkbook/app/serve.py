@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sigworkbook import settings
+from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     CULL_INTERVAL_S,
@@ -45,10 +46,12 @@ def access_token(host: str) -> str | None:
     return settings.TOKEN.read() or secrets.token_urlsafe(24)
 
 
-def cull_timing() -> tuple[int, int]:
-    """(idle timeout, check interval) in seconds, from $SIGWORKBOOK_CULL_IDLE_TIMEOUT if set."""
+def cull_timing(limits: Limits | None = None) -> tuple[int, int]:
+    """(idle timeout, check interval) in seconds, from $SIGWORKBOOK_CULL_IDLE_TIMEOUT if set;
+    the check comes often enough for the quiet kernel timeout of `limits` too."""
     timeout = settings.CULL_IDLE_TIMEOUT.read()
-    return timeout, max(1, min(CULL_INTERVAL_S, timeout // 4))
+    shortest = min(timeout, limits.quiet_kernel_timeout_s) if limits else timeout
+    return timeout, max(1, min(CULL_INTERVAL_S, shortest // 4))
 
 
 def can_open_browser(env: Mapping[str, str], platform: str) -> bool:
@@ -120,7 +123,8 @@ def serve(
         return _fail(f"workspace {workspace} is a file, not a folder")
 
     try:
-        idle_timeout, interval = cull_timing()
+        limits = Limits.from_settings()
+        idle_timeout, interval = cull_timing(limits)
         options = ServeOptions(
             notebooks=folder,
             port=port,
@@ -132,6 +136,7 @@ def serve(
             language=settings.LANGUAGE.read(),
             base_url=normalize_base_url(base_url),
             hub=hub,
+            limits=limits,
         )
     except ValueError as error:
         return _fail(str(error))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from traitlets.config import Config
 
 from sigworkbook import settings
+from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, network_address
 
 TEMPLATE_NAME = "sigworkbook"
@@ -30,6 +31,13 @@ MAX_PREHEAT = 8
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _BASE_URL = re.compile(r"^/([A-Za-z0-9._~@!$&'()*+,;=:%-]+/)*$")
 """A URL path of plain segments, with a slash at both ends (what a proxy or a hub puts us under)."""
+
+HUB_SETTING = "sigworkbook_hub"
+"""Key in the tornado settings: served for JupyterHub (the limits then count hub users)."""
+LIMITS_SETTING = "sigworkbook_limits"
+"""Key in the tornado settings of the server's `Limits` (read by app/kernel_guard.py)."""
+GUARDED_KERNEL_MANAGER = "sigworkbook.app.kernel_guard.GuardedKernelManager"
+GUARDED_CONNECTION = "sigworkbook.app.kernel_guard.GuardedConnection"
 
 HUB_IDENTITY_PROVIDER = "sigworkbook.app.hub_auth.HubIdentityProvider"
 """Under JupyterHub: who a request comes from, by the hub's OAuth (see app/hub_auth.py)."""
@@ -57,6 +65,8 @@ class ServeOptions:
     """The path every page, static file and websocket is under (a proxy's or a hub's prefix)."""
     hub: bool = False
     """Served for JupyterHub: only the hub's OAuth login of the server's owner gets in."""
+    limits: Limits = field(default_factory=Limits)
+    """Pages per visitor and per server, kernel memory, message size, quiet kernels."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -100,11 +110,19 @@ def build_config(options: ServeOptions) -> Config:
     # behind the hub's proxy): the token or the hub's login guards every page, and the Host
     # header is whatever name the visitor used.
     remote = options.hub or not is_loopback(options.host)
-    c.Voila.tornado_settings = {"allow_remote_access": remote}
+    c.Voila.tornado_settings = {
+        "allow_remote_access": remote,
+        # Tornado closes a websocket whose message is larger (its own default is 10 MiB).
+        "websocket_max_message_size": options.limits.message_bytes,
+        LIMITS_SETTING: options.limits,
+        HUB_SETTING: options.hub,
+    }
+    c.Voila.kernel_websocket_connection_class = GUARDED_CONNECTION
     if options.hub:
         c.Voila.identity_provider_class = HUB_IDENTITY_PROVIDER
 
     c.VoilaConfiguration.template = TEMPLATE_NAME
+    c.VoilaConfiguration.multi_kernel_manager_class = GUARDED_KERNEL_MANAGER
     c.VoilaConfiguration.theme = "light"
     c.VoilaConfiguration.allow_template_override = "NO"
     c.VoilaConfiguration.allow_theme_override = "NO"

@@ -18,6 +18,9 @@ Seven changes to stock Voila 0.5, each small:
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 * The websocket a pooled kernel fetches its page request from answers only this server's own
   kernels (stock Voila answers anyone who names a kernel id).
+* A page load over the server's limits (pages open per visitor and per server, page loads per
+  visitor per minute) gets a plain "too many open pages" answer (429), not a new kernel; the
+  kernels and their websockets are guarded by app/kernel_guard.py.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from urllib.parse import urlencode
 
 import tornado.ioloop
 import tornado.web
+import voila.handler
 import voila.notebook_renderer
 from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
@@ -53,7 +57,9 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
+from sigworkbook.app.kernel_guard import current_claim, new_reference
+from sigworkbook.app.limits import Refused
+from sigworkbook.app.settings import HUB_SETTING, POOL_API, START_NOTEBOOK
 from sigworkbook.ui.request import KERNEL_KEY_ENV, KERNEL_KEY_HEADER
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
@@ -68,17 +74,25 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _page_path: contextvars.ContextVar[str] = contextvars.ContextVar("page_path", default="?")
 
 
-def new_reference() -> str:
-    """A short id that links what a visitor sees to the details in the server log."""
-    return secrets.token_hex(4).upper()
-
-
 class FriendlyErrorExecutor(VoilaExecutor):  # type: ignore[misc]
-    """Voila's executor, but a failed cell logs its traceback and shows only a reference."""
+    """Voila's executor, but a failed cell logs its traceback and shows only a reference, and
+    what a cell printed goes to the log instead of the page."""
 
     def strip_code_cell_errors(self, cell: Any) -> Any:
         if cell["cell_type"] != "code":
             return cell
+        printed = [output for output in cell["outputs"] if output["output_type"] == "stream"]
+        for output in printed:
+            self.log.warning(
+                "Reference %s: %s, kernel %s, cell %s wrote to %s (kept from the page):\n%s",
+                new_reference(),
+                _page_path.get(),
+                getattr(self.km, "kernel_id", "?"),
+                cell.get("execution_count"),
+                output.get("name"),
+                str(output.get("text", "")).rstrip("\n"),
+            )
+        cell["outputs"] = [output for output in cell["outputs"] if output not in printed]
         for output in cell["outputs"]:
             if output["output_type"] != "error" or output.get("ename") == FRIENDLY_ERROR_NAME:
                 continue
@@ -113,7 +127,29 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         # Reading xsrf_token sets the `_xsrf` cookie; the page's unload beacon sends it back.
         _ = self.xsrf_token
         _page_path.set(self.request.path)
-        await super().get(path)
+        admission = getattr(self.kernel_manager, "admission", None)
+        if admission is None:
+            await super().get(path)
+            return
+        try:
+            claim = admission.admit(self.visitor(), set(self.kernel_manager.list_kernel_ids()))
+        except Refused as refused:
+            self.log.warning("Refused %s: %s", self.request.path, refused)
+            raise tornado.web.HTTPError(429, reason="Too many open pages") from None
+        token = current_claim.set(claim)
+        try:
+            await super().get(path)
+        finally:
+            current_claim.reset(token)
+            admission.release(claim)
+
+    def visitor(self) -> str:
+        """Who the limits count this request as: the hub user when hosted (each server has one
+        user), else the client's address."""
+        user = self.current_user
+        if self.settings.get(HUB_SETTING) and getattr(user, "username", None):
+            return f"user {user.username}"
+        return f"address {self.request.remote_ip}"
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         super().log_exception(typ, value, tb)
@@ -159,6 +195,15 @@ class RequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
             _log().warning("Refused a request for a page request from %s", self.request.remote_ip)
             raise tornado.web.HTTPError(403)
         await super().get(*args, **kwargs)
+
+    @classmethod
+    def send_updates(cls, msg: dict[str, Any]) -> None:
+        # Voila's page handler calls this with the pre-heated kernel it gives the page: from
+        # now on that kernel is the visitor's.
+        claim = current_claim.get()
+        if claim is not None:
+            claim.started(msg["kernel_id"])
+        super().send_updates(msg)
 
     def open(self, kernel_id: str) -> None:
         self._kernel_id = kernel_id
@@ -334,6 +379,7 @@ def run(
 ) -> int:
     """Run Voila with `config` until Ctrl-C or SIGTERM; the exit code (0, or 2 if it cannot listen)."""
     voila.notebook_renderer.VoilaExecutor = FriendlyErrorExecutor
+    voila.handler.RequestInfoSocketHandler = RequestInfoHandler  # see its send_updates
     config = copy.deepcopy(config)
     config.Voila.open_browser = True  # see SigworkbookVoila.launch_browser
     # As a singleton (like Voila's own launcher), so that Voila's parts log through the app.

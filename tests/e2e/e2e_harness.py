@@ -28,6 +28,13 @@ PAGE_TIMEOUT_MS = 45_000
 EXPECT_TIMEOUT_MS = 15_000
 STOP_TIMEOUT_S = 20.0
 PORT_ATTEMPTS = 3
+TEST_LIMITS = {
+    "SIGWORKBOOK_KERNELS_PER_VISITOR": "200",
+    "SIGWORKBOOK_KERNELS_PER_SERVER": "200",
+    "SIGWORKBOOK_PAGE_LOADS_PER_MINUTE": "10000",
+}
+"""The limits on one visitor, raised for every test server unless a test sets them: the tests
+open pages from one address, many a minute (tests/e2e/test_server_limits.py tests the limits)."""
 
 
 @dataclass
@@ -153,6 +160,7 @@ def _start_server(
         command += ["--notebooks", str(notebooks)]
     command += list(extra_args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
+    full_env.update(TEST_LIMITS)
     full_env.update(env or {})
     full_env["PYTHONUNBUFFERED"] = "1"
     with log_path.open("wb") as log:
