@@ -19,12 +19,13 @@ import asyncio
 import http.cookiejar
 import json
 import re
+import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from jupyter_server.services.kernels.connection.base import (
@@ -112,6 +113,30 @@ def shut_down(base_url: str, kernel_id: str, cookies: http.cookiejar.CookieJar) 
         assert response.status == 204, f"shutting down {kernel_id} answered {response.status}"
 
 
+_T = TypeVar("_T")
+
+
+def _loop_in_thread() -> asyncio.AbstractEventLoop:
+    """An event loop running in a thread of its own: a browser test's process already runs
+    pytest-playwright's loop in the main thread, where no second loop may run."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="widget-protocol", daemon=True)
+    thread.start()
+    return loop
+
+
+def _run(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, _T]) -> _T:
+    """Run `work` on `loop` (in its thread) and wait for its result or its exception."""
+    return asyncio.run_coroutine_threadsafe(work, loop).result()
+
+
+def _stop(loop: asyncio.AbstractEventLoop) -> None:
+    if loop.is_running():
+        done = threading.Event()
+        loop.call_soon_threadsafe(lambda: (loop.stop(), done.set()))
+        done.wait(WAIT_S)
+
+
 @dataclass
 class WidgetClient:
     """One page's kernel websocket, driven by hand. Build it with `WidgetClient.open`."""
@@ -159,7 +184,7 @@ class WidgetClient:
             f"?session_id={session}"
         )
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in pairs.items())} if pairs else {}
-        loop = asyncio.new_event_loop()
+        loop = _loop_in_thread()
         request = HTTPRequest(url, headers=headers, request_timeout=WAIT_S)
 
         async def connecting() -> WebSocketClientConnection:
@@ -167,7 +192,7 @@ class WidgetClient:
                 request, subprotocols=[V1_PROTOCOL], max_message_size=1 << 27
             )
 
-        connection = loop.run_until_complete(connecting())
+        connection = _run(loop, connecting())
         jar = cookies if isinstance(cookies, http.cookiejar.CookieJar) else None
         return cls(
             base_url,
@@ -212,7 +237,7 @@ class WidgetClient:
             await self.connection.write_message(frame, binary=True)
 
         try:
-            self.loop.run_until_complete(writing())
+            _run(self.loop, writing())
         except Exception:  # the server closed the socket: reading says how
             self._read(0.5)
 
@@ -306,7 +331,7 @@ class WidgetClient:
             return await asyncio.wait_for(self.connection.read_message(), timeout)
 
         try:
-            frame = self.loop.run_until_complete(reading())
+            frame = _run(self.loop, reading())
         except TimeoutError:
             return
         if frame is None:
@@ -332,6 +357,6 @@ class WidgetClient:
     def close(self) -> None:
         """Close the websocket and this client's event loop."""
         if not self.closed:
-            self.connection.close()
+            self.loop.call_soon_threadsafe(self.connection.close)
             self.closed = True
-        self.loop.close()
+        _stop(self.loop)
