@@ -12,6 +12,7 @@ from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
 from sigworkbook.hosting.identity import User, hub_user_name
+from sigworkbook.personal_data import PersonalData
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
@@ -66,7 +67,7 @@ def _loaded(snapshot: Snapshot) -> Loaded:
     return Loaded(Plan.model_validate(snapshot.plan), snapshot.revision, snapshot.changed)
 
 
-class Workspace:
+class Workspace(PersonalData):
     """One workspace: its database of SIG plans and the operations on them.
 
     Opened for a hub `user` (hosted mode), it shows and changes only what their role in each

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -317,8 +317,11 @@ class Store(Protocol):
     def erasures(self) -> list[Erasure]:
         """Every erasure and deletion, newest first (who, when, how many places)."""
 
-    def find_person(self, name: str) -> list[Place]:
-        """Every place in every SIG where the person's name or contact is held."""
+    def find_person(self, name: str, *, only: Collection[str] | None = None) -> list[Place]:
+        """Every place in every SIG (or the SIGs `only`) where the person's name or contact is
+        held."""
 
-    def erase_person(self, name: str, *, by: str | None) -> Erasure:
+    def erase_person(
+        self, name: str, *, by: str | None, only: Collection[str] | None = None
+    ) -> Erasure:
         """Replace the person by a placeholder everywhere, in every revision (see lifecycle)."""

@@ -4,7 +4,7 @@ finding a person in every SIG and erasing them, each erasure recorded without th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Final
@@ -137,30 +137,32 @@ class Lifecycle:
 
     # ----------------------------------------------------------------- a person
 
-    def find_person(self, name: str) -> list[Place]:
-        """Every place in every SIG where the person's name or contact is held (any case,
-        also inside free text, in every revision)."""
+    def find_person(self, name: str, *, only: Collection[str] | None = None) -> list[Place]:
+        """Every place in every SIG (or in the SIGs `only`) where the person's name or contact
+        is held (any case, also inside free text, in every revision)."""
         with self._read() as transaction:
-            work = _Work.read(transaction, name)
+            work = _Work.read(transaction, name, only=only)
             places = work.places(transaction, placeholder="")
         presence = self.presence()
         try:
             places += [
                 Place(s, "presence", "participant", p)
                 for s, _, p in presence.everyone()
-                if p is not None and work.matcher.found_in(p)
+                if p is not None and work.matcher.found_in(p) and work.includes(s)
             ]
         finally:
             presence.close()
         return places
 
-    def erase_person(self, name: str, *, by: str | None) -> Erasure:
-        """Erase the person from every SIG, in one transaction: their name and contact become
+    def erase_person(
+        self, name: str, *, by: str | None, only: Collection[str] | None = None
+    ) -> Erasure:
+        """Erase the person from every SIG (or from the SIGs `only`), in one transaction: their name and contact become
         the placeholder (their record's organisation is emptied) in the current plans and in
         every revision, in free text, authors, votes and notes; their memberships go. Nothing
         else of any revision changes. The erasure is recorded: who, when, how many places."""
         with self._write() as transaction:
-            work = _Work.read(transaction, name, lock=True)
+            work = _Work.read(transaction, name, lock=True, only=only)
             number = _next_number(transaction)
             placeholder = work.matcher.placeholder(number)
             places = work.places(transaction, placeholder)
@@ -174,11 +176,15 @@ class Lifecycle:
                     transaction.run(
                         "UPDATE sigs SET plan = ? WHERE sig_id = ?", (canonical_json(plan), sig_id)
                     )
-            _erase_columns(transaction, work.matcher, placeholder)
+            _erase_columns(transaction, work, placeholder)
         presence = self.presence()
         try:
             presence.forget(
-                [(s, v) for s, v, p in presence.everyone() if p and work.matcher.found_in(p)]
+                [
+                    (s, v)
+                    for s, v, p in presence.everyone()
+                    if p and work.matcher.found_in(p) and work.includes(s)
+                ]
             )
         finally:
             presence.close()
@@ -195,18 +201,33 @@ class _Work:
         plans: dict[str, dict[str, Any]],
         matcher: Matcher,
         own_ids: frozenset[str],
+        only: Collection[str] | None,
     ) -> None:
         self.histories = histories
         self.plans = plans
         self.matcher = matcher
         self.own_ids = own_ids
+        self.only = only
+
+    def includes(self, sig_id: str) -> bool:
+        """Whether the SIG is one this work is about ("" (the erasure log): only if all are)."""
+        return self.only is None or (bool(sig_id) and sig_id in self.only)
 
     @classmethod
-    def read(cls, transaction: Transaction, name: str, *, lock: bool = False) -> _Work:
+    def read(
+        cls,
+        transaction: Transaction,
+        name: str,
+        *,
+        lock: bool = False,
+        only: Collection[str] | None = None,
+    ) -> _Work:
         histories: dict[str, list[HistoryRow]] = {}
         plans: dict[str, dict[str, Any]] = {}
         records = Records()
         for (sig_id,) in transaction.run("SELECT sig_id FROM sigs ORDER BY sig_id", ()):
+            if only is not None and sig_id not in only:
+                continue
             if lock:
                 plans[sig_id] = transaction.snapshot(sig_id).plan
             else:
@@ -216,7 +237,7 @@ class _Work:
             histories[sig_id] = rows
             note_records(rows, records)
         matcher, own_ids = matcher_for(name, records)
-        return cls(histories, plans, matcher, own_ids)
+        return cls(histories, plans, matcher, own_ids, only)
 
     def places(self, transaction: Transaction, placeholder: str) -> list[Place]:
         """Every place held in the database (presence aside)."""
@@ -292,21 +313,23 @@ def _record(
     return Erasure(number, what, by, datetime.fromisoformat(at), places, sigs, placeholder)
 
 
-def _erase_columns(transaction: Transaction, matcher: Matcher, placeholder: str) -> None:
+def _erase_columns(transaction: Transaction, work: _Work, placeholder: str) -> None:
     """Members who are the person go; their name elsewhere outside the plans is replaced."""
+    matcher = work.matcher
     for sig_id, user in transaction.run("SELECT sig_id, user_name FROM members", ()):
-        if matcher.found_in(user):
+        if matcher.found_in(user) and work.includes(sig_id):
             transaction.run(
                 "DELETE FROM members WHERE sig_id = ? AND user_name = ?", (sig_id, user)
             )
-    for table, _, column, _ in _COLUMNS:
+    for table, key, column, _ in _COLUMNS:
         if column == "user_name":
             continue
-        for (text,) in transaction.run(
-            f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL", ()
+        for key_value, text in transaction.run(
+            f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL", ()
         ):
-            if matcher.found_in(text):
+            sig_id = str(key_value) if table != "erasures" else ""
+            if matcher.found_in(text) and work.includes(sig_id):
                 transaction.run(
-                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?",
-                    (matcher.replace(text, placeholder), text),
+                    f"UPDATE {table} SET {column} = ? WHERE {key} = ? AND {column} = ?",
+                    (matcher.replace(text, placeholder), key_value, text),
                 )
