@@ -309,7 +309,8 @@ def cmd_person(args: argparse.Namespace) -> int:
     if args.yes and not args.erase:
         raise UserError("--yes goes with --erase")
     with _open(args) as workspace:
-        places = workspace.find_person(args.name)
+        also = args.also or []
+        places = workspace.find_person(args.name, also=also)
         if not args.erase:
             if args.json:
                 print(privacy.dumps(privacy.as_json(args.name, places)), end="")
@@ -322,7 +323,7 @@ def cmd_person(args: argparse.Namespace) -> int:
         _confirmed(
             privacy.erasure_summary(args.name, places), "yes", "yes" if args.yes else None, "--yes"
         )
-        erasure = workspace.erase_person(args.name)
+        erasure = workspace.erase_person(args.name, also=also)
     print(
         f"Erased: {erasure.places} places in {_count(erasure.sigs, 'SIG')} now say "
         f"'{erasure.placeholder}' (erasure {erasure.number})"
@@ -575,6 +576,12 @@ def build_parser() -> argparse.ArgumentParser:
         "every SIG and revision, or erase them everywhere",
     )
     person.add_argument("name", metavar="NAME", help="their name, or their contact")
+    person.add_argument(
+        "--also",
+        action="append",
+        metavar="TEXT",
+        help="another spelling, nickname or contact of theirs, treated as them (repeatable)",
+    )
     person.add_argument("--json", action="store_true", help="the report as JSON")
     person.add_argument(
         "--erase",

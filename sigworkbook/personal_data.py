@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from sigworkbook import privacy, settings
@@ -47,18 +48,20 @@ class PersonalData:
             raise refuse(self.user, "(any)", action, NOT_FOR_PEOPLE)
         return scope
 
-    def find_person(self, name: str) -> list[Place]:
+    def find_person(self, name: str, *, also: Sequence[str] = ()) -> list[Place]:
         """Every place where the person's name or contact is held, in the SIGs the user may
         look people up in (all of them for the network team and locally; their own SIGs for a
         convener)."""
-        places = self.store.find_person(name, only=self._person_scope("look up a person in"))
+        places = self.store.find_person(
+            name, also=also, only=self._person_scope("look up a person in")
+        )
         privacy.log_lookup(self._by(), places)
         return places
 
-    def erase_person(self, name: str) -> Erasure:
+    def erase_person(self, name: str, *, also: Sequence[str] = ()) -> Erasure:
         """Erase the person from the SIGs the user may erase people in (see `find_person`)."""
         erasure = self.store.erase_person(
-            name, by=self._by(), only=self._person_scope("erase a person in")
+            name, by=self._by(), also=also, only=self._person_scope("erase a person in")
         )
         privacy.log_erasure(erasure)
         return erasure

@@ -101,16 +101,20 @@ class Records:
             )
 
 
-def matcher_for(name: str, records: Records) -> tuple[Matcher, frozenset[str]]:
-    """The matcher of the person called (or reachable at) `name`, with the contacts of the
-    records that are theirs, and the ids of those records."""
-    key = person_key(name)
-    if not key:
+def matcher_for(
+    name: str, records: Records, also: Sequence[str] = ()
+) -> tuple[Matcher, frozenset[str]]:
+    """The matcher of the person called (or reachable at) `name` (and `also`: other spellings
+    or contacts of theirs), with the names and contacts of the records that are theirs, and
+    the ids of those records."""
+    if not person_key(name):
         raise StoreError("Name: is empty: type the name (or contact) of the person")
-    terms = {" ".join(name.split())}
+    given = [name, *(a for a in also if person_key(a))]
+    keys = {person_key(term) for term in given}
+    terms = {" ".join(term.split()) for term in given}
     own_ids: set[str] = set()
     for row_id, record_name, contact in records.seen:
-        if person_key(record_name) == key or (contact and person_key(contact) == key):
+        if person_key(record_name) in keys or (contact and person_key(contact) in keys):
             terms.update(t for t in (record_name, contact) if t.strip())
             if row_id is not None:
                 own_ids.add(row_id)

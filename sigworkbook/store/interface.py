@@ -317,11 +317,18 @@ class Store(Protocol):
     def erasures(self) -> list[Erasure]:
         """Every erasure and deletion, newest first (who, when, how many places)."""
 
-    def find_person(self, name: str, *, only: Collection[str] | None = None) -> list[Place]:
-        """Every place in every SIG (or the SIGs `only`) where the person's name or contact is
-        held."""
+    def find_person(
+        self, name: str, *, also: Sequence[str] = (), only: Collection[str] | None = None
+    ) -> list[Place]:
+        """Every place in every SIG (or the SIGs `only`) where the person's name or contact (or
+        one of `also`) is held."""
 
     def erase_person(
-        self, name: str, *, by: str | None, only: Collection[str] | None = None
+        self,
+        name: str,
+        *,
+        by: str | None,
+        also: Sequence[str] = (),
+        only: Collection[str] | None = None,
     ) -> Erasure:
         """Replace the person by a placeholder everywhere, in every revision (see lifecycle)."""

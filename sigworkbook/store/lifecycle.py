@@ -137,11 +137,14 @@ class Lifecycle:
 
     # ----------------------------------------------------------------- a person
 
-    def find_person(self, name: str, *, only: Collection[str] | None = None) -> list[Place]:
+    def find_person(
+        self, name: str, *, also: Sequence[str] = (), only: Collection[str] | None = None
+    ) -> list[Place]:
         """Every place in every SIG (or in the SIGs `only`) where the person's name or contact
-        is held (any case, also inside free text, in every revision)."""
+        (or one of `also`, other spellings or contacts of theirs) is held: in any case, also
+        inside free text, in every revision."""
         with self._read() as transaction:
-            work = _Work.read(transaction, name, only=only)
+            work = _Work.read(transaction, name, also=also, only=only)
             places = work.places(transaction, placeholder="")
         presence = self.presence()
         try:
@@ -155,14 +158,19 @@ class Lifecycle:
         return places
 
     def erase_person(
-        self, name: str, *, by: str | None, only: Collection[str] | None = None
+        self,
+        name: str,
+        *,
+        by: str | None,
+        also: Sequence[str] = (),
+        only: Collection[str] | None = None,
     ) -> Erasure:
         """Erase the person from every SIG (or from the SIGs `only`), in one transaction: their name and contact become
         the placeholder (their record's organisation is emptied) in the current plans and in
         every revision, in free text, authors, votes and notes; their memberships go. Nothing
         else of any revision changes. The erasure is recorded: who, when, how many places."""
         with self._write() as transaction:
-            work = _Work.read(transaction, name, lock=True, only=only)
+            work = _Work.read(transaction, name, also=also, lock=True, only=only)
             number = _next_number(transaction)
             placeholder = work.matcher.placeholder(number)
             places = work.places(transaction, placeholder)
@@ -219,6 +227,7 @@ class _Work:
         transaction: Transaction,
         name: str,
         *,
+        also: Sequence[str] = (),
         lock: bool = False,
         only: Collection[str] | None = None,
     ) -> _Work:
@@ -236,7 +245,7 @@ class _Work:
             rows = [HistoryRow(*row) for row in transaction.run(_HISTORY, (sig_id,))]
             histories[sig_id] = rows
             note_records(rows, records)
-        matcher, own_ids = matcher_for(name, records)
+        matcher, own_ids = matcher_for(name, records, also)
         return cls(histories, plans, matcher, own_ids, only)
 
     def places(self, transaction: Transaction, placeholder: str) -> list[Place]:
