@@ -59,12 +59,22 @@ class PersonalData:
         return places
 
     def erase_person(self, name: str, *, also: Sequence[str] = ()) -> Erasure:
-        """Erase the person from the SIGs the user may erase people in (see `find_person`)."""
-        erasure = self.store.erase_person(
-            name, by=self._by(), also=also, only=self._person_scope("erase a person in")
-        )
+        """Erase the person from the SIGs the user may erase people in (see `find_person`).
+
+        The exports folders of the SIGs they were in go too (documents written before the
+        erasure name them; they are written again from the plan on the next export)."""
+        scope = self._person_scope("erase a person in")
+        affected = {p.sig_id for p in self.store.find_person(name, also=also, only=scope)}
+        erasure = self.store.erase_person(name, by=self._by(), also=also, only=scope)
+        for sig_id in sorted(affected - {""}):
+            self._remove_exports(sig_id)
         privacy.log_erasure(erasure)
         return erasure
+
+    def _remove_exports(self, sig_id: str) -> None:
+        exports = self.root / "exports" / sig_id
+        if exports.is_dir() and not exports.is_symlink():
+            shutil.rmtree(exports)
 
     def _require_end(self, sig_id: str, action: str) -> None:
         if not self.store.exists(sig_id):
@@ -94,9 +104,7 @@ class PersonalData:
                 f"Confirm: type the SIG's name, {name or sig_id}, to delete it; nothing was deleted"
             )
         erasure = self.store.delete_sig(sig_id, by=self._by())
-        exports = self.root / "exports" / sig_id
-        if exports.is_dir() and not exports.is_symlink():
-            shutil.rmtree(exports)
+        self._remove_exports(sig_id)
         privacy.log_deletion(erasure)
         return erasure
 

@@ -329,7 +329,12 @@ def test_only_owners_close_or_delete_and_only_owners_or_the_network_team_erase(
     # a convener looks up and erases within their own SIGs only; the network team everywhere
     assert {p.sig_id for p in bob.find_person(NAME)} == {"walk"}
     assert {p.sig_id for p in network.find_person(NAME)} == {"walk", "talk"}
+    for sig_id in ("walk", "talk"):  # documents exported before name her: they go
+        (tmp_path / "exports" / sig_id).mkdir(parents=True)
+        (tmp_path / "exports" / sig_id / "charter.md").write_text(NAME, encoding="utf-8")
     erased = bob.erase_person(NAME)
+    assert not (tmp_path / "exports" / "walk").exists()
+    assert (tmp_path / "exports" / "talk" / "charter.md").exists()  # not bob's to erase
     assert erased.sigs == 1 and erased.by == "bob"
     assert CONTACT.upper() in bob.store.current("talk").plan["statement"]["core_statement"]
     # her address in another SIG is no longer linked to her name there: found by itself

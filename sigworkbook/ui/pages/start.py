@@ -24,6 +24,7 @@ from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.members import MembersPanel
+from sigworkbook.ui.notice import privacy_notice
 from sigworkbook.ui.page import (
     Page,
     choose_author,
@@ -394,6 +395,7 @@ def build_start(start: Start) -> widgets.VBox:
     join = join_card(sig_id)  # the link others open, when the server lets them in
     if join is not None:
         parts.append(join)
+    parts.append(privacy_notice(start.workspace.root))
     content = widgets.VBox(parts, layout=styles.layout(width="100%"))
     content.chooser = chooser
     content.creator = creator
