@@ -35,6 +35,7 @@ from sigworkbook.ui.page import (
     refused_sig,
 )
 from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.personal import personal_cards
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.workspace import Loaded, Workspace, WorkspaceError
@@ -392,6 +393,7 @@ def build_start(start: Start) -> widgets.VBox:
                     "manage members, the core group edits, readers only read.",
                 )
             )
+        parts += personal_cards(start.workspace, session.sig_id)
     join = join_card(sig_id)  # the link others open, when the server lets them in
     if join is not None:
         parts.append(join)
