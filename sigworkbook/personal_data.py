@@ -19,6 +19,7 @@ from sigworkbook.hosting.access import (
 )
 from sigworkbook.hosting.identity import User
 from sigworkbook.plan.people import person_key
+from sigworkbook.plan.validation import normalise
 from sigworkbook.store import Erasure, Place, Store
 
 
@@ -65,7 +66,9 @@ class PersonalData:
         erasure name them; they are written again from the plan on the next export)."""
         scope = self._person_scope("erase a person in")
         affected = {p.sig_id for p in self.store.find_person(name, also=also, only=scope)}
-        erasure = self.store.erase_person(name, by=self._by(), also=also, only=scope)
+        erasure = self.store.erase_person(
+            name, by=self._by(), also=also, only=scope, validate=normalise
+        )
         for sig_id in sorted(affected - {""}):
             self._remove_exports(sig_id)
         privacy.log_erasure(erasure)

@@ -20,7 +20,7 @@ from sigworkbook.hosting.identity import User
 from sigworkbook.personal_data import PersonalDataError
 from sigworkbook.plan.paths import differences
 from sigworkbook.plan.validation import normalise
-from sigworkbook.store import SigClosed, Store, UnknownSig
+from sigworkbook.store import SigClosed, Store, StoreError, UnknownSig
 from sigworkbook.workspace import Workspace
 
 NAME, CONTACT, ORGANISATION = "Ann Smith", "ann.smith@example.org", "Northvale Trust"
@@ -432,3 +432,38 @@ def test_the_cli_reports_erases_closes_and_deletes(
     assert "type the SIG's name" in cli("delete", "walk", "--confirm", "wrong", code=2)
     cli("delete", "walk", "--confirm", "walk")
     assert "walk" not in cli("list")
+
+
+def test_an_erasure_that_would_make_a_field_too_long_changes_nothing(open_as: Any) -> None:
+    operator = open_as(None)
+    idea = "Al B " + "x" * 75  # 80 characters: the most a name idea holds
+    operator.set("other", "identity.name_ideas", [{"name": idea}])
+    before = raw_history(operator.store)
+    with pytest.raises(StoreError, match=r"Name idea.*nothing was erased"):
+        operator.erase_person("Al B")
+    assert raw_history(operator.store) == before and operator.store.erasures() == []
+
+
+def raw_history(store: Store) -> list[Any]:
+    return [(s, store.history(s)) for s in store.sig_ids()]
+
+
+def test_a_closed_sig_is_not_sent_for_listing_and_stays_closed_when_migrated(
+    store: Store, tmp_path: Path
+) -> None:
+    from sigworkbook.store.migrate import copy_all
+
+    store.close_sig("walk", by="bob")
+    with pytest.raises(SigClosed):
+        store.submit_listing("walk", 1, user="bob")
+    with _copy_target(tmp_path) as copy:
+        copy_all(store, copy)
+        assert set(copy.closed_sigs()) == {"walk"}
+
+
+def _copy_target(tmp_path: Path) -> Store:
+    from sigworkbook.store.sqlite import SQLiteStore
+
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    return SQLiteStore(folder / "copy.db")

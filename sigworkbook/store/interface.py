@@ -330,5 +330,6 @@ class Store(Protocol):
         by: str | None,
         also: Sequence[str] = (),
         only: Collection[str] | None = None,
+        validate: Validate | None = None,
     ) -> Erasure:
         """Replace the person by a placeholder everywhere, in every revision (see lifecycle)."""

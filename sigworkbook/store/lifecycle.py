@@ -3,6 +3,7 @@ finding a person in every SIG and erasing them, each erasure recorded without th
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
@@ -21,7 +22,7 @@ from sigworkbook.store.erasure import (
     note_records,
     rewritten,
 )
-from sigworkbook.store.interface import Erasure, Place, Presence
+from sigworkbook.store.interface import Erasure, Place, Presence, StoreError, Validate
 from sigworkbook.store.shared import Transaction
 
 SCHEMA_3: Final = (
@@ -164,11 +165,15 @@ class Lifecycle:
         by: str | None,
         also: Sequence[str] = (),
         only: Collection[str] | None = None,
+        validate: Validate | None = None,
     ) -> Erasure:
         """Erase the person from every SIG (or from the SIGs `only`), in one transaction: their name and contact become
         the placeholder (their record's organisation is emptied) in the current plans and in
         every revision, in free text, authors, votes and notes; their memberships go. Nothing
-        else of any revision changes. The erasure is recorded: who, when, how many places."""
+        else of any revision changes. The erasure is recorded: who, when, how many places.
+
+        With `validate`, each SIG's new plan must pass it (a placeholder longer than the name
+        it replaces could make a full field too long): else StoreError, nothing erased."""
         with self._write() as transaction:
             work = _Work.read(transaction, name, also=also, lock=True, only=only)
             number = _next_number(transaction)
@@ -179,6 +184,13 @@ class Lifecycle:
             scrubber = Scrubber(work.matcher, work.own_ids, placeholder)
             for sig_id, rows in work.histories.items():
                 changed, _, plan = rewritten(rows, scrubber)
+                if changed and validate is not None:
+                    try:
+                        validate(copy.deepcopy(plan))
+                    except Exception as error:
+                        raise StoreError(
+                            f"SIG {sig_id}: after the erasure {error}; nothing was erased"
+                        ) from None
                 if changed:
                     self._rewrite_history(transaction, sig_id, changed)
                     transaction.run(

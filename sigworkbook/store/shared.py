@@ -288,6 +288,8 @@ class SharedStore:
     ) -> Submission:
         """Record that the SIG at `revision` was sent to the network team for listing."""
         with self._write() as transaction:
+            if transaction.snapshot(sig_id).closed:
+                raise SigClosed(f"the SIG {sig_id!r} is closed: it cannot be sent for listing")
             return membership.submit_listing(transaction.run, sig_id, revision, user=user, at=at)
 
     def submissions(self) -> list[Submission]:
