@@ -20,7 +20,7 @@ from sigworkbook.hosting.identity import User
 from sigworkbook.personal_data import PersonalDataError
 from sigworkbook.plan.paths import differences
 from sigworkbook.plan.validation import normalise
-from sigworkbook.store import SigClosed, Store, StoreError, UnknownSig
+from sigworkbook.store import SigClosed, Snapshot, Store, StoreError, UnknownSig
 from sigworkbook.workspace import Workspace
 
 NAME, CONTACT, ORGANISATION = "Ann Smith", "ann.smith@example.org", "Northvale Trust"
@@ -467,3 +467,39 @@ def _copy_target(tmp_path: Path) -> Store:
     folder = tmp_path / "copy"
     folder.mkdir()
     return SQLiteStore(folder / "copy.db")
+
+
+def test_a_file_written_before_secure_delete_keeps_no_old_copy_after_an_erasure(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from sigworkbook.store.sqlite import SQLiteStore
+
+    class Old(SQLiteStore):
+        """Version 2, which overwrote plans without zeroing the old bytes."""
+
+        SCHEMA_VERSION = 2
+        MIGRATIONS = SQLiteStore.MIGRATIONS[:2]
+
+        def _connect(self, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
+            conn = super()._connect(read_only=read_only, immutable=immutable)
+            conn.execute("PRAGMA secure_delete = OFF")
+            return conn
+
+        def _snapshot_row(self, conn: sqlite3.Connection, sig_id: str) -> Snapshot:
+            (revision, plan) = conn.execute(
+                "SELECT revision, plan FROM sigs WHERE sig_id = ?", (sig_id,)
+            ).fetchone()
+            return Snapshot(revision=revision, plan=json.loads(plan))
+
+    backend = SQLiteBackend(tmp_path / "workspace.db")
+    with Old(backend.file) as old:
+        old.create("walk", normalise({"id": "walk"}), author=None, validate=normalise)
+        long = f"Ask {NAME}. " + "y" * 1900
+        old.apply("walk", [("statement.invitation", long)], author=None, validate=normalise)
+        # the stored plan shrinks: the pages its old copy took go to free space, bytes and all
+        old.apply("walk", [("statement.invitation", "Ask us")], author=None, validate=normalise)
+    with backend.open() as store:
+        store.erase_person(NAME, by=None)
+    assert "ann smith" not in raw_text(backend)

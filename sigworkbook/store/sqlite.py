@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import random
 import secrets
@@ -43,6 +44,7 @@ _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
 Migration = Callable[[sqlite3.Connection], None]
+_log = logging.getLogger("sigworkbook.store")
 
 
 _SCHEMA_1: Final = (
@@ -507,10 +509,23 @@ class SQLiteStore(SharedStore, lifecycle.Lifecycle):
             transaction.run("DELETE FROM history WHERE sig_id = ?", (sig_id,))
 
     def _after_forgetting(self) -> None:
-        """Copy the write-ahead log into the file and empty it: the old pages in the log
-        held what was erased (the file's own old copies are zeroed by secure_delete)."""
-        with self._reading() as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        """Rebuild the file without free pages (a database written before secure_delete was on
+        may hold old copies of plans there), then copy the write-ahead log into the file and
+        empty it: its old pages held what was erased. Best effort after the erasure committed:
+        if other programs keep the database busy, the server log says so."""
+        try:
+            with self._reading() as conn:
+                conn.execute("VACUUM")
+                (busy, _, _) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except StoreError as error:
+            _log.warning("after an erasure, %s could not be compacted: %s", self.path, error)
+            return
+        if busy:
+            _log.warning(
+                "after an erasure, %s-wal could not be emptied while others read the database: "
+                "it is emptied by the next checkpoint",
+                self.path,
+            )
 
     # ----------------------------------------------------------------- reading
 
