@@ -511,3 +511,28 @@ def test_a_file_written_before_secure_delete_keeps_no_old_copy_after_an_erasure(
     with backend.open() as store:
         store.erase_person(NAME, by=None)
     assert "ann smith" not in raw_text(backend)
+
+
+# ---------------------------------------------------------------- matching, without a database
+
+
+def test_a_name_is_matched_as_whole_words_in_any_case_and_spacing() -> None:
+    from sigworkbook.store.erasure import Matcher
+
+    ann = Matcher("Ann Smith", ("Ann Smith", "ann@x.org"))
+    assert ann.replace("ANN\n smith, Annual, Anne Smith, ann@x.org.", "P") == (
+        "P, Annual, Anne Smith, P."
+    )
+    assert not ann.found_in("Joanna Smithson")
+    odd = Matcher("Séan O'Brien (Jr.)", ("Séan O'Brien (Jr.)",))
+    assert odd.replace("with séan o'brien (jr.) and \\1", "P") == "with P and \\1"
+    assert Matcher("Former Member", ("Former Member",)).placeholder(3) == "Erased person 3"
+    assert Matcher("3", ("3",)).placeholder(3) == "Former member 4"
+
+
+def test_a_name_with_no_letter_or_digit_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="no letter or digit"):
+        store.find_person(" - ")
+    with pytest.raises(StoreError, match="is empty"):
+        store.erase_person("   ", by=None)
+    assert store.erasures() == []

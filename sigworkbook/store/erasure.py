@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -58,7 +58,7 @@ class Matcher:
         """`text` with every mention of the person replaced by `placeholder` (repeated until
         none is left: a replacement never leaves a new mention behind)."""
         for _ in range(10):
-            replaced = self._regex.sub(placeholder, text)
+            replaced = self._regex.sub(lambda _: placeholder, text)
             if replaced == text:
                 return text
             text = replaced
@@ -110,6 +110,9 @@ def matcher_for(
     if not person_key(name):
         raise StoreError("Name: is empty: type the name (or contact) of the person")
     given = [name, *(a for a in also if person_key(a))]
+    for term in given:
+        if not re.search(r"\w", term):
+            raise StoreError(f"Name: '{term}' has no letter or digit: it names nobody")
     keys = {person_key(term) for term in given}
     terms = {" ".join(term.split()) for term in given}
     own_ids: set[str] = set()
@@ -260,8 +263,3 @@ def leaf_places(plan: Any, scrubber: Scrubber, prefix: str = "") -> list[tuple[s
     elif isinstance(plan, str) and scrubber.scrub(plan) != plan:
         found.append((prefix, plan))
     return found
-
-
-def texts(values: Iterable[str | None], matcher: Matcher) -> list[str]:
-    """The values that name the person."""
-    return [value for value in values if value is not None and matcher.found_in(value)]
