@@ -93,6 +93,10 @@ class PersonalData:
         self.store.close_sig(sig_id, by=self._by(), closed=closed)
         privacy.log_closing(self._by(), closed)
 
+    def is_closed(self, sig_id: str) -> bool:
+        """Whether the SIG is closed (read-only for everyone until an owner opens it again)."""
+        return sig_id in self.store.closed_sigs()
+
     def closed_sigs(self) -> dict[str, dt.datetime]:
         """When each closed SIG (of those the user may see) was closed."""
         return self.store.closed_sigs()

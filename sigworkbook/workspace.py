@@ -171,7 +171,7 @@ class Workspace(PersonalData):
         return access_for(self.user, self.role(sig_id))
 
     def can_edit(self, sig_id: str) -> bool:
-        return self.access(sig_id) >= Access.EDIT
+        return self.access(sig_id) >= Access.EDIT and not self.is_closed(sig_id)
 
     def can_manage(self, sig_id: str) -> bool:
         return self.access(sig_id) >= Access.MANAGE

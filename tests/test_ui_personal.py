@@ -147,3 +147,24 @@ def test_the_network_team_sees_closed_sigs_and_those_past_retention(
         monkeypatch.setenv("SIGWORKBOOK_TODAY", "2099-01-01")
         shown = retention_html(operator)
         assert "retention period: home-safely" in shown and "Closed: home-safely" in shown
+
+
+def test_a_closed_sigs_pages_are_read_only_and_say_it_is_closed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigworkbook.hosting.access import CLOSED
+    from sigworkbook.live.session import Session
+    from sigworkbook.plan.steps import STEP_BY_KEY
+    from sigworkbook.ui.page import Page
+
+    with Workspace.open(root) as local:
+        local.close_sig(SIG)
+        session = Session(local, SIG, author="Ada")
+        page = Page(STEP_BY_KEY["charter"], session)
+        assert session.read_only
+        assert CLOSED in text_of(page.top())
+        session.close()
+        local.close_sig(SIG, closed=False)
+        session = Session(local, SIG, author="Ada")
+        assert not session.read_only
+        session.close()

@@ -16,6 +16,7 @@ READ_ONLY: Final = (
 )
 NOT_OWNER: Final = "Only the SIG's conveners (its owners) can change who its members are"
 NOT_NETWORK: Final = "Only the network team can open this page"
+CLOSED: Final = "This SIG is closed: you can read it, but not change it"
 NOT_OWNER_END: Final = "Only the SIG's conveners (its owners) can close or delete it"
 NOT_FOR_PEOPLE: Final = (
     "Only the network team, or a SIG's conveners within their own SIG, can look up or erase a "
