@@ -31,6 +31,11 @@ WHERE: Final = {
 NOTICE_TITLE: Final = "How your information is used"
 
 
+def count(number: int, noun: str) -> str:
+    """ "1 SIG", "2 SIGs"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def local_user() -> str:
     """This computer's user, who an erasure is recorded under without a hub."""
     try:
@@ -53,17 +58,17 @@ def log_lookup(by: str, places: Sequence[Place]) -> None:
     """Log that `by` looked a person up: how much was found, not whom or what."""
     _log_to_server()
     sigs = len({place.sig_id for place in places if place.sig_id})
-    log.info("person lookup by %s: %d places in %d SIGs", by, len(places), sigs)
+    log.info("person lookup by %s: %s in %s", by, count(len(places), "place"), count(sigs, "SIG"))
 
 
 def log_erasure(erasure: Erasure) -> None:
     _log_to_server()
     log.info(
-        "erasure %d by %s: %d places in %d SIGs replaced by %r",
+        "erasure %d by %s: %s in %s replaced by %r",
         erasure.number,
         erasure.by,
-        erasure.places,
-        erasure.sigs,
+        count(erasure.places, "place"),
+        count(erasure.sigs, "SIG"),
         erasure.placeholder,
     )
 
@@ -71,10 +76,10 @@ def log_erasure(erasure: Erasure) -> None:
 def log_deletion(erasure: Erasure) -> None:
     _log_to_server()
     log.info(
-        "deletion %d by %s: a SIG with %d revisions deleted",
+        "deletion %d by %s: a SIG with %s deleted",
         erasure.number,
         erasure.by,
-        erasure.places,
+        count(erasure.places, "revision"),
     )
 
 
@@ -116,7 +121,8 @@ def as_text(name: str, places: Sequence[Place]) -> str:
     sigs: dict[str, list[Place]] = defaultdict(list)
     for place in places:
         sigs[place.sig_id].append(place)
-    lines = [f"What is held about {name}: {len(places)} places in {len(sigs)} SIGs.", ""]
+    held = f"{count(len(places), 'place')} in {count(len([s for s in sigs if s]), 'SIG')}"
+    lines = [f"What is held about {name}: {held}.", ""]
     for sig_id, found in sigs.items():
         lines.append(f"SIG {sig_id}:" if sig_id else "Outside any SIG:")
         for place in found:
@@ -135,9 +141,10 @@ def erasure_summary(name: str, places: Sequence[Place]) -> str:
     sigs = sorted({place.sig_id for place in places if place.sig_id})
     revisions = len({(p.sig_id, p.revision) for p in places if p.revision is not None})
     return (
-        f"{name} (and their contact) will be replaced by a placeholder in {len(places)} places "
-        f"in {len(sigs)} SIGs ({', '.join(sigs) or 'none'}): the current plans, {revisions} "
-        "revisions of their history, authorship, votes and notes; their memberships go. "
+        f"{name} (and their contact) will be replaced by a placeholder in "
+        f"{count(len(places), 'place')} in {count(len(sigs), 'SIG')} ({', '.join(sigs) or 'none'})"
+        f": the current plans, {count(revisions, 'revision')} of their history, authorship, "
+        "votes and notes; their memberships go. "
         "This cannot be undone."
     )
 
