@@ -79,8 +79,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
+        closed = workspace.closed_sigs()
         for sig_id in workspace.sig_ids():
             line = f"{sig_id}\t{workspace.title(sig_id)}\trevision {workspace.revision(sig_id)}"
+            if sig_id in closed:
+                line += "\tclosed"
             try:
                 workspace.load(sig_id)
             except UnreadablePlan:
@@ -303,6 +306,87 @@ def cmd_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirmed(question: str, expected: str, given: str | None, option: str) -> None:
+    """Go on only if `given` (an option) or what the user types at the terminal is `expected`."""
+    from sigworkbook.plan.people import person_key
+
+    if given is None:
+        if not sys.stdin.isatty():
+            raise UserError(f"nothing was changed: confirm with {option} (no terminal to ask on)")
+        print(question, file=sys.stderr)
+        try:
+            given = input(f"Type {expected} to go on: ")
+        except EOFError:
+            given = ""
+    if person_key(given) != person_key(expected):
+        raise UserError("not confirmed: nothing was changed")
+
+
+def cmd_person(args: argparse.Namespace) -> int:
+    """Find everything held about a person (a copy for them), or erase them everywhere."""
+    from sigworkbook import privacy
+
+    if args.yes and not args.erase:
+        raise UserError("--yes goes with --erase")
+    with _open(args) as workspace:
+        also = args.also or []
+        places = workspace.find_person(args.name, also=also)
+        if not args.erase:
+            if args.json:
+                print(privacy.dumps(privacy.as_json(args.name, places)), end="")
+            else:
+                print(privacy.as_text(args.name, places), end="")
+            return 0
+        if not places:
+            print(f"Nothing about {args.name} is held here: nothing to erase")
+            return 0
+        _confirmed(
+            privacy.erasure_summary(args.name, places), "yes", "yes" if args.yes else None, "--yes"
+        )
+        erasure = workspace.erase_person(args.name, also=also)
+    print(
+        f"Erased: {erasure.places} places in {_count(erasure.sigs, 'SIG')} now say "
+        f"'{erasure.placeholder}' (erasure {erasure.number})"
+    )
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        workspace.close_sig(args.sig, closed=not args.reopen)
+    print(f"{args.sig} is {'open again' if args.reopen else 'closed: kept, read-only'}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with _open(args) as workspace:
+        plan = workspace.load(args.sig).plan
+        name = plan.identity.name or args.sig
+        question = (
+            f"Deleting {name} ({args.sig}) removes its plan, its whole history, its members, "
+            "its listing submissions and its exports folder for good."
+        )
+        typed = args.confirm
+        if typed is None:
+            _confirmed(question, name, None, "--confirm NAME")
+            typed = name
+        workspace.delete_sig(args.sig, typed=typed)
+    print(f"{args.sig} is deleted")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    days = settings.RETENTION_DAYS.read()
+    with _open(args) as workspace:
+        past = workspace.past_retention()
+    if days is None:
+        print("No retention period is set (retention_days): SIGs are kept until deleted")
+        return 0
+    for sig_id in past:
+        print(f"{sig_id}	not changed for more than {days} days")
+    return 1 if past else 0
+
+
 def _target_url(raw: str) -> str:
     """--to: a database URL, or the path of an SQLite file."""
     from sigworkbook.store import database_url
@@ -510,6 +594,44 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("owner", "editor", "viewer"),
         help="with add: owner (convener: edits and manages members), editor (edits), "
         "viewer (reads)",
+    )
+    person = verb(
+        "person",
+        cmd_person,
+        "show everything held about a person (name or contact, any case, also in free text) in "
+        "every SIG and revision, or erase them everywhere",
+    )
+    person.add_argument("name", metavar="NAME", help="their name, or their contact")
+    person.add_argument(
+        "--also",
+        action="append",
+        metavar="TEXT",
+        help="another spelling, nickname or contact of theirs, treated as them (repeatable)",
+    )
+    person.add_argument("--json", action="store_true", help="the report as JSON")
+    person.add_argument(
+        "--erase",
+        action="store_true",
+        help="replace their name and contact by a placeholder everywhere, every revision "
+        "included (asks first)",
+    )
+    person.add_argument("--yes", action="store_true", help="with --erase: do not ask")
+    close = verb("close", cmd_close, "close a SIG: kept and listed, but read-only")
+    close.add_argument("sig")
+    close.add_argument("--reopen", action="store_true", help="open a closed SIG again")
+    delete = verb(
+        "delete",
+        cmd_delete,
+        "delete a SIG for good: plan, history, members, listing submissions, exports folder",
+    )
+    delete.add_argument("sig")
+    delete.add_argument(
+        "--confirm", metavar="NAME", help="the SIG's name, typed to confirm (else asked for)"
+    )
+    verb(
+        "retention",
+        cmd_retention,
+        "list the SIGs nobody changed for longer than retention_days (exit 1 if any)",
     )
     verb(
         "migrate",

@@ -328,6 +328,39 @@ LANGUAGE: Final = Setting(
     _text,
 )
 
+
+def _days(raw: str) -> int | None:
+    if raw.lower() in ("", "none"):
+        return None
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number of days (or 'none')") from None
+    if days <= 0:
+        raise ValueError(f"must be a positive number of days, not {days}")
+    return days
+
+
+RETENTION_DAYS: Final = Setting[int | None](
+    "retention_days",
+    "SIGWORKBOOK_RETENTION_DAYS",
+    None,
+    "Days a SIG nobody changed may be kept; the network team's page and `sigworkbook retention` "
+    "list the SIGs past it, for their owners to close or delete. Unset or `none`: no limit.",
+    _days,
+)
+PRIVACY_NOTICE: Final = Setting[str | None](
+    "privacy_notice",
+    "SIGWORKBOOK_PRIVACY_NOTICE",
+    None,
+    'The "How your information is used" link on the start page: the web address '
+    "(https://...) of the organisation's own privacy notice, or a Markdown file (a path, "
+    "relative to the workspace folder or absolute) shown instead of the notice that comes with "
+    "sigworkbook. Unset: that notice.",
+    _text,
+)
+
+
 ALL: Final[tuple[Setting[Any], ...]] = (
     WORKSPACE,
     DATABASE,
@@ -353,6 +386,8 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     USER_DISPLAY_NAME,
     USER_GROUPS,
     NETWORK_GROUP,
+    RETENTION_DAYS,
+    PRIVACY_NOTICE,
 )
 """Every setting, in the order docs/settings.md lists them."""
 

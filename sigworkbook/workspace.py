@@ -14,6 +14,7 @@ from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for, refuse
 from sigworkbook.hosting.identity import User, hub_user_name
+from sigworkbook.personal_data import PersonalData
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
@@ -101,7 +102,7 @@ def _loaded(snapshot: Snapshot, sig_id: str = "") -> Loaded:
     return Loaded(plan, snapshot.revision, snapshot.changed)
 
 
-class Workspace:
+class Workspace(PersonalData):
     """One workspace: its database of SIG plans and the operations on them.
 
     Opened for a hub `user` (hosted mode), it shows and changes only what their role in each
@@ -205,7 +206,7 @@ class Workspace:
         return access_for(self.user, self.role(sig_id))
 
     def can_edit(self, sig_id: str) -> bool:
-        return self.access(sig_id) >= Access.EDIT
+        return self.access(sig_id) >= Access.EDIT and not self.is_closed(sig_id)
 
     def can_manage(self, sig_id: str) -> bool:
         return self.access(sig_id) >= Access.MANAGE

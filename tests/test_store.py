@@ -100,7 +100,7 @@ def test_new_database_is_marked_as_ours_and_uses_wal(db: Path) -> None:
         assert opened._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     raw = _raw(db)
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == Store.SCHEMA_VERSION == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == Store.SCHEMA_VERSION == 3
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "sigs", "history"} <= tables

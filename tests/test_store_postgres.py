@@ -44,7 +44,7 @@ def test_a_new_database_is_marked_as_ours(backend: PostgresBackend) -> None:
         assert store.sig_ids() == []
     meta = dict(backend.raw("SELECT key, value FROM meta"))
     assert meta["application"] == "sigworkbook"
-    assert meta["schema_version"] == str(PostgresStore.SCHEMA_VERSION) == "2"
+    assert meta["schema_version"] == str(PostgresStore.SCHEMA_VERSION) == "3"
     assert {"created_at", "created_by", "schema_changed_at"} <= set(meta)
     tables = {
         row[0] for row in backend.raw("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -155,7 +155,7 @@ def test_two_processes_setting_up_one_database_at_once(backend: PostgresBackend)
     for thread in threads:
         thread.join()
     assert errors == []
-    assert backend.raw("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    assert backend.raw("SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
 
 
 def test_a_locked_sig_makes_writes_wait_then_fail_with_store_busy(

@@ -16,6 +16,12 @@ READ_ONLY: Final = (
 )
 NOT_OWNER: Final = "Only the SIG's conveners (its owners) can change who its members are"
 NOT_NETWORK: Final = "Only the network team can open this page"
+CLOSED: Final = "This SIG is closed: you can read it, but not change it"
+NOT_OWNER_END: Final = "Only the SIG's conveners (its owners) can close or delete it"
+NOT_FOR_PEOPLE: Final = (
+    "Only the network team, or a SIG's conveners within their own SIG, can look up or erase a "
+    "person"
+)
 
 log = logging.getLogger("sigworkbook.hosting.access")
 
@@ -45,6 +51,21 @@ def access_for(user: User | None, role: str | None) -> Access:
     if user.network_team:
         granted = max(granted, Access.READ)
     return granted
+
+
+def may_end(user: User | None, role: str | None) -> bool:
+    """Whether `user` (role `role` in the SIG) may close or delete it: its owners when hosted,
+    anyone with no user (the workspace's own user, locally or at the CLI); never the network
+    team for being the network team."""
+    return user is None or role == "owner"
+
+
+def person_scope(user: User | None, roles: dict[str, str]) -> frozenset[str] | None:
+    """The SIGs in which `user` (with `roles` by SIG id) may look up and erase a person:
+    None for every SIG (no user, or the network team), else the SIGs they own (maybe none)."""
+    if user is None or user.network_team:
+        return None
+    return frozenset(sig_id for sig_id, role in roles.items() if role == "owner")
 
 
 def _log_to_server() -> None:

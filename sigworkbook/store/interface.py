@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -47,6 +47,10 @@ class StoreUnreachable(StoreError):
 
 class LastOwner(StoreError):
     """The change would leave a SIG that has owners with none."""
+
+
+class SigClosed(StoreError):
+    """The SIG is closed: it can be read but not changed."""
 
 
 ROLES: tuple[str, ...] = ("owner", "editor", "viewer")
@@ -95,6 +99,36 @@ class Snapshot:
     plan: dict[str, Any]
     changed: bool = field(default=False, compare=False)
     """Whether the call that returned it wrote a revision (an edit may change nothing)."""
+    closed: bool = field(default=False, compare=False)
+    """Whether the SIG is closed (read-only)."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place where a person's name or contact is held."""
+
+    sig_id: str
+    where: str
+    """plan (the current plan), history (a revision), member, listing, closed (who closed
+    the SIG), presence (an open page), erasures (who erased someone)."""
+    path: str
+    """The field (plan, history) or what the text is there (user, added_by, author, note...)."""
+    text: str
+    revision: int | None = None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """One erasure, as the database records it: who, when, how much; none of the data."""
+
+    number: int
+    what: str
+    """person (a person erased from every SIG) or sig (a SIG deleted)."""
+    by: str | None
+    at: datetime
+    places: int
+    sigs: int
+    placeholder: str | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +150,12 @@ class Presence(Protocol):
 
     def others(self, sig_id: str, visitor: str) -> list[Visitor]:
         """Everyone else with a page of `sig_id` open, most recently seen first."""
+
+    def everyone(self) -> list[tuple[str, str, str | None]]:
+        """(SIG id, visitor, participant) of every page in the register, fresh or not."""
+
+    def forget(self, pages: Sequence[tuple[str, str]]) -> None:
+        """Remove these (SIG id, visitor) pages from the register, leaving nothing behind."""
 
     def close(self) -> None:
         """Release what the register holds open."""
@@ -261,3 +301,35 @@ class Store(Protocol):
 
     def change_feed(self, sig_id: str) -> ChangeFeed:
         """A feed of the SIG's new revisions (SQLite polls; a server database may notify)."""
+
+    def close_sig(self, sig_id: str, *, by: str | None, closed: bool = True) -> None:
+        """Close the SIG (kept, read-only: edits raise SigClosed); ``closed=False`` reopens it."""
+
+    def closed_sigs(self) -> dict[str, datetime]:
+        """When each closed SIG was closed, by SIG id."""
+
+    def updated_at(self) -> dict[str, datetime]:
+        """When each SIG was last changed, by SIG id."""
+
+    def delete_sig(self, sig_id: str, *, by: str | None) -> Erasure:
+        """Delete the SIG for good (plan, history, members, listing submissions, presence)."""
+
+    def erasures(self) -> list[Erasure]:
+        """Every erasure and deletion, newest first (who, when, how many places)."""
+
+    def find_person(
+        self, name: str, *, also: Sequence[str] = (), only: Collection[str] | None = None
+    ) -> list[Place]:
+        """Every place in every SIG (or the SIGs `only`) where the person's name or contact (or
+        one of `also`) is held."""
+
+    def erase_person(
+        self,
+        name: str,
+        *,
+        by: str | None,
+        also: Sequence[str] = (),
+        only: Collection[str] | None = None,
+        validate: Validate | None = None,
+    ) -> Erasure:
+        """Replace the person by a placeholder everywhere, in every revision (see lifecycle)."""

@@ -65,10 +65,13 @@ def copy_all(
     revisions = 0
     sig_ids = source.sig_ids()
     submissions = list(reversed(source.submissions()))
+    closed = source.closed_sigs()
     for sig_id in sig_ids:
         changes = _oldest_first(source, sig_id)
         target.copy_in(sig_id, changes)
         copy_access(source, target, sig_id, submissions)
+        if sig_id in closed:
+            target.close_sig(sig_id, by=None)
         revisions += len(changes)
         if progress is not None:
             progress(sig_id, len(changes))

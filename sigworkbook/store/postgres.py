@@ -26,7 +26,8 @@ from psycopg.pq import TransactionStatus
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import parse_path
-from sigworkbook.store import changelog
+from sigworkbook.store import changelog, lifecycle
+from sigworkbook.store.erasure import HistoryRow
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
@@ -83,14 +84,14 @@ def _password(url: str) -> str | None:
         return None
 
 
-class PostgresStore(SharedStore):
+class PostgresStore(SharedStore, lifecycle.Lifecycle):
     """A PostgreSQL database holding any number of SIGs, each with its full history.
 
     A store may be shared between threads: calls are serialised, each borrowing the one
     pooled connection for its transaction.
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 3
     MIGRATIONS: ClassVar[tuple[Migration, ...]] = MIGRATIONS
 
     def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
@@ -372,13 +373,27 @@ class PostgresStore(SharedStore):
             yield _Transaction(conn, self, lock=True)
 
     def _snapshot_row(self, conn: Connection, sig_id: str, *, lock: bool = False) -> Snapshot:
-        query = "SELECT revision, plan FROM sigs WHERE sig_id = %s" + (
+        query = "SELECT revision, plan, closed_at FROM sigs WHERE sig_id = %s" + (
             " FOR UPDATE" if lock else ""
         )
         row = conn.execute(query.encode(), (sig_id,)).fetchone()
         if row is None:
             raise UnknownSig(f"there is no SIG {sig_id!r} in {self._location}")
-        return Snapshot(revision=row[0], plan=json.loads(row[1]))
+        return Snapshot(revision=row[0], plan=json.loads(row[1]), closed=row[2] is not None)
+
+    # ----------------------------------------------------------------- erasure
+
+    def _rewrite_history(
+        self, transaction: Transaction, sig_id: str, rows: Sequence[HistoryRow]
+    ) -> None:
+        """Through the database's one audited way past the append-only guard."""
+        transaction.run_many(
+            "SELECT sigworkbook_rewrite_history(?, ?, ?, ?, ?)",
+            [(sig_id, row.revision, row.value, row.author, row.note) for row in rows],
+        )
+
+    def _drop_history(self, transaction: Transaction, sig_id: str) -> None:
+        transaction.run_many("SELECT sigworkbook_delete_history(?)", [(sig_id,)])
 
     # ----------------------------------------------------------------- reading
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final, Protocol
 
@@ -64,3 +65,16 @@ class PostgresPresence:
                 (sig_id, visitor, FRESH_SECONDS),
             ).fetchall()
         return [Visitor(participant, step) for participant, step in rows]
+
+    def everyone(self) -> list[tuple[str, str, str | None]]:
+        """(SIG id, visitor, participant) of every page in the register."""
+        with self._store.session() as conn:
+            rows = conn.execute("SELECT sig_id, visitor, participant FROM presence").fetchall()
+        return [(sig_id, visitor, participant) for sig_id, visitor, participant in rows]
+
+    def forget(self, pages: Sequence[tuple[str, str]]) -> None:
+        """Remove these pages from the register."""
+        with self._store.session() as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM presence WHERE sig_id = %s AND visitor = %s", list(pages)
+            )

@@ -8,7 +8,7 @@ from typing import Final
 
 import psycopg
 
-from sigworkbook.store import membership
+from sigworkbook.store import lifecycle, membership
 
 Migration = Callable[[psycopg.Connection[tuple[object, ...]]], None]
 
@@ -95,7 +95,61 @@ def _migrate_to_2(conn: psycopg.Connection[tuple[object, ...]]) -> None:
         conn.execute(statement.encode())
 
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2)
+# Erasure: the one way past the append-only guard. The guard lets an UPDATE through only while
+# the setting sigworkbook.rewriting is on, only if the transaction has recorded an erasure (a
+# row of erasures written by this very transaction), and only if the row keeps its SIG,
+# revision, path, time and kind; a DELETE likewise; TRUNCATE never. The setting is on only
+# inside the two functions below (their SET clause turns it on at entry and restores it at
+# exit, so it never outlives the call). Whoever owns the tables can always drop a trigger: the
+# guard stops mistakes and stray statements, and makes every rewrite leave its record.
+_RECORDED: Final = """IF NOT EXISTS (SELECT 1 FROM erasures
+            WHERE xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text) THEN
+            RAISE EXCEPTION 'history may only be rewritten by a recorded erasure'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;"""
+_SCHEMA_3: Final = (
+    f"""CREATE OR REPLACE FUNCTION sigworkbook_history_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'TRUNCATE'
+            AND current_setting('sigworkbook.rewriting', true) IS NOT DISTINCT FROM 'on' THEN
+            {_RECORDED}
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            IF (NEW.sig_id, NEW.revision, NEW.path, NEW.at, NEW.kind)
+                IS NOT DISTINCT FROM (OLD.sig_id, OLD.revision, OLD.path, OLD.at, OLD.kind) THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        RAISE EXCEPTION 'history is append-only' USING ERRCODE = 'integrity_constraint_violation';
+    END $$""",
+    f"""CREATE FUNCTION sigworkbook_rewrite_history(
+        p_sig_id text, p_revision integer, p_value text, p_author text, p_note text)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path FROM CURRENT SET sigworkbook.rewriting = 'on' AS $$
+    BEGIN
+        {_RECORDED}
+        UPDATE history SET value = p_value, author = p_author, note = p_note
+            WHERE sig_id = p_sig_id AND revision = p_revision;
+    END $$""",
+    f"""CREATE FUNCTION sigworkbook_delete_history(p_sig_id text)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path FROM CURRENT SET sigworkbook.rewriting = 'on' AS $$
+    BEGIN
+        {_RECORDED}
+        DELETE FROM history WHERE sig_id = p_sig_id;
+    END $$""",
+)
+
+
+def _migrate_to_3(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 3: closed SIGs, the record of erasures, and erasure's one way into history."""
+    for statement in (*lifecycle.SCHEMA_3, *_SCHEMA_3):
+        conn.execute(statement.encode())
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2, _migrate_to_3)
 """MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty database)."""
 OUR_TABLES: Final = frozenset({"meta", "sigs", "history"})
 

@@ -15,6 +15,7 @@ from sigworkbook.store.interface import (
     Change,
     Compute,
     Member,
+    SigClosed,
     SigExists,
     Snapshot,
     StoreError,
@@ -111,6 +112,8 @@ class SharedStore:
         at = changelog.now()
         with self._write() as transaction:
             before = transaction.snapshot(sig_id)
+            if before.closed:
+                raise SigClosed(f"the SIG {sig_id!r} is closed: it can be read but not changed")
             rows, new_plan = changelog.history_rows(
                 before.revision, before.plan, compute(copy.deepcopy(before.plan)), validate, note
             )
@@ -285,6 +288,8 @@ class SharedStore:
     ) -> Submission:
         """Record that the SIG at `revision` was sent to the network team for listing."""
         with self._write() as transaction:
+            if transaction.snapshot(sig_id).closed:
+                raise SigClosed(f"the SIG {sig_id!r} is closed: it cannot be sent for listing")
             return membership.submit_listing(transaction.run, sig_id, revision, user=user, at=at)
 
     def submissions(self) -> list[Submission]:

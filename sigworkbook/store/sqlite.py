@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import random
 import secrets
@@ -17,7 +18,8 @@ from typing import Any, ClassVar, Final
 
 from sigworkbook import __version__
 from sigworkbook.plan.paths import parse_path
-from sigworkbook.store import changelog, membership
+from sigworkbook.store import changelog, lifecycle, membership
+from sigworkbook.store.erasure import HistoryRow
 from sigworkbook.store.interface import (
     Change,
     ChangeFeed,
@@ -42,6 +44,7 @@ _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
 Migration = Callable[[sqlite3.Connection], None]
+_log = logging.getLogger("sigworkbook.store")
 
 
 _SCHEMA_1: Final = (
@@ -92,7 +95,36 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-class SQLiteStore(SharedStore):
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Version 3: closed SIGs and the record of erasures."""
+    for statement in lifecycle.SCHEMA_3:
+        conn.execute(statement)
+
+
+_GUARDS: Final = ("history_no_update", "history_no_delete")
+"""The triggers that keep history append-only."""
+
+
+@contextlib.contextmanager
+def _unguarded(transaction: Transaction) -> Iterator[None]:
+    """History without its append-only triggers, inside one write transaction only: the
+    triggers are dropped and created again, word for word, before it commits, so no other
+    connection ever sees them missing (and a failure rolls the drop back with the rest)."""
+    saved = transaction.run(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'history' "
+        f"AND name IN ({', '.join('?' * len(_GUARDS))}) ORDER BY name",
+        _GUARDS,
+    )
+    if sorted(name for name, _ in saved) != sorted(_GUARDS):
+        raise StoreError("the history's append-only triggers are missing: nothing was erased")
+    for name, _ in saved:
+        transaction.run(f"DROP TRIGGER {name}", ())
+    yield
+    for _, sql in saved:
+        transaction.run(sql, ())
+
+
+class SQLiteStore(SharedStore, lifecycle.Lifecycle):
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
     A Store may be shared between threads (calls are serialised by a lock); separate processes
@@ -100,9 +132,9 @@ class SQLiteStore(SharedStore):
     ``busy_timeout`` seconds for other writers and is on disk when the call returns.
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 3
     # MIGRATIONS[n] turns a version-n database into version n + 1 (n = 0 is an empty file).
-    MIGRATIONS: ClassVar[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2)
+    MIGRATIONS: ClassVar[tuple[Migration, ...]] = (_migrate_to_1, _migrate_to_2, _migrate_to_3)
 
     def __init__(
         self, path: Path | str, *, create: bool = True, busy_timeout: float = 30.0
@@ -139,6 +171,7 @@ class SQLiteStore(SharedStore):
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA secure_delete = ON")
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._run_migrations(conn, 0)
@@ -195,6 +228,8 @@ class SQLiteStore(SharedStore):
             conn.execute("PRAGMA foreign_keys = ON")
             if not read_only:
                 conn.execute("PRAGMA synchronous = FULL")
+                # What is deleted or overwritten is zeroed in the file, not left in free space.
+                conn.execute("PRAGMA secure_delete = ON")
         except BaseException:
             conn.close()
             raise
@@ -448,10 +483,49 @@ class SQLiteStore(SharedStore):
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     def _snapshot_row(self, conn: sqlite3.Connection, sig_id: str) -> Snapshot:
-        row = conn.execute("SELECT revision, plan FROM sigs WHERE sig_id = ?", (sig_id,)).fetchone()
+        row = conn.execute(
+            "SELECT revision, plan, closed_at FROM sigs WHERE sig_id = ?", (sig_id,)
+        ).fetchone()
         if row is None:
             raise UnknownSig(f"there is no SIG {sig_id!r} in {self.path}")
-        return Snapshot(revision=row[0], plan=json.loads(row[1]))
+        return Snapshot(revision=row[0], plan=json.loads(row[1]), closed=row[2] is not None)
+
+    # ----------------------------------------------------------------- erasure
+
+    def _rewrite_history(
+        self, transaction: Transaction, sig_id: str, rows: Sequence[HistoryRow]
+    ) -> None:
+        """Replace value, author and note of these rows, past the triggers for this only."""
+        with _unguarded(transaction):
+            transaction.run_many(
+                "UPDATE history SET value = ?, author = ?, note = ? "
+                "WHERE sig_id = ? AND revision = ?",
+                [(row.value, row.author, row.note, sig_id, row.revision) for row in rows],
+            )
+
+    def _drop_history(self, transaction: Transaction, sig_id: str) -> None:
+        """Remove the SIG's history, past the triggers for this only."""
+        with _unguarded(transaction):
+            transaction.run("DELETE FROM history WHERE sig_id = ?", (sig_id,))
+
+    def _after_forgetting(self) -> None:
+        """Rebuild the file without free pages (a database written before secure_delete was on
+        may hold old copies of plans there), then copy the write-ahead log into the file and
+        empty it: its old pages held what was erased. Best effort after the erasure committed:
+        if other programs keep the database busy, the server log says so."""
+        try:
+            with self._reading() as conn:
+                conn.execute("VACUUM")
+                (busy, _, _) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except StoreError as error:
+            _log.warning("after an erasure, %s could not be compacted: %s", self.path, error)
+            return
+        if busy:
+            _log.warning(
+                "after an erasure, %s-wal could not be emptied while others read the database: "
+                "it is emptied by the next checkpoint",
+                self.path,
+            )
 
     # ----------------------------------------------------------------- reading
 

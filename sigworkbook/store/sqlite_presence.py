@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sigworkbook.store.interface import StoreError, Visitor
@@ -38,6 +38,7 @@ class SQLitePresence:
             self._open()
 
     def _open(self) -> None:
+        self._conn.execute("PRAGMA secure_delete=ON")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute(
@@ -79,3 +80,18 @@ class SQLitePresence:
                 (sig_id, visitor, time.time() - FRESH_SECONDS),
             ).fetchall()
         return [Visitor(participant, step) for participant, step in rows]
+
+    def everyone(self) -> list[tuple[str, str, str | None]]:
+        """(SIG id, visitor, participant) of every page in the register."""
+        with _translated():
+            rows = self._conn.execute("SELECT sig_id, visitor, participant FROM presence")
+            return [(sig_id, visitor, participant) for sig_id, visitor, participant in rows]
+
+    def forget(self, pages: Sequence[tuple[str, str]]) -> None:
+        """Remove these pages, and the old copies of their rows from the file."""
+        with _translated():
+            with self._conn:
+                self._conn.executemany(
+                    "DELETE FROM presence WHERE sig_id = ? AND visitor = ?", list(pages)
+                )
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.hosting.access import NO_ACCESS, READ_ONLY, refuse
+from sigworkbook.hosting.access import CLOSED, NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
@@ -156,10 +156,9 @@ class Page:
                 )
             )
         elif self.session.read_only:
+            why = CLOSED if self.session.workspace.is_closed(self.sig_id) else READ_ONLY
             parts.append(
-                widgets.HTML(
-                    f'<div class="swb-notice swb-read-only" role="alert">{READ_ONLY}.</div>'
-                )
+                widgets.HTML(f'<div class="swb-notice swb-read-only" role="alert">{why}.</div>')
             )
         if self.step.minutes:
             parts.append(self.timer)

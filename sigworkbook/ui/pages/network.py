@@ -28,6 +28,7 @@ from sigworkbook.ui.downloads import data_uri, size_text
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import open_workspace, problem_notice
 from sigworkbook.ui.parts import card
+from sigworkbook.ui.personal import PersonPanel, retention_html
 from sigworkbook.ui.request import wait_for_request
 from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Workspace
@@ -107,6 +108,7 @@ class NetworkView(widgets.VBox):
         self.workspace = workspace
         self.table = styles.html()
         self.downloads = styles.html()
+        self.retention = styles.html()
         self.refresh_button = styles.button(
             "Refresh", tooltip="Read every SIG again", icon="refresh", fit=True
         )
@@ -120,6 +122,12 @@ class NetworkView(widgets.VBox):
                     intro="Those sent for listing come first, the newest first.",
                 ),
                 card("Download the list", self.downloads),
+                card("Closed, and past the retention period", self.retention),
+                card(
+                    "A person's data",
+                    PersonPanel(workspace),
+                    intro="Show everything held about someone in every SIG, or erase them.",
+                ),
             ],
             layout=styles.layout(width="100%"),
         )
@@ -129,6 +137,7 @@ class NetworkView(widgets.VBox):
         self.summaries = summarise(self.workspace)
         self.table.value = summaries_html(self.summaries)
         self.downloads.value = downloads_html(self.summaries, dt.datetime.now(dt.UTC))
+        self.retention.value = retention_html(self.workspace)
         return True
 
 

@@ -24,6 +24,7 @@ from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.members import MembersPanel
+from sigworkbook.ui.notice import privacy_notice
 from sigworkbook.ui.page import (
     Page,
     choose_author,
@@ -34,6 +35,7 @@ from sigworkbook.ui.page import (
     refused_sig,
 )
 from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.personal import personal_cards
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import show
@@ -391,9 +393,11 @@ def build_start(start: Start) -> widgets.VBox:
                     "manage members, the core group edits, readers only read.",
                 )
             )
+        parts += personal_cards(start.workspace, session.sig_id)
     join = join_card(sig_id)  # the link others open, when the server lets them in
     if join is not None:
         parts.append(join)
+    parts.append(privacy_notice(start.workspace.root))
     content = widgets.VBox(parts, layout=styles.layout(width="100%"))
     content.chooser = chooser
     content.creator = creator
