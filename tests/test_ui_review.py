@@ -88,7 +88,8 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
         assert media_type in {f.media_type for f in FORMATS.values()} | {"text/html"}
     charter = (folder / "charter.md").read_text(encoding="utf-8")
     assert ws.load(DEMO).plan.identity.name in charter
-    assert f"folder exports/{DEMO}/, with every change up to " in panel.status.value
+    assert "These files hold every change made up to " in panel.status.value
+    assert "exports/" not in panel.status.value and "UTC" not in panel.status.value
     assert "revision" not in panel.status.value
 
 

@@ -14,7 +14,8 @@ from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import DevelopmentItem, Plan
-from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
+from sigworkbook.plan.unanswered import membership_unanswered
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl
@@ -53,7 +54,18 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
     finished = (
         f'<p class="swb-step-done">✓ Complete: {", ".join(complete)}.</p>' if complete else ""
     )
-    return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}'
+    unanswered = membership_unanswered(plan)
+    asked = ""
+    if unanswered:
+        core = STEP_BY_KEY["core"]
+        asked = (
+            '<p class="swb-help">Nobody has said yet whether '
+            f"{html.escape(', '.join(unanswered))} "
+            f"{'is a network member' if len(unanswered) == 1 else 'are network members'}: "
+            f'answer on <a href="{html.escape(step_href(core, sig_id, author))}">'
+            f"{html.escape(core.label)}</a> (blank in the documents until then).</p>"
+        )
+    return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}{asked}'
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
