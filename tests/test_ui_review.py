@@ -46,6 +46,16 @@ def test_what_is_left_is_listed_per_step_with_a_link_to_its_page(ws: Workspace) 
     assert "of 6 steps complete" in shown
 
 
+def test_the_review_page_lists_whose_network_membership_is_unanswered(ws: Workspace) -> None:
+    session, form = page_for(ws, DEMO)
+    shown = html.unescape(find(form, ProgressSummary).value)
+    assert "Nobody has said yet whether Edith Mallory is a network member" in shown
+    assert "6 of 6 steps complete" in shown  # a question left open, not a gap
+    ws.set(DEMO, "core_group.people.6.network_member", False, author="Ada")
+    session.refresh()
+    assert "network member" not in find(form, ProgressSummary).value
+
+
 def test_progress_and_preview_follow_changes_made_elsewhere(ws: Workspace) -> None:
     session, form = page_for(ws, DEMO)
     other = Session(ws, DEMO, author="Bo")

@@ -424,3 +424,31 @@ def test_a_folded_monthly_row_says_which_day(ws: Workspace, sig: str, form: widg
     row = ws.load(sig).plan.schedule.activities[0].model_dump(mode="json")
     assert "Monthly on the first Tuesday" in editor.summary(row)
     assert "On the same weekday" not in editor.summary(row)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [(5, "weekday"), (28, "weekday"), (29, "date")],  # 29th: no 'fifth Tuesday' every month
+)
+def test_making_an_activity_monthly_offers_and_chooses_the_weekday_form(
+    ws: Workspace, sig: str, form: widgets.Widget, day: int, expected: str
+) -> None:
+    activities_editor(form).add()
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, day, 18, 0)
+    by = control(form, "schedule.activities.0.recurrence.monthly_by")
+    assert by.input.options[0][1] == "weekday", "the weekday form is offered first"
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == expected
+    assert by.input.value == expected
+
+
+def test_a_monthly_activity_given_its_first_date_takes_the_weekday_form(
+    ws: Workspace, sig: str, form: widgets.Widget
+) -> None:
+    activities_editor(form).add()
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 5, 18, 0)
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "weekday"
+    control(form, "schedule.activities.0.recurrence.monthly_by").input.value = "date"
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 12, 18, 0)
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "date"  # it stands

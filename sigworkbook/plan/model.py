@@ -374,7 +374,7 @@ FREQUENCY_LABELS: dict[str, str] = {
 }
 
 
-MonthlyBy = Literal["date", "weekday", "last_weekday"]
+MonthlyBy = Literal["weekday", "date", "last_weekday"]
 MONTHLY_BY_LABELS: dict[str, str] = {
     "weekday": "On the same weekday (e.g. the first Tuesday)",
     "date": "On the same date (e.g. the 5th)",

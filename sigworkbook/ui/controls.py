@@ -286,6 +286,11 @@ class BoundControl(widgets.VBox):
         return bool(self.value != self.base)
 
     @property
+    def showing_plan(self) -> bool:
+        """The input is being set from the plan (someone's saved edit), not by this person."""
+        return self._showing
+
+    @property
     def has_problem(self) -> bool:
         """An error is showing under the input."""
         return self.problem is not None and bool(self.problem.value)
