@@ -12,6 +12,7 @@ from traitlets.config import Config
 
 from sigworkbook import settings
 from sigworkbook.app.network import is_loopback, network_address
+from sigworkbook.plan.steps import STEPS
 
 TEMPLATE_NAME = "sigworkbook"
 START_NOTEBOOK = "00-start.ipynb"
@@ -118,7 +119,9 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.progressive_rendering = False
     # Every page is <html lang="en-GB"> (or the configured tag): the template reads it from
     # here (nbconvert's own language_code takes a bare two-letter code only).
-    c.VoilaConfiguration.resources = {"sigworkbook": {"language": options.language}}
+    c.VoilaConfiguration.resources = {
+        "sigworkbook": {"language": options.language, "titles": page_titles()}
+    }
     c.VoilaExecutor.show_tracebacks = False
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
 
@@ -153,6 +156,17 @@ def normalize_base_url(raw: str) -> str:
     """`raw` with a slash at both ends ('' and '/' are both the root)."""
     path = raw.strip()
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+NETWORK_NOTEBOOK = "07-network"
+"""The network team's page, which is not one of the steps."""
+
+
+def page_titles() -> dict[str, str]:
+    """Each page's title in the browser tab before it shows the SIG's name, by notebook name
+    (never '03-charter'); the page then sets 'Charter · <SIG name>' itself."""
+    titles = {step.notebook.removesuffix(".ipynb"): step.title for step in STEPS}
+    return {**titles, NETWORK_NOTEBOOK: "The network's SIGs"}
 
 
 def start_path(options: ServeOptions) -> str:
