@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from dataclasses import dataclass
@@ -125,6 +126,11 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaExecutor.show_tracebacks = False
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
 
+    if os.name == "posix":
+        # Kernels talk to the server over Unix sockets in the server's own connection folder
+        # (mode 0700), not over TCP on 127.0.0.1: no other local user can connect to them, and
+        # ipykernel has no cause to warn "Kernel is running over TCP without encryption".
+        c.KernelManager.transport = "ipc"
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_timeout
     c.MappingKernelManager.cull_interval = options.cull_interval
     c.MappingKernelManager.cull_connected = False
@@ -170,8 +176,10 @@ def page_titles() -> dict[str, str]:
 
 
 def start_path(options: ServeOptions) -> str:
-    """The start page's path, under the base URL."""
-    return f"{options.base_url}voila/render/{START_NOTEBOOK}"
+    """The address people are given: the base URL itself, which takes them to the start page
+    (and drops the access token from the address once the browser holds its login cookie), so
+    nobody reads or types a notebook's file name."""
+    return options.base_url
 
 
 def join_url(options: ServeOptions) -> str | None:

@@ -53,7 +53,8 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from sigworkbook.app.settings import POOL_API, START_NOTEBOOK
+from sigworkbook.app import quiet_log
+from sigworkbook.app.settings import POOL_API, START_NOTEBOOK, page_titles
 from sigworkbook.ui.request import KERNEL_KEY_ENV, KERNEL_KEY_HEADER
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
@@ -113,6 +114,15 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         # Reading xsrf_token sets the `_xsrf` cookie; the page's unload beacon sends it back.
         _ = self.xsrf_token
         _page_path.set(self.request.path)
+        self.log.info(
+            "%s",
+            quiet_log.joined_line(
+                path or "",
+                self.get_query_argument("who", ""),
+                self.get_query_argument("sig", ""),
+                page_titles(),
+            ),
+        )
         await super().get(path)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -249,8 +259,9 @@ class PoolHandler(APIHandler):
 
 
 class StartPageRedirect(JupyterHandler):
-    """`GET`: redirect to the start page, keeping the query (an access token, say) and adding
-    the SIG `serve --sig` named unless the address names one already."""
+    """`GET`: redirect to the start page, keeping the query and adding the SIG `serve --sig`
+    named unless the address names one already; an access token that logged the browser in is
+    dropped, so that the address bar does not show it."""
 
     def initialize(self, target: str, sig: str | None) -> None:
         self.target = target
@@ -264,6 +275,8 @@ class StartPageRedirect(JupyterHandler):
         ]
         if self.sig and not any(name == "sig" for name, _ in query):
             query.append(("sig", self.sig))
+        if self.current_user is not None:  # the login cookie is set: the address needs no token
+            query = [(name, value) for name, value in query if name != "token"]
         self.redirect(self.target + (f"?{urlencode(query)}" if query else ""))
 
 
@@ -341,6 +354,7 @@ def run(
     app.on_listening = on_listening
     app.browser_url = browser_url
     app.start_sig = sig
+    quiet_log.install(app.log)  # no "Notebook ... is not trusted" at every visit, no kernel ids
     app.initialize([])
     signal.signal(signal.SIGINT, app.stop_from_signal)
     signal.signal(signal.SIGTERM, app.stop_from_signal)
