@@ -452,3 +452,11 @@ def test_a_monthly_activity_given_its_first_date_takes_the_weekday_form(
     control(form, "schedule.activities.0.recurrence.monthly_by").input.value = "date"
     control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 12, 18, 0)
     assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "date"  # it stands
+
+
+def test_a_folded_row_says_the_time_zone_as_people_do(form: widgets.Widget) -> None:
+    editor = activities_editor(form)
+    row = {"title": "Huddle", "start": "2027-04-14T12:30", "timezone": "Europe/London"}
+    assert "Time zone: UK time" in editor.summary(row)
+    assert "Time zone: Dublin time" in editor.summary({**row, "timezone": "Europe/Dublin"})
+    assert "Europe/" not in editor.summary(row)

@@ -62,6 +62,8 @@ def summary_value(spec: FieldSpec, value: Any) -> str:
         text = f"{wording.short_date(moment.date())}, {moment:%H:%M}"
     elif spec.kind == "date":
         text = wording.long_date(dt.date.fromisoformat(str(value)))
+    elif spec.kind == "line" and spec.choices:  # a time zone, as people say it: 'UK time'
+        text = wording.zone_in_words(str(value))
     else:
         text = " ".join(str(value).split())
         if len(text) > SUMMARY_TEXT:

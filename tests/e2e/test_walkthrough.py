@@ -343,7 +343,7 @@ def schedule(walk: Walk) -> None:
     expect(activity).to_have_count(1)
     # Folded after the reload: one line with the short fields, then the inputs on "Edit".
     expect(activity).to_contain_text("Owner: Omar Haddad")
-    expect(activity).to_contain_text("Starts: Wed 14 Apr 2027, 12:30 · Time zone: Europe/London")
+    expect(activity).to_contain_text("Starts: Wed 14 Apr 2027, 12:30 · Time zone: UK time")
     activity = open_rows(table(page, "Activities"))
     expect_values(activity, {**ACTIVITY, "Duration (minutes)": "45"})
     expect(field(activity, "Starts")).to_have_value(re.compile(r"^2027-04-14T12:30"))
