@@ -23,6 +23,8 @@ def record(message: str, *args: object, level: int = logging.INFO) -> logging.Lo
         "Voilà is running at:\nhttp://127.0.0.1:8866/",
         "Kernel started: %s",
         "Culling kernels with idle durations > %s seconds at %s second intervals ...",
+        "Adapting from protocol version 5.3 (kernel %s) to 5.4 (client).",
+        "Connecting to kernel %s.",
     ],
 )
 def test_lines_nobody_needs_are_dropped(message: str) -> None:

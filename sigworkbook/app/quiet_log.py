@@ -20,6 +20,11 @@ SAID_ELSEWHERE = (
     "Kernel started: ",  # a kernel id: the line below says who opened which page instead
     "Kernel shutdown: ",
     "Culling kernels with idle durations",  # the settings it runs with, not a problem
+    "Adapting from protocol version ",  # a page's browser and kernel agreeing on a version
+    "Connecting to kernel ",
+    "Disconnecting from kernel ",
+    "Starting buffering for ",
+    "Discarding ",  # ... buffered messages of a closed page
 )
 """Voila's and jupyter_server's start-up and kernel lines that say nothing a facilitator reads."""
 

@@ -102,7 +102,9 @@ def build_config(options: ServeOptions) -> Config:
     # behind the hub's proxy): the token or the hub's login guards every page, and the Host
     # header is whatever name the visitor used.
     remote = options.hub or not is_loopback(options.host)
-    c.Voila.tornado_settings = {"allow_remote_access": remote}
+    # jupyter_server waits 3 pings (90 s) for a page's pong, tornado at most one interval (30 s):
+    # tornado used 30 s already, and said so on the terminal at the first page. Say 30 s.
+    c.Voila.tornado_settings = {"allow_remote_access": remote, "ws_ping_timeout": WS_PING_MS}
     if options.hub:
         c.Voila.identity_provider_class = HUB_IDENTITY_PROVIDER
 
@@ -163,6 +165,9 @@ def normalize_base_url(raw: str) -> str:
     path = raw.strip()
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
+
+WS_PING_MS = 30_000
+"""jupyter_server's websocket ping interval (its WS_PING_INTERVAL), also the pong timeout."""
 
 NETWORK_NOTEBOOK = "07-network"
 """The network team's page, which is not one of the steps."""

@@ -158,7 +158,7 @@ class Page:
                     f'<div class="swb-notice swb-read-only" role="alert">{READ_ONLY}.</div>'
                 )
             )
-        if self.session.needs_name:
+        if self.session.needs_name and self.step.key != "start":  # the start page asks itself
             parts.append(NamePrompt(self.session, named=self._named))
         if self.step.minutes:
             parts.append(self.timer)

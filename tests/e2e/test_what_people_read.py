@@ -29,7 +29,14 @@ from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
 
-WARNINGS = ("is not trusted", "without encryption", "eavesdropping", "Kernel started")
+WARNINGS = (
+    "is not trusted",
+    "without encryption",
+    "eavesdropping",
+    "Kernel started",
+    "websocket_ping_timeout",
+    "Connecting to kernel",
+)
 
 
 def test_the_tab_title_and_download_names_follow_a_rename(
