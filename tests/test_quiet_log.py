@@ -39,6 +39,7 @@ def test_lines_nobody_needs_are_dropped(message: str) -> None:
         ("Kernel started: %s", logging.WARNING),  # a problem is never hidden
         ("Culling '%s' kernel '%s' due to inactivity.", logging.WARNING),
         ("Ana opened Charter (home-safely)", logging.INFO),
+        ("Using pre-heated kernel: %s", logging.INFO),  # the pre-heat tests read it
     ],
 )
 def test_problems_and_our_own_lines_pass(message: str, level: int) -> None:

@@ -13,7 +13,6 @@ packaged notebooks would need each user's own Jupyter secret. Filtered, not fixe
 
 
 SAID_ELSEWHERE = (
-    "Using ",  # ... to store connection files: a folder nobody needs to know
     "Storing connection files in ",
     "Serving static files from ",
     "Voilà is running at:",  # `sigworkbook serve` has printed the address to open
@@ -26,7 +25,10 @@ SAID_ELSEWHERE = (
     "Starting buffering for ",
     "Discarding ",  # ... buffered messages of a closed page
 )
-"""Voila's and jupyter_server's start-up and kernel lines that say nothing a facilitator reads."""
+"""Voila's and jupyter_server's start-up and kernel lines that say nothing a facilitator reads.
+('Using pre-heated kernel: ...' stays: it is how the log shows a page got a warm kernel.)"""
+CONNECTION_FOLDER = " to store connection files"
+"""The end of Voila's 'Using /tmp to store connection files'."""
 
 
 class QuietFilter(logging.Filter):
@@ -38,7 +40,10 @@ class QuietFilter(logging.Filter):
             return False
         if record.levelno > logging.INFO:
             return True
-        return not (isinstance(record.msg, str) and record.msg.startswith(SAID_ELSEWHERE))
+        message = record.msg if isinstance(record.msg, str) else ""
+        if message.endswith(CONNECTION_FOLDER):  # a folder nobody needs to know
+            return False
+        return not message.startswith(SAID_ELSEWHERE)
 
 
 def joined_line(notebook: str, who: str, sig: str, titles: Mapping[str, str]) -> str:
