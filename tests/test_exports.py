@@ -277,7 +277,7 @@ def test_the_charter_page_opens_in_chromium_as_a_finished_document(
         env=env,
         text=True,
     ).stdout
-    assert f"<title>{demo.identity.name} · charter</title>" in dom
+    assert f"<title>Charter · {demo.identity.name}</title>" in dom
     assert dom.count("<table>") == 5  # core group, measures, risks, upcoming, promotion
     assert "<h1>Home Safely</h1>" in dom and "Agreed by the core group on 5 January 2027" in dom
     assert "<script" not in dom
