@@ -22,6 +22,7 @@ from widget_tree import control, open_rows, walk
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import value_in_words
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.schedule import ScheduleTable, build
@@ -460,3 +461,9 @@ def test_a_folded_row_says_the_time_zone_as_people_do(form: widgets.Widget) -> N
     assert "Time zone: UK time" in editor.summary(row)
     assert "Time zone: Dublin time" in editor.summary({**row, "timezone": "Europe/Dublin"})
     assert "Europe/" not in editor.summary(row)
+
+
+def test_the_history_says_a_time_zone_in_words() -> None:
+    assert value_in_words("schedule.activities.0.timezone", "Europe/London") == "UK time"
+    assert value_in_words("schedule.activities.0.timezone", "America/New_York") == "New York time"
+    assert value_in_words("schedule.activities.0.timezone", "UTC") == "UTC"
