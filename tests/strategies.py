@@ -139,7 +139,7 @@ def people() -> Strategy[dict[str, Any]]:
             "organisation": lines(120),
             "role": keys("roles"),
             "contact": lines(200),
-            "network_member": st.booleans(),
+            "network_member": st.none() | st.booleans(),
         },
     )
 

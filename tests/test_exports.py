@@ -175,7 +175,7 @@ def test_an_organisation_can_override_one_template_only(tmp_path: Path, demo: Pl
     )
     charter = render("markdown", demo, templates=tmp_path)
     assert charter.startswith(f"# {demo.identity.name} | Northvale network charter\n\n")
-    assert "*Revision 5 · exported 5 January 2027, 09:30 UTC" in charter
+    assert "*Written by the core group on 5 January 2027.*" in charter
     assert render("listing", demo, templates=tmp_path) == render("listing", demo)
     html = exports.charter_html(demo, revision=5, exported_at=EXPORTED_AT, templates=tmp_path)
     assert "Northvale network charter" in html
@@ -277,7 +277,7 @@ def test_the_charter_page_opens_in_chromium_as_a_finished_document(
         env=env,
         text=True,
     ).stdout
-    assert f"<title>{demo.identity.name} · charter</title>" in dom
+    assert f"<title>Charter · {demo.identity.name}</title>" in dom
     assert dom.count("<table>") == 5  # core group, measures, risks, upcoming, promotion
-    assert "<h1>Home Safely</h1>" in dom and "Revision 5" in dom
+    assert "<h1>Home Safely</h1>" in dom and "Agreed by the core group on 5 January 2027" in dom
     assert "<script" not in dom

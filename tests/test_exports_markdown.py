@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from sigworkbook import exports
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import label
+from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.people import clean_name
 
@@ -227,15 +228,18 @@ def test_the_demo_charter_has_every_section_and_nothing_left_to_agree() -> None:
         assert f"| {risk.risk} |" in markdown
 
 
-def test_the_footer_names_the_revision_and_the_export_date() -> None:
+def test_the_footer_says_who_agreed_it_and_when_and_nothing_internal() -> None:
     plan = Plan.model_validate(DEMO)
     moment = dt.datetime(2027, 2, 3, 16, 45, 59, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    for format in ("markdown", "listing", "promotion"):
-        last = plain_text(render(format, plan, revision=42, exported_at=moment)).strip()
-        assert last.splitlines()[-1].startswith("Revision 42 · exported 3 February 2027, 14:45 UTC")
+    for format, verb in (("markdown", "Agreed"), ("listing", "Sent"), ("promotion", "Prepared")):
+        text = plain_text(render(format, plan, revision=42, exported_at=moment)).strip()
+        assert text.splitlines()[-1] == f"{verb} by the core group on 3 February 2027."
+        for internal in ("Revision", "42", "sigworkbook", "UTC"):
+            assert internal not in text.splitlines()[-1]
 
 
-def test_promotion_shows_each_drafts_length_against_the_channel_limit() -> None:
+def test_promotion_documents_carry_no_length_checks() -> None:
+    """The checks stay on the review page; a sponsor reads the drafts, not their counts."""
     limit = catalogues.active().char_limit("network_twitter")
     assert limit is not None
     document = demo_document()
@@ -246,12 +250,13 @@ def test_promotion_shows_each_drafts_length_against_the_channel_limit() -> None:
         {"id": "free01", "channel": "direct_email", "draft": "e" * 5000},
     ]
     assert catalogues.active().char_limit("direct_email") is None
-    text = plain_text(render("promotion", Plan.model_validate(document)))
-    assert f"{limit + 7} characters: 7 over the limit of {limit}" in text
-    assert f"{limit - 1} of {limit} characters" in text
-    assert "5000 characters; this channel has no limit" in text
-    charter = plain_text(render("markdown", Plan.model_validate(document)))
-    assert f"{limit + 7} of {limit}: 7 over" in charter
+    plan = Plan.model_validate(document)
+    for format in ("promotion", "markdown"):
+        text = plain_text(render(format, plan))
+        for internal in (f"of {limit}", "7 over", "characters", "no limit", "Length", ".md"):
+            assert internal not in text, (format, internal)
+    over = [gap for gap in check(plan)["promotion"].gaps if "the limit is" in gap.message]
+    assert len(over) == 1  # the check is on the review page, where the group fixes it
 
 
 def test_activities_without_a_date_are_named_in_the_schedule_summary() -> None:

@@ -72,7 +72,8 @@ def test_the_printed_charter_has_every_section_and_no_cut_row(
         assert f"Page {number} of {len(pages)}" in words(text)  # the page number, from @page
     assert len(table_rows(document)) > 20
     assert_no_row_cut(document, pages)
-    assert words(pages[-1]).endswith(f"written with sigworkbook Page {len(pages)} of {len(pages)}")
+    ending = f"Agreed by the core group on 5 January 2027. Page {len(pages)} of {len(pages)}"
+    assert words(pages[-1]).endswith(ending)
 
 
 def test_long_rows_move_to_the_next_page_whole(browser_page: Page, tmp_path: Path) -> None:

@@ -188,7 +188,7 @@ def test_the_footer_facts_end_the_document(demo: Plan) -> None:
     for format in WORD_FORMATS:
         document = read(render(format, demo, revision=42))
         last = document.paragraphs[-1]
-        assert last.text.startswith("Revision 42 · exported 5 January 2027, 09:30 UTC")
+        assert last.text.startswith(("Agreed by the core group on 5 January 2027.", "Sent by"))
         assert all(run.italic for run in last.runs)
 
 

@@ -149,7 +149,7 @@ def test_base_url_reaches_voila_and_the_start_link(tmp_path: Any) -> None:
     )
     c = build_config(options)
     assert (c.Voila.base_url, c.Voila.server_url) == ("/swb/", "/swb/")
-    assert start_url(options) == "http://127.0.0.1:8866/swb/voila/render/00-start.ipynb"
+    assert start_url(options) == "http://127.0.0.1:8866/swb/"
     assert normalize_base_url("swb") == "/swb/" and normalize_base_url("") == "/"
 
 

@@ -40,13 +40,9 @@ def shown_link(markup: str) -> tuple[str, str]:
 def test_the_join_link_is_the_start_page_at_an_address_others_reach() -> None:
     assert join_url(options("127.0.0.1")) is None
     assert join_url(options("localhost")) is None
-    assert join_url(options("192.168.1.5", "tok", 9000)) == (
-        "http://192.168.1.5:9000/voila/render/00-start.ipynb?token=tok"
-    )
+    assert join_url(options("192.168.1.5", "tok", 9000)) == ("http://192.168.1.5:9000/?token=tok")
     wildcard = join_url(options("0.0.0.0", "a b&c"))
-    assert wildcard == (
-        f"http://{reachable_host('0.0.0.0')}:8866/voila/render/00-start.ipynb?token=a+b%26c"
-    )
+    assert wildcard == (f"http://{reachable_host('0.0.0.0')}:8866/?token=a+b%26c")
     assert reachable_host("0.0.0.0") in (network_address(), socket.gethostname())
 
 

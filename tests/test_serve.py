@@ -245,14 +245,10 @@ def test_bad_options_name_the_field(changes: dict[str, object], field: str) -> N
 
 
 def test_start_url_carries_token_and_sig_encoded() -> None:
-    assert start_url(_options()) == "http://127.0.0.1:8866/voila/render/00-start.ipynb"
-    assert start_url(_options(), "a b&c") == (
-        "http://127.0.0.1:8866/voila/render/00-start.ipynb?sig=a+b%26c"
-    )
+    assert start_url(_options()) == "http://127.0.0.1:8866/"  # no notebook's file name
+    assert start_url(_options(), "a b&c") == "http://127.0.0.1:8866/?sig=a+b%26c"
     remote = _options(host="10.0.0.5", port=9000, token="tok")
-    assert start_url(remote, "my-sig") == (
-        "http://10.0.0.5:9000/voila/render/00-start.ipynb?token=tok&sig=my-sig"
-    )
+    assert start_url(remote, "my-sig") == "http://10.0.0.5:9000/?token=tok&sig=my-sig"
 
 
 def test_display_host() -> None:

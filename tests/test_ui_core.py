@@ -130,6 +130,18 @@ def test_adding_a_person_and_typing_their_details_saves_them(ws: Workspace) -> N
     assert (person.name, person.role) == ("Sam Jones", "convener")
 
 
+def test_network_membership_starts_unanswered_and_takes_yes_no_or_blank(ws: Workspace) -> None:
+    form = page_for(ws, sig="blank-group")
+    form.people.add_button.click()
+    member = control(form, "core_group.people.0.network_member")
+    assert member.input.value == "" and member.input.options[0][0] == "Not answered yet"
+    control(form, "core_group.people.0.name").input.value = "Ann from Age UK"
+    assert ws.load("blank-group").plan.core_group.people[0].network_member is None
+    for shown, saved in (("yes", True), ("no", False), ("", None)):
+        member.input.value = shown
+        assert ws.load("blank-group").plan.core_group.people[0].network_member is saved
+
+
 def test_focus_fields_and_key_phrases_save(ws: Workspace) -> None:
     form = page_for(ws, sig="blank-group")
     control(form, "statement.challenges").input.value = "Late discharges"

@@ -17,7 +17,7 @@ from sigworkbook.plan import catalogues
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.downloads import CHARTER_PAGE, REVISION_MARKER, DownloadsPanel
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.pages.review import CharterPreview, ProgressSummary, build
+from sigworkbook.ui.pages.review import CharterPreview, MembershipNote, ProgressSummary, build
 from sigworkbook.workspace import Workspace
 
 DEMO = "home-safely"
@@ -44,6 +44,17 @@ def test_what_is_left_is_listed_per_step_with_a_link_to_its_page(ws: Workspace) 
     assert "What are we trying to do?: not written yet" in shown
     assert "no measure of success yet" in shown
     assert "of 6 steps complete" in shown
+
+
+def test_the_review_page_lists_whose_network_membership_is_unanswered(ws: Workspace) -> None:
+    session, form = page_for(ws, DEMO)
+    shown = html.unescape(find(form, MembershipNote).value)
+    assert "Nobody has said yet whether Edith Mallory is a network member" in shown
+    assert 'href="01-core-group.ipynb?sig=home-safely&who=Ada"' in shown
+    assert "6 of 6 steps complete" in find(form, ProgressSummary).value  # not a gap
+    ws.set(DEMO, "core_group.people.6.network_member", False, author="Ada")
+    session.refresh()
+    assert find(form, MembershipNote).value == ""
 
 
 def test_progress_and_preview_follow_changes_made_elsewhere(ws: Workspace) -> None:
@@ -88,7 +99,8 @@ def test_every_export_is_written_into_the_workspace_and_offered(ws: Workspace) -
         assert media_type in {f.media_type for f in FORMATS.values()} | {"text/html"}
     charter = (folder / "charter.md").read_text(encoding="utf-8")
     assert ws.load(DEMO).plan.identity.name in charter
-    assert f"folder exports/{DEMO}/, with every change up to " in panel.status.value
+    assert "These files hold every change made up to " in panel.status.value
+    assert "exports/" not in panel.status.value and "UTC" not in panel.status.value
     assert "revision" not in panel.status.value
 
 

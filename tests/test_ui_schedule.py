@@ -22,6 +22,7 @@ from widget_tree import control, open_rows, walk
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.fields import value_in_words
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.schedule import ScheduleTable, build
@@ -176,8 +177,8 @@ def test_the_table_is_sorted_by_the_moment_activities_start(
     ]
     assert [row.index for row in rows] == [3, 2, 1, 0, 4]
     # Each time is shown in the activity's own zone, not converted.
-    assert rows[0].when == "Mon 1 Feb 2027, 18:00\u201319:00 (Europe/London)"
-    assert rows[1].when == "Mon 1 Mar 2027, 10:30\u201311:30 (Europe/Berlin)"
+    assert rows[0].when == "Mon 1 Feb 2027, 18:00\u201319:00 (UK time)"
+    assert rows[1].when == "Mon 1 Mar 2027, 10:30\u201311:30 (Berlin time)"
     assert rows[-1].when == "No date yet"
 
 
@@ -208,7 +209,7 @@ def test_a_row_shows_type_length_repetition_owner_place_and_status(
     first, series, until = schedule_rows(ws.load(sig).plan)
     types = catalogues.active()
     assert first.cells() == (
-        "Tue 4 May 2027, 09:15\u201311:45 (Europe/London)",
+        "Tue 4 May 2027, 09:15\u201311:45 (UK time)",
         types.label("activity_types", "learning_journey"),
         "(untitled)",
         "150",
@@ -424,3 +425,45 @@ def test_a_folded_monthly_row_says_which_day(ws: Workspace, sig: str, form: widg
     row = ws.load(sig).plan.schedule.activities[0].model_dump(mode="json")
     assert "Monthly on the first Tuesday" in editor.summary(row)
     assert "On the same weekday" not in editor.summary(row)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [(5, "weekday"), (28, "weekday"), (29, "date")],  # 29th: no 'fifth Tuesday' every month
+)
+def test_making_an_activity_monthly_offers_and_chooses_the_weekday_form(
+    ws: Workspace, sig: str, form: widgets.Widget, day: int, expected: str
+) -> None:
+    activities_editor(form).add()
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, day, 18, 0)
+    by = control(form, "schedule.activities.0.recurrence.monthly_by")
+    assert by.input.options[0][1] == "weekday", "the weekday form is offered first"
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == expected
+    assert by.input.value == expected
+
+
+def test_a_monthly_activity_given_its_first_date_takes_the_weekday_form(
+    ws: Workspace, sig: str, form: widgets.Widget
+) -> None:
+    activities_editor(form).add()
+    control(form, "schedule.activities.0.recurrence.frequency").input.value = "monthly"
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 5, 18, 0)
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "weekday"
+    control(form, "schedule.activities.0.recurrence.monthly_by").input.value = "date"
+    control(form, "schedule.activities.0.start").input.value = dt.datetime(2027, 1, 12, 18, 0)
+    assert ws.load(sig).plan.schedule.activities[0].recurrence.monthly_by == "date"  # it stands
+
+
+def test_a_folded_row_says_the_time_zone_as_people_do(form: widgets.Widget) -> None:
+    editor = activities_editor(form)
+    row = {"title": "Huddle", "start": "2027-04-14T12:30", "timezone": "Europe/London"}
+    assert "Time zone: UK time" in editor.summary(row)
+    assert "Time zone: Dublin time" in editor.summary({**row, "timezone": "Europe/Dublin"})
+    assert "Europe/" not in editor.summary(row)
+
+
+def test_the_history_says_a_time_zone_in_words() -> None:
+    assert value_in_words("schedule.activities.0.timezone", "Europe/London") == "UK time"
+    assert value_in_words("schedule.activities.0.timezone", "America/New_York") == "New York time"
+    assert value_in_words("schedule.activities.0.timezone", "UTC") == "UTC"

@@ -238,7 +238,11 @@ def test_without_a_chosen_sig_the_page_still_offers_choose_and_create(
     assert [o[1] for o in content.chooser.sig_input.options] == [None, "blank-group", SIG]
     assert not any(isinstance(w, AgendaEditor) for w in walk(content))
     content.creator.name_input.value = "New One"
+    assert content.creator.create() is None  # nobody's SIG: the name comes first
+    assert "Your name: type it first" in html.unescape(content.creator.message.value)
+    content.chooser.name_input.value = "Bo"
     assert content.creator.create() == "new-one"
+    assert {c.author for c in ws.history("new-one")} == {"Bo"}
     show_start(start)  # displays without a page
 
 

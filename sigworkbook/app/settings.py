@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from traitlets.config import Config
 from sigworkbook import settings
 from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, network_address
+from sigworkbook.plan.steps import STEPS
 
 TEMPLATE_NAME = "sigworkbook"
 START_NOTEBOOK = "00-start.ipynb"
@@ -110,8 +112,11 @@ def build_config(options: ServeOptions) -> Config:
     # behind the hub's proxy): the token or the hub's login guards every page, and the Host
     # header is whatever name the visitor used.
     remote = options.hub or not is_loopback(options.host)
+    # jupyter_server waits 3 pings (90 s) for a page's pong, tornado at most one interval (30 s):
+    # tornado used 30 s already, and said so on the terminal at the first page. Say 30 s.
     c.Voila.tornado_settings = {
         "allow_remote_access": remote,
+        "ws_ping_timeout": WS_PING_MS,
         # Tornado closes a websocket whose message is larger (its own default is 10 MiB).
         "websocket_max_message_size": options.limits.message_bytes,
         LIMITS_SETTING: options.limits,
@@ -136,10 +141,17 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.progressive_rendering = False
     # Every page is <html lang="en-GB"> (or the configured tag): the template reads it from
     # here (nbconvert's own language_code takes a bare two-letter code only).
-    c.VoilaConfiguration.resources = {"sigworkbook": {"language": options.language}}
+    c.VoilaConfiguration.resources = {
+        "sigworkbook": {"language": options.language, "titles": page_titles()}
+    }
     c.VoilaExecutor.show_tracebacks = False
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
 
+    if os.name == "posix":
+        # Kernels talk to the server over Unix sockets in the server's own connection folder
+        # (mode 0700), not over TCP on 127.0.0.1: no other local user can connect to them, and
+        # ipykernel has no cause to warn "Kernel is running over TCP without encryption".
+        c.KernelManager.transport = "ipc"
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_timeout
     c.MappingKernelManager.cull_interval = options.cull_interval
     c.MappingKernelManager.cull_connected = False
@@ -173,9 +185,25 @@ def normalize_base_url(raw: str) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
+WS_PING_MS = 30_000
+"""jupyter_server's websocket ping interval (its WS_PING_INTERVAL), also the pong timeout."""
+
+NETWORK_NOTEBOOK = "07-network"
+"""The network team's page, which is not one of the steps."""
+
+
+def page_titles() -> dict[str, str]:
+    """Each page's title in the browser tab before it shows the SIG's name, by notebook name
+    (never '03-charter'); the page then sets 'Charter · <SIG name>' itself."""
+    titles = {step.notebook.removesuffix(".ipynb"): step.title for step in STEPS}
+    return {**titles, NETWORK_NOTEBOOK: "The network's SIGs"}
+
+
 def start_path(options: ServeOptions) -> str:
-    """The start page's path, under the base URL."""
-    return f"{options.base_url}voila/render/{START_NOTEBOOK}"
+    """The address people are given: the base URL itself, which takes them to the start page
+    (and drops the access token from the address once the browser holds its login cookie), so
+    nobody reads or types a notebook's file name."""
+    return options.base_url
 
 
 def join_url(options: ServeOptions) -> str | None:

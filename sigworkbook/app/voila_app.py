@@ -57,9 +57,10 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from sigworkbook.app import quiet_log
 from sigworkbook.app.kernel_guard import current_claim, new_reference
 from sigworkbook.app.limits import Refused
-from sigworkbook.app.settings import HUB_SETTING, POOL_API, START_NOTEBOOK
+from sigworkbook.app.settings import HUB_SETTING, POOL_API, START_NOTEBOOK, page_titles
 from sigworkbook.ui.request import KERNEL_KEY_ENV, KERNEL_KEY_HEADER
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
@@ -129,6 +130,7 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         _page_path.set(self.request.path)
         admission = getattr(self.kernel_manager, "admission", None)
         if admission is None:
+            self._log_visit(path)
             await super().get(path)
             return
         try:
@@ -136,12 +138,25 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
         except Refused as refused:
             self.log.warning("Refused %s: %s", self.request.path, refused)
             raise tornado.web.HTTPError(429, reason="Too many open pages") from None
+        self._log_visit(path)
         token = current_claim.set(claim)
         try:
             await super().get(path)
         finally:
             current_claim.reset(token)
             admission.release(claim)
+
+    def _log_visit(self, path: str | None) -> None:
+        """One plain line on the terminal: who opened which page of which SIG."""
+        self.log.info(
+            "%s",
+            quiet_log.joined_line(
+                path or "",
+                self.get_query_argument("who", ""),
+                self.get_query_argument("sig", ""),
+                page_titles(),
+            ),
+        )
 
     def visitor(self) -> str:
         """Who the limits count this request as: the hub user when hosted (each server has one
@@ -294,8 +309,9 @@ class PoolHandler(APIHandler):
 
 
 class StartPageRedirect(JupyterHandler):
-    """`GET`: redirect to the start page, keeping the query (an access token, say) and adding
-    the SIG `serve --sig` named unless the address names one already."""
+    """`GET`: redirect to the start page, keeping the query and adding the SIG `serve --sig`
+    named unless the address names one already; an access token that logged the browser in is
+    dropped, so that the address bar does not show it."""
 
     def initialize(self, target: str, sig: str | None) -> None:
         self.target = target
@@ -309,6 +325,8 @@ class StartPageRedirect(JupyterHandler):
         ]
         if self.sig and not any(name == "sig" for name, _ in query):
             query.append(("sig", self.sig))
+        if self.current_user is not None:  # the login cookie is set: the address needs no token
+            query = [(name, value) for name, value in query if name != "token"]
         self.redirect(self.target + (f"?{urlencode(query)}" if query else ""))
 
 
@@ -387,6 +405,7 @@ def run(
     app.on_listening = on_listening
     app.browser_url = browser_url
     app.start_sig = sig
+    quiet_log.install(app.log)  # no "Notebook ... is not trusted" at every visit, no kernel ids
     app.initialize([])
     signal.signal(signal.SIGINT, app.stop_from_signal)
     signal.signal(signal.SIGTERM, app.stop_from_signal)

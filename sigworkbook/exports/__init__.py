@@ -17,6 +17,7 @@ from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
 from sigworkbook.exports.templating import reference_document, render_template
 from sigworkbook.files import write_atomic
+from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.model import Plan
 
 __all__ = [
@@ -186,11 +187,14 @@ FORMATS: Mapping[str, ExportFormat] = _formats(
 )
 
 
-def download_name(sig_id: str, file_name: str) -> str:
-    """The name a downloaded document is saved under: the SIG's id (a slug: lower-case letters,
-    digits and hyphens) before the fixed file name, e.g. 'frailty-friends-charter.docx', so
-    that several SIGs' charters can sit in one Downloads folder."""
-    return f"{sig_id}-{file_name}"
+def download_name(sig_id: str, file_name: str, name: str = "") -> str:
+    """The name a downloaded document is saved under: the SIG's current name spelt as a slug
+    (lower-case letters, digits and hyphens) before the fixed file name, e.g.
+    'northshire-frailty-network-charter.docx', so that several SIGs' charters can sit in one
+    Downloads folder and a renamed SIG's files carry its new name. The SIG's id stands in while
+    it has no name that can be spelt."""
+    slug = slugify(name) if name.strip() else ""
+    return f"{slug if slug and slug != 'sig' else sig_id}-{file_name}"
 
 
 def _job(plan: Plan, revision: int, exported_at: dt.datetime | None, templates: Path | None) -> Job:

@@ -30,7 +30,8 @@ class PersonRow:
     organisation: str
     role: str
     contact: str
-    network_member: bool
+    network_member: bool | None
+    """None while nobody has answered (blank in the documents)."""
     convener: bool
 
 
@@ -171,6 +172,7 @@ def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, A
         "revision": revision,
         "exported_at": exported_at,
         "exported": timing.stamp(exported_at),
+        "exported_day": wording.long_date(exported_at.astimezone(dt.UTC).date()),
         "people": people,
         "conveners": [p for p in people if p.convener],
         "activities": [rows[a.id] for a in dated],

@@ -47,6 +47,8 @@ SAVING = "Saving…"
 UNREACHABLE_RETRY = 3.0
 """Seconds between two tries to save edits while the database cannot be reached."""
 UNREACHABLE = "Not saved: database unreachable, trying again"
+NAME_NEEDED = "Not saved yet: type your name at the top of the page, then it is saved"
+"""A nameless visitor's edit waits for their name: nothing in the history is by nobody."""
 
 
 class Session(HasTraits):
@@ -102,6 +104,20 @@ class Session(HasTraits):
         """Whether nothing can be saved from this page: a read-only workspace, or a user who
         may only read this SIG."""
         return self.workspace.read_only or not self.may_edit
+
+    @property
+    def needs_name(self) -> bool:
+        """Whether this page's person must give a name before an edit of theirs is saved."""
+        return not (self.author or "").strip() and not self.read_only
+
+    def set_author(self, name: str) -> bool:
+        """This page's person gave their name: save what waited for it, as theirs."""
+        self.author = " ".join(name.split())
+        self.check_in()
+        ok = self.flush()
+        if ok and self.status.message == NAME_NEEDED:
+            self._set_status(SaveStatus(True, "All changes saved"))
+        return ok
 
     @property
     def authorship(self) -> Authorship:
@@ -178,6 +194,9 @@ class Session(HasTraits):
 
     def update(self, path: str, change: Callable[[Any], Any]) -> bool:
         """Save `change(current value)` at `path`, reading and writing in one transaction."""
+        if self.needs_name:
+            self._set_status(SaveStatus(False, NAME_NEEDED))
+            return False
         self.flush()
         try:
             loaded = self.workspace.update(self.sig_id, path, change, author=self.author)
@@ -213,6 +232,10 @@ class Session(HasTraits):
         if not self._queue.has_pending:
             self._queue.cancel_timer()
             return True
+        if self.needs_name:  # kept, and saved once the person says who they are
+            self._queue.cancel_timer()
+            self._set_status(SaveStatus(False, NAME_NEEDED))
+            return False
         self._check_for_others()
         all_ok = True
         for path, (value, source) in self._queue.take().items():
@@ -392,6 +415,9 @@ class Session(HasTraits):
 
     def restore(self, revision: int, *, path: str | None = None) -> None:
         """Restore the plan, or one field, to how it was at `revision` (a new revision)."""
+        if self.needs_name:
+            self._set_status(SaveStatus(False, NAME_NEEDED))
+            return
         loaded = self.workspace.restore(self.sig_id, revision, path=path, author=self.author)
         for controls in self._controls.values():
             for control in controls:

@@ -399,6 +399,10 @@ def value_in_words(path: str, value: Any) -> str:
         text = "yes" if value else "no"
     elif isinstance(value, str) and spec.kind == "choice":
         text = _choice_label(spec, value)
+    elif isinstance(value, str) and spec.kind == "line" and spec.choices:  # a time zone
+        from sigworkbook.plan.wording import zone_in_words
+
+        text = zone_in_words(value)
     elif isinstance(value, str) and spec.kind == "date":
         from sigworkbook.plan.wording import long_date
 

@@ -201,10 +201,10 @@ class Person(Section):
         description="Their role in the SIG.",
     )
     contact: Line = text("Contact", "An email address or other way to reach them.", max_length=200)
-    network_member: YesNo = Field(
-        default=True,
+    network_member: YesNo | None = Field(
+        default=None,
         title="Network member",
-        description="Whether they are a member of the network.",
+        description="Whether they are a member of the network (blank until someone answers).",
     )
 
 
@@ -377,10 +377,10 @@ FREQUENCY_LABELS: dict[str, str] = {
 }
 
 
-MonthlyBy = Literal["date", "weekday", "last_weekday"]
+MonthlyBy = Literal["weekday", "date", "last_weekday"]
 MONTHLY_BY_LABELS: dict[str, str] = {
-    "date": "On the same date (e.g. the 5th)",
     "weekday": "On the same weekday (e.g. the first Tuesday)",
+    "date": "On the same date (e.g. the 5th)",
     "last_weekday": "On the last such weekday (e.g. the last Thursday)",
 }
 

@@ -23,6 +23,19 @@ _MONTHS = (
 )
 EN_DASH = "\u2013"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_ZONE_WORDS = {"Europe/London": "UK time", "GB": "UK time", "Europe/Belfast": "UK time"}
+_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "GMT"})
+
+
+def zone_in_words(zone: str) -> str:
+    """A time zone as people say it: 'UK time' for Europe/London, else its city ('Paris time',
+    'New York time'), 'UTC' for UTC; never the IANA name with its slash and underscores."""
+    if zone in _ZONE_WORDS:
+        return _ZONE_WORDS[zone]
+    if zone in _UTC_ZONES or zone.startswith("Etc/"):
+        return "UTC" if zone in _UTC_ZONES else zone.removeprefix("Etc/")
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time"
 
 
 def long_date(day: dt.date) -> str:
@@ -50,7 +63,7 @@ def when_text(activity: Activity, start: dt.datetime) -> str:
         span = f"{short_date(start.date())}, {start:%H:%M}{EN_DASH}{end:%H:%M}"
     else:
         span = f"{short_date(start.date())}, {start:%H:%M} {EN_DASH} {short_date(end.date())}, {end:%H:%M}"
-    return f"{span} ({activity.timezone})"
+    return f"{span} ({zone_in_words(activity.timezone)})"
 
 
 def repeats_text(activity: Activity) -> str:

@@ -37,6 +37,14 @@ SUMMARY_TEXT = 60
 """Characters of a long text shown in a folded row's summary line."""
 
 
+UNANSWERED_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Not answered yet", ""),
+    ("Yes", "yes"),
+    ("No", "no"),
+)
+"""A yes-or-no field that starts unanswered (None in the plan), as a drop-down."""
+
+
 def summary_value(spec: FieldSpec, value: Any) -> str:
     """A field's value as a few words of plain text, for a folded table row.
 
@@ -45,6 +53,8 @@ def summary_value(spec: FieldSpec, value: Any) -> str:
     """
     if spec.kind == "choice":
         return next((label for label, key in _choices(spec) if key == value), str(value))
+    if spec.kind == "bool" and spec.optional:
+        return f"{spec.label}: {'yes' if value else 'no'}"
     if spec.kind == "bool":
         return spec.label if value else ""
     if spec.kind == "datetime":
@@ -52,6 +62,8 @@ def summary_value(spec: FieldSpec, value: Any) -> str:
         text = f"{wording.short_date(moment.date())}, {moment:%H:%M}"
     elif spec.kind == "date":
         text = wording.long_date(dt.date.fromisoformat(str(value)))
+    elif spec.kind == "line" and spec.choices:  # a time zone, as people say it: 'UK time'
+        text = wording.zone_in_words(str(value))
     else:
         text = " ".join(str(value).split())
         if len(text) > SUMMARY_TEXT:
@@ -90,6 +102,10 @@ def _input(spec: FieldSpec) -> widgets.ValueWidget:
             layout=wide,
             continuous_update=True,
             **common(widgets.Text),
+        )
+    if spec.kind == "bool" and spec.optional:  # yes, no, or not answered yet
+        return widgets.Dropdown(
+            options=list(UNANSWERED_CHOICES), layout=layout(), **common(widgets.Dropdown)
         )
     if spec.kind == "bool":
         return widgets.Checkbox(indent=False, layout=layout(), **common(widgets.Checkbox))
@@ -136,6 +152,8 @@ def to_widget(spec: FieldSpec, value: Any) -> Any:
         return value or ""
     if spec.kind == "int" and spec.optional:
         return "" if value is None else str(value)
+    if spec.kind == "bool" and spec.optional:
+        return "" if value is None else ("yes" if value else "no")
     return value
 
 
@@ -160,6 +178,8 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
             return int(text)
         except ValueError:
             return text
+    if spec.kind == "bool" and spec.optional and isinstance(value, str):
+        return {"yes": True, "no": False}.get(value)
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None).isoformat(timespec="minutes")
     if isinstance(value, dt.date):
@@ -279,6 +299,11 @@ class BoundControl(widgets.VBox):
 
     def is_dirty(self) -> bool:
         return bool(self.value != self.base)
+
+    @property
+    def showing_plan(self) -> bool:
+        """The input is being set from the plan (someone's saved edit), not by this person."""
+        return self._showing
 
     @property
     def has_problem(self) -> bool:

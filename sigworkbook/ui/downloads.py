@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -16,10 +17,11 @@ import ipywidgets as widgets
 from sigworkbook import __version__
 from sigworkbook.exports import FORMATS, ExportError, charter_page, download_name, write_all
 from sigworkbook.exports.templating import template_files
-from sigworkbook.exports.timing import export_time, stamp
+from sigworkbook.exports.timing import export_time
 from sigworkbook.files import write_atomic
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.wording import long_date
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
@@ -37,7 +39,7 @@ TEXT_TYPES = ("text/", "application/json")
 @dataclass(frozen=True)
 class Download:
     """One exported file: what it is, where it was written, its bytes and the name the browser
-    saves it under (the SIG's id, then the file name)."""
+    saves it under (the SIG's current name, then the file name)."""
 
     file_name: str
     media_type: str
@@ -61,21 +63,25 @@ class Export:
     exported_at: dt.datetime
 
 
-def _download_list(folder: Path, sig_id: str, page: bytes | None = None) -> list[Download]:
-    """Every export of SIG `sig_id` in `folder`, with its bytes (the charter page's given, or
-    read)."""
+def _download_list(
+    folder: Path, sig_id: str, name: str, page: bytes | None = None
+) -> list[Download]:
+    """Every export of SIG `sig_id` (now called `name`) in `folder`, with its bytes (the charter
+    page's given, or read)."""
     kinds = [(f.file_name, f.media_type, f.description) for f in FORMATS.values()]
     kinds.append((CHARTER_PAGE, "text/html", "the charter as a page to print"))
     return [
         Download(
-            name,
+            file_name,
             media_type,
             description,
-            folder / name,
-            page if page is not None and name == CHARTER_PAGE else (folder / name).read_bytes(),
-            download_name(sig_id, name),
+            folder / file_name,
+            page
+            if page is not None and file_name == CHARTER_PAGE
+            else (folder / file_name).read_bytes(),
+            download_name(sig_id, file_name, name),
         )
-        for name, media_type, description in kinds
+        for file_name, media_type, description in kinds
     ]
 
 
@@ -92,7 +98,7 @@ def fingerprint(revision: int) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def _written_before(folder: Path, sig_id: str, revision: int) -> Export | None:
+def _written_before(folder: Path, sig_id: str, name: str, revision: int) -> Export | None:
     """The exports already in `folder` if all of them were written from `revision` with the
     templates and catalogue in use now, else None."""
     marker = folder / REVISION_MARKER
@@ -100,7 +106,7 @@ def _written_before(folder: Path, sig_id: str, revision: int) -> Export | None:
         if marker.read_text(encoding="ascii") != _marker_text(revision):
             return None
         written = dt.datetime.fromtimestamp(marker.stat().st_mtime, dt.UTC)
-        return Export(_download_list(folder, sig_id), revision, written)
+        return Export(_download_list(folder, sig_id, name), revision, written)
     except (OSError, ValueError):
         return None
 
@@ -123,7 +129,9 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
         session.refresh()
     loaded = session.loaded
     folder = export_folder(session)
-    if reuse and (earlier := _written_before(folder, session.sig_id, loaded.revision)) is not None:
+    name = loaded.plan.identity.name
+    earlier = _written_before(folder, session.sig_id, name, loaded.revision) if reuse else None
+    if earlier is not None:
         return earlier
     moment = export_time(None)
     page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
@@ -139,7 +147,7 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
             write_atomic(path, data if data is not None else _marker_text(loaded.revision).encode())
         except OSError as error:
             raise ExportError(f"{path}: cannot be written ({error.strerror or error})") from None
-    return Export(_download_list(folder, session.sig_id, page), loaded.revision, moment)
+    return Export(_download_list(folder, session.sig_id, name, page), loaded.revision, moment)
 
 
 def data_uri(media_type: str, data: bytes) -> str:
@@ -205,18 +213,29 @@ class DownloadsPanel(widgets.VBox):
     def _show_status(self) -> None:
         if self.last is None:
             return
-        folder = f"exports/{self.session.sig_id}/"
-        when = stamp(self.last.exported_at)
         if self.session.loaded.revision != self.last.revision:
             self.status.value = (
                 '<p class="swb-notice" role="status">The plan has changed since these files '
                 'were written: choose "Export again" to include the changes.</p>'
             )
             return
+        when = self.last.exported_at.astimezone()
         self.status.value = (
-            f'<p class="swb-help" role="status">Also saved on the server, in the workspace '
-            f"folder {html.escape(folder)}, with every change up to {html.escape(when)}.</p>"
+            '<p class="swb-help" role="status">These files hold every change made up to '
+            f"{when:%H:%M} on {html.escape(long_date(when.date()))}; a copy of each is also "
+            "kept with the workbook.</p>"
         )
 
     def _plan_changed(self, loaded: Loaded) -> None:
+        if self.last is not None:  # a renamed SIG's files are offered under its new name
+            name = loaded.plan.identity.name
+            renamed = [
+                dataclasses.replace(
+                    d, save_as=download_name(self.session.sig_id, d.file_name, name)
+                )
+                for d in self.last.downloads
+            ]
+            if renamed != self.last.downloads:
+                self.last = dataclasses.replace(self.last, downloads=renamed)
+                self.links.value = links_html(renamed)
         self._show_status()

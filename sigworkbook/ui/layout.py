@@ -26,6 +26,13 @@ def step_href(step: Step, sig_id: str | None, author: str | None) -> str:
     return step.notebook + (f"?{urlencode(query)}" if query else "")
 
 
+def page_title(step: Step, sig_name: str) -> str:
+    """The browser tab's title: 'Charter · Northshire Frailty Network' (the step alone while the
+    SIG has no name)."""
+    name = " ".join(sig_name.split())
+    return f"{step.title} · {name}" if name else step.title
+
+
 def header_html(
     current: Step,
     sig_name: str,
@@ -59,10 +66,14 @@ def header_html(
             f"{html.escape(step.label)}{state}</a></li>"
         )
     you = shown or author
-    who = f'<span class="swb-who">You: {html.escape(you)}</span>' if you else ""
+    # The name the browser remembers for this visitor's next pages (sigworkbook.js); not a
+    # hub user's: the hub says who they are.
+    kept = f' data-swb-who="{html.escape(author)}"' if author and not shown else ""
+    who = f'<span class="swb-who"{kept}>You: {html.escape(you)}</span>' if you else ""
     sig = html.escape(sig_name or "Untitled SIG")
     return (
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
+        f'<div class="swb-header" data-swb-title="{html.escape(page_title(current, sig_name))}">'
+        '<span class="swb-brand">sigworkbook</span>'
         f'<span class="swb-sig">{sig}</span>{who}</div>'
         f'<nav class="swb-steps" aria-label="Workbook steps"><ol>{"".join(items)}</ol></nav>'
     )

@@ -29,6 +29,7 @@ from sigworkbook.ui.layout import (
     progress_html,
     status_html,
 )
+from sigworkbook.ui.name_prompt import NamePrompt
 from sigworkbook.ui.readonly import keep_read_only
 from sigworkbook.ui.repair import RepairNotice
 from sigworkbook.ui.request import query_param, wait_for_request
@@ -96,6 +97,7 @@ class Page:
         self.retry.layout.display = "none"
         on_click(self.retry, session.retry, reads_typing=False)
         self.here = widgets.HTML()
+        self._footer = widgets.HTML(next_html(step, session.sig_id, session.author))
         self.timer = Timer(
             session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes),
             share=self._share_timer,
@@ -160,6 +162,8 @@ class Page:
             parts.append(
                 widgets.HTML(f'<div class="swb-notice swb-read-only" role="alert">{why}.</div>')
             )
+        if self.session.needs_name and self.step.key != "start":  # the start page asks itself
+            parts.append(NamePrompt(self.session, named=self._named))
         if self.step.minutes:
             parts.append(self.timer)
         box = widgets.VBox(parts)
@@ -167,7 +171,13 @@ class Page:
         return box
 
     def footer(self) -> widgets.HTML:
-        return widgets.HTML(next_html(self.step, self.sig_id, self.session.author))
+        return self._footer
+
+    def _named(self) -> None:
+        """The person gave their name: the header says so and every link carries it."""
+        self._plan_changed(self.session.loaded)
+        self._footer.value = next_html(self.step, self.sig_id, self.session.author)
+        self._presence_changed(self.session.here)
 
     def show(self, content: widgets.Widget) -> None:
         """Display the step's form, the link to the next step and the history panel."""

@@ -28,6 +28,7 @@ from e2e.workbook_pages import (
     table,
     wait_for_value,
 )
+from sigworkbook.plan.fieldtypes import slugify
 
 pytestmark = pytest.mark.e2e
 
@@ -135,7 +136,7 @@ def core(walk: Walk) -> None:
         row = add_row(page, "Core group", "Add a person")
         fill(row, {"Name": name, "Organisation": organisation, "Contact": contact})
         choose(row, "Role", role)
-        field(row, "Network member").set_checked(member)
+        choose(row, "Network member", "Yes" if member else "No")
     fill(page, CORE_TEXT)
     field(page, "Key phrases (one per line)").fill("polypharmacy\nmedicines safety")
     walk.saved(
@@ -175,7 +176,7 @@ def core(walk: Walk) -> None:
         row = people.nth(index)
         expect_values(row, {"Name": name, "Organisation": organisation, "Contact": contact})
         assert selected_label(field(row, "Role")) == role
-        expect(field(row, "Network member")).to_be_checked(checked=member)
+        assert selected_label(field(row, "Network member")) == ("Yes" if member else "No")
     expect_values(page, CORE_TEXT)
     expect(field(page, "Key phrases (one per line)")).to_have_value(
         "polypharmacy\nmedicines safety"
@@ -342,7 +343,7 @@ def schedule(walk: Walk) -> None:
     expect(activity).to_have_count(1)
     # Folded after the reload: one line with the short fields, then the inputs on "Edit".
     expect(activity).to_contain_text("Owner: Omar Haddad")
-    expect(activity).to_contain_text("Starts: Wed 14 Apr 2027, 12:30 · Time zone: Europe/London")
+    expect(activity).to_contain_text("Starts: Wed 14 Apr 2027, 12:30 · Time zone: UK time")
     activity = open_rows(table(page, "Activities"))
     expect_values(activity, {**ACTIVITY, "Duration (minutes)": "45"})
     expect(field(activity, "Starts")).to_have_value(re.compile(r"^2027-04-14T12:30"))
@@ -418,12 +419,13 @@ def review(walk: Walk, downloads: Path) -> None:
     assert selected_label(field(first, "Status")) == "In progress"
     expect(field(first, "Owner")).to_have_value("Omar Haddad")
 
-    link = page.locator(f'a.swb-download[download="{walk.sig}-charter.md"]')
+    saved_as = f"{slugify(CHOSEN_NAME)}-charter.md"  # the SIG's current name, not its first
+    link = page.locator(f'a.swb-download[download="{saved_as}"]')
     expect(link).to_have_attribute("href", re.compile(r"^data:text/markdown;charset=utf-8;base64,"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert download.suggested_filename == f"{walk.sig}-charter.md"
+    assert download.suggested_filename == saved_as
     saved = downloads / "charter.md"
     download.save_as(saved)
     text = saved.read_text(encoding="utf-8")

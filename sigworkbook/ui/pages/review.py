@@ -14,7 +14,8 @@ from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import DevelopmentItem, Plan
-from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
+from sigworkbook.plan.unanswered import membership_unanswered
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl
@@ -54,6 +55,36 @@ def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
         f'<p class="swb-step-done">✓ Complete: {", ".join(complete)}.</p>' if complete else ""
     )
     return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}'
+
+
+def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> str:
+    """Whose 'Network member' nobody has answered (blank in the charter), with the link to
+    answer it; '' when everyone's is answered."""
+    unanswered = membership_unanswered(plan)
+    if not unanswered:
+        return ""
+    core = STEP_BY_KEY["core"]
+    verb = "is a network member" if len(unanswered) == 1 else "are network members"
+    return (
+        f'<p class="swb-help">Nobody has said yet whether {html.escape(", ".join(unanswered))} '
+        f'{verb}; it is blank in the charter until someone answers on <a href="'
+        f'{html.escape(step_href(core, sig_id, author))}">{html.escape(core.label)}</a>.</p>'
+    )
+
+
+class MembershipNote(widgets.HTML):
+    """Who is unanswered as a network member, redrawn whenever the plan changes."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        session.on_change(lambda _: self.redraw())
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.value = unanswered_html(
+            self.session.loaded.plan, self.session.sig_id, self.session.author
+        )
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -120,6 +151,7 @@ def charter_card(session: Session) -> widgets.VBox:
     box = card(
         "The charter as it will read",
         styles.html(PRINT_BUTTON),
+        MembershipNote(session),
         CharterPreview(session),
         intro="This is the charter document exactly as the export writes it; scroll inside "
         "the box to read it all.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Any
 
@@ -91,6 +92,29 @@ class DurationFollowsType:
                 self.session.save(path, default_minutes(activity.type))
 
 
+def offer_weekday_form(
+    frequency: FieldControl, start: FieldControl, monthly_by: FieldControl
+) -> None:
+    """When a person makes an activity monthly (or gives a monthly one its first date), choose
+    the weekday form ("the first Tuesday") for them if the first date falls in the month's first
+    four weeks: groups meet on the first Tuesday far more often than on the 5th. Values shown
+    from someone else's edit are left alone (they are not this person's choice)."""
+
+    def chose(control: FieldControl, change: dict[str, Any]) -> None:
+        if control.showing_plan or frequency.input.value != "monthly":
+            return
+        if control is frequency and change["old"] == "monthly":
+            return
+        if control is start and change["old"] is not None:
+            return  # a date moved: the choice made for the first date stands
+        day = start.input.value
+        if isinstance(day, dt.datetime) and day.day <= 28 and monthly_by.input.value == "date":
+            monthly_by.input.value = "weekday"
+
+    frequency.input.observe(lambda change: chose(frequency, change), names="value")
+    start.input.observe(lambda change: chose(start, change), names="value")
+
+
 class ActivitiesEditor(RowsEditor):
     """The activities; "Monthly on" shows only for an activity that repeats monthly."""
 
@@ -107,6 +131,9 @@ class ActivitiesEditor(RowsEditor):
 
         frequency.input.observe(lambda _: show(), names="value")
         show()
+        start = controls.get("start")
+        if start is not None:
+            offer_weekday_form(frequency, start, monthly_by)
 
     def summary(self, row: dict[str, Any]) -> str:
         """The row in one line; a monthly activity says which day, as the schedule table does

@@ -256,6 +256,9 @@ class Creator(widgets.VBox):
             )
             return None
         problem = check_participant(self.chooser.participant)
+        if not self.chooser.participant and self.workspace.user is None:
+            # Locally the name typed above is who started it (hosted, the hub says who).
+            problem = "Your name: type it first, so that the history says who started the SIG"
         if problem:
             self.message.value = error_html(problem)
             return None

@@ -661,6 +661,63 @@
     });
   }
 
+  /* The tab's title follows the page header: "Charter · Northshire Frailty Network", renamed
+     with the SIG (the kernel redraws the header on every change). */
+  function followTitle() {
+    var header = document.querySelector(".swb-header[data-swb-title]");
+    var title = header ? header.getAttribute("data-swb-title") : "";
+    if (title && document.title !== title) {
+      document.title = title;
+    }
+  }
+
+  /* A name before editing: the name a visitor gave is kept by this browser (localStorage) and
+     in the page's address (who=, so a reload keeps it); a page opened without one is given it
+     in its "Your name" box, so nobody edits as nobody. */
+  var NAME_KEY = "swb-name";
+  var nameGiven = false;
+
+  function rememberName() {
+    var who = document.querySelector(".swb-who[data-swb-who]");
+    var name = who ? who.getAttribute("data-swb-who") : "";
+    if (!name) {
+      return;
+    }
+    try {
+      window.localStorage.setItem(NAME_KEY, name);
+    } catch (error) {
+      /* private browsing: the address still keeps it */
+    }
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("who") !== name) {
+      url.searchParams.set("who", name);
+      window.history.replaceState(window.history.state, "", url.toString());
+    }
+  }
+
+  function giveRememberedName() {
+    var prompt = document.querySelector(".swb-name-prompt");
+    if (nameGiven || !prompt || prompt.offsetParent === null) {
+      return;
+    }
+    var name = null;
+    try {
+      name = window.localStorage.getItem(NAME_KEY);
+    } catch (error) {
+      return;
+    }
+    var input = prompt.querySelector(".swb-name-input input");
+    var button = prompt.querySelector("button.swb-name-save");
+    if (!name || !input || !button || input.value) {
+      return;
+    }
+    nameGiven = true;
+    input.value = name;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    button.click();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     foldIntroductions();
     showKeptTyping();
@@ -681,6 +738,9 @@
         }
         hideIcons(document);
         document.querySelectorAll("button.swb-edit").forEach(markExpanded);
+        followTitle();
+        rememberName();
+        giveRememberedName();
       }
     }).observe(document.body, {
       childList: true,
