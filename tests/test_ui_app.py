@@ -1,0 +1,133 @@
+"""The app page without a browser: each step built once from its own notebook, into its own
+area, with one session for all steps; the step shown and where it is said to be."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+from widget_tree import walk
+
+from sigworkbook.demo import add_demo
+from sigworkbook.live.session import Session
+from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
+from sigworkbook.ui import app as app_module
+from sigworkbook.ui.app import App, prose
+from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.page import open_step, sharing
+from sigworkbook.ui.showing import into
+from sigworkbook.workspace import Workspace
+
+SIG = "home-safely"
+
+
+@pytest.fixture
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    workspace = Workspace.open(tmp_path, create=True)
+    add_demo(workspace)
+    opened = Session(workspace, SIG, author="Ada")
+    yield opened
+    opened.close()
+    workspace.close()
+
+
+def shown(app: App) -> list[str]:
+    return [key for key, area in app.areas.items() if area.box.layout.display != "none"]
+
+
+def test_a_step_is_built_from_its_notebook_once_and_switched_in_place(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+    real = app_module.run_step_notebook
+
+    def counted(step: object) -> None:
+        runs.append(getattr(step, "key", "?"))
+        real(step)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app_module, "run_step_notebook", counted)
+    app = App(session, STEP_BY_KEY["name"])
+    assert shown(app) == ["name"] and runs == ["name"]
+    app.nav.value = "charter#1"  # what the page's script writes
+    assert shown(app) == ["charter"] and session.step == "charter"
+    app.nav.value = "name#2"
+    app.nav.value = "charter#3"
+    assert runs == ["name", "charter"]  # built once each
+    assert app.asked == 3
+    location = app.location.value
+    assert 'data-step="charter"' in location and 'data-asked="3"' in location
+    assert html.escape("sig=home-safely") in location or "sig=home-safely" in location
+    assert "Charter · Home Safely" in html.unescape(location)
+
+
+def test_every_step_shows_its_notebooks_prose_and_form_with_one_session(
+    session: Session,
+) -> None:
+    app = App(session, STEP_BY_KEY["start"])
+    for step in STEPS:
+        app.go(step)
+        area = app.areas[step.key].box
+        texts = " ".join(w.value for w in walk(area) if isinstance(w, widgets.HTML))
+        assert "swb-app-markdown" in texts, step.key  # the notebook's prose
+        assert "swb-steps" in texts, step.key  # the page's header
+    controls = [w for w in walk(app) if isinstance(w, FieldControl)]
+    assert controls and {c.session for c in controls} == {session}
+    charter = app.areas["charter"].box
+    purpose = next(
+        w for w in walk(charter) if isinstance(w, FieldControl) and w.path == "charter.purpose"
+    )
+    purpose.input.value = "Saved from the app page"
+    assert session.workspace.load(SIG).plan.charter.purpose == "Saved from the app page"
+
+
+def test_without_a_sig_only_the_start_page_is_offered(tmp_path: Path) -> None:
+    app = App(None, STEP_BY_KEY["start"])
+    app.nav.value = "charter#1"
+    assert shown(app) == ["start"]
+    assert not any(area.built for key, area in app.areas.items() if key != "start")
+
+
+def test_a_failing_step_notebook_shows_a_reference_and_logs_the_details(
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import nbformat
+
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("raise RuntimeError('secret detail')")]
+    nbformat.write(notebook, broken / STEP_BY_KEY["charter"].notebook)
+    monkeypatch.setattr(app_module, "workbooks_dir", lambda: broken)
+    app = App(session, STEP_BY_KEY["charter"])
+    texts = " ".join(w.value for w in walk(app.areas["charter"].box) if isinstance(w, widgets.HTML))
+    assert "Something went wrong" in texts and "secret detail" not in texts
+    assert "secret detail" in caplog.text
+
+
+def test_prose_is_rendered_and_marked_for_folding() -> None:
+    shown_html = prose("# 3. Charter\n\nWhy *we* meet.", STEP_BY_KEY["charter"], "About this page")
+    assert "<h1>3. Charter</h1>" in shown_html.value and "<em>we</em>" in shown_html.value
+    assert 'data-swb-page="03-charter.ipynb"' in shown_html.value
+    assert 'data-swb-intro="About this page"' in shown_html.value
+
+
+def test_a_step_opened_inside_the_app_shares_its_session_and_alone_opens_its_own(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGWORKBOOK_SIG", SIG)
+    with into(widgets.VBox()):
+        with sharing(session):
+            inside = open_step("charter")
+        alone = open_step("charter")
+    assert inside is not None and inside.session is session
+    assert alone is not None and alone.session is not session
+    alone.session.close()
