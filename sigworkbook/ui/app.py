@@ -96,16 +96,12 @@ class App(widgets.VBox):
         query = {"step": step.key}
         if self.session is not None:
             query["sig"] = self.session.sig_id
-            name = self.session.loaded.plan.identity.name or "New SIG"
-        else:
-            name = "sigworkbook"
-        title = f"{step.title} · {name}"
         steps = ",".join(f"{s.notebook}={s.key}" for s in STEPS)
         return (
             f'<span class="{LOCATION_CLASS}" hidden data-step="{html.escape(step.key)}" '
             f'data-asked="{self.asked}" '
             f'data-sig="{html.escape(query.get("sig", ""))}" data-steps="{html.escape(steps)}" '
-            f'data-query="{html.escape(urlencode(query))}" data-title="{html.escape(title)}">'
+            f'data-query="{html.escape(urlencode(query))}">'
             "</span>"
         )
 

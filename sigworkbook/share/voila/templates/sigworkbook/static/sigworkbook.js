@@ -664,7 +664,14 @@
   /* The tab's title follows the page header: "Charter · Northshire Frailty Network", renamed
      with the SIG (the kernel redraws the header on every change). */
   function followTitle() {
-    var header = document.querySelector(".swb-header[data-swb-title]");
+    /* On the app page every step built so far has its header: the one on screen counts. */
+    var headers = Array.prototype.slice.call(
+      document.querySelectorAll(".swb-header[data-swb-title]")
+    );
+    var header =
+      headers.filter(function (each) {
+        return each.offsetParent !== null;
+      })[0] || headers[0];
     var title = header ? header.getAttribute("data-swb-title") : "";
     if (title && document.title !== title) {
       document.title = title;
@@ -779,7 +786,8 @@
    * step of the same SIG (the step bar, "Next") switches the step in place: the script writes
    * the step into the app's hidden box, the kernel shows it and says which step shows (an
    * element of class swb-app-location), and the script puts that step into the address bar
-   * (Back and Forward move between steps) and the tab's title. A link to another SIG opens
+   * (Back and Forward move between steps); the tab's title follows the header on screen
+   * (followTitle). A link to another SIG opens
    * the app afresh for that SIG.
    */
   var appAsked = 0; /* the number of the latest step asked of the kernel */
@@ -861,10 +869,6 @@
     var location = appLocation();
     if (!location) {
       return;
-    }
-    var title = location.getAttribute("data-title");
-    if (title && document.title !== title) {
-      document.title = title;
     }
     var answered = Number(location.getAttribute("data-asked") || "0");
     if (answered < appAsked) {
