@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -72,8 +73,10 @@ def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> str:
     )
 
 
-class MembershipNote(widgets.HTML):
-    """Who is unanswered as a network member, redrawn whenever the plan changes."""
+class _Redrawn(widgets.HTML):
+    """A view of the plan as HTML (`render`), redrawn whenever the plan changes."""
+
+    render: Callable[[Plan, str, str | None], str]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -82,9 +85,15 @@ class MembershipNote(widgets.HTML):
         self.redraw()
 
     def redraw(self) -> None:
-        self.value = unanswered_html(
+        self.value = type(self).render(
             self.session.loaded.plan, self.session.sig_id, self.session.author
         )
+
+
+class MembershipNote(_Redrawn):
+    """Who is unanswered as a network member."""
+
+    render = staticmethod(unanswered_html)
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -98,19 +107,10 @@ def demote_headings(fragment: str, by: int = 2) -> str:
     return HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", fragment)
 
 
-class ProgressSummary(widgets.HTML):
-    """What is complete and what is left, redrawn whenever the plan changes."""
+class ProgressSummary(_Redrawn):
+    """What is complete and what is left."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        session.on_change(lambda _: self.redraw())
-        self.redraw()
-
-    def redraw(self) -> None:
-        self.value = progress_html(
-            self.session.loaded.plan, self.session.sig_id, self.session.author
-        )
+    render = staticmethod(progress_html)
 
 
 class CharterPreview(widgets.HTML):
