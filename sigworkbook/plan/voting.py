@@ -286,13 +286,17 @@ def _voter(voter: str | None) -> str:
     return voter
 
 
-def cast(round_: Round | None, voter: str | None, idea_id: str, dots: int) -> Round:
-    """The round with `voter`'s dots on `idea_id` set to `dots` (0 takes them back); an
-    abstention is withdrawn by voting. VotingError over the cap or the budget, or when the
-    round is not open."""
+def cast(
+    round_: Round | None, voter: str | None, idea_id: str, dots: int, ideas: Sequence[Idea]
+) -> Round:
+    """The round with `voter`'s dots on `idea_id` (one of `ideas`) set to `dots` (0 takes them
+    back); an abstention is withdrawn by voting. VotingError over the cap or the budget, for an
+    idea not on the list, or when the round is not open."""
     name = _voter(voter)
     if round_ is None or not is_open(round_):
         raise VotingError("voting is not open: start a round first")
+    if dots:
+        find(ideas, idea_id)
     cap, budget = int(round_.get("per_idea", 1)), int(round_.get("budget", 3))
     if dots < 0:
         raise VotingError("dots cannot be negative")
@@ -313,7 +317,7 @@ def cast(round_: Round | None, voter: str | None, idea_id: str, dots: int) -> Ro
 
 def retract(round_: Round | None, voter: str | None, idea_id: str) -> Round:
     """The round with `voter`'s dots on `idea_id` taken back."""
-    return cast(round_, voter, idea_id, 0)
+    return cast(round_, voter, idea_id, 0, [])
 
 
 def abstain(round_: Round | None, voter: str | None, on: bool = True) -> Round:
