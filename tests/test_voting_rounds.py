@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigworkbook.plan.validation import PlanError
 from sigworkbook.hosting.identity import User
 from sigworkbook.plan.model import Identity
 from sigworkbook.plan.people import person_key
+from sigworkbook.plan.validation import PlanError
 from sigworkbook.plan.voting import (
     VotingError,
     abstain,
