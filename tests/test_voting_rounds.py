@@ -65,12 +65,14 @@ def test_dots_within_budget_and_cap_and_the_page_words() -> None:
 
 
 def test_abstaining_counts_as_voted_and_voting_withdraws_it() -> None:
-    round_ = cast(start_round(), "Ruth", "idea01", 1, IDEAS)
+    round_ = cast(start_round(budget=2), "Ruth", "idea01", 1, IDEAS)
+    assert waiting_for(round_, ["Ruth"]) == ["Ruth"], "voted when all dots are put"
+    round_ = cast(round_, "Ruth", "idea02", 1, IDEAS)
     round_ = abstain(round_, "Dev")
     expected = ["Ruth", "Dev", "Tom"]
     assert waiting_for(round_, expected) == ["Tom"]
     assert progress_text(round_, expected) == "2 of 3 have voted; waiting for: Tom"
-    assert counts(round_, _ideas()) == {"idea01": 1, "idea02": 0, "idea03": 0, "idea04": 0}
+    assert counts(round_, _ideas()) == {"idea01": 1, "idea02": 1, "idea03": 0, "idea04": 0}
     round_ = cast(round_, "dev", "idea02", 1, IDEAS)  # voting after all
     assert not any(b.get("abstained") for b in round_["ballots"])
     assert abstain(cast(round_, "Tom", "idea01", 1, IDEAS), "Tom")["ballots"][-1]["dots"] == {}

@@ -378,6 +378,16 @@ def done(round_: Round | None) -> list[str]:
     ]
 
 
+def finished(round_: Round | None) -> list[str]:
+    """Everyone who has voted: put all their dots, or abstained."""
+    budget = int((round_ or {}).get("budget", 3))
+    return [
+        str(b.get("voter"))
+        for b in (round_ or {}).get("ballots", [])
+        if b.get("abstained") or sum(int(d) for d in b.get("dots", {}).values()) >= budget
+    ]
+
+
 def unique_names(names: Iterable[str]) -> list[str]:
     """The names, each person once (by `person_key`), first spelling kept."""
     seen: dict[str, str] = {}
@@ -397,9 +407,9 @@ def expected_voters(
 
 
 def waiting_for(round_: Round | None, expected: Iterable[str]) -> list[str]:
-    """The expected people who have neither voted nor abstained."""
-    finished = {person_key(name) for name in done(round_)}
-    return [name for name in unique_names(expected) if person_key(name) not in finished]
+    """The expected people who have not put all their dots nor abstained."""
+    through = {person_key(name) for name in finished(round_)}
+    return [name for name in unique_names(expected) if person_key(name) not in through]
 
 
 def progress_text(round_: Round | None, expected: Sequence[str]) -> str:
