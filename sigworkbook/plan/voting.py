@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.fieldtypes import new_id
 from sigworkbook.plan.people import person_key, same_person
@@ -172,6 +170,8 @@ def keep_order(shown: Sequence[str], ideas: Sequence[Idea]) -> list[Idea]:
 def similar(ideas: Sequence[Idea], name: str) -> Idea | None:
     """The idea most like `name` when it is close enough to be the same idea written
     differently ("Frailty Friends Network" and "Frailty Friends")."""
+    from rapidfuzz import fuzz  # here: a heavy import no page needs before someone adds an idea
+
     key = person_key(name)
     best: tuple[float, Idea] | None = None
     for idea in ideas:
