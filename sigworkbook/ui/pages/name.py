@@ -223,6 +223,9 @@ class NameIdeas(widgets.VBox):
             "Close the round", tooltip="End the round without choosing a name", fit=True
         )
         on_click(self.close_button, self.close_round, reads_typing=False, once=True)
+        for shown_or_hidden in (self.abstain_button, self.reveal_button, self.close_button):
+            # Their own layouts: hiding one must not hide every button sharing the fitted one.
+            shown_or_hidden.layout = widgets.Layout(width="auto", min_width="max-content")
         self.voting_actions = widgets.HBox(
             [self.abstain_button, self.reveal_button, self.close_button],
             layout=widgets.Layout(flex_flow="row wrap"),
