@@ -91,6 +91,7 @@ class NameIdeas(widgets.VBox):
         self.message = styles.html()
         self.notice = styles.html()
         self.round_status = styles.html()
+        self.round_status.add_class("swb-round-status")
         self.round_box = widgets.VBox()
         self.round_box.add_class("swb-round")
         self._build_round_controls()
