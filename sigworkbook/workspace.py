@@ -580,6 +580,11 @@ class Workspace:
         if path:
             _check_writable(path)
             self._ballots_by_update(path)
+            if path == VOTING_ROUND or path.startswith(VOTING_ROUND + "."):
+                raise WorkspaceError(
+                    f"{label(VOTING_ROUND)}: dots are put and taken back with the page's "
+                    "buttons (going back here would take back other people's too)"
+                )
             try:
                 value = get_path(old, path)
             except PathError:

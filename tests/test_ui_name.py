@@ -13,9 +13,10 @@ from widget_tree import control, walk
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.plan.voting import VotingError, add_idea, ranked, with_vote
+from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
-from sigworkbook.workspace import Workspace
+from sigworkbook.workspace import Workspace, WorkspaceError
 
 SIG = "home-safely"
 
@@ -474,3 +475,26 @@ def test_a_name_changed_elsewhere_shows_after_a_refresh(ws: Workspace) -> None:
     ws.set(SIG, "identity.name", "Homeward", author="Bo")
     form.ideas.session.refresh()
     assert control(form, "identity.name").input.value == "Homeward"
+
+
+def test_the_history_tells_of_a_round_without_anyones_dots(ws: Workspace) -> None:
+    """The history panel is on every page and open to everyone: while a round is open it says
+    a ballot was cast, never whose dots went where, and undoes no ballot (that would take back
+    other people's dots put since)."""
+    ada, bo = page_for(ws, "Ada Lovelace"), page_for(ws, "Bo Brummell")
+    _start(ada.ideas)
+    ada.ideas.row_for("The Homecoming Group").toggle.value = True
+    panel = HistoryPanel(bo.ideas.session)
+    bo.ideas.session.refresh()
+    panel.selected_index = 0  # opened
+    rows = [w for w in walk(panel) if "swb-history-row" in getattr(w, "_dom_classes", ())]
+    newest = rows[0].children[0].value
+    assert "Changed Voting round: <q>open, 3 dots each, 1 ballot</q>" in newest
+    buttons = [b.description for b in walk(rows[0]) if isinstance(b, widgets.Button)]
+    assert not any(b in ("Undo this change", "Put this value back") for b in buttons)
+    seen = _states(panel)
+    assert not any(i.id in seen for i in ws.load(SIG).plan.identity.name_ideas)
+    assert "Homecoming" not in seen
+    with pytest.raises(WorkspaceError, match="with the page's buttons"):
+        ada.ideas.session.undo()
+    assert _ballots(ws) == {"Ada Lovelace": {"The Homecoming Group": 1}}

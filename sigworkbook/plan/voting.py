@@ -528,3 +528,16 @@ def check_voting_change(
                 if merged == (list(new_ideas), new_round):
                     return
     raise VotingError("an idea leaves the list only by a merge, outside a running round")
+
+
+def round_in_words(round_: Any) -> str:
+    """A voting round as the history tells it: its state and how many ballots, never whose
+    dots went where (the history is open to everyone, also while a round is open)."""
+    if not isinstance(round_, Mapping):
+        return ""
+    budget = int(round_.get("budget", 3))
+    ballots = len(round_.get("ballots", []))
+    state = {"open": "open", "revealed": "revealed", "closed": "closed"}.get(
+        str(round_.get("status")), "changed"
+    )
+    return f"{state}, {plural(budget, 'dot')} each, {plural(ballots, 'ballot')}"

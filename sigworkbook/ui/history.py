@@ -22,10 +22,11 @@ from sigworkbook.plan.paths import (
     row_by_id,
     split_row,
 )
+from sigworkbook.plan.voting import round_in_words
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.workspace import Loaded
+from sigworkbook.workspace import VOTING_ROUND, Loaded
 
 SHOWN = 25
 """How many changes the panel loads at first, and how many more each "Show older changes" adds."""
@@ -38,6 +39,12 @@ _MISSING = object()
 UNLISTED = "meeting.timers"
 """Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
 not edits of the plan anyone would want to read about or undo."""
+
+
+def sealed(path: str) -> bool:
+    """Whether a change at `path` is told without its value and not undone from the panel: the
+    voting round, whose ballots are hidden until revealed and each person's own to change."""
+    return path == VOTING_ROUND or path.startswith(VOTING_ROUND + ".")
 
 
 def listed(change: Change) -> bool:
@@ -123,7 +130,11 @@ def describe(
         action = actions.get(change.kind, "Replaced the whole plan")
         what = html.escape(action)
     else:
-        value = value_in_words(change.path, change.value)
+        value = (
+            round_in_words(change.value)
+            if sealed(change.path)
+            else value_in_words(change.path, change.value)
+        )
         listed = (
             _list_change(change.path, before, change.value)
             if isinstance(change.value, list) and change.kind != "restore"
@@ -402,7 +413,7 @@ class HistoryPanel(widgets.Accordion):
             f'<div class="swb-history-line" data-revision="{change.revision}">{line}</div>'
         )
         buttons: list[Any] = []
-        if change.revision > 1 and change.path:
+        if change.revision > 1 and change.path and not sealed(change.path):
             before = change.revision - 1
             undo = styles.button(
                 "Undo this change",
@@ -411,7 +422,7 @@ class HistoryPanel(widgets.Accordion):
             )
             on_click(undo, lambda: self._restore(before, change.path), reads_typing=True)
             buttons.append(undo)
-        if field_restore:
+        if field_restore and not sealed(change.path):
             again = styles.button(
                 "Put this value back",
                 tooltip=f"Give {place} again the value this change gave it",
