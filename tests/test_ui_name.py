@@ -248,6 +248,9 @@ def test_on_a_shared_screen_each_person_picks_their_name_before_voting(ws: Works
     }
     with pytest.raises(TraitError):
         ideas.vote_as.value = "Jas"  # not somebody in the list: "Jas" and "Jas Bhamra" are one
+    ideas.abstain_button.click()  # Hetty is done: the screen is handed over
+    assert ideas.vote_as.value is None
+    assert "Thank you, Hetty Greaves" in ideas.message.value
 
 
 def test_someone_added_to_the_core_group_can_vote_at_once(ws: Workspace) -> None:

@@ -434,7 +434,18 @@ class NameIdeas(widgets.VBox):
         if not voter:
             self._render()
             return self._fail("Vote not saved: choose who is voting in 'Voting as' first")
-        return self._change("Vote not saved", change)
+        return self._change("Vote not saved", change) and self._hand_over(voter)
+
+    def _hand_over(self, voter: str | None) -> bool:
+        """On a shared screen, once the person at it has put all their dots (or abstained),
+        'Voting as' is cleared for the next person to pick their own name."""
+        if self._shared_screen() and voter and not voting.waiting_for(self._round(), [voter]):
+            self.vote_as.value = None
+            self.message.value = (
+                f'<div class="swb-saved" role="status">Thank you, {html.escape(voter)}: '
+                "next person, pick your name in 'Voting as'.</div>"
+            )
+        return True
 
     def vote(self, idea_id: str, on: bool) -> bool:
         """Give (`on`) one dot to an idea or take the voter's dots on it back."""
@@ -449,7 +460,7 @@ class NameIdeas(widgets.VBox):
         def change(ideas: list[Any], current: Any) -> tuple[list[Any], Any]:
             return ideas, self._maybe_reveal(voting.abstain(current, voter, on), expected)
 
-        return self._change("Not saved", change)
+        return self._change("Not saved", change) and self._hand_over(voter)
 
     @staticmethod
     def _maybe_reveal(current: Round, expected: list[str]) -> Round:
