@@ -13,6 +13,7 @@ from widget_tree import control, walk
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.plan.voting import VotingError, add_idea, ranked, with_vote
+from sigworkbook.ui.downloads import export_all
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
@@ -501,3 +502,16 @@ def test_the_history_tells_of_a_round_without_anyones_dots(ws: Workspace) -> Non
     with pytest.raises(WorkspaceError, match="with the page's buttons"):
         ada.ideas.session.undo()
     assert _ballots(ws) == {"Ada Lovelace": {"The Homecoming Group": 1}}
+
+
+def test_a_pages_downloads_hold_no_ballot_of_an_open_round(ws: Workspace) -> None:
+    form = page_for(ws, "Ada Lovelace")
+    _start(form.ideas)
+    form.ideas.row_for("The Homecoming Group").toggle.value = True
+    files = export_all(form.ideas.session).downloads
+    assert files and not any(b"Ada Lovelace" in f.data for f in files)
+    plan = next(f for f in files if f.file_name.endswith(".json"))
+    assert json.loads(plan.data)["identity"]["voting_round"]["ballots"] == []
+    form.ideas.reveal_button.click()  # revealed: the ballots are everyone's to read
+    files = export_all(form.ideas.session).downloads
+    assert b"Ada Lovelace" in next(f for f in files if f.file_name.endswith(".json")).data

@@ -9,6 +9,7 @@ from typing import Any
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.plan.fieldtypes import new_id
+from sigworkbook.plan.model import Plan
 from sigworkbook.plan.people import person_key, same_person
 
 Idea = dict[str, Any]
@@ -541,3 +542,15 @@ def round_in_words(round_: Any) -> str:
         str(round_.get("status")), "changed"
     )
     return f"{state}, {plural(budget, 'dot')} each, {plural(ballots, 'ballot')}"
+
+
+def sealed(plan: Plan) -> Plan:
+    """The plan as a page may hand it out (its downloads): an open round without its ballots,
+    which nobody may read before the reveal."""
+    current = plan.identity.voting_round
+    if current is None or current.status != "open" or not current.ballots:
+        return plan
+    copy = plan.model_copy(deep=True)
+    assert copy.identity.voting_round is not None
+    copy.identity.voting_round.ballots = []
+    return copy
