@@ -62,6 +62,7 @@ def test_hosted_voting_as_is_not_offered_and_a_forged_choice_votes_as_the_login(
         ideas.idea_input.value = "Home Safely"
         assert ideas.add()
         stored = tom.load(sig_id).plan.identity
+    assert "0 of 2 have voted; waiting for: alice, tom" in ideas.round_status.value  # hub names
     assert stored.voting_round is not None and not stored.voting_round.shared_screen
     assert [(b.voter, b.dots) for b in stored.voting_round.ballots] == [("tom", {"idea01": 1})]
     assert stored.name_ideas[1].proposed_by == "tom"

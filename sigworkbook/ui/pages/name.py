@@ -9,6 +9,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
 from sigworkbook.plan import voting
 from sigworkbook.plan.fields import field_spec
@@ -274,9 +275,21 @@ class NameIdeas(widgets.VBox):
         mine = [] if self._shared_screen() else [self.voter or ""]
         return [*mine, *here]
 
+    def _electorate(self) -> list[str]:
+        """Who a round asks to vote besides those present: locally the core group's people;
+        hosted, the SIG's members who may edit (by the hub names they vote under)."""
+        if self.hosted_voter is None:
+            return self._core_group()
+        try:
+            members = self.session.workspace.members(self.session.sig_id)
+        except SigworkbookError:  # e.g. no longer allowed to read them: those present only
+            return []
+        return [m.user for m in members if m.role in ("owner", "editor")]
+
     def expected(self) -> list[str]:
-        """Who the round waits for: the core group, and the named people on this page now."""
-        return voting.expected_voters(self._round(), self._core_group(), self._present())
+        """Who the round waits for: the core group (hosted: the members who may edit), and
+        the named people on this page now."""
+        return voting.expected_voters(self._round(), self._electorate(), self._present())
 
     # --- reading --------------------------------------------------------------------------
 
