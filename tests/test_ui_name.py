@@ -143,6 +143,7 @@ def test_before_any_round_earlier_votes_show_and_nobody_can_tick(ws: Workspace) 
         assert blank.ideas.add()
     summaries = " ".join(row.summary.value for row in blank.ideas.list_box.children)
     assert "joint" not in summaries and "0 votes" not in summaries and "1st" not in summaries
+    assert blank.ideas.sort_button.layout.display == "none", "nothing to sort by"
 
 
 def test_ticking_a_dot_saves_it_hidden_and_the_list_stays_put(ws: Workspace) -> None:

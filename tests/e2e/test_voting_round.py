@@ -72,6 +72,7 @@ def test_a_round_hidden_until_everyone_has_voted_then_the_decision_on_record(
     expect(ideas).not_to_contain_text(COUNT)  # no "joint 1st · 0 votes" before any vote
     expect(ideas).not_to_contain_text("joint 1st")
 
+    shoot(ana, "voting-round-setup-1280")
     set_number(field(ideas, "Dots each"), 2)
     button(ideas, "Start a voting round").click()
     expect(ideas).to_contain_text("Voting round open (2 dots each, at most 1 dot on one idea)")

@@ -575,7 +575,7 @@ class NameIdeas(widgets.VBox):
             self.sort_button.layout.display = "none"
             self.chooser.layout.display = "none"
             return
-        self.sort_button.layout.display = "none" if running else None
+        self.sort_button.layout.display = "none" if running or not self._any_votes() else None
         self.chooser.layout.display = "none" if running else None
         places = {str(entry.idea.get("id")): entry for entry in self._ranked(ideas)}
         leading = None if running else leader(ideas, self._counts())
