@@ -12,7 +12,7 @@ from widget_tree import control, walk
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
-from sigworkbook.plan.voting import VotingError, add_idea, ranked, with_vote
+from sigworkbook.plan.voting import VotingError, add_idea, ranked
 from sigworkbook.ui.downloads import export_all
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
@@ -42,15 +42,6 @@ def test_an_idea_needs_a_name_not_yet_on_the_list() -> None:
         add_idea(ideas, "home safely", "Bo")
     with pytest.raises(VotingError, match="type a name idea"):
         add_idea(ideas, "   ", "Bo")
-
-
-def test_a_vote_is_given_once_and_taken_back_by_the_same_person() -> None:
-    votes = with_vote(["Ada"], "Bo", True)
-    assert votes == ["Ada", "Bo"]
-    assert with_vote(votes, " bo ", True) == ["Ada", "bo"]
-    assert with_vote(votes, "BO", False) == ["Ada"]
-    with pytest.raises(VotingError, match="named participant"):
-        with_vote(votes, "  ", True)
 
 
 def test_ranking_puts_most_votes_first_and_ties_share_a_place() -> None:

@@ -42,19 +42,6 @@ def add_idea(ideas: Sequence[Idea], name: str, proposed_by: str | None) -> list[
     return [*[dict(i) for i in ideas], idea]
 
 
-def has_voted(idea: Idea, voter: str) -> bool:
-    return any(same_person(v, voter) for v in idea.get("votes", []))
-
-
-def with_vote(votes: Sequence[str], voter: str, on: bool) -> list[str]:
-    """The votes with `voter`'s vote given (`on`) or taken back; other votes keep their order."""
-    voter = " ".join(voter.split())
-    if not voter:
-        raise VotingError("only a named participant can vote: give your name on the start page")
-    kept = [v for v in votes if not same_person(v, voter)]
-    return [*kept, voter] if on else kept
-
-
 def check_own_ballot(before: Sequence[Idea], after: Sequence[Idea], voter: str) -> None:
     """VotingError unless going from `before` to `after` changes only `voter`'s own votes and
     adds only ideas proposed by `voter` (with no vote but theirs): what a logged-in person may
