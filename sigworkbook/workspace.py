@@ -55,6 +55,8 @@ CATALOGUE_OVERRIDE = "catalogues.toml"
 
 NAME_IDEAS = "identity.name_ideas"
 """Where ideas and votes are kept: edited only through `update`, by the voter alone when hosted."""
+NAME_DECISION = "identity.name_decision"
+"""How the name was chosen after a round (set with the name)."""
 VOTING_ROUND = "identity.voting_round"
 """Where the dot vote on the ideas is kept: edited like the ideas, each ballot by its voter."""
 

@@ -380,6 +380,11 @@ def test_choosing_after_a_round_records_the_decision(ws: Workspace) -> None:
     }
     assert control(form, "identity.name").input.value == "Dose Friends"
     assert "✓ chosen" in form.ideas.row_for("Dose Friends").summary.value
+    panel = HistoryPanel(form.ideas.session)
+    panel.selected_index = 0  # the history reads as the decision, not as ticks
+    lines = " ".join(w.value for w in walk(panel) if isinstance(w, widgets.HTML))
+    assert "Changed Name decision: <q>Chosen by the core group on " in lines
+    assert "1 of 1 vote; 1 of 2 people took part: Ada</q>" in lines
 
 
 def test_choosing_an_idea_with_fewer_votes_asks_once(ws: Workspace) -> None:

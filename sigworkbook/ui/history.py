@@ -22,11 +22,11 @@ from sigworkbook.plan.paths import (
     row_by_id,
     split_row,
 )
-from sigworkbook.plan.voting import round_in_words
+from sigworkbook.plan.voting import decision_text, round_in_words
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.workspace import VOTING_ROUND, Loaded
+from sigworkbook.workspace import NAME_DECISION, VOTING_ROUND, Loaded
 
 SHOWN = 25
 """How many changes the panel loads at first, and how many more each "Show older changes" adds."""
@@ -130,11 +130,12 @@ def describe(
         action = actions.get(change.kind, "Replaced the whole plan")
         what = html.escape(action)
     else:
-        value = (
-            round_in_words(change.value)
-            if sealed(change.path)
-            else value_in_words(change.path, change.value)
-        )
+        if sealed(change.path):
+            value = round_in_words(change.value)
+        elif change.path == NAME_DECISION:  # read as the decision it records
+            value = decision_text(change.value if isinstance(change.value, dict) else None)
+        else:
+            value = value_in_words(change.path, change.value)
         listed = (
             _list_change(change.path, before, change.value)
             if isinstance(change.value, list) and change.kind != "restore"

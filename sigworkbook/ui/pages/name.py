@@ -32,13 +32,13 @@ from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html
+from sigworkbook.workspace import NAME_DECISION as DECISION
 from sigworkbook.workspace import Loaded
 
 IDEAS = "identity.name_ideas"
 NAME = "identity.name"
 CHOSEN = "identity.chosen_idea"
 ROUND = "identity.voting_round"
-DECISION = "identity.name_decision"
 
 
 class NameIdeas(widgets.VBox):
