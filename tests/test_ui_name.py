@@ -512,3 +512,33 @@ def test_a_pages_downloads_hold_no_ballot_of_an_open_round(ws: Workspace) -> Non
     form.ideas.reveal_button.click()  # revealed: the ballots are everyone's to read
     files = export_all(form.ideas.session).downloads
     assert b"Ada Lovelace" in next(f for f in files if f.file_name.endswith(".json")).data
+
+
+def test_ideas_collected_privately_are_each_persons_own_until_revealed(ws: Workspace) -> None:
+    """With 'ideas privately first', no page, history line or download shows another
+    person's idea before the reveal (the first idea does not anchor the rest)."""
+    ada, bo = page_for(ws, "Ada", sig="blank-group"), page_for(ws, "Bo", sig="blank-group")
+    ada.ideas.private_ideas.value = True
+    ada.ideas.start_button.click()
+    assert ws.load("blank-group").plan.identity.voting_round.status == "collecting"
+    for page, idea in ((ada, "Pill Pals"), (bo, "Pill Pals"), (bo, "Dose Friends")):
+        page.ideas.session.refresh()
+        page.ideas.idea_input.value = idea
+        assert page.ideas.add(), page.ideas.message.value  # the same idea is no giveaway
+    ada.ideas.session.refresh()
+    panel = HistoryPanel(ada.ideas.session)
+    panel.selected_index = 0
+    seen = _states(ada) + _states(panel)
+    assert "Dose Friends" not in seen and "Pill Pals" in seen  # Ada's own only
+    assert "3 ideas so far" in ada.ideas.round_status.value
+    assert "hidden until the ideas are revealed" in seen
+    assert [row.idea_id for row in ada.ideas.list_box.children] == [
+        i.id for i in ws.load("blank-group").plan.identity.name_ideas if i.proposed_by == "Ada"
+    ]
+    assert not any(b"Dose Friends" in f.data for f in export_all(ada.ideas.session).downloads)
+    assert ada.ideas.vote(ada.ideas.list_box.children[0].idea_id, True) is False, "no vote yet"
+    ada.ideas.reveal_ideas_button.click()
+    assert ws.load("blank-group").plan.identity.voting_round.status == "open"
+    assert "Vote for “Dose Friends”" in shown_order(ada.ideas)
+    lines = " ".join(w.value for w in walk(panel) if isinstance(w, widgets.HTML))
+    assert "Dose Friends" in lines

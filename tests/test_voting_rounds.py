@@ -18,6 +18,7 @@ from sigworkbook.plan.validation import PlanError
 from sigworkbook.plan.voting import (
     VotingError,
     abstain,
+    add_idea,
     cast,
     check_voting_change,
     close,
@@ -31,8 +32,10 @@ from sigworkbook.plan.voting import (
     ranked,
     retract,
     reveal,
+    reveal_ideas,
     similar,
     start_round,
+    visible_ideas,
     waiting_for,
 )
 from sigworkbook.workspace import NAME_IDEAS, VOTING_ROUND, Workspace
@@ -265,3 +268,24 @@ def test_check_voting_change_accepts_only_a_true_merge() -> None:
     stuffed = ([{**merged[0][0], "votes": ["Maya"]}], None)
     with pytest.raises(VotingError, match="only by a merge"):
         check_voting_change((ideas, None), stuffed, "tom")
+
+
+def test_ideas_collected_privately_then_revealed_for_the_vote() -> None:
+    round_ = start_round(private_ideas=True)
+    ideas = add_idea([], "Pill Pals", "Ada", privately=True)
+    ideas = add_idea(ideas, "pill pals", "Bo", privately=True)  # Ada's is not Bo's to see
+    with pytest.raises(VotingError, match="on the list already"):
+        add_idea(ideas, "Pill  Pals", "ada", privately=True)  # but Ada's own is
+    assert [i["proposed_by"] for i in visible_ideas(ideas, round_, "bo")] == ["Bo"]
+    assert visible_ideas(ideas, round_, None) == []
+    with pytest.raises(VotingError, match="not open"):
+        cast(round_, "Ada", ideas[0]["id"], 1, ideas)
+    opened = reveal_ideas(round_)
+    assert visible_ideas(ideas, opened, "bo") == ideas
+    check_voting_change((ideas, round_), (ideas, opened), "tom")  # anyone may reveal, for now
+    with pytest.raises(VotingError, match="cannot be opened again"):
+        check_voting_change((ideas, opened), (ideas, round_), "tom")
+    with pytest.raises(VotingError, match="only by a merge"):
+        check_voting_change(
+            (ideas, round_), merge(ideas, round_, ideas[0]["id"], ideas[1]["id"]), "tom"
+        )

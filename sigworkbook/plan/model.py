@@ -123,8 +123,9 @@ class NameIdea(Section):
         return votes
 
 
-RoundStatus = Literal["open", "revealed", "closed"]
+RoundStatus = Literal["collecting", "open", "revealed", "closed"]
 ROUND_STATUS_LABELS: dict[str, str] = {
+    "collecting": "Collecting ideas privately",
     "open": "Open: ballots hidden",
     "revealed": "Revealed",
     "closed": "Closed",
@@ -157,7 +158,8 @@ class VotingRound(Section):
     status: RoundStatus = Field(
         default="open",
         title="Round",
-        description="Open (each person sees only their own dots), revealed, or closed.",
+        description="Collecting ideas privately (each person sees only their own), open (each "
+        "person sees only their own dots), revealed, or closed.",
         json_schema_extra=choice_labels(ROUND_STATUS_LABELS),
     )
     budget: WholeNumber = Field(

@@ -30,13 +30,17 @@ class VotingError(SigworkbookError, ValueError):
     """An idea or vote that cannot be accepted; the message says why in plain words."""
 
 
-def add_idea(ideas: Sequence[Idea], name: str, proposed_by: str | None) -> list[Idea]:
-    """The ideas with a new one appended; VotingError for an empty or repeated name."""
+def add_idea(
+    ideas: Sequence[Idea], name: str, proposed_by: str | None, *, privately: bool = False
+) -> list[Idea]:
+    """The ideas with a new one appended; VotingError for an empty or repeated name. Ideas
+    collected `privately` may repeat one nobody else can see yet (saying so would show it)."""
     name = " ".join(name.split())
     if not name:
         raise VotingError("type a name idea first")
     for idea in ideas:
-        if person_key(str(idea.get("name", ""))) == person_key(name):
+        mine = same_person(str(idea.get("proposed_by") or ""), proposed_by or "")
+        if (mine or not privately) and person_key(str(idea.get("name", ""))) == person_key(name):
             raise VotingError(f"'{idea.get('name')}' is on the list already")
     idea = {"id": new_id(), "name": name, "proposed_by": proposed_by or "", "votes": []}
     return [*[dict(i) for i in ideas], idea]
@@ -215,15 +219,17 @@ def start_round(
     per_idea: int = 1,
     anonymous: bool = False,
     shared_screen: bool = False,
+    private_ideas: bool = False,
     today: dt.date | None = None,
 ) -> Round:
-    """A new open round; VotingError for a budget or cap outside 1-10 (or a cap over budget)."""
+    """A new open round (collecting ideas first when `private_ideas`); VotingError for a budget
+    or cap outside 1-10 (or a cap over budget)."""
     if budget not in BUDGETS:
         raise VotingError(f"dots each must be 1 to {BUDGETS[-1]}")
     if per_idea not in BUDGETS or per_idea > budget:
         raise VotingError(f"most dots on one idea must be 1 to the dots each ({budget})")
     return {
-        "status": "open",
+        "status": "collecting" if private_ideas else "open",
         "budget": budget,
         "per_idea": per_idea,
         "anonymous": anonymous,
@@ -231,6 +237,31 @@ def start_round(
         "started_on": (today or dt.date.today()).isoformat(),
         "ballots": [],
     }
+
+
+def is_collecting(round_: Round | None) -> bool:
+    return round_ is not None and round_.get("status") == "collecting"
+
+
+def running(round_: Round | None) -> bool:
+    """Whether a round is under way (collecting ideas, open or revealed, not closed)."""
+    return round_ is not None and round_.get("status") in ("collecting", "open", "revealed")
+
+
+def visible_ideas(ideas: Sequence[Idea], round_: Round | None, viewer: str | None) -> list[Idea]:
+    """The ideas `viewer` may see: while ideas are collected privately only their own."""
+    if not is_collecting(round_):
+        return list(ideas)
+    if not viewer:
+        return []
+    return [i for i in ideas if same_person(str(i.get("proposed_by") or ""), viewer)]
+
+
+def reveal_ideas(round_: Round | None) -> Round:
+    """The round with everyone's ideas shown and voting open."""
+    if not is_collecting(round_):
+        raise VotingError("the ideas are not being collected privately")
+    return {**(round_ or {}), "status": "open"}
 
 
 def is_open(round_: Round | None) -> bool:
@@ -466,8 +497,7 @@ def check_round_change(before: Round | None, after: Round | None, voter: str) ->
         if before is not None:
             raise VotingError("a voting round cannot be deleted")
         return
-    running = before is not None and before.get("status") != "closed"
-    if not running:
+    if not running(before):
         if after.get("ballots"):
             raise VotingError("a new round starts with no ballots")
         return
@@ -475,7 +505,7 @@ def check_round_change(before: Round | None, after: Round | None, voter: str) ->
     for key in ("budget", "per_idea", "anonymous", "shared_screen", "started_on"):
         if after.get(key) != before.get(key):
             raise VotingError("a round's settings are fixed once it has started")
-    order = ["open", "revealed", "closed"]
+    order = ["collecting", "open", "revealed", "closed"]
     if order.index(str(after.get("status"))) < order.index(str(before.get("status"))):
         raise VotingError("a revealed or closed round cannot be opened again")
     mine = person_key(voter)
@@ -507,7 +537,7 @@ def check_voting_change(
         check_own_ballot(ideas, new_ideas, voter)
         check_round_change(round_, new_round, voter)
         return
-    if len(gone) == 1 and not (is_open(round_) or is_revealed(round_)):
+    if len(gone) == 1 and not running(round_):
         (drop,) = gone
         for idea in new_ideas:
             keep = str(idea.get("id"))
@@ -533,11 +563,13 @@ def round_in_words(round_: Any) -> str:
 
 def sealed(plan: Plan) -> Plan:
     """The plan as a page may hand it out (its downloads): an open round without its ballots,
-    which nobody may read before the reveal."""
+    which nobody may read before the reveal, and no ideas while they are collected privately."""
     current = plan.identity.voting_round
-    if current is None or current.status != "open" or not current.ballots:
+    if current is None or current.status not in ("collecting", "open"):
         return plan
     copy = plan.model_copy(deep=True)
     assert copy.identity.voting_round is not None
     copy.identity.voting_round.ballots = []
+    if current.status == "collecting":  # and ideas collected privately are nobody else's
+        copy.identity.name_ideas = []
     return copy

@@ -175,6 +175,11 @@ class NameIdeas(widgets.VBox):
         )
         if self.hosted_voter is not None:
             self.shared_screen.layout.display = "none"
+        self.private_ideas = widgets.Checkbox(
+            False,
+            description="Ideas privately first: each person sees only their own until revealed",
+            indent=False,
+        )
         self.start_button = styles.button(
             "Start a voting round",
             tooltip="Everyone puts their dots, hidden until revealed",
@@ -188,6 +193,7 @@ class NameIdeas(widgets.VBox):
                 ),
                 self.anonymous,
                 self.shared_screen,
+                self.private_ideas,
                 self.start_button,
             ]
         )
@@ -228,6 +234,10 @@ class NameIdeas(widgets.VBox):
         for shown_or_hidden in (self.abstain_button, self.reveal_button, self.close_button):
             # Their own layouts: hiding one must not hide every button sharing the fitted one.
             shown_or_hidden.layout = widgets.Layout(width="auto", min_width="max-content")
+        self.reveal_ideas_button = styles.button(
+            "Reveal the ideas and vote", tooltip="Show everyone's ideas and open the vote", fit=True
+        )
+        on_click(self.reveal_ideas_button, self.reveal_ideas, reads_typing=False, once=True)
         self.voting_actions = widgets.HBox(
             [self.abstain_button, self.reveal_button, self.close_button],
             layout=widgets.Layout(flex_flow="row wrap"),
@@ -294,8 +304,10 @@ class NameIdeas(widgets.VBox):
     # --- reading --------------------------------------------------------------------------
 
     def _ideas(self) -> list[dict[str, Any]]:
+        """The ideas this page may show (while collected privately, its voter's own)."""
         value = self.session.value(IDEAS)
-        return list(value) if isinstance(value, list) else []
+        ideas = list(value) if isinstance(value, list) else []
+        return voting.visible_ideas(ideas, self._round(), self.voter)
 
     def _round(self) -> Round | None:
         value = self.session.value(ROUND)
@@ -307,7 +319,7 @@ class NameIdeas(widgets.VBox):
         current = self._round()
         if current is None:
             return None
-        if voting.is_open(current):
+        if voting.is_open(current) or voting.is_collecting(current):
             return {}
         return voting.counts(current, self._ideas())
 
@@ -350,7 +362,8 @@ class NameIdeas(widgets.VBox):
         label = field_spec(f"{IDEAS}.*.name").label
         try:
             ideas = self._latest()
-            add_idea(ideas, text, self.voter)  # the plain checks first
+            privately = voting.is_collecting(self._round())
+            add_idea(ideas, text, self.voter, privately=privately)  # the plain checks first
             close = None if anyway else voting.similar(ideas, text)
         except VotingError as error:
             return self._fail(f"{label}: {error}")
@@ -358,7 +371,9 @@ class NameIdeas(widgets.VBox):
             self._offer_similar(text, close)
             return False
         try:
-            ok = self.session.update(IDEAS, lambda ideas: add_idea(ideas or [], text, self.voter))
+            ok = self.session.update(
+                IDEAS, lambda ideas: add_idea(ideas or [], text, self.voter, privately=privately)
+            )
         except VotingError as error:
             return self._fail(f"{label}: {error}")
         if not ok:
@@ -404,7 +419,7 @@ class NameIdeas(widgets.VBox):
 
     def merge(self, drop: str, keep: str) -> bool:
         """Fold idea `drop` into idea `keep` (its name kept): votes carried, nobody twice."""
-        if voting.is_open(self._round()) or voting.is_revealed(self._round()):
+        if voting.running(self._round()):
             return self._fail("Merge: ideas are merged before a round, or after it is closed")
         return self._change(
             "Merge", lambda ideas, current: voting.merge(ideas, current, keep, drop)
@@ -420,13 +435,14 @@ class NameIdeas(widgets.VBox):
                 per_idea=int(self.per_idea.value),
                 anonymous=bool(self.anonymous.value),
                 shared_screen=bool(self.shared_screen.value) and self.hosted_voter is None,
+                private_ideas=bool(self.private_ideas.value),
                 today=dt.date.today(),
             )
         except VotingError as error:
             return self._fail(f"Voting round: {error}")
 
         def change(ideas: list[Any], current: Any) -> tuple[list[Any], Any]:
-            if voting.is_open(current) or voting.is_revealed(current):
+            if voting.running(current):
                 raise VotingError("a round is already running")
             return ideas, new
 
@@ -479,6 +495,11 @@ class NameIdeas(widgets.VBox):
     def _maybe_reveal(current: Round, expected: list[str]) -> Round:
         waiting = voting.waiting_for(current, [*expected, *voting.done(current)])
         return voting.reveal(current) if not waiting else current
+
+    def reveal_ideas(self) -> bool:
+        """Show everyone's privately collected ideas and open the vote."""
+        self._order = []
+        return self._change("Reveal", lambda ideas, current: (ideas, voting.reveal_ideas(current)))
 
     def reveal(self) -> bool:
         return self._change("Reveal", lambda ideas, current: (ideas, voting.reveal(current)))
@@ -564,7 +585,7 @@ class NameIdeas(widgets.VBox):
         ideas = keep_order(self._order, self._ideas())
         self._order = [str(idea.get("id")) for idea in ideas]
         current = self._round()
-        running = voting.is_open(current)
+        running = voting.is_open(current) or voting.is_collecting(current)
         self.notice.value = self._notice_html()
         self.vote_as.layout.display = None if self._shared_screen() else "none"
         self._render_round(ideas)
@@ -592,7 +613,15 @@ class NameIdeas(widgets.VBox):
 
     def _render_round(self, ideas: list[dict[str, Any]]) -> None:
         current = self._round()
-        if voting.is_open(current) and current is not None:
+        if voting.is_collecting(current):
+            everyone = self.session.value(IDEAS) or []
+            self.round_status.value = (
+                '<div class="swb-notice" role="status"><strong>Ideas are collected privately'
+                "</strong>: you see only your own until they are revealed. "
+                f"{html.escape(plural(len(everyone), 'idea'))} so far.</div>"
+            )
+            self._show_round_box(self.reveal_ideas_button)
+        elif voting.is_open(current) and current is not None:
             self.round_status.value = self._open_html(current)
             mine = voting.abstained(current, self.voter)
             self.abstain_button.description = (
