@@ -37,7 +37,7 @@ from sigworkbook.plan.validation import (
     problems_from,
     validate_plan,
 )
-from sigworkbook.plan.voting import check_own_ballot
+from sigworkbook.plan.voting import check_own_ballot, check_round_change, check_voting_change
 from sigworkbook.store import (
     Change,
     ChangeFeed,
@@ -56,6 +56,10 @@ CATALOGUE_OVERRIDE = "catalogues.toml"
 
 NAME_IDEAS = "identity.name_ideas"
 """Where ideas and votes are kept: edited only through `update`, by the voter alone when hosted."""
+NAME_DECISION = "identity.name_decision"
+"""How the name was chosen after a round (set with the name)."""
+VOTING_ROUND = "identity.voting_round"
+"""Where the dot vote on the ideas is kept: edited like the ideas, each ballot by its voter."""
 
 
 class WorkspaceError(SigworkbookError):
@@ -338,7 +342,9 @@ class Workspace(PersonalData):
     def _ballots_by_update(self, path: str) -> None:
         """When hosted, ideas and votes change only through `update`, where each person's
         ballot is checked to be their own (`check_own_ballot`)."""
-        if self.user is not None and (path == NAME_IDEAS or path.startswith(NAME_IDEAS + ".")):
+        if self.user is not None and any(
+            path == kept or path.startswith(kept + ".") for kept in (NAME_IDEAS, VOTING_ROUND)
+        ):
             raise WorkspaceError(
                 f"{label(NAME_IDEAS)}: ideas and votes are given with the page's buttons, "
                 "each under the name you logged in with"
@@ -399,7 +405,32 @@ class Workspace(PersonalData):
             new = change(get_path(plan, path, None))
             if self.user is not None and path == NAME_IDEAS:
                 check_own_ballot(get_path(plan, path, None) or [], new or [], self.user.name)
+            if self.user is not None and path == VOTING_ROUND:
+                check_round_change(get_path(plan, path, None), new, self.user.name)
             return [(path, new)]
+
+        return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
+
+    def update_votes(
+        self,
+        sig_id: str,
+        change: Callable[[list[Any], Any], tuple[list[Any], Any]],
+        *,
+        author: str | None = None,
+    ) -> Loaded:
+        """Set the name ideas and the voting round to `change(ideas, round)` in one
+        transaction (a ballot, a round started or revealed, two ideas merged); when hosted,
+        only what the user may do (`check_voting_change`)."""
+        author = self._author(author)
+        self._require(sig_id, Access.EDIT, "change")
+
+        def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
+            ideas = get_path(plan, NAME_IDEAS, None) or []
+            round_ = get_path(plan, VOTING_ROUND, None)
+            new_ideas, new_round = change(ideas, round_)
+            if self.user is not None:
+                check_voting_change((ideas, round_), (new_ideas, new_round), self.user.name)
+            return [(NAME_IDEAS, new_ideas), (VOTING_ROUND, new_round)]
 
         return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
@@ -552,6 +583,11 @@ class Workspace(PersonalData):
         if path:
             _check_writable(path)
             self._ballots_by_update(path)
+            if path == VOTING_ROUND or path.startswith(VOTING_ROUND + "."):
+                raise WorkspaceError(
+                    f"{label(VOTING_ROUND)}: dots are put and taken back with the page's "
+                    "buttons (going back here would take back other people's too)"
+                )
             try:
                 value = get_path(old, path)
             except PathError:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from typing import Any
 
+import docx
 import pytest
 import strategies
 from hostile import HOSTILE, demo_document, fill_plan, one_line, twin, twin_plan
@@ -315,3 +317,36 @@ def test_an_activity_link_becomes_one_safe_link_in_the_invitation() -> None:
     assert [t.attrGet("href") for t in links] == [
         "https://example.org/%3Cimg/src=x/onerror=alert(1)%3E%7C*_%60x%60"
     ]
+
+
+def test_the_name_decision_is_on_record_in_the_charter_and_the_listing() -> None:
+    document = demo_document()
+    document["identity"]["name_decision"] = {
+        "decided_on": "2026-12-06",
+        "name": document["identity"]["name"],
+        "options": [
+            {"name": document["identity"]["name"], "dots": 4},
+            {"name": "Other", "dots": 1},
+        ],
+        "voted": 4,
+        "abstained": 1,
+        "expected": 5,
+        "voters": ["Ruth Okafor", "Dev Patel"],
+    }
+    plan = Plan.model_validate(document)
+    said = (
+        "Chosen by the core group on 6 December 2026: 4 of 5 votes; 5 of 5 people took part "
+        "(1 abstained): Ruth Okafor, Dev Patel"
+    )
+    for format in ("markdown", "listing"):
+        markdown = render(format, plan)
+        paragraphs = [t.content for t in flat(PARSER.parse(markdown)) if t.type == "inline"]
+        assert said in paragraphs, format  # a paragraph of its own
+    word = docx.Document(
+        io.BytesIO(exports.render("docx", plan, revision=7, exported_at=EXPORTED_AT))
+    )
+    assert said in [paragraph.text for paragraph in word.paragraphs]
+    renamed = plan.model_copy(deep=True)
+    renamed.identity.name = "Renamed since"
+    assert "Chosen by" not in render("markdown", renamed), "only while it is still the name"
+    assert "Chosen by" not in render("markdown", Plan.model_validate(demo_document()))

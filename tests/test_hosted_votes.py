@@ -54,13 +54,18 @@ def test_hosted_voting_as_is_not_offered_and_a_forged_choice_votes_as_the_login(
         ideas = _ideas_page(tom, sig_id, author="Maya Okafor")  # a ?who= of someone else
         assert ideas.vote_as.layout.display == "none"
         assert "You vote as <strong>tom</strong>" in ideas.notice.value
+        ideas.shared_screen.value = True  # not offered when hosted: ignored
+        assert ideas.start()
+        assert ideas.vote_as.layout.display == "none"
         ideas.vote_as.value = "Sam Jones"  # what a forged widget message sets
         assert ideas.vote("idea01", True)
-        ideas.idea_input.value = "Frailty Network"
+        ideas.idea_input.value = "Home Safely"
         assert ideas.add()
-        stored = tom.load(sig_id).plan.identity.name_ideas
-    assert stored[0].votes == ["tom"]
-    assert stored[1].proposed_by == "tom"
+        stored = tom.load(sig_id).plan.identity
+    assert "0 of 2 have voted; waiting for: alice, tom" in ideas.round_status.value  # hub names
+    assert stored.voting_round is not None and not stored.voting_round.shared_screen
+    assert [(b.voter, b.dots) for b in stored.voting_round.ballots] == [("tom", {"idea01": 1})]
+    assert stored.name_ideas[1].proposed_by == "tom"
 
 
 def test_the_workspace_refuses_ballots_for_others_when_hosted(
@@ -80,16 +85,20 @@ def test_the_workspace_refuses_ballots_for_others_when_hosted(
         assert tom.revision(sig_id) == before
 
 
-def test_locally_a_shared_screen_still_votes_as_the_chosen_person(tmp_path: Path) -> None:
+def test_locally_a_shared_screen_round_votes_as_the_chosen_person(tmp_path: Path) -> None:
     with Workspace.open(tmp_path, create=True) as local:
         sig_id = local.new_sig("Frailty Friends").plan.id
         local.set(sig_id, "core_group.people", [{"name": "Maya Okafor"}])
         local.update(sig_id, NAME_IDEAS, lambda _: [_idea("idea01", "Frail Friends", "Ada")])
         ideas = _ideas_page(local, sig_id, author="Ada")
+        ideas.shared_screen.value = True
+        assert ideas.start()
         assert ideas.vote_as.layout.display != "none"
         ideas.vote_as.value = "Maya Okafor"
         assert ideas.vote("idea01", True)
-        assert local.load(sig_id).plan.identity.name_ideas[0].votes == ["Maya Okafor"]
+        voting_round = local.load(sig_id).plan.identity.voting_round
+        assert voting_round is not None
+        assert [(b.voter, b.dots) for b in voting_round.ballots] == [("Maya Okafor", {"idea01": 1})]
 
 
 _people = st.sampled_from(["tom", "Maya", "Sam", "alice"])

@@ -158,12 +158,14 @@ def test_a_vote_sent_for_someone_else_is_the_logged_in_users(
     page = open_step("name")
     assert page is not None
     ideas = name.NameIdeas(page.session)
-    assert ideas.vote_as.value == "bob"
+    assert ideas.voter == "bob"
     ideas.idea_input.value = "Home first"
     assert ideas.add()
+    assert ideas.start()
     ideas.vote_as.value = "Sam Jones"  # what a forged widget message sets: not offered hosted
     idea_id = ideas._ideas()[0]["id"]
     assert ideas.vote(idea_id, True)
-    assert ideas._ideas()[0]["votes"] == ["bob"]
+    ballots = page.session.value("identity.voting_round")["ballots"]
+    assert [(b["voter"], b["dots"]) for b in ballots] == [("bob", {idea_id: 1})]
     assert page.session.workspace.history(sig, limit=1)[0].author == "bob"
     page.session.close()

@@ -1,6 +1,9 @@
-"""The name page (step 2): ideas, one vote each, ranking, choosing, and the listing texts."""
+"""The name page (step 2): ideas, voting rounds, ranking, choosing, and the listing texts."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import ipywidgets as widgets
 import pytest
@@ -9,10 +12,12 @@ from widget_tree import control, walk
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
-from sigworkbook.plan.voting import VotingError, add_idea, ranked, with_vote
+from sigworkbook.plan.voting import VotingError, add_idea, ranked
+from sigworkbook.ui.downloads import export_all
+from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
-from sigworkbook.workspace import Workspace
+from sigworkbook.workspace import Workspace, WorkspaceError
 
 SIG = "home-safely"
 
@@ -37,15 +42,6 @@ def test_an_idea_needs_a_name_not_yet_on_the_list() -> None:
         add_idea(ideas, "home safely", "Bo")
     with pytest.raises(VotingError, match="type a name idea"):
         add_idea(ideas, "   ", "Bo")
-
-
-def test_a_vote_is_given_once_and_taken_back_by_the_same_person() -> None:
-    votes = with_vote(["Ada"], "Bo", True)
-    assert votes == ["Ada", "Bo"]
-    assert with_vote(votes, " bo ", True) == ["Ada", "bo"]
-    assert with_vote(votes, "BO", False) == ["Ada"]
-    with pytest.raises(VotingError, match="named participant"):
-        with_vote(votes, "  ", True)
 
 
 def test_ranking_puts_most_votes_first_and_ties_share_a_place() -> None:
@@ -103,54 +99,109 @@ def test_an_idea_longer_than_the_model_allows_is_refused(ws: Workspace) -> None:
     assert ws.load(SIG).revision == before
 
 
-def test_ticking_a_vote_saves_it_and_the_list_stays_put_until_sorted(ws: Workspace) -> None:
+def _start(ideas: NameIdeas, *, budget: int = 3, per_idea: int = 1, **flags: bool) -> None:
+    ideas.budget.value, ideas.per_idea.value = budget, per_idea
+    ideas.anonymous.value = flags.get("anonymous", False)
+    ideas.shared_screen.value = flags.get("shared_screen", False)
+    ideas.start_button.click()
+    assert ideas.session.value("identity.voting_round")["status"] == "open"
+
+
+def _ballots(ws: Workspace, sig: str = SIG) -> dict[str, dict[str, int]]:
+    """Each voter's dots by idea name, as stored."""
+    identity = ws.load(sig).plan.identity
+    names = {i.id: i.name for i in identity.name_ideas}
+    assert identity.voting_round is not None
+    return {
+        b.voter: {names[k]: v for k, v in b.dots.items()} for b in identity.voting_round.ballots
+    }
+
+
+def _states(root: widgets.Widget) -> str:
+    """Everything the page's widgets would send to the browser."""
+    return json.dumps([w.get_state() for w in walk(root)], default=str)
+
+
+def test_before_any_round_earlier_votes_show_and_nobody_can_tick(ws: Workspace) -> None:
     form = page_for(ws, "Maya Okafor")
+    home = form.ideas.row_for("Home Safely")
+    assert "1st" in home.summary.value and "votes:" in home.summary.value  # kept as they were
+    assert all(row.toggle.layout.display == "none" for row in form.ideas.list_box.children)
+    assert "Start a voting round" in [getattr(w, "description", "") for w in walk(form.ideas)]
+    blank = page_for(ws, "Ada", sig="blank-group")
+    for idea in ("One", "Two"):
+        blank.ideas.idea_input.value = idea
+        assert blank.ideas.add()
+    summaries = " ".join(row.summary.value for row in blank.ideas.list_box.children)
+    assert "joint" not in summaries and "0 votes" not in summaries and "1st" not in summaries
+    assert blank.ideas.sort_button.layout.display == "none", "nothing to sort by"
+
+
+def test_ticking_a_dot_saves_it_hidden_and_the_list_stays_put(ws: Workspace) -> None:
+    form = page_for(ws, "Maya Okafor")
+    _start(form.ideas)
     before = shown_order(form.ideas)
-    assert before[1] == "Vote for “Out of Hospital, Into Home”"
     rows = list(form.ideas.list_box.children)
     discharge = form.ideas.row_for("Discharge Matters")
     discharge.toggle.value = True
-    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
-    assert stored["Discharge Matters"] == ["Dr Priyanka Desai", "Maya Okafor"]
+    assert _ballots(ws) == {"Maya Okafor": {"Discharge Matters": 1}}
     # Nothing moved and no row was rebuilt: the box that was ticked keeps the keyboard focus.
     assert shown_order(form.ideas) == before
     assert list(form.ideas.list_box.children) == rows
-    assert form.ideas.row_for("Discharge Matters") is discharge
     assert discharge.toggle.value is True
-    assert "2 votes" in discharge.summary.value
-    assert "2nd" in discharge.summary.value and "joint" not in discharge.summary.value
-
-    form.ideas.sort_button.click()
-    assert shown_order(form.ideas)[1] == "Vote for “Discharge Matters”"
-    assert "leading" in form.ideas.row_for("Home Safely").summary.value
-    assert "leading" not in discharge.summary.value
-
+    assert "Your dots: ●" in discharge.summary.value
+    assert not re.search(r"\d votes?", discharge.summary.value)
+    assert "1st" not in discharge.summary.value
+    assert "You have 2 dots left" in form.ideas.round_status.value
+    assert form.ideas.sort_button.layout.display == "none"
+    assert form.ideas.chooser.layout.display == "none", "nothing to choose before the reveal"
     discharge.toggle.value = False
-    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
-    assert stored["Discharge Matters"] == ["Dr Priyanka Desai"]
+    assert _ballots(ws) == {}
 
 
-def test_votes_in_a_row_each_count_however_fast(ws: Workspace) -> None:
+def test_dots_stop_at_the_budget_and_the_kernel_refuses_a_forged_extra(ws: Workspace) -> None:
     form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two", "Three"):
+    for idea in ("One", "Two", "Three", "Four"):
         form.ideas.idea_input.value = idea
         assert form.ideas.add()
-    form.ideas.vote_as.options = ("Ada",)
-    form.ideas.vote_as.value = "Ada"
+    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
+    form.ideas.session.refresh()
+    _start(form.ideas, budget=3)
     rows = list(form.ideas.list_box.children)
-    for row in rows:
+    for row in rows[:3]:
         row.toggle.value = True
-    stored = {i.name: i.votes for i in ws.load("blank-group").plan.identity.name_ideas}
-    assert stored == {"One": ["Ada"], "Two": ["Ada"], "Three": ["Ada"]}
-    assert list(form.ideas.list_box.children) == rows
-    assert all("joint 1st" in row.summary.value for row in rows)
+    assert _ballots(ws, "blank-group") == {"Ada": {"One": 1, "Two": 1, "Three": 1}}
+    assert rows[3].toggle.disabled, "no dots left"
+    assert "You have 0 dots left" in form.ideas.round_status.value
+    before = ws.load("blank-group").revision
+    rows[3].toggle.value = True  # what a forged widget message does
+    assert "only 3 dots" in form.ideas.message.value
+    assert rows[3].toggle.value is False
+    assert ws.load("blank-group").revision == before
+
+
+def test_more_dots_on_one_idea_up_to_the_cap(ws: Workspace) -> None:
+    form = page_for(ws, "Ada", sig="blank-group")
+    for idea in ("One", "Two"):
+        form.ideas.idea_input.value = idea
+        assert form.ideas.add()
+    _start(form.ideas, budget=3, per_idea=2)
+    one, two = form.ideas.list_box.children
+    assert one.toggle.layout.display == "none" and one.dots.layout.display is None
+    assert list(one.dots.options) == [0, 1, 2]
+    one.dots.value = 2
+    assert list(two.dots.options) == [0, 1], "one dot left"
+    assert _ballots(ws, "blank-group") == {"Ada": {"One": 2}}
+    assert form.ideas.set_dots(two.idea_id, 2) is False
+    assert "only 3 dots" in form.ideas.message.value
 
 
 def test_a_participant_without_a_name_is_told_and_cannot_vote(ws: Workspace) -> None:
     form = page_for(ws, None)
+    _start(form.ideas)
     before = ws.load(SIG).revision
-    assert form.ideas.vote_as.value is None
-    assert "choose who is voting" in form.ideas.notice.value
+    assert form.ideas.vote_as.layout.display == "none", "no 'Voting as' on one's own device"
+    assert "give your name" in form.ideas.notice.value
     assert "00-start.ipynb?sig=home-safely" in form.ideas.notice.value
     assert all(row.toggle.disabled for row in form.ideas.list_box.children)
     idea_id = form.ideas.row_for("Discharge Matters").idea_id
@@ -159,28 +210,40 @@ def test_a_participant_without_a_name_is_told_and_cannot_vote(ws: Workspace) -> 
     assert ws.load(SIG).revision == before
 
 
-def test_on_a_shared_screen_each_person_votes_in_turn(ws: Workspace) -> None:
+def test_on_ones_own_device_voting_as_someone_else_is_not_offered(ws: Workspace) -> None:
+    form = page_for(ws, "Fay")
+    _start(form.ideas)
+    assert form.ideas.vote_as.layout.display == "none"
+    assert "You vote as <strong>Fay</strong>" in form.ideas.notice.value
+    form.ideas.vote_as.value = "Jas Bhamra"  # a forged widget message
+    form.ideas.row_for("Discharge Matters").toggle.value = True
+    assert _ballots(ws) == {"Fay": {"Discharge Matters": 1}}
+
+
+def test_on_a_shared_screen_each_person_picks_their_name_before_voting(ws: Workspace) -> None:
     form = page_for(ws, "Fay")
     ideas = form.ideas
     people = [p.name for p in ws.load(SIG).plan.core_group.people]
+    _start(ideas, shared_screen=True)
     assert isinstance(ideas.vote_as, widgets.Dropdown), "chosen from a list, never typed"
+    assert ideas.vote_as.layout.display is None
     assert ideas.vote_as.options == ("Fay", *people), "the visitor first, then the core group"
-    assert ideas.vote_as.value == "Fay"
+    assert ideas.vote_as.value is None, "nobody until the person at the screen picks"
+    assert all(row.toggle.disabled for row in ideas.list_box.children)
     ideas.vote_as.value = "Jas Bhamra"
-    assert "Voting as <strong>Jas Bhamra</strong>" in ideas.notice.value
-    assert ideas.row_for("Home Safely").toggle.value is True, "Jas has voted for it"
     ideas.row_for("Discharge Matters").toggle.value = True
     ideas.vote_as.value = "Hetty Greaves"
     assert ideas.row_for("Discharge Matters").toggle.value is False, "Hetty has not"
-    ideas.row_for("Discharge Matters").toggle.value = True
-    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
-    assert stored["Discharge Matters"] == ["Dr Priyanka Desai", "Jas Bhamra", "Hetty Greaves"]
-    assert not any("Fay" in votes for votes in stored.values())
+    ideas.row_for("Home Safely").toggle.value = True
+    assert _ballots(ws) == {
+        "Jas Bhamra": {"Discharge Matters": 1},
+        "Hetty Greaves": {"Home Safely": 1},
+    }
     with pytest.raises(TraitError):
         ideas.vote_as.value = "Jas"  # not somebody in the list: "Jas" and "Jas Bhamra" are one
-    ideas.vote_as.value = None
-    assert all(row.toggle.disabled for row in ideas.list_box.children)
-    assert "choose who is voting" in ideas.notice.value
+    ideas.abstain_button.click()  # Hetty is done: the screen is handed over
+    assert ideas.vote_as.value is None
+    assert "Thank you, Hetty Greaves" in ideas.message.value
 
 
 def test_someone_added_to_the_core_group_can_vote_at_once(ws: Workspace) -> None:
@@ -188,15 +251,59 @@ def test_someone_added_to_the_core_group_can_vote_at_once(ws: Workspace) -> None
     ws.update(SIG, "core_group.people", lambda people: [*people, {"name": "Sam Newcomer"}])
     form.ideas.session.refresh()
     assert form.ideas.vote_as.options[-1] == "Sam Newcomer"
-    assert form.ideas.vote_as.value == "Fay"
 
 
-def test_two_people_voting_at_once_keep_both_votes(ws: Workspace) -> None:
+def test_two_people_voting_at_once_keep_both_ballots(ws: Workspace) -> None:
     ada, bo = page_for(ws, "Ada"), page_for(ws, "Bo")
+    _start(ada.ideas)
+    bo.ideas.session.refresh()
     ada.ideas.row_for("The Homecoming Group").toggle.value = True
     bo.ideas.row_for("The Homecoming Group").toggle.value = True  # Bo's page had not refreshed
-    stored = {i.name: i.votes for i in ws.load(SIG).plan.identity.name_ideas}
-    assert stored["The Homecoming Group"] == ["Hetty Greaves", "Ada", "Bo"]
+    assert _ballots(ws) == {
+        "Ada": {"The Homecoming Group": 1},
+        "Bo": {"The Homecoming Group": 1},
+    }
+
+
+def test_nothing_of_an_open_round_reaches_another_page(ws: Workspace) -> None:
+    """Ada's dots are in no widget state of Bo's page (what the browser could read), while
+    'waiting for' names who has not voted; the reveal shows counts and who voted for what."""
+    ada, bo = page_for(ws, "Ada Lovelace"), page_for(ws, "Bo Brummell")
+    _start(ada.ideas)
+    bo.ideas.session.refresh()
+    for idea in ("The Homecoming Group", "Discharge Matters", "Home Safely"):
+        ada.ideas.row_for(idea).toggle.value = True
+    bo.ideas.session.refresh()
+    seen = _states(bo)
+    assert "Ada Lovelace" not in seen and "●" not in seen
+    assert not re.search(r"\d votes?\b", seen)
+    status = bo.ideas.round_status.value
+    expected = len(ws.load(SIG).plan.core_group.people) + 2
+    assert f"1 of {expected} have voted; waiting for: " in status
+    assert "Bo Brummell" in status and "Jas Bhamra" in status
+    order = [row.idea_id for row in bo.ideas.list_box.children]
+    assert order == [i.id for i in ws.load(SIG).plan.identity.name_ideas], "as proposed"
+    bo.ideas.abstain_button.click()  # abstaining counts as voted
+    assert f"2 of {expected} have voted" in bo.ideas.round_status.value
+    assert "You are not voting this round" in bo.ideas.round_status.value
+    assert "Ada Lovelace" not in _states(bo)
+    bo.ideas.reveal_button.click()
+    homecoming = bo.ideas.row_for("The Homecoming Group").summary.value
+    assert "joint 1st" in homecoming and "1 vote: Ada Lovelace" in homecoming
+    assert "Home Safely" in bo.ideas.row_for("Home Safely").summary.value
+    assert "(1 abstained)" in bo.ideas.round_status.value
+
+
+def test_the_round_reveals_itself_when_everyone_expected_has_voted(ws: Workspace) -> None:
+    form = page_for(ws, "Ada", sig="blank-group")
+    for idea in ("One", "Two"):
+        form.ideas.idea_input.value = idea
+        assert form.ideas.add()
+    _start(form.ideas, budget=1)
+    assert "0 of 1 has voted; waiting for: Ada" in form.ideas.round_status.value
+    form.ideas.row_for("Two").toggle.value = True
+    assert ws.load("blank-group").plan.identity.voting_round.status == "revealed"
+    assert "1st" in form.ideas.row_for("Two").summary.value
 
 
 def test_an_idea_added_by_someone_else_shows_after_a_refresh(ws: Workspace) -> None:
@@ -209,20 +316,75 @@ def test_an_idea_added_by_someone_else_shows_after_a_refresh(ws: Workspace) -> N
     assert "Vote for “Homeward”" in shown_order(form.ideas)
 
 
-def test_choosing_the_leading_idea_sets_the_name(ws: Workspace) -> None:
+def test_a_near_duplicate_is_pointed_out_and_can_be_supported_instead(ws: Workspace) -> None:
+    form = page_for(ws, "Ada", sig="blank-group")
+    form.ideas.idea_input.value = "Frailty Friends"
+    assert form.ideas.add()
+    form.ideas.idea_input.value = "Frailty Friends Network"
+    assert form.ideas.add() is False
+    assert "looks like “Frailty Friends”" in form.ideas.similar_box.children[0].value
+    keep, anyway = form.ideas.similar_box.children[1].children
+    assert keep.description == "Support “Frailty Friends” instead"
+    anyway.click()
+    names = [i.name for i in ws.load("blank-group").plan.identity.name_ideas]
+    assert names == ["Frailty Friends", "Frailty Friends Network"]
+    assert form.ideas.similar_box.children == ()
+
+
+def test_two_ideas_merge_before_a_round_with_their_votes(ws: Workspace) -> None:
+    ws.update(
+        "blank-group",
+        "identity.name_ideas",
+        lambda _: [
+            {"id": "idea01", "name": "Frailty Friends", "votes": ["Ada", "Bo"]},
+            {"id": "idea02", "name": "Frailty Friends Network", "votes": ["bo", "Cy"]},
+        ],
+    )
+    form = page_for(ws, "Ada", sig="blank-group")
+    form.ideas.merge_from.value = "idea02"
+    form.ideas.merge_into.value = "idea01"
+    form.ideas.merge_button.click()
+    ideas = ws.load("blank-group").plan.identity.name_ideas
+    assert [(i.name, i.votes) for i in ideas] == [("Frailty Friends", ["Ada", "Bo", "Cy"])]
+    _start(form.ideas)
+    assert form.ideas.merge(ideas[0].id, ideas[0].id) is False
+    assert "before a round" in form.ideas.message.value
+
+
+def test_choosing_after_a_round_records_the_decision(ws: Workspace) -> None:
     form = page_for(ws, "Ada", sig="blank-group")
     for idea in ("Pill Pals", "Dose Friends"):
         form.ideas.idea_input.value = idea
         form.ideas.add()
-    form.ideas.vote_as.options = ("Ada",)
-    form.ideas.vote_as.value = "Ada"
+    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
+    form.ideas.session.refresh()
+    _start(form.ideas, budget=1)
     form.ideas.row_for("Dose Friends").toggle.value = True
+    assert form.ideas.chooser.layout.display == "none"
+    form.ideas.reveal_button.click()
     assert form.ideas.choice.value == form.ideas.row_for("Dose Friends").idea_id, "the leader"
     form.ideas.choose_button.click()
-    assert ws.load("blank-group").plan.identity.name == "Dose Friends"
+    identity = ws.load("blank-group").plan.identity
+    assert identity.name == "Dose Friends"
+    assert identity.voting_round is not None and identity.voting_round.status == "closed"
+    assert identity.name_decision is not None
+    assert identity.name_decision.model_dump(mode="json") | {"decided_on": None} == {
+        "decided_on": None,
+        "name": "Dose Friends",
+        "options": [{"name": "Dose Friends", "dots": 1}, {"name": "Pill Pals", "dots": 0}],
+        "voted": 1,
+        "abstained": 0,
+        "expected": 2,
+        "voters": ["Ada"],
+        "anonymous": False,
+    }
     assert control(form, "identity.name").input.value == "Dose Friends"
     assert "✓ chosen" in form.ideas.row_for("Dose Friends").summary.value
-    assert "✓ chosen" not in form.ideas.row_for("Pill Pals").summary.value
+    panel = HistoryPanel(form.ideas.session)
+    panel.selected_index = 0  # the history reads as the decision, not as ticks
+    lines = " ".join(w.value for w in walk(panel) if isinstance(w, widgets.HTML))
+    assert "Changed Name decision: <q>Chosen by the core group on " in lines
+    assert "1 of 1 vote; 1 of 2 people took part: Ada</q>" in lines
 
 
 def test_choosing_an_idea_with_fewer_votes_asks_once(ws: Workspace) -> None:
@@ -314,3 +476,69 @@ def test_a_name_changed_elsewhere_shows_after_a_refresh(ws: Workspace) -> None:
     ws.set(SIG, "identity.name", "Homeward", author="Bo")
     form.ideas.session.refresh()
     assert control(form, "identity.name").input.value == "Homeward"
+
+
+def test_the_history_tells_of_a_round_without_anyones_dots(ws: Workspace) -> None:
+    """The history panel is on every page and open to everyone: while a round is open it says
+    a ballot was cast, never whose dots went where, and undoes no ballot (that would take back
+    other people's dots put since)."""
+    ada, bo = page_for(ws, "Ada Lovelace"), page_for(ws, "Bo Brummell")
+    _start(ada.ideas)
+    ada.ideas.row_for("The Homecoming Group").toggle.value = True
+    panel = HistoryPanel(bo.ideas.session)
+    bo.ideas.session.refresh()
+    panel.selected_index = 0  # opened
+    rows = [w for w in walk(panel) if "swb-history-row" in getattr(w, "_dom_classes", ())]
+    newest = rows[0].children[0].value
+    assert "Changed Voting round: <q>open, 3 dots each, 1 ballot</q>" in newest
+    buttons = [b.description for b in walk(rows[0]) if isinstance(b, widgets.Button)]
+    assert not any(b in ("Undo this change", "Put this value back") for b in buttons)
+    seen = _states(panel)
+    assert not any(i.id in seen for i in ws.load(SIG).plan.identity.name_ideas)
+    assert "Homecoming" not in seen
+    with pytest.raises(WorkspaceError, match="with the page's buttons"):
+        ada.ideas.session.undo()
+    assert _ballots(ws) == {"Ada Lovelace": {"The Homecoming Group": 1}}
+
+
+def test_a_pages_downloads_hold_no_ballot_of_an_open_round(ws: Workspace) -> None:
+    form = page_for(ws, "Ada Lovelace")
+    _start(form.ideas)
+    form.ideas.row_for("The Homecoming Group").toggle.value = True
+    files = export_all(form.ideas.session).downloads
+    assert files and not any(b"Ada Lovelace" in f.data for f in files)
+    plan = next(f for f in files if f.file_name.endswith(".json"))
+    assert json.loads(plan.data)["identity"]["voting_round"]["ballots"] == []
+    form.ideas.reveal_button.click()  # revealed: the ballots are everyone's to read
+    files = export_all(form.ideas.session).downloads
+    assert b"Ada Lovelace" in next(f for f in files if f.file_name.endswith(".json")).data
+
+
+def test_ideas_collected_privately_are_each_persons_own_until_revealed(ws: Workspace) -> None:
+    """With 'ideas privately first', no page, history line or download shows another
+    person's idea before the reveal (the first idea does not anchor the rest)."""
+    ada, bo = page_for(ws, "Ada", sig="blank-group"), page_for(ws, "Bo", sig="blank-group")
+    ada.ideas.private_ideas.value = True
+    ada.ideas.start_button.click()
+    assert ws.load("blank-group").plan.identity.voting_round.status == "collecting"
+    for page, idea in ((ada, "Pill Pals"), (bo, "Pill Pals"), (bo, "Dose Friends")):
+        page.ideas.session.refresh()
+        page.ideas.idea_input.value = idea
+        assert page.ideas.add(), page.ideas.message.value  # the same idea is no giveaway
+    ada.ideas.session.refresh()
+    panel = HistoryPanel(ada.ideas.session)
+    panel.selected_index = 0
+    seen = _states(ada) + _states(panel)
+    assert "Dose Friends" not in seen and "Pill Pals" in seen  # Ada's own only
+    assert "3 ideas so far" in ada.ideas.round_status.value
+    assert "hidden until the ideas are revealed" in seen
+    assert [row.idea_id for row in ada.ideas.list_box.children] == [
+        i.id for i in ws.load("blank-group").plan.identity.name_ideas if i.proposed_by == "Ada"
+    ]
+    assert not any(b"Dose Friends" in f.data for f in export_all(ada.ideas.session).downloads)
+    assert ada.ideas.vote(ada.ideas.list_box.children[0].idea_id, True) is False, "no vote yet"
+    ada.ideas.reveal_ideas_button.click()
+    assert ws.load("blank-group").plan.identity.voting_round.status == "open"
+    assert "Vote for “Dose Friends”" in shown_order(ada.ideas)
+    lines = " ".join(w.value for w in walk(panel) if isinstance(w, widgets.HTML))
+    assert "Dose Friends" in lines

@@ -20,6 +20,7 @@ from sigworkbook.plan.model import (
     Plan,
 )
 from sigworkbook.plan.recurrence import to_utc
+from sigworkbook.plan.voting import decision_text
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,14 @@ def _promotion_rows(plan: Plan) -> list[PromotionRow]:
     return rows
 
 
+def _name_decided(plan: Plan) -> str:
+    """How the name was chosen ('Chosen by the core group on ...'), while it is still that name."""
+    record = plan.identity.name_decision
+    if record is None or record.name != plan.identity.name:
+        return ""
+    return decision_text(record.model_dump(mode="json"))
+
+
 def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, Any]:
     """The variables every template gets (documented in docs/exports.md)."""
     plan = without_blank_rows(plan)  # a row nobody typed in is no person, activity, ...
@@ -192,6 +201,7 @@ def build(plan: Plan, *, revision: int, exported_at: dt.datetime) -> dict[str, A
         "openness": OPENNESS_LABELS[charter.membership.openness],
         "decision": DECISION_LABELS.get(plan.statement.existing_groups.decision or "", ""),
         "review_date": wording.long_date(charter.review_date) if charter.review_date else "",
+        "name_decided": _name_decided(plan),
         "label": label,
         "catalogue_label": _catalogue_label,
     }

@@ -209,6 +209,20 @@ class Session(HasTraits):
         self._saved(loaded)
         return True
 
+    def update_votes(self, change: Callable[[list[Any], Any], tuple[list[Any], Any]]) -> bool:
+        """Save `change(name ideas, voting round)` in one transaction (`Workspace.update_votes`)."""
+        self.flush()
+        try:
+            loaded = self.workspace.update_votes(self.sig_id, change, author=self.author)
+        except PlanError as error:
+            self._set_status(SaveStatus(False, f"Not saved: {error.problems[0]}"))
+            return False
+        except SigworkbookError as error:
+            self._set_status(SaveStatus(False, f"Not saved: {error}"))
+            return False
+        self._saved(loaded)
+        return True
+
     def discard(self, path: str) -> None:
         """Forget an edit of `path` that is waiting to be saved (the person chose another value)."""
         self._queue.discard(path)

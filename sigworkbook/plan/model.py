@@ -109,7 +109,8 @@ class NameIdea(Section):
     votes: list[ShortLine] = Field(
         default_factory=list,
         title="Votes",
-        description="The people who voted for this name; one vote each.",
+        description="Votes given before voting rounds (one per person), kept as they were; "
+        "a merge of two ideas carries them over.",
         max_length=200,
     )
 
@@ -120,6 +121,127 @@ class NameIdea(Section):
         if len(seen) != len(votes):
             raise ValueError("each person can vote for a name only once")
         return votes
+
+
+RoundStatus = Literal["collecting", "open", "revealed", "closed"]
+ROUND_STATUS_LABELS: dict[str, str] = {
+    "collecting": "Collecting ideas privately",
+    "open": "Open: ballots hidden",
+    "revealed": "Revealed",
+    "closed": "Closed",
+}
+
+
+class Ballot(Section):
+    """One person's dots in a voting round, or their abstention."""
+
+    voter: ShortLine = text("Voter", max_length=80)
+    dots: dict[ItemId, Annotated[WholeNumber, Field(ge=1, le=10)]] = Field(
+        default_factory=dict,
+        title="Dots",
+        description="How many dots this person put on each idea (by the idea's id).",
+    )
+    abstained: YesNo = Field(
+        default=False, title="Abstained", description="'I won't vote this round' (counts as voted)."
+    )
+
+    @model_validator(mode="after")
+    def _dots_or_abstention(self) -> Ballot:
+        if self.abstained and self.dots:
+            raise ValueError("a person who abstains puts no dots")
+        return self
+
+
+class VotingRound(Section):
+    """A dot vote on the name ideas: hidden while open, counted when revealed."""
+
+    status: RoundStatus = Field(
+        default="open",
+        title="Round",
+        description="Collecting ideas privately (each person sees only their own), open (each "
+        "person sees only their own dots), revealed, or closed.",
+        json_schema_extra=choice_labels(ROUND_STATUS_LABELS),
+    )
+    budget: WholeNumber = Field(
+        default=3, ge=1, le=10, title="Dots each", description="How many dots each person has."
+    )
+    per_idea: WholeNumber = Field(
+        default=1,
+        ge=1,
+        le=10,
+        title="Most dots on one idea",
+        description="How many of their dots a person may put on one idea.",
+    )
+    anonymous: YesNo = Field(
+        default=False,
+        title="Anonymous",
+        description="After the reveal show only counts, not who voted for what.",
+    )
+    shared_screen: YesNo = Field(
+        default=False,
+        title="Shared screen",
+        description="People take turns at one screen and pick their name before each ballot.",
+    )
+    started_on: CalendarDate | None = Field(
+        default=None, title="Started on", description="The day the round was started."
+    )
+    ballots: list[Ballot] = Field(
+        default_factory=list,
+        title="Ballots",
+        description="Each person's dots or abstention, one ballot each.",
+        max_length=200,
+    )
+
+    @model_validator(mode="after")
+    def _within_budget(self) -> VotingRound:
+        seen: set[str] = set()
+        for ballot in self.ballots:
+            key = person_key(ballot.voter)
+            if not key or key in seen:
+                raise ValueError("each person has one ballot, under their name")
+            seen.add(key)
+            if sum(ballot.dots.values()) > self.budget:
+                raise ValueError(f"{ballot.voter} has only {self.budget} dot(s)")
+            if any(dots > self.per_idea for dots in ballot.dots.values()):
+                raise ValueError(f"at most {self.per_idea} dot(s) on one idea")
+        return self
+
+
+class OptionResult(Section):
+    """One idea of a decided round, with its dots."""
+
+    name: Name = text("Option", max_length=80)
+    dots: WholeNumber = Field(default=0, ge=0, title="Dots", description="Dots it received.")
+
+
+class NameDecision(Section):
+    """How the name was chosen: the round behind it, as it was when the name was chosen."""
+
+    decided_on: CalendarDate | None = Field(
+        default=None, title="Decided on", description="The day the name was chosen."
+    )
+    name: Name = text("Chosen name", max_length=80)
+    options: list[OptionResult] = Field(
+        default_factory=list, title="Options", description="Every idea and its dots.", max_length=50
+    )
+    voted: WholeNumber = Field(
+        default=0, ge=0, title="Voted", description="How many people put dots."
+    )
+    abstained: WholeNumber = Field(
+        default=0, ge=0, title="Abstained", description="How many people chose not to vote."
+    )
+    expected: WholeNumber = Field(
+        default=0, ge=0, title="Expected", description="How many people were asked to vote."
+    )
+    voters: list[ShortLine] = Field(
+        default_factory=list,
+        title="Who took part",
+        description="Everyone who voted or abstained (empty for an anonymous round).",
+        max_length=200,
+    )
+    anonymous: YesNo = Field(
+        default=False, title="Anonymous", description="The round showed only counts."
+    )
 
 
 class Identity(Section):
@@ -141,6 +263,16 @@ class Identity(Section):
         default=None,
         title="Chosen idea",
         description="The name idea the group chose (set when someone chooses it).",
+    )
+    voting_round: VotingRound | None = Field(
+        default=None,
+        title="Voting round",
+        description="The latest dot vote on the name ideas (none before the first).",
+    )
+    name_decision: NameDecision | None = Field(
+        default=None,
+        title="Name decision",
+        description="How the name was chosen, when it was chosen after a voting round.",
     )
     description: Prose = text(
         "Brief description",
@@ -176,6 +308,16 @@ class Identity(Section):
         advised=1200,
         advised_why="most people read to the end",
     )
+
+    @model_validator(mode="after")
+    def _dots_on_ideas(self) -> Identity:
+        """A round still running counts only dots on ideas that are on the list."""
+        if self.voting_round is not None and self.voting_round.status != "closed":
+            ids = {idea.id for idea in self.name_ideas}
+            for ballot in self.voting_round.ballots:
+                if set(ballot.dots) - ids:
+                    raise ValueError("a dot can go only on a name idea on the list")
+        return self
 
 
 # --- Core group -----------------------------------------------------------------------------

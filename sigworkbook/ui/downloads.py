@@ -21,6 +21,7 @@ from sigworkbook.exports.timing import export_time
 from sigworkbook.files import write_atomic
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.voting import sealed
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
@@ -134,14 +135,15 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
     if earlier is not None:
         return earlier
     moment = export_time(None)
-    page = charter_page(loaded.plan, revision=loaded.revision, exported_at=moment).encode()
+    plan = sealed(loaded.plan)  # an open round's ballots are nobody else's to download
+    page = charter_page(plan, revision=loaded.revision, exported_at=moment).encode()
     marker = folder / REVISION_MARKER
     try:
         # Gone first, written last: files half rewritten are never taken for a finished set.
         marker.unlink(missing_ok=True)
     except OSError as error:
         raise ExportError(f"{marker}: cannot be removed ({error.strerror or error})") from None
-    write_all(loaded.plan, folder, revision=loaded.revision, exported_at=moment)
+    write_all(plan, folder, revision=loaded.revision, exported_at=moment)
     for path, data in ((folder / CHARTER_PAGE, page), (marker, None)):
         try:
             write_atomic(path, data if data is not None else _marker_text(loaded.revision).encode())

@@ -22,10 +22,11 @@ from sigworkbook.plan.paths import (
     row_by_id,
     split_row,
 )
+from sigworkbook.plan.voting import decision_text, is_collecting, round_in_words
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.workspace import Loaded
+from sigworkbook.workspace import NAME_DECISION, NAME_IDEAS, VOTING_ROUND, Loaded
 
 SHOWN = 25
 """How many changes the panel loads at first, and how many more each "Show older changes" adds."""
@@ -38,6 +39,12 @@ _MISSING = object()
 UNLISTED = "meeting.timers"
 """Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
 not edits of the plan anyone would want to read about or undo."""
+
+
+def sealed(path: str) -> bool:
+    """Whether a change at `path` is told without its value and not undone from the panel: the
+    voting round, whose ballots are hidden until revealed and each person's own to change."""
+    return path == VOTING_ROUND or path.startswith(VOTING_ROUND + ".")
 
 
 def listed(change: Change) -> bool:
@@ -104,12 +111,14 @@ def describe(
     place: str | None = None,
     before: Any = _MISSING,
     restored_from: Change | None = None,
+    hidden: bool = False,
 ) -> str:
     """One line for a revision: when, who and what changed, in words (escaped HTML).
 
     `place` names the field (from its path when not given); `before` is the value the change
     replaced, when known, so that a saved table reads as the row added or removed;
-    `restored_from` is the change a restore went back to."""
+    `restored_from` is the change a restore went back to; `hidden` tells the change without
+    its value (ideas collected privately, until they are revealed)."""
     when = html.escape(when_text(change.at))
     who = html.escape(change.author or "someone")
     where = place or in_words(change.path)
@@ -118,12 +127,19 @@ def describe(
     if change.kind == "restore":
         back = f" {point_in_words(restored_from)}" if restored_from else " as it was earlier"
         note = "" if RESTORED_NOTE.fullmatch(note) else note
-    if not change.path:
+    if hidden:
+        what = f"Changed {html.escape(where)} (hidden until the ideas are revealed)"
+    elif not change.path:
         actions = {"restore": f"Restored the whole plan{back}", "create": "Started the plan"}
         action = actions.get(change.kind, "Replaced the whole plan")
         what = html.escape(action)
     else:
-        value = value_in_words(change.path, change.value)
+        if sealed(change.path):
+            value = round_in_words(change.value)
+        elif change.path == NAME_DECISION:  # read as the decision it records
+            value = decision_text(change.value if isinstance(change.value, dict) else None)
+        else:
+            value = value_in_words(change.path, change.value)
         listed = (
             _list_change(change.path, before, change.value)
             if isinstance(change.value, list) and change.kind != "restore"
@@ -206,7 +222,7 @@ class HistoryPanel(widgets.Accordion):
         """Filter choices seen so far in the history: path -> label."""
         self._before_cache: dict[int, Any] = {}
         self._points: dict[int, Change | None] = {}
-        self._row_widgets: dict[int, tuple[bool, widgets.Widget]] = {}
+        self._row_widgets: dict[int, tuple[tuple[bool, bool], widgets.Widget]] = {}
         self._quiet = False
         self.selected_index = None
         self.add_class("swb-history")
@@ -305,14 +321,15 @@ class HistoryPanel(widgets.Accordion):
         self._load_newer()
         self._note_fields()
         rows: list[widgets.Widget] = []
-        kept: dict[int, tuple[bool, widgets.Widget]] = {}
+        kept: dict[int, tuple[tuple[bool, bool], widgets.Widget]] = {}
         for change in filter(listed, self._loaded):
             offer = self._offers_field_restore(change)
+            state = (offer, self._hidden(change))  # a row is drawn again when either changes
             cached = self._row_widgets.get(change.revision)
             row = (
-                cached[1] if cached is not None and cached[0] == offer else self._row(change, offer)
+                cached[1] if cached is not None and cached[0] == state else self._row(change, offer)
             )
-            kept[change.revision] = (offer, row)
+            kept[change.revision] = (state, row)
             rows.append(row)
         self.rows.children = rows
         for revision, (_, row) in self._row_widgets.items():
@@ -390,19 +407,28 @@ class HistoryPanel(widgets.Accordion):
         current = self._current(change)
         return current is not _MISSING and canonical_json(current) != canonical_json(change.value)
 
+    def _hidden(self, change: Change) -> bool:
+        """Whether `change` touched the name ideas while they are collected privately."""
+        path = change.path
+        return (path == NAME_IDEAS or path.startswith(NAME_IDEAS + ".")) and is_collecting(
+            self.session.value(VOTING_ROUND)
+        )
+
     def _row(self, change: Change, field_restore: bool) -> widgets.Widget:
-        place = self._place(change) if change.path else ""
+        hidden = self._hidden(change)
+        place = self._place(change) if change.path and not hidden else ""
         line = describe(
             change,
             place=place or None,
-            before=self._before(change),
+            before=_MISSING if hidden else self._before(change),
             restored_from=self._restored_from(change),
+            hidden=hidden,
         )
         text = styles.html(
             f'<div class="swb-history-line" data-revision="{change.revision}">{line}</div>'
         )
         buttons: list[Any] = []
-        if change.revision > 1 and change.path:
+        if change.revision > 1 and change.path and not sealed(change.path) and not hidden:
             before = change.revision - 1
             undo = styles.button(
                 "Undo this change",
@@ -411,7 +437,7 @@ class HistoryPanel(widgets.Accordion):
             )
             on_click(undo, lambda: self._restore(before, change.path), reads_typing=True)
             buttons.append(undo)
-        if field_restore:
+        if field_restore and not sealed(change.path) and not hidden:
             again = styles.button(
                 "Put this value back",
                 tooltip=f"Give {place} again the value this change gave it",

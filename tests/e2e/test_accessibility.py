@@ -115,14 +115,18 @@ def test_name_step_by_keyboard_alone(page: Page, workbook_server: Server) -> Non
             "identity.name_ideas",
             lambda ideas, idea=idea: idea in [i["name"] for i in ideas],
         )
+    tab_to(page, "Start a voting round")
+    keys.press("Enter")
     tab_to(page, "Vote for “Dose Friends”")
     keys.press("Space")
     wait_for_value(
         server.workspace,
         sig,
-        "identity.name_ideas",
-        lambda ideas: {i["name"]: i["votes"] for i in ideas}["Dose Friends"] == ["Kim"],
+        "identity.voting_round",
+        lambda r: [(b["voter"], len(b["dots"])) for b in r["ballots"]] == [("Kim", 1)],
     )
+    tab_to(page, "Reveal the results", backwards=True)
+    keys.press("Enter")
     # The idea with the most votes is the one offered in "Name to choose".
     tab_to(page, "Choose this name")
     keys.press("Enter")
@@ -150,4 +154,6 @@ def test_name_step_by_keyboard_alone(page: Page, workbook_server: Server) -> Non
     expect(field(page, "Name")).to_have_value("Dose Friends")
     for label, text in texts.items():
         expect(field(page, label)).to_have_value(text)
-    expect(page.get_by_label("Vote for “Dose Friends”", exact=True)).to_be_checked()
+    chosen = page.locator(".swb-row--chosen")
+    expect(chosen).to_contain_text("Dose Friends")
+    expect(chosen).to_contain_text("1 vote: Kim")

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.e2e
 IDEAS = ("Pill Pals", "Dose Friends", "Script Circle")
 
 
-def test_keyboard_voting_on_three_ideas_leaves_three_votes(
+def test_keyboard_voting_on_three_ideas_leaves_three_dots(
     page: Page, workbook_server: Server
 ) -> None:
     server = workbook_server
@@ -51,11 +51,18 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
         wait_for_value(
             server.workspace, sig, "identity.name_ideas", lambda ideas, n=count: len(ideas) == n
         )
-        expect(page.get_by_label(f"Vote for “{idea}”", exact=True)).to_be_visible()
+        expect(page.locator(".swb-ideas")).to_contain_text(idea)
     assert [i["name"] for i in plan_value(server.workspace, sig, "identity.name_ideas")] == list(
         IDEAS
     )
 
+    # A round with four dots each: three dots leave one, so the round waits for Kim.
+    tab_to(page, "Dots each")
+    keys.press("Control+A")
+    keys.type("4")
+    tab_to(page, "Start a voting round")
+    keys.press("Enter")
+    expect(page.locator(".swb-waiting")).to_contain_text("0 of 1 has voted")
     tab_to(page, f"Vote for “{IDEAS[0]}”")
     keys.press("Space")
     keys.press("Tab")
@@ -65,19 +72,24 @@ def test_keyboard_voting_on_three_ideas_leaves_three_votes(
     wait_for_value(
         server.workspace,
         sig,
-        "identity.name_ideas",
-        lambda ideas: [i["votes"] for i in ideas] == [["Kim"], ["Kim"], ["Kim"]],
+        "identity.voting_round",
+        lambda r: [len(b["dots"]) for b in r["ballots"]] == [3],
     )
-    # The list did not move and the focus stayed where the last vote was given.
+    # The list did not move and the focus stayed where the last dot was put.
     assert focused_name(page) == f"Vote for “{IDEAS[2]}”"
     rows = page.locator(".swb-ideas .swb-row")
     for index, idea in enumerate(IDEAS):
         expect(rows.nth(index)).to_contain_text(idea)
-        expect(rows.nth(index)).to_contain_text("joint 1st")
+        expect(rows.nth(index)).to_contain_text("Your dots: ●")
         expect(page.get_by_label(f"Vote for “{idea}”", exact=True)).to_be_checked()
+    expect(page.locator(".swb-round-status")).to_contain_text("You have 1 dot left")
     shoot(page, "name-votes-stay-put")
     page.set_viewport_size({"width": 390, "height": 844})
     shoot(page, "name-votes-stay-put-390")
+    tab_to(page, "Reveal the results", backwards=True)
+    keys.press("Enter")
+    for index in range(len(IDEAS)):
+        expect(rows.nth(index)).to_contain_text("joint 1st")
 
 
 def test_a_double_click_on_add_a_person_adds_one_row(page: Page, workbook_server: Server) -> None:
