@@ -91,9 +91,13 @@ class _Redrawn(widgets.HTML):
 
 
 class MembershipNote(_Redrawn):
-    """Who is unanswered as a network member."""
+    """Who is unanswered as a network member: for the group on screen, not on the printout."""
 
     render = staticmethod(unanswered_html)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.add_class("swb-no-print")
 
 
 HEADING = re.compile(r"<(/?)h([1-6])\b")
