@@ -5,6 +5,7 @@ the field's message and nothing stored; hosted, a vote sent for someone else is 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from e2e.e2e_harness import Server, start_server, stop_server
 from e2e.workbook_pages import new_sig, plan_value, run_cli
 from sigworkbook.hosting.identity import User
 from sigworkbook.plan.steps import STEP_BY_KEY
-from sigworkbook.workspace import NAME_IDEAS, Workspace
+from sigworkbook.plan.voting import start_round
+from sigworkbook.workspace import VOTING_ROUND, Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -110,7 +112,7 @@ def toms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
         alice.set_member(sig, "tom", "editor")
         alice.set(sig, "core_group.people", [{"name": "Maya Okafor"}, {"name": "Sam Jones"}])
         idea = {"id": "idea01", "name": "Frail Friends", "proposed_by": "alice", "votes": []}
-        alice.update(sig, NAME_IDEAS, lambda _: [idea])
+        alice.update_votes(sig, lambda _ideas, _round: ([idea], start_round()))
     running = start_server(tmp, notebooks=None, env={"JUPYTERHUB_USER": "tom"})
     yield running, sig
     stop_server(running)
@@ -127,10 +129,24 @@ def test_hosted_a_vote_sent_for_someone_else_is_the_logged_in_voters(
         options = list(states[voting_as]["_options_labels"])
         if "Sam Jones" in options:  # the hidden drop-down, set as a forged message would
             client.update(voting_as, {"index": options.index("Sam Jones")})
-        [tick] = client.find(states, _model_name="CheckboxModel")
-        client.update(tick, {"value": True})
-        client.wait_for(_says("1 vote: tom"), WAIT_S)
+        settings = ("Anonymous", "Shared screen", "Ideas privately")
+        [tick] = [
+            model_id
+            for model_id in client.find(states, _model_name="CheckboxModel")
+            if not str(states[model_id].get("description", "")).startswith(settings)
+        ]
+        client.update(tick, {"value": True})  # a dot for the idea
+        ballots = _wait_for_ballots(server, sig)
     finally:
         client.shut_down()
-    ideas = plan_value(server.workspace, sig, NAME_IDEAS)
-    assert ideas[0]["votes"] == ["tom"]
+    assert [(b["voter"], b["dots"]) for b in ballots] == [("tom", {"idea01": 1})]
+
+
+def _wait_for_ballots(server: Server, sig: str) -> list[dict[str, object]]:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        ballots = list(plan_value(server.workspace, sig, VOTING_ROUND)["ballots"])
+        if ballots:
+            return ballots
+        time.sleep(0.2)
+    raise AssertionError(f"no ballot was saved in {WAIT_S} s")
