@@ -103,3 +103,21 @@ def make_backend(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> B
         return SQLiteBackend(tmp_path / "workspace.db")
     url: str = request.getfixturevalue("postgres_url")
     return PostgresBackend(url)
+
+
+def raw_text(backend: Backend) -> str:
+    """Everything the database holds, as one lower-case text: the SQLite file and its
+    write-ahead log byte by byte, or every row of every PostgreSQL table."""
+    if isinstance(backend, SQLiteBackend):
+        folder = backend.file.parent
+        data = b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
+        return data.decode("utf-8", "replace").lower()
+    assert isinstance(backend, PostgresBackend)
+    tables = backend.raw(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    )
+    return "\n".join(
+        str(row[0])
+        for (table,) in tables
+        for row in backend.raw(f'SELECT t::text FROM "{table}" t')
+    ).lower()

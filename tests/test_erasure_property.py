@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_backends import BACKENDS, Backend, PostgresBackend, SQLiteBackend
-from test_personal_data import raw_text
+from store_backends import BACKENDS, Backend, PostgresBackend, SQLiteBackend, raw_text
 
 from sigworkbook.plan.paths import differences, get_path
 from sigworkbook.plan.people import person_key

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_backends import BACKENDS, Backend, PostgresBackend, SQLiteBackend, make_backend
+from store_backends import BACKENDS, Backend, SQLiteBackend, make_backend, raw_text
 
 from conftest import RunCli
 from sigworkbook import privacy, settings
@@ -97,24 +97,6 @@ def history_rows(store: Store) -> list[tuple[Any, ...]]:
         for sig_id in store.sig_ids()
         for c in store.history(sig_id)
     ]
-
-
-def raw_text(backend: Backend) -> str:
-    """Everything the database holds, as one lower-case text: the SQLite file and its
-    write-ahead log byte by byte, or every row of every PostgreSQL table."""
-    if isinstance(backend, SQLiteBackend):
-        folder = backend.file.parent
-        data = b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
-        return data.decode("utf-8", "replace").lower()
-    assert isinstance(backend, PostgresBackend)
-    tables = backend.raw(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-    )
-    return "\n".join(
-        str(row[0])
-        for (table,) in tables
-        for row in backend.raw(f'SELECT t::text FROM "{table}" t')
-    ).lower()
 
 
 def test_a_person_is_found_in_any_case_in_free_text_and_everywhere(store: Store) -> None:
