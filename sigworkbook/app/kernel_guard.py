@@ -63,6 +63,11 @@ current_claim: contextvars.ContextVar[Claim | None] = contextvars.ContextVar(
 """The page load being served, so that the kernel started for it is counted as its visitor's."""
 
 
+_CLOSING_NOTE = re.compile(r"^No such comm: [0-9a-f]+$")
+"""What ipykernel writes when a widget message arrives for a comm already closed: a page that
+is closing or reloading sends one now and then. Not a problem: logged for debugging only."""
+
+
 def new_reference() -> str:
     """A short id that links what a visitor sees to the details in the server log."""
     return secrets.token_hex(4).upper()
@@ -219,6 +224,10 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
     def _log_kept(self, msg_type: str, content: dict[str, Any]) -> None:
         if msg_type == "stream":
             what, text = content.get("name", "stream"), str(content.get("text", ""))
+            lines = [line for line in text.splitlines() if line.strip()]
+            if lines and all(_CLOSING_NOTE.match(line) for line in lines):
+                self.log.debug("Kernel %s: %s", self.kernel_id, text.rstrip("\n"))
+                return
         else:
             what = "its error output"
             text = "\n".join(content.get("traceback") or []) or (
