@@ -63,7 +63,7 @@ current_claim: contextvars.ContextVar[Claim | None] = contextvars.ContextVar(
 """The page load being served, so that the kernel started for it is counted as its visitor's."""
 
 
-_CLOSING_NOTE = re.compile(r"^No such comm: [0-9a-f]+$")
+_CLOSING_NOTE = re.compile(r"^No such comm: [0-9a-f-]+$")
 """What ipykernel writes when a widget message arrives for a comm already closed: a page that
 is closing or reloading sends one now and then. Not a problem: logged for debugging only."""
 
