@@ -24,7 +24,6 @@ from websockets.sync.client import connect
 from e2e.e2e_harness import (
     START_TIMEOUT_S,
     Server,
-    http_status,
     kernel_id,
     start_server,
     stop_server,
