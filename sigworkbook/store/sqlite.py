@@ -11,6 +11,7 @@ import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -124,6 +125,10 @@ def _unguarded(transaction: Transaction) -> Iterator[None]:
         transaction.run(sql, ())
 
 
+_OPEN_STORES: weakref.WeakSet[SQLiteStore] = weakref.WeakSet()
+"""This process's open stores (see `SQLiteStore._check_header`)."""
+
+
 class SQLiteStore(SharedStore, lifecycle.Lifecycle):
     """One SQLite workspace database holding any number of SIGs, each with its full history.
 
@@ -155,6 +160,7 @@ class SQLiteStore(SharedStore, lifecycle.Lifecycle):
                 raise StoreError(f"there is no workspace database at {self.path}")
             self._create_file()
         self._conn = self._open_existing()
+        _OPEN_STORES.add(self)
 
     # ----------------------------------------------------------------- opening
 
@@ -194,7 +200,15 @@ class SQLiteStore(SharedStore, lifecycle.Lifecycle):
                     os.unlink(f"{temp}{suffix}")
 
     def _check_header(self) -> None:
-        """Refuse, without letting SQLite near it, a file that is not one of our databases."""
+        """Refuse, without letting SQLite near it, a file that is not one of our databases.
+
+        Not when another store of this process has the file open: closing any descriptor of a
+        file drops every POSIX lock the process holds on it, SQLite's included, and another
+        program closing the database would then take the write-ahead log away from under that
+        store (its later commits would go to a deleted file). That store checked the file.
+        """
+        if self._open_elsewhere_in_this_process():
+            return
         try:
             with open(self.path, "rb") as handle:
                 header = handle.read(100)
@@ -211,6 +225,20 @@ class SQLiteStore(SharedStore, lifecycle.Lifecycle):
                 f"{self.path} is not a sigworkbook database "
                 "(it is an SQLite file of another program)"
             )
+
+    def _open_elsewhere_in_this_process(self) -> bool:
+        try:
+            here = os.stat(self.path)
+        except OSError:
+            return False
+        for other in list(_OPEN_STORES):
+            if other is self or other._conn is None:
+                continue
+            with contextlib.suppress(OSError):
+                there = os.stat(other.path)
+                if (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino):
+                    return True
+        return False
 
     def _connect(self, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
         """Open a connection with the settings every connection of ours uses."""
