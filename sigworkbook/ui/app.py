@@ -187,13 +187,21 @@ def prose(source: str, step: Step, intro: str = "") -> widgets.HTML:
     )
 
 
-def open_app() -> App:
-    """The app page for this visit: the step in its address (`?step=`), else the start page."""
+def open_app() -> App | None:
+    """The app page for this visit: the step in its address (`?step=`), else the start page.
+
+    A step's address without a SIG it can show (none chosen, none such, not the user's, a plan
+    to repair) shows only the notice that says so, as the step's own page did; None then.
+    """
     preload()
     wait_for_request()
     first = STEP_BY_KEY.get(query_param("step") or "start", STEP_BY_KEY["start"])
-    with into(widgets.VBox()):  # no SIG, no access, a plan to repair: the start page says so
+    notice = widgets.VBox()
+    with into(notice):
         session = open_session(first)
+    if session is None and first.key != "start" and notice.children:
+        show(notice)
+        return None
     if session is not None:
         session.start_live_updates()
     app = App(session, first)

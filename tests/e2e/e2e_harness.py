@@ -100,6 +100,22 @@ def http_status(url: str, headers: Mapping[str, str] | None = None) -> int:
         return error.code
 
 
+def redirect_target(url: str) -> str:
+    """Where a GET of `url` is redirected to (its Location header); fails without a redirect."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            raise AssertionError(f"{url}: {response.status}, not a redirect")
+    except urllib.error.HTTPError as error:
+        assert error.code in (301, 302), f"{url}: {error.code}, not a redirect"
+        return str(error.headers["Location"])
+
+
 def start_server(
     tmp: Path,
     *,

@@ -4,6 +4,7 @@ test-only lines (dummy logins with a password, local processes, free ports)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -179,13 +180,19 @@ def stop_hub(hub: Hub) -> None:
         server.kill()
 
 
+def landing(user: str) -> re.Pattern[str]:
+    """The address a user's server's app page has, whatever its query."""
+    return re.compile(rf"/user/{re.escape(user)}/(\?[^/]*)?$")
+
+
 def log_in(page: Page, hub: Hub, user: str) -> None:
     """Log in as `user` and wait for the page the hub lands them on to show its widgets."""
     page.goto(hub.url + "/hub/login")
     page.fill("#username_input", user)
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
-    page.wait_for_url(f"**/user/{user}/voila/render/**", timeout=PAGE_TIMEOUT_MS * 2)
+    # The hub lands them on their server's root: the app page.
+    page.wait_for_url(landing(user), timeout=PAGE_TIMEOUT_MS * 2)
     wait_for_widgets(page)
 
 

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, kernel_id, wait_for_widgets
-from e2e.workbook_pages import new_sig, shoot, wait_for_value
+from e2e.workbook_pages import current, go_to, new_sig, shoot, wait_for_value
 from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
@@ -19,37 +19,13 @@ PURPOSE = "What are we trying to do?"
 
 
 def app_url(server: Server, step: str, sig: str, who: str) -> str:
-    return server.page_url("app.ipynb", sig=sig, step=step, who=who)
-
-
-def current(page: Page) -> Locator:
-    """The step area on screen (the other steps' areas are in the page, hidden)."""
-    return page.locator(".swb-app-step:visible")
+    return server.url("", sig=sig, step=step, who=who)
 
 
 def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> None:
     page.goto(app_url(server, step, sig, who))
     wait_for_widgets(page)
     expect(current(page).locator(".swb-steps")).to_be_visible()
-
-
-def settled(page: Page) -> None:
-    """Wait until the step on screen is the step in the address (after Back or Forward the
-    address changes at once, the step when the kernel has switched to it)."""
-    page.wait_for_function(
-        """() => {
-            const step = new URL(window.location.href).searchParams.get("step") || "start";
-            const shown = Array.from(document.querySelectorAll(".swb-app-step"))
-                .filter(area => getComputedStyle(area).display !== "none");
-            return shown.length === 1 && shown[0].classList.contains("swb-app-step--" + step);
-        }"""
-    )
-
-
-def go_to(page: Page, title: str) -> None:
-    """Click a step in the step bar of the step on screen."""
-    settled(page)
-    current(page).locator(".swb-steps a", has_text=title).first.click()
 
 
 def on_step(page: Page, key: str, label: str) -> None:

@@ -3,6 +3,7 @@ stays under that path."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -14,11 +15,12 @@ from e2e.e2e_harness import (
     PAGE_TIMEOUT_MS,
     Server,
     http_status,
+    redirect_target,
     start_server,
     stop_server,
     wait_for_widgets,
 )
-from e2e.workbook_pages import button, card, field, plan_value, shoot
+from e2e.workbook_pages import button, card, current, field, plan_value, settled, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -38,15 +40,20 @@ def test_everything_stays_under_the_base_url(prefixed_server: Server, page: Page
     server = prefixed_server
     root = f"http://127.0.0.1:{server.port}"
     assert http_status(root + "/voila/render/00-start.ipynb") == 404, "nothing outside the prefix"
-    assert http_status(server.base_url) == 302  # the root sends visitors to the start page
+    assert http_status(root + "/") == 404, "nothing outside the prefix"
+    assert http_status(server.base_url) == 200  # the root is the app page
+    # A step's address from before the app leads to the app at that step, under the prefix.
+    assert redirect_target(server.base_url + "voila/render/03-charter.ipynb?sig=x") == (
+        PREFIX + "?sig=x&step=charter"
+    )
 
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("websocket", lambda socket: requested.append(socket.url))
 
     page.goto(server.base_url)
-    assert urlparse(page.url).path == PREFIX + "voila/render/00-start.ipynb", page.url
     wait_for_widgets(page)
+    assert urlparse(page.url).path == PREFIX, page.url
     field(page, "Your name").fill("Tess Walker")
     field(page, "Name of the new SIG").fill("Ward Medicines Circle")
     button(page, "Create the SIG").click()
@@ -57,10 +64,11 @@ def test_everything_stays_under_the_base_url(prefixed_server: Server, page: Page
     wait_for_widgets(page)
     sig = parse_qs(urlparse(page.url).query)["sig"][0]
     assert plan_value(server.workspace, sig, "identity.name") == "Ward Medicines Circle"
-    with page.expect_navigation():
-        page.locator(".swb-next a").click()
-    wait_for_widgets(page)
-    assert urlparse(page.url).path == PREFIX + "voila/render/01-core-group.ipynb", page.url
+    current(page).locator(".swb-next a").click()  # switches in place
+    page.wait_for_url(re.compile(r"[?&]step=core(&|$)"))
+    settled(page)
+    assert urlparse(page.url).path == PREFIX, page.url
+    expect(current(page).locator(".swb-steps [aria-current=page]")).to_contain_text("1. Core")
     shoot_path = shoot(page, "base-url-core-group")
     assert shoot_path.exists()
 

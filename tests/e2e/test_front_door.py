@@ -16,12 +16,14 @@ from sigworkbook.plan.steps import STEPS
 pytestmark = pytest.mark.e2e
 
 START_PATH = "/voila/render/00-start.ipynb"
+"""The start page of a folder of notebooks without the app page (`serve --notebooks`)."""
 
 
-def test_the_root_address_lands_on_the_start_page(page: Page, workbook_server: Server) -> None:
+def test_the_root_address_is_the_app_on_its_start_page(page: Page, workbook_server: Server) -> None:
     page.goto(workbook_server.base_url)
     wait_for_widgets(page)
-    assert urlsplit(page.url).path == START_PATH
+    assert urlsplit(page.url).path == "/"
+    expect(page.locator(".swb-app-step--start")).to_be_visible()
     expect(field(page, "Your name")).to_be_visible()
     assert ".ipynb" not in page.locator("body").inner_text()
 
@@ -29,7 +31,8 @@ def test_the_root_address_lands_on_the_start_page(page: Page, workbook_server: S
 def test_the_file_list_is_out_of_sight(page: Page, workbook_server: Server) -> None:
     page.goto(workbook_server.url("voila/tree"))
     wait_for_widgets(page)
-    assert urlsplit(page.url).path == START_PATH
+    assert urlsplit(page.url).path == "/"
+    expect(page.locator(".swb-app-step--start")).to_be_visible()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, REPO, http_status, wait_for_widgets
-from e2e.hub_harness import clean_env
+from e2e.hub_harness import clean_env, landing
 from sigworkbook.app.network import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -124,7 +124,7 @@ def test_single_machine_recipe_as_written(tmp_path: Path, postgres_url: str, pag
         page.fill("#username_input", "alice")
         page.fill("#password_input", TRIAL_PASSWORD)
         page.click("#login_submit")
-        page.wait_for_url("**/user/alice/voila/render/00-start.ipynb", timeout=PAGE_TIMEOUT_MS * 2)
+        page.wait_for_url(landing("alice"), timeout=PAGE_TIMEOUT_MS * 2)  # the app page
         wait_for_widgets(page)
         assert page.get_by_text("Start a new SIG").count() >= 1
     finally:

@@ -23,12 +23,15 @@ from e2e.workbook_pages import (
     rows,
     selected_label,
     set_number,
+    settled,
     shoot,
+    shown,
     status,
     table,
     wait_for_value,
 )
 from sigworkbook.plan.fieldtypes import slugify
+from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
 
@@ -53,19 +56,20 @@ class Walk:
 
     def next_step(self, title: str) -> None:
         """Follow the page's "Next" link, which carries the SIG and the participant along."""
-        link = self.page.locator(".swb-next a")
+        link = shown(self.page).locator(".swb-next a")
         expect(link).to_contain_text(title)
-        with self.page.expect_navigation():
-            link.click()
-        wait_for_widgets(self.page)
+        link.click()  # the app switches to the step in place
+        step = next(step for step in STEPS if step.label == title)
+        self.page.wait_for_url(re.compile(rf"[?&]step={step.key}(&|$)"))
+        settled(self.page)
         query = parse_qs(urlparse(self.page.url).query)
         assert query.get("sig") == [self.sig] and query.get("who") == [WHO], self.page.url
-        current = self.page.locator('.swb-steps [aria-current="page"]')
+        current = shown(self.page).locator('.swb-steps [aria-current="page"]')
         expect(current).to_contain_text(title)
 
     def reload(self, shot: str) -> None:
         reload(self.page)
-        expect(self.page.locator(".swb-header .swb-who")).to_have_text(f"You: {WHO}")
+        expect(shown(self.page).locator(".swb-header .swb-who")).to_have_text(f"You: {WHO}")
         shoot(self.page, f"walkthrough-{shot}")
 
 

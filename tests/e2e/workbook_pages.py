@@ -96,9 +96,58 @@ def wait_for_value(
 
 
 def step_url(server: Server, step: str, *, sig: str | None = None, who: str | None = None) -> str:
-    """The address of step `step` (a key such as "name") carrying ?sig= and ?who=."""
+    """The app page's address at step `step` (a key such as "name") with ?sig= and ?who=."""
+    query = {key: value for key, value in (("sig", sig), ("who", who)) if value}
+    return server.url("", **query, step=STEP_BY_KEY[step].key)
+
+
+def old_step_url(
+    server: Server, step: str, *, sig: str | None = None, who: str | None = None
+) -> str:
+    """The address step `step` had before the app page (it leads to the app at that step)."""
     query = {key: value for key, value in (("sig", sig), ("who", who)) if value}
     return server.page_url(STEP_BY_KEY[step].notebook, **query)
+
+
+SHOWN = ".swb-app-step:visible, body:not(:has(.swb-app-step))"
+"""What a person sees of a page: on the app page the step on screen (the steps built earlier
+are in the page, hidden), elsewhere the whole page."""
+
+
+def shown(scope: Page | Locator) -> Locator:
+    """`scope`, or for a whole page what of it is on screen (see SHOWN)."""
+    return scope.locator(SHOWN) if isinstance(scope, Page) else scope
+
+
+def current(page: Page) -> Locator:
+    """The app page's step area on screen."""
+    return page.locator(".swb-app-step:visible")
+
+
+def settled(page: Page) -> None:
+    """Wait until the step on screen is the step in the address (after Back or Forward the
+    address changes at once, the step when the kernel has switched to it)."""
+    page.wait_for_function(
+        """() => {
+            const step = new URL(window.location.href).searchParams.get("step") || "start";
+            const shown = Array.from(document.querySelectorAll(".swb-app-step"))
+                .filter(area => getComputedStyle(area).display !== "none");
+            return shown.length === 1 && shown[0].classList.contains("swb-app-step--" + step);
+        }"""
+    )
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click a step in the step bar of the step on screen (it switches in place)."""
+    settled(page)
+    current(page).locator(".swb-steps a", has_text=title).first.click()
+
+
+def switch_to(page: Page, step: str) -> None:
+    """Go to step `step` (a key) with the step bar and wait until it is on screen."""
+    go_to(page, STEP_BY_KEY[step].label)
+    page.wait_for_url(re.compile(rf"[?&]step={re.escape(step)}(&|$)"))
+    settled(page)
 
 
 def open_step(
@@ -125,24 +174,28 @@ def reload(page: Page) -> None:
 
 
 def field(scope: Page | Locator, label: str) -> Locator:
-    """The input, text area or drop-down whose label is exactly `label`."""
-    return scope.get_by_label(label, exact=True)
+    """The input, text area or drop-down whose label is exactly `label` (on screen)."""
+    return shown(scope).get_by_label(label, exact=True)
 
 
 def button(scope: Page | Locator, name: str) -> Locator:
     """The button whose text is `name` (after its icon, if any: the icon font's glyph is part
-    of a button's accessible name in Chromium)."""
-    return scope.get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
+    of a button's accessible name in Chromium), on screen."""
+    return shown(scope).get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
 
 
 def card(page: Page, title: str) -> Locator:
-    """The section box whose heading is `title`."""
-    return page.locator(".swb-card").filter(has=page.get_by_role("heading", name=title, exact=True))
+    """The section box whose heading is `title` (on screen)."""
+    return shown(page).locator(".swb-card").filter(
+        has=page.get_by_role("heading", name=title, exact=True)
+    )
 
 
 def table(page: Page, label: str) -> Locator:
-    """The editable table (rows editor) whose own heading is `label`."""
-    return page.locator(".swb-table").filter(has=page.locator("h3.swb-table-title", has_text=label))
+    """The editable table (rows editor) whose own heading is `label` (on screen)."""
+    return shown(page).locator(".swb-table").filter(
+        has=page.locator("h3.swb-table-title", has_text=label)
+    )
 
 
 def rows(scope: Locator) -> Locator:
@@ -173,12 +226,12 @@ def add_row(page: Page, label: str, add_button: str) -> Locator:
 
 def status(page: Page) -> Locator:
     """The page's save status line ("All changes saved", "Saved at 14:03", "Not saved: ...")."""
-    return page.locator(".swb-statusbar .swb-saved")
+    return shown(page).locator(".swb-statusbar .swb-saved")
 
 
 def presence(page: Page) -> Locator:
     """The line that says who else has this SIG open."""
-    return page.locator(".swb-statusbar .swb-here")
+    return shown(page).locator(".swb-statusbar .swb-here")
 
 
 def option_labels(select: Locator) -> list[str]:

@@ -740,6 +740,7 @@
       });
       if (added) {
         followAppLocation();
+        foldIntroductions(); /* a step the app has just built */
         if (refusedDates.length) {
           showDateStatus(); /* the kernel redrew the header: it still may not say "saved" */
         }
@@ -899,7 +900,6 @@
       window.history.pushState({ step: key }, "", wanted.toString());
       window.scrollTo(0, 0);
     }
-    foldIntroductions();
   }
 
   /* For tests and curious visitors: what the banner currently reports. */
