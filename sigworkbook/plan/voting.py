@@ -272,6 +272,12 @@ def is_revealed(round_: Round | None) -> bool:
     return round_ is not None and round_.get("status") == "revealed"
 
 
+def decided_by(round_: Round | None) -> bool:
+    """Whether choosing a name now is choosing it after this round: the round was revealed or
+    closed (a name chosen while ideas are collected or ballots hidden is not)."""
+    return round_ is not None and round_.get("status") in ("revealed", "closed")
+
+
 def ballot_of(round_: Round | None, voter: str | None) -> dict[str, Any] | None:
     """`voter`'s ballot in the round, if they cast one."""
     if round_ is None or not voter:

@@ -513,8 +513,9 @@ class NameIdeas(widgets.VBox):
         self._render()
 
     def choose(self, idea_id: str | None, *, anyway: bool = False) -> bool:
-        """Make the idea with id `idea_id` the SIG's name; True when saved. After a revealed
-        round the round is recorded with the name (`identity.name_decision`) and closed.
+        """Make the idea with id `idea_id` the SIG's name; True when saved. After a round
+        (revealed, or closed with or without a reveal) the round is recorded with the name
+        (`identity.name_decision`), and a revealed round is closed.
 
         When another idea has more votes, the first press asks whether to go ahead."""
         self.confirm.children = ()
@@ -533,11 +534,11 @@ class NameIdeas(widgets.VBox):
             self._ask(idea_id, name, str(ahead.get("name", "")))
             return False
         current = self._round()
-        if voting.is_revealed(current) and current is not None:
+        if voting.decided_by(current) and current is not None:
             record = voting.decision(ideas, current, idea_id, self.expected(), dt.date.today())
             if not self.session.save(DECISION, record):
                 return self._fail(self.session.status.message)
-            if not self.close_round():
+            if voting.is_revealed(current) and not self.close_round():
                 return False
         if not self.session.save(CHOSEN, idea_id) or not self.session.save(NAME, name):
             return self._fail(self.session.status.message)
