@@ -263,7 +263,8 @@ AUTHOR: Final = Setting[str | None](
     "author",
     "SIGWORKBOOK_AUTHOR",
     None,
-    "The name edits are recorded under when a page's link names nobody. Also `--author`.",
+    "The name edits are recorded under when a page's link names nobody, and the command "
+    "line's edits (there `--author` comes first, and without either the computer's user name).",
     _text,
 )
 HUB_USER: Final = Setting[str | None](
