@@ -499,6 +499,8 @@ def decision_text(record: Mapping[str, Any] | None) -> str:
 def check_round_change(before: Round | None, after: Round | None, voter: str) -> None:
     """VotingError unless going from `before` to `after` is what `voter` may do: start a round
     when none is running, reveal or close it, or change their own ballot alone."""
+    if after == before:
+        return
     if after is None:
         if before is not None:
             raise VotingError("a voting round cannot be deleted")
