@@ -267,9 +267,7 @@ def test_hosted_the_kernel_refuses_an_answer_for_someone_else(
             tom.set(sig_id, "charter", {"agreement": {}})
         assert tom.revision(sig_id) == before
         # A page sends only a level: the answer is the login's, whatever name the page has.
-        form = charter.build(
-            Page(STEP_BY_KEY["charter"], Session(tom, sig_id, author="alice"))
-        )
+        form = charter.build(Page(STEP_BY_KEY["charter"], Session(tom, sig_id, author="alice")))
         assert box(form, "scope").give(5)
         check = tom.load(sig_id).plan.charter.agreement["scope"]
     assert [(a.voter, a.level) for a in check.answers] == [("tom", 5)]

@@ -49,9 +49,10 @@ class AgreementBox(widgets.VBox):
         self.start_button.layout = widgets.Layout(width="auto", min_width="max-content")
         self.answer_buttons: widgets.ToggleButtons | None = None
         self.reveal_button: widgets.Button | None = None
-        self.message = styles.html()
+        self.error = ""
+        """The last action's error, shown above the status (plain text)."""
         self._quiet = False
-        super().__init__([self.status, self.start_button, self.message], layout=styles.layout())
+        super().__init__([self.status, self.start_button], layout=styles.layout())
         self.add_class("swb-agreement")
         session.on_change(lambda _: self._render())
         session.on_presence(lambda _: self._render())
@@ -104,12 +105,9 @@ class AgreementBox(widgets.VBox):
             ok, reason = False, str(error)
         else:
             reason = self.session.status.message
+        self.error = "" if ok else f"{what}: {reason.removeprefix('Not saved: ')}"
         self._render()
-        if not ok:
-            self.message.value = error_html(f"{what}: {reason.removeprefix('Not saved: ')}")
-            return False
-        self.message.value = ""
-        return True
+        return ok
 
     def start(self) -> bool:
         """Start a check of the section as it reads now (what was just typed included)."""
@@ -129,8 +127,8 @@ class AgreementBox(widgets.VBox):
         waited for has answered, the answers are revealed."""
         voter, people = self.voter, self.expected()
         if not voter:
+            self.error = "Answer not saved: give your name first"
             self._render()
-            self.message.value = error_html("Answer not saved: give your name first")
             return False
 
         def change(current: Check | None) -> Check:
@@ -150,7 +148,7 @@ class AgreementBox(widgets.VBox):
                 value=None,
                 description=f"Ready to agree “{self.title}”?",
                 tooltips=[f"{level}: {LEVEL_WORDS[level]}" for level in LEVELS],
-                style={"description_width": "initial", "button_width": "2.6em"},
+                style={"description_width": "initial"},
             )
             self.answer_buttons.add_class("swb-fist")
             self.answer_buttons.observe(self._picked, names="value")
@@ -166,7 +164,7 @@ class AgreementBox(widgets.VBox):
             self.give(change["new"] if isinstance(change["new"], int) else None)
 
     def _show(self, *parts: widgets.Widget) -> None:
-        children = (self.status, *parts, self.message)
+        children = (self.status, *parts)
         box: widgets.Box = self
         if tuple(box.children) != children:
             box.children = children
@@ -217,5 +215,6 @@ class AgreementBox(widgets.VBox):
         self._show(self.start_button)
 
     def _set_status(self, value: str) -> None:
+        value = (error_html(self.error) if self.error else "") + value
         if self.status.value != value:
             self.status.value = value
