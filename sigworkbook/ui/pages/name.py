@@ -13,8 +13,10 @@ from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
 from sigworkbook.plan import voting
 from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.model import VotingRound
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.plan.voting import (
+    BUDGETS,
     Ranked,
     Round,
     VotingError,
@@ -148,22 +150,8 @@ class NameIdeas(widgets.VBox):
 
     def _build_round_controls(self) -> None:
         number = {"description_width": "initial"}
-        self.budget = widgets.BoundedIntText(
-            3,
-            min=1,
-            max=10,
-            description="Dots each",
-            style=number,
-            layout=widgets.Layout(width="12em"),
-        )
-        self.per_idea = widgets.BoundedIntText(
-            1,
-            min=1,
-            max=10,
-            description="Most dots on one idea",
-            style=number,
-            layout=widgets.Layout(width="16em"),
-        )
+        self.budget = _dots_box("budget", width="12em")
+        self.per_idea = _dots_box("per_idea", width="16em")
         self.anonymous = widgets.Checkbox(
             False, description="Anonymous: show only counts after the reveal", indent=False
         )
@@ -848,6 +836,20 @@ class NameIdeas(widgets.VBox):
             if toggle is not None and toggle.description == f"Vote for “{name}”":
                 return row
         raise KeyError(name)
+
+
+def _dots_box(field: str, *, width: str) -> widgets.BoundedIntText:
+    """A number box for one of a round's settings, with the model's label, default and limits."""
+    spec = field_spec(f"{ROUND}.{field}")
+    default = VotingRound.model_fields[field].default
+    return widgets.BoundedIntText(
+        default,
+        min=BUDGETS[0],
+        max=BUDGETS[-1],
+        description=spec.label,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
 
 
 def build(page: Page) -> widgets.Widget:
