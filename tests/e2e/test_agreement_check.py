@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, SCREENSHOTS, Server, wait_for_widgets
@@ -60,6 +61,8 @@ def test_answers_hidden_until_everyone_has_answered_then_counts_without_names(
     expect(scope_card(ana)).to_contain_text("You answered 4: I agree")
     expect(scope_card(ana).locator(".swb-fist button.mod-active")).to_have_text("4")
     scope_card(ana).screenshot(path=str(SCREENSHOTS / "agreement-check-answered-1280.png"))
+    violations = Axe().run(ana, context=".swb-agreement").response["violations"]
+    assert not [v for v in violations if v["impact"] in ("serious", "critical")], violations
     # Cy sees that Ana has answered, never what.
     cy_card = scope_card(cy)
     expect(cy_card.locator(".swb-waiting")).to_contain_text("1 of 2 have answered; waiting for: Cy")
