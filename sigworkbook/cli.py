@@ -260,7 +260,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         changes = workspace.history(args.sig, path=args.field)
     for change in changes:
         when = change.at.strftime("%Y-%m-%d %H:%M:%S")
-        who = change.author or "-"
+        who = change.author or "(unnamed)"  # an edit saved before names were asked for
         what = change.path or "(whole plan)"
         value = change.note or _short(change.value) if change.path else change.note or change.kind
         print(f"{change.revision:>6}  {when}  {who:<16} {change.kind:<8} {what}  {value}")

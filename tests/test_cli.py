@@ -213,6 +213,16 @@ def test_set_without_a_name_records_the_environments_or_the_computers_user(
     assert "-" not in _authors(filled)
 
 
+def test_an_edit_saved_without_a_name_reads_unnamed_in_the_history(
+    cli_ws: RunCli, workspace_dir: Path
+) -> None:
+    ok(cli_ws("init"))
+    with Workspace.open(workspace_dir) as opened:  # as an older page could, with no name
+        sig = opened.new_sig("Older Group").plan.id
+    [line] = ok(cli_ws("history", sig)).out.splitlines()
+    assert line.split()[3] == "(unnamed)"
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
