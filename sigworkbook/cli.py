@@ -15,10 +15,14 @@ from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.identity import hub_user_name
 from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.steps import STEPS
+from sigworkbook.privacy import local_user
 from sigworkbook.workspace import UnreadablePlan, Workspace, parse_cli_value
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-AUTHOR_HELP = "name recorded with your edits (default: none)"
+AUTHOR_HELP = (
+    "name recorded with your edits (default: $SIGWORKBOOK_AUTHOR, else your user name on "
+    "this computer)"
+)
 WORKSPACE_HELP = "workspace folder (default: $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook)"
 DATABASE_HELP = (
     "keep plans in the database at this URL, e.g. postgresql://user@host/dbname "
@@ -46,6 +50,22 @@ def _database(args: argparse.Namespace) -> str | None:
     return given or settings.DATABASE.read()
 
 
+def _author(args: argparse.Namespace) -> str:
+    """Who a command's edits are recorded under: --author, else $SIGWORKBOOK_AUTHOR, else this
+    computer's user name (said so on standard error), so that no edit is by nobody."""
+    given = " ".join(str(getattr(args, "author", None) or "").split())
+    named = given or " ".join((settings.AUTHOR.read() or "").split())
+    if named:
+        return named
+    user = local_user()
+    print(
+        f"Recorded as '{user}', your user name on this computer "
+        "(--author NAME or $SIGWORKBOOK_AUTHOR records your own name).",
+        file=sys.stderr,
+    )
+    return user
+
+
 def _open(args: argparse.Namespace, *, create: bool = False) -> Workspace:
     return Workspace.open(args.workspace, create=create, database=_database(args))
 
@@ -58,7 +78,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.demo:
             from sigworkbook.demo import add_demo
 
-            loaded = add_demo(workspace, author=args.author)
+            loaded = add_demo(workspace, author=_author(args))
             name, sig_id = loaded.plan.identity.name, loaded.plan.id
             if loaded.changed:
                 print(f"Demo SIG '{name}' created with id {sig_id}")
@@ -72,7 +92,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
-        loaded = workspace.new_sig(args.name, author=args.author)
+        loaded = workspace.new_sig(args.name, author=_author(args))
     print(loaded.plan.id)
     return 0
 
@@ -140,7 +160,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     raw = _value_from_stdin() if args.value == STDIN_VALUE else args.value
     with _open(args) as workspace:
         value = parse_cli_value(args.field, raw)
-        loaded = workspace.set(args.sig, args.field, value, author=args.author)
+        loaded = workspace.set(args.sig, args.field, value, author=_author(args))
     if loaded.changed:
         print(f"{args.sig}: {args.field} saved (revision {loaded.revision})")
     else:
@@ -225,7 +245,7 @@ def _read_json_file(path: Path) -> Any:
 def cmd_import(args: argparse.Namespace) -> int:
     document = _read_json_file(_path_argument("FILE", args.file))
     with _open(args) as workspace:
-        loaded = workspace.import_plan(document, replace=args.replace, author=args.author)
+        loaded = workspace.import_plan(document, replace=args.replace, author=_author(args))
     print(f"Imported '{loaded.plan.id}' (revision {loaded.revision})")
     return 0
 
@@ -240,7 +260,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         changes = workspace.history(args.sig, path=args.field)
     for change in changes:
         when = change.at.strftime("%Y-%m-%d %H:%M:%S")
-        who = change.author or "-"
+        who = change.author or "(unnamed)"  # an edit saved before names were asked for
         what = change.path or "(whole plan)"
         value = change.note or _short(change.value) if change.path else change.note or change.kind
         print(f"{change.revision:>6}  {when}  {who:<16} {change.kind:<8} {what}  {value}")
@@ -249,7 +269,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
-        loaded = workspace.restore(args.sig, args.revision, path=args.field, author=args.author)
+        loaded = workspace.restore(args.sig, args.revision, path=args.field, author=_author(args))
     what = args.field or "the plan"
     if loaded.changed:
         print(f"Restored {what} to revision {args.revision} (now revision {loaded.revision})")
@@ -265,7 +285,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_repair(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         before = workspace.revision(args.sig)
-        loaded = workspace.repair(args.sig, author=args.author)
+        loaded = workspace.repair(args.sig, author=_author(args))
         put_back = workspace.history(args.sig, limit=loaded.revision - before)
     if not loaded.changed:
         print(f"Every field of {args.sig} is good: nothing changed (still revision {before})")

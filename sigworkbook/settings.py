@@ -4,7 +4,9 @@ environment or the workspace's ``sigworkbook.toml``, in that order of precedence
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +16,8 @@ from typing import Any, Final, Generic, TypeVar
 from sigworkbook.errors import SigworkbookError
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 CONFIG_FILE: Final = "sigworkbook.toml"
 """The optional settings file in the workspace folder: ``name = value`` lines (TOML)."""
@@ -82,28 +86,79 @@ class Setting(Generic[T]):
     """Read only from the environment (who is logged in is the hub's to say, not a file's)."""
 
     def read(self, environ: Mapping[str, str] | None = None) -> T:
-        """The value from the environment, else the workspace's settings file, else the default."""
+        """The value from the environment, else the workspace's settings file (read once, and
+        again only when it changes: `_from_file`), else the default."""
         environ = os.environ if environ is None else environ
         raw = environ.get(self.env, "").strip()
-        where = f"${self.env}"
         if not raw and self.environment_only:
             return self.default
         if not raw:
-            found = _from_file(environ).get(self.name)
-            if found is None:
-                return self.default
-            raw, where = str(found).strip(), f"{CONFIG_FILE}: {self.name}"
+            values = _from_file(environ)
+            return values.get(self.name, self.default)  # type: ignore[no-any-return]
+        return self.parse_from(raw, f"${self.env}")
+
+    def parse_from(self, raw: str, where: str) -> T:
+        """`raw` as this setting's value; SettingError naming `where` it came from."""
         try:
-            return self.parse(raw)
+            return self.parse(raw.strip())
         except ValueError as error:
             shown = "the value given" if self.secret else str(error)
             raise SettingError(f"{where}: {shown}") from None
 
 
-def _from_file(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The settings in the workspace's sigworkbook.toml ({} when there is none)."""
+@dataclass(frozen=True)
+class _FileSettings:
+    """One version of a workspace's settings file, read and checked whole."""
+
+    stamp: tuple[int, int, int] | None
+    """(modification time in ns, size, inode); None when there is no file."""
+    values: Mapping[str, Any]
+    """Each setting the file sets, parsed to its type."""
+
+
+_files: dict[Path, _FileSettings] = {}
+_files_lock = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise SettingError(f"cannot read {path}: {error.strerror}") from None
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
+
+
+def _from_file(environ: Mapping[str, str]) -> Mapping[str, Any]:
+    """The settings in the workspace's sigworkbook.toml, parsed ({} when there is none).
+
+    Read once per process and again only when the file changes (its time, size or inode). An
+    invalid file stops the first read of it (a command, a page or the server as it starts,
+    before any widget callback) with one SettingError naming the file and the setting; a file
+    that turns invalid while a process runs is said once in the log, and the settings it held
+    before are kept."""
     folder = environ.get(WORKSPACE.env, "").strip() or str(WORKSPACE.default)
     path = Path(folder).expanduser() / CONFIG_FILE
+    stamp = _stamp(path)
+    with _files_lock:
+        known = _files.get(path)
+        if known is not None and known.stamp == stamp:
+            return known.values
+        values: Mapping[str, Any]
+        try:
+            values = _load(path) if stamp is not None else {}
+        except SettingError as error:
+            if known is None:
+                raise
+            log.error("%s; the settings it held before are kept until it is put right", error)
+            values = known.values
+        _files[path] = _FileSettings(stamp, values)
+        return values
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """Every setting in the file at `path`, parsed; SettingError for the first thing wrong."""
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
@@ -123,7 +178,11 @@ def _from_file(environ: Mapping[str, str]) -> dict[str, Any]:
     unknown = sorted(set(values) - {s.name for s in ALL if s.name != WORKSPACE.name})
     if unknown:
         raise SettingError(f"{path}: {', '.join(unknown)} is not a setting (see docs/settings.md)")
-    return values
+    by_name = {s.name: s for s in ALL}
+    return {
+        name: by_name[name].parse_from(str(raw), f"{CONFIG_FILE}: {name}")
+        for name, raw in values.items()
+    }
 
 
 WORKSPACE: Final = Setting(
@@ -263,7 +322,8 @@ AUTHOR: Final = Setting[str | None](
     "author",
     "SIGWORKBOOK_AUTHOR",
     None,
-    "The name edits are recorded under when a page's link names nobody. Also `--author`.",
+    "The name edits are recorded under when a page's link names nobody, and the command "
+    "line's edits (there `--author` comes first, and without either the computer's user name).",
     _text,
 )
 HUB_USER: Final = Setting[str | None](

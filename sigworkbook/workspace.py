@@ -16,6 +16,8 @@ from sigworkbook.hosting.access import NOT_OWNER, READ_ONLY, Access, access_for,
 from sigworkbook.hosting.identity import User, hub_user_name
 from sigworkbook.personal_data import PersonalData
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.agreement import AGREEMENT
+from sigworkbook.plan.agreement import check_change as check_agreement_change
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.gaps import StepCheck, check
@@ -37,7 +39,7 @@ from sigworkbook.plan.validation import (
     problems_from,
     validate_plan,
 )
-from sigworkbook.plan.voting import check_own_ballot, check_round_change, check_voting_change
+from sigworkbook.plan.voting import check_voting_change
 from sigworkbook.store import (
     Change,
     ChangeFeed,
@@ -60,6 +62,9 @@ NAME_DECISION = "identity.name_decision"
 """How the name was chosen after a round (set with the name)."""
 VOTING_ROUND = "identity.voting_round"
 """Where the dot vote on the ideas is kept: edited like the ideas, each ballot by its voter."""
+OWN_IN_PART: tuple[str, ...] = (NAME_IDEAS, VOTING_ROUND, AGREEMENT)
+"""What is partly each person's own (ideas, ballots, agreement answers): when hosted, changed
+only whole through `update` or `update_votes`, where `_check_own` sees each change."""
 
 
 class WorkspaceError(SigworkbookError):
@@ -339,16 +344,42 @@ class Workspace(PersonalData):
         self._make_owner(sig_id)
         return created
 
-    def _ballots_by_update(self, path: str) -> None:
-        """When hosted, ideas and votes change only through `update`, where each person's
-        ballot is checked to be their own (`check_own_ballot`)."""
-        if self.user is not None and any(
-            path == kept or path.startswith(kept + ".") for kept in (NAME_IDEAS, VOTING_ROUND)
-        ):
-            raise WorkspaceError(
-                f"{label(NAME_IDEAS)}: ideas and votes are given with the page's buttons, "
-                "each under the name you logged in with"
-            )
+    def _by_update_only(self, path: str, *, whole: bool = False) -> None:
+        """When hosted, what is partly each person's own (`OWN_IN_PART`) changes only through
+        `update` of the whole list or map (`whole`), where `_check_own` sees the change: never
+        a part of it, nor a section holding it ("identity", "charter")."""
+        if self.user is None:
+            return
+        for kept in OWN_IN_PART:
+            inside = path.startswith(kept + ".") or (bool(path) and kept.startswith(path + "."))
+            if (path == kept and not whole) or inside:
+                what = (
+                    f"{label(AGREEMENT)}: answers are"
+                    if kept == AGREEMENT
+                    else f"{label(NAME_IDEAS)}: ideas and votes are"
+                )
+                raise WorkspaceError(
+                    f"{what} given with the page's buttons, each under the name you logged in with"
+                )
+
+    def _check_own(self, plan: dict[str, Any], changes: Sequence[tuple[str, Any]]) -> None:
+        """When hosted, the one check that `changes` to `plan` (whole values at paths of
+        `OWN_IN_PART`) are the user's own to make: their ideas and ballot, a round started,
+        revealed or closed, a merge outside a round (`check_voting_change`); their agreement
+        answer, a check started or revealed (`agreement.check_change`)."""
+        if self.user is None:
+            return
+        for path, _ in changes:
+            self._by_update_only(path, whole=True)
+        after = dict(changes)
+        if NAME_IDEAS in after or VOTING_ROUND in after:
+            ideas = get_path(plan, NAME_IDEAS, None) or []
+            round_ = get_path(plan, VOTING_ROUND, None)
+            new = (after.get(NAME_IDEAS, ideas) or [], after.get(VOTING_ROUND, round_))
+            check_voting_change((ideas, round_), new, self.user.name)
+        if AGREEMENT in after:
+            before = get_path(plan, AGREEMENT, None)
+            check_agreement_change(before, after[AGREEMENT], self.user.name)
 
     def _author(self, requested: str | None) -> str | None:
         """Who an edit is recorded under: always the hub user when there is one, whatever
@@ -374,7 +405,7 @@ class Workspace(PersonalData):
         self._require(sig_id, Access.EDIT, "change")
         for path, _ in changes:
             _check_writable(path)
-            self._ballots_by_update(path)
+            self._by_update_only(path)
         try:
             snapshot = self.store.apply(sig_id, changes, author=author, validate=normalise)
         except PathError:  # e.g. a row index past the end of its list
@@ -402,12 +433,9 @@ class Workspace(PersonalData):
         _check_writable(path)
 
         def compute(plan: dict[str, Any]) -> list[tuple[str, Any]]:
-            new = change(get_path(plan, path, None))
-            if self.user is not None and path == NAME_IDEAS:
-                check_own_ballot(get_path(plan, path, None) or [], new or [], self.user.name)
-            if self.user is not None and path == VOTING_ROUND:
-                check_round_change(get_path(plan, path, None), new, self.user.name)
-            return [(path, new)]
+            changes = [(path, change(get_path(plan, path, None)))]
+            self._check_own(plan, changes)
+            return changes
 
         return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
@@ -428,9 +456,9 @@ class Workspace(PersonalData):
             ideas = get_path(plan, NAME_IDEAS, None) or []
             round_ = get_path(plan, VOTING_ROUND, None)
             new_ideas, new_round = change(ideas, round_)
-            if self.user is not None:
-                check_voting_change((ideas, round_), (new_ideas, new_round), self.user.name)
-            return [(NAME_IDEAS, new_ideas), (VOTING_ROUND, new_round)]
+            changes = [(NAME_IDEAS, new_ideas), (VOTING_ROUND, new_round)]
+            self._check_own(plan, changes)
+            return changes
 
         return _loaded(self.store.update(sig_id, compute, author=author, validate=normalise))
 
@@ -461,7 +489,7 @@ class Workspace(PersonalData):
                 raise WorkspaceError(f"{label(list_path)}: this row was removed by someone else")
             path = f"{list_path}.{found[0]}.{field}"
             _check_writable(path)
-            self._ballots_by_update(path)
+            self._by_update_only(path)
             return [(path, value)]
 
         return _loaded(
@@ -582,12 +610,13 @@ class Workspace(PersonalData):
         note = f"restored revision {revision}"
         if path:
             _check_writable(path)
-            self._ballots_by_update(path)
-            if path == VOTING_ROUND or path.startswith(VOTING_ROUND + "."):
-                raise WorkspaceError(
-                    f"{label(VOTING_ROUND)}: dots are put and taken back with the page's "
-                    "buttons (going back here would take back other people's too)"
-                )
+            self._by_update_only(path)
+            for kept, what in ((VOTING_ROUND, "dots are put"), (AGREEMENT, "answers are given")):
+                if path == kept or path.startswith(kept + "."):
+                    raise WorkspaceError(
+                        f"{label(kept)}: {what} and taken back with the page's "
+                        "buttons (going back here would take back other people's too)"
+                    )
             try:
                 value = get_path(old, path)
             except PathError:

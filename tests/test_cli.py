@@ -190,6 +190,39 @@ def test_set_records_the_author(filled: RunCli) -> None:
     assert "Ada" in ok(filled("history", SIG)).out.splitlines()[0]
 
 
+def _authors(run: RunCli) -> list[str]:
+    return [line.split()[3] for line in ok(run("history", SIG)).out.splitlines()]
+
+
+def test_set_without_a_name_records_the_environments_or_the_computers_user(
+    filled: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No edit from the command line is by nobody: --author, else $SIGWORKBOOK_AUTHOR, else
+    the user name on this computer, which the command says it used."""
+    monkeypatch.delenv("SIGWORKBOOK_AUTHOR", raising=False)  # the test run's own (nbval)
+    login = {"LOGNAME": "ada-login", "USER": "ada-login"}
+    result = filled("set", SIG, "identity.theme", "Walking", env=login)
+    assert result.code == 0 and "saved" in result.out
+    assert "Recorded as 'ada-login', your user name on this computer" in result.err
+    named = ok(
+        filled("set", SIG, "identity.theme", "Running", env={**login, "SIGWORKBOOK_AUTHOR": "Bo"})
+    )
+    assert "Recorded as" not in named.err
+    ok(filled("--author", "Cy", "set", SIG, "identity.theme", "Rowing", env=login))
+    assert _authors(filled)[:3] == ["Cy", "Bo", "ada-login"]
+    assert "-" not in _authors(filled)
+
+
+def test_an_edit_saved_without_a_name_reads_unnamed_in_the_history(
+    cli_ws: RunCli, workspace_dir: Path
+) -> None:
+    ok(cli_ws("init"))
+    with Workspace.open(workspace_dir) as opened:  # as an older page could, with no name
+        sig = opened.new_sig("Older Group").plan.id
+    [line] = ok(cli_ws("history", sig)).out.splitlines()
+    assert line.split()[3] == "(unnamed)"
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

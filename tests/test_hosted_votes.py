@@ -85,6 +85,23 @@ def test_the_workspace_refuses_ballots_for_others_when_hosted(
         assert tom.revision(sig_id) == before
 
 
+def test_hosted_every_way_to_the_ideas_goes_through_one_guard(
+    sig: tuple[Any, str], tmp_path: Path
+) -> None:
+    """An idea removed other than by a merge, a part of the list or the section holding it
+    written whole: each refused, whichever method the page calls (`Workspace._check_own`)."""
+    backend, sig_id = sig
+    with Workspace(tmp_path, backend.open(), user=TOM) as tom:
+        before = tom.revision(sig_id)
+        with pytest.raises(VotingError, match="only by a merge"):
+            tom.update(sig_id, NAME_IDEAS, lambda _: [])
+        with pytest.raises(WorkspaceError, match="with the page's buttons"):
+            tom.update(sig_id, f"{NAME_IDEAS}.0.votes", lambda _: ["Maya Okafor"])
+        with pytest.raises(WorkspaceError, match="with the page's buttons"):
+            tom.update(sig_id, "identity", lambda identity: {**identity, "name_ideas": []})
+        assert tom.revision(sig_id) == before
+
+
 def test_locally_a_shared_screen_round_votes_as_the_chosen_person(tmp_path: Path) -> None:
     with Workspace.open(tmp_path, create=True) as local:
         sig_id = local.new_sig("Frailty Friends").plan.id

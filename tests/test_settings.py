@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,64 @@ def test_a_secret_is_never_repeated_in_a_message(tmp_path: Path) -> None:
 
 def _refuse(raw: str) -> str:
     raise ValueError(f"cannot use {raw}")
+
+
+def _same_time(path: Path, like: os.stat_result) -> None:
+    os.utime(path, ns=(like.st_atime_ns, like.st_mtime_ns))
+
+
+def test_the_workspace_file_is_read_once_and_again_only_when_it_changes(tmp_path: Path) -> None:
+    """Every keystroke reads a setting (the save delay): the file is parsed once per process,
+    and again only when its time or size changes."""
+    environ = {settings.WORKSPACE.env: str(tmp_path)}
+    path = tmp_path / CONFIG_FILE
+    path.write_text("save_delay = 0.5\n", encoding="utf-8")
+    assert settings.SAVE_DELAY.read(environ) == 0.5
+    before = path.stat()
+    path.write_text("save_delay = 0.9\n", encoding="utf-8")  # same size and (restored) time
+    _same_time(path, before)
+    assert settings.SAVE_DELAY.read(environ) == 0.5, "not read again: unchanged to a stat"
+    path.write_text("save_delay = 0.75\n", encoding="utf-8")  # a new size
+    assert settings.SAVE_DELAY.read(environ) == 0.75
+    path.unlink()
+    assert settings.SAVE_DELAY.read(environ) == settings.SAVE_DELAY.default
+
+
+def test_a_bad_value_stops_the_first_read_of_any_setting_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    """The whole file is checked when it is read: a page or command that starts with a bad
+    file stops at once with one line, whichever setting it reads first."""
+    (tmp_path / CONFIG_FILE).write_text("busy_timeout = 'soon'\n", encoding="utf-8")
+    with pytest.raises(SettingError, match=f"{CONFIG_FILE}: busy_timeout: 'soon' is not a"):
+        settings.SAVE_DELAY.read({settings.WORKSPACE.env: str(tmp_path)})
+
+
+def test_a_file_broken_while_running_is_logged_once_and_the_last_good_values_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file that turns invalid after a page started is never an error inside a widget
+    callback (a keystroke reads the save delay): it is said once in the server's log."""
+    environ = {settings.WORKSPACE.env: str(tmp_path)}
+    path = tmp_path / CONFIG_FILE
+    path.write_text("save_delay = 0.5\n", encoding="utf-8")
+    assert settings.SAVE_DELAY.read(environ) == 0.5
+    path.write_text("save_delay = 'later'\n", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="sigworkbook.settings"):
+        for _ in range(3):
+            assert settings.SAVE_DELAY.read(environ) == 0.5
+    assert len(caplog.records) == 1
+    assert "save_delay" in caplog.records[0].getMessage()
+    assert "kept until it is put right" in caplog.records[0].getMessage()
+    path.write_text("save_delay = 0.25\n", encoding="utf-8")
+    assert settings.SAVE_DELAY.read(environ) == 0.25
+
+
+def test_the_cull_default_is_declared_once() -> None:
+    from sigworkbook.app import settings as app_settings
+
+    assert not hasattr(app_settings, "CULL_IDLE_TIMEOUT_S")
+    options = app_settings.ServeOptions(
+        notebooks=Path("."), port=8866, host="127.0.0.1", token=None
+    )
+    assert options.cull_idle_timeout == settings.CULL_IDLE_TIMEOUT.default

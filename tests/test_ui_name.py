@@ -387,6 +387,37 @@ def test_choosing_after_a_round_records_the_decision(ws: Workspace) -> None:
     assert "1 of 1 vote; 1 of 2 people took part: Ada</q>" in lines
 
 
+@pytest.mark.parametrize("revealed_first", [True, False])
+def test_choosing_after_a_closed_round_records_the_decision(
+    ws: Workspace, revealed_first: bool
+) -> None:
+    """Closing a round (revealed or not) and then choosing the name still puts the decision
+    on record: the name was chosen after that round."""
+    form = page_for(ws, "Ada", sig="blank-group")
+    for idea in ("Pill Pals", "Dose Friends"):
+        form.ideas.idea_input.value = idea
+        form.ideas.add()
+    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
+    form.ideas.session.refresh()
+    _start(form.ideas, budget=1)
+    form.ideas.row_for("Dose Friends").toggle.value = True
+    if revealed_first:
+        form.ideas.reveal_button.click()
+    assert form.ideas.close_round()
+    assert form.ideas.chooser.layout.display != "none"
+    assert form.ideas.choose(form.ideas.row_for("Dose Friends").idea_id)
+    identity = ws.load("blank-group").plan.identity
+    assert identity.name == "Dose Friends"
+    assert identity.voting_round is not None and identity.voting_round.status == "closed"
+    assert identity.name_decision is not None
+    assert identity.name_decision.name == "Dose Friends"
+    assert [(o.name, o.dots) for o in identity.name_decision.options] == [
+        ("Dose Friends", 1),
+        ("Pill Pals", 0),
+    ]
+    assert (identity.name_decision.voted, identity.name_decision.expected) == (1, 2)
+
+
 def test_choosing_an_idea_with_fewer_votes_asks_once(ws: Workspace) -> None:
     form = page_for(ws, "Ada")
     before = ws.load(SIG).revision

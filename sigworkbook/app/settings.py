@@ -20,8 +20,8 @@ TEMPLATE_NAME = "sigworkbook"
 START_NOTEBOOK = "00-start.ipynb"
 
 # Kernels whose page is gone (crashed tab, closed laptop, lost network) are shut down after
-# this long without activity; a kernel with an open page (a connected websocket) is kept.
-CULL_IDLE_TIMEOUT_S = 600
+# `settings.CULL_IDLE_TIMEOUT` without activity (its default is declared there, once); a kernel
+# with an open page (a connected websocket) is kept. The culler looks this often:
 CULL_INTERVAL_S = 60
 
 POOL_API = "/sigworkbook/api/pool"
@@ -61,7 +61,7 @@ class ServeOptions:
     port: int
     host: str
     token: str | None
-    cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S
+    cull_idle_timeout: int = settings.CULL_IDLE_TIMEOUT.default
     cull_interval: int = CULL_INTERVAL_S
     preheat: int = 0
     """Pre-heated kernels kept waiting for the app page's next visitor; 0 turns the pool off."""

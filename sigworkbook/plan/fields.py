@@ -315,6 +315,12 @@ def _map_key_name(map_path: str, key: str) -> str:
 
         step = STEP_BY_KEY.get(key)
         return step.title if step else key.replace("_", " ")
+    if map_path == "charter.agreement":
+        from sigworkbook.plan.sections import CHARTER_SECTIONS
+
+        section = CHARTER_SECTIONS.get(key)
+        if section is not None:
+            return f"“{section.title or label(section.paths[0])}”"
     catalogue = MAP_KEY_CATALOGUES.get(map_path)
     if catalogue:
         from sigworkbook.plan import catalogues

@@ -42,6 +42,7 @@ from sigworkbook.plan.fieldtypes import (
     skipped_local_time,
 )
 from sigworkbook.plan.people import person_key
+from sigworkbook.plan.sections import CHARTER_SECTIONS
 from sigworkbook.plan.steps import STEPS
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -454,6 +455,72 @@ class Risk(Section):
     mitigation: Prose = text("Mitigation", max_length=1000)
 
 
+AgreementStatus = Literal["open", "revealed"]
+AGREEMENT_STATUS_LABELS: dict[str, str] = {
+    "open": "Open: answers hidden",
+    "revealed": "Revealed",
+}
+
+
+class AgreementAnswer(Section):
+    """One person's answer to a quick agreement check, hidden from others until revealed."""
+
+    voter: ShortLine = text("Who answered", max_length=80)
+    level: WholeNumber = Field(
+        ge=0, le=5, title="Ready to agree", description="0 (not at all) to 5 (fully)."
+    )
+
+
+class AgreementCheck(Section):
+    """'How ready are we to agree this section?': a fist of five (0-5), anonymous, every answer
+    hidden until they are revealed together; kept with the section as it was checked."""
+
+    status: AgreementStatus = Field(
+        default="open",
+        title="Agreement check",
+        description="Open (each person sees only their own answer) or revealed (everyone "
+        "sees how many gave each answer, never who).",
+        json_schema_extra=choice_labels(AGREEMENT_STATUS_LABELS),
+    )
+    started_on: CalendarDate | None = Field(
+        default=None, title="Started on", description="The day the check was started."
+    )
+    checked: str = Field(
+        default="",
+        max_length=64,
+        pattern=r"^[0-9a-f]*$",
+        title="Section as checked",
+        description="A fingerprint of the section's fields when the check started: a change "
+        "to the section after it makes the check out of date.",
+    )
+    answers: list[AgreementAnswer] = Field(
+        default_factory=list,
+        title="Answers",
+        description="While open: each person's answer, one each (none once revealed).",
+        max_length=200,
+    )
+    tally: list[Annotated[WholeNumber, Field(ge=0)]] = Field(
+        default_factory=list,
+        title="How many gave each answer",
+        description="Once revealed: how many people answered 0, 1, 2, 3, 4 and 5 (no names).",
+        max_length=6,
+    )
+
+    @model_validator(mode="after")
+    def _hidden_then_counted(self) -> AgreementCheck:
+        seen: set[str] = set()
+        for answer in self.answers:
+            key = person_key(answer.voter)
+            if not key or key in seen:
+                raise ValueError("each person has one answer, under their name")
+            seen.add(key)
+        if self.status == "open" and self.tally:
+            raise ValueError("an open check has no counts yet")
+        if self.status == "revealed" and (self.answers or len(self.tally) != 6):
+            raise ValueError("a revealed check keeps only how many gave each answer (six counts)")
+        return self
+
+
 class Charter(Section):
     purpose: Prose = text(
         "What are we trying to do?", "Purpose, the need and the change you want.", max_length=3000
@@ -506,6 +573,19 @@ class Charter(Section):
     review_date: CalendarDate | None = Field(
         default=None, title="Charter review date", description="When the group will revisit this."
     )
+    agreement: dict[str, AgreementCheck] = Field(
+        default_factory=dict,
+        title="Agreement checks",
+        description="The latest quick agreement check of each section of the charter.",
+    )
+
+    @field_validator("agreement")
+    @classmethod
+    def _charter_sections(cls, checks: dict[str, AgreementCheck]) -> dict[str, AgreementCheck]:
+        for key in checks:
+            if key not in CHARTER_SECTIONS:
+                raise ValueError(f"'{key}' is not a section of the charter")
+        return checks
 
 
 # --- Schedule -------------------------------------------------------------------------------

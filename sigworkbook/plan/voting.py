@@ -272,6 +272,12 @@ def is_revealed(round_: Round | None) -> bool:
     return round_ is not None and round_.get("status") == "revealed"
 
 
+def decided_by(round_: Round | None) -> bool:
+    """Whether choosing a name now is choosing it after this round: the round was revealed or
+    closed (a name chosen while ideas are collected or ballots hidden is not)."""
+    return round_ is not None and round_.get("status") in ("revealed", "closed")
+
+
 def ballot_of(round_: Round | None, voter: str | None) -> dict[str, Any] | None:
     """`voter`'s ballot in the round, if they cast one."""
     if round_ is None or not voter:
@@ -493,6 +499,8 @@ def decision_text(record: Mapping[str, Any] | None) -> str:
 def check_round_change(before: Round | None, after: Round | None, voter: str) -> None:
     """VotingError unless going from `before` to `after` is what `voter` may do: start a round
     when none is running, reveal or close it, or change their own ballot alone."""
+    if after == before:
+        return
     if after is None:
         if before is not None:
             raise VotingError("a voting round cannot be deleted")

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
+from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (
     canonical_json,
@@ -22,6 +23,7 @@ from sigworkbook.plan.paths import (
     row_by_id,
     split_row,
 )
+from sigworkbook.plan.sections import CHARTER_SECTIONS
 from sigworkbook.plan.voting import decision_text, is_collecting, round_in_words
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
@@ -41,10 +43,27 @@ UNLISTED = "meeting.timers"
 not edits of the plan anyone would want to read about or undo."""
 
 
+SEALED: tuple[str, ...] = (VOTING_ROUND, AGREEMENT)
+"""Changes told without their value and not undone from the panel: the voting round and the
+charter's agreement checks, whose ballots and answers are hidden until revealed and each
+person's own to change."""
+
+
 def sealed(path: str) -> bool:
-    """Whether a change at `path` is told without its value and not undone from the panel: the
-    voting round, whose ballots are hidden until revealed and each person's own to change."""
-    return path == VOTING_ROUND or path.startswith(VOTING_ROUND + ".")
+    """Whether a change at `path` is one of `SEALED`."""
+    return any(path == kept or path.startswith(kept + ".") for kept in SEALED)
+
+
+def _agreement_in_words(path: str, value: Any) -> str:
+    """A change of the agreement checks told without anyone's answer."""
+    if path != AGREEMENT:
+        return check_in_words(value)
+    checks = value if isinstance(value, dict) else {}
+    return "; ".join(
+        f"{section_title(key)}: {check_in_words(check)}"
+        for key, check in checks.items()
+        if key in CHARTER_SECTIONS
+    )
 
 
 def listed(change: Change) -> bool:
@@ -134,7 +153,9 @@ def describe(
         action = actions.get(change.kind, "Replaced the whole plan")
         what = html.escape(action)
     else:
-        if sealed(change.path):
+        if change.path.startswith(AGREEMENT):  # one section's check, or every section's
+            value = _agreement_in_words(change.path, change.value)
+        elif sealed(change.path):
             value = round_in_words(change.value)
         elif change.path == NAME_DECISION:  # read as the decision it records
             value = decision_text(change.value if isinstance(change.value, dict) else None)

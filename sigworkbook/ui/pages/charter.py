@@ -8,7 +8,10 @@ import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.agreement import section_title
+from sigworkbook.plan.sections import CHARTER_SECTIONS, QUESTIONS
 from sigworkbook.ui import styles
+from sigworkbook.ui.agreement import AgreementBox
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, reference
@@ -38,20 +41,8 @@ QUESTION_PROMPTS: dict[str, tuple[str, ...]] = {
 }
 """Discussion prompts shown next to each of the four questions."""
 
-OTHER_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Scope", ("charter.scope", "charter.out_of_scope")),
-    ("Members", ("charter.member_benefits", "charter.values")),
-    (
-        "Membership",
-        (
-            "charter.membership.who_may_join",
-            "charter.membership.openness",
-            "charter.membership.commitment",
-        ),
-    ),
-    ("Rhythm and channels", ("charter.rhythm", "charter.channels", "charter.learning_sharing")),
-    ("Resources", ("charter.resources",)),
-)
+FORM_SECTIONS: tuple[str, ...] = ("scope", "members", "membership", "rhythm", "resources")
+"""The sections (`plan.sections`) shown as a plain form of their fields, each a card."""
 
 
 def prompts_html(prompts: tuple[str, ...]) -> str:
@@ -102,19 +93,32 @@ class LifecycleChoice(widgets.VBox):
 def build(page: Page) -> widgets.Widget:
     """The charter form: the four questions, the other sections, measures, risks, review date."""
     session = page.session
+    parts = [
+        widget
+        for section in QUESTIONS
+        for widget in (question(session, section.paths[0]), AgreementBox(session, section.key))
+    ]
     questions = card(
         "The four questions",
-        *(question(session, path) for path in QUESTION_PROMPTS),
+        *parts,
         intro="These questions stay with the group for its whole life; answer them for now.",
     )
-    sections = [card(title, form(session, list(paths))) for title, paths in OTHER_SECTIONS]
+    sections = [
+        card(
+            section_title(key),
+            form(session, list(CHARTER_SECTIONS[key].paths)),
+            AgreementBox(session, key),
+        )
+        for key in FORM_SECTIONS
+    ]
     stage = card(
-        "Where the group is now",
+        section_title("stage"),
         LifecycleChoice(session),
+        AgreementBox(session, "stage"),
         intro="Communities change as they grow; say which stage yours is at today.",
     )
     measures = card(
-        "How you will know it works",
+        section_title("measures"),
         reference("The kinds of value a group can create", catalogue_list("value_kinds")),
         RowsEditor(
             session,
@@ -122,16 +126,19 @@ def build(page: Page) -> widgets.Widget:
             ["indicator", "value_kind", "target", "review_date"],
             add_label="Add a measure",
         ),
+        AgreementBox(session, "measures"),
         intro="For each measure: what you will look at, the kind of value it shows, and a target.",
     )
     risks = card(
-        "What could go wrong",
+        section_title("risks"),
         RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk"),
+        AgreementBox(session, "risks"),
         intro="What could stop the group working, and what you will do about each.",
     )
     review = card(
-        "Review",
+        section_title("review"),
         FieldControl(session, "charter.review_date"),
+        AgreementBox(session, "review"),
         intro="A charter is a living document: pick the date you will read it again together.",
     )
     box = widgets.VBox(

@@ -13,8 +13,10 @@ from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
 from sigworkbook.plan import voting
 from sigworkbook.plan.fields import field_spec
+from sigworkbook.plan.model import VotingRound
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.plan.voting import (
+    BUDGETS,
     Ranked,
     Round,
     VotingError,
@@ -148,22 +150,8 @@ class NameIdeas(widgets.VBox):
 
     def _build_round_controls(self) -> None:
         number = {"description_width": "initial"}
-        self.budget = widgets.BoundedIntText(
-            3,
-            min=1,
-            max=10,
-            description="Dots each",
-            style=number,
-            layout=widgets.Layout(width="12em"),
-        )
-        self.per_idea = widgets.BoundedIntText(
-            1,
-            min=1,
-            max=10,
-            description="Most dots on one idea",
-            style=number,
-            layout=widgets.Layout(width="16em"),
-        )
+        self.budget = _dots_box("budget", width="12em")
+        self.per_idea = _dots_box("per_idea", width="16em")
         self.anonymous = widgets.Checkbox(
             False, description="Anonymous: show only counts after the reveal", indent=False
         )
@@ -513,8 +501,9 @@ class NameIdeas(widgets.VBox):
         self._render()
 
     def choose(self, idea_id: str | None, *, anyway: bool = False) -> bool:
-        """Make the idea with id `idea_id` the SIG's name; True when saved. After a revealed
-        round the round is recorded with the name (`identity.name_decision`) and closed.
+        """Make the idea with id `idea_id` the SIG's name; True when saved. After a round
+        (revealed, or closed with or without a reveal) the round is recorded with the name
+        (`identity.name_decision`), and a revealed round is closed.
 
         When another idea has more votes, the first press asks whether to go ahead."""
         self.confirm.children = ()
@@ -533,11 +522,11 @@ class NameIdeas(widgets.VBox):
             self._ask(idea_id, name, str(ahead.get("name", "")))
             return False
         current = self._round()
-        if voting.is_revealed(current) and current is not None:
+        if voting.decided_by(current) and current is not None:
             record = voting.decision(ideas, current, idea_id, self.expected(), dt.date.today())
             if not self.session.save(DECISION, record):
                 return self._fail(self.session.status.message)
-            if not self.close_round():
+            if voting.is_revealed(current) and not self.close_round():
                 return False
         if not self.session.save(CHOSEN, idea_id) or not self.session.save(NAME, name):
             return self._fail(self.session.status.message)
@@ -847,6 +836,20 @@ class NameIdeas(widgets.VBox):
             if toggle is not None and toggle.description == f"Vote for “{name}”":
                 return row
         raise KeyError(name)
+
+
+def _dots_box(field: str, *, width: str) -> widgets.BoundedIntText:
+    """A number box for one of a round's settings, with the model's label, default and limits."""
+    spec = field_spec(f"{ROUND}.{field}")
+    default = VotingRound.model_fields[field].default
+    return widgets.BoundedIntText(
+        default,
+        min=BUDGETS[0],
+        max=BUDGETS[-1],
+        description=spec.label,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
 
 
 def build(page: Page) -> widgets.Widget:

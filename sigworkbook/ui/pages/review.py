@@ -13,6 +13,7 @@ from sigworkbook.exports import ExportError, charter_html
 from sigworkbook.exports.network import when
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.agreement import not_yet_sure
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import DevelopmentItem, Plan
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
@@ -73,6 +74,25 @@ def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> str:
     )
 
 
+def agreement_html(plan: Plan, sig_id: str, author: str | None) -> str:
+    """The charter sections the group is not yet sure of (a quick agreement check with an
+    answer below 3, one still open, or one the section changed since), linking to the
+    charter; '' when there is none."""
+    standing = not_yet_sure(plan)
+    if not standing:
+        return ""
+    charter = STEP_BY_KEY["charter"]
+    items = "".join(
+        f"<li><strong>{html.escape(s.title)}</strong>: {html.escape(s.words)}</li>"
+        for s in standing
+    )
+    return (
+        '<div class="swb-agreement-review"><p>Sections of the charter the group is not yet '
+        f'sure of (<a href="{html.escape(step_href(charter, sig_id, author))}">'
+        f"{html.escape(charter.label)}</a>):</p><ul>{items}</ul></div>"
+    )
+
+
 class _Redrawn(widgets.HTML):
     """A view of the plan as HTML (`render`), redrawn whenever the plan changes."""
 
@@ -115,6 +135,12 @@ class ProgressSummary(_Redrawn):
     """What is complete and what is left."""
 
     render = staticmethod(progress_html)
+
+
+class AgreementNote(_Redrawn):
+    """Which sections of the charter the group is not yet sure of."""
+
+    render = staticmethod(agreement_html)
 
 
 class CharterPreview(widgets.HTML):
@@ -250,6 +276,7 @@ def build(page: Page) -> widgets.Widget:
         card(
             "What is done and what is left",
             ProgressSummary(session),
+            AgreementNote(session),
             intro="Gaps never stop you saving; follow a link to fill one in.",
         ),
         card(
