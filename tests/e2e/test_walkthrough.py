@@ -100,8 +100,8 @@ def start(walk: Walk) -> None:
     wait_for_widgets(page)
     walk.sig = parse_qs(urlparse(page.url).query)["sig"][0]
     assert plan_value(walk.server.workspace, walk.sig, "identity.name") == FIRST_NAME
-    expect(page.locator(".swb-header .swb-sig")).to_have_text(FIRST_NAME)
-    expect(page.locator(".swb-header .swb-who")).to_have_text(f"You: {WHO}")
+    expect(shown(page).locator(".swb-header .swb-sig")).to_have_text(FIRST_NAME)
+    expect(shown(page).locator(".swb-header .swb-who")).to_have_text(f"You: {WHO}")
 
     field(page, "Meeting date").fill("2027-03-09")
     set_number(field(page, "Meeting length (minutes)"), 120)
@@ -218,7 +218,7 @@ def name(walk: Walk) -> None:
     assert selected_label(field(ideas, "Name to choose")) == CHOSEN_NAME, "the leader is offered"
     button(ideas, "Choose this name").click()
     expect(field(page, "Name")).to_have_value(CHOSEN_NAME)
-    expect(page.locator(".swb-header .swb-sig")).to_have_text(CHOSEN_NAME)
+    expect(shown(page).locator(".swb-header .swb-sig")).to_have_text(CHOSEN_NAME)
     fill(page, NAME_TEXT)
     walk.saved(
         {
@@ -415,22 +415,22 @@ def promotion(walk: Walk) -> None:
 def review(walk: Walk, downloads: Path) -> None:
     page = walk.page
     walk.next_step("6. Review and export")
-    preview = page.locator(".swb-charter-preview")
+    preview = shown(page).locator(".swb-charter-preview")
     expect(preview).to_contain_text(CHOSEN_NAME)
     expect(preview).to_contain_text(CORE_TEXT["Core statement"])
 
-    first = page.locator(".swb-row").first
+    first = shown(page).locator(".swb-row").first
     choose(first, "Status", "In progress")
     field(first, "Owner").fill("Omar Haddad")
     item = "development.items.online_space"
     walk.saved({f"{item}.status": "in_progress", f"{item}.owner": "Omar Haddad"})
     walk.reload("6-review")
-    first = page.locator(".swb-row").first
+    first = shown(page).locator(".swb-row").first
     assert selected_label(field(first, "Status")) == "In progress"
     expect(field(first, "Owner")).to_have_value("Omar Haddad")
 
     saved_as = f"{slugify(CHOSEN_NAME)}-charter.md"  # the SIG's current name, not its first
-    link = page.locator(f'a.swb-download[download="{saved_as}"]')
+    link = shown(page).locator(f'a.swb-download[download="{saved_as}"]')
     expect(link).to_have_attribute("href", re.compile(r"^data:text/markdown;charset=utf-8;base64,"))
     with page.expect_download() as download_info:
         link.click()
