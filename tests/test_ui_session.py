@@ -54,45 +54,145 @@ def test_another_persons_edit_shows_without_reload(two: tuple[Session, Session])
 
 
 def test_typing_is_never_replaced_by_someone_elses_edit(two: tuple[Session, Session]) -> None:
+    """A field that is not text (a number here) shows both values and lets the person choose."""
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty and falls")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    assert ana_theme.input.value == "Frailty and falls"
-    notice = ana_theme.conflict.children[0].value
-    assert "Ben changed this field" in notice and "Sepsis" in notice
-    keep, _take = ana_theme.conflict.children[1].children
+    assert ana_length.input.value == 60
+    notice = ana_length.conflict.children[0].value
+    assert "Ben changed this field" in notice and "120" in notice
+    keep, _take = ana_length.conflict.children[1].children
     keep.click()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
-    history = [c.value for c in ana.workspace.history("frailty-friends", path="identity.theme")]
-    assert history == ["Frailty and falls", "Sepsis"]
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 60
+    history = ana.workspace.history("frailty-friends", path="meeting.length_minutes")
+    assert [c.value for c in history] == [60, 120]
 
 
 def test_choosing_theirs_takes_their_value_and_saves_nothing(two: tuple[Session, Session]) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "mine")
-    FieldControl(ben, "identity.theme").input.value = "theirs"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     revision = ana.workspace.store.revision("frailty-friends")
     ana.refresh()
-    ana_theme.conflict.children[1].children[1].click()
-    assert ana_theme.input.value == "theirs"
-    assert ana_theme.conflict is None
+    ana_length.conflict.children[1].children[1].click()
+    assert ana_length.input.value == 120
+    assert ana_length.conflict is None
     assert ana.workspace.store.revision("frailty-friends") == revision
+
+
+def test_typing_in_a_text_field_is_merged_with_someone_elses_save(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We help people get home.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We help people get home. Ana adds this.")
+    FieldControl(ben, "charter.purpose").input.value = "We help people get home. Ben adds that."
+    ana.refresh()
+    merged = "We help people get home. Ana adds this. Ben adds that."
+    assert ana_purpose.input.value == merged, "Ben's words came into Ana's box"
+    assert ana_purpose.conflict is None
+    assert not ana.status.message.startswith(("Saved", "All changes saved"))
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == merged
+    assert "Saved at" in ana.status.message
+    assert "Changed by Ben and Ana" in ana_purpose.notes.value
 
 
 def test_a_pending_edit_to_a_field_changed_meanwhile_is_not_saved_over_it(
     two: tuple[Session, Session],
 ) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "mine")
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
     # Ben saves before Ana's pause is over; then Ana's debounced save runs.
-    FieldControl(ben, "identity.theme").input.value = "theirs"
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.flush()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "theirs"
-    assert ana_theme.conflict is not None, "Ana is asked to choose"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
+    assert ana_length.conflict is not None, "Ana is asked to choose"
+    # A text field: her typing is merged with Ben's save instead.
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "Frailty")
+    FieldControl(ben, "identity.theme").input.value = "Falls"
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Falls Frailty"
+
+
+def test_a_save_merges_in_its_transaction_with_a_save_the_page_has_not_seen(
+    two: tuple[Session, Session],
+) -> None:
+    """Ben's save lands between Ana's page looking and Ana's save: merged all the same."""
+    ana, ben = two
+    ana.save("charter.purpose", "Calmer discharge.")
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben.save("charter.purpose", "Calmer discharge. Ben was here.")
+    ana_purpose.input.value = "Ana too. Calmer discharge."  # typed before Ana's page looked
+    loaded, saved = ana._save_merged("charter.purpose", ana_purpose.value, ana_purpose)
+    assert saved == "Ana too. Calmer discharge. Ben was here."
+    assert loaded.plan.charter.purpose == saved
+    assert ana_purpose.input.value == saved
+
+
+def test_the_same_words_changed_two_ways_ask_and_keep_both_keeps_both(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly in Leeds.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    typing(ana_purpose, "We meet weekly in Leeds.")
+    ben_purpose.input.value = "We meet fortnightly in Leeds."
+    ana.refresh()
+    assert ana_purpose.input.value == "We meet weekly in Leeds.", "her text stays in the box"
+    notice = ana_purpose.conflict.children[0].value
+    assert "Ben changed the same words" in notice
+    assert "fortnightly" in notice and "weekly" in notice
+    assert ana.status.message.startswith("Not saved")
+    # What Ana typed is on the server already (she might leave the page now).
+    kept = ana.workspace.load("frailty-friends").plan.meeting.set_aside
+    assert [(k.words, k.author) for k in kept] == [("We meet weekly in Leeds.", "Ana")]
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == (
+        "We meet fortnightly in Leeds."
+    ), "nothing is saved before she chooses"
+    both, mine, theirs = ana_purpose.conflict.children[1].children
+    assert [b.description for b in (both, mine, theirs)] == [
+        "Keep both",
+        "Keep mine",
+        "Keep theirs",
+    ]
+    both.click()
+    plan = ana.workspace.load("frailty-friends").plan
+    assert plan.charter.purpose == "We meet fortnightly weekly in Leeds."
+    assert plan.meeting.set_aside == [], "her words are in the field: nothing set aside"
+    assert ana.status.message.startswith("Saved at")
+
+
+def test_keep_mine_tells_the_other_writer_with_undo(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    typing(ana_purpose, "We meet weekly.")
+    ben_purpose.input.value = "We meet fortnightly."
+    ana.refresh()
+    ana_purpose.conflict.children[1].children[1].click()  # Keep mine
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == "We meet weekly."
+    ben.refresh()
+    assert ben_purpose.input.value == "We meet weekly."
+    notice = ben_purpose.replaced.children[0].value
+    assert "Ana kept their own version" in notice and "We meet fortnightly." in notice
+    ben_purpose.replaced.children[1].children[0].click()  # Undo
+    plan = ben.workspace.load("frailty-friends").plan
+    assert plan.charter.purpose == "We meet fortnightly."
+    assert ben_purpose.input.value == "We meet fortnightly."
+    assert [k.words for k in plan.meeting.set_aside][-1] == "We meet weekly.", "Ana's kept"
 
 
 def test_invalid_input_shows_an_error_and_saves_nothing(two: tuple[Session, Session]) -> None:
@@ -334,29 +434,29 @@ def test_typing_on_after_the_notice_saves_nothing_until_a_choice(
     two: tuple[Session, Session],
 ) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    ana_theme.input.value = "Frailty and falls"
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
+    ana_length.input.value = 45
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
     assert "choose your version" in ana.status.message
-    keep = ana_theme.conflict.children[1].children[0]
+    keep = ana_length.conflict.children[1].children[0]
     keep.click()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 45
 
 
 def test_use_theirs_drops_an_edit_still_waiting_to_be_saved(two: tuple[Session, Session]) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    typing(ana_theme, "Frailty and more")  # queued, within the pause before saving
-    ana_theme.conflict.children[1].children[1].click()  # Use theirs
+    typing(ana_length, 45)  # queued, within the pause before saving
+    ana_length.conflict.children[1].children[1].click()  # Use theirs
     ana.flush()  # the pause is over
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
-    assert ana_theme.input.value == "Sepsis"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
+    assert ana_length.input.value == 120
 
 
 def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(

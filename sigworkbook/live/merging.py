@@ -252,3 +252,9 @@ def _unpadded(text: str) -> str:
 
 def _trimmed(found: Collision) -> Collision:
     return Collision(found.base.strip(), found.mine.strip(), found.theirs.strip())
+
+
+def distance(one: str, two: str) -> int:
+    """How many words and marks differ between two texts (removed plus added)."""
+    words = tokens(one)
+    return sum(h.end - h.start + len(h.words) for h in _diff(words, tokens(two), MINE))
