@@ -473,3 +473,55 @@ def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(
     ben.save("identity.theme", "Falls")
     assert ana.refresh() is True
     assert seen == [ana.loaded.revision]
+
+
+def test_a_version_set_aside_is_brought_back_from_the_history_panel_on_another_page(
+    two: tuple[Session, Session], folder: Path
+) -> None:
+    from sigworkbook.ui.history import HistoryPanel
+
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We meet weekly.")
+    FieldControl(ben, "charter.purpose").input.value = "We meet fortnightly."
+    ana.refresh()
+    ana_purpose.conflict.children[1].children[2].click()  # Keep theirs
+    assert ana_purpose.input.value == "We meet fortnightly."
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == "We meet fortnightly."
+
+    with Workspace.open(folder) as third:
+        cai = Session(third, "frailty-friends", author="Cai")
+        panel = HistoryPanel(cai)
+        panel.selected_index = 0
+        (title, row) = panel.set_aside.children
+        assert "Versions set aside" in title.value
+        assert "Ana" in row.children[0].value and "We meet weekly." in row.children[0].value
+        assert "meeting" not in " ".join(r.children[0].value for r in panel.rows.children)
+        row.children[1].click()  # Bring back
+        plan = third.load("frailty-friends").plan
+        assert plan.charter.purpose == "We meet weekly."
+        assert [(k.words, k.author) for k in plan.meeting.set_aside] == [
+            ("We meet fortnightly.", "Ben")
+        ], "the text it replaced is set aside in turn"
+
+
+def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_stop(
+    two: tuple[Session, Session],
+) -> None:
+    import time
+
+    ana, ben = two
+    FieldControl(ana, "charter.purpose").input.value = "We help"
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    ben_theme = FieldControl(ben, "identity.theme")
+    ana.check_in()
+    ben.check_in()
+    assert "Ana is typing…" in ben_purpose.notes.value
+    assert "typing" not in ben_theme.notes.value
+    assert [v.step for v in ben.here] == ["start"], "the step is read as before"
+    ana._typing = ("charter.purpose", time.monotonic() - 10)  # she stopped a while ago
+    ana.check_in()
+    ben.check_in()
+    assert "typing" not in ben_purpose.notes.value

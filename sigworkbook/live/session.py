@@ -8,6 +8,7 @@ import contextlib
 import copy
 import datetime as dt
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from sigworkbook.live.bound import Bound, Merging, merges
 from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log, log_to_server
 from sigworkbook.live.merging import Merged, merge
-from sigworkbook.live.presence import PresenceBoard
+from sigworkbook.live.presence import TYPING_FOR, PresenceBoard
 from sigworkbook.live.saving import SaveQueue
 from sigworkbook.plan.fields import in_words
 from sigworkbook.plan.fieldtypes import new_id
@@ -99,6 +100,8 @@ class Session(HasTraits):
         """Showing a new plan in the controls: a write made meanwhile is shown at the next."""
         self._feed: ChangeFeed | None = None
         self._presence_timer: asyncio.TimerHandle | None = None
+        self._typing: tuple[str, float] | None = None
+        """The field this person last typed in, and when (monotonic seconds)."""
         self._retry_timer: asyncio.TimerHandle | None = None
         self.loaded = workspace.load(sig_id)
         self._seen_set_aside = {
@@ -198,6 +201,8 @@ class Session(HasTraits):
     def edit(self, path: str, value: Any, source: Bound | None = None) -> None:
         """Record an edit; it is saved after a short pause in typing (at once outside a kernel)."""
         self._queue.put(path, value, source, debounce=self.debounce)
+        if source is not None and not self.read_only:
+            self._typed_in(path)
         if not self.debounce:
             self.flush()
         elif source is not None and source.in_conflict:
@@ -437,6 +442,8 @@ class Session(HasTraits):
             )
         self.discard(path)
         ok = self.save(path, words)
+        if ok:
+            self.drop_set_aside(entry_id)  # in the field again (the history keeps it)
         for control in self._controls.get(path, []):
             control.show_value(self.value(path))
         return ok
@@ -568,8 +575,30 @@ class Session(HasTraits):
 
     def check_in(self) -> None:
         """Record that this page is open and read who else is here (best effort)."""
-        self._presence.check_in(self.author, self.step)
+        if self._typing is not None and time.monotonic() - self._typing[1] > TYPING_FOR:
+            self._typing = None
+        typing = self._typing[0] if self._typing is not None else None
+        self._presence.check_in(self.author, self.step, typing)
         self.here = self._presence.others()
+        self._show_typing()
+
+    def _typed_in(self, path: str) -> None:
+        """This person typed in `path`: other pages say so (at once when it is news)."""
+        news = self._typing is None or self._typing[0] != path
+        self._typing = (path, time.monotonic())
+        if news and kernel_loop() is not None:
+            self.check_in()
+
+    def _show_typing(self) -> None:
+        """'Dev is typing…' under each field someone else is typing in."""
+        for path, controls in self._controls.items():
+            names = list(
+                dict.fromkeys(v.participant or "Someone" for v in self.here if v.typing == path)
+            )
+            for control in controls:
+                show = getattr(control, "show_typing", None)
+                if show is not None:
+                    show(names)
 
     def others(self) -> list[Visitor]:
         """Everyone else with a page of this SIG open, read now."""

@@ -278,6 +278,8 @@ class BoundControl(widgets.VBox):
         self.help = help_html(spec.help) if with_help else ""
         self.count = ""
         self.changed = ""
+        self.typing = ""
+        """'Dev is typing…' while someone else types in this field."""
         self.notes = html_widget()
         self.problem: widgets.HTML | None = None
         self.conflict: widgets.VBox | None = None
@@ -304,7 +306,7 @@ class BoundControl(widgets.VBox):
     # --- shared behaviour -----------------------------------------------------------------
 
     def _show_notes(self) -> None:
-        notes = self.help + self.count + self.changed
+        notes = self.help + self.count + self.changed + self.typing
         if self.notes.value != notes:
             self.notes.value = notes
 
@@ -402,6 +404,18 @@ class BoundControl(widgets.VBox):
         self.session.save(self.path, self.value, self)
 
     # --- writing together: merged typing, collisions, words set aside -------------------
+
+    def show_typing(self, names: Sequence[str]) -> None:
+        """Say who else is typing in this field right now ('' when nobody)."""
+        if not names:
+            typing = ""
+        else:
+            who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "is" if len(names) == 1 else "are"
+            typing = f'<div class="swb-typing">{html.escape(who)} {verb} typing…</div>'
+        if typing != self.typing:
+            self.typing = typing
+            self._show_notes()
 
     def show_merged(self, theirs: Any, text: str, change: Change | None) -> None:
         """Others saved `theirs` while this person typed: the box shows `text`, their words
