@@ -38,7 +38,8 @@ def show_latest(
                 if value != control.base and merges(control) and collided is not None:
                     result = merge(control.base or "", control.value or "", value or "")
                     if not result.collisions:
-                        control.show_merged(value, result.text, change)
+                        # Merged when the typing pauses, in the save's transaction; the box
+                        # then shows the merged text (never rewritten under a typing hand).
                         continue
                     queue.drop_pending(path)
                     collided(control, value, result, change)
@@ -48,3 +49,4 @@ def show_latest(
                 continue
             if value != control.base:
                 control.show_value(value)
+                control.show_changed(change)  # after: the value may name its writers anew

@@ -258,3 +258,8 @@ def distance(one: str, two: str) -> int:
     """How many words and marks differ between two texts (removed plus added)."""
     words = tokens(one)
     return sum(h.end - h.start + len(h.words) for h in _diff(words, tokens(two), MINE))
+
+
+def only_adds(one: str, two: str) -> bool:
+    """Whether `two` keeps every word of `one`, in order (words were only added)."""
+    return all(h.start == h.end for h in _diff(tokens(one), tokens(two), MINE))

@@ -332,6 +332,7 @@ class Session(HasTraits):
         or None for the text when the same words were changed differently: then the field
         asks the person, and their version is set aside on the server meanwhile."""
         base = source.base or ""
+        theirs_by = self.last_change(path)
         outcome: dict[str, Any] = {}
 
         def merged(current: Any) -> str:
@@ -352,7 +353,7 @@ class Session(HasTraits):
             return self.loaded, None
         result = outcome["result"]
         if result.text != typed:  # others' words came in with the save: shown in the box
-            source.show_merged(result.text, result.text, None)
+            source.show_merged(result.text, result.text, theirs_by)
         return loaded, result.text
 
     def _collided(

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.live.bound import RowAddress
-from sigworkbook.live.merging import Merged, distance, merge
+from sigworkbook.live.merging import Merged, distance, merge, only_adds
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
@@ -330,7 +330,7 @@ class BoundControl(widgets.VBox):
 
     def show_value(self, value: Any) -> None:
         """Show a value from the plan without saving it back; it becomes the base."""
-        self.base = value
+        before, self.base = self.base, value
         self._showing = True
         try:
             self._write(value)
@@ -338,7 +338,8 @@ class BoundControl(widgets.VBox):
             self._showing = False
         self._set_conflict(None)
         self._mark_unsaved(False)
-        self._writers = []
+        if not (isinstance(before, str) and isinstance(value, str) and only_adds(before, value)):
+            self._writers = []  # words were replaced: name only who changed it from now on
 
     def saved(self, value: Any) -> None:
         """The session saved `value` for this field."""
@@ -366,6 +367,9 @@ class BoundControl(widgets.VBox):
             self.remove_class("swb-field--invalid")
 
     def show_changed(self, change: Change | None) -> None:
+        """'Changed by' everyone whose words came into the field while it was shown here."""
+        if change is not None and change.author:
+            self._writers = list(dict.fromkeys([*self._writers, change.author]))
         self.changed = changed_text(change, self._writers)
         self._show_notes()
 
@@ -455,7 +459,8 @@ class BoundControl(widgets.VBox):
         if now == shown or distance(shown, now) < distance(before, now):
             self._rebased = None  # typed on the merged text
             return
-        fixed = merge(before, now, shown).text
+        # Their latest keys win over the box's older text where both touch the same words.
+        fixed = merge(before, now, shown).keep_mine
         self._rebased = (now, fixed)
         self._show_typing(fixed)
 

@@ -905,9 +905,15 @@
     if (tail.length && after.slice(after.length - tail.length) === tail) {
       return after.length - tail.length; /* nothing changed after it */
     }
-    var context = head.slice(-24);
-    var found = context ? after.indexOf(context) : -1;
-    if (found >= 0) {
+    /* Changes on both sides: after the words typed just before the caret (the longest piece
+       of them found; the place nearest where it was when found more than once). */
+    var lengths = [40, 20, 10, 5];
+    for (var i = 0; i < lengths.length; i++) {
+      var context = head.slice(-lengths[i]);
+      var found = context ? after.indexOf(context) : -1;
+      if (found < 0) {
+        continue;
+      }
       var nearest = found;
       while (found >= 0) {
         if (Math.abs(found + context.length - at) < Math.abs(nearest + context.length - at)) {
@@ -940,11 +946,13 @@
           this.closest(".swb-field") &&
           typeof this.selectionStart === "number";
         if (!typing) {
+          (window.__swbCaretLog = window.__swbCaretLog || []).push(["NOT", String(text), this === document.activeElement]);
           native.set.call(this, text);
           return;
         }
         var start = this.selectionStart;
         var end = this.selectionEnd;
+        (window.__swbCaretLog = window.__swbCaretLog || []).push([old, String(text), start]);
         var direction = this.selectionDirection || "none";
         native.set.call(this, text);
         var now = native.get.call(this);
