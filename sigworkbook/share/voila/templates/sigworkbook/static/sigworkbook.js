@@ -946,13 +946,11 @@
           this.closest(".swb-field") &&
           typeof this.selectionStart === "number";
         if (!typing) {
-          (window.__swbCaretLog = window.__swbCaretLog || []).push(["NOT", String(text), this === document.activeElement]);
           native.set.call(this, text);
           return;
         }
         var start = this.selectionStart;
         var end = this.selectionEnd;
-        (window.__swbCaretLog = window.__swbCaretLog || []).push([old, String(text), start]);
         var direction = this.selectionDirection || "none";
         native.set.call(this, text);
         var now = native.get.call(this);
