@@ -967,8 +967,8 @@
 
   /* Leaving with words typed and not saved yet asks first (the browser's own prompt). */
   window.addEventListener("beforeunload", function (event) {
-    if (!document.querySelector(".swb-field--unsaved, .swb-conflict")) {
-      return undefined;
+    if (shownReason || !document.querySelector(".swb-field--unsaved, .swb-conflict")) {
+      return undefined; /* nothing unsaved, or the page lost its kernel: kept by keepTyping */
     }
     event.preventDefault();
     event.returnValue = "";
