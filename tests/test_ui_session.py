@@ -528,3 +528,30 @@ def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_s
     ana.check_in()
     ben.check_in()
     assert "typing" not in ben_purpose.notes.value
+
+
+def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
+    two: tuple[Session, Session],
+) -> None:
+    """The browser sends text typed on the box's old text after the kernel put the merged text
+    in: taken as typing on the old text, never as deleting the others' words."""
+    ana, ben = two
+    ana.save("charter.purpose", "Calmer discharge.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "Calmer discharge. Ana adds this.")
+    FieldControl(ben, "charter.purpose").input.value = "Calmer discharge. Ben adds that."
+    ana.flush()
+    merged = "Calmer discharge. Ana adds this. Ben adds that."
+    assert ana_purpose.input.value == merged
+    # Keys typed in the browser before the merged text arrived there.
+    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more."
+    assert ana_purpose.input.value == "Calmer discharge. Ana adds this, and more. Ben adds that."
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == (
+        "Calmer discharge. Ana adds this, and more. Ben adds that."
+    )
+    # Then text typed on the merged text is taken as it is.
+    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more. Ben adds that!"
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose.endswith("that!")
