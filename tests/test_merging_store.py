@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_backends import BACKENDS, make_backend
-from test_merging import WORD, base_text, close, edits, in_order, kept_by_all
+from text_edits import WORD, base_text, close, edits, in_order, kept_by_all
 
 from sigworkbook.live.session import Session
 from sigworkbook.ui.controls import FieldControl
