@@ -558,32 +558,35 @@ def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
 
 
 def test_with_three_writers_every_status_says_what_is_in_the_database(folder: Path) -> None:
-    with Workspace.open(folder) as first, Workspace.open(folder) as second:
-        with Workspace.open(folder) as third:
-            ana = Session(first, "frailty-friends", author="Ana")
-            ben = Session(second, "frailty-friends", author="Ben")
-            cai = Session(third, "frailty-friends", author="Cai")
-            ana.save("statement.core_statement", "We meet monthly.")
-            ben.refresh()
-            cai.refresh()
-            path = "statement.core_statement"
-            boxes = {s.author: FieldControl(s, path) for s in (ana, ben, cai)}
-            typing(boxes["Ana"], "We meet weekly.")
-            typing(boxes["Ben"], "We meet fortnightly.")
-            typing(boxes["Cai"], "We meet monthly. Cai adds a sentence.")
-            for session in (ana, ben, cai):
-                session.flush()
-            saved = ana.workspace.load("frailty-friends").plan.statement.core_statement
-            assert saved == "We meet weekly. Cai adds a sentence."
-            assert ana.status.message.startswith("Saved at")
-            assert ben.status.message.startswith("Not saved"), "Ben's words are not in it"
-            assert cai.status.message.startswith("Saved at")
-            # Ben types on while the notice waits: still not saved, never "Saving…".
-            typing(boxes["Ben"], "We meet fortnightly, on Fridays.")
-            assert ben.status.message.startswith("Not saved")
-            ben.flush()
-            assert ben.status.message.startswith("Not saved")
-            boxes["Ben"].conflict.children[1].children[0].click()  # Keep both
-            saved = ben.workspace.load("frailty-friends").plan.statement.core_statement
-            assert "weekly" in saved and "fortnightly, on Fridays" in saved and "Cai" in saved
-            assert ben.status.message.startswith("Saved at")
+    with (
+        Workspace.open(folder) as first,
+        Workspace.open(folder) as second,
+        Workspace.open(folder) as third,
+    ):
+        ana = Session(first, "frailty-friends", author="Ana")
+        ben = Session(second, "frailty-friends", author="Ben")
+        cai = Session(third, "frailty-friends", author="Cai")
+        ana.save("statement.core_statement", "We meet monthly.")
+        ben.refresh()
+        cai.refresh()
+        path = "statement.core_statement"
+        boxes = {s.author: FieldControl(s, path) for s in (ana, ben, cai)}
+        typing(boxes["Ana"], "We meet weekly.")
+        typing(boxes["Ben"], "We meet fortnightly.")
+        typing(boxes["Cai"], "We meet monthly. Cai adds a sentence.")
+        for session in (ana, ben, cai):
+            session.flush()
+        saved = ana.workspace.load("frailty-friends").plan.statement.core_statement
+        assert saved == "We meet weekly. Cai adds a sentence."
+        assert ana.status.message.startswith("Saved at")
+        assert ben.status.message.startswith("Not saved"), "Ben's words are not in it"
+        assert cai.status.message.startswith("Saved at")
+        # Ben types on while the notice waits: still not saved, never "Saving…".
+        typing(boxes["Ben"], "We meet fortnightly, on Fridays.")
+        assert ben.status.message.startswith("Not saved")
+        ben.flush()
+        assert ben.status.message.startswith("Not saved")
+        boxes["Ben"].conflict.children[1].children[0].click()  # Keep both
+        saved = ben.workspace.load("frailty-friends").plan.statement.core_statement
+        assert "weekly" in saved and "fortnightly, on Fridays" in saved and "Cai" in saved
+        assert ben.status.message.startswith("Saved at")
