@@ -464,7 +464,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sigworkbook.app.settings import MAX_PREHEAT
     from sigworkbook.workspace import resolve
 
-    if not 0 <= args.preheat <= MAX_PREHEAT:
+    if args.preheat is not None and not 0 <= args.preheat <= MAX_PREHEAT:
         raise UserError(f"--preheat: {args.preheat} is not between 0 and {MAX_PREHEAT}")
     with _open(args, create=True):
         pass
@@ -667,16 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--templates", type=Path, help="your own export template folder for the review page"
     )
-    serve.add_argument(
-        "--preheat",
-        type=int,
-        default=0,
-        metavar="N",
-        help="keep N pre-heated kernels per page for the next visitors "
-        "(default 0: each visit starts its own; see docs/serving.md)",
-    )
-    from sigworkbook.app.serve import add_hosting_arguments
+    from sigworkbook.app.serve import add_hosting_arguments, add_preheat_argument
 
+    add_preheat_argument(serve)
     add_hosting_arguments(serve)
     hub = verb(
         "hub-config",

@@ -52,7 +52,7 @@ def test_printed_config_runs_the_hub_aware_serve_with_the_database(
     assert c.Spawner.environment["SIGWORKBOOK_DATABASE"] == DATABASE
     assert c.Spawner.environment["SIGWORKBOOK_NETWORK_GROUP"] == "q-network"
     assert "q-network" in c.JupyterHub.load_groups
-    assert c.Spawner.default_url == "/voila/render/00-start.ipynb"
+    assert c.Spawner.default_url == "/", "the root is the app page"
     # The password is in the one line that hands it to the spawner, nowhere else; the header
     # names the database with the password masked.
     assert printed.count("S3cret-pass") == 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sigworkbook import __version__, settings
-from sigworkbook.app.settings import START_NOTEBOOK, normalize_base_url
+from sigworkbook.app.settings import normalize_base_url
 from sigworkbook.store import mask_password
 
 DEFAULT_NETWORK_GROUP = settings.NETWORK_GROUP.default
@@ -113,7 +113,7 @@ NETWORK_GROUP = {network_group!r}
 # the spawner says, under the user's prefix, admitting only its owner (the hub's OAuth).
 c.Spawner.cmd = [{python!r}, "-m", "sigworkbook.cli", "serve", "--hub"]
 c.Spawner.args = []
-c.Spawner.default_url = "/voila/render/{start}"
+c.Spawner.default_url = "/"
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 120
 # The user servers get the database URL in their environment only: never on a command line
@@ -147,8 +147,8 @@ c.Spawner.pre_spawn_hook = sigworkbook_pre_spawn_hook
 # reconnect once the hub is back, and nothing typed and saved is lost.
 c.JupyterHub.cleanup_servers = False
 
-# Logging in starts the user's server and lands on its root, which sends them to the start
-# page (the spawner's default_url above says the same to the hub's links).
+# Logging in starts the user's server and lands on its root, the app page (the spawner's
+# default_url above says the same to the hub's links).
 # Membership of the network group is read at every spawn; the group itself lives in the hub.
 c.JupyterHub.load_groups = {{NETWORK_GROUP: {{"users": []}}}}
 
@@ -181,7 +181,6 @@ def hub_config(database: str, network_group: str = DEFAULT_NETWORK_GROUP) -> str
         database=database,
         network_group=check_network_group(network_group),
         python=sys.executable,
-        start=START_NOTEBOOK,
         database_env=DATABASE_ENV,
         network_env=NETWORK_GROUP_ENV,
         display_env=DISPLAY_NAME_ENV,

@@ -15,6 +15,7 @@ from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     CULL_INTERVAL_S,
+    LOCAL_PREHEAT,
     MAX_PREHEAT,
     START_NOTEBOOK,
     ServeOptions,
@@ -24,8 +25,9 @@ from sigworkbook.app.settings import (
     start_url,
 )
 from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, environment_for
+from sigworkbook.plan.steps import APP_NOTEBOOK
 from sigworkbook.resources import voila_share_dir, workbooks_dir
-from sigworkbook.ui.request import KERNEL_KEY_ENV
+from sigworkbook.ui.request import APP_PATH_ENV, KERNEL_KEY_ENV
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
 """Voila's variable for the address at which pre-heated kernels fetch their page's request."""
@@ -92,14 +94,14 @@ def serve(
     open_browser: bool = True,
     notebooks: Path | None = None,
     sig: str | None = None,
-    preheat: int = 0,
+    preheat: int | None = None,
     base_url: str = "/",
     hub: bool = False,
 ) -> int:
     """Serve the workbooks until Ctrl-C or SIGTERM; return the exit code (0 ok, 2 usage error).
 
-    `preheat` kernels per notebook are kept running the notebook up to the point where it waits
-    for its request (0: every visit starts a kernel). `base_url` is the path everything is
+    `preheat` kernels are kept running the app page up to the point where it waits for its
+    request (0: every visit starts a kernel; None: one on this machine, none under a hub). `base_url` is the path everything is
     served under. With `hub`, JupyterHub's variables say where to listen and under which path,
     and only the hub's login of this server's owner gets in (no token, no browser).
     """
@@ -111,6 +113,8 @@ def serve(
         except HubEnvironmentError as error:
             return _fail(str(error))
         host, port, base_url, open_browser = place.host, place.port, place.base_url, False
+    if preheat is None:
+        preheat = 0 if hub else LOCAL_PREHEAT
     try:
         folder = (notebooks or workbooks_dir()).expanduser().resolve()
     except FileNotFoundError as error:
@@ -162,6 +166,9 @@ def serve(
     os.environ.pop(SERVE_HOST_ENV, None)
     if not hub:  # under a hub, colleagues open the workbook through it with their own login
         os.environ.update(environment_for(host, join_url(options)))
+    os.environ.pop(APP_PATH_ENV, None)
+    if (folder / APP_NOTEBOOK).is_file():  # steps link to the app page (ui/layout.py)
+        os.environ[APP_PATH_ENV] = options.base_url
     if preheat:
         # Voila's pre-heated kernels inherit this process's environment and fetch their request
         # from 127.0.0.1 unless told otherwise: wrong when the server listens on one address.
@@ -208,15 +215,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--notebooks", type=Path, help="serve this folder of notebooks instead")
     parser.add_argument("--sig", help="open this SIG's start page")
+    add_preheat_argument(parser)
+    add_hosting_arguments(parser)
+
+
+def add_preheat_argument(parser: argparse.ArgumentParser) -> None:
+    """The --preheat option (`sigworkbook serve` takes it too)."""
     parser.add_argument(
         "--preheat",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help=f"keep N pre-heated kernels per page ready for the next visitor, 0 to {MAX_PREHEAT} "
-        "(default 0: each visit starts a kernel; each pooled kernel holds about 60 MB)",
+        help=f"keep N pre-heated kernels ready for the next visitors of the app, 0 to "
+        f"{MAX_PREHEAT} (default {LOCAL_PREHEAT}, 0 with --hub; each holds about 65 MB; "
+        "see docs/serving.md)",
     )
-    add_hosting_arguments(parser)
 
 
 def add_hosting_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from traitlets.config import Config
 from sigworkbook import settings
 from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, network_address
-from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.steps import APP_NOTEBOOK, STEPS
 
 TEMPLATE_NAME = "sigworkbook"
 START_NOTEBOOK = "00-start.ipynb"
@@ -28,12 +28,16 @@ POOL_API = "/sigworkbook/api/pool"
 """Path (under the server's base URL) of the pre-heated kernel pool's state, as JSON."""
 
 MAX_PREHEAT = 8
-"""Most pre-heated kernels `serve` keeps per notebook (each holds about 60 MB, see serving.md)."""
+"""Most pre-heated kernels `serve` keeps for the app page (each holds about 65 MB, see serving.md)."""
+LOCAL_PREHEAT = 1
+"""Pre-heated kernels `serve` keeps by default on one machine (under a hub, 0: the operator's call)."""
 
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _BASE_URL = re.compile(r"^/([A-Za-z0-9._~@!$&'()*+,;=:%-]+/)*$")
 """A URL path of plain segments, with a slash at both ends (what a proxy or a hub puts us under)."""
 
+APP_SETTING = "sigworkbook_app"
+"""Key in the tornado settings: the folder served has the app page (it is served at the root)."""
 HUB_SETTING = "sigworkbook_hub"
 """Key in the tornado settings: served for JupyterHub (the limits then count hub users)."""
 LIMITS_SETTING = "sigworkbook_limits"
@@ -60,7 +64,7 @@ class ServeOptions:
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT_S
     cull_interval: int = CULL_INTERVAL_S
     preheat: int = 0
-    """Pre-heated kernels kept waiting per notebook; 0 turns Voila's kernel pool off."""
+    """Pre-heated kernels kept waiting for the app page's next visitor; 0 turns the pool off."""
     language: str = settings.LANGUAGE.default
     """The pages' language tag, e.g. en-GB (dates, spelling and screen readers follow it)."""
     base_url: str = "/"
@@ -92,9 +96,7 @@ class ServeOptions:
                 f"language: {self.language!r} is not a language tag such as en-GB or cy"
             )
         if not 0 <= self.preheat <= MAX_PREHEAT:
-            raise ValueError(
-                f"preheat: {self.preheat} kernels per notebook is not between 0 and {MAX_PREHEAT}"
-            )
+            raise ValueError(f"preheat: {self.preheat} kernels is not between 0 and {MAX_PREHEAT}")
 
 
 def build_config(options: ServeOptions) -> Config:
@@ -121,6 +123,7 @@ def build_config(options: ServeOptions) -> Config:
         "websocket_max_message_size": options.limits.message_bytes,
         LIMITS_SETTING: options.limits,
         HUB_SETTING: options.hub,
+        APP_SETTING: (options.notebooks / APP_NOTEBOOK).is_file(),
     }
     c.Voila.kernel_websocket_connection_class = GUARDED_CONNECTION
     if options.hub:
@@ -133,11 +136,17 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.allow_theme_override = "NO"
     c.VoilaConfiguration.strip_sources = True
     c.VoilaConfiguration.show_tracebacks = False
-    # A pool of kernels that have run each notebook up to `wait_for_request()` (the pages wait
-    # there before reading the workspace). Voila refuses it with progressive rendering and a
-    # prelaunch hook; we use neither.
+    # A pool of kernels that have run the app page up to `wait_for_request()` (it waits there
+    # before reading the workspace); no other notebook gets one (a folder without the app keeps
+    # a pool per notebook). Voila refuses pools with progressive rendering and a prelaunch
+    # hook; we use neither.
     c.VoilaConfiguration.preheat_kernel = options.preheat > 0
     c.VoilaConfiguration.default_pool_size = options.preheat
+    if (options.notebooks / APP_NOTEBOOK).is_file():
+        c.VoilaKernelManager.kernel_pools_config = {
+            "default": {"pool_size": 0},
+            APP_NOTEBOOK: {"pool_size": options.preheat},
+        }
     c.VoilaConfiguration.progressive_rendering = False
     # Every page is <html lang="en-GB"> (or the configured tag): the template reads it from
     # here (nbconvert's own language_code takes a bare two-letter code only).

@@ -2,8 +2,11 @@
 
 Seven changes to stock Voila 0.5, each small:
 
-* `/` (and Voila's file list under `/voila/tree`) takes a visitor to the start page, with the
-  SIG given to `serve --sig`: nobody meets a raw list of `.ipynb` files.
+* `/` is the app page (every step in one page, the step in `?step=`), with the SIG given to
+  `serve --sig`; Voila's file list under `/voila/tree` and the step notebooks' own addresses
+  (`/voila/render/03-charter.ipynb?sig=...`, bookmarked before the app) lead there: nobody
+  meets a raw list of `.ipynb` files or a notebook's file name. (A folder without the app
+  notebook, as `serve --notebooks` may serve, keeps its start page at `/`.)
 
 * Pages set Voila's `_xsrf` cookie, so the shutdown beacon a page sends when it closes passes
   the XSRF check and the page's kernel is shut down (upstream voila issue 1458).
@@ -60,7 +63,14 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from sigworkbook.app import quiet_log
 from sigworkbook.app.kernel_guard import current_claim, new_reference
 from sigworkbook.app.limits import Refused
-from sigworkbook.app.settings import HUB_SETTING, POOL_API, START_NOTEBOOK, page_titles
+from sigworkbook.app.settings import (
+    APP_SETTING,
+    HUB_SETTING,
+    POOL_API,
+    START_NOTEBOOK,
+    page_titles,
+)
+from sigworkbook.plan.steps import APP_NOTEBOOK, STEP_BY_KEY, STEP_BY_NOTEBOOK
 from sigworkbook.ui.request import KERNEL_KEY_ENV, KERNEL_KEY_HEADER
 
 FRIENDLY_ERROR_NAME = "SigworkbookError"
@@ -125,6 +135,18 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
 
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
+        if self.settings.get(APP_SETTING) and path is not None:
+            step = STEP_BY_NOTEBOOK.get(path)
+            if step is not None or path == APP_NOTEBOOK:
+                # An address from before the app, or the app notebook's own: the app's address.
+                self.redirect(
+                    redirect_address(self, self.base_url, step=step.key if step else None)
+                )
+                return
+        await self.render_page(path)
+
+    async def render_page(self, path: str | None) -> None:
+        """Render the notebook at `path` (the handler's own notebook when None)."""
         # Reading xsrf_token sets the `_xsrf` cookie; the page's unload beacon sends it back.
         _ = self.xsrf_token
         _page_path.set(self.request.path)
@@ -148,10 +170,15 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
 
     def _log_visit(self, path: str | None) -> None:
         """One plain line on the terminal: who opened which page of which SIG."""
+        page = path or self.notebook_path or ""
+        if page == APP_NOTEBOOK:
+            page = STEP_BY_KEY.get(
+                self.get_query_argument("step", ""), STEP_BY_KEY["start"]
+            ).notebook
         self.log.info(
             "%s",
             quiet_log.joined_line(
-                path or "",
+                page,
                 self.get_query_argument("who", ""),
                 self.get_query_argument("sig", ""),
                 page_titles(),
@@ -308,26 +335,57 @@ class PoolHandler(APIHandler):
         self.finish(json.dumps(body, sort_keys=True))
 
 
+def redirect_address(
+    handler: JupyterHandler, target: str, *, step: str | None = None, sig: str | None = None
+) -> str:
+    """`target` with `handler`'s query kept (the SIG, the person), the step `step` and the SIG
+    `sig` (unless the query names one) added, and an access token that logged the browser in
+    dropped, so that the address bar never shows it."""
+    query = [
+        (name, value.decode("utf-8", "replace"))
+        for name, values in handler.request.query_arguments.items()
+        for value in values
+        if not (name == "step" and step)
+    ]
+    if step:
+        query.append(("step", step))
+    if sig and not any(name == "sig" for name, _ in query):
+        query.append(("sig", sig))
+    if handler.current_user is not None:  # the login cookie is set: the address needs no token
+        query = [(name, value) for name, value in query if name != "token"]
+    return target + (f"?{urlencode(query)}" if query else "")
+
+
+class AppPage(RenderHandler):
+    """`GET` the base URL: the app page, every step in one page and one kernel (the step in the
+    query's `step`); first a redirect that adds the SIG `serve --sig` named, or drops an access
+    token from the address once the browser is logged in."""
+
+    def initialize(self, **kwargs: Any) -> None:
+        self.start_sig: str | None = kwargs.pop("sig", None)
+        super().initialize(**kwargs)
+
+    @tornado.web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        arguments = self.request.query_arguments
+        # The bare address gets `serve --sig`'s SIG; a link to a step without one does not.
+        missing_sig = self.start_sig is not None and not {"sig", "step"} & set(arguments)
+        if missing_sig or (self.current_user is not None and "token" in arguments):
+            self.redirect(redirect_address(self, self.base_url, sig=self.start_sig))
+            return
+        await self.render_page(None)
+
+
 class StartPageRedirect(JupyterHandler):
-    """`GET`: redirect to the start page, keeping the query and adding the SIG `serve --sig`
-    named unless the address names one already; an access token that logged the browser in is
-    dropped, so that the address bar does not show it."""
+    """`GET`: redirect to the start page (the app page, where the folder has it), keeping the
+    query and adding the SIG `serve --sig` named unless the address names one already."""
 
     def initialize(self, target: str, sig: str | None) -> None:
         self.target = target
         self.sig = sig
 
     def get(self, path: str | None = None) -> None:
-        query = [
-            (name, value.decode("utf-8", "replace"))
-            for name, values in self.request.query_arguments.items()
-            for value in values
-        ]
-        if self.sig and not any(name == "sig" for name, _ in query):
-            query.append(("sig", self.sig))
-        if self.current_user is not None:  # the login cookie is set: the address needs no token
-            query = [(name, value) for name, value in query if name != "token"]
-        self.redirect(self.target + (f"?{urlencode(query)}" if query else ""))
+        self.redirect(redirect_address(self, self.target, sig=self.sig))
 
 
 class SigworkbookVoila(Voila):  # type: ignore[misc]
@@ -343,8 +401,11 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             TornadoVoilaHandler: RenderHandler,
             RequestInfoSocketHandler: RequestInfoHandler,
         }
+        has_app = bool(self.tornado_settings.get(APP_SETTING))
         start = {
-            "target": url_path_join(self.server_url, "voila/render", START_NOTEBOOK),
+            "target": self.server_url
+            if has_app
+            else url_path_join(self.server_url, "voila/render", START_NOTEBOOK),
             "sig": self.start_sig,
         }
         handlers: list[Any] = []
@@ -353,13 +414,25 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
                 # Voila adds its login and logout handlers at the root, whatever the base URL.
                 pattern = url_path_join(self.server_url, pattern)
             if handler is TornadoVoilaTreeHandler:
-                handlers.append((pattern, StartPageRedirect, start))
+                if has_app and pattern == self.server_url:
+                    handlers.append((pattern, AppPage, self._app_page_arguments()))
+                else:
+                    handlers.append((pattern, StartPageRedirect, start))
             else:
                 handlers.append((pattern, replaced.get(handler, handler), *rest))
         configuration = self.voila_configuration
         size = configuration.default_pool_size if configuration.preheat_kernel else 0
         handlers.append((url_path_join(self.server_url, POOL_API), PoolHandler, {"size": size}))
         return handlers
+
+    def _app_page_arguments(self) -> dict[str, Any]:
+        return {
+            "notebook_path": APP_NOTEBOOK,
+            "template_paths": self.template_paths,
+            "config": self.config,
+            "voila_configuration": self.voila_configuration,
+            "sig": self.start_sig,
+        }
 
     def launch_browser(self) -> None:
         # Voila calls this right after it has opened the port, before serving; `run` always sets

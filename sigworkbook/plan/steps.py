@@ -33,6 +33,11 @@ STEPS: tuple[Step, ...] = (
 
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
 
+STEP_BY_NOTEBOOK: dict[str, Step] = {step.notebook: step for step in STEPS}
+
+APP_NOTEBOOK = "app.ipynb"
+"""The notebook of the app page, which holds every step (served at the server's root)."""
+
 
 def next_step(step: Step) -> Step | None:
     """The step after `step`, or None for the last one."""

@@ -3,11 +3,15 @@ first time it is opened and switched in place after that."""
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib
 import logging
+import pkgutil
 import secrets
 import time
 from dataclasses import dataclass, field
+from types import CodeType
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
@@ -17,14 +21,12 @@ from markdown_it import MarkdownIt
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
+from sigworkbook.ui import pages
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
 
 log = logging.getLogger("sigworkbook.app")
-
-APP_NOTEBOOK = "app.ipynb"
-"""The notebook that serves the app page (in workbooks/)."""
 
 NAV_CLASS = "swb-app-nav"
 """The hidden box the page's script writes a step's key into (``key#n``) to switch to it."""
@@ -117,19 +119,50 @@ class App(widgets.VBox):
         area.build_seconds = time.perf_counter() - started
 
 
+@dataclass(frozen=True)
+class StepSource:
+    """A step notebook as the app runs it: its cells' Markdown and compiled code, in order."""
+
+    intro: str
+    cells: tuple[str | CodeType, ...]
+
+
+@functools.cache
+def step_source(step: Step) -> StepSource:
+    """The step's notebook, read and compiled once per kernel (ahead of the visit, when the
+    kernel is pre-heated: see `preload`)."""
+    notebook = nbformat.read(workbooks_dir() / step.notebook, as_version=4)
+    intro = str((notebook.metadata.get("sigworkbook") or {}).get("intro") or "")
+    cells: list[str | CodeType] = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cells.append(str(cell.source))
+        elif cell.cell_type == "code":
+            cells.append(compile(cell.source, f"<{step.notebook}>", "exec"))
+    return StepSource(intro, tuple(cells))
+
+
+def preload() -> None:
+    """Read every step notebook and import every page's module, before the visit: a pre-heated
+    kernel does this while it waits, so that a step's first opening only builds its widgets."""
+    for step in STEPS:
+        step_source(step)
+    for module in pkgutil.iter_modules(pages.__path__, f"{pages.__name__}."):
+        importlib.import_module(module.name)
+
+
 def run_step_notebook(step: Step) -> None:
     """Show a step's notebook where the app builds it: its prose as HTML, its code run (the
     step notebooks are the package's own: one or two calls into it). A failing cell shows a
     reference; its details go to the server log."""
-    notebook = nbformat.read(workbooks_dir() / step.notebook, as_version=4)
-    intro = str((notebook.metadata.get("sigworkbook") or {}).get("intro") or "")
+    source = step_source(step)
     namespace: dict[str, object] = {"__name__": f"sigworkbook_step_{step.key}"}
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            show(prose(cell.source, step, intro))
-        elif cell.cell_type == "code":
+    for cell in source.cells:
+        if isinstance(cell, str):
+            show(prose(cell, step, source.intro))
+        else:
             try:
-                exec(compile(cell.source, f"<{step.notebook}>", "exec"), namespace)
+                exec(cell, namespace)
             except Exception:
                 reference = secrets.token_hex(4).upper()
                 log.exception("Reference %s: %s failed in the app page", reference, step.notebook)
@@ -156,6 +189,7 @@ def prose(source: str, step: Step, intro: str = "") -> widgets.HTML:
 
 def open_app() -> App:
     """The app page for this visit: the step in its address (`?step=`), else the start page."""
+    preload()
     wait_for_request()
     first = STEP_BY_KEY.get(query_param("step") or "start", STEP_BY_KEY["start"])
     with into(widgets.VBox()):  # no SIG, no access, a plan to repair: the start page says so

@@ -18,11 +18,16 @@ from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.request import app_path
 
 
 def step_href(step: Step, sig_id: str | None, author: str | None) -> str:
-    """The relative address of a step's page, carrying the SIG and the participant along."""
+    """The address of a step, carrying the SIG and the participant along: the app page's with
+    the step in the query where the server serves the app, else the step notebook's own."""
     query = {key: value for key, value in (("sig", sig_id), ("who", author)) if value}
+    app = app_path()
+    if app is not None:
+        return f"{app}?{urlencode({**query, 'step': step.key})}"
     return step.notebook + (f"?{urlencode(query)}" if query else "")
 
 

@@ -28,6 +28,7 @@ from sigworkbook.ui.layout import (
     presence_html,
     progress_html,
     status_html,
+    step_href,
 )
 from sigworkbook.ui.name_prompt import NamePrompt
 from sigworkbook.ui.readonly import keep_read_only
@@ -63,7 +64,7 @@ def open_workspace() -> Workspace:
 
 def no_access_notice() -> widgets.HTML:
     """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
-    start = html.escape(STEPS[0].notebook)
+    start = html.escape(step_href(STEPS[0], None, None))
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{NO_ACCESS}.'
@@ -197,7 +198,7 @@ def problem_notice(message: str) -> widgets.HTML:
 
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
-    start = html.escape(STEPS[0].notebook)
+    start = html.escape(step_href(STEPS[0], None, None))
     names = sorted((workspace.title(sig_id) for sig_id in workspace.sig_ids()), key=str.casefold)
     known = ", ".join(names) or "none yet"
     return widgets.HTML(

@@ -20,6 +20,11 @@ its request endpoint answers a pre-heated kernel that shows it, and nobody else.
 KERNEL_KEY_HEADER = "X-Sigworkbook-Kernel-Key"
 """The header a pre-heated kernel shows the key in when it asks for its page request."""
 
+APP_PATH_ENV = "SIGWORKBOOK_APP_PATH"
+"""Where `serve` puts the app page's path (its base URL) for its kernels, when it serves the app:
+steps then link to the app's own address; without it (JupyterLab, a folder without the app) a
+step links to its notebook."""
+
 CONNECT_TIMEOUT_S = 10.0
 """How long a pre-heated kernel tries to reach the server's request endpoint."""
 
@@ -33,6 +38,12 @@ class RequestError(SigworkbookError, RuntimeError):
 def in_voila() -> bool:
     """True when this code runs in a kernel that Voila started for a page."""
     return any(marker in os.environ for marker in _VOILA_MARKERS)
+
+
+def app_path() -> str | None:
+    """The app page's path on this server ('/', or the base URL), or None where there is no app
+    page (JupyterLab, or a server of notebooks without it)."""
+    return os.environ.get(APP_PATH_ENV) or None
 
 
 def is_preheated() -> bool:

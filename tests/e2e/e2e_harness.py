@@ -108,19 +108,22 @@ def start_server(
     notebooks: Path | None = FIXTURE_NOTEBOOKS,
     extra_args: Sequence[str] = (),
     base_path: str = "/",
+    preheat: int | None = 0,
 ) -> Server:
     """Start `serve` on a free port with a fresh workspace; return once it answers.
 
     `notebooks=None` serves what `serve` serves by default: the packaged workbooks. A workspace
     folder already at `tmp/workspace` (e.g. made by `sigworkbook init --demo`) is used as it is.
-    `extra_args` go at the end of serve's command line (e.g. `--preheat 1`); `base_path` other
-    than / is served with `--base-url`.
+    `extra_args` go at the end of serve's command line; `base_path` other than / is served
+    with `--base-url`. No kernel is pre-heated unless `preheat` says so (None: serve's default,
+    one for the app page): a pool refilling in the background would start kernels while tests
+    count them.
     """
     if base_path != "/":
         extra_args = [*extra_args, "--base-url", base_path]
     for attempt in range(1, PORT_ATTEMPTS + 1):
         try:
-            return _start_server(tmp, host, env, notebooks, extra_args, base_path)
+            return _start_server(tmp, host, env, notebooks, extra_args, base_path, preheat)
         except PortTaken:
             if attempt == PORT_ATTEMPTS:
                 raise
@@ -138,7 +141,8 @@ def _start_server(
     env: Mapping[str, str] | None,
     notebooks: Path | None,
     extra_args: Sequence[str],
-    base_path: str = "/",
+    base_path: str,
+    preheat: int | None,
 ) -> Server:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -158,6 +162,8 @@ def _start_server(
     ]
     if notebooks is not None:
         command += ["--notebooks", str(notebooks)]
+    if preheat is not None:
+        command += ["--preheat", str(preheat)]
     command += list(extra_args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     full_env.update(TEST_LIMITS)

@@ -1,4 +1,5 @@
-"""`serve --preheat 1` in a real browser: pre-heated pages show the visit's SIG, never a stale plan."""
+"""`serve`'s pre-heated kernel (one by default) in a real browser: the app page, opened at any
+step's address, shows the visit's SIG, never a stale plan."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,24 +24,25 @@ from websockets.sync.client import connect
 from e2e.e2e_harness import (
     START_TIMEOUT_S,
     Server,
-    http_status,
     kernel_id,
     start_server,
     stop_server,
     wait_for_widgets,
 )
 from e2e.workbook_pages import field, new_sig, option_labels, plan_value, run_cli
-from sigworkbook.app.network import is_loopback
+from sigworkbook.app.network import free_port, port_in_use
 from sigworkbook.app.settings import POOL_API
-from sigworkbook.plan.steps import STEP_BY_KEY
+from sigworkbook.plan.steps import APP_NOTEBOOK, STEP_BY_KEY
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui.request import KERNEL_KEY_HEADER
 
 pytestmark = pytest.mark.e2e
 
-PAGES = (STEP_BY_KEY["start"].notebook, STEP_BY_KEY["name"].notebook)
-"""The pages served: two of the workbook's, so that the pool heats quickly."""
+PAGES = (APP_NOTEBOOK,)
+"""The notebooks served: the app page alone (it builds each step from the packaged step
+notebooks), the only notebook with a pool."""
 NAME_PAGE = STEP_BY_KEY["name"].notebook
+"""A step's own address, which leads to the app page at that step."""
 HEAT_TIMEOUT_S = 60.0
 DESCRIPTION = "Brief description"
 
@@ -85,12 +86,10 @@ def assert_preheated(page: Page, log: str) -> None:
 
 @pytest.fixture(scope="module")
 def preheated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
-    """`serve --preheat 1` on loopback over the start and name pages, and two SIGs."""
+    """`serve` with its default pool (one kernel for the app page) on loopback, two SIGs."""
     tmp = tmp_path_factory.mktemp("preheat")
     sigs = _workspace_with_two_sigs(tmp / "workspace")
-    server = start_server(
-        tmp, notebooks=_notebooks(tmp / "notebooks"), extra_args=["--preheat", "1"]
-    )
+    server = start_server(tmp, notebooks=_notebooks(tmp / "notebooks"), preheat=None)
     yield server, sigs
     stop_server(server)
 
@@ -174,7 +173,7 @@ def test_only_the_servers_own_kernels_get_a_page_request(
     server, sigs = preheated
     wait_pool_heated(server.base_url)
     ready = re.findall(
-        rf"Pre-heated kernel (\S+) for {re.escape(NAME_PAGE)} is ready", server.log()
+        rf"Pre-heated kernel (\S+) for {re.escape(APP_NOTEBOOK)} is ready", server.log()
     )
     pooled = ready[-1]
     endpoint = f"ws://127.0.0.1:{server.port}/voila/query/{pooled}"
@@ -193,26 +192,15 @@ def test_only_the_servers_own_kernels_get_a_page_request(
 
 # ---- serving on one specific address -----------------------------------------------------------
 
-
-def _specific_address() -> str | None:
-    """An IPv4 address of this machine that is not loopback, if it has one."""
-    for addresses in psutil.net_if_addrs().values():
-        for entry in addresses:
-            if entry.family == socket.AF_INET and not is_loopback(entry.address):
-                return str(entry.address)
-    return None
+SPECIFIC_ADDRESS = "127.0.0.2"
+"""An address of this machine other than 127.0.0.1 (the tests reach loopback only)."""
 
 
 def test_preheat_works_on_one_specific_address(tmp_path: Path, page: Page) -> None:
-    """Listening on one non-loopback address only, the pooled kernels still get their request
-    (they are told the address); stopping the server stops them."""
-    address = _specific_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback IPv4 address to listen on")
+    """Listening on one address other than 127.0.0.1 only, the pooled kernel still gets its
+    request (it is told the address); stopping the server stops it."""
     sigs = _workspace_with_two_sigs(tmp_path / "workspace")
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        port = probe.getsockname()[1]
+    port = free_port(SPECIFIC_ADDRESS)
     log_path = tmp_path / "serve.log"
     command = [
         *(
@@ -223,27 +211,26 @@ def test_preheat_works_on_one_specific_address(tmp_path: Path, page: Page) -> No
             str(tmp_path / "workspace"),
         ),
         *("--notebooks", str(_notebooks(tmp_path / "notebooks")), "--port", str(port)),
-        *("--host", address, "--no-browser", "--preheat", "1"),
+        *("--host", SPECIFIC_ADDRESS, "--no-browser", "--preheat", "1"),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     env["PYTHONUNBUFFERED"] = "1"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    server = Server(process, port, address, tmp_path / "workspace", log_path)
+    server = Server(process, port, SPECIFIC_ADDRESS, tmp_path / "workspace", log_path)
     kernels: list[psutil.Process] = []
     try:
-        base = f"http://{address}:{port}/"
+        base = f"http://{SPECIFIC_ADDRESS}:{port}/"
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not (match := re.search(r"[?&]token=([A-Za-z0-9_\-]+)", server.log())):
+        while "sigworkbook is running at" not in server.log():
             assert process.poll() is None, f"serve exited:\n{server.log()}"
             assert time.monotonic() < deadline, f"serve did not start:\n{server.log()}"
             time.sleep(0.2)
-        token = match.group(1)
-        assert http_status(base + POOL_API.lstrip("/")) == 403, "pool state without the token"
-        wait_pool_heated(base, token)
+        assert port_in_use("127.0.0.1", port) is False, "listening on 127.0.0.1 too"
+        wait_pool_heated(base)
 
         alpha = sigs["Alpha Group"]
-        page.goto(f"{base}voila/render/{NAME_PAGE}?sig={alpha}&who=Remote&token={token}")
+        page.goto(f"{base}voila/render/{NAME_PAGE}?sig={alpha}&who=Remote")
         wait_for_widgets(page)
         assert_preheated(page, server.log())
         expect(page.locator(".swb-header .swb-sig")).to_have_text("Alpha Group")

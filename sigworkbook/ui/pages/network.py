@@ -38,7 +38,7 @@ NOT_NETWORK = "You don't have access to this page: it is for the network team"
 
 def no_network_access() -> widgets.HTML:
     """What anyone outside the network team sees: the one line, nothing of any SIG."""
-    start = html.escape(STEPS[0].notebook)
+    start = html.escape(step_href(STEPS[0], None, None))
     return widgets.HTML(
         '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
         f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{html.escape(NOT_NETWORK)}.'

@@ -783,7 +783,8 @@
 
   /*
    * The app page (workbooks/app.ipynb): every step in one page and one kernel. A link to a
-   * step of the same SIG (the step bar, "Next") switches the step in place: the script writes
+   * step of the same SIG (the step bar, "Next": the app's address with ?step=, or a step
+   * notebook's name in pages from before the app) switches the step in place: the script writes
    * the step into the app's hidden box, the kernel shows it and says which step shows (an
    * element of class swb-app-location), and the script puts that step into the address bar
    * (Back and Forward move between steps); the tab's title follows the header on screen
@@ -806,6 +807,15 @@
       }
     });
     return steps;
+  }
+
+  function appStepKeys(location) {
+    var keys = {};
+    var steps = appSteps(location);
+    Object.keys(steps).forEach(function (notebook) {
+      keys[steps[notebook]] = true;
+    });
+    return keys;
   }
 
   function askAppStep(key) {
@@ -839,8 +849,11 @@
         return; /* a new tab or window: the link's own address */
       }
       var url = new URL(link.getAttribute("href"), window.location.href);
-      var key = appSteps(location)[url.pathname.split("/").pop()];
-      if (!key) {
+      var key =
+        url.pathname === window.location.pathname
+          ? url.searchParams.get("step")
+          : appSteps(location)[url.pathname.split("/").pop()];
+      if (!key || !(key in appStepKeys(location))) {
         return;
       }
       event.preventDefault();
