@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -34,10 +33,6 @@ def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
         options = [(spec.choice_label(c), c) for c in spec.choices]
     return [(NO_CHOICE, None), *options] if spec.optional else options
 
-
-REBASE_WINDOW = 2.0
-"""Seconds after the kernel put text in a box during which text the browser sends may still
-have been typed on the box's older text (keys on their way)."""
 
 SUMMARY_TEXT = 60
 """Characters of a long text shown in a folded row's summary line."""
@@ -344,7 +339,7 @@ class BoundControl(widgets.VBox):
             self._showing = False
         shown_before = before is not None  # not the control's first value
         if self.merges and shown_before and isinstance(in_box, str) and in_box != self.value:
-            self._rebased = (in_box, self.value, time.monotonic())  # keys on their way: merged
+            self._rebased = (in_box, self.value)  # keys already on their way are merged in
         self._set_conflict(None)
         self._mark_unsaved(False)
         if not (isinstance(before, str) and isinstance(value, str) and only_adds(before, value)):
@@ -441,7 +436,7 @@ class BoundControl(widgets.VBox):
             self._writers = list(dict.fromkeys([*self._writers, self.session.author]))
         if text != before:
             self._show_typing(text)
-            self._rebased = (before, text, time.monotonic())
+            self._rebased = (before, text)
         if text != theirs:
             self.session.queue_merged(self.path, text, self)
         self._mark_unsaved(self.is_dirty())
@@ -455,7 +450,7 @@ class BoundControl(widgets.VBox):
         finally:
             self._showing = False
 
-    _rebased: tuple[str, str, float] | None = None
+    _rebased: tuple[str, str] | None = None
     """(the box's text, the merged text put in it): until the browser sends text typed on the
     merged one, a text typed on the old one is merged again, never taken as deleting words."""
 
@@ -463,18 +458,14 @@ class BoundControl(widgets.VBox):
         """The browser sent text typed before the merged text reached it: merge it in too."""
         if self._rebased is None or self._showing:
             return
-        before, shown, when = self._rebased
+        before, shown = self._rebased
         now = self.value
-        if (
-            now == shown
-            or time.monotonic() - when > REBASE_WINDOW
-            or distance(shown, now) < distance(before, now)
-        ):
+        if now == shown or distance(shown, now) < distance(before, now):
             self._rebased = None  # typed on the merged text
             return
         # Their latest keys win over the box's older text where both touch the same words.
         fixed = merge(before, now, shown).keep_mine
-        self._rebased = (now, fixed, when)
+        self._rebased = (now, fixed)
         self._show_typing(fixed)
 
     def show_collision(
