@@ -331,15 +331,11 @@ class BoundControl(widgets.VBox):
     def show_value(self, value: Any) -> None:
         """Show a value from the plan without saving it back; it becomes the base."""
         before, self.base = self.base, value
-        in_box = self.value
         self._showing = True
         try:
             self._write(value)
         finally:
             self._showing = False
-        shown_before = before is not None  # not the control's first value
-        if self.merges and shown_before and isinstance(in_box, str) and in_box != self.value:
-            self._rebased = (in_box, self.value)  # keys already on their way are merged in
         self._set_conflict(None)
         self._mark_unsaved(False)
         if not (isinstance(before, str) and isinstance(value, str) and only_adds(before, value)):

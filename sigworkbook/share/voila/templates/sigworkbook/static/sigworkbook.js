@@ -962,22 +962,6 @@
           native.set.call(this, text);
           return;
         }
-        var element = this;
-        if (Date.now() - (element.swbTypedAt || 0) < TYPING_PAUSE_MS) {
-          /* Keys typed here have not all reached the kernel yet: the kernel merges them with
-             this text and sends the result; the box takes the latest text at the pause. */
-          element.swbPending = String(text);
-          window.clearTimeout(element.swbPendingTimer);
-          element.swbPendingTimer = window.setTimeout(function () {
-            var pending = element.swbPending;
-            element.swbPending = undefined;
-            if (pending !== undefined) {
-              element.value = pending;
-            }
-          }, TYPING_PAUSE_MS);
-          return;
-        }
-        element.swbPending = undefined;
         var start = this.selectionStart;
         var end = this.selectionEnd;
         var direction = this.selectionDirection || "none";
@@ -991,17 +975,6 @@
       },
     });
   }
-  var TYPING_PAUSE_MS = 500;
-  document.addEventListener(
-    "input",
-    function (event) {
-      var target = event.target;
-      if (target && target.closest && target.closest(".swb-field")) {
-        target.swbTypedAt = Date.now();
-      }
-    },
-    true
-  );
   keepCaretOn(window.HTMLTextAreaElement.prototype);
   keepCaretOn(window.HTMLInputElement.prototype);
 
