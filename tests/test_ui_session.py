@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,45 +55,147 @@ def test_another_persons_edit_shows_without_reload(two: tuple[Session, Session])
 
 
 def test_typing_is_never_replaced_by_someone_elses_edit(two: tuple[Session, Session]) -> None:
+    """A field that is not text (a number here) shows both values and lets the person choose."""
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty and falls")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    assert ana_theme.input.value == "Frailty and falls"
-    notice = ana_theme.conflict.children[0].value
-    assert "Ben changed this field" in notice and "Sepsis" in notice
-    keep, _take = ana_theme.conflict.children[1].children
+    assert ana_length.input.value == 60
+    notice = ana_length.conflict.children[0].value
+    assert "Ben changed this field" in notice and "120" in notice
+    keep, _take = ana_length.conflict.children[1].children
     keep.click()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
-    history = [c.value for c in ana.workspace.history("frailty-friends", path="identity.theme")]
-    assert history == ["Frailty and falls", "Sepsis"]
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 60
+    history = ana.workspace.history("frailty-friends", path="meeting.length_minutes")
+    assert [c.value for c in history] == [60, 120]
 
 
 def test_choosing_theirs_takes_their_value_and_saves_nothing(two: tuple[Session, Session]) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "mine")
-    FieldControl(ben, "identity.theme").input.value = "theirs"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     revision = ana.workspace.store.revision("frailty-friends")
     ana.refresh()
-    ana_theme.conflict.children[1].children[1].click()
-    assert ana_theme.input.value == "theirs"
-    assert ana_theme.conflict is None
+    ana_length.conflict.children[1].children[1].click()
+    assert ana_length.input.value == 120
+    assert ana_length.conflict is None
     assert ana.workspace.store.revision("frailty-friends") == revision
+
+
+def test_typing_in_a_text_field_is_merged_with_someone_elses_save(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We help people get home.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We help people get home. Ana adds this.")
+    FieldControl(ben, "charter.purpose").input.value = "We help people get home. Ben adds that."
+    ana.refresh()
+    # Her box is not rewritten while she types; her save, at the pause, merges Ben's words in.
+    assert ana_purpose.input.value == "We help people get home. Ana adds this."
+    assert ana_purpose.conflict is None
+    assert not ana.status.message.startswith(("Saved", "All changes saved"))
+    ana.flush()
+    merged = "We help people get home. Ana adds this. Ben adds that."
+    assert ana_purpose.input.value == merged, "Ben's words came into Ana's box"
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == merged
+    assert "Saved at" in ana.status.message
+    assert re.search("Changed by (Ana and Ben|Ben and Ana)", ana_purpose.notes.value)
 
 
 def test_a_pending_edit_to_a_field_changed_meanwhile_is_not_saved_over_it(
     two: tuple[Session, Session],
 ) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "mine")
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
     # Ben saves before Ana's pause is over; then Ana's debounced save runs.
-    FieldControl(ben, "identity.theme").input.value = "theirs"
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.flush()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "theirs"
-    assert ana_theme.conflict is not None, "Ana is asked to choose"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
+    assert ana_length.conflict is not None, "Ana is asked to choose"
+    # A text field: her typing is merged with Ben's save instead.
+    ana_theme = FieldControl(ana, "identity.theme")
+    typing(ana_theme, "Frailty")
+    FieldControl(ben, "identity.theme").input.value = "Falls"
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Falls Frailty"
+
+
+def test_a_save_merges_in_its_transaction_with_a_save_the_page_has_not_seen(
+    two: tuple[Session, Session],
+) -> None:
+    """Ben's save lands between Ana's page looking and Ana's save: merged all the same."""
+    ana, ben = two
+    ana.save("charter.purpose", "Calmer discharge.")
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben.save("charter.purpose", "Calmer discharge. Ben was here.")
+    ana_purpose.input.value = "Ana too. Calmer discharge."  # typed before Ana's page looked
+    loaded, saved = ana._save_merged("charter.purpose", ana_purpose.value, ana_purpose)
+    assert saved == "Ana too. Calmer discharge. Ben was here."
+    assert loaded.plan.charter.purpose == saved
+    assert ana_purpose.input.value == saved
+
+
+def test_the_same_words_changed_two_ways_ask_and_keep_both_keeps_both(
+    two: tuple[Session, Session],
+) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly in Leeds.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    typing(ana_purpose, "We meet weekly in Leeds.")
+    ben_purpose.input.value = "We meet fortnightly in Leeds."
+    ana.refresh()
+    assert ana_purpose.input.value == "We meet weekly in Leeds.", "her text stays in the box"
+    notice = ana_purpose.conflict.children[0].value
+    assert "Ben changed the same words" in notice
+    assert "fortnightly" in notice and "weekly" in notice
+    assert ana.status.message.startswith("Not saved")
+    # What Ana typed is on the server already (she might leave the page now).
+    kept = ana.workspace.load("frailty-friends").plan.meeting.set_aside
+    assert [(k.words, k.author) for k in kept] == [("We meet weekly in Leeds.", "Ana")]
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == (
+        "We meet fortnightly in Leeds."
+    ), "nothing is saved before she chooses"
+    both, mine, theirs = ana_purpose.conflict.children[1].children
+    assert [b.description for b in (both, mine, theirs)] == [
+        "Keep both",
+        "Keep mine",
+        "Keep theirs",
+    ]
+    both.click()
+    plan = ana.workspace.load("frailty-friends").plan
+    assert plan.charter.purpose == "We meet fortnightly weekly in Leeds."
+    assert plan.meeting.set_aside == [], "her words are in the field: nothing set aside"
+    assert ana.status.message.startswith("Saved at")
+
+
+def test_keep_mine_tells_the_other_writer_with_undo(two: tuple[Session, Session]) -> None:
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    typing(ana_purpose, "We meet weekly.")
+    ben_purpose.input.value = "We meet fortnightly."
+    ana.refresh()
+    ana_purpose.conflict.children[1].children[1].click()  # Keep mine
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == "We meet weekly."
+    ben.refresh()
+    assert ben_purpose.input.value == "We meet weekly."
+    notice = ben_purpose.replaced.children[0].value
+    assert "Ana kept their own version" in notice and "We meet fortnightly." in notice
+    ben_purpose.replaced.children[1].children[0].click()  # Undo
+    plan = ben.workspace.load("frailty-friends").plan
+    assert plan.charter.purpose == "We meet fortnightly."
+    assert ben_purpose.input.value == "We meet fortnightly."
+    assert [k.words for k in plan.meeting.set_aside][-1] == "We meet weekly.", "Ana's kept"
 
 
 def test_invalid_input_shows_an_error_and_saves_nothing(two: tuple[Session, Session]) -> None:
@@ -334,29 +437,29 @@ def test_typing_on_after_the_notice_saves_nothing_until_a_choice(
     two: tuple[Session, Session],
 ) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    ana_theme.input.value = "Frailty and falls"
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
+    ana_length.input.value = 45
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
     assert "choose your version" in ana.status.message
-    keep = ana_theme.conflict.children[1].children[0]
+    keep = ana_length.conflict.children[1].children[0]
     keep.click()
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Frailty and falls"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 45
 
 
 def test_use_theirs_drops_an_edit_still_waiting_to_be_saved(two: tuple[Session, Session]) -> None:
     ana, ben = two
-    ana_theme = FieldControl(ana, "identity.theme")
-    typing(ana_theme, "Frailty")
-    FieldControl(ben, "identity.theme").input.value = "Sepsis"
+    ana_length = FieldControl(ana, "meeting.length_minutes")
+    typing(ana_length, 60)
+    FieldControl(ben, "meeting.length_minutes").input.value = 120
     ana.refresh()
-    typing(ana_theme, "Frailty and more")  # queued, within the pause before saving
-    ana_theme.conflict.children[1].children[1].click()  # Use theirs
+    typing(ana_length, 45)  # queued, within the pause before saving
+    ana_length.conflict.children[1].children[1].click()  # Use theirs
     ana.flush()  # the pause is over
-    assert ana.workspace.load("frailty-friends").plan.identity.theme == "Sepsis"
-    assert ana_theme.input.value == "Sepsis"
+    assert ana.workspace.load("frailty-friends").plan.meeting.length_minutes == 120
+    assert ana_length.input.value == 120
 
 
 def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(
@@ -373,3 +476,117 @@ def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(
     ben.save("identity.theme", "Falls")
     assert ana.refresh() is True
     assert seen == [ana.loaded.revision]
+
+
+def test_a_version_set_aside_is_brought_back_from_the_history_panel_on_another_page(
+    two: tuple[Session, Session], folder: Path
+) -> None:
+    from sigworkbook.ui.history import HistoryPanel
+
+    ana, ben = two
+    ana.save("charter.purpose", "We meet monthly.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We meet weekly.")
+    FieldControl(ben, "charter.purpose").input.value = "We meet fortnightly."
+    ana.refresh()
+    ana_purpose.conflict.children[1].children[2].click()  # Keep theirs
+    assert ana_purpose.input.value == "We meet fortnightly."
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == "We meet fortnightly."
+
+    with Workspace.open(folder) as third:
+        cai = Session(third, "frailty-friends", author="Cai")
+        panel = HistoryPanel(cai)
+        panel.selected_index = 0
+        (title, row) = panel.set_aside.children
+        assert "Versions set aside" in title.value
+        assert "Ana" in row.children[0].value and "We meet weekly." in row.children[0].value
+        assert "meeting" not in " ".join(r.children[0].value for r in panel.rows.children)
+        row.children[1].click()  # Bring back
+        plan = third.load("frailty-friends").plan
+        assert plan.charter.purpose == "We meet weekly."
+        assert [(k.words, k.author) for k in plan.meeting.set_aside] == [
+            ("We meet fortnightly.", "Ben")
+        ], "the text it replaced is set aside in turn"
+
+
+def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_stop(
+    two: tuple[Session, Session],
+) -> None:
+    import time
+
+    ana, ben = two
+    FieldControl(ana, "charter.purpose").input.value = "We help"
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    ben_theme = FieldControl(ben, "identity.theme")
+    ana.check_in()
+    ben.check_in()
+    assert "Ana is typing…" in ben_purpose.notes.value
+    assert "typing" not in ben_theme.notes.value
+    assert [v.step for v in ben.here] == ["start"], "the step is read as before"
+    ana._typing = ("charter.purpose", time.monotonic() - 10)  # she stopped a while ago
+    ana.check_in()
+    ben.check_in()
+    assert "typing" not in ben_purpose.notes.value
+
+
+def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
+    two: tuple[Session, Session],
+) -> None:
+    """The browser sends text typed on the box's old text after the kernel put the merged text
+    in: taken as typing on the old text, never as deleting the others' words."""
+    ana, ben = two
+    ana.save("charter.purpose", "Calmer discharge.")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "Calmer discharge. Ana adds this.")
+    FieldControl(ben, "charter.purpose").input.value = "Calmer discharge. Ben adds that."
+    ana.flush()
+    merged = "Calmer discharge. Ana adds this. Ben adds that."
+    assert ana_purpose.input.value == merged
+    # Keys typed in the browser before the merged text arrived there.
+    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more."
+    assert ana_purpose.input.value == "Calmer discharge. Ana adds this, and more. Ben adds that."
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose == (
+        "Calmer discharge. Ana adds this, and more. Ben adds that."
+    )
+    # Then text typed on the merged text is taken as it is.
+    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more. Ben adds that!"
+    ana.flush()
+    assert ana.workspace.load("frailty-friends").plan.charter.purpose.endswith("that!")
+
+
+def test_with_three_writers_every_status_says_what_is_in_the_database(folder: Path) -> None:
+    with (
+        Workspace.open(folder) as first,
+        Workspace.open(folder) as second,
+        Workspace.open(folder) as third,
+    ):
+        ana = Session(first, "frailty-friends", author="Ana")
+        ben = Session(second, "frailty-friends", author="Ben")
+        cai = Session(third, "frailty-friends", author="Cai")
+        ana.save("statement.core_statement", "We meet monthly.")
+        ben.refresh()
+        cai.refresh()
+        path = "statement.core_statement"
+        boxes = {s.author: FieldControl(s, path) for s in (ana, ben, cai)}
+        typing(boxes["Ana"], "We meet weekly.")
+        typing(boxes["Ben"], "We meet fortnightly.")
+        typing(boxes["Cai"], "We meet monthly. Cai adds a sentence.")
+        for session in (ana, ben, cai):
+            session.flush()
+        saved = ana.workspace.load("frailty-friends").plan.statement.core_statement
+        assert saved == "We meet weekly. Cai adds a sentence."
+        assert ana.status.message.startswith("Saved at")
+        assert ben.status.message.startswith("Not saved"), "Ben's words are not in it"
+        assert cai.status.message.startswith("Saved at")
+        # Ben types on while the notice waits: still not saved, never "Saving…".
+        typing(boxes["Ben"], "We meet fortnightly, on Fridays.")
+        assert ben.status.message.startswith("Not saved")
+        ben.flush()
+        assert ben.status.message.startswith("Not saved")
+        boxes["Ben"].conflict.children[1].children[0].click()  # Keep both
+        saved = ben.workspace.load("frailty-friends").plan.statement.core_statement
+        assert "weekly" in saved and "fortnightly, on Fridays" in saved and "Cai" in saved
+        assert ben.status.message.startswith("Saved at")

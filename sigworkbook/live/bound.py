@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
+from sigworkbook.live.merging import Merged
 from sigworkbook.plan.paths import PathError, get_path, row_by_id
 from sigworkbook.store import Change
 
@@ -34,6 +35,35 @@ class Bound(Protocol):
     def show_problem(self, message: str | None) -> None: ...
     def show_conflict(self, theirs: Any, change: Change | None) -> None: ...
     def show_changed(self, change: Change | None) -> None: ...
+
+
+class Merging(Bound, Protocol):
+    """A text control whose typing is merged with other people's saves of its field."""
+
+    merges: bool
+    set_aside_id: str | None
+    colliding_with: Any
+    """Their version of the field while the person chooses (None otherwise)."""
+    """The version this person typed, set aside on the server while they choose."""
+
+    @property
+    def value(self) -> Any: ...
+    def show_merged(self, theirs: Any, text: str, change: Change | None) -> None:
+        """Others saved `theirs`; the box now shows `text`, their words merged into the typing
+        (saved next, unless it is `theirs`)."""
+
+    def show_collision(
+        self, theirs: Any, merged: Merged, change: Change | None, set_aside: str | None
+    ) -> None:
+        """Someone changed the same words differently: both versions, and the choice."""
+
+    def show_replaced(self, entry: dict[str, Any]) -> None:
+        """Someone's "Keep mine" replaced this person's words (`entry`, set aside): Undo."""
+
+
+def merges(control: Bound) -> TypeGuard[Merging]:
+    """Whether `control`'s typing is merged with others' saves (a text field), not chosen."""
+    return bool(getattr(control, "merges", False))
 
 
 def shown_value(document: dict[str, Any], control: Bound) -> tuple[bool, Any]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sigworkbook.live.bound import Bound, shown_value
+from sigworkbook.live.bound import Bound, Merging, merges, shown_value
+from sigworkbook.live.merging import Merged, merge
 from sigworkbook.live.saving import SaveQueue
 from sigworkbook.store import Change
+
+Collided = Callable[[Merging, Any, Merged, Change | None], None]
+"""Told when someone changed the same words as the person typing in a text field."""
 
 
 def show_latest(
@@ -15,9 +19,12 @@ def show_latest(
     document: dict[str, Any],
     last_change: Callable[[str], Change | None],
     queue: SaveQueue,
+    collided: Collided | None = None,
 ) -> None:
     """Show `document`'s values in `controls`; a control being edited whose field someone else
-    changed meanwhile shows both versions instead (and its waiting edit is not saved)."""
+    changed meanwhile merges their words into the typing (a text field), or, where the same
+    words were changed differently or the field is not text, shows both versions instead (and
+    its waiting edit is not saved)."""
     for path, bound in list(controls.items()):
         change = last_change(path)
         for control in bound:
@@ -26,9 +33,20 @@ def show_latest(
                 continue  # its row is gone: a save reports that; the table redraws
             control.show_changed(change)
             if queue.is_pending(path) or control.is_dirty():
-                if value != control.base:
+                if merges(control) and control.in_conflict and control.colliding_with == value:
+                    continue  # the person is choosing already
+                if value != control.base and merges(control) and collided is not None:
+                    result = merge(control.base or "", control.value or "", value or "")
+                    if not result.collisions:
+                        # Merged when the typing pauses, in the save's transaction; the box
+                        # then shows the merged text (never rewritten under a typing hand).
+                        continue
+                    queue.drop_pending(path)
+                    collided(control, value, result, change)
+                elif value != control.base:
                     queue.drop_pending(path)
                     control.show_conflict(value, change)
                 continue
             if value != control.base:
                 control.show_value(value)
+                control.show_changed(change)  # after: the value may name its writers anew

@@ -8,6 +8,7 @@ import contextlib
 import copy
 import datetime as dt
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +19,14 @@ from traitlets import Bunch, HasTraits, List
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.authorship import Authorship
-from sigworkbook.live.bound import Bound
+from sigworkbook.live.bound import Bound, Merging, merges
 from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log, log_to_server
-from sigworkbook.live.presence import PresenceBoard
+from sigworkbook.live.merging import Merged, merge
+from sigworkbook.live.presence import TYPING_FOR, PresenceBoard
 from sigworkbook.live.saving import SaveQueue
 from sigworkbook.plan.fields import in_words
+from sigworkbook.plan.fieldtypes import new_id
 from sigworkbook.plan.paths import get_path
 from sigworkbook.plan.validation import PlanError
 from sigworkbook.store import Change, ChangeFeed, StoreError, StoreUnreachable, Visitor
@@ -41,6 +44,11 @@ class SaveStatus:
     retry: bool = False
 
 
+CHOOSE = "Not saved: choose your version or theirs in the notice"
+"""While a field asks its person to choose between two versions of the same words."""
+SET_ASIDE = "meeting.set_aside"
+"""Where versions set aside are kept, with the plan and its history."""
+
 SAVING = "Saving…"
 """The status while typed text waits for its save: never "saved" before it is."""
 
@@ -49,6 +57,10 @@ UNREACHABLE_RETRY = 3.0
 UNREACHABLE = "Not saved: database unreachable, trying again"
 NAME_NEEDED = "Not saved yet: type your name at the top of the page, then it is saved"
 """A nameless visitor's edit waits for their name: nothing in the history is by nobody."""
+
+
+class _Collided(Exception):
+    """The same words changed differently: the merged save is abandoned, the person chooses."""
 
 
 class Session(HasTraits):
@@ -84,10 +96,17 @@ class Session(HasTraits):
         self._refused: dict[str, Bound | None] = {}
         """Edits refused for their value, until that field saves or is discarded."""
         self._document: tuple[Loaded, dict[str, Any]] | None = None
+        self._applying = False
+        """Showing a new plan in the controls: a write made meanwhile is shown at the next."""
         self._feed: ChangeFeed | None = None
         self._presence_timer: asyncio.TimerHandle | None = None
+        self._typing: tuple[str, float] | None = None
+        """The field this person last typed in, and when (monotonic seconds)."""
         self._retry_timer: asyncio.TimerHandle | None = None
         self.loaded = workspace.load(sig_id)
+        self._seen_set_aside = {
+            row.get("id") for row in get_path(self.document, SET_ASIDE, None) or []
+        }
         self.may_edit = workspace.can_edit(sig_id)
         """Whether this page's user may change the SIG (a viewer or the network team may not)."""
         self.status = (
@@ -182,8 +201,12 @@ class Session(HasTraits):
     def edit(self, path: str, value: Any, source: Bound | None = None) -> None:
         """Record an edit; it is saved after a short pause in typing (at once outside a kernel)."""
         self._queue.put(path, value, source, debounce=self.debounce)
+        if source is not None and not self.read_only:
+            self._typed_in(path)
         if not self.debounce:
             self.flush()
+        elif source is not None and source.in_conflict:
+            self._set_status(SaveStatus(False, CHOOSE))  # nothing is saved until they choose
         elif self.status.message != SAVING and not self.read_only:
             self._set_status(SaveStatus(True, SAVING))
 
@@ -197,23 +220,21 @@ class Session(HasTraits):
         if self.needs_name:
             self._set_status(SaveStatus(False, NAME_NEEDED))
             return False
-        self.flush()
-        try:
-            loaded = self.workspace.update(self.sig_id, path, change, author=self.author)
-        except PlanError as error:
-            self._set_status(SaveStatus(False, f"Not saved: {error.problems[0]}"))
-            return False
-        except SigworkbookError as error:
-            self._set_status(SaveStatus(False, f"Not saved: {error}"))
-            return False
-        self._saved(loaded)
-        return True
+        return self._write_now(
+            lambda: self.workspace.update(self.sig_id, path, change, author=self.author)
+        )
 
     def update_votes(self, change: Callable[[list[Any], Any], tuple[list[Any], Any]]) -> bool:
         """Save `change(name ideas, voting round)` in one transaction (`Workspace.update_votes`)."""
+        return self._write_now(
+            lambda: self.workspace.update_votes(self.sig_id, change, author=self.author)
+        )
+
+    def _write_now(self, write: Callable[[], Loaded]) -> bool:
+        """Save what waits, then `write`; report its outcome in the status."""
         self.flush()
         try:
-            loaded = self.workspace.update_votes(self.sig_id, change, author=self.author)
+            loaded = write()
         except PlanError as error:
             self._set_status(SaveStatus(False, f"Not saved: {error.problems[0]}"))
             return False
@@ -263,15 +284,18 @@ class Session(HasTraits):
 
     def _save_one(self, path: str, value: Any, source: Bound | None) -> bool:
         if source is not None and source.in_conflict:
-            # Someone else changed this field while it was being typed in: nothing is saved
-            # until the person picks their version or the other one in the notice.
-            self._set_status(
-                SaveStatus(False, "Not saved: choose your version or theirs in the notice")
-            )
+            # Someone else changed the same words while this person typed: nothing is saved
+            # until the person chooses in the notice.
+            self._set_status(SaveStatus(False, CHOOSE))
             return False
         row = source.row if source is not None else None
         try:
-            if row is None:
+            if source is not None and row is None and merges(source):
+                loaded, saved = self._save_merged(path, value, source)
+                if saved is None:
+                    return False
+                value = saved
+            elif row is None:
                 loaded = self.workspace.set(self.sig_id, path, value, author=self.author)
             else:
                 list_path, row_id, column = row
@@ -302,6 +326,146 @@ class Session(HasTraits):
         self._saved(loaded)
         return True
 
+    def _save_merged(self, path: str, typed: str, source: Merging) -> tuple[Loaded, str | None]:
+        """Save `typed` merged, in the write transaction, with whatever others saved in the
+        field since this page last had it (`source.base`). Returns the plan and the text saved,
+        or None for the text when the same words were changed differently: then the field
+        asks the person, and their version is set aside on the server meanwhile."""
+        base = source.base or ""
+        theirs_by = self.last_change(path)
+        outcome: dict[str, Any] = {}
+
+        def merged(current: Any) -> str:
+            theirs = current or ""
+            result = merge(base, typed or "", theirs)
+            outcome.update(theirs=theirs, result=result)
+            if result.collisions:
+                raise _Collided
+            return result.text
+
+        try:
+            loaded = self.workspace.update(self.sig_id, path, merged, author=self.author)
+        except _Collided:
+            self.refresh()  # shows the collision in the field (show_latest)
+            if not source.in_conflict:
+                self._collided(source, outcome["theirs"], outcome["result"], None)
+            self._set_status(SaveStatus(False, CHOOSE))
+            return self.loaded, None
+        result = outcome["result"]
+        if result.text != typed:  # others' words came in with the save: shown in the box
+            source.show_merged(result.text, result.text, theirs_by)
+        return loaded, result.text
+
+    def _collided(
+        self, control: Merging, theirs: Any, result: Merged, change: Change | None
+    ) -> None:
+        """The same words in `control`'s field were changed by someone else: the field asks its
+        person, and what they typed is set aside on the server until they choose."""
+        kept = control.set_aside_id
+        control.show_collision(theirs, result, change, kept)
+        if kept is None:
+            control.set_aside_id = self.set_aside(
+                control.path, control.value, why="typed while someone changed the same words"
+            )
+        self._set_status(SaveStatus(False, CHOOSE))
+
+    # --- versions set aside -------------------------------------------------------------
+
+    def set_aside(
+        self,
+        path: str,
+        words: str,
+        *,
+        why: str,
+        author: str | None = None,
+        replaced_by: str = "",
+    ) -> str | None:
+        """Keep `words`, typed in the field at `path` and not in it, on the server with the
+        plan (`meeting.set_aside`); its id, or None when it could not be kept."""
+        if not (words or "").strip() or self.read_only:
+            return None
+        entry = {
+            "id": new_id(),
+            "field": path,
+            "words": words,
+            "author": author if author is not None else (self.author or ""),
+            "why": why,
+            "replaced_by": replaced_by,
+        }
+        try:
+            loaded = self.workspace.update(
+                self.sig_id, SET_ASIDE, lambda rows: [*(rows or []), entry], author=self.author
+            )
+        except SigworkbookError:
+            log.exception("keeping a version set aside failed")
+            return None
+        if not self._applying:
+            self._apply(loaded)
+        return str(entry["id"])
+
+    def drop_set_aside(self, entry_id: str) -> None:
+        """Forget a version set aside whose words are in the field after all (the history keeps
+        it anyway)."""
+        with contextlib.suppress(SigworkbookError):
+            self._apply(
+                self.workspace.update(
+                    self.sig_id,
+                    SET_ASIDE,
+                    lambda rows: [r for r in rows or [] if r.get("id") != entry_id],
+                    author=self.author,
+                )
+            )
+
+    def queue_merged(self, path: str, text: str, source: Bound) -> None:
+        """Queue the merged text of a field to be saved after the pause in typing (never from
+        inside the save or the refresh that merged it)."""
+        self._queue.put(path, text, source, debounce=self.debounce)
+        if self.debounce and not self.read_only:
+            self._set_status(SaveStatus(True, SAVING))
+
+    def bring_back(self, entry_id: str) -> bool:
+        """Put a version set aside back in its field; the text it replaces is set aside in
+        turn (nothing typed is lost)."""
+        rows = get_path(self.document, SET_ASIDE, None) or []
+        entry = next((r for r in rows if r.get("id") == entry_id), None)
+        if entry is None:
+            self._set_status(SaveStatus(False, "Not restored: that version is no longer kept"))
+            return False
+        path, words = entry["field"], entry["words"]
+        current = self.value(path) or ""
+        if current.strip() and current != words:
+            change = self.last_change(path)
+            self.set_aside(
+                path,
+                current,
+                why="replaced when an earlier version was brought back",
+                author=change.author if change and change.author else "someone",
+            )
+        self.discard(path)
+        ok = self.save(path, words)
+        if ok:
+            self.drop_set_aside(entry_id)  # in the field again (the history keeps it)
+        for control in self._controls.get(path, []):
+            control.show_value(self.value(path))
+        return ok
+
+    def _tell_replaced(self) -> None:
+        """Show this person, next to the field, each version of theirs someone else's "Keep
+        mine" replaced since the page last looked (with Undo)."""
+        rows = get_path(self.document, SET_ASIDE, None) or []
+        fresh = [r for r in rows if r.get("id") not in self._seen_set_aside]
+        self._seen_set_aside.update(r.get("id") for r in fresh)
+        for entry in fresh:
+            if entry.get("replaced_by") and self.author and entry.get("author") == self.author:
+                for control in self._controls.get(entry.get("field", ""), []):
+                    if merges(control):
+                        control.show_replaced(entry)
+
+    def set_aside_for(self, path: str) -> list[dict[str, Any]]:
+        """The versions set aside from the field at `path`, oldest first."""
+        rows = get_path(self.document, SET_ASIDE, None) or []
+        return [dict(r) for r in rows if r.get("field") == path]
+
     def _retry_later(self) -> None:
         """In a kernel, try the failed edits again after UNREACHABLE_RETRY seconds."""
         loop = kernel_loop()
@@ -322,8 +486,14 @@ class Session(HasTraits):
         self._set_status(self._saved_status())
 
     def _saved_status(self) -> SaveStatus:
-        """'Saved at 14:05', unless an edit of another field is still refused: then it names it."""
+        """'Saved at 14:05', unless an edit of another field is still refused: then it names it;
+        never while a field waits for its person to choose between two versions, or while
+        typing waits for its save."""
         now = dt.datetime.now()
+        if any(c.in_conflict for controls in self._controls.values() for c in controls):
+            return SaveStatus(False, CHOOSE)
+        if self._queue.has_pending:
+            return SaveStatus(True, SAVING)
         self._refused = {
             path: control
             for path, control in self._refused.items()
@@ -352,9 +522,16 @@ class Session(HasTraits):
         if loaded.revision == self.loaded.revision:
             return
         with self.hold_trait_notifications():
-            self.loaded = loaded
-            self._authorship.reload()
-            show_latest(self._controls, self.document, self.last_change, self._queue)
+            self._applying = True
+            try:
+                self.loaded = loaded
+                self._authorship.reload()
+                show_latest(
+                    self._controls, self.document, self.last_change, self._queue, self._collided
+                )
+                self._tell_replaced()
+            finally:
+                self._applying = False
 
     def refresh(self) -> bool:
         """Reload the plan if anyone saved since we last looked; True when it had changed."""
@@ -399,8 +576,30 @@ class Session(HasTraits):
 
     def check_in(self) -> None:
         """Record that this page is open and read who else is here (best effort)."""
-        self._presence.check_in(self.author, self.step)
+        if self._typing is not None and time.monotonic() - self._typing[1] > TYPING_FOR:
+            self._typing = None
+        typing = self._typing[0] if self._typing is not None else None
+        self._presence.check_in(self.author, self.step, typing)
         self.here = self._presence.others()
+        self._show_typing()
+
+    def _typed_in(self, path: str) -> None:
+        """This person typed in `path`: other pages say so (at once when it is news)."""
+        news = self._typing is None or self._typing[0] != path
+        self._typing = (path, time.monotonic())
+        if news and kernel_loop() is not None:
+            self.check_in()
+
+    def _show_typing(self) -> None:
+        """'Dev is typing…' under each field someone else is typing in."""
+        for path, controls in self._controls.items():
+            names = list(
+                dict.fromkeys(v.participant or "Someone" for v in self.here if v.typing == path)
+            )
+            for control in controls:
+                show = getattr(control, "show_typing", None)
+                if show is not None:
+                    show(names)
 
     def others(self) -> list[Visitor]:
         """Everyone else with a page of this SIG open, read now."""

@@ -792,6 +792,23 @@ class StepTimer(Section):
     )
 
 
+class SetAside(Section):
+    """A version of a text field someone typed that did not end up in the field (their choice,
+    a refused save, leaving mid-conflict, or replaced by another's "Keep mine"): kept, so that
+    anyone can bring it back from the field's history."""
+
+    id: ItemId = item_id()
+    field: Line = text("Field", "The place in the plan the text was typed in.", max_length=200)
+    words: Prose = text("Words", "The text as it was typed.", max_length=20_000)
+    author: Line = text("Written by", max_length=200)
+    why: Line = text("Why it was set aside", max_length=300)
+    replaced_by: Line = text(
+        "Replaced by",
+        "Who chose their own version over these words: the writer is told, with Undo.",
+        max_length=200,
+    )
+
+
 class Meeting(Section):
     date: CalendarDate | None = Field(default=None, title="Meeting date")
     length_minutes: WholeNumber = Field(default=90, ge=15, le=480, title="Meeting length (minutes)")
@@ -805,6 +822,12 @@ class Meeting(Section):
         default_factory=dict,
         title="Timers",
         description="Each step's timer in the meeting, started, paused and reset on any screen.",
+    )
+
+    set_aside: list[SetAside] = Field(
+        default_factory=list,
+        title="Versions set aside",
+        description="Text typed in a field that did not end up in it, kept to bring back.",
     )
 
     @field_validator("timers")

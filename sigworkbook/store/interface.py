@@ -133,10 +133,12 @@ class Erasure:
 
 @dataclass(frozen=True)
 class Visitor:
-    """One open page: who (if they gave a name) and which step."""
+    """One open page: who (if they gave a name), which step, and the field they are typing in
+    (if any, for "Dev is typing…")."""
 
     participant: str | None
     step: str
+    typing: str | None = None
 
 
 class Presence(Protocol):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.bound import RowAddress
+from sigworkbook.live.merging import Merged, distance, merge, only_adds
 from sigworkbook.live.session import Session
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
@@ -225,12 +226,14 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-def changed_text(change: Change | None) -> str:
-    """'Changed by Ana at 14:03, 26 Nov' for the latest change to a field."""
+def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
+    """'Changed by Ana at 14:03, 26 Nov' for the latest change to a field; with `writers`
+    (everyone whose words were merged into it), 'Changed by Ana, Ben and Dev at ...'."""
     if change is None:
         return ""
     when = change.at.astimezone().strftime("%H:%M, %d %b")
-    who = change.author or "someone"
+    names = list(dict.fromkeys([*writers, change.author or "someone"]))
+    who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
 
 
@@ -254,6 +257,10 @@ class BoundControl(widgets.VBox):
 
     row: RowAddress | None = None
     """Where a table row's field is saved (FieldControl sets it); None for other fields."""
+    merges = False
+    """Whether typing here is merged with other people's saves of the field (a text field)."""
+    set_aside_id: str | None = None
+    colliding_with: Any = None
 
     def __init__(
         self,
@@ -271,12 +278,18 @@ class BoundControl(widgets.VBox):
         self.help = help_html(spec.help) if with_help else ""
         self.count = ""
         self.changed = ""
+        self.typing = ""
+        """'Dev is typing…' while someone else types in this field."""
         self.notes = html_widget()
         self.problem: widgets.HTML | None = None
         self.conflict: widgets.VBox | None = None
         self._parts = parts
         self._showing = False
         self._unsaved = False
+        self._writers: list[str] = []
+        """Everyone whose words were merged into the field since it last showed a value."""
+        self.replaced: widgets.VBox | None = None
+        """The notice that someone's "Keep mine" replaced this person's words, with Undo."""
         super().__init__([*parts, self.notes], layout=layout(width="100%"))
         self.add_class("swb-field")
         self._show_notes()
@@ -293,7 +306,7 @@ class BoundControl(widgets.VBox):
     # --- shared behaviour -----------------------------------------------------------------
 
     def _show_notes(self) -> None:
-        notes = self.help + self.count + self.changed
+        notes = self.help + self.count + self.changed + self.typing
         if self.notes.value != notes:
             self.notes.value = notes
 
@@ -317,7 +330,7 @@ class BoundControl(widgets.VBox):
 
     def show_value(self, value: Any) -> None:
         """Show a value from the plan without saving it back; it becomes the base."""
-        self.base = value
+        before, self.base = self.base, value
         self._showing = True
         try:
             self._write(value)
@@ -325,6 +338,8 @@ class BoundControl(widgets.VBox):
             self._showing = False
         self._set_conflict(None)
         self._mark_unsaved(False)
+        if not (isinstance(before, str) and isinstance(value, str) and only_adds(before, value)):
+            self._writers = []  # words were replaced: name only who changed it from now on
 
     def saved(self, value: Any) -> None:
         """The session saved `value` for this field."""
@@ -352,7 +367,10 @@ class BoundControl(widgets.VBox):
             self.remove_class("swb-field--invalid")
 
     def show_changed(self, change: Change | None) -> None:
-        self.changed = changed_text(change)
+        """'Changed by' everyone whose words came into the field while it was shown here."""
+        if change is not None and change.author:
+            self._writers = list(dict.fromkeys([*self._writers, change.author]))
+        self.changed = changed_text(change, self._writers)
         self._show_notes()
 
     def show_conflict(self, theirs: Any, change: Change | None) -> None:
@@ -376,7 +394,7 @@ class BoundControl(widgets.VBox):
         self._arrange()
 
     def _arrange(self) -> None:
-        optional = [w for w in (self.problem, self.conflict) if w is not None]
+        optional = [w for w in (self.problem, self.conflict, self.replaced) if w is not None]
         self.children = (*self._parts, self.notes, *optional)
 
     def _use_theirs(self, theirs: Any) -> None:
@@ -388,6 +406,141 @@ class BoundControl(widgets.VBox):
         self.base = theirs
         self._set_conflict(None)
         self.session.save(self.path, self.value, self)
+
+    # --- writing together: merged typing, collisions, words set aside -------------------
+
+    def show_typing(self, names: Sequence[str]) -> None:
+        """Say who else is typing in this field right now ('' when nobody)."""
+        if not names:
+            typing = ""
+        else:
+            who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "is" if len(names) == 1 else "are"
+            typing = f'<div class="swb-typing">{html.escape(who)} {verb} typing…</div>'
+        if typing != self.typing:
+            self.typing = typing
+            self._show_notes()
+
+    def show_merged(self, theirs: Any, text: str, change: Change | None) -> None:
+        """Others saved `theirs` while this person typed: the box shows `text`, their words
+        merged into the typing, and saves it after the pause (unless it is theirs already)."""
+        before = self.value
+        self.base = theirs
+        if change is not None and change.author:
+            self._writers = list(dict.fromkeys([*self._writers, change.author]))
+        if self.session.author:
+            self._writers = list(dict.fromkeys([*self._writers, self.session.author]))
+        if text != before:
+            self._show_typing(text)
+            self._rebased = (before, text)
+        if text != theirs:
+            self.session.queue_merged(self.path, text, self)
+        self._mark_unsaved(self.is_dirty())
+        self.show_changed(change)
+
+    def _show_typing(self, text: str) -> None:
+        """Put `text` in the box as this person's typing (the page keeps their caret)."""
+        self._showing = True
+        try:
+            self._write(text)
+        finally:
+            self._showing = False
+
+    _rebased: tuple[str, str] | None = None
+    """(the box's text, the merged text put in it): until the browser sends text typed on the
+    merged one, a text typed on the old one is merged again, never taken as deleting words."""
+
+    def _rebase_typing(self) -> None:
+        """The browser sent text typed before the merged text reached it: merge it in too."""
+        if self._rebased is None or self._showing:
+            return
+        before, shown = self._rebased
+        now = self.value
+        if now == shown or distance(shown, now) < distance(before, now):
+            self._rebased = None  # typed on the merged text
+            return
+        # Their latest keys win over the box's older text where both touch the same words.
+        fixed = merge(before, now, shown).keep_mine
+        self._rebased = (now, fixed)
+        self._show_typing(fixed)
+
+    def show_collision(
+        self, theirs: Any, merged: Merged, change: Change | None, set_aside: str | None
+    ) -> None:
+        """Someone changed the same words differently while this person typed: both versions
+        side by side, and Keep both (the default), Keep mine or Keep theirs. Nothing is saved
+        until they choose; what they typed is already kept on the server (`set_aside`)."""
+        self.set_aside_id = set_aside
+        self.colliding_with = theirs
+        who = html.escape(change.author or "Someone") if change else "Someone"
+        rows = "".join(
+            '<div class="swb-versions">'
+            f'<div class="swb-version"><strong>Their version</strong><q>{html.escape(c.theirs or "(removed)")}</q></div>'
+            f'<div class="swb-version"><strong>Your version</strong><q>{html.escape(c.mine or "(removed)")}</q></div>'
+            "</div>"
+            for c in merged.collisions
+        )
+        notice = html_widget(
+            f'<div class="swb-notice" role="alert"><strong>{who} changed the same words while you '
+            f"were typing.</strong>{rows}Everything else you both typed is kept. Your text is "
+            "still in the box and kept on the server, but not saved in the field yet.</div>"
+        )
+        both = widgets.Button(
+            description="Keep both",
+            tooltip="Keep their words and yours, one after the other",
+            button_style="primary",
+        )
+        mine = widgets.Button(description="Keep mine", tooltip="Your words instead of theirs")
+        keep_theirs = widgets.Button(description="Keep theirs", tooltip="Their words, not yours")
+        on_click(both, lambda: self._choose(theirs, change, "both"), reads_typing=True)
+        on_click(mine, lambda: self._choose(theirs, change, "mine"), reads_typing=True)
+        on_click(keep_theirs, lambda: self._choose(theirs, change, "theirs"), reads_typing=True)
+        self._set_conflict(vbox([notice, hbox([both, mine, keep_theirs])], "swb-conflict"))
+
+    def _choose(self, theirs: Any, change: Change | None, keep: str) -> None:
+        merged = merge(self.base or "", self.value or "", theirs or "")
+        text = {"both": merged.text, "mine": merged.keep_mine, "theirs": merged.keep_theirs}[keep]
+        kept, self.set_aside_id, self.colliding_with = self.set_aside_id, None, None
+        self.base = theirs
+        self._set_conflict(None)
+        self._show_typing(text)
+        if keep != "theirs" and kept is not None:
+            self.session.drop_set_aside(kept)  # their words are in the field after all
+        if keep == "mine" and theirs and merged.keep_mine != merged.keep_theirs:
+            self.session.set_aside(
+                self.path,
+                theirs,
+                why="replaced by someone's own version of the same words",
+                author=change.author if change and change.author else "someone",
+                replaced_by=self.session.author or "someone",
+            )
+        if keep == "theirs":
+            self.session.discard(self.path)
+        self.session.save(self.path, text, self)
+
+    def show_replaced(self, entry: dict[str, Any]) -> None:
+        """Someone chose their own version over this person's words: say so, with Undo."""
+        who = html.escape(entry.get("replaced_by") or "Someone")
+        words = html.escape(_describe(entry.get("words")))
+        notice = html_widget(
+            f'<div class="swb-notice" role="alert"><strong>{who} kept their own version of words '
+            f"you had changed.</strong><br>Your version: <q>{words}</q><br>It is kept in the "
+            "history of this field.</div>"
+        )
+        undo = widgets.Button(description="Undo", tooltip="Put your version back")
+        close = widgets.Button(description="OK", tooltip="Leave it as it is")
+        on_click(undo, lambda: self._undo_replaced(str(entry.get("id"))), reads_typing=False)
+        on_click(close, lambda: self._close_replaced(), reads_typing=False)
+        self.replaced = vbox([notice, hbox([undo, close])], "swb-replaced")
+        self._arrange()
+
+    def _undo_replaced(self, entry_id: str) -> None:
+        self._close_replaced()
+        self.session.bring_back(entry_id)
+
+    def _close_replaced(self) -> None:
+        self.replaced = None
+        self._arrange()
 
     def _edited(self) -> None:
         if not self._showing:
@@ -416,6 +569,7 @@ class FieldControl(BoundControl):
         """
         self.row = row
         spec = field_spec(spec_path or path)
+        self.merges = row is None and spec.kind in ("line", "prose") and not spec.choices
         self.input = _input(spec)
         self.counting: Callable[[str], str] | None = None
         super().__init__(session, path, spec, [self.input], with_help=with_help)
@@ -456,6 +610,7 @@ class FieldControl(BoundControl):
         self._show_notes()
 
     def _typed(self) -> None:
+        self._rebase_typing()
         self.recount()
         self._edited()
 

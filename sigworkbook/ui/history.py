@@ -7,12 +7,13 @@ import html
 import json
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.live.session import Session
+from sigworkbook.live.session import SET_ASIDE, Session
 from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (
@@ -38,9 +39,10 @@ EVERY_FIELD = ""
 
 _MISSING = object()
 
-UNLISTED = "meeting.timers"
+UNLISTED = ("meeting.timers", SET_ASIDE)
 """Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
-not edits of the plan anyone would want to read about or undo."""
+not edits of the plan anyone would want to read about or undo; versions set aside have their
+own list at the top of the panel, each with "Bring back"."""
 
 
 SEALED: tuple[str, ...] = (VOTING_ROUND, AGREEMENT)
@@ -68,7 +70,7 @@ def _agreement_in_words(path: str, value: Any) -> str:
 
 def listed(change: Change) -> bool:
     """Whether the panel lists `change`."""
-    return not (change.path == UNLISTED or change.path.startswith(UNLISTED + "."))
+    return not any(change.path == p or change.path.startswith(p + ".") for p in UNLISTED)
 
 
 RESTORED_NOTE = re.compile(r"restored revision (\d+)")
@@ -219,6 +221,9 @@ class HistoryPanel(widgets.Accordion):
         )
         self.filter.observe(lambda _: self._filter_changed(), names="value")
         self.message = styles.html()
+        self.set_aside = widgets.VBox()
+        """Versions typed that did not end up in their field (for the filter's field)."""
+        self._set_aside_shown: tuple[tuple[str, ...], str] | None = None
         self.rows = widgets.VBox()
         self.older_button = styles.button(
             "Show older changes",
@@ -231,6 +236,7 @@ class HistoryPanel(widgets.Accordion):
             [
                 styles.hbox([self.undo_button, self.filter]),
                 self.message,
+                self.set_aside,
                 self.rows,
                 self.footer,
             ]
@@ -358,6 +364,53 @@ class HistoryPanel(widgets.Accordion):
                 styles.close_tree(row)
         self._row_widgets = kept
         self.footer.children = [self.older_button] if self._has_older else []
+        self._render_set_aside()
+
+    def _render_set_aside(self) -> None:
+        """The versions set aside (for the field the filter shows), newest first, each with
+        "Bring back"."""
+        entries = [
+            e
+            for e in reversed(self.session.value(SET_ASIDE) or [])
+            if not self._path() or field_group(e.get("field", "")) == self._path()
+        ]
+        key = (tuple(str(e.get("id")) for e in entries), self.filter.value)
+        if key == self._set_aside_shown:
+            return
+        self._set_aside_shown = key
+        rows: list[widgets.Widget] = []
+        if entries:
+            rows.append(styles.html('<div class="swb-set-aside-title">Versions set aside</div>'))
+        for entry in entries:
+            where = in_words(entry.get("field", ""), self.session.document)
+            words = value_in_words(entry.get("field", ""), entry.get("words", ""))
+            line = (
+                f"<strong>{html.escape(entry.get('author') or 'someone')}</strong> · "
+                f"{html.escape(where)}: <q>{html.escape(words)}</q> "
+                f"<em>({html.escape(entry.get('why') or 'set aside')})</em>"
+            )
+            back = styles.button(
+                "Bring back", tooltip=f"Put this version back in {where}", fit=True
+            )
+            on_click(back, partial(self._bring_back, str(entry.get("id"))), reads_typing=True)
+            rows.append(
+                styles.hbox(
+                    [styles.html(f'<div class="swb-history-line">{line}</div>'), back],
+                    "swb-set-aside-row",
+                )
+            )
+        old = self.set_aside.children
+        self.set_aside.children = rows
+        for row in old:
+            styles.close_tree(row)
+
+    def _bring_back(self, entry_id: str) -> None:
+        try:
+            self.session.bring_back(entry_id)
+            self.message.value = ""
+        except SigworkbookError as error:
+            self._show_error(error)
+        self.render()
 
     def _row_now(self, change: Change) -> tuple[str, int, str, Any] | None:
         """For a change inside a table row: (table, index then, path inside the row, the row

@@ -902,6 +902,96 @@
     }
   }
 
+  /* ---- Writing together (issue 19) -----------------------------------------------------
+   * Several people type in one text field: the kernel merges their words into each box
+   * (live/merging.py). Here: the typist's caret and selection stay on the words they were on
+   * when merged text arrives in the box they are typing in, and leaving the page with typing
+   * not saved yet (or a field waiting for a choice) asks first. */
+
+  /* Where offset `at` of `before` is in `after`: after the same words before it. */
+  function mapCaret(at, before, after) {
+    var head = before.slice(0, at);
+    var tail = before.slice(at);
+    if (after.slice(0, head.length) === head) {
+      return at; /* nothing changed before the caret */
+    }
+    if (tail.length && after.slice(after.length - tail.length) === tail) {
+      return after.length - tail.length; /* nothing changed after it */
+    }
+    /* Changes on both sides: after the words typed just before the caret (the longest piece
+       of them found; the place nearest where it was when found more than once). */
+    var lengths = [40, 20, 10, 5];
+    for (var i = 0; i < lengths.length; i++) {
+      var context = head.slice(-lengths[i]);
+      var found = context ? after.indexOf(context) : -1;
+      if (found < 0) {
+        continue;
+      }
+      var nearest = found;
+      while (found >= 0) {
+        if (Math.abs(found + context.length - at) < Math.abs(nearest + context.length - at)) {
+          nearest = found;
+        }
+        found = after.indexOf(context, found + 1);
+      }
+      return nearest + context.length;
+    }
+    return Math.min(at, after.length);
+  }
+
+  function keepCaretOn(proto) {
+    var native = Object.getOwnPropertyDescriptor(proto, "value");
+    if (!native || !native.set || !native.get) {
+      return;
+    }
+    Object.defineProperty(proto, "value", {
+      configurable: true,
+      enumerable: native.enumerable,
+      get: function () {
+        return native.get.call(this);
+      },
+      set: function (text) {
+        var old = native.get.call(this);
+        var typing =
+          this === document.activeElement &&
+          old !== String(text) &&
+          this.closest &&
+          this.closest(".swb-field") &&
+          typeof this.selectionStart === "number";
+        if (!typing) {
+          native.set.call(this, text);
+          return;
+        }
+        var start = this.selectionStart;
+        var end = this.selectionEnd;
+        var direction = this.selectionDirection || "none";
+        native.set.call(this, text);
+        var now = native.get.call(this);
+        try {
+          this.setSelectionRange(mapCaret(start, old, now), mapCaret(end, old, now), direction);
+        } catch (error) {
+          /* an input without a caret (a date, a number): nothing to keep */
+        }
+      },
+    });
+  }
+  keepCaretOn(window.HTMLTextAreaElement.prototype);
+  keepCaretOn(window.HTMLInputElement.prototype);
+
+  /* Leaving with words typed and not saved yet asks first (the browser's own prompt). */
+  window.addEventListener("beforeunload", function (event) {
+    if (shownReason || !document.querySelector(".swb-field--unsaved, .swb-conflict")) {
+      return undefined; /* nothing unsaved, or the page lost its kernel: kept by keepTyping */
+    }
+    event.preventDefault();
+    event.returnValue = "";
+    return "";
+  });
+
+  window.sigworkbookMapCaret = mapCaret;
+
+  /* ---- end of writing together --------------------------------------------------------- */
+
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {
     return { openSockets: openSockets, shown: shownReason };

@@ -1,0 +1,179 @@
+"""Three people writing in one field at once, each in their own browser (issue 19): every
+sentence kept, caret kept, a real collision asks, nothing typed is lost, the status tells the
+truth."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
+
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, wait_for_widgets
+from e2e.workbook_pages import button, new_sig, plan_value, run_cli, shoot, status, wait_for_value
+
+pytestmark = pytest.mark.e2e
+
+PURPOSE = "What are we trying to do?"
+CORE = "Core statement"
+SEEN_MS = 5_000
+"""Merged text reaches every box within a second of its save; this is the wait's ceiling."""
+
+
+@pytest.fixture
+def three(browser: Browser) -> Iterator[list[Page]]:
+    """Three pages in three browser contexts (three people, three laptops)."""
+    contexts: list[BrowserContext] = []
+    pages = []
+    for _ in range(3):
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        pages.append(page)
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> Locator:
+    """The app page on `step` as `who`; the step's area."""
+    page.goto(server.page_url("app.ipynb", sig=sig, step=step, who=who))
+    wait_for_widgets(page)
+    area = page.locator(f".swb-app-step--{step}")
+    expect(area.locator(".swb-steps")).to_be_visible()
+    return area
+
+
+def box(area: Locator, label: str) -> Locator:
+    return area.get_by_label(label, exact=True)
+
+
+def first_asked(pages: list[Page]) -> Page:
+    """The page that shows a notice asking to choose, once one does."""
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        for page in pages:
+            if page.locator(".swb-conflict").count():
+                return page
+        pages[0].wait_for_timeout(100)
+    raise AssertionError("nobody was asked to choose between two versions")
+
+
+def test_three_people_typing_one_field_at_once_keep_every_sentence(
+    three: list[Page], workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Writing Together Group")
+    run_cli(server.workspace, "set", sig, "charter.purpose", "We help people get home.")
+    names = ["Ana", "Ben", "Cai"]
+    areas = [
+        open_app(page, server, "charter", sig, who) for page, who in zip(three, names, strict=True)
+    ]
+    boxes = [box(area, PURPOSE) for area in areas]
+    halves = {
+        "Ana": (" Ana wants", " calmer discharge."),
+        "Ben": (" Ben wants", " fewer falls at home."),
+        "Cai": (" Cai wants", " carers to be heard."),
+    }
+    for field in boxes:
+        field.click()
+        field.press("Control+End")
+    # Everyone types the first half within a second of each other, a key at a time; pauses
+    # (the saves go out, the others' words come into every box, around the caret); then
+    # everyone types on where their caret is.
+    for first, field in zip([halves[n][0] for n in names], boxes, strict=True):
+        field.press_sequentially(first, delay=15)
+    wait_for_value(
+        server.workspace,
+        sig,
+        "charter.purpose",
+        lambda text: all(halves[n][0] in text for n in names),
+    )
+    for page, field in zip(three, boxes, strict=True):
+        expect(field).to_have_value(plan_value(server.workspace, sig, "charter.purpose"))
+        expect(status(page)).to_contain_text("Saved at", timeout=SEEN_MS)
+    for second, field in zip([halves[n][1] for n in names], boxes, strict=True):
+        field.press_sequentially(second, delay=15)
+
+    sentences = [halves[n][0].strip() + halves[n][1] for n in names]
+    wait_for_value(
+        server.workspace, sig, "charter.purpose", lambda text: all(s in text for s in sentences)
+    )
+    saved = plan_value(server.workspace, sig, "charter.purpose")
+    assert saved.startswith("We help people get home.") and saved.count("wants") == 3, saved
+    for page, field in zip(three, boxes, strict=True):
+        # Each writer's sentence is whole: their caret stayed where they were typing.
+        expect(field).to_have_value(saved, timeout=SEEN_MS)
+        expect(status(page)).to_contain_text("Saved at")
+        expect(page.locator(".swb-conflict")).to_have_count(0)
+    shoot(three[0], "writing-together-three")
+    changed = areas[0].locator(".swb-changed").first
+    expect(changed).to_contain_text(re.compile(r"Changed by .*(Ana|Ben|Cai).* and "))
+
+
+def test_a_real_collision_asks_leaving_it_asks_and_the_words_are_kept_for_anyone(
+    three: list[Page], workbook_server: Server
+) -> None:
+    server = workbook_server
+    sig = new_sig(server.workspace, "Colliding Words Group")
+    run_cli(server.workspace, "set", sig, "statement.core_statement", "We meet monthly in Leeds.")
+    ana, ben, cai = three
+    areas = [
+        open_app(page, server, "core", sig, who)
+        for page, who in zip(three, ["Ana", "Ben", "Cai"], strict=True)
+    ]
+    ana_box, ben_box, _ = (box(area, CORE) for area in areas)
+
+    # Ana and Ben change the same word within a second of each other.
+    ana_box.fill("We meet weekly in Leeds.")
+    ben_box.fill("We meet fortnightly in Leeds.")
+    wait_for_value(server.workspace, sig, "statement.core_statement", "We meet weekly in Leeds.")
+    notice = ben.locator(".swb-conflict")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Ana changed the same words")
+    expect(notice.locator(".swb-version")).to_have_text(
+        [re.compile("Their version.*weekly"), re.compile("Your version.*fortnightly")]
+    )
+    for name in ("Keep both", "Keep mine", "Keep theirs"):
+        expect(button(notice, name)).to_be_visible()
+    expect(ben_box).to_have_value("We meet fortnightly in Leeds.")
+    expect(status(ben)).to_contain_text("Not saved")
+    expect(status(ana)).to_contain_text("Saved at")
+    shoot(ben, "writing-together-collision")
+
+    # Ben leaves without choosing: the browser asks first; his words are on the server.
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.accept()
+
+    ben.on("dialog", answer)
+    ben.close(run_before_unload=True)
+    ben.wait_for_event("close")
+    assert asked == ["beforeunload"]
+    cai.get_by_text("History: every change, restorable").click()
+    kept = cai.locator(".swb-set-aside-row").filter(has_text="We meet fortnightly in Leeds.")
+    expect(kept).to_contain_text("Ben")
+
+    # Cai changes the same words as Ana again; whoever is asked keeps both.
+    cai_box = box(areas[2], CORE)
+    expect(cai_box).to_have_value("We meet weekly in Leeds.")
+    ana_box.fill("We meet each Monday in Leeds.")
+    cai_box.fill("We meet every Tuesday in Leeds.")
+    asked_page = first_asked([ana, cai])
+    keep_both = button(asked_page.locator(".swb-conflict"), "Keep both")
+    keep_both.click()
+    wait_for_value(
+        server.workspace,
+        sig,
+        "statement.core_statement",
+        lambda text: "each Monday" in text and "every Tuesday" in text,
+    )
+    saved = plan_value(server.workspace, sig, "statement.core_statement")
+    for page, field in ((ana, ana_box), (cai, cai_box)):
+        expect(field).to_have_value(saved, timeout=SEEN_MS)
+        expect(status(page)).to_contain_text("Saved at")
