@@ -107,6 +107,7 @@ class Page:
         session.on_status(self._status_changed)
         session.on_presence(self._presence_changed)
         self._plan_changed(session.loaded)
+        self._presence_changed(session.here)  # the app's session may know the others already
 
     @property
     def sig_id(self) -> str:

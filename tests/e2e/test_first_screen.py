@@ -21,12 +21,14 @@ WIDTHS = {
     "1024x768": PROJECTOR,
     "390": {"width": 390, "height": 844},
 }
+_CONTROL = ":is(input, textarea, select, button, a.swb-download):not([type=hidden])"
 FORM_CONTROL = (
-    "#rendered_cells .jp-Cell:not(:has(.swb-top)) :is(input, textarea, select, button, "
-    "a.swb-download):not([type=hidden])"
+    f"#rendered_cells .jp-Cell:not(:has(.swb-top)) {_CONTROL}, "
+    f".swb-app-step > :not(.swb-top) {_CONTROL}"
 )
-"""A control of the page's form (not of the step bar above it); on the review page, where the
-work is saving the documents, a download counts."""
+"""A control of the page's form (not of the step bar above it; on the app page, of the step on
+screen: the others' controls take no room); on the review page, where the work is saving the
+documents, a download counts."""
 
 
 def first_control_box(page: Page) -> dict[str, Any]:
