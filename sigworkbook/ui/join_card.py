@@ -45,13 +45,14 @@ def join_card_html(how: Served, sig: str | None = None) -> str:
     return _link_html(link, link)
 
 
-def _link_html(link: str, shown: str, note: str = "") -> str:
-    """The join section: `shown` large (the address a person types), `link` in the QR code."""
+def _link_html(link: str, shown: str, note: str = "", box: str = "swb-join") -> str:
+    """The join section: `shown` large (the address a person types), `link` in the QR code;
+    `box` is its class (the bordered card, or inside the room card's own border)."""
     note = note or (
         "The link lets whoever has it read and change the plans here: share it with the group only."
     )
     return (
-        '<section class="swb-join" aria-labelledby="swb-join-title">'
+        f'<section class="{box}" aria-labelledby="swb-join-title">'
         '<h2 id="swb-join-title">Join on your own phone or laptop</h2>'
         '<div class="swb-join-body">'
         f'<div class="swb-join-qr">{qr_svg(link, QR_TITLE)}</div>'
@@ -73,7 +74,7 @@ def room_html(how: Served, room: Room, local: bool) -> str:
             else "The facilitator has closed the room."
         )
         return (
-            '<div class="swb-join swb-join--local swb-notice" role="note">'
+            '<div class="swb-join-room" role="note">'
             "<h2>Only this computer can open the workbook</h2>"
             f"<p>{tail}</p></div>"
         )
@@ -83,6 +84,7 @@ def room_html(how: Served, room: Room, local: bool) -> str:
         "Whoever has this address can read and change the plans here while the room is open. "
         "A new join code shuts out everyone who joined with the old one; closing the room shuts "
         "out every other computer.",
+        box="swb-join-room",
     )
 
 
@@ -105,6 +107,7 @@ class RoomCard(widgets.VBox):
             [self.shown, self.buttons, self.problem], layout=styles.layout(width="100%")
         )
         self.add_class("swb-join-card")
+        self.add_class("swb-join")  # the border around the text and the buttons
         self.show(read_room(path))
 
     def show(self, room: Room) -> None:
