@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,6 +217,19 @@ def test_the_short_address_lets_others_in_until_the_code_changes_or_the_room_clo
     close_room(path)
     assert _body("127.0.0.2", port, "/", cookie=cookie)[0] == 403
     assert _body("127.0.0.1", port, "/")[0] == 200  # this machine stays in
+
+
+def test_the_join_code_never_reaches_the_log(
+    gated: tuple[int, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    port, path = gated
+    room = open_room(path, "frailty-friends")
+    caplog.set_level(logging.DEBUG)
+    _join(port, room.code)
+    wrong = new_code()
+    assert _get("127.0.0.2", port, f"/j/{wrong}").status == 403
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/j/(code)" in logged and room.code not in logged and wrong not in logged
 
 
 def test_guessing_codes_is_cut_short(gated: tuple[int, Path]) -> None:

@@ -130,6 +130,8 @@ class JoinHandler(tornado.web.RequestHandler):
 
     def get(self) -> None:
         code = self.code
+        # The code never reaches a log: the request line logged after this names none.
+        self.request.uri = self.request.path = f"{self.gate.base_url}{JOIN_PATH}(code)"
         self.set_header("Cache-Control", "no-store")
         room = self.gate.reader.room()
         address = self.request.remote_ip or "?"
