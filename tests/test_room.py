@@ -6,13 +6,16 @@ import asyncio
 import http.client
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import tornado.httpserver
 import tornado.ioloop
 import tornado.web
+import tornado.websocket
+import websockets.sync.client
+from websockets.exceptions import ConnectionClosed
 
 from sigworkbook.app.network import free_port
 from sigworkbook.app.room_gate import (
@@ -118,6 +121,11 @@ class SigPage(tornado.web.RequestHandler):
         self.finish(SIG_DATA)
 
 
+class Echo(tornado.websocket.WebSocketHandler):
+    def on_message(self, message: str | bytes) -> None:
+        self.write_message(message)
+
+
 @pytest.fixture
 def gated(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """A tornado server on 0.0.0.0 whose every page is SIG data, behind the room gate."""
@@ -129,7 +137,7 @@ def gated(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     def run() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        app = tornado.web.Application([(r"/.*", SigPage)], cookie_secret=SECRET)
+        app = tornado.web.Application([(r"/ws", Echo), (r"/.*", SigPage)], cookie_secret=SECRET)
         install(app, RoomGate(RoomReader(path), SECRET, "/"))
         server = tornado.httpserver.HTTPServer(app)
         server.listen(port, "0.0.0.0")
@@ -230,6 +238,29 @@ def test_the_join_code_never_reaches_the_log(
     assert _get("127.0.0.2", port, f"/j/{wrong}").status == 403
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "/j/(code)" in logged and room.code not in logged and wrong not in logged
+
+
+@pytest.mark.parametrize("shut", [change_code, close_room])
+def test_an_open_page_of_another_computer_stops_when_the_code_changes_or_the_room_closes(
+    gated: tuple[int, Path], shut: Callable[[Path], Room]
+) -> None:
+    port, path = gated
+    room = open_room(path, "frailty-friends")
+    cookie = _join(port, room.code)
+    with websockets.sync.client.connect(
+        f"ws://127.0.0.2:{port}/ws",
+        additional_headers={"Cookie": cookie},
+        proxy=None,
+        origin=None,
+    ) as socket:
+        socket.send("still here")
+        assert socket.recv(timeout=10) == "still here"
+        shut(path)
+        with pytest.raises(ConnectionClosed):  # closed by the gate within its sweep
+            socket.recv(timeout=10)
+    with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/ws", proxy=None) as local:
+        local.send("this machine")  # this machine's own pages go on
+        assert local.recv(timeout=10) == "this machine"
 
 
 def test_guessing_codes_is_cut_short(gated: tuple[int, Path]) -> None:

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import tornado.escape
+import tornado.ioloop
 import tornado.web
 from tornado.httputil import HTTPServerRequest
+from tornado.iostream import IOStream
 
 from sigworkbook.room import JOIN_PATH, LOCAL_NAMES, Room, read_room
 
@@ -34,6 +36,9 @@ WRONG_CODES_ALLOWED = 20
 """Wrong join codes one address may try per WRONG_CODE_WINDOW_S before every try is refused
 (a six-letter code has 887 million values: guessing needs far more)."""
 WRONG_CODE_WINDOW_S = 600.0
+
+SWEEP_MS = 1000
+"""How often other computers' open websockets are checked against the room (see RoomGate.sweep)."""
 
 CLOSED_TITLE = "This workbook is not open to other computers"
 INVALID_TITLE = "This join code is not valid"
@@ -169,15 +174,31 @@ class RoomGate:
     base_url: str = "/"
     wrong: WrongCodes = field(default_factory=WrongCodes)
 
-    def joined(self, request: HTTPServerRequest, room: Room) -> bool:
-        """Whether `request` brings a cookie for the open room's current code."""
+    live: dict[IOStream, str] = field(default_factory=dict)
+    """Other computers' open websockets, with the code they came in with (see `sweep`)."""
+
+    def joined(self, request: HTTPServerRequest, room: Room) -> str | None:
+        """The open room's current code when `request` brings a cookie for it, else None."""
         raw = request.cookies.get(ROOM_COOKIE)
         if raw is None:
-            return False
+            return None
         value = tornado.web.decode_signed_value(
             self.secret, ROOM_COOKIE, raw.value, max_age_days=COOKIE_DAYS
         )
-        return value is not None and room.admits(value.decode("utf-8", "replace"))
+        code = value.decode("utf-8", "replace") if value is not None else ""
+        return room.code if room.admits(code) else None
+
+    def sweep(self) -> None:
+        """Close the open websockets of other computers whose code is no longer the open
+        room's: a page that joined stops at once when the code changes or the room closes,
+        not only at its next request."""
+        room = self.reader.room()
+        for stream, code in list(self.live.items()):
+            if stream.closed():
+                del self.live[stream]
+            elif not room.admits(code):
+                del self.live[stream]
+                stream.close()
 
     def route(
         self, request: HTTPServerRequest
@@ -201,7 +222,12 @@ class RoomGate:
         if local:
             return None
         room = self.reader.room()
-        if room.open and self.joined(request, room):
+        code = self.joined(request, room)
+        if code is not None:
+            stream = getattr(request.connection, "stream", None)
+            upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
+            if upgrade and isinstance(stream, IOStream):
+                self.live[stream] = code
             return None
         return GateRefusal, {
             "title": CLOSED_TITLE,
@@ -223,3 +249,4 @@ def install(app: tornado.web.Application, gate: RoomGate) -> None:
         return app.get_handler_delegate(request, handler, arguments)
 
     app.find_handler = gated_find_handler  # type: ignore[method-assign]
+    tornado.ioloop.PeriodicCallback(gate.sweep, SWEEP_MS).start()
