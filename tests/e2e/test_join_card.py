@@ -137,6 +137,8 @@ def test_the_facilitator_opens_the_room_and_another_computer_joins_by_the_short_
         card.get_by_role("button", name=NEW_CODE_LABEL).click()
         expect(link).not_to_have_text(re.compile(re.escape(code)))
         new_code = _short_code(link.inner_text(), server.port)
+        # The page it has open stops at once (the gate closes its connection to the kernel).
+        expect(visitor.locator("#swb-connection")).to_be_visible()
         visitor.reload()
         expect(visitor.get_by_role("heading", name=CLOSED_TITLE)).to_be_visible()
         visitor.goto(f"{elsewhere}/j/{code}")
