@@ -186,19 +186,15 @@ def button(scope: Page | Locator, name: str) -> Locator:
 
 def card(page: Page, title: str) -> Locator:
     """The section box whose heading is `title` (on screen)."""
-    return (
-        shown(page)
-        .locator(".swb-card")
-        .filter(has=page.get_by_role("heading", name=title, exact=True))
+    return shown(page).locator(".swb-card").filter(
+        has=page.get_by_role("heading", name=title, exact=True)
     )
 
 
 def table(page: Page, label: str) -> Locator:
     """The editable table (rows editor) whose own heading is `label` (on screen)."""
-    return (
-        shown(page)
-        .locator(".swb-table")
-        .filter(has=page.locator("h3.swb-table-title", has_text=label))
+    return shown(page).locator(".swb-table").filter(
+        has=page.locator("h3.swb-table-title", has_text=label)
     )
 
 
