@@ -681,14 +681,18 @@ def build_parser() -> argparse.ArgumentParser:
     verb("schema", cmd_schema, "print the JSON Schema of a plan", workspace=False)
     serve = verb("serve", cmd_serve, "run the workbook as a web app")
     serve.add_argument("--port", type=int, default=8866)
-    serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--no-browser", action="store_true")
     serve.add_argument("--sig", help="open this SIG's start page")
     serve.add_argument(
         "--templates", type=Path, help="your own export template folder for the review page"
     )
-    from sigworkbook.app.serve import add_hosting_arguments, add_preheat_argument
+    from sigworkbook.app.serve import (
+        add_host_argument,
+        add_hosting_arguments,
+        add_preheat_argument,
+    )
 
+    add_host_argument(serve)
     add_preheat_argument(serve)
     add_hosting_arguments(serve)
     hub = verb(

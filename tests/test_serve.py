@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import concurrent.futures
 import contextlib
@@ -26,9 +27,11 @@ from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
 from sigworkbook.app.settings import (
     MAX_PREHEAT,
+    ROOM_SETTING,
     ServeOptions,
     build_config,
     display_host,
+    join_url,
     start_url,
 )
 from sigworkbook.ui import request
@@ -224,6 +227,29 @@ def test_config_off_loopback_requires_the_token() -> None:
     c = build_config(_options(host="0.0.0.0", token="s3cret"))
     assert c.Voila.token == "s3cret"
     assert c.Voila.tornado_settings["allow_remote_access"] is True
+
+
+def test_behind_the_room_gate_no_token_and_the_facilitator_at_loopback() -> None:
+    room = Path("/ws/room.json")
+    options = _options(host="0.0.0.0", token=None, room=room)
+    c = build_config(options)
+    assert c.Voila.token is None and c.Voila.ip == "0.0.0.0"
+    assert c.Voila.tornado_settings[ROOM_SETTING] == str(room)
+    assert c.Voila.tornado_settings["allow_remote_access"] is True  # the gate checks Host
+    assert build_config(_options()).Voila.tornado_settings[ROOM_SETTING] is None
+    # The facilitator's address is loopback (the gate's "this machine"), never the host name.
+    assert start_url(options, "my-sig") == "http://127.0.0.1:8866/?sig=my-sig"
+    url = join_url(options)
+    assert url is not None and url.endswith(":8866/") and "token" not in url
+    with pytest.raises(ValueError, match="room"):
+        _options(host="0.0.0.0", token="tok", room=room)
+
+
+def test_serve_without_host_listens_everywhere_behind_the_gate() -> None:
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    assert parser.parse_args([]).host is None  # serve(): ROOM_HOST with the room gate
+    assert serve.ROOM_HOST == "0.0.0.0"
 
 
 @pytest.mark.parametrize(

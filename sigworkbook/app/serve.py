@@ -24,15 +24,18 @@ from sigworkbook.app.settings import (
     normalize_base_url,
     start_url,
 )
-from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, environment_for
+from sigworkbook.joining import JOIN_URL_ENV, ROOM_ENV, SERVE_HOST_ENV, environment_for
 from sigworkbook.plan.steps import APP_NOTEBOOK
 from sigworkbook.resources import voila_share_dir, workbooks_dir
+from sigworkbook.room import room_file
 from sigworkbook.ui.request import APP_PATH_ENV, KERNEL_KEY_ENV
 
 REQUEST_HOST_ENV = "VOILA_APP_IP"
 """Voila's variable for the address at which pre-heated kernels fetch their page's request."""
 
 EXIT_USAGE = 2
+ROOM_HOST = "0.0.0.0"
+"""Where serve listens without --host: every IPv4 address, behind the room gate."""
 
 
 def _fail(message: str) -> int:
@@ -74,7 +77,14 @@ def _prepend_jupyter_path(folder: Path) -> None:
 
 def _announce(options: ServeOptions, sig: str | None) -> None:
     url = start_url(options, sig)
-    if options.token:
+    if options.room is not None:
+        print(f"sigworkbook is running at {url}", flush=True)
+        print(
+            "Only this computer can open it until you open the room to the group on the start "
+            "page.",
+            flush=True,
+        )
+    elif options.token:
         print(
             f"sigworkbook is reachable from other machines on {options.host}:{options.port}; "
             "visitors need the access token, which this link carries:",
@@ -90,7 +100,7 @@ def serve(
     workspace: Path,
     *,
     port: int = 8866,
-    host: str = "127.0.0.1",
+    host: str | None = None,
     open_browser: bool = True,
     notebooks: Path | None = None,
     sig: str | None = None,
@@ -102,7 +112,8 @@ def serve(
 
     `preheat` kernels are kept running the app page up to the point where it waits for its
     request (0: every visit starts a kernel; None: one on this machine, none under a hub). `base_url` is the path everything is
-    served under. With `hub`, JupyterHub's variables say where to listen and under which path,
+    served under. Without `host`, the server listens on every address behind the room gate:
+    only this machine gets in until the facilitator opens the room (app/room_gate.py). With `hub`, JupyterHub's variables say where to listen and under which path,
     and only the hub's login of this server's owner gets in (no token, no browser).
     """
     if hub:
@@ -113,6 +124,9 @@ def serve(
         except HubEnvironmentError as error:
             return _fail(str(error))
         host, port, base_url, open_browser = place.host, place.port, place.base_url, False
+    gated = host is None
+    if host is None:
+        host = ROOM_HOST
     if preheat is None:
         preheat = 0 if hub else LOCAL_PREHEAT
     try:
@@ -133,7 +147,7 @@ def serve(
             notebooks=folder,
             port=port,
             host=host,
-            token=None if hub else access_token(host),
+            token=None if hub or gated else access_token(host),
             cull_idle_timeout=idle_timeout,
             cull_interval=interval,
             preheat=preheat,
@@ -141,6 +155,7 @@ def serve(
             base_url=normalize_base_url(base_url),
             hub=hub,
             limits=limits,
+            room=room_file(workspace) if gated else None,
         )
     except ValueError as error:
         return _fail(str(error))
@@ -164,8 +179,9 @@ def serve(
     # shown on that card only, never written to a log).
     os.environ.pop(JOIN_URL_ENV, None)
     os.environ.pop(SERVE_HOST_ENV, None)
+    os.environ.pop(ROOM_ENV, None)
     if not hub:  # under a hub, colleagues open the workbook through it with their own login
-        os.environ.update(environment_for(host, join_url(options)))
+        os.environ.update(environment_for(host, join_url(options), gated=gated))
     os.environ.pop(APP_PATH_ENV, None)
     if (folder / APP_NOTEBOOK).is_file():  # steps link to the app page (ui/layout.py)
         os.environ[APP_PATH_ENV] = options.base_url
@@ -209,14 +225,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add serve's options to `parser` (the same ones `sigworkbook serve` takes)."""
     parser.add_argument("--workspace", type=Path, help="workspace folder")
     parser.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
-    parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
-    )
+    add_host_argument(parser)
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--notebooks", type=Path, help="serve this folder of notebooks instead")
     parser.add_argument("--sig", help="open this SIG's start page")
     add_preheat_argument(parser)
     add_hosting_arguments(parser)
+
+
+def add_host_argument(parser: argparse.ArgumentParser) -> None:
+    """The --host option (`sigworkbook serve` takes it too)."""
+    parser.add_argument(
+        "--host",
+        default=None,
+        help="listen on this address only: 127.0.0.1 for this computer alone, another address "
+        "with an access token (default: every address, behind the room gate the start page "
+        "opens; docs/serving.md)",
+    )
 
 
 def add_preheat_argument(parser: argparse.ArgumentParser) -> None:

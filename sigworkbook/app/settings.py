@@ -40,6 +40,8 @@ APP_SETTING = "sigworkbook_app"
 """Key in the tornado settings: the folder served has the app page (it is served at the root)."""
 HUB_SETTING = "sigworkbook_hub"
 """Key in the tornado settings: served for JupyterHub (the limits then count hub users)."""
+ROOM_SETTING = "sigworkbook_room"
+"""Key in the tornado settings: the room file the gate reads (None: no gate; app/room_gate.py)."""
 LIMITS_SETTING = "sigworkbook_limits"
 """Key in the tornado settings of the server's `Limits` (read by app/kernel_guard.py)."""
 GUARDED_KERNEL_MANAGER = "sigworkbook.app.kernel_guard.GuardedKernelManager"
@@ -73,6 +75,9 @@ class ServeOptions:
     """Served for JupyterHub: only the hub's OAuth login of the server's owner gets in."""
     limits: Limits = field(default_factory=Limits)
     """Pages per visitor and per server, kernel memory, message size, quiet kernels."""
+    room: Path | None = None
+    """The room file: other computers get in only through the room gate while the facilitator
+    has the room open (serve's default, without --host); None: no gate."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -85,7 +90,9 @@ class ServeOptions:
                 f"base URL: {self.base_url!r} is not a path such as /sigworkbook/ "
                 "(a slash at both ends, no query)"
             )
-        if not is_loopback(self.host) and not self.token and not self.hub:
+        if self.room is not None and (self.token or self.hub):
+            raise ValueError("room: the room gate replaces the token and the hub's login")
+        if not is_loopback(self.host) and not self.token and not self.hub and self.room is None:
             raise ValueError(
                 f"token: required when serving on {self.host!r}, which other machines can reach"
             )
@@ -113,6 +120,7 @@ def build_config(options: ServeOptions) -> Config:
     # Loopback: refuse requests whose Host header is not local (DNS rebinding); remote (or
     # behind the hub's proxy): the token or the hub's login guards every page, and the Host
     # header is whatever name the visitor used.
+    # With the room gate, the gate checks the Host header of this machine's own connections.
     remote = options.hub or not is_loopback(options.host)
     # jupyter_server waits 3 pings (90 s) for a page's pong, tornado at most one interval (30 s):
     # tornado used 30 s already, and said so on the terminal at the first page. Say 30 s.
@@ -122,6 +130,7 @@ def build_config(options: ServeOptions) -> Config:
         # Tornado closes a websocket whose message is larger (its own default is 10 MiB).
         "websocket_max_message_size": options.limits.message_bytes,
         LIMITS_SETTING: options.limits,
+        ROOM_SETTING: str(options.room) if options.room else None,
         HUB_SETTING: options.hub,
         APP_SETTING: (options.notebooks / APP_NOTEBOOK).is_file(),
     }
@@ -221,6 +230,8 @@ def join_url(options: ServeOptions) -> str | None:
     if is_loopback(options.host):
         return None
     url = f"http://{reachable_host(options.host)}:{options.port}{start_path(options)}"
+    if options.room is not None:  # the room gate: the short address carries the join code
+        return url
     return f"{url}?{urlencode({'token': options.token})}" if options.token else url
 
 
@@ -231,5 +242,7 @@ def start_url(options: ServeOptions, sig: str | None = None) -> str:
         query["token"] = options.token
     if sig:
         query["sig"] = sig
-    url = f"http://{display_host(options.host)}:{options.port}{start_path(options)}"
+    # Behind the room gate, this machine is the facilitator's only at its loopback address.
+    host = "127.0.0.1" if options.room is not None else display_host(options.host)
+    url = f"http://{host}:{options.port}{start_path(options)}"
     return f"{url}?{urlencode(query)}" if query else url

@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Seven changes to stock Voila 0.5, each small:
+Eight changes to stock Voila 0.5, each small:
 
 * `/` is the app page (every step in one page, the step in `?step=`), with the SIG given to
   `serve --sig`; Voila's file list under `/voila/tree` and the step notebooks' own addresses
@@ -21,6 +21,9 @@ Seven changes to stock Voila 0.5, each small:
   `GET /sigworkbook/api/pool` tells how many are ready per notebook (for tests and benchmarks).
 * The websocket a pooled kernel fetches its page request from answers only this server's own
   kernels (stock Voila answers anyone who names a kernel id).
+* Without `--host`, the room gate (app/room_gate.py) stands before every handler: only this
+  machine's loopback gets in until the facilitator opens the room; then the short address
+  `/j/CODE` lets other computers in.
 * A page load over the server's limits (pages open per visitor and per server, page loads per
   visitor per minute) gets a plain "too many open pages" answer (429), not a new kernel; the
   kernels and their websockets are guarded by app/kernel_guard.py.
@@ -42,6 +45,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -63,10 +67,12 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from sigworkbook.app import quiet_log
 from sigworkbook.app.kernel_guard import current_claim, new_reference
 from sigworkbook.app.limits import Refused
+from sigworkbook.app.room_gate import RoomGate, RoomReader, install
 from sigworkbook.app.settings import (
     APP_SETTING,
     HUB_SETTING,
     POOL_API,
+    ROOM_SETTING,
     START_NOTEBOOK,
     page_titles,
 )
@@ -433,6 +439,13 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
             "voila_configuration": self.voila_configuration,
             "sig": self.start_sig,
         }
+
+    def listen(self) -> None:
+        room = self.tornado_settings.get(ROOM_SETTING)
+        if room:  # before the port opens: no request ever passes ungated
+            secret = self.app.settings["cookie_secret"]
+            install(self.app, RoomGate(RoomReader(Path(room)), secret, self.server_url))
+        super().listen()
 
     def launch_browser(self) -> None:
         # Voila calls this right after it has opened the port, before serving; `run` always sets

@@ -172,8 +172,7 @@ def _start_server(
         str(workspace),
         "--port",
         str(port),
-        "--host",
-        host,
+        *(["--host", host] if host else []),  # "": serve's default, every address behind the gate
         "--no-browser",
     ]
     if notebooks is not None:
