@@ -106,7 +106,11 @@ def test_a_failing_step_notebook_shows_a_reference_and_logs_the_details(
     notebook.cells = [nbformat.v4.new_code_cell("raise RuntimeError('secret detail')")]
     nbformat.write(notebook, broken / STEP_BY_KEY["charter"].notebook)
     monkeypatch.setattr(app_module, "workbooks_dir", lambda: broken)
-    app = App(session, STEP_BY_KEY["charter"])
+    app_module.step_source.cache_clear()  # each kernel reads a notebook once: this one anew
+    try:
+        app = App(session, STEP_BY_KEY["charter"])
+    finally:
+        app_module.step_source.cache_clear()
     texts = " ".join(w.value for w in walk(app.areas["charter"].box) if isinstance(w, widgets.HTML))
     assert "Something went wrong" in texts and "secret detail" not in texts
     assert "secret detail" in caplog.text
