@@ -184,7 +184,7 @@ def draft(markdown: str, *, title: str, exported_at: dt.datetime) -> bytes:
     """Any exported Markdown document as the bytes of a draft .eml file with subject `title`
     (on one line, as the header rules above)."""
     document = blocks.read(markdown)
-    title = _SPACES.sub(" ", _NOT_TEXT.sub("", title)).strip()[:SUBJECT_LIMIT]
+    title = _SPACES.sub(" ", _NOT_TEXT.sub("", title)).strip()
     title = title.replace(ENCODED_WORD_START, "=" + WORD_JOINER + "?")
     plain, page = plain_text(document), html_text(document, title)
     message = EmailMessage(policy=policy.default)

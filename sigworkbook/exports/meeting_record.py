@@ -13,6 +13,7 @@ from sigworkbook.plan.meeting import minutes_text, step_label
 from sigworkbook.plan.model import MeetingRecord, Plan
 
 TEMPLATE = "meeting-record.md.j2"
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)

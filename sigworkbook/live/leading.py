@@ -51,7 +51,8 @@ class Meeting:
 
     @property
     def live(self) -> LiveMeeting | None:
-        return self.session.loaded.plan.meeting.live
+        live: LiveMeeting | None = self.session.loaded.plan.meeting.live
+        return live
 
     @property
     def me(self) -> str:

@@ -169,7 +169,7 @@ def record(
         started_at=live.started_at,
         ended_at=max(now, live.started_at),
         lead=live.lead,
-        attendees=people(live.attendees),
+        attendees=sorted(people(live.attendees), key=str.casefold),
         steps=steps,
         changes=changes,
         decisions=decisions,

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
+from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
@@ -63,8 +64,14 @@ class App(widgets.VBox):
         self.current: Step | None = None
         self.asked = 0
         """The number of the page script's latest request served (it ignores older answers)."""
+        self.bar = (
+            MeetingBar(session, lambda key: self.go(STEP_BY_KEY[key]), first.key)
+            if session is not None
+            else None
+        )
+        meeting = [self.bar.bar, self.bar.panel] if self.bar is not None else []
         super().__init__(
-            [self.nav, self.location, *(area.box for area in self.areas.values())],
+            [self.nav, self.location, *meeting, *(area.box for area in self.areas.values())],
             layout=widgets.Layout(width="100%"),
         )
         self.add_class("swb-app")
@@ -91,6 +98,8 @@ class App(widgets.VBox):
         if self.session is not None:
             self.session.step = step.key
             self.session.check_in()
+        if self.bar is not None:
+            self.bar.went(step.key)
 
     def _location_html(self, step: Step) -> str:
         query = {"step": step.key}

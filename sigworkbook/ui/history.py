@@ -36,9 +36,10 @@ EVERY_FIELD = ""
 
 _MISSING = object()
 
-UNLISTED = "meeting.timers"
-"""Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
-not edits of the plan anyone would want to read about or undo."""
+UNLISTED = ("meeting.timers", "meeting.live", "meeting.records")
+"""Changes the panel does not list: the meeting's shared timers (started, paused, reset), the
+meeting going on (the lead's moves, who is ready) and its records (kept when the lead ends it,
+writing the whole `meeting`) are not edits of the plan anyone would want to read about or undo."""
 
 
 def sealed(path: str) -> bool:
@@ -49,7 +50,9 @@ def sealed(path: str) -> bool:
 
 def listed(change: Change) -> bool:
     """Whether the panel lists `change`."""
-    return not (change.path == UNLISTED or change.path.startswith(UNLISTED + "."))
+    return change.path != "meeting" and not any(
+        change.path == path or change.path.startswith(path + ".") for path in UNLISTED
+    )
 
 
 RESTORED_NOTE = re.compile(r"restored revision (\d+)")
