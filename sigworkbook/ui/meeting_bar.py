@@ -89,6 +89,7 @@ class MeetingBar:
         self.roam.layout.width = "auto"
         self.hand_to = widgets.Dropdown(description="Hand the lead to", options=[])
         self.hand_to.style.description_width = "initial"
+        self.hand_to.layout.width = "auto"
         self.hand_button = _button("Hand over", "swb-meeting-hand")
         self.end_button = _button("End the meeting", "swb-meeting-end")
         self.records = widgets.HTML()
