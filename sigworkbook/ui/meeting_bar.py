@@ -56,6 +56,7 @@ class MeetingBar:
         """The group's step offered with Go (the person was typing when the group moved)."""
         self.last_record: MeetingRecord | None = None
         self._handle: asyncio.TimerHandle | None = None
+        self._records_for: tuple[int, str] | None = None
 
         self.line = widgets.HTML()
         self.line.add_class("swb-meeting-line")
@@ -240,7 +241,9 @@ class MeetingBar:
                 self.where.value = self._where_html(live.step)
                 others = [n for n in present if not same_person(n, self.meeting.me)]
                 if list(self.hand_to.options) != others:
+                    chosen = self.hand_to.value
                     self.hand_to.options = others
+                    self.hand_to.value = chosen if chosen in others else next(iter(others), None)
                 if self.roam.value != live.roam:
                     self.roam.value = live.roam
             else:
@@ -283,9 +286,14 @@ class MeetingBar:
         records = self.session.loaded.plan.meeting.records
         if not records or (self.meeting.live is not None and not self.meeting.leading):
             self.records.value = ""
+            self._records_for = None
             return
         latest = records[-1]
         plan = self.session.loaded.plan
+        key = (len(records), plan.identity.name)
+        if key == self._records_for:
+            return  # made once per record (the Word file takes a moment)
+        self._records_for = key
         names = meeting_record.file_names(latest)
         try:
             files = [
