@@ -257,3 +257,54 @@ def test_ending_the_meeting_keeps_its_record_with_the_sig(room: list[Person]) ->
     assert "Last meeting" in ada.bar.records.value and "download=" in ada.bar.records.value
     ben.look()
     assert "No meeting going on" in ben.shown and "Lead the meeting" in ben.shown
+
+
+def test_hosted_only_an_owner_or_editor_leads_and_the_lead_passes_to_one(tmp_path: Path) -> None:
+    from sigworkbook.hosting.identity import User
+
+    with Workspace.open(tmp_path, create=True, user=User("alice")) as alice:
+        sig_id = alice.new_sig("Home safely").plan.id
+        alice.set_member(sig_id, "bob", "editor")
+        alice.set_member(sig_id, "carol", "viewer")
+    opened = {name: Workspace.open(tmp_path, user=User(name)) for name in ("alice", "bob", "carol")}
+    sessions = {name: Session(ws, sig_id, author=name) for name, ws in opened.items()}
+    try:
+        meetings = {name: meeting_of(s) for name, s in sessions.items()}
+        assert meetings["alice"].may_lead and meetings["bob"].may_lead
+        assert not meetings["carol"].may_lead  # a viewer
+        with pytest.raises(Refused, match="can't lead"):
+            meetings["carol"].start("name")
+        meetings["alice"].start("name")
+        for session in [*sessions.values()] * 2:
+            session.check_in()
+            session.refresh()
+        with pytest.raises(Refused, match="only the SIG's owners and editors"):
+            meetings["alice"].hand_to("carol")
+        meetings["alice"].hand_to("bob")
+        sessions["bob"].refresh()
+        assert meetings["bob"].leading and not meetings["alice"].leading
+        assert not meetings["carol"].may_run_timer()
+    finally:
+        for session in sessions.values():
+            session.close()
+        for ws in opened.values():
+            ws.close()
+
+
+def test_the_meeting_is_shared_through_postgresql_too(postgres_url: str, tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws", create=True, database=postgres_url) as workspace:
+        sig_id = workspace.new_sig("Postgres Meeting", author="setup").plan.id
+        ada = Session(workspace, sig_id, author="Ada", step="name")
+        ben = Session(workspace, sig_id, author="Ben", step="name")
+        went: list[str] = []
+        MeetingBar(ben, went.append, "name")
+        try:
+            meeting_of(ada).start("name")
+            ben.refresh()
+            meeting_of(ada).move("charter")
+            ben.refresh()
+            assert went == ["charter"]
+            assert meeting_of(ben).live is not None and meeting_of(ben).live.lead == "Ada"
+        finally:
+            ada.close()
+            ben.close()
