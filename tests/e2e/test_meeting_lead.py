@@ -34,10 +34,13 @@ benchmark measures it, this only waits on the condition)."""
 CUT_OFF = """() => Array.from(document.querySelectorAll(".swb-app-step *, .swb-meeting *"))
     .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
     .filter(e => !e.closest(".swb-visually-hidden") && e.getBoundingClientRect().width > 0)
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+        || (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0
+            && !["TEXTAREA", "INPUT", "SELECT"].includes(e.tagName)
+            && !["auto", "scroll"].includes(getComputedStyle(e).overflowX)))
     .map(e => e.tagName + "." + String(e.className).slice(0, 60) + " " + e.textContent.slice(0, 30))
     .slice(0, 8)"""
-"""What sticks out past the right edge of the window (and so is cut off or scrolls away)."""
+"""What sticks out past the right edge of the window, or is wider than a box that clips it."""
 
 
 def app_url(server: Server, step: str, sig: str, who: str) -> str:
