@@ -308,3 +308,39 @@ def test_the_meeting_is_shared_through_postgresql_too(postgres_url: str, tmp_pat
         finally:
             ada.close()
             ben.close()
+
+
+def test_during_a_meeting_each_app_builds_the_groups_next_step_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from sigworkbook.ui import meeting_bar
+    from sigworkbook.ui.app import App
+
+    for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(meeting_bar, "kernel_loop", lambda: loop)
+    monkeypatch.setattr(meeting_bar, "PREPARE_AFTER", 0.01)
+    with Workspace.open(tmp_path, create=True) as workspace:
+        workspace.new_sig("Frailty Friends", author="setup")
+        session = Session(workspace, SIG, author="Ada")
+        try:
+            app = App(session, STEP_BY_KEY["name"])
+            assert not app.areas["charter"].built
+            app.bar.lead_button.click()  # type: ignore[union-attr]
+
+            async def until_built() -> None:
+                for _ in range(200):
+                    if app.areas["charter"].built:
+                        return
+                    await asyncio.sleep(0.01)
+
+            loop.run_until_complete(until_built())
+            assert app.areas["charter"].built, "the step after the group's is built ahead"
+            assert app.current is not None and app.current.key == "name", "and not shown"
+        finally:
+            session.close()
+            loop.close()

@@ -65,7 +65,9 @@ class App(widgets.VBox):
         self.asked = 0
         """The number of the page script's latest request served (it ignores older answers)."""
         self.bar = (
-            MeetingBar(session, lambda key: self.go(STEP_BY_KEY[key]), first.key)
+            MeetingBar(
+                session, lambda key: self.go(STEP_BY_KEY[key]), first.key, prepare=self.prepare
+            )
             if session is not None
             else None
         )
@@ -100,6 +102,12 @@ class App(widgets.VBox):
             self.session.check_in()
         if self.bar is not None:
             self.bar.went(step.key)
+
+    def prepare(self, key: str) -> None:
+        """Build step `key` off screen if it is not built yet (the meeting's next step)."""
+        area = self.areas[key]
+        if self.session is not None and not area.built:
+            self._build(area)
 
     def _location_html(self, step: Step) -> str:
         query = {"step": step.key}

@@ -18,12 +18,15 @@ from sigworkbook.live.session import Session
 from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.model import MeetingRecord
 from sigworkbook.plan.people import same_person
-from sigworkbook.plan.steps import STEP_BY_KEY
+from sigworkbook.plan.steps import STEP_BY_KEY, next_step
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.layout import clock_html
 from sigworkbook.workspace import Loaded
+
+PREPARE_AFTER = 2.0
+"""Seconds after the group reaches a step before each kernel builds the next one ahead."""
 
 BAR_CLASS = "swb-meeting"
 """The compact bar that stays in view (sticky) on every screen."""
@@ -44,10 +47,20 @@ def _button(description: str, css: str, tooltip: str = "") -> widgets.Button:
 class MeetingBar:
     """The meeting as one person's app page shows it; `go` switches the page to a step."""
 
-    def __init__(self, session: Session, go: Callable[[str], None], current: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        go: Callable[[str], None],
+        current: str,
+        prepare: Callable[[str], None] | None = None,
+    ) -> None:
         self.session = session
         self.meeting: Meeting = meeting_of(session)
         self.go = go
+        self.prepare = prepare
+        """Builds a step ahead, off screen (the app's), so that following to it is a switch."""
+        self._prepared_for: str | None = None
+        self._prepare_handle: asyncio.TimerHandle | None = None
         self.current = current
         live = self.meeting.live
         self.following = live is None or live.step == current
@@ -170,10 +183,39 @@ class MeetingBar:
             if self.following:
                 self.offered = None
         self.render()
+        self._prepare_next()
 
     def _plan_changed(self, _: Loaded) -> None:
         self.follow()
         self.render()
+        self._prepare_next()
+
+    def _prepare_next(self) -> None:
+        """While a meeting goes on, build the step after the group's a moment after the group
+        arrives (each kernel at its own pace), so that the lead's next move is only a switch."""
+        live = self.meeting.live
+        loop = kernel_loop()
+        if live is None or self.prepare is None or loop is None or live.step == self._prepared_for:
+            return
+        self._prepared_for = live.step
+        following = next_step(STEP_BY_KEY[live.step])
+        if following is None:
+            return
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+        prepare = self.prepare
+
+        def build() -> None:
+            self._prepare_handle = None
+            if self.meeting.typing:  # not while someone types: later
+                self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
+                return
+            try:
+                prepare(following.key)
+            except Exception:
+                log.exception("building the next step ahead failed")
+
+        self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
 
     def _presence_changed(self, _: list[Visitor]) -> None:
         try:
