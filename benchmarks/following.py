@@ -4,7 +4,9 @@ on screen with an input enabled, measured by the browser's clock (the wall clock
 
     .venv/bin/python -m benchmarks.following [--rounds 3]
 
-Rounds: the charter (first visit: built), back to the name (built), the charter again. Target
+Rounds: the charter (the first time), back to the name, the charter again, each after the group
+has talked `--talk` seconds on its step (meanwhile each kernel builds the step after the group's
+ahead, as in a meeting). Target
 on 2 CPUs: median <= 1.0 s, worst <= 1.5 s. Standalone (not a figure of `make bench` yet).
 """
 
@@ -15,6 +17,7 @@ import importlib
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,12 @@ def _open(page: Page, url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=len(ROUNDS))
+    parser.add_argument(
+        "--talk",
+        type=float,
+        default=10.0,
+        help="seconds the group talks on a step before the lead moves on (as in a meeting)",
+    )
     args = parser.parse_args()
     harness, pages = _harness()
     tmp = Path(tempfile.mkdtemp(prefix="follow-"))
@@ -71,6 +80,7 @@ def main() -> None:
                     "() => document.querySelector('.swb-meeting').innerText.includes('Led by')"
                 )
             for number, (key, title) in enumerate(ROUNDS[: args.rounds], start=1):
+                time.sleep(args.talk)  # the group talks; each kernel builds the next step
                 for who in FOLLOWERS:
                     people[who].evaluate(WATCH, key)
                 clicked = lead.evaluate("Date.now()")
