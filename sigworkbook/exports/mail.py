@@ -177,8 +177,15 @@ def html_text(document: list[Block], title: str) -> str:
 
 def invitation(markdown: str, *, name: str, exported_at: dt.datetime) -> bytes:
     """The invitation (Markdown from invitation.md.j2) as the bytes of a draft .eml file."""
+    return draft(markdown, title=subject(name), exported_at=exported_at)
+
+
+def draft(markdown: str, *, title: str, exported_at: dt.datetime) -> bytes:
+    """Any exported Markdown document as the bytes of a draft .eml file with subject `title`
+    (on one line, as the header rules above)."""
     document = blocks.read(markdown)
-    title = subject(name)
+    title = _SPACES.sub(" ", _NOT_TEXT.sub("", title)).strip()
+    title = title.replace(ENCODED_WORD_START, "=" + WORD_JOINER + "?")
     plain, page = plain_text(document), html_text(document, title)
     message = EmailMessage(policy=policy.default)
     message["Subject"] = title

@@ -84,6 +84,8 @@ class Session(HasTraits):
         self.author = author
         self.step = step
         self.visitor = secrets.token_hex(8)
+        self.typed_at = float("-inf")
+        """When this page's person last typed (time.monotonic()): the lead's moves wait."""
         self.debounce = kernel_loop() is not None
         """Wait for a pause in typing before saving (inside a kernel); else save at once."""
         self._queue = SaveQueue(self.flush)
@@ -200,6 +202,7 @@ class Session(HasTraits):
 
     def edit(self, path: str, value: Any, source: Bound | None = None) -> None:
         """Record an edit; it is saved after a short pause in typing (at once outside a kernel)."""
+        self.typed_at = time.monotonic()
         self._queue.put(path, value, source, debounce=self.debounce)
         if source is not None and not self.read_only:
             self._typed_in(path)

@@ -790,6 +790,79 @@ class StepTimer(Section):
         title="Running since",
         description="When it was started (seconds since 1970, UTC); empty while paused.",
     )
+    added_seconds: float = Field(
+        default=0, ge=0, le=24 * 3600, title="Time added (seconds)", description="To the timebox."
+    )
+
+
+RecordLine = Annotated[str, StringConstraints(max_length=2000)]
+"""One line of a meeting's record (a change or a decision in plain words)."""
+
+
+def _step_key(key: str) -> str:
+    if key not in {step.key for step in STEPS}:
+        raise ValueError(f"'{key}' is not a step of the workbook")
+    return key
+
+
+StepKey = Annotated[str, AfterValidator(_step_key)]
+"""A step of the workbook, by its key ('charter')."""
+
+
+class LiveMeeting(Section):
+    """The meeting going on now, shared by every screen: who leads, the group's step, who is
+    ready, and how long the group has spent on each step."""
+
+    lead: ShortLine = Field(
+        title="Lead", description="Who leads the meeting: the lead's step is the group's step."
+    )
+    step: StepKey = Field(default="start", title="The group's step")
+    roam: YesNo = Field(
+        default=False,
+        title="Free to roam",
+        description="People move on their own: nobody is brought along to the lead's step.",
+    )
+    ready: list[ShortLine] = Field(
+        default_factory=list, max_length=500, title="Ready", description="Done with this step."
+    )
+    attendees: list[ShortLine] = Field(
+        default_factory=list, max_length=500, title="Attendees", description="Who took part."
+    )
+    started_at: float = Field(ge=0, title="Started", description="Seconds since 1970, UTC.")
+    step_since: float = Field(
+        ge=0, title="On this step since", description="Seconds since 1970, UTC."
+    )
+    spent: dict[StepKey, float] = Field(
+        default_factory=dict,
+        title="Time per step",
+        description="Seconds the group spent on each step before the one it is on.",
+    )
+    started_revision: int = Field(
+        default=0, ge=0, title="Revision at the start", description="The plan when it began."
+    )
+
+
+class StepTime(Section):
+    """One step of a meeting's record: the time spent against its timebox."""
+
+    step: StepKey = Field(title="Step")
+    planned_minutes: WholeNumber = Field(default=0, ge=0, le=480, title="Timebox (minutes)")
+    spent_seconds: float = Field(default=0, ge=0, title="Time spent (seconds)")
+
+
+class MeetingRecord(Section):
+    """What one meeting did, kept with the SIG: the next meeting starts from it."""
+
+    date: CalendarDate = Field(title="Date")
+    started_at: float = Field(ge=0, title="Started", description="Seconds since 1970, UTC.")
+    ended_at: float = Field(ge=0, title="Ended", description="Seconds since 1970, UTC.")
+    lead: ShortLine = Field(default="", title="Led by")
+    attendees: list[ShortLine] = Field(default_factory=list, max_length=500, title="Attendees")
+    steps: list[StepTime] = Field(default_factory=list, max_length=50, title="Time per step")
+    changes: list[RecordLine] = Field(
+        default_factory=list, max_length=2000, title="What changed in the plan"
+    )
+    decisions: list[RecordLine] = Field(default_factory=list, max_length=200, title="Decisions")
 
 
 class SetAside(Section):
@@ -822,6 +895,12 @@ class Meeting(Section):
         default_factory=dict,
         title="Timers",
         description="Each step's timer in the meeting, started, paused and reset on any screen.",
+    )
+    live: LiveMeeting | None = Field(
+        default=None, title="The meeting now", description="Empty when no meeting is going on."
+    )
+    records: list[MeetingRecord] = Field(
+        default_factory=list, max_length=500, title="Meeting records", description="Oldest first."
     )
 
     set_aside: list[SetAside] = Field(

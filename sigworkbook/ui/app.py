@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import html
 import importlib
+import json
 import logging
 import pkgutil
 import secrets
@@ -15,13 +16,13 @@ from types import CodeType
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
-import nbformat
 from markdown_it import MarkdownIt
 
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui import pages
+from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
@@ -65,8 +66,16 @@ class App(widgets.VBox):
         self.current: Step | None = None
         self.asked = 0
         """The number of the page script's latest request served (it ignores older answers)."""
+        self.bar = (
+            MeetingBar(
+                session, lambda key: self.go(STEP_BY_KEY[key]), first.key, prepare=self.prepare
+            )
+            if session is not None
+            else None
+        )
+        meeting = [self.bar.bar, self.bar.panel] if self.bar is not None else []
         super().__init__(
-            [self.nav, self.location, *(area.box for area in self.areas.values())],
+            [self.nav, self.location, *meeting, *(area.box for area in self.areas.values())],
             layout=widgets.Layout(width="100%"),
         )
         self.add_class("swb-app")
@@ -93,6 +102,14 @@ class App(widgets.VBox):
         if self.session is not None:
             self.session.step = step.key
             self.session.check_in()
+        if self.bar is not None:
+            self.bar.went(step.key)
+
+    def prepare(self, key: str) -> None:
+        """Build step `key` off screen if it is not built yet (the meeting's next step)."""
+        area = self.areas[key]
+        if self.session is not None and not area.built:
+            self._build(area)
 
     def _location_html(self, step: Step) -> str:
         query = {"step": step.key}
@@ -131,14 +148,20 @@ class StepSource:
 def step_source(step: Step) -> StepSource:
     """The step's notebook, read and compiled once per kernel (ahead of the visit, when the
     kernel is pre-heated: see `preload`)."""
-    notebook = nbformat.read(workbooks_dir() / step.notebook, as_version=4)
-    intro = str((notebook.metadata.get("sigworkbook") or {}).get("intro") or "")
+    # Plain JSON, not nbformat: importing nbformat loads jsonschema's format checkers, about
+    # 1.4 s of CPU and 30 MiB in every kernel, to read our own notebooks (nbformat 4 files).
+    path = workbooks_dir() / step.notebook
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    metadata = notebook.get("metadata") or {}
+    intro = str((metadata.get("sigworkbook") or {}).get("intro") or "")
     cells: list[str | CodeType] = []
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            cells.append(str(cell.source))
-        elif cell.cell_type == "code":
-            cells.append(compile(cell.source, f"<{step.notebook}>", "exec"))
+    for cell in notebook.get("cells") or []:
+        source = cell.get("source") or ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if cell.get("cell_type") == "markdown":
+            cells.append(text)
+        elif cell.get("cell_type") == "code":
+            cells.append(compile(text, f"<{step.notebook}>", "exec"))
     return StepSource(intro, tuple(cells))
 
 

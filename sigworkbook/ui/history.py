@@ -39,10 +39,11 @@ EVERY_FIELD = ""
 
 _MISSING = object()
 
-UNLISTED = ("meeting.timers", SET_ASIDE)
-"""Changes the panel does not list: the meeting's shared timers (started, paused, reset) are
-not edits of the plan anyone would want to read about or undo; versions set aside have their
-own list at the top of the panel, each with "Bring back"."""
+UNLISTED = ("meeting.timers", "meeting.live", "meeting.records", SET_ASIDE)
+"""Changes the panel does not list: the meeting's shared timers (started, paused, reset), the
+meeting going on (the lead's moves, who is ready) and its records (kept when the lead ends it,
+writing the whole `meeting`) are not edits of the plan anyone would want to read about or undo;
+versions set aside have their own list at the top of the panel, each with "Bring back"."""
 
 
 SEALED: tuple[str, ...] = (VOTING_ROUND, AGREEMENT)
@@ -70,7 +71,9 @@ def _agreement_in_words(path: str, value: Any) -> str:
 
 def listed(change: Change) -> bool:
     """Whether the panel lists `change`."""
-    return not any(change.path == p or change.path.startswith(p + ".") for p in UNLISTED)
+    return change.path != "meeting" and not any(
+        change.path == path or change.path.startswith(path + ".") for path in UNLISTED
+    )
 
 
 RESTORED_NOTE = re.compile(r"restored revision (\d+)")

@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
-from sigworkbook.live.kernel import kernel_loop
+from sigworkbook.live.kernel import kernel_loop, log
 from sigworkbook.live.session import SaveStatus
 from sigworkbook.plan.gaps import StepCheck
+from sigworkbook.plan.meeting import clock_state, clock_text
 from sigworkbook.plan.people import person_key, same_person
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.store import Visitor
@@ -147,13 +148,32 @@ def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
 
 
 TimerState = dict[str, float | None]
-"""A step timer as the plan keeps it: `spent_seconds`, and `running_since` (Unix time) or None."""
+"""A step timer as the plan keeps it: `spent_seconds`, `running_since` (Unix time) or None, and
+`added_seconds` (time added to the timebox)."""
+
+ADD_SECONDS = 300
+"""What "+5 min" adds to the step's timebox."""
+REFUSED_TIMER = "Only the meeting's lead can run the timer"
+
+
+def clock_html(remaining: int, total: int, *, running: bool, label: str = "Time left") -> str:
+    """The clock as every screen shows it: mm:ss, amber at 20% left, red at 5%, and at zero
+    "Time's up" with the overtime counting (+02:15)."""
+    state = clock_state(remaining, total, running=running)
+    classes = "swb-timer-clock" + (f" swb-timer--{state}" if state else "")
+    up = '<span class="swb-timer-up" role="alert">Time\'s up</span> ' if state == "over" else ""
+    return (
+        f'{up}<span class="{classes}" role="timer" aria-label="{html.escape(label)}">'
+        f"{clock_text(remaining)}</span>"
+    )
 
 
 class Timer(widgets.HBox):
-    """The countdown of the step's timebox, with start, pause and reset, shared by every screen:
-    its state lives in the plan (`meeting.timers.<step>`), so starting it on one screen starts
-    it on all, and each page counts down from the same moment by its own clock."""
+    """The countdown of the step's timebox, with start, pause, reset and "+5 min", shared by
+    every screen: its state lives in the plan (`meeting.timers.<step>`), so starting it on one
+    screen starts it on all, and each page counts down from the same moment by its own clock.
+    Past zero it counts the overtime. `may_control` says whether this page's person may run it
+    (the meeting's lead): asked on every press, in the kernel, whatever the page shows."""
 
     def __init__(
         self,
@@ -161,23 +181,39 @@ class Timer(widgets.HBox):
         *,
         share: Callable[[TimerState], None] | None = None,
         clock: Callable[[], float] = time.time,
+        may_control: Callable[[], bool] = lambda: True,
     ) -> None:
-        self.total = minutes * 60
+        self.timebox = minutes * 60
+        self.added = 0.0
         self.spent = 0.0
         self.since: float | None = None
         self.share = share
         self.clock = clock
+        self.may_control = may_control
+        self.refusals = 0
+        """Presses refused because this person may not run the timer (for tests and logs)."""
         self._handle: asyncio.TimerHandle | None = None
         self.display_ = styles.html()
         self.toggle = widgets.Button(description="Start timer", icon="play")
         self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.add_button = widgets.Button(
+            description="+5 min", tooltip="Add five minutes to this step's timebox"
+        )
         on_click(
             self.toggle, lambda: self.pause() if self.running else self.start(), reads_typing=False
         )
         on_click(self.reset_button, self.reset, reads_typing=False)
-        super().__init__([self.display_, self.toggle, self.reset_button])
+        on_click(self.add_button, self.add_time, reads_typing=False)
+        self.controls = [self.toggle, self.reset_button, self.add_button]
+        super().__init__([self.display_, *self.controls])
         self.add_class("swb-timer")
+        self.allow(may_control())
         self._show()
+
+    @property
+    def total(self) -> int:
+        """The timebox in seconds, with the time added to it."""
+        return self.timebox + int(self.added)
 
     @property
     def running(self) -> bool:
@@ -190,21 +226,25 @@ class Timer(widgets.HBox):
         return self.total - int(spent)
 
     def state(self) -> TimerState:
-        return {"spent_seconds": round(self.spent, 1), "running_since": self.since}
+        return {
+            "spent_seconds": round(self.spent, 1),
+            "running_since": self.since,
+            "added_seconds": self.added,
+        }
+
+    def allow(self, allowed: bool) -> None:
+        """Show the controls only to whom may use them (the kernel refuses the others anyway)."""
+        for button in self.controls:
+            button.layout.display = None if allowed else "none"
 
     def _show(self) -> None:
-        left = self.remaining
-        minutes, seconds = divmod(max(left, 0), 60)
-        over = " swb-timer--over" if left <= 0 else ""
-        self.display_.value = (
-            f'<span class="swb-timer-clock{over}" role="timer" aria-label="Time left">'
-            f"{minutes:02d}:{seconds:02d}</span>"
-        )
+        self.display_.value = clock_html(self.remaining, self.total, running=self.running)
         self.toggle.description = "Pause" if self.running else "Start timer"
         self.toggle.icon = "pause" if self.running else "play"
 
     def _tick_on(self) -> None:
-        """While running, redraw every second (the time left comes from the clock, not ticks)."""
+        """While running, redraw every second (the time left comes from the clock, not ticks),
+        on past zero: the overtime counts."""
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
@@ -214,15 +254,12 @@ class Timer(widgets.HBox):
 
         def step() -> None:
             self._show()
-            if self.running and self.remaining > 0:
-                self._handle = loop.call_later(1, step)
-            else:
-                self._handle = None
+            self._handle = loop.call_later(1, step) if self.running else None
 
         self._handle = loop.call_later(1, step)
 
-    def _set(self, spent: float, since: float | None, *, publish: bool) -> None:
-        self.spent, self.since = spent, since
+    def _set(self, spent: float, since: float | None, added: float, *, publish: bool) -> None:
+        self.spent, self.since, self.added = spent, since, added
         self._show()
         self._tick_on()
         if publish and self.share is not None:
@@ -233,23 +270,37 @@ class Timer(widgets.HBox):
         state = state or {}
         spent = float(state.get("spent_seconds") or 0.0)
         since = state.get("running_since")
-        if (spent, since) != (self.spent, self.since):
-            self._set(spent, since, publish=False)
+        added = float(state.get("added_seconds") or 0.0)
+        if (spent, since, added) != (self.spent, self.since, self.added):
+            self._set(spent, since, added, publish=False)
+
+    def _permitted(self) -> bool:
+        if self.may_control():
+            return True
+        self.refusals += 1
+        log.warning("timer: a press from someone who may not run it was refused")
+        return False
 
     def start(self) -> None:
-        if not self.running:
-            self._set(self.spent, self.clock(), publish=True)
+        if not self.running and self._permitted():
+            self._set(self.spent, self.clock(), self.added, publish=True)
 
     def pause(self) -> None:
-        if self.since is not None:
-            self._set(self.spent + max(0.0, self.clock() - self.since), None, publish=True)
+        if self.since is not None and self._permitted():
+            spent = self.spent + max(0.0, self.clock() - self.since)
+            self._set(spent, None, self.added, publish=True)
 
     def reset(self) -> None:
-        self._set(0.0, None, publish=True)
+        if self._permitted():
+            self._set(0.0, None, 0.0, publish=True)
+
+    def add_time(self) -> None:
+        if self._permitted():
+            self._set(self.spent, self.since, self.added + ADD_SECONDS, publish=True)
 
     def set_minutes(self, minutes: int) -> None:
         """Follow a change to the timebox; time already spent stays spent."""
-        total = minutes * 60
-        if total != self.total:
-            self.total = total
+        timebox = minutes * 60
+        if timebox != self.timebox:
+            self.timebox = timebox
             self._show()

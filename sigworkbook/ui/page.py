@@ -13,6 +13,7 @@ from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import CLOSED, NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.hosting.identity import author_for, hosted_user
+from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.people import clean_name
@@ -102,6 +103,7 @@ class Page:
         self.timer = Timer(
             session.loaded.plan.meeting.timeboxes.get(step.key, step.minutes),
             share=self._share_timer,
+            may_control=meeting_of(session).may_run_timer,
         )
         session.on_change(self._plan_changed)
         session.on_status(self._status_changed)
@@ -128,6 +130,7 @@ class Page:
         self.timer.set_minutes(loaded.plan.meeting.timeboxes.get(self.step.key, self.step.minutes))
         shared = loaded.plan.meeting.timers.get(self.step.key)
         self.timer.follow(shared.model_dump() if shared else None)
+        self.timer.allow(meeting_of(self.session).may_run_timer())
 
     def _share_timer(self, state: TimerState) -> None:
         """Save the timer for every screen. Not an edit of this person's: written without an

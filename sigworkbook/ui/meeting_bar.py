@@ -1,0 +1,388 @@
+"""The meeting bar of the app page: who leads, the group's step, following or Rejoin, ready, the
+clock, and for the lead the room (who is where, roam, hand over, end the meeting, its record)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import html
+import time
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from sigworkbook.exports import meeting_record
+from sigworkbook.live.kernel import kernel_loop, log
+from sigworkbook.live.leading import Meeting, Refused, meeting_of
+from sigworkbook.live.session import Session
+from sigworkbook.plan import meeting as rules
+from sigworkbook.plan.model import MeetingRecord
+from sigworkbook.plan.people import same_person
+from sigworkbook.plan.steps import STEP_BY_KEY, next_step
+from sigworkbook.plan.wording import long_date
+from sigworkbook.store import Visitor
+from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.layout import clock_html
+from sigworkbook.workspace import Loaded
+
+PREPARE_AFTER = 2.0
+"""Seconds after the group reaches a step before each kernel builds the next one ahead."""
+
+BAR_CLASS = "swb-meeting"
+"""The compact bar that stays in view (sticky) on every screen."""
+
+
+def _data_uri(media_type: str, data: bytes) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _button(description: str, css: str, tooltip: str = "") -> widgets.Button:
+    button = widgets.Button(
+        description=description, tooltip=tooltip or description, layout=widgets.Layout(width="auto")
+    )
+    button.add_class(css)
+    return button
+
+
+class MeetingBar:
+    """The meeting as one person's app page shows it; `go` switches the page to a step."""
+
+    def __init__(
+        self,
+        session: Session,
+        go: Callable[[str], None],
+        current: str,
+        prepare: Callable[[str], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.meeting: Meeting = meeting_of(session)
+        self.go = go
+        self.prepare = prepare
+        """Builds a step ahead, off screen (the app's), so that following to it is a switch."""
+        self._prepared_for: str | None = None
+        self._prepare_handle: asyncio.TimerHandle | None = None
+        self.current = current
+        live = self.meeting.live
+        self.following = live is None or live.step == current
+        self.group_seen: str | None = live.step if live is not None else None
+        self.offered: str | None = None
+        """The group's step offered with Go (the person was typing when the group moved)."""
+        self.last_record: MeetingRecord | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._records_for: tuple[int, str] | None = None
+
+        self.line = widgets.HTML()
+        self.line.add_class("swb-meeting-line")
+        self.clock = widgets.HTML()
+        self.clock.add_class("swb-meeting-clock")
+        self.notice = widgets.HTML()
+        self.notice.add_class("swb-meeting-notice")
+        self.go_button = _button("Go", "swb-meeting-go", "Go to the group's step")
+        self.rejoin_button = _button("Rejoin the group", "swb-meeting-rejoin")
+        self.ready_button = _button("I'm done with this step", "swb-meeting-ready")
+        self.lead_button = _button("Lead the meeting", "swb-meeting-lead")
+        self.message = widgets.HTML()
+        self.bar = widgets.HBox(
+            [
+                self.line,
+                self.clock,
+                self.notice,
+                self.go_button,
+                self.rejoin_button,
+                self.ready_button,
+                self.lead_button,
+                self.message,
+            ]
+        )
+        self.bar.add_class(BAR_CLASS)
+
+        self.ready_line = widgets.HTML()
+        self.ready_line.add_class("swb-meeting-readiness")
+        self.where = widgets.HTML()
+        self.roam = widgets.Checkbox(description="Let people roam freely", indent=False)
+        self.roam.layout.width = "auto"
+        self.hand_to = widgets.Dropdown(description="Hand the lead to", options=[])
+        self.hand_to.style.description_width = "initial"
+        self.hand_to.layout.width = "auto"
+        self.hand_button = _button("Hand over", "swb-meeting-hand")
+        self.end_button = _button("End the meeting", "swb-meeting-end")
+        self.records = widgets.HTML()
+        self.records.add_class("swb-meeting-records")
+        self.lead_tools = widgets.HBox(
+            [self.ready_line, self.roam, self.hand_to, self.hand_button, self.end_button]
+        )
+        self.lead_tools.add_class("swb-meeting-tools")
+        self.panel = widgets.VBox([self.lead_tools, self.where, self.records])
+        self.panel.add_class("swb-meeting-panel")
+
+        on_click(self.go_button, self._go_to_group, reads_typing=False)
+        on_click(self.rejoin_button, self._go_to_group, reads_typing=False)
+        on_click(self.ready_button, self._toggle_ready, reads_typing=False)
+        on_click(self.lead_button, self._lead, reads_typing=False)
+        on_click(self.hand_button, self._hand_over, reads_typing=False)
+        on_click(self.end_button, self._end, reads_typing=False)
+        self.roam.observe(lambda change: self._set_roam(bool(change["new"])), names="value")
+        session.on_change(self._plan_changed)
+        session.on_presence(self._presence_changed)
+        self.render()
+
+    # --- what happens -------------------------------------------------------------------
+
+    def _act(self, action: Callable[[], object]) -> None:
+        """Run one of the person's actions; a refusal is shown in the bar, never a traceback."""
+        try:
+            action()
+            self.message.value = ""
+        except Refused as refused:
+            log.warning("meeting: refused: %s", refused)
+            self.message.value = (
+                f'<span class="swb-meeting-refused" role="alert">{html.escape(str(refused))}</span>'
+            )
+        self.render()
+
+    def _lead(self) -> None:
+        self._act(lambda: self.meeting.start(self.current))
+
+    def _hand_over(self) -> None:
+        name = str(self.hand_to.value or "")
+        self._act(lambda: self.meeting.hand_to(name))
+
+    def _set_roam(self, roam: bool) -> None:
+        live = self.meeting.live
+        if live is None or live.roam == roam:
+            return
+        self._act(lambda: self.meeting.set_roam(roam))
+
+    def _toggle_ready(self) -> None:
+        live = self.meeting.live
+        ready = live is not None and any(same_person(n, self.meeting.me) for n in live.ready)
+        self._act(lambda: self.meeting.set_ready(not ready))
+
+    def _end(self) -> None:
+        def end() -> None:
+            self.last_record = self.meeting.end()
+
+        self._act(end)
+
+    def _go_to_group(self) -> None:
+        live = self.meeting.live
+        if live is not None:
+            self.following = True
+            self.offered = None
+            self.go(live.step)
+
+    def went(self, step: str) -> None:
+        """The page now shows `step` (the person's click, Back, or following the group)."""
+        self.current = step
+        live = self.meeting.live
+        if live is not None and self.meeting.leading:
+            self._act(lambda: self.meeting.move(step))
+            return
+        if live is not None:
+            self.following = step == live.step
+            if self.following:
+                self.offered = None
+        self.render()
+        self._prepare_next()
+
+    def _plan_changed(self, _: Loaded) -> None:
+        self.follow()
+        self.render()
+        self._prepare_next()
+
+    def _prepare_next(self) -> None:
+        """While a meeting goes on, build the step after the group's a moment after the group
+        arrives (each kernel at its own pace), so that the lead's next move is only a switch."""
+        live = self.meeting.live
+        loop = kernel_loop()
+        if live is None or self.prepare is None or loop is None or live.step == self._prepared_for:
+            return
+        self._prepared_for = live.step
+        following = next_step(STEP_BY_KEY[live.step])
+        if following is None:
+            return
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+        prepare = self.prepare
+
+        def build() -> None:
+            self._prepare_handle = None
+            if self.meeting.typing:  # not while someone types: later
+                self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
+                return
+            try:
+                prepare(following.key)
+            except Exception:
+                log.exception("building the next step ahead failed")
+
+        self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
+
+    def _presence_changed(self, _: list[Visitor]) -> None:
+        try:
+            self.meeting.note_attendees()
+        except Exception:
+            log.exception("keeping the attendees failed")
+        self.render()
+
+    def follow(self) -> None:
+        """When the group has moved: follow it, unless roaming, wandered off, or typing (then
+        the move is offered with Go)."""
+        live = self.meeting.live
+        if live is None:
+            self.group_seen, self.offered, self.following = None, None, True
+            return
+        if self.meeting.leading or live.step == self.group_seen:
+            return
+        self.group_seen = live.step
+        if live.roam or not self.following or live.step == self.current:
+            return
+        if self.meeting.typing:
+            self.offered = live.step
+            return
+        self.offered = None
+        self.go(live.step)
+
+    # --- what shows ---------------------------------------------------------------------
+
+    def render(self) -> None:
+        live = self.meeting.live
+        leading = self.meeting.leading
+        present = self.meeting.present()
+        show = {
+            self.go_button: False,
+            self.rejoin_button: False,
+            self.ready_button: False,
+            self.lead_button: False,
+            self.lead_tools: False,
+            self.where: False,
+        }
+        notice = ""
+        if live is None:
+            self.line.value = '<span class="swb-meeting-state">No meeting going on</span>'
+            show[self.lead_button] = self.meeting.may_lead
+            self.lead_button.description = "Lead the meeting"
+        else:
+            group = html.escape(rules.step_label(live.step))
+            late = rules.agenda_text(
+                rules.lateness(live, self.session.loaded.plan.meeting.timeboxes, time.time())
+            )
+            who = "You lead" if leading else f"Led by {html.escape(live.lead)}"
+            state = f"Group: {group}"
+            if live.roam:
+                state += " · free to roam"
+            self.line.value = (
+                f'<span class="swb-meeting-state" data-group="{html.escape(live.step)}">'
+                f'{who} · {state}</span> <span class="swb-meeting-agenda">{late}</span>'
+            )
+            if leading:
+                show[self.lead_tools] = show[self.where] = True
+                self.ready_line.value = (
+                    '<span class="swb-meeting-count" role="status">'
+                    f"{html.escape(rules.ready_text(live, present))}</span>"
+                )
+                self.where.value = self._where_html(live.step)
+                others = [n for n in present if not same_person(n, self.meeting.me)]
+                if list(self.hand_to.options) != others:
+                    chosen = self.hand_to.value
+                    self.hand_to.options = others
+                    self.hand_to.value = chosen if chosen in others else next(iter(others), None)
+                if self.roam.value != live.roam:
+                    self.roam.value = live.roam
+            else:
+                if self.offered is not None and self.current != live.step:
+                    notice = f"The group has moved to {group}"
+                    show[self.go_button] = True
+                elif self.current != live.step and (live.roam or not self.following):
+                    notice = f"The group is on {group}"
+                    show[self.go_button if live.roam else self.rejoin_button] = True
+                else:
+                    notice = "Following the group"
+                ready = any(same_person(n, self.meeting.me) for n in live.ready)
+                self.ready_button.description = (
+                    "Not done yet" if ready else "I'm done with this step"
+                )
+                show[self.ready_button] = self.current == live.step and bool(self.meeting.me)
+                if not self.meeting.lead_present() and self.meeting.may_lead:
+                    show[self.lead_button] = True
+                    self.lead_button.description = "Take the lead"
+        self.notice.value = (
+            f'<span class="swb-meeting-follow" role="status">{notice}</span>' if notice else ""
+        )
+        for widget, shown in show.items():
+            widget.layout.display = None if shown else "none"
+        self._show_records()
+        self._show_clock()
+
+    def _where_html(self, group: str) -> str:
+        away = [
+            f"{html.escape(name)} ({html.escape(rules.step_label(step))})"
+            for name, step in sorted(self.meeting.where().items())
+            if step != group
+        ]
+        text = (
+            "Everyone is with the group" if not away else "Not with the group: " + ", ".join(away)
+        )
+        return f'<div class="swb-meeting-where">{text}</div>'
+
+    def _show_records(self) -> None:
+        records = self.session.loaded.plan.meeting.records
+        if not records or (self.meeting.live is not None and not self.meeting.leading):
+            self.records.value = ""
+            self._records_for = None
+            return
+        latest = records[-1]
+        plan = self.session.loaded.plan
+        key = (len(records), plan.identity.name)
+        if key == self._records_for:
+            return  # made once per record (the Word file takes a moment)
+        self._records_for = key
+        names = meeting_record.file_names(latest)
+        try:
+            files = [
+                (
+                    "Markdown",
+                    "text/markdown",
+                    names["markdown"],
+                    meeting_record.markdown(plan, latest).encode("utf-8"),
+                ),
+                ("Word", meeting_record.WORD, names["docx"], meeting_record.docx(plan, latest)),
+                ("Draft e-mail", "message/rfc822", names["eml"], meeting_record.eml(plan, latest)),
+            ]
+        except Exception:
+            log.exception("the meeting's record could not be made")
+            self.records.value = ""
+            return
+        links = " · ".join(
+            f'<a class="swb-download" download="{html.escape(name)}" '
+            f'href="{_data_uri(media, data)}">{label}</a>'
+            for label, media, name, data in files
+        )
+        people = ", ".join(latest.attendees) or "nobody recorded"
+        self.records.value = (
+            f'<div class="swb-meeting-record">Last meeting, {long_date(latest.date)} '
+            f"({html.escape(people)}; {len(latest.changes)} changes): {links}</div>"
+        )
+
+    def _show_clock(self) -> None:
+        """The clock of the step on screen, ticking each second while it runs."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        step = STEP_BY_KEY.get(self.current)
+        meeting = self.session.loaded.plan.meeting
+        box = meeting.timeboxes.get(self.current, 0) if step is not None else 0
+        if not box:
+            self.clock.value = ""
+            return
+        timer = meeting.timers.get(self.current)
+        spent = timer.spent_seconds if timer else 0.0
+        since = timer.running_since if timer else None
+        added = timer.added_seconds if timer else 0.0
+        total = box * 60 + int(added)
+        running = since is not None
+        if since is not None:
+            spent += max(0.0, time.time() - since)
+        self.clock.value = clock_html(total - int(spent), total, running=running)
+        loop = kernel_loop()
+        if running and loop is not None:
+            self._handle = loop.call_later(1, self._show_clock)
