@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks import (
     exporting,
     hub,
+    meeting,
     notebooks,
     open_pages,
     pages,
@@ -49,6 +50,7 @@ TITLES = {
     12: "Member directory of 20,000 people: read and search",
     open_pages.NUMBER: open_pages.TITLE,
     hub.NUMBER: hub.TITLE,
+    **meeting.TITLES,
 }
 
 
@@ -243,6 +245,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt((12,), lambda: [searching.search_times(settings, progress)])
     attempt((open_pages.NUMBER,), lambda: [open_pages.measure(settings, progress)])
     attempt((hub.NUMBER,), lambda: [hub.measure(settings, progress)])
+    attempt(meeting.NUMBERS, lambda: meeting.figures(settings, progress))
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 
@@ -282,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "think_ms": list(settings.think_ms),
             "export_repeats": settings.export_repeats,
             "open_pages": settings.open_pages,
+            "server_idle_s": settings.server_idle_s,
+            "meeting_sizes": list(settings.meeting_sizes),
+            "meeting_rounds": settings.meeting_rounds,
             "only": sorted(settings.only),
         },
         environment={**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
