@@ -74,6 +74,7 @@ MOVE_SCRIPT = """({key, label, at, kind, timeout}) => {
       onScreen: Array.from(document.querySelectorAll(".swb-app-step")).filter(shown)
         .map((a) => a.className.split(" ").pop()),
       area: !!area, areaShown: shown(area), areaChildren: area ? area.children.length : 0,
+      areaText: area ? (area.textContent || "").trim().slice(0, 300) : null,
       firstQuestion: first ? {disabled: first.disabled, rects: first.getClientRects().length}
         : null,
       kernelSays: where ? {step: where.getAttribute("data-step"),
