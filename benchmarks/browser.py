@@ -61,6 +61,57 @@ def chromium_version(executable: Path = CHROMIUM) -> str:
     return done.stdout.strip() or f"{executable} (version unknown)"
 
 
+def wait_ready(page: Page, url: str, navigated_at: float) -> PageLoad:
+    """Wait until `page` (being navigated to `url`) is ready, by ready.js."""
+    try:
+        page.wait_for_function(
+            "window.__benchReady !== null", timeout=READY_TIMEOUT_MS, polling=100
+        )
+        state: dict[str, Any] = page.evaluate(
+            """() => ({
+                ready: window.__benchReady,
+                html: performance.getEntriesByType('navigation')[0].responseEnd,
+                views: document.querySelectorAll('.jupyter-widgets').length,
+                errors: window.__benchErrors(),
+                kernel: JSON.parse(
+                    document.getElementById('jupyter-config-data').textContent).kernelId,
+                wall: Date.now(),
+                now: performance.now(),
+            })"""
+        )
+    except PlaywrightError as error:
+        raise BrowserError(
+            f"page {url} did not become ready ({_state(page)}): {error.message}"
+        ) from None
+    if state["errors"]:
+        raise BrowserError(f"page {url} shows errors: {'; '.join(state['errors'])[:500]}")
+    # Date.now() is the wall clock Python's time.time() reads; performance.now() counts from
+    # the navigation's start. Their difference places the page's moments on the wall clock.
+    origin_wall = (float(state["wall"]) - float(state["now"])) / 1000
+    return PageLoad(
+        url,
+        float(state["ready"]),
+        float(state["html"]),
+        int(state["views"]),
+        str(state["kernel"]),
+        navigated_at,
+        ready_wall=origin_wall + float(state["ready"]) / 1000,
+        html_wall=origin_wall + float(state["html"]) / 1000,
+    )
+
+
+def _state(page: Page) -> str:
+    """Which of ready.js's conditions do not hold yet, for an error message."""
+    try:
+        state = page.evaluate("window.__benchState ? window.__benchState() : null")
+    except PlaywrightError:
+        return "state unknown"
+    if not isinstance(state, dict):
+        return "the probe did not run"
+    failing = [name for name, value in state.items() if value is False]
+    return f"not yet: {', '.join(failing) or 'none'}; {state}"
+
+
 class Chromium:
     """One headless Chromium with one browsing context that probes page readiness."""
 
@@ -106,51 +157,11 @@ class Chromium:
 
     def wait_ready(self, url: str, navigated_at: float) -> PageLoad:
         """Wait until the page now open (being navigated to `url`) is ready, by ready.js."""
-        try:
-            self._page.wait_for_function(
-                "window.__benchReady !== null", timeout=READY_TIMEOUT_MS, polling=100
-            )
-            state: dict[str, Any] = self._page.evaluate(
-                """() => ({
-                    ready: window.__benchReady,
-                    html: performance.getEntriesByType('navigation')[0].responseEnd,
-                    views: document.querySelectorAll('.jupyter-widgets').length,
-                    errors: window.__benchErrors(),
-                    kernel: JSON.parse(
-                        document.getElementById('jupyter-config-data').textContent).kernelId,
-                    wall: Date.now(),
-                    now: performance.now(),
-                })"""
-            )
-        except PlaywrightError as error:
-            raise BrowserError(
-                f"page {url} did not become ready ({self._state()}): {error.message}"
-            ) from None
-        if state["errors"]:
-            raise BrowserError(f"page {url} shows errors: {'; '.join(state['errors'])[:500]}")
-        # Date.now() is the wall clock Python's time.time() reads; performance.now() counts from
-        # the navigation's start. Their difference places the page's moments on the wall clock.
-        origin_wall = (float(state["wall"]) - float(state["now"])) / 1000
-        return PageLoad(
-            url,
-            float(state["ready"]),
-            float(state["html"]),
-            int(state["views"]),
-            str(state["kernel"]),
-            navigated_at,
-            ready_wall=origin_wall + float(state["ready"]) / 1000,
-            html_wall=origin_wall + float(state["html"]) / 1000,
-        )
+        return wait_ready(self._page, url, navigated_at)
 
-    def _state(self) -> str:
-        try:
-            state = self._page.evaluate("window.__benchState ? window.__benchState() : null")
-        except PlaywrightError:
-            return "state unknown"
-        if not isinstance(state, dict):
-            return "the probe did not run"
-        failing = [name for name, value in state.items() if value is False]
-        return f"not yet: {', '.join(failing) or 'none'}; {state}"
+    def person(self) -> tuple[BrowserContext, Page]:
+        """A browsing context of its own (one person's browser) with the probe, and its tab."""
+        return self._open_context()
 
     def leave(self) -> None:
         """Navigate away, so the page's unload handler asks the server to stop its kernel."""

@@ -34,7 +34,6 @@ from benchmarks.processes import HOST, Server, ServerError, listening, port, run
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
-from sigworkbook.app.settings import START_NOTEBOOK
 
 NUMBER = 14
 TITLE = "First page after login on JupyterHub / bare Voila empty notebook, cold"
@@ -240,6 +239,13 @@ class Login:
     """The start page got a pre-heated kernel (the server's log says so)."""
 
 
+def _is_start_page(url: str, user: str) -> bool:
+    """Whether `url` (or a path) is the user's start page: the app page at the server's root
+    (a folder without it: a page under voila/render/)."""
+    path = urlsplit(url).path
+    return path == f"/user/{user}/" or path.startswith(f"/user/{user}/voila/render/")
+
+
 def log_in(browser: Chromium, hub: Hub, user: str) -> Login:
     """In a fresh browsing context, log in as `user` (who has no server running) and time it."""
     browser.fresh_context()
@@ -257,7 +263,7 @@ def log_in(browser: Chromium, hub: Hub, user: str) -> Login:
         navigated_at, submitted = time.perf_counter(), time.time()
         page.click("#login_submit", no_wait_after=True)
         page.wait_for_url(
-            f"**/user/{user}/voila/render/**", wait_until="commit", timeout=READY_TIMEOUT_MS
+            lambda url: _is_start_page(url, user), wait_until="commit", timeout=READY_TIMEOUT_MS
         )
     except PlaywrightError as error:
         raise BrowserError(
@@ -266,9 +272,17 @@ def log_in(browser: Chromium, hub: Hub, user: str) -> Login:
         ) from None
     load = browser.wait_ready(page.url, navigated_at)
     page.remove_listener("request", seen)
-    prefix, render = f"/user/{user}/", f"/user/{user}/voila/render/"
+    prefix, callback = f"/user/{user}/", f"/user/{user}/oauth_callback"
     first_server = next((at for at, path in requests if path.startswith(prefix)), None)
-    first_render = next((at for at, path in requests if path.startswith(render)), None)
+    called_back = next((at for at, path in requests if path == callback), None)
+    first_render = next(
+        (
+            at
+            for at, path in requests
+            if called_back is not None and at >= called_back and _is_start_page(path, user)
+        ),
+        None,
+    )
     if first_server is None or first_render is None:
         raise BrowserError(f"{hub.label}: no request for {prefix} seen while logging in")
     return Login(
@@ -352,17 +366,19 @@ def _definition() -> str:
         "prints, plus benchmark-only lines: dummy logins, local processes, a PostgreSQL "
         "database the run starts, configurable-http-proxy), a user who has never logged in "
         "(a new name each run) submits the login form, and the time runs until the start page "
-        f"({START_NOTEBOOK}) the hub lands them on is ready by the same definition "
+        "(the app page at the user's server's root, on its start step) the hub lands them on is "
+        "ready by the same definition "
         "(benchmarks/ready.js). The ratio is (b)/(a), run by run. (c) is (b) on a second hub "
         f"whose config adds `{PREHEAT_LINE.strip()}` (each user's server keeps one pre-heated "
-        "kernel per page). (d), in full runs only, is an experiment: (b) with a spawner whose "
+        "kernel, for the app page). (d), in full runs only, is an experiment: (b) with a spawner whose "
         "start waits until the server's port accepts connections, so the hub's first check of "
         "the server finds it up instead of retrying after a randomised back-off. "
         "Every visit is in a fresh browsing context (no cookies, no cache). "
         "After each login the user's server is stopped through the hub's API. The steps of (b) "
         "come from the browser's requests: spawn (form submitted to the first request reaching "
         "/user/NAME/, i.e. the hub started the server, waited for it to answer and routed it), "
-        "OAuth and redirects (to the request for the start page), page HTML (its kernel "
+        "OAuth and redirects (to the request for the start page after the OAuth callback), "
+        "page HTML (its kernel "
         "started and its cells run) and front end (to ready)."
     )
 

@@ -1,8 +1,9 @@
 """Figure 13: many open pages on two servers against one PostgreSQL database: connections, saves.
 
-Each page is opened without a browser: with Voila 0.5 (no progressive rendering) an HTTP GET of
-/voila/render/<notebook> runs the notebook in a new kernel and answers once every cell has run;
-the kernel then stays open with its session's change feed and presence running, as it does
+Each page is one person's app page, opened without a browser: with Voila 0.5 (no progressive
+rendering) an HTTP GET of the server's root with `?sig=...&step=...` runs the app notebook in a
+new kernel (one per person: every step is shown in that page) and answers once every cell has
+run; the kernel then stays open with its session's change feed and presence running, as it does
 behind a browser tab. The servers and the saving process tell PostgreSQL who they are through
 `application_name` in their database URLs, so pg_stat_activity says whose each connection is.
 """
@@ -20,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import psutil  # type: ignore[import-untyped]  # a dependency of ipykernel; no stubs here
 
@@ -30,12 +31,14 @@ from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, percentile
 from benchmarks.workspaces import add_demo_copy, demo_workspace, editable_text, variant
-from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.steps import APP_NOTEBOOK, STEPS
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.workspace import Workspace
 
 NUMBER = 13
-TITLE = "Open pages on 2 servers against one PostgreSQL database: connections, save p95"
+TITLE = (
+    "People with the app open on 2 servers against one PostgreSQL database: connections, save p95"
+)
 SERVERS = 2
 APP_SERVER = "sigworkbook-bench-server-{}"
 APP_SAVER = "sigworkbook-bench-saver"
@@ -85,8 +88,11 @@ def _with_app_name(url: str, name: str) -> str:
 
 
 def _steps() -> list[str]:
-    """The step pages the workbooks folder holds, in order."""
-    return [step.notebook for step in STEPS if (workbooks_dir() / step.notebook).is_file()]
+    """The keys of the steps the workbooks folder holds, in order (none without the app page)."""
+    folder = workbooks_dir()
+    if not (folder / APP_NOTEBOOK).is_file():
+        return []
+    return [step.key for step in STEPS if (folder / step.notebook).is_file()]
 
 
 def _raise_max_connections(server: Any, pages: int) -> int:
@@ -176,14 +182,15 @@ def open_pages(
     count: int,
     progress: Callable[[str], None],
 ) -> OpenPages:
-    """Open `count` pages, in turn on each server and each step, a few at a time."""
+    """Open `count` people's app pages, in turn on each server and each step, a few at a
+    time."""
     found = OpenPages(count)
     urls = []
     for n in range(count):
         server = servers[n % len(servers)]
         sig_id = sig_ids[(n // PAGES_PER_SIG) % len(sig_ids)]
-        query = urlencode({"sig": sig_id, "who": f"Visitor {n + 1}"})
-        urls.append((server, f"/voila/render/{quote(steps[n % len(steps)])}?{query}"))
+        query = urlencode({"sig": sig_id, "step": steps[n % len(steps)], "who": f"Visitor {n + 1}"})
+        urls.append((server, f"/?{query}"))
     started = time.perf_counter()
     with ThreadPoolExecutor(OPENING_AT_ONCE) as pool:
         for first in range(0, count, OPENING_AT_ONCE):
@@ -265,6 +272,8 @@ def _servers(settings: Settings, workspace: Path, url: str, script: Path) -> Ite
                     "--port",
                     str(listen),
                     "--no-browser",
+                    "--preheat",
+                    "0",
                 ]
 
             server, _ = stack.enter_context(
@@ -321,14 +330,16 @@ def _definition(settings: Settings, steps: list[str]) -> str:
         "One PostgreSQL database (a server the run starts, on a Unix socket, "
         f"`tests/postgres_server.py`) holding {meetings} copies of the demo SIG; {SERVERS} "
         "`sigworkbook --database URL serve` processes on it; "
-        f"{settings.open_pages} pages opened in turn on each server and each of the "
-        f"{len(steps)} steps, {PAGES_PER_SIG} pages per SIG (each ten pages one core group's "
-        f"meeting), {OPENING_AT_ONCE} at a time, by an HTTP GET of "
-        "/voila/render/<step>?sig=...&who=... (Voila 0.5 answers once every cell has run; the "
-        "kernel then stays open with its change feed and presence running, as behind a browser "
-        "tab). Once a kernel runs for every page and every page is seen present in the "
-        "database: the connections to the database in pg_stat_activity whose application_name "
-        "(set in each server's URL) is one of the servers', and per page. Target: they fit "
+        "(`--preheat 0`, as under a hub: no kernel waits unvisited); "
+        f"{settings.open_pages} people's app pages opened in turn on each server and at each "
+        f"of the {len(steps)} steps, {PAGES_PER_SIG} people per SIG (each ten one core group's "
+        f"meeting), {OPENING_AT_ONCE} at a time, by an HTTP GET of the app's address "
+        "/?sig=...&step=...&who=... (one kernel per person, whichever steps they then open; "
+        "Voila 0.5 answers once every cell has run; the kernel then stays open with its change "
+        "feed and presence running, as behind a browser tab). Once a kernel runs for every "
+        "page and every page is seen present in the database: the connections to the database "
+        "in pg_stat_activity whose application_name (set in each server's URL) is one of the "
+        "servers', and per person. Target: they fit "
         f"PostgreSQL's default max_connections = {DEFAULT_MAX_CONNECTIONS} with {ADMIN_ROOM} to "
         "spare. Then a process of its own saves to the first SIG through `Workspace.set` "
         f"({_saves(settings)} saves per run, each after a pause of {SAVE_PAUSE_MS[0]:.0f}-"
@@ -346,7 +357,7 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
     steps = _steps()
     figure = Figure(NUMBER, "open_pages", TITLE, _definition(settings, steps))
     if not steps:
-        figure.note = "not run: no step pages in the workbooks folder"
+        figure.note = "not run: no app page in the workbooks folder"
         return figure
     helper = _server_helper()
     try:
@@ -396,23 +407,23 @@ def _rows(
     pages = found.opened
     figure.rows += [
         Row(
-            f"connections, {pages} pages open",
+            f"connections, {pages} people's pages open",
             "count",
             Summary.of([in_use]),
             Target("<=", float(DEFAULT_MAX_CONNECTIONS - ADMIN_ROOM)),
             samples=[in_use],
-            measured=f"{per_page:.2f} per page; {found.kernels} kernels on {SERVERS} servers, "
+            measured=f"{per_page:.2f} per person; {found.kernels} kernels on {SERVERS} servers, "
             f"{found.present} pages seen present; besides them: "
             + (", ".join(f"{n or 'unnamed'} {c}" for n, c in sorted(others.items())) or "none")
             + f" (the run's server allowed {limit})",
             extra={"by_application": found.connections, "kernels": found.kernels},
         ),
         Row(
-            "connections per page (information)",
+            "connections per person (information)",
             "ratio",
             Summary.of([per_page]),
             samples=[per_page],
-            measured=f"{in_use:.0f} / {pages} pages",
+            measured=f"{in_use:.0f} / {pages} people (one app page each)",
         ),
         Row(
             f"save p95, {pages} pages open (information)",

@@ -21,6 +21,7 @@ from benchmarks.processes import server_env
 
 PROFILE_TIMEOUT_S = 300
 PAGES_FILE = "profile-pages.txt"
+APP_FILE = "profile-app-moves.txt"
 MIB = 1024 * 1024
 
 
@@ -79,6 +80,65 @@ def profile_notebook(notebook: str) -> None:
 
     print(f"widgets created: {len(widget._instances)}")
     print(profiler.output_text(unicode=False, color=False))
+
+
+def profile_app_moves() -> None:
+    """Open the app page here (as its kernel would, without one), go to step 2, then time the
+    moves of figure 15 (to the charter, back, to the charter again) and profile the first one,
+    which builds the charter from its notebook (child side)."""
+    import time
+
+    from ipywidgets.widgets import widget
+    from pyinstrument import Profiler
+
+    from sigworkbook.plan.steps import STEP_BY_KEY
+    from sigworkbook.ui.app import open_app
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        started = time.perf_counter()
+        app = open_app()
+        opened = time.perf_counter() - started
+        app.go(STEP_BY_KEY["name"])
+    lines = [f"open_app() (start step): {opened * 1000:.0f} ms; RSS {_rss() / MIB:.1f} MiB"]
+    profiler = Profiler(interval=0.001)
+    for number, key in enumerate(("charter", "name", "charter")):
+        before = len(widget._instances)
+        with contextlib.redirect_stdout(io.StringIO()):
+            if number == 0:
+                profiler.start()
+            started = time.perf_counter()
+            app.go(STEP_BY_KEY[key])
+            took = time.perf_counter() - started
+            if number == 0:
+                profiler.stop()
+        lines.append(
+            f"go({key!r}): {took * 1000:.1f} ms, {len(widget._instances) - before} widgets "
+            f"created; RSS {_rss() / MIB:.1f} MiB"
+        )
+    print("\n".join(lines))
+    print("\nThe first move (the charter built from its notebook):")
+    print(profiler.output_text(unicode=False, color=False))
+
+
+def app_profile(workspace: Path, sig_id: str, out: Path) -> Path:
+    """The app's moves, timed and profiled in the kernel's Python (`profile_app_moves`), into
+    out/profile-app-moves.txt; return that path."""
+    env = server_env()
+    env["SIGWORKBOOK_WORKSPACE"] = str(workspace)
+    env["SIGWORKBOOK_SIG"] = sig_id
+    env["PYTHONPATH"] = _python_path()
+    done = subprocess.run(
+        [sys.executable, "-c", "from benchmarks.profiles import profile_app_moves as p; p()"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=PROFILE_TIMEOUT_S,
+        check=False,
+    )
+    text = done.stdout if done.returncode == 0 else f"(failed: {done.stderr[-1500:]})"
+    path = out / APP_FILE
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def page_profiles(notebooks: Sequence[Path], workspace: Path, sig_id: str, out: Path) -> Path:

@@ -12,9 +12,10 @@
  *   3. every widget output of the page is on screen: no output is still waiting to be rendered,
  *      and no widget renderer still says "Loading widget..." (Voila removes an output's script
  *      as soon as it hands it to a renderer, which then waits for the widget's model and view);
- *   4. if the page has form controls inside widgets (input, textarea, select), one of them is
- *      enabled, i.e. ready for input (not necessarily the first: a hosted start page keeps its
- *      "Your name" input disabled for good, the name comes from the login).
+ *   4. if the page has form controls inside widgets (input, textarea, select) on screen, one of
+ *      them is enabled, i.e. ready for input (not necessarily the first: a hosted start page
+ *      keeps its "Your name" input disabled for good, the name comes from the login; hidden
+ *      ones, such as the app page's step switch and its hidden steps, do not count).
  * window.__benchReady holds performance.now() (ms since navigation started) at the first moment
  * all four held, or null. The empty notebook has no widget: 3 and 4 hold at once for it.
  * window.__benchErrors() lists what the page shows instead of a widget or a cell's output
@@ -121,7 +122,11 @@
   };
 
   function controlReady() {
-    var controls = document.querySelectorAll(CONTROL);
+    /* Controls on screen only: the app page holds a hidden box (its step switch) and hidden
+       steps, which are not what a person waits for. */
+    var controls = Array.prototype.filter.call(document.querySelectorAll(CONTROL), function (c) {
+      return c.getClientRects().length > 0;
+    });
     if (controls.length === 0) {
       return true;
     }

@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks import (
     exporting,
     hub,
+    meeting,
     notebooks,
     open_pages,
     pages,
@@ -49,6 +50,7 @@ TITLES = {
     12: "Member directory of 20,000 people: read and search",
     open_pages.NUMBER: open_pages.TITLE,
     hub.NUMBER: hub.TITLE,
+    **meeting.TITLES,
 }
 
 
@@ -235,6 +237,16 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
         return figures
 
     attempt((1, 2, 3), page_figures)
+
+    def meeting_figures() -> list[Figure]:
+        figures = meeting.figures(settings, progress)
+        if _should_profile(settings, figures):
+            progress("meeting: profiling the app's moves in the kernel's Python")
+            sig_id = demo_workspace(settings.work / "ws-app-profile")
+            written = profiles.app_profile(settings.work / "ws-app-profile", sig_id, settings.out)
+            _add_note(figures, f"profile: {written.name}")
+        return figures
+
     attempt((4, 5), start_figures)
     attempt((6,), lambda: [saves.save_latency(settings, progress)])
     attempt((7,), lambda: [exporting.export_times(settings, progress)])
@@ -243,6 +255,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt((12,), lambda: [searching.search_times(settings, progress)])
     attempt((open_pages.NUMBER,), lambda: [open_pages.measure(settings, progress)])
     attempt((hub.NUMBER,), lambda: [hub.measure(settings, progress)])
+    attempt(meeting.NUMBERS, meeting_figures)
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 
@@ -282,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "think_ms": list(settings.think_ms),
             "export_repeats": settings.export_repeats,
             "open_pages": settings.open_pages,
+            "server_idle_s": settings.server_idle_s,
+            "meeting_sizes": list(settings.meeting_sizes),
+            "meeting_rounds": settings.meeting_rounds,
             "only": sorted(settings.only),
         },
         environment={**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},

@@ -36,6 +36,12 @@ class Settings:
     """Figure 7: renders timed per run and format (the run's figure is their median)."""
     open_pages: int = 100
     """Figure 13: pages opened (each its own kernel) on the two servers."""
+    server_idle_s: float = 5.0
+    """Figure 2: the pre-heated server is left idle this long before each visit."""
+    meeting_sizes: tuple[int, ...] = (1, 5)
+    """Figure 15: how many people move to another step at the same moment (one meeting each)."""
+    meeting_rounds: int = 3
+    """Figure 15: moves per meeting (to the charter, back to the name, to the charter again)."""
     only: frozenset[int] = frozenset(FIGURE_NUMBERS)
     profile: bool = False
     """Profile the in-process figures (pyinstrument) even when their targets are met."""
@@ -49,6 +55,12 @@ class Settings:
             raise ValueError("writers, writer_saves: at least 1; saves: at least 2")
         if self.open_pages < 1:
             raise ValueError(f"open_pages: must be at least 1, not {self.open_pages}")
+        if self.server_idle_s < 0:
+            raise ValueError(f"server_idle_s: must be 0 or more, not {self.server_idle_s}")
+        if not self.meeting_sizes or min(self.meeting_sizes) < 1:
+            raise ValueError("meeting_sizes: at least one meeting of at least 1 person")
+        if not 1 <= self.meeting_rounds <= 3:
+            raise ValueError(f"meeting_rounds: 1 to 3, not {self.meeting_rounds}")
         if not self.only <= frozenset(FIGURE_NUMBERS):
             unknown = sorted(self.only - frozenset(FIGURE_NUMBERS))
             raise ValueError(f"only: no figure {unknown}; figures are 1 to {FIGURE_NUMBERS[-1]}")
@@ -68,6 +80,9 @@ class Settings:
             writer_saves=5,
             export_repeats=1,
             open_pages=4,
+            server_idle_s=0.0,
+            meeting_sizes=(2,),
+            meeting_rounds=1,
         )
 
     def wants(self, figure: int) -> bool:

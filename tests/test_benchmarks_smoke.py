@@ -63,7 +63,7 @@ def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, st
     assert report["format"] == "sigworkbook-benchmarks/1"
     assert report["mode"] == "smoke"
     assert report["settings"]["runs"] == 1
-    assert [f["number"] for f in report["figures"]] == list(range(1, 15))
+    assert [f["number"] for f in report["figures"]] == list(range(1, 17))
     for fig in report["figures"]:
         assert fig["title"] and fig["definition"], fig["number"]
         assert fig["rows"], f"figure {fig['number']} has no rows"
@@ -82,7 +82,9 @@ def test_smoke_rows_are_well_formed(smoke: tuple[dict[str, Any], str, str]) -> N
             low, mid, high = row["min"], row["median"], row["max"]
             assert all(math.isfinite(v) and v > 0 for v in (low, mid, high)), where
             assert low <= mid <= high, where
-            assert row["runs"] == 1 and len(row["samples"]) == 1, where
+            # One sample a run; figure 15's rows have one per person moving in the run.
+            people = row["extra"].get("people", 1) if fig["number"] == 15 else 1
+            assert row["runs"] == 1 and len(row["samples"]) == people, where
             target = row["target"]
             if target is None:
                 assert row["status"] == "info", where
@@ -101,7 +103,7 @@ def test_smoke_pages_cover_every_step(smoke: tuple[dict[str, Any], str, str]) ->
     present = {step.notebook for step in STEPS if (workbooks_dir() / step.notebook).is_file()}
     baselines = {
         1: ["empty notebook (baseline)"],
-        2: ["empty notebook, pre-heated (information)", "pooled kernel, waiting (information)"],
+        2: ["pooled kernel, waiting (information)"],
         3: ["empty notebook (baseline)"],
     }
     for number, names in baselines.items():
@@ -141,7 +143,7 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
     assert table[0].startswith("| # | Figure | Item | Median")
     rows_in_json = sum(len(f["rows"]) for f in report["figures"])
     assert len(table) == 1 + rows_in_json
-    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 15)}
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 17)}
     assert all(line in printed for line in table)
 
 
@@ -153,13 +155,13 @@ def test_smoke_open_pages_hold_their_connections(smoke: tuple[dict[str, Any], st
     assert report["settings"]["open_pages"] == 4
     assert measured_rows(fig) == fig["rows"], fig
     rows = {row["name"]: row for row in fig["rows"]}
-    in_use = rows["connections, 4 pages open"]
+    in_use = rows["connections, 4 people's pages open"]
     assert in_use["unit"] == "count" and in_use["target"] == {"op": "<=", "value": 90.0}
-    # Every page's kernel ran its page and opened the SIG: it holds at least its queries'
+    # Every person's kernel ran the app page and opened the SIG: it holds at least its queries'
     # connection and its change feed's listening one, and nothing else holds the servers' names.
     assert in_use["extra"]["kernels"] == 4, in_use
     assert in_use["median"] >= 8, in_use
-    per_page = rows["connections per page (information)"]
+    per_page = rows["connections per person (information)"]
     assert per_page["median"] == pytest.approx(in_use["median"] / 4)
     assert "save p95, 4 pages open (information)" in rows
     assert "save p95, no page open (baseline, information)" in rows
@@ -201,13 +203,41 @@ def test_smoke_first_page_after_hub_login(smoke: tuple[dict[str, Any], str, str]
     assert pooled["extra"]["pre_heated_kernel"] == [True], pooled
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_meeting_moves_on_in_the_app(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    assert report["settings"]["meeting_sizes"] == [2]
+    assert report["settings"]["meeting_rounds"] == 1
+    moves = figure(report, 15)
+    assert measured_rows(moves) == moves["rows"], moves
+    (row,) = moves["rows"]
+    assert row["name"] == "2 people at once, to the charter, first visit", row
+    assert row["unit"] == "s" and row["target"] == {"op": "<=", "value": 1.0}, row
+    assert row["extra"]["people"] == 2 and row["extra"]["step"] == "charter", row
+    # The two clicks were planned for one moment: each happened at it (or just after).
+    assert len(row["extra"]["late_ms"]) == 2, row
+    assert all(-5 <= late < 1000 for late in row["extra"]["late_ms"]), row
+    assert row["min"] == min(row["samples"]) and row["max"] == max(row["samples"]), row
+    kept = figure(report, 16)
+    assert measured_rows(kept) == kept["rows"], kept
+    rows = {row["name"]: row for row in kept["rows"]}
+    kernels = rows["kernels, a meeting of 2"]
+    # One kernel per person plus the app page's pool (serve keeps one by default).
+    assert kernels["unit"] == "count" and kernels["extra"]["people_kernels"] == [2], kernels
+    assert kernels["extra"]["pool"] == [1] and kernels["target"]["value"] == 3.0, kernels
+    memory = rows["memory per person's kernel, largest of 2"]
+    assert memory["unit"] == "MB" and memory["target"] == {"op": "<=", "value": 120.0}, memory
+    assert len(memory["extra"]["each_mb"][0]) == 2 and 20 < memory["median"] < 1000, memory
+
+
 # --- the command and its parts --------------------------------------------------------------
 
 
 def test_unknown_figure_is_refused_by_name() -> None:
-    done = run_benchmarks("--only", "4,15", "--out", "/nonexistent/never-written")
+    done = run_benchmarks("--only", "4,17", "--out", "/nonexistent/never-written")
     assert done.returncode == 2
-    assert "--only" in done.stderr and "between 1 and 14" in done.stderr
+    assert "--only" in done.stderr and "between 1 and 16" in done.stderr
 
 
 def test_percentile_interpolates_between_ranks() -> None:
