@@ -98,6 +98,8 @@ def profile_app_moves() -> None:
         started = time.perf_counter()
         app = open_app()
         opened = time.perf_counter() - started
+        if app is None:
+            raise RuntimeError("the app page showed a notice instead of the demo SIG")
         app.go(STEP_BY_KEY["name"])
     lines = [f"open_app() (start step): {opened * 1000:.0f} ms; RSS {_rss() / MIB:.1f} MiB"]
     profiler = Profiler(interval=0.001)
