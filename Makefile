@@ -59,13 +59,13 @@ lock: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# The tests that need no browser (unit, nbval over the notebooks) run in two processes, a
-# notebook's or a module's tests in one; the browser tests then run one at a time (two
-# Chromiums and two servers on 2 cores would make their waits the thing under test).
+# The tests that need no browser (unit, nbval over the notebooks), then the browser tests, each
+# in two processes, a notebook's or a module's tests in one (every browser test file starts its
+# own servers on free ports and waits on conditions, so two at once only make them slower).
 # --durations: the slowest tests are listed, to keep the whole run well under 20 min.
 test: system setup lint typecheck
 	$(BIN)/pytest -n 2 --dist loadfile -m "not e2e" --ignore=tests/e2e --durations=10
-	$(BIN)/pytest tests/e2e tests/test_benchmarks_smoke.py --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile tests/e2e tests/test_benchmarks_smoke.py --durations=15
 
 bench: system setup
 	$(BIN)/python -m benchmarks
