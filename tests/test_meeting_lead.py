@@ -19,6 +19,7 @@ from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.pages.name import NameIdeas
 from sigworkbook.workspace import Workspace
 
 SIG = "frailty-friends"
@@ -191,6 +192,35 @@ def test_only_the_lead_moves_roams_hands_over_ends_or_runs_the_timer(
     assert ben_page.timer.toggle.layout.display != "none"
     ben_page.timer.toggle.click()  # the new lead pauses it
     assert not ben_page.timer.running and ben_page.timer.refusals == 3
+
+
+def test_during_a_meeting_only_the_lead_runs_the_name_vote(room: list[Person]) -> None:
+    """Issue 20's rounds follow issue 21's lead: start, reveal, close and choose are the lead's
+    while a meeting goes on (refused in the kernel, nothing stored); anyone's without one."""
+    ada, ben, _ = room
+    ada_ideas, ben_ideas = NameIdeas(ada.session), NameIdeas(ben.session)
+    for person, name in ((ada, "Frailty Friends"), (ben, "Home First")):
+        ideas = ada_ideas if person is ada else ben_ideas
+        ideas.idea_input.value = name
+        assert ideas.add()
+    ada.bar.lead_button.click()
+    ben.look()
+    before = ben.session.workspace.load(SIG).revision
+    assert not ben_ideas.start()
+    assert "only the meeting&#x27;s lead" in ben_ideas.message.value
+    assert not ben_ideas.choose(ben.session.loaded.plan.identity.name_ideas[0].id)
+    assert ben.session.workspace.load(SIG).revision == before, "nothing stored"
+    assert ada_ideas.start()
+    ben.look()
+    assert not ben_ideas.reveal() and not ben_ideas.close_round()
+    assert ben.session.loaded.plan.identity.voting_round is not None
+    assert ben.session.loaded.plan.identity.voting_round.status == "open"
+    assert ada_ideas.close_round()
+    ada.meeting.end()
+    ben.look()
+    idea = ben.session.loaded.plan.identity.name_ideas[1]
+    assert ben_ideas.choose(idea.id, anyway=True)  # no meeting going on: anyone may choose
+    assert ben.session.workspace.load(SIG).plan.identity.name == "Home First"
 
 
 def test_a_nameless_or_read_only_person_cannot_lead(workspace: Workspace) -> None:

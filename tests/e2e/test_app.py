@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, kernel_id, wait_for_widgets
-from e2e.workbook_pages import current, go_to, new_sig, shoot, wait_for_value
+from e2e.e2e_harness import Server, kernel_id, wait_for_widgets
+from e2e.workbook_pages import current, go_to, new_sig, people_pages, shoot, wait_for_value
 from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
@@ -91,17 +91,8 @@ def test_typing_survives_moving_away_and_back(page: Page, workbook_server: Serve
 @pytest.fixture
 def five(browser: Browser) -> Iterator[list[Page]]:
     """Five people, each in their own browser context."""
-    contexts: list[BrowserContext] = []
-    pages = []
-    for _ in range(5):
-        context = browser.new_context(viewport={"width": 1024, "height": 768})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        pages.append(page)
-    yield pages
-    for context in contexts:
-        context.close()
+    with people_pages(browser, 5) as pages:
+        yield pages
 
 
 def test_five_people_move_to_the_charter_and_each_can_type_there(

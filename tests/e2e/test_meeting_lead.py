@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from widget_protocol import Message, WidgetClient
 
 from e2e.e2e_harness import (
@@ -21,7 +21,7 @@ from e2e.e2e_harness import (
     screenshot,
     wait_for_widgets,
 )
-from e2e.workbook_pages import new_sig, plan_value, run_cli, wait_for_value
+from e2e.workbook_pages import new_sig, people_pages, plan_value, run_cli, wait_for_value
 
 pytestmark = pytest.mark.e2e
 
@@ -83,17 +83,9 @@ def lead(page: Page) -> None:
 
 @pytest.fixture
 def people(browser: Browser) -> Iterator[list[Page]]:
-    contexts: list[BrowserContext] = []
-    pages = []
-    for _ in range(5):
-        context = browser.new_context(viewport={"width": 1024, "height": 768})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        pages.append(page)
-    yield pages
-    for context in contexts:
-        context.close()
+    """Five people, each in their own browser context."""
+    with people_pages(browser, 5) as pages:
+        yield pages
 
 
 def test_five_follow_the_lead_a_typist_is_offered_the_move_a_wanderer_rejoins(

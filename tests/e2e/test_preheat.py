@@ -29,7 +29,7 @@ from e2e.e2e_harness import (
     stop_server,
     wait_for_widgets,
 )
-from e2e.workbook_pages import field, new_sig, option_labels, plan_value, run_cli
+from e2e.workbook_pages import field, new_sig, option_labels, plan_value, run_cli, shown
 from sigworkbook.app.network import free_port, port_in_use
 from sigworkbook.app.settings import POOL_API
 from sigworkbook.plan.steps import APP_NOTEBOOK, STEP_BY_KEY
@@ -139,7 +139,7 @@ def test_what_was_saved_after_heating_shows_on_the_next_visit(
     page.goto(server.page_url(NAME_PAGE, sig=alpha, who="Yara"))
     wait_for_widgets(page)
     assert_preheated(page, server.log())
-    assert page.locator(".swb-timer-clock").inner_text() == "07:00"
+    assert shown(page).locator(".swb-top .swb-timer-clock").inner_text() == "07:00"
     assert page.locator(".swb-header .swb-sig").inner_text() == "Alpha Renamed"
     assert field(page, DESCRIPTION).input_value() == saved
 

@@ -129,7 +129,7 @@ def test_hosted_a_vote_sent_for_someone_else_is_the_logged_in_voters(
         options = list(states[voting_as]["_options_labels"])
         if "Sam Jones" in options:  # the hidden drop-down, set as a forged message would
             client.update(voting_as, {"index": options.index("Sam Jones")})
-        settings = ("Anonymous", "Shared screen", "Ideas privately")
+        settings = ("Anonymous", "Shared screen", "Ideas privately", "Let people roam")
         [tick] = [
             model_id
             for model_id in client.find(states, _model_name="CheckboxModel")

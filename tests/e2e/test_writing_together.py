@@ -9,10 +9,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, wait_for_widgets
-from e2e.workbook_pages import button, new_sig, plan_value, run_cli, shoot, status, wait_for_value
+from e2e.workbook_pages import (
+    button,
+    new_sig,
+    people_pages,
+    plan_value,
+    run_cli,
+    shoot,
+    status,
+    wait_for_value,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,17 +34,8 @@ SEEN_MS = 5_000
 @pytest.fixture
 def three(browser: Browser) -> Iterator[list[Page]]:
     """Three pages in three browser contexts (three people, three laptops)."""
-    contexts: list[BrowserContext] = []
-    pages = []
-    for _ in range(3):
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        pages.append(page)
-    yield pages
-    for context in contexts:
-        context.close()
+    with people_pages(browser, 3, {"width": 1200, "height": 900}) as pages:
+        yield pages
 
 
 def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> Locator:

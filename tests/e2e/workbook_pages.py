@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from e2e.e2e_harness import Server, kernel_id, screenshot, wait_for_widgets
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, kernel_id, screenshot, wait_for_widgets
 from sigworkbook.demo import DEMO_FILE
 from sigworkbook.plan.paths import PathError, get_path
 from sigworkbook.plan.steps import STEP_BY_KEY
@@ -165,6 +165,27 @@ def open_new_sig(page: Page, server: Server, name: str, step: str, who: str) -> 
     sig = new_sig(server.workspace, name)
     open_step(page, server, step, sig=sig, who=who)
     return sig
+
+
+@contextmanager
+def people_pages(
+    browser: Browser, count: int, viewport: dict[str, int] | None = None
+) -> Iterator[list[Page]]:
+    """`count` people, each in their own browser context (their own laptop), closed after."""
+    contexts = [
+        browser.new_context(viewport=viewport or {"width": 1024, "height": 768})
+        for _ in range(count)
+    ]
+    pages = []
+    try:
+        for context in contexts:
+            page = context.new_page()
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            pages.append(page)
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def reload(page: Page) -> None:

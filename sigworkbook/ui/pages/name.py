@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import Session
 from sigworkbook.plan import voting
 from sigworkbook.plan.fields import field_spec
@@ -41,6 +42,9 @@ IDEAS = "identity.name_ideas"
 NAME = "identity.name"
 CHOSEN = "identity.chosen_idea"
 ROUND = "identity.voting_round"
+
+
+LEAD_ONLY = "only the meeting's lead can do this while the meeting goes on"
 
 
 class NameIdeas(widgets.VBox):
@@ -327,6 +331,15 @@ class NameIdeas(widgets.VBox):
         self.message.value = error_html(message)
         return False
 
+    def _not_the_lead(self, what: str) -> bool:
+        """While a meeting goes on, only its lead runs the round and chooses the name (issue 21):
+        refused here, in the kernel, whatever the page sends; True (with the message) then."""
+        meeting = meeting_of(self.session)
+        if meeting.live is None or meeting.leading:
+            return False
+        self._fail(f"{what}: {LEAD_ONLY}")
+        return True
+
     def _change(self, what: str, change: Callable[[list[Any], Any], tuple[list[Any], Any]]) -> bool:
         """Save a change of the ideas and the round; `what` names it in an error."""
         try:
@@ -407,6 +420,8 @@ class NameIdeas(widgets.VBox):
 
     def merge(self, drop: str, keep: str) -> bool:
         """Fold idea `drop` into idea `keep` (its name kept): votes carried, nobody twice."""
+        if self._not_the_lead("Merge"):
+            return False
         if voting.running(self._round()):
             return self._fail("Merge: ideas are merged before a round, or after it is closed")
         return self._change(
@@ -417,6 +432,8 @@ class NameIdeas(widgets.VBox):
 
     def start(self) -> bool:
         """Start a round with the settings shown; True when saved."""
+        if self._not_the_lead("Voting round"):
+            return False
         try:
             new = voting.start_round(
                 budget=int(self.budget.value),
@@ -486,13 +503,19 @@ class NameIdeas(widgets.VBox):
 
     def reveal_ideas(self) -> bool:
         """Show everyone's privately collected ideas and open the vote."""
+        if self._not_the_lead("Reveal"):
+            return False
         self._order = []
         return self._change("Reveal", lambda ideas, current: (ideas, voting.reveal_ideas(current)))
 
     def reveal(self) -> bool:
+        if self._not_the_lead("Reveal"):
+            return False
         return self._change("Reveal", lambda ideas, current: (ideas, voting.reveal(current)))
 
     def close_round(self) -> bool:
+        if self._not_the_lead("Close"):
+            return False
         return self._change("Close", lambda ideas, current: (ideas, voting.close(current)))
 
     def sort(self) -> None:
@@ -507,6 +530,8 @@ class NameIdeas(widgets.VBox):
 
         When another idea has more votes, the first press asks whether to go ahead."""
         self.confirm.children = ()
+        if self._not_the_lead("Choose"):
+            return False
         try:
             if not idea_id:
                 raise VotingError("choose an idea in 'Name to choose' first")
