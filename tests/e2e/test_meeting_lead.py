@@ -38,6 +38,7 @@ QUESTIONS = [
 CUT_OFF = """() => Array.from(document.querySelectorAll(".swb-app-step *, .swb-meeting *"))
     .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
     .filter(e => !e.closest(".swb-visually-hidden") && e.getBoundingClientRect().width > 0)
+    .filter(e => getComputedStyle(e).clip !== "rect(0px, 0px, 0px, 0px)")  /* for readers only */
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
         || (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0
             && !["TEXTAREA", "INPUT", "SELECT"].includes(e.tagName)
