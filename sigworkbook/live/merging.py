@@ -255,9 +255,11 @@ def _trimmed(found: Collision) -> Collision:
 
 
 def distance(one: str, two: str) -> int:
-    """How many words and marks differ between two texts (removed plus added)."""
-    words = tokens(one)
-    return sum(h.end - h.start + len(h.words) for h in _diff(words, tokens(two), MINE))
+    """How many characters differ between two texts (removed plus added): a key typed is one,
+    whatever it does to the words."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    return sum(len(chunk) for op, chunk in dmp.diff_main(one, two, False) if op != 0)
 
 
 def only_adds(one: str, two: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,9 @@ from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
 
 NO_CHOICE = "— choose —"
+IN_FLIGHT_S = 5.0
+"""How long after the kernel puts new text in a box the browser's text may still have been
+typed on the old one (keys on their way); later text is taken as typed on the new one."""
 
 
 def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
@@ -433,10 +437,21 @@ class BoundControl(widgets.VBox):
         if text != before:
             self._show_typing(text)
             self._rebased = (before, text)
+            self._rebased_at = time.monotonic()
         if text != theirs:
             self.session.queue_merged(self.path, text, self)
         self._mark_unsaved(self.is_dirty())
         self.show_changed(change)
+
+    def show_saved(self, value: Any) -> None:
+        """Someone's save shown in a box this person has not typed in as far as the kernel
+        knows: keys still on their way from the browser were typed on the old text (merged in
+        as they arrive, `_rebase_typing`)."""
+        before = self.value
+        self.show_value(value)
+        if isinstance(value, str) and value != before:
+            self._rebased = (before or "", value)
+            self._rebased_at = time.monotonic()
 
     def _show_typing(self, text: str) -> None:
         """Put `text` in the box as this person's typing (the page keeps their caret)."""
@@ -447,21 +462,25 @@ class BoundControl(widgets.VBox):
             self._showing = False
 
     _rebased: tuple[str, str] | None = None
-    """(the box's text, the merged text put in it): until the browser sends text typed on the
-    merged one, a text typed on the old one is merged again, never taken as deleting words."""
+    """(the box's text, the text the kernel put in it): until the browser sends text typed on
+    the new one, a text typed on the old one is merged again, never taken as deleting words."""
+    _rebased_at = 0.0
 
     def _rebase_typing(self) -> None:
-        """The browser sent text typed before the merged text reached it: merge it in too."""
+        """The browser sent text typed before the kernel's text reached it: merge it in too."""
         if self._rebased is None or self._showing:
+            return
+        if time.monotonic() - self._rebased_at > IN_FLIGHT_S:
+            self._rebased = None  # keys on their way then have long arrived
             return
         before, shown = self._rebased
         now = self.value
-        if now == shown or distance(shown, now) < distance(before, now):
+        if now == shown or distance(shown, now) <= distance(before, now):
             self._rebased = None  # typed on the merged text
             return
         # Their latest keys win over the box's older text where both touch the same words.
         fixed = merge(before, now, shown).keep_mine
-        self._rebased = (now, fixed)
+        self._rebased, self._rebased_at = (now, fixed), time.monotonic()
         self._show_typing(fixed)
 
     def show_collision(

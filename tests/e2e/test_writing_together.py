@@ -20,6 +20,7 @@ from e2e.workbook_pages import (
     run_cli,
     shoot,
     status,
+    step_url,
     wait_for_value,
 )
 
@@ -40,7 +41,7 @@ def three(browser: Browser) -> Iterator[list[Page]]:
 
 def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> Locator:
     """The app page on `step` as `who`; the step's area."""
-    page.goto(server.page_url("app.ipynb", sig=sig, step=step, who=who))
+    page.goto(step_url(server, step, sig=sig, who=who))
     wait_for_widgets(page)
     area = page.locator(f".swb-app-step--{step}")
     expect(area.locator(".swb-steps")).to_be_visible()
@@ -177,3 +178,30 @@ def test_a_real_collision_asks_leaving_it_asks_and_the_words_are_kept_for_anyone
     for page, field in ((ana, ana_box), (cai, cai_box)):
         expect(field).to_have_value(saved, timeout=SEEN_MS)
         expect(status(page)).to_contain_text("Saved at")
+
+
+def test_text_from_the_kernel_waits_while_its_box_is_typed_in(
+    browser: Browser, workbook_server: Server
+) -> None:
+    """Keys typed just before the kernel's text arrives are still on their way to the kernel:
+    the box keeps the typing and takes the kernel's text when the typing pauses."""
+    server = workbook_server
+    sig = new_sig(server.workspace, "Waiting Text Group")
+    with people_pages(browser, 1) as (page,):
+        field = box(open_app(page, server, "charter", sig, "Ana"), PURPOSE)
+        field.click()
+        field.press_sequentially("We hel", delay=15)
+        # The kernel's text arrives right as the next key lands (set from that key's event).
+        field.evaluate(
+            """input => input.addEventListener("input", () => {
+                input.value = "We help. Ben adds this.";
+                window.swbShownAtOnce = input.value;
+            }, { once: true })"""
+        )
+        field.press("p")
+        shown_at_once = page.evaluate("window.swbShownAtOnce")
+        assert shown_at_once == "We help", "the kernel's text replaced keys just typed"
+        expect(field).to_have_value("We help. Ben adds this.")
+        field.press("End")
+        field.press_sequentially(" Ana", delay=15)
+        expect(field).to_have_value("We help. Ben adds this. Ana")

@@ -939,6 +939,45 @@
     return Math.min(at, after.length);
   }
 
+  /* Text from the kernel waits while its box is being typed in: keys typed just before it
+     arrived are still on their way to the kernel, and putting its text in now would drop
+     them from the box. The kernel merges those keys into what it sends next; the box takes
+     the kernel's latest text once the typing pauses (QUIET_MS without a key). */
+  var QUIET_MS = 700;
+  var lastKey = new WeakMap();
+  var waiting = new WeakMap();
+  document.addEventListener(
+    "input",
+    function (event) {
+      var target = event.target;
+      if (event.isTrusted && target && target.closest && target.closest(".swb-field")) {
+        lastKey.set(target, Date.now());
+      }
+    },
+    true
+  );
+
+  function typedLately(input) {
+    var at = lastKey.get(input);
+    return at !== undefined && Date.now() - at < QUIET_MS;
+  }
+
+  function showWhenQuiet(input) {
+    var at = lastKey.get(input) || 0;
+    window.setTimeout(function () {
+      if (!waiting.has(input)) {
+        return;
+      }
+      if (typedLately(input)) {
+        showWhenQuiet(input);
+        return;
+      }
+      var text = waiting.get(input);
+      waiting.delete(input);
+      input.value = text;
+    }, Math.max(QUIET_MS - (Date.now() - at), 0) + 20);
+  }
+
   function keepCaretOn(proto) {
     var native = Object.getOwnPropertyDescriptor(proto, "value");
     if (!native || !native.set || !native.get) {
@@ -958,6 +997,15 @@
           this.closest &&
           this.closest(".swb-field") &&
           typeof this.selectionStart === "number";
+        if (typing && typedLately(this)) {
+          var first = !waiting.has(this);
+          waiting.set(this, text);
+          if (first) {
+            showWhenQuiet(this);
+          }
+          return;
+        }
+        waiting.delete(this);
         if (!typing) {
           native.set.call(this, text);
           return;
