@@ -134,3 +134,41 @@ def test_a_step_opened_inside_the_app_shares_its_session_and_alone_opens_its_own
     assert inside is not None and inside.session is session
     assert alone is not None and alone.session is not session
     alone.session.close()
+
+
+def test_once_the_page_is_on_screen_the_other_steps_are_built_ahead_never_while_typing(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import time
+
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
+    monkeypatch.setattr(app_module, "BUILD_AHEAD_EVERY", 0.01)
+    built: list[str] = []
+    real = app_module.run_step_notebook
+    monkeypatch.setattr(
+        app_module, "run_step_notebook", lambda step: (built.append(step.key), real(step))
+    )
+    try:
+        app = App(session, STEP_BY_KEY["charter"])
+        assert built == ["charter"], "nothing is built before the page says it is on screen"
+
+        async def until(done: object, seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+                await asyncio.sleep(0.01)
+
+        session.typed_at = time.monotonic() + 60  # typing: nothing is built meanwhile
+        app.nav.value = app_module.PAGE_READY  # what the page's script writes once shown
+        loop.run_until_complete(until(lambda: False, 0.1))
+        assert built == ["charter"]
+        session.typed_at = float("-inf")
+        loop.run_until_complete(until(lambda: len(built) == len(STEPS), 10))
+        assert built[1:] == ["schedule", "promotion", "review", "start", "core", "name"]
+        assert all(area.built for area in app.areas.values())
+        assert shown(app) == ["charter"] and session.step == "charter", "and none shown"
+        app.nav.value = "review#1"
+        assert shown(app) == ["review"] and len(built) == len(STEPS), "a switch, not a build"
+    finally:
+        loop.close()

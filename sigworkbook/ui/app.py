@@ -3,6 +3,7 @@ first time it is opened and switched in place after that."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import importlib
@@ -18,6 +19,8 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 from markdown_it import MarkdownIt
 
+from sigworkbook.live.kernel import kernel_loop
+from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
@@ -33,6 +36,11 @@ NAV_CLASS = "swb-app-nav"
 """The hidden box the page's script writes a step's key into (``key#n``) to switch to it."""
 LOCATION_CLASS = "swb-app-location"
 """The element that tells the page's script which step shows (for the address and title)."""
+PAGE_READY = "ready"
+"""What the page's script writes into the hidden box once the page is on screen: the kernel
+then builds the other steps ahead, one at a time, while the person is not typing."""
+BUILD_AHEAD_EVERY = 0.5
+"""Seconds between two steps built ahead (the page stays answering between them)."""
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -64,6 +72,7 @@ class App(widgets.VBox):
             area.box.add_class("swb-app-step")
             area.box.add_class(f"swb-app-step--{area.step.key}")
         self.current: Step | None = None
+        self._ahead: asyncio.TimerHandle | None = None
         self.asked = 0
         """The number of the page script's latest request served (it ignores older answers)."""
         self.bar = (
@@ -82,6 +91,9 @@ class App(widgets.VBox):
         self.go(first)
 
     def _asked(self, value: str) -> None:
+        if value == PAGE_READY:
+            self.build_ahead()
+            return
         key, _, number = value.partition("#")
         step = STEP_BY_KEY.get(key)
         if step is not None:
@@ -111,6 +123,39 @@ class App(widgets.VBox):
         if self.session is not None and not area.built:
             self._build(area)
 
+    def build_ahead(self) -> None:
+        """Build the steps not opened yet, one at a time in the kernel's idle moments (the
+        steps after this one first), so that moving to any of them later is only a switch:
+        a meeting moving on waits for no kernel and no new widgets."""
+        loop = kernel_loop()
+        if loop is None or self.session is None or self._ahead is not None:
+            return
+        meeting = meeting_of(self.session)
+
+        def build_next() -> None:
+            self._ahead = None
+            waiting = self.not_built()
+            if not waiting:
+                return
+            if not meeting.typing:  # never while the person types: a moment later
+                area = waiting.pop(0)
+                try:
+                    self._build(area)
+                except Exception:
+                    log.exception("building %s ahead failed", area.step.key)
+                    return
+            if waiting or meeting.typing:
+                self._ahead = loop.call_later(BUILD_AHEAD_EVERY, build_next)
+
+        self._ahead = loop.call_later(BUILD_AHEAD_EVERY, build_next)
+
+    def not_built(self) -> list[StepArea]:
+        """The steps not built yet, the ones after the step on screen first."""
+        keys = [step.key for step in STEPS]
+        at = keys.index(self.current.key) if self.current is not None else 0
+        order = keys[at + 1 :] + keys[:at]
+        return [self.areas[key] for key in order if not self.areas[key].built]
+
     def _location_html(self, step: Step) -> str:
         query = {"step": step.key}
         if self.session is not None:
@@ -128,8 +173,12 @@ class App(widgets.VBox):
         started = time.perf_counter()
         with into(area.box):
             if self.session is not None:
-                with sharing(self.session):
-                    run_step_notebook(area.step)
+                here = self.session.step  # a step's page says it is here: built off screen, not
+                try:
+                    with sharing(self.session):
+                        run_step_notebook(area.step)
+                finally:
+                    self.session.step = here
             else:
                 run_step_notebook(area.step)
         area.built = True

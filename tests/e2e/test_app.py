@@ -44,6 +44,10 @@ def test_steps_switch_in_place_in_one_kernel_and_the_address_follows(
     kernels = {process.pid for process in server.kernel_processes()}
     expect(page).to_have_title("Name and description · One Page Group")
     loads = page.evaluate("performance.getEntriesByType('navigation').length")
+    # Once the page is on screen, the kernel builds the other steps ahead, off screen.
+    ahead = page.locator(".swb-app-step--review .swb-steps")
+    expect(ahead).to_be_attached()
+    expect(ahead).to_be_hidden()
 
     go_to(page, "3. Charter")
     on_step(page, "charter", PURPOSE)

@@ -879,11 +879,33 @@
     }
   });
 
+  /* Once the page is on screen and the browser idle, tell the kernel: it then builds the
+     steps not opened yet in its idle moments (ui/app.py, build_ahead), so that moving to
+     them later is only a switch. Told once per page. */
+  var appReadyTold = false;
+  function tellAppReady() {
+    var input = document.querySelector(".swb-app-nav input");
+    if (appReadyTold || !input) {
+      return;
+    }
+    appReadyTold = true;
+    var tell = function () {
+      input.value = "ready";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    if (window.requestIdleCallback) {
+      window.requestIdleCallback(tell, { timeout: 3000 });
+    } else {
+      window.setTimeout(tell, 1000);
+    }
+  }
+
   function followAppLocation() {
     var location = appLocation();
     if (!location) {
       return;
     }
+    tellAppReady();
     var answered = Number(location.getAttribute("data-asked") || "0");
     if (answered < appAsked) {
       return; /* an answer to an older request: a newer one is on its way */
