@@ -150,6 +150,8 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         return super().remove_kernel(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        if kernel_id not in self._kernels:
+            return  # shut down since the culler listed it (its page closed): nothing to cull
         heard = self.last_heard.get(kernel_id)
         quiet = time.monotonic() - heard if heard is not None else 0.0
         if (
