@@ -1,102 +1,162 @@
-"""Benchmark "Follow the lead" (issue 21): five followers, each in their own browser context on the
-app page, follow the lead's click to another step; per follower, from the click to the new step
-on screen with an input enabled, measured by the browser's clock (the wall clock, shared).
-
-    .venv/bin/python -m benchmarks.following [--rounds 3]
-
-Rounds: the charter (the first time), back to the name, the charter again, each after the group
-has talked `--talk` seconds on its step (meanwhile each kernel builds the step after the group's
-ahead, as in a meeting). Target
-on 2 CPUs: median <= 1.0 s, worst <= 1.5 s. Standalone (not a figure of `make bench` yet).
-"""
+"""Figure 17: the lead moves the meeting to a step, and every follower's page shows that step by
+itself (issue 21), timed from the lead's click to the step on each follower's screen."""
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FOLLOWERS = ("Ben", "Cai", "Dee", "Eve", "Fay")
-ROUNDS = (("charter", "3. Charter"), ("name", "2. Name and description"), ("charter", "3. Charter"))
-WATCH = """(key) => { window.__followed = null; const started = Date.now();
-    const check = () => {
-        const area = document.querySelector(".swb-app-step--" + key);
-        const shown = area && getComputedStyle(area).display !== "none";
-        const input = shown && area.querySelector("textarea:not(:disabled), input:not(:disabled)");
-        if (input && input.offsetParent !== null) { window.__followed = Date.now(); return; }
-        if (Date.now() - started < 60000) requestAnimationFrame(check);
-    };
-    check(); }"""
+from benchmarks.browser import BrowserError
+from benchmarks.report import Figure, Row, Target
+from benchmarks.stats import Summary
+from sigworkbook.plan.steps import Step
+
+NUMBER = 17
+TITLE = "Follow the lead: the lead's click to the step usable on every follower's screen"
+MEDIAN_TARGET_S = 1.0
+WORST_TARGET_S = 1.5
+TIMEOUT_MS = 60_000
+
+WATCH = """({key, timeout}) => {
+  window.__benchFollowed = null;
+  const started = Date.now();
+  const check = () => {
+    const area = document.querySelector(".swb-app-step--" + key);
+    const shown = !!area && getComputedStyle(area).display !== "none";
+    const input = shown && area.querySelector(
+      ".swb-field textarea:not(:disabled), .swb-field input:not(:disabled)");
+    if (input && input.offsetParent !== null) { window.__benchFollowed = Date.now(); return; }
+    if (Date.now() - started < timeout) requestAnimationFrame(check);
+  };
+  check();
+}"""
+"""Set in each follower's page before the lead clicks: the wall-clock moment (Date.now(), one
+clock for every page of the one Chromium) the step `key` is on screen with its first question
+visible and enabled."""
+
+ROUNDS: tuple[tuple[str, str], ...] = (
+    ("schedule", "to the schedule"),
+    ("name", "to the name"),
+    ("schedule", "back to the schedule"),
+)
+"""Each round: the step the lead moves the meeting to, and what the row calls it (never the
+step everyone is on when the rounds start: figure 15's charter or name, figure 16's review)."""
+
+LED = "() => (document.querySelector('.swb-meeting')?.innerText || '').includes('Led by')"
+NOT_LED = "() => !(document.querySelector('.swb-meeting')?.innerText || '').includes('Led by')"
 
 
-def _harness() -> Any:
-    sys.path.insert(0, str(REPO / "tests"))
-    return importlib.import_module("e2e.e2e_harness"), importlib.import_module("e2e.workbook_pages")
+class Attendee(Protocol):
+    """A person at the benchmark's meeting (benchmarks/meeting.py's Person)."""
+
+    name: str
+    page: Page
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(".swb-meeting", timeout=120_000)
+@dataclass
+class Following:
+    """Every follower's time per round (each round: its step's key and what the row calls it),
+    over the runs, and each run's slowest follower."""
+
+    rounds: tuple[tuple[str, str], ...]
+    seconds: list[list[float]] = field(default_factory=list)
+    worst: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.seconds = [[] for _ in self.rounds]
+
+    def add(self, times: list[list[float]], slowest: float) -> None:
+        for number, each in enumerate(times):
+            self.seconds[number] += each
+        self.worst.append(slowest)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=len(ROUNDS))
-    parser.add_argument(
-        "--talk",
-        type=float,
-        default=10.0,
-        help="seconds the group talks on a step before the lead moves on (as in a meeting)",
-    )
-    args = parser.parse_args()
-    harness, pages = _harness()
-    tmp = Path(tempfile.mkdtemp(prefix="follow-"))
-    pages.run_cli(tmp / "workspace", "init")
-    sig = pages.new_sig(tmp / "workspace", "Follow The Lead")
-    server = harness.start_server(tmp, notebooks=None)
+def _wait(attendee: Attendee, script: str, what: str) -> None:
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
-            people = {}
-            for who in ("Ada", *FOLLOWERS):
-                context = browser.new_context(viewport={"width": 1024, "height": 768})
-                page = context.new_page()
-                page.set_default_timeout(120_000)
-                _open(page, server.page_url("app.ipynb", sig=sig, step="name", who=who))
-                people[who] = page
-            lead = people["Ada"]
-            lead.get_by_role("button", name="Lead the meeting").click()
-            for who in FOLLOWERS:
-                people[who].wait_for_function(
-                    "() => document.querySelector('.swb-meeting').innerText.includes('Led by')"
-                )
-            for number, (key, title) in enumerate(ROUNDS[: args.rounds], start=1):
-                time.sleep(args.talk)  # the group talks; each kernel builds the next step
-                for who in FOLLOWERS:
-                    people[who].evaluate(WATCH, key)
-                clicked = lead.evaluate("Date.now()")
-                lead.locator(".swb-app-step:visible .swb-steps a", has_text=title).first.click()
-                seconds = []
-                for who in FOLLOWERS:
-                    people[who].wait_for_function("() => window.__followed !== null")
-                    seconds.append((people[who].evaluate("window.__followed") - clicked) / 1000)
-                print(
-                    f"round {number} ({key}): median {statistics.median(seconds):.2f} s, "
-                    f"worst {max(seconds):.2f} s, each {', '.join(f'{s:.2f}' for s in seconds)}"
-                )
-            browser.close()
-    finally:
-        harness.stop_server(server)
+        attendee.page.wait_for_function(script, timeout=TIMEOUT_MS, polling=50)
+    except PlaywrightError as error:
+        raise BrowserError(f"{attendee.name}: {what}: {error.message}") from None
 
 
-if __name__ == "__main__":
-    main()
+def follow_the_lead(
+    people: Sequence[Attendee],
+    rounds: Sequence[Step],
+    settle: Callable[[str], None],
+) -> tuple[list[list[float]], float]:
+    """The first person leads (the meeting bar's "Lead the meeting"), the others follow; per
+    round the lead clicks the round's step in the step bar; then the lead ends the meeting (the
+    workspace is the next run's too). Each round's follower times (s), and the slowest."""
+    lead, followers = people[0], people[1:]
+    lead.page.get_by_role("button", name="Lead the meeting").click()
+    for follower in followers:
+        _wait(follower, LED, "never saw the meeting led")
+    times: list[list[float]] = []
+    for step in rounds:
+        for follower in followers:
+            follower.page.evaluate(WATCH, {"key": step.key, "timeout": TIMEOUT_MS})
+        clicked = float(lead.page.evaluate("Date.now()"))
+        lead.page.locator(".swb-app-step:visible .swb-steps a", has_text=step.label).first.click()
+        each = []
+        for follower in followers:
+            _wait(
+                follower, "() => window.__benchFollowed !== null", f"did not follow to {step.key}"
+            )
+            each.append((float(follower.page.evaluate("window.__benchFollowed")) - clicked) / 1000)
+        times.append(each)
+        settle(step.key)
+    lead.page.get_by_role("button", name="End the meeting").click()
+    for follower in followers:
+        _wait(follower, NOT_LED, "still saw the meeting led after it ended")
+    return times, max((t for each in times for t in each), default=0.0)
+
+
+def figure(following: Following, people: int, runs: int) -> Figure:
+    """Figure 17 from the rounds measured."""
+    made = Figure(
+        NUMBER,
+        "follow_the_lead",
+        TITLE,
+        f"After figures 15-16's rounds, in the same meeting of {people} (each person in a "
+        "browsing context of their own, one Chromium, `serve`'s defaults): Person 1 clicks "
+        '"Lead the meeting"; once every other page says "Led by Person 1", per round each '
+        "follower's page starts watching, the lead clicks the round's step in the step bar "
+        "of the step on screen, and each follower's page records (Date.now(), the one clock "
+        "of every page) when that step is on its screen with its first question visible and "
+        "enabled; nobody else clicks. The time includes the store telling each follower's "
+        "kernel of the move (SQLite: its revision read every 0.5 s; PostgreSQL: a "
+        "notification). Rounds: to the schedule, to the name, back to the schedule (as many as figure 15's); between rounds every page settles. Then the "
+        "lead ends the meeting. Each round's row: median, min and max over the followers and "
+        "runs (target on the median); the last row: the slowest follower of each run.",
+    )
+    for number, (key, what) in enumerate(following.rounds):
+        seconds = following.seconds[number]
+        if not seconds:
+            continue
+        whole = Summary.of(seconds)
+        made.rows.append(
+            Row(
+                f"{people - 1} followers, {what}",
+                "s",
+                Summary(whole.median, whole.min, whole.max, runs),
+                Target("<=", MEDIAN_TARGET_S),
+                samples=seconds,
+                measured=f"{len(seconds)} follows ({people - 1} a run)",
+                extra={"followers": people - 1, "step": key},
+            )
+        )
+    if following.worst:
+        made.rows.append(
+            Row(
+                "slowest follower of a run, every round",
+                "s",
+                Summary.of(following.worst),
+                Target("<=", WORST_TARGET_S),
+                samples=following.worst,
+                measured=f"{len(following.worst)} runs",
+            )
+        )
+    return made

@@ -1,5 +1,6 @@
-"""Figures 15-16: a meeting moves on in the app (people switch step at once), and what a
-meeting of five holds in kernels and memory once everyone has opened every step."""
+"""Figures 15-17: a meeting moves on in the app (people switch step at once), what a meeting
+of five holds in kernels and memory once everyone has opened every step, and following the
+lead (its rounds in benchmarks/following.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from benchmarks import following
 from benchmarks.browser import BrowserError, Chromium, wait_ready
 from benchmarks.pages import wait_pool_heated
 from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_gone
@@ -27,10 +29,11 @@ from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 
 MOVES = 15
 MEMORY = 16
-NUMBERS = (MOVES, MEMORY)
+NUMBERS = (MOVES, MEMORY, following.NUMBER)
 TITLES = {
     MOVES: "The meeting moves on: click on a step to its first question usable, in the app",
     MEMORY: "A meeting in the app, everyone on every step: kernels and memory per person",
+    following.NUMBER: following.TITLE,
 }
 FIRST_STEP = "name"
 ROUNDS: tuple[tuple[str, str], ...] = (
@@ -262,9 +265,11 @@ def _one_meeting(
     rounds: int,
     into: Moves | None,
     memory: Memory | None,
+    follows: following.Following | None,
     progress: Callable[[str], None],
     *,
     tour: bool = True,
+    lead: bool = False,
 ) -> None:
     progress(f"meeting: {_people(size)} open the app on step 2")
     with meeting(browser, server, sig_id, size) as people:
@@ -276,31 +281,54 @@ def _one_meeting(
             if into is not None:
                 into.seconds[number] += [float(r["ms"]) / 1000 for r in results]
                 into.late_ms[number] += [float(r["late"]) for r in results]
-        if memory is None:
-            return
-        if tour:
-            progress(f"meeting: {_people(size)} open every step")
-            for step in STEPS:  # everyone opens every step, all together
-                if step.key != ROUNDS[rounds - 1][0]:
-                    move(people, step, "shown")
-        pool = wait_pool_heated(server)
-        processes = {person.kernel_id: server.kernel(person.kernel_id) for person in people}
-        each = [rss_mb(process) for process in processes.values()]
-        memory.kernels.append(float(len(server.kernels())))
-        memory.people_kernels.append(len(processes))
-        memory.pool.append(pool)
-        memory.largest_mb.append(max(each))
-        memory.each_mb.append(each)
+        if memory is not None:
+            _kernels_and_memory(server, people, rounds, memory, progress, tour=tour)
+        if lead:
+            progress(f"meeting: {_people(size)}, one leads and the others follow")
+            times, slowest = following.follow_the_lead(
+                people,
+                [STEP_BY_KEY[key] for key, _ in following.ROUNDS[:rounds]],
+                lambda key: settle(people, key),
+            )
+            if follows is not None:
+                follows.add(times, slowest)
         progress(f"meeting: {_people(size)} leave")
 
 
-def measure(settings: Settings, progress: Callable[[str], None]) -> tuple[dict[int, Moves], Memory]:
+def _kernels_and_memory(
+    server: Server,
+    people: list[Person],
+    rounds: int,
+    memory: Memory,
+    progress: Callable[[str], None],
+    *,
+    tour: bool,
+) -> None:
+    if tour:
+        progress(f"meeting: {_people(len(people))} open every step")
+        for step in STEPS:  # everyone opens every step, all together
+            if step.key != ROUNDS[rounds - 1][0]:
+                move(people, step, "shown")
+    pool = wait_pool_heated(server)
+    processes = {person.kernel_id: server.kernel(person.kernel_id) for person in people}
+    each = [rss_mb(process) for process in processes.values()]
+    memory.kernels.append(float(len(server.kernels())))
+    memory.people_kernels.append(len(processes))
+    memory.pool.append(pool)
+    memory.largest_mb.append(max(each))
+    memory.each_mb.append(each)
+
+
+def measure(
+    settings: Settings, progress: Callable[[str], None]
+) -> tuple[dict[int, Moves], Memory, following.Following]:
     """Every meeting size, `warmup` + `runs` times, interleaved run by run."""
     workspace = settings.work / "ws-meeting"
     sig_id = demo_workspace(workspace)
     sizes = settings.meeting_sizes
     moves = {size: Moves() for size in sizes}
     memory = Memory()
+    follows = following.Following(following.ROUNDS[: settings.meeting_rounds])
     log = settings.work / "logs" / "serve-meeting.log"
     with (
         listening("sigworkbook serve (meeting)", lambda p: _serve_command(workspace, p), log) as (
@@ -314,7 +342,8 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> tuple[dict[i
                 "meeting: warm-up" if run < 0 else f"meeting: run {run + 1} of {settings.runs}"
             )
             for size in sizes:
-                counted = settings.wants(MEMORY) and size == max(sizes)
+                largest = size == max(sizes)
+                lead = settings.wants(following.NUMBER) and largest and size > 1
                 _one_meeting(
                     browser,
                     server,
@@ -322,11 +351,13 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> tuple[dict[i
                     size,
                     settings.meeting_rounds,
                     moves[size] if run >= 0 and settings.wants(MOVES) else None,
-                    memory if run >= 0 and counted else None,
+                    memory if run >= 0 and largest and settings.wants(MEMORY) else None,
+                    follows if run >= 0 and lead else None,
                     progress,
                     tour=not settings.smoke,
+                    lead=lead,
                 )
-    return moves, memory
+    return moves, memory, follows
 
 
 def _per_run(values: list[float], runs: int) -> Summary:
@@ -423,6 +454,10 @@ def _memory_figure(settings: Settings, memory: Memory) -> Figure:
 
 
 def figures(settings: Settings, progress: Callable[[str], None]) -> list[Figure]:
-    """Figures 15 and 16 from one server and one Chromium."""
-    moves, memory = measure(settings, progress)
-    return [_moves_figure(settings, moves), _memory_figure(settings, memory)]
+    """Figures 15, 16 and 17 from one server and one Chromium."""
+    moves, memory, follows = measure(settings, progress)
+    return [
+        _moves_figure(settings, moves),
+        _memory_figure(settings, memory),
+        following.figure(follows, max(settings.meeting_sizes), settings.runs),
+    ]

@@ -163,6 +163,11 @@ def build_config(options: ServeOptions) -> Config:
         "sigworkbook": {"language": options.language, "titles": page_titles()}
     }
     c.VoilaExecutor.show_tracebacks = False
+    # nbclient waits 4 s by default for a cell's outputs after its reply, then drops what has
+    # not arrived: on a loaded machine the app's hundreds of widget messages can take longer,
+    # and the page then opened without the app. The wait ends at the kernel's idle message,
+    # so a longer limit costs nothing when the outputs come at once.
+    c.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT_S
     c.VoilaExecutor.cell_error_instruction = CELL_ERROR_INSTRUCTION
 
     if os.name == "posix":
@@ -203,6 +208,8 @@ def normalize_base_url(raw: str) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
+IOPUB_TIMEOUT_S = 60
+"""How long Voila waits for a cell's outputs after the kernel has run it (see above)."""
 WS_PING_MS = 30_000
 """jupyter_server's websocket ping interval (its WS_PING_INTERVAL), also the pong timeout."""
 
