@@ -6,7 +6,6 @@ import datetime as dt
 import html
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
@@ -14,40 +13,19 @@ import ipywidgets as widgets
 from sigworkbook.live.bound import RowAddress
 from sigworkbook.live.merging import Merged, distance, merge, only_adds
 from sigworkbook.live.session import Session
-from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan import wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.kinds import adapter
 from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
 
-NO_CHOICE = "— choose —"
 IN_FLIGHT_S = 5.0
 """How long after the kernel puts new text in a box the browser's text may still have been
 typed on the old one (keys on their way); later text is taken as typed on the new one."""
-
-
-def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
-    if spec.catalogue:
-        entries = catalogues.active()[spec.catalogue]  # type: ignore[index]
-        options: list[tuple[str, str | None]] = [(e.label, key) for key, e in entries.items()]
-    else:
-        options = [(spec.choice_label(c), c) for c in spec.choices]
-    return [(NO_CHOICE, None), *options] if spec.optional else options
-
-
-SUMMARY_TEXT = 60
-"""Characters of a long text shown in a folded row's summary line."""
-
-
-UNANSWERED_CHOICES: tuple[tuple[str, str], ...] = (
-    ("Not answered yet", ""),
-    ("Yes", "yes"),
-    ("No", "no"),
-)
-"""A yes-or-no field that starts unanswered (None in the plan), as a drop-down."""
 
 
 def summary_value(spec: FieldSpec, value: Any) -> str:
@@ -56,140 +34,17 @@ def summary_value(spec: FieldSpec, value: Any) -> str:
     Choices show their label alone (it says what it is); other values follow their field's
     label, and long texts are shortened.
     """
-    if spec.kind == "choice":
-        return next((label for label, key in _choices(spec) if key == value), str(value))
-    if spec.kind == "bool" and spec.optional:
-        return f"{spec.label}: {'yes' if value else 'no'}"
-    if spec.kind == "bool":
-        return spec.label if value else ""
-    if spec.kind == "datetime":
-        moment = dt.datetime.fromisoformat(str(value))
-        text = f"{wording.short_date(moment.date())}, {moment:%H:%M}"
-    elif spec.kind == "date":
-        text = wording.long_date(dt.date.fromisoformat(str(value)))
-    elif spec.kind == "line" and spec.choices:  # a time zone, as people say it: 'UK time'
-        text = wording.zone_in_words(str(value))
-    else:
-        text = " ".join(str(value).split())
-        if len(text) > SUMMARY_TEXT:
-            text = text[: SUMMARY_TEXT - 1].rstrip() + "…"
-    return f"{spec.label}: {text}"
-
-
-def _input(spec: FieldSpec) -> widgets.ValueWidget:
-    def common(kind: type[widgets.DOMWidget]) -> dict[str, Any]:
-        return {"description": spec.label, "style": style(kind, description_width="initial")}
-
-    wide = layout(width="100%")
-    if spec.kind == "prose":
-        rows = 6 if (spec.max_length or 0) > 1000 else 3
-        return widgets.Textarea(
-            placeholder=spec.placeholder,
-            rows=rows,
-            layout=wide,
-            continuous_update=True,
-            **common(widgets.Textarea),
-        )
-    if spec.kind == "line" and spec.choices:
-        # Offers the known values as it is typed (a time zone); anything else typed is still
-        # sent, on Enter or leaving the box, so that the check can refuse it next to the field.
-        return widgets.Combobox(
-            options=list(spec.choices),
-            ensure_option=False,
-            continuous_update=False,
-            placeholder=spec.placeholder or "start typing, e.g. Europe/London",
-            layout=wide,
-            **common(widgets.Combobox),
-        )
-    if spec.kind == "line":
-        return widgets.Text(
-            placeholder=spec.placeholder,
-            layout=wide,
-            continuous_update=True,
-            **common(widgets.Text),
-        )
-    if spec.kind == "bool" and spec.optional:  # yes, no, or not answered yet
-        return widgets.Dropdown(
-            options=list(UNANSWERED_CHOICES), layout=layout(), **common(widgets.Dropdown)
-        )
-    if spec.kind == "bool":
-        return widgets.Checkbox(indent=False, layout=layout(), **common(widgets.Checkbox))
-    if spec.kind == "int" and spec.optional:
-        return widgets.Text(
-            placeholder="a whole number, or leave blank", layout=wide, **common(widgets.Text)
-        )
-    if spec.kind == "int":
-        return widgets.BoundedIntText(
-            min=spec.minimum if spec.minimum is not None else 0,
-            max=spec.maximum if spec.maximum is not None else 100_000,
-            layout=layout(),
-            **common(widgets.BoundedIntText),
-        )
-    if spec.kind == "date":
-        return _within_years(
-            spec, widgets.DatePicker(layout=layout(), **common(widgets.DatePicker))
-        )
-    if spec.kind == "datetime":
-        return _within_years(
-            spec,
-            widgets.NaiveDatetimePicker(layout=layout(), **common(widgets.NaiveDatetimePicker)),
-        )
-    if spec.kind == "choice":
-        return widgets.Dropdown(options=_choices(spec), layout=layout(), **common(widgets.Dropdown))
-    raise TypeError(f"{spec.path}: no single input for a field of kind {spec.kind}")
-
-
-def _within_years(spec: FieldSpec, picker: widgets.ValueWidget) -> widgets.ValueWidget:
-    """Tell the page's script the model's range of years for this date box (as a class: a
-    widget has no other attribute of its own in the page). The kernel refuses the rest."""
-    if spec.years is not None:
-        picker.add_class(f"swb-years-{spec.years[0]}-{spec.years[1]}")
-    return picker
+    return adapter(spec).summary(spec, value)
 
 
 def to_widget(spec: FieldSpec, value: Any) -> Any:
     """A plan (JSON) value as the input widget holds it."""
-    if spec.kind == "date":
-        return dt.date.fromisoformat(value) if value else None
-    if spec.kind == "datetime":
-        return dt.datetime.fromisoformat(value) if value else None
-    if spec.kind in ("line", "prose"):
-        return value or ""
-    if spec.kind == "int" and spec.optional:
-        return "" if value is None else str(value)
-    if spec.kind == "bool" and spec.optional:
-        return "" if value is None else ("yes" if value else "no")
-    return value
-
-
-@lru_cache(maxsize=8)
-def _by_casefold(choices: tuple[str, ...]) -> dict[str, str]:
-    return {choice.casefold(): choice for choice in choices}
+    return adapter(spec).to_widget(spec, value)
 
 
 def from_widget(spec: FieldSpec, value: Any) -> Any:
     """A widget's value as the plan (JSON) holds it."""
-    if spec.kind == "line" and spec.choices and isinstance(value, str):
-        # 'europe/london ' is Europe/London: the known spelling of what was typed.
-        text = value.strip()
-        return _by_casefold(spec.choices).get(text.casefold(), text)
-    if spec.kind == "int" and spec.optional and isinstance(value, str):
-        # Blank means none; anything else that is not a whole number goes on to validation,
-        # which refuses it with a message next to the field.
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if spec.kind == "bool" and spec.optional and isinstance(value, str):
-        return {"yes": True, "no": False}.get(value)
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="minutes")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return adapter(spec).from_widget(spec, value)
 
 
 def count_text(
@@ -588,8 +443,8 @@ class FieldControl(BoundControl):
         """
         self.row = row
         spec = field_spec(spec_path or path)
-        self.merges = row is None and spec.kind in ("line", "prose") and not spec.choices
-        self.input = _input(spec)
+        self.merges = row is None and spec.typed_freely
+        self.input = adapter(spec).make(spec)
         self.counting: Callable[[str], str] | None = None
         super().__init__(session, path, spec, [self.input], with_help=with_help)
         self.add_class(f"swb-field--{spec.kind}")
@@ -618,11 +473,11 @@ class FieldControl(BoundControl):
         """Show the length of the text against its limit (`counting`, if set, says how); under a
         date, the date in words ('Tuesday 5 January 2027'), whatever order the browser shows
         day and month in."""
-        if self.spec.kind in ("date", "datetime"):
+        if self.spec.traits.dated:
             self.count = date_words(self.input.value)
             self._show_notes()
             return
-        if self.spec.kind not in ("line", "prose"):
+        if not self.spec.is_text:
             return
         text = self.input.value or ""
         self.count = self.counting(text) if self.counting else count_text(len(text), self.spec)
@@ -664,8 +519,6 @@ def form(session: Session, paths: list[str]) -> widgets.VBox:
     """A vertical form of controls for the given field paths."""
     controls: list[widgets.Widget] = []
     for path in paths:
-        kind = field_spec(path).kind
-        controls.append(
-            LinesControl(session, path) if kind == "list" else FieldControl(session, path)
-        )
+        rows = field_spec(path).traits.rows
+        controls.append(LinesControl(session, path) if rows else FieldControl(session, path))
     return vbox(controls, "swb-form")
