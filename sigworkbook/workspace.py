@@ -709,7 +709,7 @@ def _check_writable(path: str) -> None:
 def parse_cli_value(path: str, raw: str) -> Any:
     """A CLI value for the field at `path`: plain text for text fields, else JSON."""
     spec = field_spec(path)
-    if spec.kind in ("line", "prose"):
+    if spec.is_text:
         if raw.startswith('"'):
             try:
                 decoded = json.loads(raw)
@@ -720,7 +720,7 @@ def parse_cli_value(path: str, raw: str) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        if spec.kind in ("choice", "date", "datetime"):
+        if spec.traits.bare_word:
             return raw
         raise PlanError(
             [Problem(path, spec.label, 'expects a JSON value, e.g. 42, true or ["a"]')]

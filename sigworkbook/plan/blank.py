@@ -32,9 +32,9 @@ def is_blank(table: str, row: BaseModel) -> bool:
     for name, value in row:
         if name == "id":
             continue
-        kind = field_spec(f"{table}.*.{name}").kind
+        text = field_spec(f"{table}.*.{name}").is_text
         starts_empty = fields[name].default == ""
-        if kind in ("line", "prose") and starts_empty and str(value).strip():
+        if text and starts_empty and str(value).strip():
             return False
         if isinstance(value, dt.date | dt.datetime):
             return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -14,12 +15,9 @@ from pydantic.fields import FieldInfo
 
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fieldtypes import YEARS_KEY, time_zone_names
+from sigworkbook.plan.kinds import LINE, TRAITS, FieldKind, Input, Kind, KindTraits
 from sigworkbook.plan.model import Plan
 from sigworkbook.plan.paths import PathError, parse_path
-
-Kind = Literal[
-    "line", "prose", "bool", "int", "date", "datetime", "choice", "list", "map", "section"
-]
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,28 @@ class FieldSpec:
     """The words a person reads for each of `choices` (from the model's x-choice-labels)."""
     years: tuple[int, int] | None = None
     """For a date or date-time: the first and last year it may fall in."""
+    input: Input | None = None
+    """How a person gives the value (the key of the forms' inputs); by default, as `kind`."""
+
+    @property
+    def way_in(self) -> Input:
+        """How a person gives the value: the key of the forms' table of inputs."""
+        return self.input or self.kind
+
+    @property
+    def traits(self) -> KindTraits:
+        """What the field's kind is (text, dated, rows, ...)."""
+        return TRAITS[self.kind]
+
+    @property
+    def is_text(self) -> bool:
+        """Typed text (a line or prose): counted against its limit and merged when shared."""
+        return self.traits.text
+
+    @property
+    def typed_freely(self) -> bool:
+        """Text typed word by word, with no list of values to offer (a time zone has one)."""
+        return self.traits.text and not self.choices
 
     def choice_label(self, key: str) -> str:
         """What a person reads for the choice `key` (a catalogue's label, or the model's)."""
@@ -111,15 +131,16 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
     catalogue = _catalogue(info, metadata)
     origin = typing.get_origin(annotation)
     kind: Kind
+    way_in: Input | None = None
     choices: tuple[str, ...] = ()
     if catalogue:
         kind = "choice"
     elif origin is Literal:
         kind, choices = "choice", tuple(str(a) for a in typing.get_args(annotation))
     elif annotation is bool:
-        kind = "bool"
+        kind, way_in = "bool", "yes_no" if optional else None  # a yes_no may be unanswered
     elif annotation is int:
-        kind = "int"
+        kind, way_in = "int", "whole_or_blank" if optional else None
     elif annotation is dt.datetime:
         kind = "datetime"
     elif annotation is dt.date:
@@ -131,10 +152,11 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
     elif _is_model(annotation):
         kind = "section"
     else:
-        # pydantic moves a field's Annotated validators into `info.metadata`: look in both.
-        validators = [*metadata, *info.metadata]
-        kind = "prose" if any("_normalise_newlines" in repr(m) for m in validators) else "line"
-        if any("_check_time_zone" in repr(m) for m in validators):
+        # pydantic moves a field's Annotated metadata into `info.metadata`: look in both.
+        declared = [m for m in [*metadata, *info.metadata] if isinstance(m, FieldKind)]
+        marker = declared[-1] if declared else LINE
+        kind, way_in = marker.kind, marker.input
+        if marker.offers_time_zones:
             choices = time_zone_names()  # a line that offers the valid names as it is typed
     advised = extra.get("x-advised-max")
     labels = extra.get("x-choice-labels")
@@ -156,6 +178,7 @@ def _spec(path: str, info: FieldInfo) -> FieldSpec:
         if isinstance(labels, dict)
         else (),
         years=_years(info, metadata),
+        input=way_in,
     )
 
 
@@ -186,10 +209,10 @@ def field_spec(path: str) -> FieldSpec:
         info = model.model_fields[segment]
         spec_path.append(segment)
         index += 1
-        kind = _spec(path, info).kind
-        if kind in ("list", "map") and index < len(segments):
+        traits = _spec(path, info).traits
+        if (traits.rows or traits.keyed) and index < len(segments):
             # A list takes a row index, a map a key; `*` stands for either.
-            if index not in wildcards and isinstance(segments[index], int) != (kind == "list"):
+            if index not in wildcards and isinstance(segments[index], int) != traits.rows:
                 raise PathError(f"'{path}' is not a field of the plan")
             item = _item_type(info)
             index += 1
@@ -203,7 +226,7 @@ def field_spec(path: str) -> FieldSpec:
             if not _is_model(item):
                 raise PathError(f"'{path}' is not a field of the plan")
             model = item
-        elif kind == "section" and index < len(segments):
+        elif traits.section and index < len(segments):
             annotation, _ = _unwrap_optional(info.annotation)
             model = annotation
         elif index < len(segments):
@@ -252,7 +275,7 @@ def row_fields(list_path: str) -> tuple[str, ...]:
         return found
 
     spec = field_spec(list_path)
-    if spec.kind != "list":
+    if not spec.traits.rows:
         raise PathError(f"'{list_path}' is not a table of the plan")
     item = _item_type(_field_info(list_path))
     if not _is_model(item):
@@ -367,7 +390,7 @@ def in_words(path: str, document: Any = None) -> str:
             continue
         container_path.append(part)
         spec_path = ".".join(str(p) for p in container_path[:-1])
-        if spec_path and field_spec(spec_path).kind == "map":
+        if spec_path and field_spec(spec_path).traits.keyed:
             map_path = ".".join(str(p) for p in parts[:at])
             named.append(f"{label(spec_path)}, {_map_key_name(map_path, part)}")
             start = at + 1
@@ -390,6 +413,35 @@ def _choice_label(spec: FieldSpec, key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+def _zone_in_words(_spec: FieldSpec, value: str) -> str:
+    from sigworkbook.plan.wording import zone_in_words
+
+    return zone_in_words(value)
+
+
+def _date_in_words(_spec: FieldSpec, value: str) -> str:
+    from sigworkbook.plan.wording import long_date
+
+    return long_date(dt.date.fromisoformat(value))
+
+
+def _moment_in_words(_spec: FieldSpec, value: str) -> str:
+    from sigworkbook.plan.wording import long_date
+
+    moment = dt.datetime.fromisoformat(value)
+    return f"{long_date(moment.date())}, {moment:%H:%M}"
+
+
+_IN_WORDS: dict[Input, Callable[[FieldSpec, str], str]] = {
+    "choice": _choice_label,
+    "time_zone": _zone_in_words,
+    "date": _date_in_words,
+    "datetime": _moment_in_words,
+}
+"""How a text value of each way in reads in a sentence; a value of another reads as it is.
+A date that does not parse reads as it is too."""
+
+
 def value_in_words(path: str, value: Any) -> str:
     """A value of the field at `path` as people read it: text as it is, a choice by its label,
     dates in words, yes or no, a list as its entries, a table row by its title; never JSON.
@@ -403,25 +455,9 @@ def value_in_words(path: str, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         text = "yes" if value else "no"
-    elif isinstance(value, str) and spec.kind == "choice":
-        text = _choice_label(spec, value)
-    elif isinstance(value, str) and spec.kind == "line" and spec.choices:  # a time zone
-        from sigworkbook.plan.wording import zone_in_words
-
-        text = zone_in_words(value)
-    elif isinstance(value, str) and spec.kind == "date":
-        from sigworkbook.plan.wording import long_date
-
+    elif isinstance(value, str) and spec.way_in in _IN_WORDS:
         try:
-            text = long_date(dt.date.fromisoformat(value))
-        except ValueError:
-            text = value
-    elif isinstance(value, str) and spec.kind == "datetime":
-        from sigworkbook.plan.wording import long_date
-
-        try:
-            moment = dt.datetime.fromisoformat(value)
-            text = f"{long_date(moment.date())}, {moment:%H:%M}"
+            text = _IN_WORDS[spec.way_in](spec, value)
         except ValueError:
             text = value
     elif isinstance(value, list):

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.catalogues import CatalogueName
+from sigworkbook.plan.kinds import LINE, PROSE, TIME_ZONE
 from sigworkbook.plan.people import clean_name
 
 # Unicode's control characters (category Cc) and lone surrogates (Cs) as compiled character
@@ -47,14 +48,14 @@ def _check_prose(value: str) -> str:
     return value
 
 
-Line = Annotated[str, AfterValidator(check_line)]
+Line = Annotated[str, AfterValidator(check_line), LINE]
 """One line of text: no line breaks or other control characters."""
 
-Name = Annotated[str, BeforeValidator(clean_name), AfterValidator(check_line)]
+Name = Annotated[str, BeforeValidator(clean_name), AfterValidator(check_line), LINE]
 """The name of a person or a SIG: one line, stored as `people.clean_name` cleans it, so two
 names that look the same are the same."""
 
-Prose = Annotated[str, BeforeValidator(_normalise_newlines), AfterValidator(_check_prose)]
+Prose = Annotated[str, BeforeValidator(_normalise_newlines), AfterValidator(_check_prose), PROSE]
 """Text that may span several lines and paragraphs."""
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -102,7 +103,7 @@ def _check_link(value: str) -> str:
     return value
 
 
-Link = Annotated[str, AfterValidator(_check_link)]
+Link = Annotated[str, AfterValidator(_check_link), LINE]
 """Empty, or an http(s) web address."""
 
 
@@ -112,7 +113,7 @@ def _check_hashtag(value: str) -> str:
     return value
 
 
-Hashtag = Annotated[str, AfterValidator(_check_hashtag)]
+Hashtag = Annotated[str, AfterValidator(_check_hashtag), LINE]
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +137,7 @@ def _check_time_zone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+TimeZone = Annotated[str, AfterValidator(_check_time_zone), TIME_ZONE]
 
 
 def skipped_local_time(moment: dt.datetime, zone: str) -> bool:

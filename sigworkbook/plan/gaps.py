@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sigworkbook import settings
@@ -61,6 +61,38 @@ class StepCheck:
 Rule = tuple[str, bool, str]
 """(path, passes, message when it does not)."""
 
+StepRules = Callable[[Plan, dt.date], Iterator[Rule]]
+"""A step's checks of the plan, on a given day."""
+
+_RULES: dict[str, StepRules] = {}
+
+
+class MissingRules(LookupError):
+    """A step of the workbook has no gap rules: a step added without its checks."""
+
+
+def rules_for(key: str) -> Callable[[StepRules], StepRules]:
+    """Register the decorated function as the gap rules of the step `key` (one per step)."""
+
+    def register(rules: StepRules) -> StepRules:
+        if key in _RULES:
+            raise ValueError(f"step '{key}' has two sets of gap rules")
+        _RULES[key] = rules
+        return rules
+
+    return register
+
+
+def step_rules(key: str) -> StepRules:
+    """The gap rules of step `key`; MissingRules naming the step when it has none."""
+    try:
+        return _RULES[key]
+    except KeyError:
+        raise MissingRules(
+            f"step '{key}' has no gap rules: add a function decorated @rules_for('{key}') "
+            "in plan/gaps.py (it may yield nothing)"
+        ) from None
+
 
 def _filled(path: str, value: str) -> Rule:
     return path, bool(value.strip()), "not written yet"
@@ -76,6 +108,7 @@ def _advised(path: str, value: str) -> Rule:
     )
 
 
+@rules_for("start")
 def _start(plan: Plan, today: dt.date) -> Iterator[Rule]:
     meeting = plan.meeting
     total = sum(meeting.timeboxes.values())
@@ -101,6 +134,7 @@ def _conveners(count: int) -> str:
     )
 
 
+@rules_for("core")
 def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
     people = filled("core_group.people", plan.core_group.people)  # blank rows count for nothing
     conveners = [p for p in people if p.role in CONVENER_ROLES]
@@ -129,6 +163,7 @@ def _core(plan: Plan, today: dt.date) -> Iterator[Rule]:
     yield _filled("statement.existing_groups.reason", check.reason)
 
 
+@rules_for("name")
 def _name(plan: Plan, today: dt.date) -> Iterator[Rule]:
     identity = plan.identity
     yield "identity.name", bool(identity.name.strip()), "no name chosen yet"
@@ -139,6 +174,7 @@ def _name(plan: Plan, today: dt.date) -> Iterator[Rule]:
     yield _filled("identity.welcome_message", identity.welcome_message)
 
 
+@rules_for("charter")
 def _charter(plan: Plan, today: dt.date) -> Iterator[Rule]:
     charter = plan.charter
     for name in ("purpose", "approach", "people", "evidence", "member_benefits", "values"):
@@ -237,6 +273,7 @@ def clashes(activities: list[Activity]) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+@rules_for("schedule")
 def _schedule(plan: Plan, today: dt.date) -> Iterator[Rule]:
     activities = plan.schedule.activities
     yield (
@@ -330,6 +367,7 @@ def _monthly(where: str, name: str, activity: Activity) -> Iterator[Rule]:
         )
 
 
+@rules_for("promotion")
 def _promotion(plan: Plan, today: dt.date) -> Iterator[Rule]:
     promotion = plan.promotion
     active = catalogues.active()
@@ -369,19 +407,9 @@ def _promotion(plan: Plan, today: dt.date) -> Iterator[Rule]:
         yield f"promotion.online_space.{name}", getattr(habits, name), "not ticked yet"
 
 
+@rules_for("review")
 def _review(plan: Plan, today: dt.date) -> Iterator[Rule]:
     return iter(())
-
-
-_RULES = {
-    "start": _start,
-    "core": _core,
-    "name": _name,
-    "charter": _charter,
-    "schedule": _schedule,
-    "promotion": _promotion,
-    "review": _review,
-}
 
 
 def check(plan: Plan, *, on: dt.date | None = None) -> dict[str, StepCheck]:
@@ -390,7 +418,7 @@ def check(plan: Plan, *, on: dt.date | None = None) -> dict[str, StepCheck]:
     day = on or today()
     result = {}
     for step in STEPS:
-        rules = list(_RULES[step.key](plan, day))
+        rules = list(step_rules(step.key)(plan, day))
         gaps = tuple(Gap(step.key, path, message) for path, ok, message in rules if not ok)
         result[step.key] = StepCheck(step.key, gaps, len(rules))
     return result

@@ -90,6 +90,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class Row(Section):
+    """Base of a table's row (an activity, a measure, ...): its stable id comes first."""
+
+    id: ItemId = item_id()
+
+
+def table(label: str, help: str = "", *, max_length: int | None = None) -> Any:
+    """A table of the plan: a list of rows, empty to begin with, of at most `max_length`."""
+    return Field(default_factory=list, title=label, description=help or None, max_length=max_length)
+
+
 def choice_labels(labels: dict[str, str]) -> dict[str, JsonValue]:
     """A field's schema extra naming what a person reads for each of its fixed choices."""
     words: dict[str, JsonValue] = dict(labels)
@@ -100,11 +111,15 @@ Status = Literal["planned", "done", "cancelled"]
 STATUS_LABELS: dict[str, str] = {"planned": "Planned", "done": "Done", "cancelled": "Cancelled"}
 
 
+def status_field() -> Any:
+    """A row's status (an activity's, a promotion action's): planned until done or cancelled."""
+    return Field(default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS))
+
+
 # --- Identity -------------------------------------------------------------------------------
 
 
-class NameIdea(Section):
-    id: ItemId = item_id()
+class NameIdea(Row):
     name: Name = text("Name idea", max_length=80)
     proposed_by: Name = text("Proposed by", max_length=80)
     votes: list[ShortLine] = Field(
@@ -254,11 +269,8 @@ class Identity(Section):
         advised_why="the network list shows",
         placeholder="e.g. Frailty Friends",
     )
-    name_ideas: list[NameIdea] = Field(
-        default_factory=list,
-        title="Name ideas",
-        description="Every name anyone proposed, with its votes.",
-        max_length=50,
+    name_ideas: list[NameIdea] = table(
+        "Name ideas", "Every name anyone proposed, with its votes.", max_length=50
     )
     chosen_idea: ItemId | None = Field(
         default=None,
@@ -334,8 +346,7 @@ CONVENER_ROLES: tuple[str, ...] = ("convener", "co_convener")
 """The roles (keys of the roles catalogue) of the people who convene the group."""
 
 
-class Person(Section):
-    id: ItemId = item_id()
+class Person(Row):
     name: Name = text("Name", max_length=80)
     organisation: Line = text("Organisation", max_length=120)
     role: RoleKey = Field(
@@ -352,11 +363,8 @@ class Person(Section):
 
 
 class CoreGroup(Section):
-    people: list[Person] = Field(
-        default_factory=list,
-        title="Core group",
-        description="The people who guide the SIG, with their roles.",
-        max_length=100,
+    people: list[Person] = table(
+        "Core group", "The people who guide the SIG, with their roles.", max_length=100
     )
 
 
@@ -439,8 +447,7 @@ class Membership(Section):
     )
 
 
-class Measure(Section):
-    id: ItemId = item_id()
+class Measure(Row):
     indicator: Line = text("Indicator", "What you will look at.", max_length=200)
     value_kind: ValueKindKey | None = Field(
         default=None, title="Kind of value", description="Which kind of value this shows."
@@ -449,8 +456,7 @@ class Measure(Section):
     review_date: CalendarDate | None = Field(default=None, title="Review date")
 
 
-class Risk(Section):
-    id: ItemId = item_id()
+class Risk(Row):
     risk: Line = text("Risk", max_length=300)
     mitigation: Prose = text("Mitigation", max_length=1000)
 
@@ -556,10 +562,8 @@ class Charter(Section):
     learning_sharing: Prose = text(
         "How learning is shared", "How what the group learns reaches others.", max_length=1000
     )
-    measures: list[Measure] = Field(
-        default_factory=list, title="Measures of success", max_length=30
-    )
-    risks: list[Risk] = Field(default_factory=list, title="Risks and mitigations", max_length=30)
+    measures: list[Measure] = table("Measures of success", max_length=30)
+    risks: list[Risk] = table("Risks and mitigations", max_length=30)
     resources: Prose = text(
         "Resources and support needed",
         "Time, money, skills, and what you ask of the network team.",
@@ -634,8 +638,7 @@ class Recurrence(Section):
         return self
 
 
-class Activity(Section):
-    id: ItemId = item_id()
+class Activity(Row):
     type: ActivityTypeKey = Field(
         default_factory=lambda: catalogues.default_key("activity_types"), title="Type"
     )
@@ -652,9 +655,7 @@ class Activity(Section):
     hashtag: Hashtag = text(
         "Hashtag", "For tweet-chats: one unique tag, e.g. #SIGchat.", max_length=100
     )
-    status: Status = Field(
-        default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
-    )
+    status: Status = status_field()
     notes: Prose = text("Notes", max_length=2000)
 
     @field_validator("start")
@@ -688,23 +689,20 @@ class Activity(Section):
 
 
 class Schedule(Section):
-    activities: list[Activity] = Field(default_factory=list, title="Activities", max_length=200)
+    activities: list[Activity] = table("Activities", max_length=200)
 
 
 # --- Promotion ------------------------------------------------------------------------------
 
 
-class PromotionAction(Section):
-    id: ItemId = item_id()
+class PromotionAction(Row):
     channel: ChannelKey = Field(
         default_factory=lambda: catalogues.default_key("channels"), title="Channel"
     )
     draft: Prose = text("Draft text", max_length=70_000)
     owner: Name = text("Owner", max_length=80)
     date: CalendarDate | None = Field(default=None, title="Date")
-    status: Status = Field(
-        default="planned", title="Status", json_schema_extra=choice_labels(STATUS_LABELS)
-    )
+    status: Status = status_field()
 
 
 class Invitee(Section):
@@ -724,14 +722,9 @@ class OnlineSpaceHabits(Section):
 
 
 class Promotion(Section):
-    actions: list[PromotionAction] = Field(
-        default_factory=list, title="Promotion actions", max_length=100
-    )
-    invitees: list[Invitee] = Field(
-        default_factory=list,
-        title="People to invite",
-        description="Found in the member directory.",
-        max_length=500,
+    actions: list[PromotionAction] = table("Promotion actions", max_length=100)
+    invitees: list[Invitee] = table(
+        "People to invite", "Found in the member directory.", max_length=500
     )
     online_space: OnlineSpaceHabits = Field(
         default_factory=OnlineSpaceHabits, title="Online-space habits"
@@ -865,12 +858,11 @@ class MeetingRecord(Section):
     decisions: list[RecordLine] = Field(default_factory=list, max_length=200, title="Decisions")
 
 
-class SetAside(Section):
+class SetAside(Row):
     """A version of a text field someone typed that did not end up in the field (their choice,
     a refused save, leaving mid-conflict, or replaced by another's "Keep mine"): kept, so that
     anyone can bring it back from the field's history."""
 
-    id: ItemId = item_id()
     field: Line = text("Field", "The place in the plan the text was typed in.", max_length=200)
     words: Prose = text("Words", "The text as it was typed.", max_length=20_000)
     author: Line = text("Written by", max_length=200)
@@ -903,10 +895,9 @@ class Meeting(Section):
         default_factory=list, max_length=500, title="Meeting records", description="Oldest first."
     )
 
-    set_aside: list[SetAside] = Field(
-        default_factory=list,
-        title="Versions set aside",
-        description="Text typed in a field that did not end up in it, kept to bring back.",
+    set_aside: list[SetAside] = table(
+        "Versions set aside",
+        "Text typed in a field that did not end up in it, kept to bring back.",
     )
 
     @field_validator("timers")

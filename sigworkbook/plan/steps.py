@@ -1,4 +1,8 @@
-"""The workbook's setup steps: their order, titles, notebooks and suggested timeboxes."""
+"""The workbook's setup steps: their order, titles, notebooks, plan sections and timeboxes.
+
+A step is its entry here, its notebook (workbooks/), its page module (sigworkbook/ui/pages/<key>.py)
+and its gap rules (`@rules_for(key)` in plan/gaps.py); tests/test_steps_complete.py names any
+part missing. See "How to add a step" in docs/design.md."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ class Step:
     notebook: str
     minutes: int
     """Suggested timebox in a design meeting; 0 for pages that are not part of the agenda."""
+    sections: tuple[str, ...] = ()
+    """The sections of the plan (fields of `Plan`) the step fills in."""
 
     @property
     def label(self) -> str:
@@ -22,13 +28,20 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step(0, "start", "Start", "00-start.ipynb", 0),
-    Step(1, "core", "Core group and statement", "01-core-group.ipynb", 20),
-    Step(2, "name", "Name and description", "02-name.ipynb", 15),
-    Step(3, "charter", "Charter", "03-charter.ipynb", 30),
-    Step(4, "schedule", "Schedule of activities", "04-schedule.ipynb", 10),
-    Step(5, "promotion", "Promotion and invitations", "05-promotion.ipynb", 10),
-    Step(6, "review", "Review and export", "06-review.ipynb", 5),
+    Step(0, "start", "Start", "00-start.ipynb", 0, ("meeting",)),
+    Step(
+        1,
+        "core",
+        "Core group and statement",
+        "01-core-group.ipynb",
+        20,
+        ("core_group", "statement"),
+    ),
+    Step(2, "name", "Name and description", "02-name.ipynb", 15, ("identity",)),
+    Step(3, "charter", "Charter", "03-charter.ipynb", 30, ("charter",)),
+    Step(4, "schedule", "Schedule of activities", "04-schedule.ipynb", 10, ("schedule",)),
+    Step(5, "promotion", "Promotion and invitations", "05-promotion.ipynb", 10, ("promotion",)),
+    Step(6, "review", "Review and export", "06-review.ipynb", 5, ("development",)),
 )
 
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}

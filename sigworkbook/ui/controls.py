@@ -6,48 +6,26 @@ import datetime as dt
 import html
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.bound import RowAddress
-from sigworkbook.live.merging import Merged, distance, merge, only_adds
+from sigworkbook.live.merging import distance, merge, only_adds
 from sigworkbook.live.session import Session
-from sigworkbook.plan import catalogues, wording
+from sigworkbook.plan import wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
-from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.styles import hbox, layout, style, vbox
+from sigworkbook.ui.kinds import adapter
 from sigworkbook.ui.styles import html as html_widget
+from sigworkbook.ui.styles import layout, style, vbox
+from sigworkbook.ui.versions import ChoosingVersions
 
-NO_CHOICE = "— choose —"
 IN_FLIGHT_S = 5.0
 """How long after the kernel puts new text in a box the browser's text may still have been
 typed on the old one (keys on their way); later text is taken as typed on the new one."""
-
-
-def _choices(spec: FieldSpec) -> list[tuple[str, str | None]]:
-    if spec.catalogue:
-        entries = catalogues.active()[spec.catalogue]  # type: ignore[index]
-        options: list[tuple[str, str | None]] = [(e.label, key) for key, e in entries.items()]
-    else:
-        options = [(spec.choice_label(c), c) for c in spec.choices]
-    return [(NO_CHOICE, None), *options] if spec.optional else options
-
-
-SUMMARY_TEXT = 60
-"""Characters of a long text shown in a folded row's summary line."""
-
-
-UNANSWERED_CHOICES: tuple[tuple[str, str], ...] = (
-    ("Not answered yet", ""),
-    ("Yes", "yes"),
-    ("No", "no"),
-)
-"""A yes-or-no field that starts unanswered (None in the plan), as a drop-down."""
 
 
 def summary_value(spec: FieldSpec, value: Any) -> str:
@@ -56,140 +34,17 @@ def summary_value(spec: FieldSpec, value: Any) -> str:
     Choices show their label alone (it says what it is); other values follow their field's
     label, and long texts are shortened.
     """
-    if spec.kind == "choice":
-        return next((label for label, key in _choices(spec) if key == value), str(value))
-    if spec.kind == "bool" and spec.optional:
-        return f"{spec.label}: {'yes' if value else 'no'}"
-    if spec.kind == "bool":
-        return spec.label if value else ""
-    if spec.kind == "datetime":
-        moment = dt.datetime.fromisoformat(str(value))
-        text = f"{wording.short_date(moment.date())}, {moment:%H:%M}"
-    elif spec.kind == "date":
-        text = wording.long_date(dt.date.fromisoformat(str(value)))
-    elif spec.kind == "line" and spec.choices:  # a time zone, as people say it: 'UK time'
-        text = wording.zone_in_words(str(value))
-    else:
-        text = " ".join(str(value).split())
-        if len(text) > SUMMARY_TEXT:
-            text = text[: SUMMARY_TEXT - 1].rstrip() + "…"
-    return f"{spec.label}: {text}"
-
-
-def _input(spec: FieldSpec) -> widgets.ValueWidget:
-    def common(kind: type[widgets.DOMWidget]) -> dict[str, Any]:
-        return {"description": spec.label, "style": style(kind, description_width="initial")}
-
-    wide = layout(width="100%")
-    if spec.kind == "prose":
-        rows = 6 if (spec.max_length or 0) > 1000 else 3
-        return widgets.Textarea(
-            placeholder=spec.placeholder,
-            rows=rows,
-            layout=wide,
-            continuous_update=True,
-            **common(widgets.Textarea),
-        )
-    if spec.kind == "line" and spec.choices:
-        # Offers the known values as it is typed (a time zone); anything else typed is still
-        # sent, on Enter or leaving the box, so that the check can refuse it next to the field.
-        return widgets.Combobox(
-            options=list(spec.choices),
-            ensure_option=False,
-            continuous_update=False,
-            placeholder=spec.placeholder or "start typing, e.g. Europe/London",
-            layout=wide,
-            **common(widgets.Combobox),
-        )
-    if spec.kind == "line":
-        return widgets.Text(
-            placeholder=spec.placeholder,
-            layout=wide,
-            continuous_update=True,
-            **common(widgets.Text),
-        )
-    if spec.kind == "bool" and spec.optional:  # yes, no, or not answered yet
-        return widgets.Dropdown(
-            options=list(UNANSWERED_CHOICES), layout=layout(), **common(widgets.Dropdown)
-        )
-    if spec.kind == "bool":
-        return widgets.Checkbox(indent=False, layout=layout(), **common(widgets.Checkbox))
-    if spec.kind == "int" and spec.optional:
-        return widgets.Text(
-            placeholder="a whole number, or leave blank", layout=wide, **common(widgets.Text)
-        )
-    if spec.kind == "int":
-        return widgets.BoundedIntText(
-            min=spec.minimum if spec.minimum is not None else 0,
-            max=spec.maximum if spec.maximum is not None else 100_000,
-            layout=layout(),
-            **common(widgets.BoundedIntText),
-        )
-    if spec.kind == "date":
-        return _within_years(
-            spec, widgets.DatePicker(layout=layout(), **common(widgets.DatePicker))
-        )
-    if spec.kind == "datetime":
-        return _within_years(
-            spec,
-            widgets.NaiveDatetimePicker(layout=layout(), **common(widgets.NaiveDatetimePicker)),
-        )
-    if spec.kind == "choice":
-        return widgets.Dropdown(options=_choices(spec), layout=layout(), **common(widgets.Dropdown))
-    raise TypeError(f"{spec.path}: no single input for a field of kind {spec.kind}")
-
-
-def _within_years(spec: FieldSpec, picker: widgets.ValueWidget) -> widgets.ValueWidget:
-    """Tell the page's script the model's range of years for this date box (as a class: a
-    widget has no other attribute of its own in the page). The kernel refuses the rest."""
-    if spec.years is not None:
-        picker.add_class(f"swb-years-{spec.years[0]}-{spec.years[1]}")
-    return picker
+    return adapter(spec).summary(spec, value)
 
 
 def to_widget(spec: FieldSpec, value: Any) -> Any:
     """A plan (JSON) value as the input widget holds it."""
-    if spec.kind == "date":
-        return dt.date.fromisoformat(value) if value else None
-    if spec.kind == "datetime":
-        return dt.datetime.fromisoformat(value) if value else None
-    if spec.kind in ("line", "prose"):
-        return value or ""
-    if spec.kind == "int" and spec.optional:
-        return "" if value is None else str(value)
-    if spec.kind == "bool" and spec.optional:
-        return "" if value is None else ("yes" if value else "no")
-    return value
-
-
-@lru_cache(maxsize=8)
-def _by_casefold(choices: tuple[str, ...]) -> dict[str, str]:
-    return {choice.casefold(): choice for choice in choices}
+    return adapter(spec).to_widget(spec, value)
 
 
 def from_widget(spec: FieldSpec, value: Any) -> Any:
     """A widget's value as the plan (JSON) holds it."""
-    if spec.kind == "line" and spec.choices and isinstance(value, str):
-        # 'europe/london ' is Europe/London: the known spelling of what was typed.
-        text = value.strip()
-        return _by_casefold(spec.choices).get(text.casefold(), text)
-    if spec.kind == "int" and spec.optional and isinstance(value, str):
-        # Blank means none; anything else that is not a whole number goes on to validation,
-        # which refuses it with a message next to the field.
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if spec.kind == "bool" and spec.optional and isinstance(value, str):
-        return {"yes": True, "no": False}.get(value)
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="minutes")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return adapter(spec).from_widget(spec, value)
 
 
 def count_text(
@@ -223,13 +78,6 @@ def date_words(value: Any) -> str:
     return f'<div class="swb-date-words">{html.escape(words)}</div>'
 
 
-def _describe(value: Any) -> str:
-    if value in (None, "", []):
-        return "(empty)"
-    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
 def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
     """'Changed by Ana at 14:03, 26 Nov' for the latest change to a field; with `writers`
     (everyone whose words were merged into it), 'Changed by Ana, Ben and Dev at ...'."""
@@ -246,7 +94,7 @@ def help_html(text: str) -> str:
     return f'<div class="swb-help">{html.escape(text)}</div>' if text else ""
 
 
-class BoundControl(widgets.VBox):
+class BoundControl(ChoosingVersions, widgets.VBox):
     """Base of every control bound to one plan field: errors, conflicts and who changed it last.
 
     `base` is the plan's value the control last agreed with; the control is dirty while the
@@ -263,8 +111,6 @@ class BoundControl(widgets.VBox):
     """Where a table row's field is saved (FieldControl sets it); None for other fields."""
     merges = False
     """Whether typing here is merged with other people's saves of the field (a text field)."""
-    set_aside_id: str | None = None
-    colliding_with: Any = None
 
     def __init__(
         self,
@@ -292,8 +138,7 @@ class BoundControl(widgets.VBox):
         self._unsaved = False
         self._writers: list[str] = []
         """Everyone whose words were merged into the field since it last showed a value."""
-        self.replaced: widgets.VBox | None = None
-        """The notice that someone's "Keep mine" replaced this person's words, with Undo."""
+        self.replaced = None
         super().__init__([*parts, self.notes], layout=layout(width="100%"))
         self.add_class("swb-field")
         self._show_notes()
@@ -377,20 +222,6 @@ class BoundControl(widgets.VBox):
         self.changed = changed_text(change, self._writers)
         self._show_notes()
 
-    def show_conflict(self, theirs: Any, change: Change | None) -> None:
-        """Someone else saved `theirs` while this person was typing: offer both."""
-        who = html.escape(change.author or "Someone") if change else "Someone"
-        notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed this field while you '
-            f"were typing.</strong><br>Their version: <q>{html.escape(_describe(theirs))}</q>"
-            "<br>Your version is still in the field and is not saved yet.</div>"
-        )
-        keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
-        take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
-        on_click(keep, lambda: self._keep_mine(theirs), reads_typing=True)
-        on_click(take, lambda: self._use_theirs(theirs), reads_typing=True)
-        self._set_conflict(vbox([notice, hbox([keep, take])], "swb-conflict"))
-
     def _set_conflict(self, box: widgets.VBox | None) -> None:
         if box is None and self.conflict is None:
             return
@@ -400,16 +231,6 @@ class BoundControl(widgets.VBox):
     def _arrange(self) -> None:
         optional = [w for w in (self.problem, self.conflict, self.replaced) if w is not None]
         self.children = (*self._parts, self.notes, *optional)
-
-    def _use_theirs(self, theirs: Any) -> None:
-        self.session.discard(self.path)
-        self.show_value(theirs)
-        self.show_problem(None)
-
-    def _keep_mine(self, theirs: Any) -> None:
-        self.base = theirs
-        self._set_conflict(None)
-        self.session.save(self.path, self.value, self)
 
     # --- writing together: merged typing, collisions, words set aside -------------------
 
@@ -483,84 +304,6 @@ class BoundControl(widgets.VBox):
         self._rebased, self._rebased_at = (now, fixed), time.monotonic()
         self._show_typing(fixed)
 
-    def show_collision(
-        self, theirs: Any, merged: Merged, change: Change | None, set_aside: str | None
-    ) -> None:
-        """Someone changed the same words differently while this person typed: both versions
-        side by side, and Keep both (the default), Keep mine or Keep theirs. Nothing is saved
-        until they choose; what they typed is already kept on the server (`set_aside`)."""
-        self.set_aside_id = set_aside
-        self.colliding_with = theirs
-        who = html.escape(change.author or "Someone") if change else "Someone"
-        rows = "".join(
-            '<div class="swb-versions">'
-            f'<div class="swb-version"><strong>Their version</strong><q>{html.escape(c.theirs or "(removed)")}</q></div>'
-            f'<div class="swb-version"><strong>Your version</strong><q>{html.escape(c.mine or "(removed)")}</q></div>'
-            "</div>"
-            for c in merged.collisions
-        )
-        notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed the same words while you '
-            f"were typing.</strong>{rows}Everything else you both typed is kept. Your text is "
-            "still in the box and kept on the server, but not saved in the field yet.</div>"
-        )
-        both = widgets.Button(
-            description="Keep both",
-            tooltip="Keep their words and yours, one after the other",
-            button_style="primary",
-        )
-        mine = widgets.Button(description="Keep mine", tooltip="Your words instead of theirs")
-        keep_theirs = widgets.Button(description="Keep theirs", tooltip="Their words, not yours")
-        on_click(both, lambda: self._choose(theirs, change, "both"), reads_typing=True)
-        on_click(mine, lambda: self._choose(theirs, change, "mine"), reads_typing=True)
-        on_click(keep_theirs, lambda: self._choose(theirs, change, "theirs"), reads_typing=True)
-        self._set_conflict(vbox([notice, hbox([both, mine, keep_theirs])], "swb-conflict"))
-
-    def _choose(self, theirs: Any, change: Change | None, keep: str) -> None:
-        merged = merge(self.base or "", self.value or "", theirs or "")
-        text = {"both": merged.text, "mine": merged.keep_mine, "theirs": merged.keep_theirs}[keep]
-        kept, self.set_aside_id, self.colliding_with = self.set_aside_id, None, None
-        self.base = theirs
-        self._set_conflict(None)
-        self._show_typing(text)
-        if keep != "theirs" and kept is not None:
-            self.session.drop_set_aside(kept)  # their words are in the field after all
-        if keep == "mine" and theirs and merged.keep_mine != merged.keep_theirs:
-            self.session.set_aside(
-                self.path,
-                theirs,
-                why="replaced by someone's own version of the same words",
-                author=change.author if change and change.author else "someone",
-                replaced_by=self.session.author or "someone",
-            )
-        if keep == "theirs":
-            self.session.discard(self.path)
-        self.session.save(self.path, text, self)
-
-    def show_replaced(self, entry: dict[str, Any]) -> None:
-        """Someone chose their own version over this person's words: say so, with Undo."""
-        who = html.escape(entry.get("replaced_by") or "Someone")
-        words = html.escape(_describe(entry.get("words")))
-        notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} kept their own version of words '
-            f"you had changed.</strong><br>Your version: <q>{words}</q><br>It is kept in the "
-            "history of this field.</div>"
-        )
-        undo = widgets.Button(description="Undo", tooltip="Put your version back")
-        close = widgets.Button(description="OK", tooltip="Leave it as it is")
-        on_click(undo, lambda: self._undo_replaced(str(entry.get("id"))), reads_typing=False)
-        on_click(close, lambda: self._close_replaced(), reads_typing=False)
-        self.replaced = vbox([notice, hbox([undo, close])], "swb-replaced")
-        self._arrange()
-
-    def _undo_replaced(self, entry_id: str) -> None:
-        self._close_replaced()
-        self.session.bring_back(entry_id)
-
-    def _close_replaced(self) -> None:
-        self.replaced = None
-        self._arrange()
-
     def _edited(self) -> None:
         if not self._showing:
             self.session.edit(self.path, self.value, self)
@@ -588,8 +331,8 @@ class FieldControl(BoundControl):
         """
         self.row = row
         spec = field_spec(spec_path or path)
-        self.merges = row is None and spec.kind in ("line", "prose") and not spec.choices
-        self.input = _input(spec)
+        self.merges = row is None and spec.typed_freely
+        self.input = adapter(spec).make(spec)
         self.counting: Callable[[str], str] | None = None
         super().__init__(session, path, spec, [self.input], with_help=with_help)
         self.add_class(f"swb-field--{spec.kind}")
@@ -618,11 +361,11 @@ class FieldControl(BoundControl):
         """Show the length of the text against its limit (`counting`, if set, says how); under a
         date, the date in words ('Tuesday 5 January 2027'), whatever order the browser shows
         day and month in."""
-        if self.spec.kind in ("date", "datetime"):
+        if self.spec.traits.dated:
             self.count = date_words(self.input.value)
             self._show_notes()
             return
-        if self.spec.kind not in ("line", "prose"):
+        if not self.spec.is_text:
             return
         text = self.input.value or ""
         self.count = self.counting(text) if self.counting else count_text(len(text), self.spec)
@@ -664,8 +407,6 @@ def form(session: Session, paths: list[str]) -> widgets.VBox:
     """A vertical form of controls for the given field paths."""
     controls: list[widgets.Widget] = []
     for path in paths:
-        kind = field_spec(path).kind
-        controls.append(
-            LinesControl(session, path) if kind == "list" else FieldControl(session, path)
-        )
+        rows = field_spec(path).traits.rows
+        controls.append(LinesControl(session, path) if rows else FieldControl(session, path))
     return vbox(controls, "swb-form")

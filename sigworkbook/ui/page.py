@@ -233,13 +233,10 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     In a pre-heated kernel this waits for the visit's request after importing the step's form
     module (the slow part, done before anyone visits) and before reading the workspace.
     """
-    import importlib
-    import importlib.util
+    from sigworkbook.ui.pages import page_module
 
     step = STEP_BY_KEY[key]
-    form_module = f"sigworkbook.ui.pages.{step.key}"
-    if importlib.util.find_spec(form_module) is not None:
-        importlib.import_module(form_module)
+    page_module(step.key)
     shared = _shared.get()
     session = shared if shared is not None else open_session(step, workspace=workspace)
     if session is None:

@@ -260,8 +260,8 @@ class RowsEditor(widgets.VBox):
             ]
             # Long text (drafts, notes, mitigations) gets the row's whole width, under the
             # grid of short fields (the widgets front end ignores a grid child's grid-column).
-            short = [c for c in box.controls if c.spec.kind != "prose"]
-            long = [c for c in box.controls if c.spec.kind == "prose"]
+            short = [c for c in box.controls if not c.spec.traits.paragraphs]
+            long = [c for c in box.controls if c.spec.traits.paragraphs]
             grid = widgets.GridBox(
                 short,
                 layout=styles.layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
