@@ -107,6 +107,28 @@ def _start(ideas: NameIdeas, *, budget: int = 3, per_idea: int = 1, **flags: boo
     assert ideas.session.value("identity.voting_round")["status"] == "open"
 
 
+def _blank_page(ws: Workspace, *ideas: str, people: tuple[str, ...] = ()) -> widgets.Widget:
+    """Ada's page of the blank group with `ideas` added on it, then (given) `people` as its
+    core group."""
+    form = page_for(ws, "Ada", sig="blank-group")
+    for idea in ideas:
+        form.ideas.idea_input.value = idea
+        assert form.ideas.add(), form.ideas.message.value
+    if people:
+        ws.update("blank-group", "core_group.people", lambda _: [{"name": p} for p in people])
+        form.ideas.session.refresh()
+    return form
+
+
+def _round_with_a_dot_on_dose_friends(ws: Workspace) -> widgets.Widget:
+    """Ada's page of a round of one dot each (Ada and Bo in the core group) on "Pill Pals" and
+    "Dose Friends", Ada's dot on "Dose Friends"."""
+    form = _blank_page(ws, "Pill Pals", "Dose Friends", people=("Ada", "Bo"))
+    _start(form.ideas, budget=1)
+    form.ideas.row_for("Dose Friends").toggle.value = True
+    return form
+
+
 def _ballots(ws: Workspace, sig: str = SIG) -> dict[str, dict[str, int]]:
     """Each voter's dots by idea name, as stored."""
     identity = ws.load(sig).plan.identity
@@ -128,10 +150,7 @@ def test_before_any_round_earlier_votes_show_and_nobody_can_tick(ws: Workspace) 
     assert "1st" in home.summary.value and "votes:" in home.summary.value  # kept as they were
     assert all(row.toggle.layout.display == "none" for row in form.ideas.list_box.children)
     assert "Start a voting round" in [getattr(w, "description", "") for w in walk(form.ideas)]
-    blank = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        blank.ideas.idea_input.value = idea
-        assert blank.ideas.add()
+    blank = _blank_page(ws, "One", "Two")
     summaries = " ".join(row.summary.value for row in blank.ideas.list_box.children)
     assert "joint" not in summaries and "0 votes" not in summaries and "1st" not in summaries
     assert blank.ideas.sort_button.layout.display == "none", "nothing to sort by"
@@ -160,12 +179,7 @@ def test_ticking_a_dot_saves_it_hidden_and_the_list_stays_put(ws: Workspace) -> 
 
 
 def test_dots_stop_at_the_budget_and_the_kernel_refuses_a_forged_extra(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two", "Three", "Four"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
+    form = _blank_page(ws, "One", "Two", "Three", "Four", people=("Ada", "Bo"))
     _start(form.ideas, budget=3)
     rows = list(form.ideas.list_box.children)
     for row in rows[:3]:
@@ -181,10 +195,7 @@ def test_dots_stop_at_the_budget_and_the_kernel_refuses_a_forged_extra(ws: Works
 
 
 def test_more_dots_on_one_idea_up_to_the_cap(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
+    form = _blank_page(ws, "One", "Two")
     _start(form.ideas, budget=3, per_idea=2)
     one, two = form.ideas.list_box.children
     assert one.toggle.layout.display == "none" and one.dots.layout.display is None
@@ -295,10 +306,7 @@ def test_nothing_of_an_open_round_reaches_another_page(ws: Workspace) -> None:
 
 
 def test_the_round_reveals_itself_when_everyone_expected_has_voted(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
+    form = _blank_page(ws, "One", "Two")
     _start(form.ideas, budget=1)
     assert "0 of 1 has voted; waiting for: Ada" in form.ideas.round_status.value
     form.ideas.row_for("Two").toggle.value = True
@@ -317,9 +325,7 @@ def test_an_idea_added_by_someone_else_shows_after_a_refresh(ws: Workspace) -> N
 
 
 def test_a_near_duplicate_is_pointed_out_and_can_be_supported_instead(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    form.ideas.idea_input.value = "Frailty Friends"
-    assert form.ideas.add()
+    form = _blank_page(ws, "Frailty Friends")
     form.ideas.idea_input.value = "Frailty Friends Network"
     assert form.ideas.add() is False
     assert "looks like “Frailty Friends”" in form.ideas.similar_box.children[0].value
@@ -352,14 +358,7 @@ def test_two_ideas_merge_before_a_round_with_their_votes(ws: Workspace) -> None:
 
 
 def test_choosing_after_a_round_records_the_decision(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("Pill Pals", "Dose Friends"):
-        form.ideas.idea_input.value = idea
-        form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
-    _start(form.ideas, budget=1)
-    form.ideas.row_for("Dose Friends").toggle.value = True
+    form = _round_with_a_dot_on_dose_friends(ws)
     assert form.ideas.chooser.layout.display == "none"
     form.ideas.reveal_button.click()
     assert form.ideas.choice.value == form.ideas.row_for("Dose Friends").idea_id, "the leader"
@@ -393,14 +392,7 @@ def test_choosing_after_a_closed_round_records_the_decision(
 ) -> None:
     """Closing a round (revealed or not) and then choosing the name still puts the decision
     on record: the name was chosen after that round."""
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("Pill Pals", "Dose Friends"):
-        form.ideas.idea_input.value = idea
-        form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
-    _start(form.ideas, budget=1)
-    form.ideas.row_for("Dose Friends").toggle.value = True
+    form = _round_with_a_dot_on_dose_friends(ws)
     if revealed_first:
         form.ideas.reveal_button.click()
     assert form.ideas.close_round()
