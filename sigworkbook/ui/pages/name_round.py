@@ -71,21 +71,7 @@ class RoundControls:
         )
 
     def _build_merger(self) -> None:
-        number = {"description_width": "initial"}
-        self.merge_from = widgets.Dropdown(
-            description="Merge",
-            options=[],
-            value=None,
-            style=number,
-            layout=widgets.Layout(width="auto", max_width="320px"),
-        )
-        self.merge_into = widgets.Dropdown(
-            description="into",
-            options=[],
-            value=None,
-            style=number,
-            layout=widgets.Layout(width="auto", max_width="320px"),
-        )
+        self.merge_from, self.merge_into = _idea_picker("Merge"), _idea_picker("into")
         self.merge_button = styles.button(
             "Merge ideas", tooltip="Fold the first idea into the second, votes carried", fit=True
         )
@@ -229,6 +215,17 @@ class RoundControls:
                 current = box.value
                 box.options = options
                 box.value = current if current in [v for _, v in options] else None
+
+
+def _idea_picker(description: str) -> widgets.Dropdown:
+    """A drop-down of the ideas (filled as they are shown), none picked."""
+    return widgets.Dropdown(
+        description=description,
+        options=[],
+        value=None,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto", max_width="320px"),
+    )
 
 
 def _dots_box(field: str, *, width: str) -> widgets.BoundedIntText:
