@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
@@ -16,6 +18,7 @@ from sigworkbook.plan.voting import VotingError, add_idea, ranked
 from sigworkbook.ui.downloads import export_all
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.pages import name_texts
 from sigworkbook.ui.pages.name import NameIdeas, build
 from sigworkbook.workspace import Workspace, WorkspaceError
 
@@ -463,6 +466,42 @@ def test_idea_names_are_shown_as_text_never_as_markup(ws: Workspace) -> None:
     html_shown = "".join(w.value for w in walk(form.ideas) if isinstance(w, widgets.HTML))
     assert "<img" not in html_shown and "&lt;img src=x" in html_shown
     assert "<b>Ada</b>" not in html_shown and "&lt;b&gt;Ada&lt;/b&gt;" in html_shown
+
+
+def test_every_line_the_name_page_writes_escapes_what_it_is_given() -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    current = {"status": "open", "budget": 3, "per_idea": 1, "ballots": []}
+    lines = [
+        name_texts.hosted_notice(hostile),
+        name_texts.named_notice(hostile),
+        name_texts.nameless_notice(hostile),
+        name_texts.looks_like(hostile, hostile),
+        name_texts.more_votes(hostile, hostile),
+        name_texts.thanks(hostile),
+        name_texts.open_round(current, hostile, [hostile]),
+        name_texts.row_summary(
+            hostile, hostile, place=hostile, result=hostile, leading=True, chosen=True
+        ),
+    ]
+    for line in lines:
+        assert "<img" not in line and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in line
+
+
+def test_the_name_page_is_in_parts_of_one_job_each() -> None:
+    """Each module of the name page says its job in a line; no class over 300 lines; no
+    escaping by hand (markupsafe does it)."""
+    pages = Path(name_texts.__file__).parent
+    modules = sorted(pages.glob("name*.py"))
+    assert len(modules) > 1
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        assert ast.get_docstring(tree), module.name
+        assert "html.escape" not in source, module.name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert size <= 300, f"{module.name}: {node.name} is {size} lines"
 
 
 def test_a_new_sig_has_no_ideas_and_says_so(ws: Workspace) -> None:
