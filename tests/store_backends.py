@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -10,9 +11,11 @@ from typing import Any, ClassVar
 import psycopg
 import pytest
 
+from sigworkbook.hosting.identity import User
 from sigworkbook.store import Store, database_url
 from sigworkbook.store.postgres import PostgresStore
 from sigworkbook.store.sqlite import SQLiteStore
+from sigworkbook.workspace import Workspace
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -103,6 +106,25 @@ def make_backend(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> B
         return SQLiteBackend(tmp_path / "workspace.db")
     url: str = request.getfixturevalue("postgres_url")
     return PostgresBackend(url)
+
+
+ALICE, TOM = User("alice"), User("tom")
+
+
+def hosted_sig(
+    request: pytest.FixtureRequest,
+    name: str,
+    tmp_path: Path,
+    prepare: Callable[[Workspace, str], object],
+) -> tuple[Backend, str]:
+    """A hosted SIG "Frailty Friends" of alice's with tom as an editor on the backend `name`,
+    then `prepare(alice's workspace, sig_id)`; the backend and the SIG's id."""
+    backend = make_backend(request, name, tmp_path)
+    with Workspace(tmp_path, backend.open(), user=ALICE) as alice:
+        sig_id = alice.new_sig("Frailty Friends").plan.id
+        alice.set_member(sig_id, "tom", "editor")
+        prepare(alice, sig_id)
+    return backend, sig_id
 
 
 def raw_text(backend: Backend) -> str:

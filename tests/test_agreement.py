@@ -5,7 +5,6 @@ the section as it was checked; the review page names the sections the group is n
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,9 @@ import ipywidgets as widgets
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from store_backends import BACKENDS, make_backend
+from store_backends import BACKENDS, TOM, hosted_sig
 from widget_tree import control, find, walk
 
-from sigworkbook.hosting.identity import User
 from sigworkbook.live.session import Session
 from sigworkbook.plan import agreement
 from sigworkbook.plan.agreement import AGREEMENT, AgreementError
@@ -235,18 +233,14 @@ def test_the_history_tells_of_a_check_without_anyones_answer(ws: Workspace) -> N
         box(ada, "purpose").session.undo()
 
 
-ALICE, TOM = User("alice"), User("tom")
-
-
 @pytest.fixture(params=BACKENDS)
-def hosted(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, str]]:
+def hosted(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Any, str]:
     """A SIG of alice's with tom as an editor, an agreement check on its scope open."""
-    backend = make_backend(request, request.param, tmp_path)
-    with Workspace(tmp_path, backend.open(), user=ALICE) as alice:
-        sig_id = alice.new_sig("Frailty Friends").plan.id
-        alice.set_member(sig_id, "tom", "editor")
+
+    def prepare(alice: Workspace, sig_id: str) -> None:
         alice.update(sig_id, AGREEMENT, lambda _: {"scope": agreement.start({}, "scope")})
-    yield backend, sig_id
+
+    return hosted_sig(request, request.param, tmp_path, prepare)
 
 
 def test_hosted_the_kernel_refuses_an_answer_for_someone_else(

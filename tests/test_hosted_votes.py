@@ -4,17 +4,15 @@ else (issue 18, item 2)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from store_backends import BACKENDS, make_backend
+from store_backends import BACKENDS, TOM, hosted_sig
 from widget_tree import find
 
-from sigworkbook.hosting.identity import User
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY
 from sigworkbook.plan.voting import VotingError, check_own_ballot
@@ -22,19 +20,16 @@ from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas, build
 from sigworkbook.workspace import NAME_IDEAS, Workspace, WorkspaceError
 
-ALICE, TOM = User("alice"), User("tom")
-
 
 @pytest.fixture(params=BACKENDS)
-def sig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, str]]:
+def sig(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Any, str]:
     """A SIG of alice's with tom as an editor and Maya Okafor in its core group."""
-    backend = make_backend(request, request.param, tmp_path)
-    with Workspace(tmp_path, backend.open(), user=ALICE) as alice:
-        sig_id = alice.new_sig("Frailty Friends").plan.id
-        alice.set_member(sig_id, "tom", "editor")
+
+    def prepare(alice: Workspace, sig_id: str) -> None:
         alice.set(sig_id, "core_group.people", [{"name": "Maya Okafor"}, {"name": "Sam Jones"}])
         alice.update(sig_id, NAME_IDEAS, lambda _: [_idea("idea01", "Frail Friends", "alice")])
-    yield backend, sig_id
+
+    return hosted_sig(request, request.param, tmp_path, prepare)
 
 
 def _idea(idea_id: str, name: str, by: str, votes: list[str] | None = None) -> dict[str, Any]:

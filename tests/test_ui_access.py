@@ -163,7 +163,7 @@ def test_a_vote_sent_for_someone_else_is_the_logged_in_users(
     assert ideas.add()
     assert ideas.start()
     ideas.vote_as.value = "Sam Jones"  # what a forged widget message sets: not offered hosted
-    idea_id = ideas._ideas()[0]["id"]
+    idea_id = ideas.state.ideas()[0]["id"]
     assert ideas.vote(idea_id, True)
     ballots = page.session.value("identity.voting_round")["ballots"]
     assert [(b["voter"], b["dots"]) for b in ballots] == [("bob", {idea_id: 1})]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
@@ -16,6 +18,7 @@ from sigworkbook.plan.voting import VotingError, add_idea, ranked
 from sigworkbook.ui.downloads import export_all
 from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.page import Page
+from sigworkbook.ui.pages import name_texts
 from sigworkbook.ui.pages.name import NameIdeas, build
 from sigworkbook.workspace import Workspace, WorkspaceError
 
@@ -107,6 +110,28 @@ def _start(ideas: NameIdeas, *, budget: int = 3, per_idea: int = 1, **flags: boo
     assert ideas.session.value("identity.voting_round")["status"] == "open"
 
 
+def _blank_page(ws: Workspace, *ideas: str, people: tuple[str, ...] = ()) -> widgets.Widget:
+    """Ada's page of the blank group with `ideas` added on it, then (given) `people` as its
+    core group."""
+    form = page_for(ws, "Ada", sig="blank-group")
+    for idea in ideas:
+        form.ideas.idea_input.value = idea
+        assert form.ideas.add(), form.ideas.message.value
+    if people:
+        ws.update("blank-group", "core_group.people", lambda _: [{"name": p} for p in people])
+        form.ideas.session.refresh()
+    return form
+
+
+def _round_with_a_dot_on_dose_friends(ws: Workspace) -> widgets.Widget:
+    """Ada's page of a round of one dot each (Ada and Bo in the core group) on "Pill Pals" and
+    "Dose Friends", Ada's dot on "Dose Friends"."""
+    form = _blank_page(ws, "Pill Pals", "Dose Friends", people=("Ada", "Bo"))
+    _start(form.ideas, budget=1)
+    form.ideas.row_for("Dose Friends").toggle.value = True
+    return form
+
+
 def _ballots(ws: Workspace, sig: str = SIG) -> dict[str, dict[str, int]]:
     """Each voter's dots by idea name, as stored."""
     identity = ws.load(sig).plan.identity
@@ -128,10 +153,7 @@ def test_before_any_round_earlier_votes_show_and_nobody_can_tick(ws: Workspace) 
     assert "1st" in home.summary.value and "votes:" in home.summary.value  # kept as they were
     assert all(row.toggle.layout.display == "none" for row in form.ideas.list_box.children)
     assert "Start a voting round" in [getattr(w, "description", "") for w in walk(form.ideas)]
-    blank = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        blank.ideas.idea_input.value = idea
-        assert blank.ideas.add()
+    blank = _blank_page(ws, "One", "Two")
     summaries = " ".join(row.summary.value for row in blank.ideas.list_box.children)
     assert "joint" not in summaries and "0 votes" not in summaries and "1st" not in summaries
     assert blank.ideas.sort_button.layout.display == "none", "nothing to sort by"
@@ -160,12 +182,7 @@ def test_ticking_a_dot_saves_it_hidden_and_the_list_stays_put(ws: Workspace) -> 
 
 
 def test_dots_stop_at_the_budget_and_the_kernel_refuses_a_forged_extra(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two", "Three", "Four"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
+    form = _blank_page(ws, "One", "Two", "Three", "Four", people=("Ada", "Bo"))
     _start(form.ideas, budget=3)
     rows = list(form.ideas.list_box.children)
     for row in rows[:3]:
@@ -181,10 +198,7 @@ def test_dots_stop_at_the_budget_and_the_kernel_refuses_a_forged_extra(ws: Works
 
 
 def test_more_dots_on_one_idea_up_to_the_cap(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
+    form = _blank_page(ws, "One", "Two")
     _start(form.ideas, budget=3, per_idea=2)
     one, two = form.ideas.list_box.children
     assert one.toggle.layout.display == "none" and one.dots.layout.display is None
@@ -295,10 +309,7 @@ def test_nothing_of_an_open_round_reaches_another_page(ws: Workspace) -> None:
 
 
 def test_the_round_reveals_itself_when_everyone_expected_has_voted(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("One", "Two"):
-        form.ideas.idea_input.value = idea
-        assert form.ideas.add()
+    form = _blank_page(ws, "One", "Two")
     _start(form.ideas, budget=1)
     assert "0 of 1 has voted; waiting for: Ada" in form.ideas.round_status.value
     form.ideas.row_for("Two").toggle.value = True
@@ -317,9 +328,7 @@ def test_an_idea_added_by_someone_else_shows_after_a_refresh(ws: Workspace) -> N
 
 
 def test_a_near_duplicate_is_pointed_out_and_can_be_supported_instead(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    form.ideas.idea_input.value = "Frailty Friends"
-    assert form.ideas.add()
+    form = _blank_page(ws, "Frailty Friends")
     form.ideas.idea_input.value = "Frailty Friends Network"
     assert form.ideas.add() is False
     assert "looks like “Frailty Friends”" in form.ideas.similar_box.children[0].value
@@ -352,14 +361,7 @@ def test_two_ideas_merge_before_a_round_with_their_votes(ws: Workspace) -> None:
 
 
 def test_choosing_after_a_round_records_the_decision(ws: Workspace) -> None:
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("Pill Pals", "Dose Friends"):
-        form.ideas.idea_input.value = idea
-        form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
-    _start(form.ideas, budget=1)
-    form.ideas.row_for("Dose Friends").toggle.value = True
+    form = _round_with_a_dot_on_dose_friends(ws)
     assert form.ideas.chooser.layout.display == "none"
     form.ideas.reveal_button.click()
     assert form.ideas.choice.value == form.ideas.row_for("Dose Friends").idea_id, "the leader"
@@ -393,14 +395,7 @@ def test_choosing_after_a_closed_round_records_the_decision(
 ) -> None:
     """Closing a round (revealed or not) and then choosing the name still puts the decision
     on record: the name was chosen after that round."""
-    form = page_for(ws, "Ada", sig="blank-group")
-    for idea in ("Pill Pals", "Dose Friends"):
-        form.ideas.idea_input.value = idea
-        form.ideas.add()
-    ws.update("blank-group", "core_group.people", lambda _: [{"name": "Ada"}, {"name": "Bo"}])
-    form.ideas.session.refresh()
-    _start(form.ideas, budget=1)
-    form.ideas.row_for("Dose Friends").toggle.value = True
+    form = _round_with_a_dot_on_dose_friends(ws)
     if revealed_first:
         form.ideas.reveal_button.click()
     assert form.ideas.close_round()
@@ -471,6 +466,42 @@ def test_idea_names_are_shown_as_text_never_as_markup(ws: Workspace) -> None:
     html_shown = "".join(w.value for w in walk(form.ideas) if isinstance(w, widgets.HTML))
     assert "<img" not in html_shown and "&lt;img src=x" in html_shown
     assert "<b>Ada</b>" not in html_shown and "&lt;b&gt;Ada&lt;/b&gt;" in html_shown
+
+
+def test_every_line_the_name_page_writes_escapes_what_it_is_given() -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    current = {"status": "open", "budget": 3, "per_idea": 1, "ballots": []}
+    lines = [
+        name_texts.hosted_notice(hostile),
+        name_texts.named_notice(hostile),
+        name_texts.nameless_notice(hostile),
+        name_texts.looks_like(hostile, hostile),
+        name_texts.more_votes(hostile, hostile),
+        name_texts.thanks(hostile),
+        name_texts.open_round(current, hostile, [hostile]),
+        name_texts.row_summary(
+            hostile, hostile, place=hostile, result=hostile, leading=True, chosen=True
+        ),
+    ]
+    for line in lines:
+        assert "<img" not in line and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in line
+
+
+def test_the_name_page_is_in_parts_of_one_job_each() -> None:
+    """Each module of the name page says its job in a line; no class over 300 lines; no
+    escaping by hand (markupsafe does it)."""
+    pages = Path(name_texts.__file__).parent
+    modules = sorted(pages.glob("name*.py"))
+    assert len(modules) > 1
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        assert ast.get_docstring(tree), module.name
+        assert "html.escape" not in source, module.name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert size <= 300, f"{module.name}: {node.name} is {size} lines"
 
 
 def test_a_new_sig_has_no_ideas_and_says_so(ws: Workspace) -> None:
