@@ -20,7 +20,7 @@ from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_go
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
-from sigworkbook.app.settings import POOL_API
+from sigworkbook.app.voila_config import POOL_API
 from sigworkbook.plan.steps import APP_NOTEBOOK
 
 POOL_TIMEOUT_S = 180.0

@@ -15,7 +15,7 @@ from benchmarks.processes import listening, server_env
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
-from sigworkbook.app.settings import START_NOTEBOOK
+from sigworkbook.app.voila_config import START_NOTEBOOK
 
 IMPORT_TIMEOUT_S = 120
 PAGE_MODULE = "sigworkbook.ui.page"

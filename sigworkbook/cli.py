@@ -481,7 +481,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from sigworkbook.app.serve import serve
-    from sigworkbook.app.settings import MAX_PREHEAT
+    from sigworkbook.app.voila_config import MAX_PREHEAT
     from sigworkbook.workspace import resolve
 
     if args.preheat is not None and not 0 <= args.preheat <= MAX_PREHEAT:

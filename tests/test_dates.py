@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from widget_tree import control, open_rows
 
-from sigworkbook.app.settings import ServeOptions, build_config
+from sigworkbook.app.voila_config import ServeOptions, build_config
 from sigworkbook.live.session import Session
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.model import Plan

@@ -13,7 +13,7 @@ import pytest
 from traitlets.config import Config
 
 from sigworkbook.app.hub import HubEnvironmentError, hub_config, hub_place
-from sigworkbook.app.settings import ServeOptions, build_config, normalize_base_url, start_url
+from sigworkbook.app.voila_config import ServeOptions, build_config, normalize_base_url, start_url
 from sigworkbook.cli import main
 
 DATABASE = "postgresql://workbook:S3cret-pass@db.example.org:5432/sigs"

@@ -12,7 +12,7 @@ import pytest
 from widget_tree import walk
 
 from sigworkbook.app.network import network_address
-from sigworkbook.app.settings import ServeOptions, join_url, reachable_host
+from sigworkbook.app.voila_config import ServeOptions, join_url, reachable_host
 from sigworkbook.joining import JOIN_URL_ENV, SERVE_HOST_ENV, Served, environment_for, served
 from sigworkbook.live.session import Session
 from sigworkbook.plan.steps import STEP_BY_KEY

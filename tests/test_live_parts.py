@@ -4,12 +4,15 @@ the change feed, and the session's observable traits."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from traitlets import TraitError
 
 from sigworkbook.live.authorship import Authorship
 from sigworkbook.live.bound import RowAddress, shown_value
@@ -179,3 +182,24 @@ def test_observers_hear_every_save_and_a_broken_one_stops_no_other(workspace: Wo
     assert not session.save("identity.motto", "not a field")
     assert [s.ok for s in statuses] == [True, True, False]
     assert revisions == [session.loaded.revision - 1, session.loaded.revision]
+
+
+def test_the_sessions_traits_take_only_their_own_kind(workspace: Workspace) -> None:
+    session = Session(workspace, SIG, author="Ana")
+    with pytest.raises(TraitError):
+        session.status = "Saved"  # type: ignore[assignment]
+    with pytest.raises(TraitError):
+        session.loaded = session.document  # type: ignore[assignment]
+    session.close()
+
+
+def test_a_closed_session_leaves_nothing_to_run_at_exit(workspace: Workspace) -> None:
+    """Closing the session unhooks it from the exit: a page closed early is not closed again at
+    exit, nor kept in memory until then."""
+    session = Session(workspace, SIG, author="Ana")
+    session.save("identity.theme", "Falls")
+    gone = weakref.ref(session)
+    session.close()
+    del session
+    gc.collect()
+    assert gone() is None, "something still holds the closed session (the exit hook?)"

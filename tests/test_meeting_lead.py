@@ -345,15 +345,15 @@ def test_during_a_meeting_each_app_builds_the_groups_next_step_ahead(
 ) -> None:
     import asyncio
 
-    from sigworkbook.ui import meeting_bar
+    from sigworkbook.ui import step_ahead
     from sigworkbook.ui.app import App
 
     for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
     loop = asyncio.new_event_loop()
-    monkeypatch.setattr(meeting_bar, "kernel_loop", lambda: loop)
-    monkeypatch.setattr(meeting_bar, "PREPARE_AFTER", 0.01)
+    monkeypatch.setattr(step_ahead, "kernel_loop", lambda: loop)
+    monkeypatch.setattr(step_ahead, "PREPARE_AFTER", 0.01)
     with Workspace.open(tmp_path, create=True) as workspace:
         workspace.new_sig("Frailty Friends", author="setup")
         session = Session(workspace, SIG, author="Ada")

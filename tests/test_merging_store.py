@@ -54,7 +54,7 @@ def test_saves_from_one_base_merge_the_same_in_either_order(
             control = FieldControl(session, PATH)
             pages.append((session, control, writer))
         for session, control, writer in pages:  # all typed from the base; saved one by one
-            session._save_merged(PATH, writer.text(), control)
+            session.writer.save_merged(PATH, writer.text(), control)
         field = workspaces[0].load(sig).plan.charter.purpose
         results.append(field)
         for writer in writers:

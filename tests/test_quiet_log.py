@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from sigworkbook.app.quiet_log import QuietFilter, install, joined_line
-from sigworkbook.app.settings import page_titles
+from sigworkbook.app.voila_config import page_titles
 
 
 def record(message: str, *args: object, level: int = logging.INFO) -> logging.LogRecord:

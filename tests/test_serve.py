@@ -25,7 +25,7 @@ from sigworkbook import resources, settings
 from sigworkbook.app import serve
 from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import free_port, is_loopback, local_address, port_in_use
-from sigworkbook.app.settings import (
+from sigworkbook.app.voila_config import (
     MAX_PREHEAT,
     ROOM_SETTING,
     ServeOptions,

@@ -108,10 +108,10 @@ def test_a_file_broken_while_running_is_logged_once_and_the_last_good_values_kep
 
 
 def test_the_cull_default_is_declared_once() -> None:
-    from sigworkbook.app import settings as app_settings
+    from sigworkbook.app import voila_config
 
-    assert not hasattr(app_settings, "CULL_IDLE_TIMEOUT_S")
-    options = app_settings.ServeOptions(
+    assert not hasattr(voila_config, "CULL_IDLE_TIMEOUT_S")
+    options = voila_config.ServeOptions(
         notebooks=Path("."), port=8866, host="127.0.0.1", token=None
     )
     assert options.cull_idle_timeout == settings.CULL_IDLE_TIMEOUT.default

@@ -12,7 +12,7 @@ from postgres_server import PostgresServer
 
 from conftest import DEMO_SIG
 from sigworkbook.demo import add_demo
-from sigworkbook.live import session as session_module
+from sigworkbook.live import writing
 from sigworkbook.live.session import UNREACHABLE, Session
 from sigworkbook.workspace import Workspace
 
@@ -36,7 +36,7 @@ def test_typing_while_the_database_is_away_is_kept_and_saved_when_it_returns(
         add_demo(workspace)
         session = Session(workspace, DEMO_SIG, author="ann")
         loop = asyncio.new_event_loop()
-        monkeypatch.setattr(session_module, "kernel_loop", lambda: loop)
+        monkeypatch.setattr(writing, "kernel_loop", lambda: loop)  # the retry timer
         statuses: list[str] = []
         session.on_status(lambda status: statuses.append(status.message))
         try:

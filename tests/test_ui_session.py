@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,40 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+Pages = Callable[..., tuple[Session, ...]]
+"""Opens a page for each name given, each on its own workspace connection."""
+
+
 @pytest.fixture
-def two(folder: Path) -> Iterator[tuple[Session, Session]]:
-    """Two people on two pages (two workspace connections, as two kernels would have)."""
-    first, second = Workspace.open(folder), Workspace.open(folder)
-    yield (
-        Session(first, "frailty-friends", author="Ana"),
-        Session(second, "frailty-friends", author="Ben"),
-    )
-    first.close()
-    second.close()
+def pages(folder: Path) -> Iterator[Pages]:
+    """People on pages of the same SIG, each with its own workspace connection (as each kernel
+    would have); every page and connection is closed after the test."""
+    opened: list[tuple[Workspace, Session]] = []
+
+    def open_pages(*authors: str) -> tuple[Session, ...]:
+        for author in authors:
+            workspace = Workspace.open(folder)
+            opened.append((workspace, Session(workspace, "frailty-friends", author=author)))
+        return tuple(session for _, session in opened[-len(authors) :])
+
+    yield open_pages
+    for workspace, session in opened:
+        session.close()
+        workspace.close()
+
+
+@pytest.fixture
+def two(pages: Pages) -> tuple[Session, Session]:
+    """Ana and Ben on two pages."""
+    ana, ben = pages("Ana", "Ben")
+    return ana, ben
+
+
+@pytest.fixture
+def three(pages: Pages) -> tuple[Session, Session, Session]:
+    """Ana, Ben and Cai on three pages."""
+    ana, ben, cai = pages("Ana", "Ben", "Cai")
+    return ana, ben, cai
 
 
 def test_an_edit_is_saved_with_its_author(two: tuple[Session, Session]) -> None:
@@ -134,7 +158,7 @@ def test_a_save_merges_in_its_transaction_with_a_save_the_page_has_not_seen(
     ana_purpose = FieldControl(ana, "charter.purpose")
     ben.save("charter.purpose", "Calmer discharge. Ben was here.")
     ana_purpose.input.value = "Ana too. Calmer discharge."  # typed before Ana's page looked
-    loaded, saved = ana._save_merged("charter.purpose", ana_purpose.value, ana_purpose)
+    loaded, saved = ana.writer.save_merged("charter.purpose", ana_purpose.value, ana_purpose)
     assert saved == "Ana too. Calmer discharge. Ben was here."
     assert loaded.plan.charter.purpose == saved
     assert ana_purpose.input.value == saved
@@ -479,7 +503,7 @@ def test_a_failing_part_of_the_page_does_not_stop_the_others_updating(
 
 
 def test_a_version_set_aside_is_brought_back_from_the_history_panel_on_another_page(
-    two: tuple[Session, Session], folder: Path
+    two: tuple[Session, Session], pages: Pages
 ) -> None:
     from sigworkbook.ui.history import HistoryPanel
 
@@ -494,20 +518,19 @@ def test_a_version_set_aside_is_brought_back_from_the_history_panel_on_another_p
     assert ana_purpose.input.value == "We meet fortnightly."
     assert ana.workspace.load("frailty-friends").plan.charter.purpose == "We meet fortnightly."
 
-    with Workspace.open(folder) as third:
-        cai = Session(third, "frailty-friends", author="Cai")
-        panel = HistoryPanel(cai)
-        panel.selected_index = 0
-        (title, row) = panel.set_aside.children
-        assert "Versions set aside" in title.value
-        assert "Ana" in row.children[0].value and "We meet weekly." in row.children[0].value
-        assert "meeting" not in " ".join(r.children[0].value for r in panel.rows.children)
-        row.children[1].click()  # Bring back
-        plan = third.load("frailty-friends").plan
-        assert plan.charter.purpose == "We meet weekly."
-        assert [(k.words, k.author) for k in plan.meeting.set_aside] == [
-            ("We meet fortnightly.", "Ben")
-        ], "the text it replaced is set aside in turn"
+    (cai,) = pages("Cai")  # opened now, after the choice
+    panel = HistoryPanel(cai)
+    panel.selected_index = 0
+    (title, row) = panel.set_aside.children
+    assert "Versions set aside" in title.value
+    assert "Ana" in row.children[0].value and "We meet weekly." in row.children[0].value
+    assert "meeting" not in " ".join(r.children[0].value for r in panel.rows.children)
+    row.children[1].click()  # Bring back
+    plan = cai.workspace.load("frailty-friends").plan
+    assert plan.charter.purpose == "We meet weekly."
+    assert [(k.words, k.author) for k in plan.meeting.set_aside] == [
+        ("We meet fortnightly.", "Ben")
+    ], "the text it replaced is set aside in turn"
 
 
 def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_stop(
@@ -524,7 +547,7 @@ def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_s
     assert "Ana is typing…" in ben_purpose.notes.value
     assert "typing" not in ben_theme.notes.value
     assert [v.step for v in ben.here] == ["start"], "the step is read as before"
-    ana._typing = ("charter.purpose", time.monotonic() - 10)  # she stopped a while ago
+    ana.live._typing = ("charter.purpose", time.monotonic() - 10)  # she stopped a while ago
     ana.check_in()
     ben.check_in()
     assert "typing" not in ben_purpose.notes.value
@@ -557,39 +580,34 @@ def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
     assert ana.workspace.load("frailty-friends").plan.charter.purpose.endswith("that!")
 
 
-def test_with_three_writers_every_status_says_what_is_in_the_database(folder: Path) -> None:
-    with (
-        Workspace.open(folder) as first,
-        Workspace.open(folder) as second,
-        Workspace.open(folder) as third,
-    ):
-        ana = Session(first, "frailty-friends", author="Ana")
-        ben = Session(second, "frailty-friends", author="Ben")
-        cai = Session(third, "frailty-friends", author="Cai")
-        ana.save("statement.core_statement", "We meet monthly.")
-        ben.refresh()
-        cai.refresh()
-        path = "statement.core_statement"
-        boxes = {s.author: FieldControl(s, path) for s in (ana, ben, cai)}
-        typing(boxes["Ana"], "We meet weekly.")
-        typing(boxes["Ben"], "We meet fortnightly.")
-        typing(boxes["Cai"], "We meet monthly. Cai adds a sentence.")
-        for session in (ana, ben, cai):
-            session.flush()
-        saved = ana.workspace.load("frailty-friends").plan.statement.core_statement
-        assert saved == "We meet weekly. Cai adds a sentence."
-        assert ana.status.message.startswith("Saved at")
-        assert ben.status.message.startswith("Not saved"), "Ben's words are not in it"
-        assert cai.status.message.startswith("Saved at")
-        # Ben types on while the notice waits: still not saved, never "Saving…".
-        typing(boxes["Ben"], "We meet fortnightly, on Fridays.")
-        assert ben.status.message.startswith("Not saved")
-        ben.flush()
-        assert ben.status.message.startswith("Not saved")
-        boxes["Ben"].conflict.children[1].children[0].click()  # Keep both
-        saved = ben.workspace.load("frailty-friends").plan.statement.core_statement
-        assert "weekly" in saved and "fortnightly, on Fridays" in saved and "Cai" in saved
-        assert ben.status.message.startswith("Saved at")
+def test_with_three_writers_every_status_says_what_is_in_the_database(
+    three: tuple[Session, Session, Session],
+) -> None:
+    ana, ben, cai = three
+    ana.save("statement.core_statement", "We meet monthly.")
+    ben.refresh()
+    cai.refresh()
+    path = "statement.core_statement"
+    boxes = {s.author: FieldControl(s, path) for s in (ana, ben, cai)}
+    typing(boxes["Ana"], "We meet weekly.")
+    typing(boxes["Ben"], "We meet fortnightly.")
+    typing(boxes["Cai"], "We meet monthly. Cai adds a sentence.")
+    for session in (ana, ben, cai):
+        session.flush()
+    saved = ana.workspace.load("frailty-friends").plan.statement.core_statement
+    assert saved == "We meet weekly. Cai adds a sentence."
+    assert ana.status.message.startswith("Saved at")
+    assert ben.status.message.startswith("Not saved"), "Ben's words are not in it"
+    assert cai.status.message.startswith("Saved at")
+    # Ben types on while the notice waits: still not saved, never "Saving…".
+    typing(boxes["Ben"], "We meet fortnightly, on Fridays.")
+    assert ben.status.message.startswith("Not saved")
+    ben.flush()
+    assert ben.status.message.startswith("Not saved")
+    boxes["Ben"].conflict.children[1].children[0].click()  # Keep both
+    saved = ben.workspace.load("frailty-friends").plan.statement.core_statement
+    assert "weekly" in saved and "fortnightly, on Fridays" in saved and "Cai" in saved
+    assert ben.status.message.startswith("Saved at")
 
 
 def test_keys_in_flight_when_the_kernel_showed_someones_save_in_an_idle_box_keep_both(

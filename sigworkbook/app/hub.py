@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sigworkbook import __version__, settings
-from sigworkbook.app.settings import normalize_base_url
+from sigworkbook.app.voila_config import normalize_base_url
 from sigworkbook.store import mask_password
 
 DEFAULT_NETWORK_GROUP = settings.NETWORK_GROUP.default

@@ -30,7 +30,7 @@ from jupyter_server.services.kernels.kernelmanager import (
 from traitlets import DottedObjectName
 
 from sigworkbook.app.limits import Admission, Claim, Limits
-from sigworkbook.app.settings import LIMITS_SETTING
+from sigworkbook.app.voila_config import LIMITS_SETTING
 
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 

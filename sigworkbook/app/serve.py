@@ -13,7 +13,7 @@ from pathlib import Path
 from sigworkbook import settings
 from sigworkbook.app.limits import Limits
 from sigworkbook.app.network import is_loopback, local_address, port_in_use
-from sigworkbook.app.settings import (
+from sigworkbook.app.voila_config import (
     CULL_INTERVAL_S,
     LOCAL_PREHEAT,
     MAX_PREHEAT,

@@ -68,7 +68,7 @@ from sigworkbook.app import quiet_log
 from sigworkbook.app.kernel_guard import current_claim, new_reference
 from sigworkbook.app.limits import Refused
 from sigworkbook.app.room_gate import RoomGate, RoomReader, install
-from sigworkbook.app.settings import (
+from sigworkbook.app.voila_config import (
     APP_SETTING,
     HUB_SETTING,
     POOL_API,

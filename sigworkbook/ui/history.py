@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -17,27 +16,24 @@ from sigworkbook.live.session import SET_ASIDE, Session
 from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (
-    canonical_json,
     format_path,
-    get_path,
     parse_path,
-    row_by_id,
     split_row,
 )
 from sigworkbook.plan.sections import CHARTER_SECTIONS
-from sigworkbook.plan.voting import decision_text, is_collecting, round_in_words
+from sigworkbook.plan.voting import decision_text, round_in_words
 from sigworkbook.store import Change
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.workspace import NAME_DECISION, NAME_IDEAS, VOTING_ROUND, Loaded
+from sigworkbook.ui.history_reading import MISSING as _MISSING
+from sigworkbook.ui.history_reading import RESTORED_NOTE, ChangeReading
+from sigworkbook.workspace import NAME_DECISION, VOTING_ROUND, Loaded
 
 SHOWN = 25
 """How many changes the panel loads at first, and how many more each "Show older changes" adds."""
 
 EVERY_FIELD = ""
 """The filter's value for "every field" (the whole plan's path)."""
-
-_MISSING = object()
 
 UNLISTED = ("meeting.timers", "meeting.live", "meeting.records", SET_ASIDE)
 """Changes the panel does not list: the meeting's shared timers (started, paused, reset), the
@@ -74,10 +70,6 @@ def listed(change: Change) -> bool:
     return change.path != "meeting" and not any(
         change.path == path or change.path.startswith(path + ".") for path in UNLISTED
     )
-
-
-RESTORED_NOTE = re.compile(r"restored revision (\d+)")
-"""The note the workspace writes on a restore; the panel says when and by whom instead."""
 
 
 def when_text(moment: dt.datetime, today: dt.date | None = None) -> str:
@@ -195,16 +187,6 @@ def field_group(path: str) -> str:
     return path if row is None else format_path(row[0])
 
 
-def _row_split(path: str) -> tuple[str, int, str] | None:
-    """(table path, row index, path within the row) for a path inside a table row, as
-    `Workspace.restore` puts it back by the row's id; None for any other path."""
-    row = split_row(parse_path(path))
-    if row is None or not row[2]:
-        return None
-    table, index, inner = row
-    return format_path(table), index, format_path(inner)
-
-
 class HistoryPanel(widgets.Accordion):
     """A closed-by-default panel listing revisions newest first, SHOWN at a time, each restorable,
     with a filter by field and 'Undo my last edit'. It reads the store only while open."""
@@ -250,8 +232,7 @@ class HistoryPanel(widgets.Accordion):
         self._has_older = False
         self._fields: dict[str, str] = {}
         """Filter choices seen so far in the history: path -> label."""
-        self._before_cache: dict[int, Any] = {}
-        self._points: dict[int, Change | None] = {}
+        self.reading = ChangeReading(session)
         self._row_widgets: dict[int, tuple[tuple[bool, bool], widgets.Widget]] = {}
         self._quiet = False
         self.selected_index = None
@@ -353,8 +334,8 @@ class HistoryPanel(widgets.Accordion):
         rows: list[widgets.Widget] = []
         kept: dict[int, tuple[tuple[bool, bool], widgets.Widget]] = {}
         for change in filter(listed, self._loaded):
-            offer = self._offers_field_restore(change)
-            state = (offer, self._hidden(change))  # a row is drawn again when either changes
+            offer = self.reading.offers_field_restore(change)
+            state = (offer, self.reading.hidden(change))  # a row is drawn again when either changes
             cached = self._row_widgets.get(change.revision)
             row = (
                 cached[1] if cached is not None and cached[0] == state else self._row(change, offer)
@@ -415,90 +396,14 @@ class HistoryPanel(widgets.Accordion):
             self._show_error(error)
         self.render()
 
-    def _row_now(self, change: Change) -> tuple[str, int, str, Any] | None:
-        """For a change inside a table row: (table, index then, path inside the row, the row
-        as it is now, found by its id: None when it has gone, _MISSING when its id is unknown)."""
-        split = _row_split(change.path)
-        if split is None:
-            return None
-        table, index, inner = split
-        row_id = self.session.authorship.row_id_at(table, index, change)
-        if row_id is None:
-            return table, index, inner, _MISSING
-        found = row_by_id(get_path(self.session.document, table, None), row_id)
-        return table, index, inner, found[1] if found else None
-
-    def _current(self, change: Change) -> Any:
-        """The value now in the field that `change` set (by row id inside tables); _MISSING when
-        its row has gone."""
-        found = self._row_now(change)
-        if found is None or found[3] is _MISSING:
-            return get_path(self.session.document, change.path, None)
-        _, _, inner, row = found
-        return _MISSING if row is None else get_path(row, inner, None)
-
-    def _place(self, change: Change) -> str:
-        """The field `change` set, in words; a table row is titled as it is now."""
-        found = self._row_now(change)
-        if found is None:
-            return in_words(change.path, self.session.document)
-        table, index, _, row = found
-        titled: dict[str, Any] = {}
-        if isinstance(row, dict):
-            at: Any = titled
-            parts = table.split(".")
-            for part in parts[:-1]:
-                at = at.setdefault(part, {})
-            at[parts[-1]] = [None] * index + [row]
-        return in_words(change.path, titled)
-
-    def _before(self, change: Change) -> Any:
-        """The value a change to a whole list replaced (to say which rows it added or removed);
-        _MISSING for other changes."""
-        if not change.path or not isinstance(change.value, list) or change.revision <= 1:
-            return _MISSING
-        if change.revision not in self._before_cache:
-            old = self.session.workspace.plan_at(self.session.sig_id, change.revision - 1)
-            self._before_cache[change.revision] = get_path(old, change.path, None)
-        return self._before_cache[change.revision]
-
-    def _restored_from(self, change: Change) -> Change | None:
-        """The change a restore went back to (its note names its revision), when still known."""
-        match = RESTORED_NOTE.fullmatch(change.note or "")
-        if change.kind != "restore" or match is None:
-            return None
-        revision = int(match[1])
-        if revision not in self._points:
-            known = [c for c in self._loaded if c.revision == revision]
-            if not known:
-                store, sig_id = self.session.workspace, self.session.sig_id
-                back = store.history(sig_id, limit=store.revision(sig_id) - revision + 1)
-                known = [c for c in back if c.revision == revision]
-            self._points[revision] = known[0] if known else None
-        return self._points[revision]
-
-    def _offers_field_restore(self, change: Change) -> bool:
-        """Whether restoring the field to its value after `change` would alter it now."""
-        if not change.path:
-            return False
-        current = self._current(change)
-        return current is not _MISSING and canonical_json(current) != canonical_json(change.value)
-
-    def _hidden(self, change: Change) -> bool:
-        """Whether `change` touched the name ideas while they are collected privately."""
-        path = change.path
-        return (path == NAME_IDEAS or path.startswith(NAME_IDEAS + ".")) and is_collecting(
-            self.session.value(VOTING_ROUND)
-        )
-
     def _row(self, change: Change, field_restore: bool) -> widgets.Widget:
-        hidden = self._hidden(change)
-        place = self._place(change) if change.path and not hidden else ""
+        hidden = self.reading.hidden(change)
+        place = self.reading.place(change) if change.path and not hidden else ""
         line = describe(
             change,
             place=place or None,
-            before=_MISSING if hidden else self._before(change),
-            restored_from=self._restored_from(change),
+            before=_MISSING if hidden else self.reading.before(change),
+            restored_from=self.reading.restored_from(change, self._loaded),
             hidden=hidden,
         )
         text = styles.html(

@@ -3,7 +3,6 @@ clock, and for the lead the room (who is where, roam, hand over, end the meeting
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import time
@@ -12,21 +11,18 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from sigworkbook.exports import meeting_record
-from sigworkbook.live.kernel import kernel_loop, log
+from sigworkbook.live.kernel import log
 from sigworkbook.live.leading import Meeting, Refused, meeting_of
 from sigworkbook.live.session import Session
 from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.model import MeetingRecord
 from sigworkbook.plan.people import same_person
-from sigworkbook.plan.steps import STEP_BY_KEY, next_step
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.layout import clock_html
+from sigworkbook.ui.step_ahead import StepAhead
+from sigworkbook.ui.step_clock import StepClock
 from sigworkbook.workspace import Loaded
-
-PREPARE_AFTER = 2.0
-"""Seconds after the group reaches a step before each kernel builds the next one ahead."""
 
 BAR_CLASS = "swb-meeting"
 """The compact bar that stays in view (sticky) on every screen."""
@@ -57,10 +53,7 @@ class MeetingBar:
         self.session = session
         self.meeting: Meeting = meeting_of(session)
         self.go = go
-        self.prepare = prepare
-        """Builds a step ahead, off screen (the app's), so that following to it is a switch."""
-        self._prepared_for: str | None = None
-        self._prepare_handle: asyncio.TimerHandle | None = None
+        self.ahead = StepAhead(self.meeting, prepare)
         self.current = current
         live = self.meeting.live
         self.following = live is None or live.step == current
@@ -68,13 +61,12 @@ class MeetingBar:
         self.offered: str | None = None
         """The group's step offered with Go (the person was typing when the group moved)."""
         self.last_record: MeetingRecord | None = None
-        self._handle: asyncio.TimerHandle | None = None
         self._records_for: tuple[int, str] | None = None
 
         self.line = widgets.HTML()
         self.line.add_class("swb-meeting-line")
-        self.clock = widgets.HTML()
-        self.clock.add_class("swb-meeting-clock")
+        self.step_clock = StepClock(session)
+        self.clock = self.step_clock.widget
         self.notice = widgets.HTML()
         self.notice.add_class("swb-meeting-notice")
         self.go_button = _button("Go", "swb-meeting-go", "Go to the group's step")
@@ -183,39 +175,12 @@ class MeetingBar:
             if self.following:
                 self.offered = None
         self.render()
-        self._prepare_next()
+        self.ahead.after_the_group()
 
     def _plan_changed(self, _: Loaded) -> None:
         self.follow()
         self.render()
-        self._prepare_next()
-
-    def _prepare_next(self) -> None:
-        """While a meeting goes on, build the step after the group's a moment after the group
-        arrives (each kernel at its own pace), so that the lead's next move is only a switch."""
-        live = self.meeting.live
-        loop = kernel_loop()
-        if live is None or self.prepare is None or loop is None or live.step == self._prepared_for:
-            return
-        self._prepared_for = live.step
-        following = next_step(STEP_BY_KEY[live.step])
-        if following is None:
-            return
-        if self._prepare_handle is not None:
-            self._prepare_handle.cancel()
-        prepare = self.prepare
-
-        def build() -> None:
-            self._prepare_handle = None
-            if self.meeting.typing:  # not while someone types: later
-                self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
-                return
-            try:
-                prepare(following.key)
-            except Exception:
-                log.exception("building the next step ahead failed")
-
-        self._prepare_handle = loop.call_later(PREPARE_AFTER, build)
+        self.ahead.after_the_group()
 
     def _presence_changed(self, _: list[Visitor]) -> None:
         try:
@@ -365,24 +330,4 @@ class MeetingBar:
 
     def _show_clock(self) -> None:
         """The clock of the step on screen, ticking each second while it runs."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        step = STEP_BY_KEY.get(self.current)
-        meeting = self.session.loaded.plan.meeting
-        box = meeting.timeboxes.get(self.current, 0) if step is not None else 0
-        if not box:
-            self.clock.value = ""
-            return
-        timer = meeting.timers.get(self.current)
-        spent = timer.spent_seconds if timer else 0.0
-        since = timer.running_since if timer else None
-        added = timer.added_seconds if timer else 0.0
-        total = box * 60 + int(added)
-        running = since is not None
-        if since is not None:
-            spent += max(0.0, time.time() - since)
-        self.clock.value = clock_html(total - int(spent), total, running=running)
-        loop = kernel_loop()
-        if running and loop is not None:
-            self._handle = loop.call_later(1, self._show_clock)
+        self.step_clock.show(self.current)

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from e2e.e2e_harness import Server, screenshot, start_server, stop_server, wait_for_widgets
 from e2e.workbook_pages import DEMO_SIG, button, current, field, run_cli, switch_to
 from sigworkbook.app.room_gate import CLOSED_TITLE, INVALID_TITLE
-from sigworkbook.app.settings import reachable_host
+from sigworkbook.app.voila_config import reachable_host
 from sigworkbook.ui.join_card import CLOSE_LABEL, NEW_CODE_LABEL, OPEN_LABEL, QR_TITLE
 
 pytestmark = pytest.mark.e2e

@@ -31,7 +31,7 @@ from e2e.e2e_harness import (
 )
 from e2e.workbook_pages import field, new_sig, option_labels, plan_value, run_cli, shown
 from sigworkbook.app.network import free_port, port_in_use
-from sigworkbook.app.settings import POOL_API
+from sigworkbook.app.voila_config import POOL_API
 from sigworkbook.plan.steps import APP_NOTEBOOK, STEP_BY_KEY
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui.request import KERNEL_KEY_HEADER
