@@ -24,27 +24,42 @@ TIMEOUT_MS = 60_000
 WATCH = """({key, timeout}) => {
   window.__benchFollowed = null;
   const started = Date.now();
+  let observer = null, timer = 0;
   const check = () => {
     const area = document.querySelector(".swb-app-step--" + key);
     const shown = !!area && getComputedStyle(area).display !== "none";
-    const input = shown && area.querySelector(
-      ".swb-field textarea:not(:disabled), .swb-field input:not(:disabled)");
-    if (input && input.offsetParent !== null) { window.__benchFollowed = Date.now(); return; }
-    if (Date.now() - started < timeout) requestAnimationFrame(check);
+    const arrived = shown && Array.from(area.querySelectorAll(
+      ".swb-field input, .swb-field textarea, .swb-field select"))
+      .some((control) => !control.disabled && control.getClientRects().length > 0);
+    if (arrived || Date.now() - started > timeout) {
+      if (arrived) window.__benchFollowed = Date.now();
+      observer.disconnect(); clearInterval(timer);
+    }
   };
+  /* Not requestAnimationFrame: a page Chromium does not draw (another context's) gets none. */
+  observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true});
+  timer = setInterval(check, 10);
   check();
 }"""
 """Set in each follower's page before the lead clicks: the wall-clock moment (Date.now(), one
-clock for every page of the one Chromium) the step `key` is on screen with its first question
-visible and enabled."""
+clock for every page of the one Chromium) the step `key` is on screen with a question of the
+plan visible and enabled."""
 
 ROUNDS: tuple[tuple[str, str], ...] = (
-    ("schedule", "to the schedule"),
+    ("core", "to the core group"),
     ("name", "to the name"),
-    ("schedule", "back to the schedule"),
+    ("core", "back to the core group"),
 )
 """Each round: the step the lead moves the meeting to, and what the row calls it (never the
 step everyone is on when the rounds start: figure 15's charter or name, figure 16's review)."""
+
+SHOWING = """() => JSON.stringify({
+  onScreen: Array.from(document.querySelectorAll(".swb-app-step"))
+    .filter((a) => getComputedStyle(a).display !== "none").map((a) => a.className),
+  bar: (document.querySelector(".swb-meeting")?.innerText || "").slice(0, 200),
+  address: window.location.search,
+})"""
 
 LED = "() => (document.querySelector('.swb-meeting')?.innerText || '').includes('Led by')"
 NOT_LED = "() => !(document.querySelector('.swb-meeting')?.innerText || '').includes('Led by')"
@@ -79,7 +94,17 @@ def _wait(attendee: Attendee, script: str, what: str) -> None:
     try:
         attendee.page.wait_for_function(script, timeout=TIMEOUT_MS, polling=50)
     except PlaywrightError as error:
-        raise BrowserError(f"{attendee.name}: {what}: {error.message}") from None
+        raise BrowserError(
+            f"{attendee.name}: {what}: {error.message}; {_state(attendee)}"
+        ) from None
+
+
+def _state(attendee: Attendee) -> str:
+    """What the page shows: the steps on screen and the meeting bar (for an error message)."""
+    try:
+        return str(attendee.page.evaluate(SHOWING))
+    except PlaywrightError as error:
+        return f"(the page could not say: {error.message})"
 
 
 def follow_the_lead(
@@ -125,10 +150,10 @@ def figure(following: Following, people: int, runs: int) -> Figure:
         '"Lead the meeting"; once every other page says "Led by Person 1", per round each '
         "follower's page starts watching, the lead clicks the round's step in the step bar "
         "of the step on screen, and each follower's page records (Date.now(), the one clock "
-        "of every page) when that step is on its screen with its first question visible and "
+        "of every page) when that step is on its screen with a question of the plan visible and "
         "enabled; nobody else clicks. The time includes the store telling each follower's "
         "kernel of the move (SQLite: its revision read every 0.5 s; PostgreSQL: a "
-        "notification). Rounds: to the schedule, to the name, back to the schedule (as many as figure 15's); between rounds every page settles. Then the "
+        "notification). Rounds: to the core group, to the name, back to the core group (as many as figure 15's); between rounds every page settles. Then the "
         "lead ends the meeting. Each round's row: median, min and max over the followers and "
         "runs (target on the median); the last row: the slowest follower of each run.",
     )
