@@ -13,10 +13,11 @@ from typing import Any, NoReturn
 from sigworkbook import __version__, settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.identity import hub_user_name
-from sigworkbook.plan.fields import in_words
+from sigworkbook.plan.fields import field_spec, in_words
 from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.validation import PlanError, Problem
 from sigworkbook.privacy import local_user
-from sigworkbook.workspace import UnreadablePlan, Workspace, parse_cli_value
+from sigworkbook.workspace import UnreadablePlan, Workspace
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = (
@@ -154,6 +155,27 @@ def _value_from_stdin() -> str:
             f"standard input is not UTF-8 text (unreadable byte at position {error.start})"
         ) from None
     return text.removesuffix("\n").removesuffix("\r")
+
+
+def parse_cli_value(path: str, raw: str) -> Any:
+    """A CLI value for the field at `path`: plain text for text fields, else JSON."""
+    spec = field_spec(path)
+    if spec.kind in ("line", "prose"):
+        if raw.startswith('"'):
+            try:
+                decoded = json.loads(raw)
+            except json.JSONDecodeError:
+                return raw
+            return decoded if isinstance(decoded, str) else raw
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        if spec.kind in ("choice", "date", "datetime"):
+            return raw
+        raise PlanError(
+            [Problem(path, spec.label, 'expects a JSON value, e.g. 42, true or ["a"]')]
+        ) from None
 
 
 def cmd_set(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from sigworkbook.plan.paths import canonical_json
+from sigworkbook.plan.validation import normalise
 from sigworkbook.store import changelog, membership
 from sigworkbook.store.interface import (
     Change,
@@ -70,13 +71,24 @@ class SharedStore:
         """A write transaction: committed when the block ends, rolled back if it raises."""
         raise NotImplementedError
 
+    @property
+    def validator(self) -> Validate:
+        """The plan model's rules (`normalise`): every new plan passes them before it is saved."""
+        return normalise
+
     def _exists(self, sig_id: str) -> SigExists:
         return SigExists(f"there is already a SIG {sig_id!r} in {self.location}")
 
     def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate | None = None,
     ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
+        """Add a new SIG with ``validate(plan)`` (by default the `validator`) as revision 1."""
+        validate = validate or self.validator
         changelog.check_sig_id(sig_id)
         draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
         at = changelog.now()
@@ -98,7 +110,7 @@ class SharedStore:
         compute: Compute,
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -109,6 +121,7 @@ class SharedStore:
         write until this one is saved.
         """
         changelog.check_kind(kind)
+        validate = validate or self.validator
         at = changelog.now()
         with self._write() as transaction:
             before = transaction.snapshot(sig_id)
@@ -178,7 +191,7 @@ class SharedStore:
         changes: Sequence[tuple[str, Any]],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -201,7 +214,7 @@ class SharedStore:
         plan: dict[str, Any],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "replace",
         note: str | None = None,
     ) -> Snapshot:
