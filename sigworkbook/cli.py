@@ -17,6 +17,7 @@ from sigworkbook.plan.fields import field_spec, in_words
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.plan.validation import PlanError, Problem
 from sigworkbook.privacy import local_user
+from sigworkbook.store import ROLES
 from sigworkbook.workspace import UnreadablePlan, Workspace
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -633,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     members.add_argument("user", nargs="?", metavar="USER", help="their hub user name")
     members.add_argument(
         "--role",
-        choices=("owner", "editor", "viewer"),
+        choices=ROLES,
         help="with add: owner (convener: edits and manages members), editor (edits), "
         "viewer (reads)",
     )

@@ -71,7 +71,12 @@ def open_store(url: str, *, create: bool = False, busy_timeout: float = 30.0) ->
     installed = backends()
     target = installed.get(scheme)
     if target is None:
-        known = ", ".join(f"{name}://" for name in sorted(installed)) or "(none installed)"
+        if not installed:
+            raise StoreError(
+                f"no store backend is installed to open {mask_password(url)}: install sigworkbook "
+                f"(pip install sigworkbook), whose entry points ({GROUP}) declare them"
+            )
+        known = ", ".join(f"{name}://" for name in sorted(installed))
         raise StoreError(
             f"the database URL {mask_password(url)} is not one sigworkbook can open: "
             f"it must start with {known}"
