@@ -13,10 +13,12 @@ from typing import Any, NoReturn
 from sigworkbook import __version__, settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.identity import hub_user_name
-from sigworkbook.plan.fields import in_words
+from sigworkbook.plan.fields import field_spec, in_words
 from sigworkbook.plan.steps import STEPS
+from sigworkbook.plan.validation import PlanError, Problem
 from sigworkbook.privacy import local_user
-from sigworkbook.workspace import UnreadablePlan, Workspace, parse_cli_value
+from sigworkbook.store import ROLES
+from sigworkbook.workspace import UnreadablePlan, Workspace
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 AUTHOR_HELP = (
@@ -154,6 +156,27 @@ def _value_from_stdin() -> str:
             f"standard input is not UTF-8 text (unreadable byte at position {error.start})"
         ) from None
     return text.removesuffix("\n").removesuffix("\r")
+
+
+def parse_cli_value(path: str, raw: str) -> Any:
+    """A CLI value for the field at `path`: plain text for text fields, else JSON."""
+    spec = field_spec(path)
+    if spec.is_text:
+        if raw.startswith('"'):
+            try:
+                decoded = json.loads(raw)
+            except json.JSONDecodeError:
+                return raw
+            return decoded if isinstance(decoded, str) else raw
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        if spec.traits.bare_word:
+            return raw
+        raise PlanError(
+            [Problem(path, spec.label, 'expects a JSON value, e.g. 42, true or ["a"]')]
+        ) from None
 
 
 def cmd_set(args: argparse.Namespace) -> int:
@@ -611,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     members.add_argument("user", nargs="?", metavar="USER", help="their hub user name")
     members.add_argument(
         "--role",
-        choices=("owner", "editor", "viewer"),
+        choices=ROLES,
         help="with add: owner (convener: edits and manages members), editor (edits), "
         "viewer (reads)",
     )

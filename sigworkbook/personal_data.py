@@ -17,31 +17,25 @@ from sigworkbook.hosting.access import (
     person_scope,
     refuse,
 )
-from sigworkbook.hosting.identity import User
+from sigworkbook.permissions import Permissions
 from sigworkbook.plan.people import person_key
-from sigworkbook.plan.validation import normalise
-from sigworkbook.store import Erasure, Place, Store
+from sigworkbook.store import Erasure, Place
 
 
 class PersonalDataError(SigworkbookError):
     """A personal-data operation that cannot be done as asked; one line for a user."""
 
 
-class PersonalData:
+class PersonalData(Permissions):
     """A workspace's personal-data operations: a person looked up and erased, a SIG closed or
     deleted for good, with the hosting policy (`hosting.access`) enforced and each one logged
     for the operator without the data (see `privacy`). Workspace inherits them."""
 
-    user: User | None
-    store: Store
     root: Path
 
     def _by(self) -> str:
         """Who is doing it, as recorded: the hub user, else this computer's user."""
         return self.user.name if self.user is not None else privacy.local_user()
-
-    def _roles(self) -> dict[str, str]:
-        return self.store.memberships(self.user.name) if self.user is not None else {}
 
     def _person_scope(self, action: str) -> frozenset[str] | None:
         scope = person_scope(self.user, self._roles())
@@ -67,7 +61,7 @@ class PersonalData:
         scope = self._person_scope("erase a person in")
         affected = {p.sig_id for p in self.store.find_person(name, also=also, only=scope)}
         erasure = self.store.erase_person(
-            name, by=self._by(), also=also, only=scope, validate=normalise
+            name, by=self._by(), also=also, only=scope, validate=self.store.validator
         )
         for sig_id in sorted(affected - {""}):
             self._remove_exports(sig_id)

@@ -7,7 +7,6 @@ import datetime as dt
 import getpass
 import json
 import logging
-import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sigworkbook import settings
+from sigworkbook.hosting.access import log_to_server
 from sigworkbook.store import Erasure, Place
 
 log = logging.getLogger("sigworkbook.privacy")
@@ -44,25 +44,15 @@ def local_user() -> str:
         return "the workspace's user"
 
 
-def _log_to_server() -> None:
-    """Like the access refusals: to the process's stderr (the server log), never a page."""
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.__stderr__)
-        handler.setFormatter(logging.Formatter("[sigworkbook %(levelname)s] %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
-
-
 def log_lookup(by: str, places: Sequence[Place]) -> None:
     """Log that `by` looked a person up: how much was found, not whom or what."""
-    _log_to_server()
+    log_to_server(log)
     sigs = len({place.sig_id for place in places if place.sig_id})
     log.info("person lookup by %s: %s in %s", by, count(len(places), "place"), count(sigs, "SIG"))
 
 
 def log_erasure(erasure: Erasure) -> None:
-    _log_to_server()
+    log_to_server(log)
     log.info(
         "erasure %d by %s: %s in %s replaced by %r",
         erasure.number,
@@ -74,7 +64,7 @@ def log_erasure(erasure: Erasure) -> None:
 
 
 def log_deletion(erasure: Erasure) -> None:
-    _log_to_server()
+    log_to_server(log)
     log.info(
         "deletion %d by %s: a SIG with %s deleted",
         erasure.number,
@@ -84,7 +74,7 @@ def log_deletion(erasure: Erasure) -> None:
 
 
 def log_closing(by: str, closed: bool) -> None:
-    _log_to_server()
+    log_to_server(log)
     log.info("a SIG %s by %s", "closed" if closed else "reopened", by)
 
 

@@ -210,3 +210,26 @@ def test_restoring_or_importing_a_plan_never_changes_the_members(open_as: Open, 
     alice.import_plan(exported, replace=True)
     assert alice.members(sig) == before
     assert open_as(DAVE).sig_ids() == []
+
+
+def test_an_operation_reads_the_users_roles_once(open_as: Open, sig: str) -> None:
+    """The permission is stated once per operation: one read of the user's memberships, even
+    when the operation is made of others (a field of a row restored is a row edit), and no
+    extra question whether a SIG the user is a member of exists."""
+    bob = open_as(BOB)
+    bob.set(sig, "core_group.people", [{"name": "Ann"}])
+    bob.set_in_row(
+        sig, "core_group.people", bob.load(sig).plan.core_group.people[0].id, "name", "Al"
+    )
+    asked: list[str] = []
+    for name in ("memberships", "exists"):
+        method = getattr(bob.store, name)
+        setattr(bob.store, name, lambda *a, _m=method, _n=name: asked.append(_n) or _m(*a))
+    bob.restore(sig, bob.revision(sig) - 1, path="core_group.people.0.name")
+    assert asked == ["memberships", "memberships"]  # revision(), then restore() as one
+    assert bob.load(sig).plan.core_group.people[0].name == "Ann"
+    asked.clear()
+    with pytest.raises(AccessDenied):
+        open_as(DAVE).load(sig)
+    assert bob.load(sig).revision > 0
+    assert asked == ["memberships"]

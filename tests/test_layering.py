@@ -22,7 +22,17 @@ LAYERS: dict[str, set[str]] = {
     "live": {"ui", "app", "cli"},
     "ui": {"app", "cli"},
 }
-BACKENDS = {"sigworkbook.store.sqlite", "sigworkbook.store.sqlite_presence"}
+BACKENDS = {
+    "sigworkbook.store.sqlite",
+    "sigworkbook.store.sqlite_file",
+    "sigworkbook.store.sqlite_presence",
+    "sigworkbook.store.postgres",
+    "sigworkbook.store.postgres_feed",
+    "sigworkbook.store.postgres_presence",
+    "sigworkbook.store.postgres_schema",
+}
+"""Every module of a store backend: the only ones that use a database driver."""
+DRIVERS = {"sqlite3", "psycopg", "psycopg_pool"}
 
 
 def _module(path: Path) -> str:
@@ -98,9 +108,29 @@ def test_no_database_driver_outside_the_store(package: str) -> None:
         for module, names in SOURCES.items()
         if module.startswith(f"sigworkbook.{package}")
         for name in names
-        if name.split(".")[0] in {"sqlite3", "psycopg", "psycopg_pool"}
+        if name.split(".")[0] in DRIVERS
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_module_using_a_database_driver_is_a_listed_backend() -> None:
+    drivers = {
+        module
+        for module, names in SOURCES.items()
+        if any(n.split(".")[0] in DRIVERS for n in names)
+    }
+    assert drivers == BACKENDS
+
+
+def test_the_store_backends_are_found_through_their_entry_points() -> None:
+    from sigworkbook.store.urls import backends
+
+    openers = {name: entry.value for name, entry in backends().items()}
+    assert openers == {
+        "sqlite": "sigworkbook.store.sqlite:open_url",
+        "postgresql": "sigworkbook.store.postgres:open_url",
+    }
+    assert {value.split(":")[0] for value in openers.values()} <= BACKENDS
 
 
 def test_pages_reach_the_store_only_through_the_workspace() -> None:

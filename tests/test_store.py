@@ -944,3 +944,21 @@ def test_a_history_of_ten_thousand_revisions_replays_to_the_plan(backend: Backen
         assert opened.revision("a") == 10_021
         assert opened.plan_at("a", opened.revision("a")) == opened.current("a").plan
         assert opened.plan_at("a", 5_001)["notes"]["k39"] == "4-999"
+
+
+def test_without_a_validator_given_every_edit_passes_the_plan_models(backend: Backend) -> None:
+    """The store is given its validator once (the model's rules): an edit that names none is
+    checked all the same, and one the model refuses saves nothing."""
+    from sigworkbook.plan.validation import PlanError, normalise
+
+    with backend.open() as opened:
+        assert opened.validator is normalise
+        created = opened.create("walk", {"id": "walk"}, author=None)
+        assert created.plan == normalise({"id": "walk"})
+        with pytest.raises(PlanError, match="Schema version"):
+            opened.apply("walk", [("schema_version", "two")], author=None)
+        with pytest.raises(PlanError):
+            opened.update("walk", lambda _plan: [("identity.name", 7)], author=None)
+        with pytest.raises(PlanError):
+            opened.replace("walk", {"id": "walk", "schema_version": "two"}, author=None)
+        assert opened.revision("walk") == 1

@@ -68,24 +68,38 @@ def person_scope(user: User | None, roles: dict[str, str]) -> frozenset[str] | N
     return frozenset(sig_id for sig_id, role in roles.items() if role == "owner")
 
 
-def _log_to_server() -> None:
-    """Refusals go to the process's own stderr (the server log), never into a page."""
-    if not log.handlers:
+def log_to_server(logger: logging.Logger) -> None:
+    """What `logger` says goes to the process's own stderr (the server log), never into a
+    page: the refusals here, and the operator's log of personal data (`privacy`)."""
+    if not logger.handlers:
         handler = logging.StreamHandler(sys.__stderr__)
         handler.setFormatter(logging.Formatter("[sigworkbook %(levelname)s] %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def refuse(user: User | None, sig_id: str, action: str, message: str = NO_ACCESS) -> AccessDenied:
     """Log the refusal with the user and the SIG, and return the error to raise."""
-    _log_to_server()
+    log_to_server(log)
     log.warning("refused: %s may not %s SIG %r", user.name if user else "(nobody)", action, sig_id)
     return AccessDenied(message)
 
 
+def refusal(
+    user: User | None, sig_id: str, action: str, granted: Access, needed: Access
+) -> AccessDenied:
+    """The refusal (logged) of `action` needing `needed` to a user granted only `granted`: one
+    who may read is told what they lack; anyone else, as for a SIG that is not there."""
+    message = NO_ACCESS
+    if granted >= Access.READ and needed == Access.EDIT:
+        message = READ_ONLY
+    elif granted >= Access.READ and needed == Access.MANAGE:
+        message = NOT_OWNER
+    return refuse(user, sig_id, action, message)
+
+
 def refuse_page(user: User, page: str) -> None:
     """Log that `user` was refused a whole page (e.g. the network team's)."""
-    _log_to_server()
+    log_to_server(log)
     log.warning("refused: %s may not open the %s page", user.name, page)

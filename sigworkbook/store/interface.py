@@ -188,6 +188,10 @@ class Store(Protocol):
     def read_only(self) -> bool:
         """Whether the database can only be read here."""
 
+    @property
+    def validator(self) -> Validate:
+        """What every new plan is given to before it is saved (an edit may pass another)."""
+
     def close(self) -> None:
         """Close the database; further calls raise StoreError. Closing twice is harmless."""
 
@@ -227,9 +231,14 @@ class Store(Protocol):
         """The SIG's plan as of `revision`, rebuilt by replaying the change log."""
 
     def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate | None = None,
     ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
+        """Add a new SIG with ``validate(plan)`` (by default the `validator`) as revision 1."""
 
     def apply(
         self,
@@ -237,7 +246,7 @@ class Store(Protocol):
         changes: Sequence[tuple[str, Any]],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -249,7 +258,7 @@ class Store(Protocol):
         compute: Compute,
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -261,7 +270,7 @@ class Store(Protocol):
         plan: dict[str, Any],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "replace",
         note: str | None = None,
     ) -> Snapshot:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Collection, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Final
 
@@ -23,7 +22,7 @@ from sigworkbook.store.erasure import (
     rewritten,
 )
 from sigworkbook.store.interface import Erasure, Place, Presence, StoreError, Validate
-from sigworkbook.store.shared import Transaction
+from sigworkbook.store.transactions import Transaction, Transactional
 
 SCHEMA_3: Final = (
     "ALTER TABLE sigs ADD COLUMN closed_at TEXT",
@@ -46,22 +45,12 @@ _HISTORY: Final = (
 )
 
 
-class Lifecycle:
+class Lifecycle(Transactional):
     """Closing, deleting and erasing over a backend's transactions (mixed into SharedStore).
 
     A backend gives `_rewrite_history` and `_drop_history`, the one narrow way past its
     append-only guard, and may clean up after a deletion in `_after_forgetting`.
     """
-
-    @property
-    def location(self) -> str:
-        raise NotImplementedError
-
-    def _read(self) -> AbstractContextManager[Transaction]:
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[Transaction]:
-        raise NotImplementedError
 
     def presence(self) -> Presence:
         raise NotImplementedError

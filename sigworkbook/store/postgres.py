@@ -14,7 +14,6 @@ import logging
 import select
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any, ClassVar, Final
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,15 +23,10 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
-from sigworkbook import __version__
-from sigworkbook.plan.paths import parse_path
-from sigworkbook.store import changelog, lifecycle
+from sigworkbook.store import lifecycle
 from sigworkbook.store.erasure import HistoryRow
 from sigworkbook.store.interface import (
-    Change,
     ChangeFeed,
-    NewerSchema,
-    NotOurDatabase,
     Presence,
     Snapshot,
     Store,
@@ -41,7 +35,7 @@ from sigworkbook.store.interface import (
     StoreUnreachable,
     UnknownSig,
 )
-from sigworkbook.store.postgres_schema import APPLICATION, MIGRATIONS, OUR_TABLES, Migration
+from sigworkbook.store.postgres_schema import MIGRATIONS, Migration, inspect, run_migrations
 from sigworkbook.store.shared import SharedStore, Transaction
 from sigworkbook.store.urls import mask_password
 
@@ -164,7 +158,7 @@ class PostgresStore(SharedStore, lifecycle.Lifecycle):
     def _prepare(self, create: bool) -> None:
         """Check that the database is ours and current, creating or upgrading our tables."""
         with contextlib.closing(self.connect()) as conn, self._translate():
-            version = self._inspect(conn, create)
+            version = inspect(conn, self._location, self.SCHEMA_VERSION, create)
             conn.rollback()
             (read_only,) = conn.execute(
                 "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"
@@ -180,9 +174,11 @@ class PostgresStore(SharedStore, lifecycle.Lifecycle):
                 )
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                version = self._inspect(conn, create)  # someone may have done it while we waited
+                version = inspect(
+                    conn, self._location, self.SCHEMA_VERSION, create
+                )  # someone may have done it while we waited
                 if version < self.SCHEMA_VERSION:
-                    self._run_migrations(conn, version)
+                    run_migrations(conn, version, self.MIGRATIONS)
                 conn.commit()
             except Exception as error:
                 conn.rollback()
@@ -194,67 +190,6 @@ class PostgresStore(SharedStore, lifecycle.Lifecycle):
                     f"could not set up {self._location} from version {version} to "
                     f"{self.SCHEMA_VERSION}: {self._clean(str(error))}; the database was not changed"
                 ) from None
-
-    def _inspect(self, conn: Connection, create: bool) -> int:
-        """The schema version of the database (0: empty), after checking it is ours."""
-        tables = {
-            row[0]
-            for row in conn.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema()"
-            )
-        }
-        if "meta" not in tables:
-            if tables:
-                raise NotOurDatabase(
-                    f"{self._location} is not a sigworkbook database (it holds other tables, "
-                    "not sigworkbook's); nothing was written to it"
-                )
-            if not create:
-                raise StoreError(
-                    f"there is no sigworkbook database at {self._location} (it is empty): "
-                    "run 'sigworkbook init' with this database first"
-                )
-            return 0
-        meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("application") != APPLICATION:
-            raise NotOurDatabase(
-                f"{self._location} is not a sigworkbook database (its meta table is another "
-                "program's); nothing was written to it"
-            )
-        try:
-            version = int(meta.get("schema_version", ""))
-        except ValueError:
-            raise NotOurDatabase(
-                f"{self._location} is damaged: it names no schema version"
-            ) from None
-        if version > self.SCHEMA_VERSION:
-            raise NewerSchema(
-                f"{self._location} was written by a newer sigworkbook (database version "
-                f"{version}; this sigworkbook supports up to version {self.SCHEMA_VERSION}); "
-                "the database was not changed: please upgrade sigworkbook to open it"
-            )
-        if not tables >= OUR_TABLES:
-            raise NotOurDatabase(
-                f"{self._location} is not a sigworkbook database (its sigworkbook tables are "
-                "missing); nothing was written to it"
-            )
-        return version
-
-    def _run_migrations(self, conn: Connection, version: int) -> None:
-        """Run the migrations after `version` inside the caller's transaction."""
-        for step in range(version, self.SCHEMA_VERSION):
-            self.MIGRATIONS[step](conn)
-        now = changelog.now()
-        rows = [("schema_version", str(self.SCHEMA_VERSION)), ("schema_changed_at", now)]
-        if version == 0:
-            rows += [("application", APPLICATION), ("created_at", now), ("created_by", __version__)]
-        for key, value in rows:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (%s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
 
     # ----------------------------------------------------------------- plumbing
 
@@ -397,65 +332,8 @@ class PostgresStore(SharedStore, lifecycle.Lifecycle):
 
     # ----------------------------------------------------------------- reading
 
-    def history(
-        self,
-        sig_id: str,
-        *,
-        path: str | None = None,
-        limit: int | None = None,
-        include_ancestors: bool = False,
-    ) -> list[Change]:
-        """The SIG's changes, newest first (see `sqlite.SQLiteStore.history`)."""
-        changelog.check_limit(limit)
-        where = "sig_id = %s"
-        params: list[Any] = [sig_id]
-        if path is not None and path != "":
-            parts = parse_path(path)
-            where += " AND (path = %s OR starts_with(path, %s)"
-            params += [path, path + "."]
-            if include_ancestors:
-                where += " OR path = ANY(%s)"
-                params.append([".".join(str(p) for p in parts[:n]) for n in range(len(parts))])
-            where += ")"
-        elif path is not None:
-            parse_path(path)
-        query = (
-            "SELECT revision, path, value, author, at, kind, note FROM history "
-            f"WHERE {where} ORDER BY revision DESC"
-        )
-        if limit is not None:
-            query += " LIMIT %s"
-            params.append(limit)
-        with self._transaction() as conn:
-            rows = conn.execute(query.encode(), params).fetchall()
-            if not rows:
-                self._snapshot_row(conn, sig_id)  # raises UnknownSig for a missing SIG
-        return [_change(row) for row in rows]
-
-    def last_changes(self, sig_id: str) -> dict[str, Change]:
-        """The latest change at each path that was ever changed."""
-        query = (
-            "SELECT DISTINCT ON (path) revision, path, value, author, at, kind, note "
-            "FROM history WHERE sig_id = %s ORDER BY path, revision DESC"
-        )
-        with self._transaction() as conn:
-            rows = conn.execute(query, (sig_id,)).fetchall()
-            if not rows:
-                self._snapshot_row(conn, sig_id)
-        return {change.path: change for change in map(_change, rows)}
-
-    def row_ids_at(self, sig_id: str, list_path: str, revision: int) -> list[str | None] | None:
-        """The ids of the rows of the list at `list_path`, in order, as of `revision`."""
-        containing = changelog.containing_paths(list_path)
-        with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT revision, path, value FROM history WHERE sig_id = %s "
-                "AND path = ANY(%s) AND revision <= %s ORDER BY revision DESC LIMIT 1",
-                (sig_id, containing, revision),
-            ).fetchone()
-        if row is None:
-            return None
-        return changelog.rows_in(row[2], list_path, row[1])
+    def _below(self, path: str) -> tuple[str, str]:
+        return "starts_with(path, ?)", path + "."
 
     # ----------------------------------------------------------------- for presence
 
@@ -504,20 +382,6 @@ def _check_connection(conn: Connection) -> None:
     readable, _, _ = select.select([conn.fileno()], [], [], 0)
     if readable:
         psycopg_pool.ConnectionPool.check_connection(conn)
-
-
-def _change(row: tuple[Any, ...]) -> Change:
-    """Build a Change from a history row."""
-    revision, path, value, author, at, kind, note = row
-    return Change(
-        revision=revision,
-        path=path,
-        value=json.loads(value),
-        author=author,
-        at=datetime.fromisoformat(at),
-        kind=kind,
-        note=note,
-    )
 
 
 def open_url(url: str, create: bool, busy_timeout: float) -> Store:

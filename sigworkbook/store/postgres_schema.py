@@ -1,15 +1,19 @@
-"""The PostgreSQL schema of a sigworkbook database: its migrations, from version 1."""
+"""The PostgreSQL schema of a sigworkbook database: its migrations from version 1, and the
+check that a database is ours and how far it is set up."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 import psycopg
 
-from sigworkbook.store import lifecycle, membership
+from sigworkbook import __version__
+from sigworkbook.store import changelog, lifecycle, membership
+from sigworkbook.store.interface import NewerSchema, NotOurDatabase, StoreError
 
+Connection = psycopg.Connection[tuple[Any, ...]]
 Migration = Callable[[psycopg.Connection[tuple[object, ...]]], None]
 
 APPLICATION: Final = "sigworkbook"
@@ -157,3 +161,65 @@ OUR_TABLES: Final = frozenset({"meta", "sigs", "history"})
 def channel(sig_id: str) -> str:
     """The LISTEN/NOTIFY channel of a SIG (a SIG id may be longer than a channel name)."""
     return CHANNEL_PREFIX + hashlib.md5(sig_id.encode(), usedforsecurity=False).hexdigest()
+
+
+def inspect(conn: Connection, location: str, newest: int, create: bool) -> int:
+    """The schema version of the database at `location` (0: empty), after checking it is ours
+    and not newer than `newest`."""
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    }
+    if "meta" not in tables:
+        if tables:
+            raise NotOurDatabase(
+                f"{location} is not a sigworkbook database (it holds other tables, "
+                "not sigworkbook's); nothing was written to it"
+            )
+        if not create:
+            raise StoreError(
+                f"there is no sigworkbook database at {location} (it is empty): "
+                "run 'sigworkbook init' with this database first"
+            )
+        return 0
+    meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("application") != APPLICATION:
+        raise NotOurDatabase(
+            f"{location} is not a sigworkbook database (its meta table is another "
+            "program's); nothing was written to it"
+        )
+    try:
+        version = int(meta.get("schema_version", ""))
+    except ValueError:
+        raise NotOurDatabase(f"{location} is damaged: it names no schema version") from None
+    if version > newest:
+        raise NewerSchema(
+            f"{location} was written by a newer sigworkbook (database version "
+            f"{version}; this sigworkbook supports up to version {newest}); "
+            "the database was not changed: please upgrade sigworkbook to open it"
+        )
+    if not tables >= OUR_TABLES:
+        raise NotOurDatabase(
+            f"{location} is not a sigworkbook database (its sigworkbook tables are "
+            "missing); nothing was written to it"
+        )
+    return version
+
+
+def run_migrations(conn: Connection, version: int, migrations: Sequence[Migration]) -> None:
+    """Run the `migrations` after `version` inside the caller's transaction."""
+    newest = len(migrations)
+    for step in range(version, newest):
+        migrations[step](conn)
+    now = changelog.now()
+    rows = [("schema_version", str(newest)), ("schema_changed_at", now)]
+    if version == 0:
+        rows += [("application", APPLICATION), ("created_at", now), ("created_by", __version__)]
+    for key, value in rows:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sigworkbook.plan.paths import canonical_json
+from sigworkbook.plan.validation import normalise
 from sigworkbook.store import changelog, membership
+from sigworkbook.store.history import HistoryReads
 from sigworkbook.store.interface import (
     Change,
     Compute,
@@ -23,6 +24,9 @@ from sigworkbook.store.interface import (
     UnknownSig,
     Validate,
 )
+from sigworkbook.store.transactions import Transaction
+
+__all__ = ["HISTORY_INSERT", "SIG_INSERT", "SharedStore", "Transaction"]
 
 SIG_INSERT: Final = (
     "INSERT INTO sigs (sig_id, revision, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
@@ -35,48 +39,30 @@ HISTORY_INSERT: Final = (
 )
 
 
-class Transaction(Protocol):
-    """One transaction of a backend, in statements with ``?`` placeholders."""
-
-    def run(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """Run one statement; its rows (none for a write without RETURNING)."""
-        ...
-
-    def run_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Run one write statement once per row of parameters."""
-        ...
-
-    def snapshot(self, sig_id: str) -> Snapshot:
-        """The SIG's stored revision and plan (UnknownSig when there is no such SIG); in a
-        write transaction nobody else may write the SIG until this one ends."""
-        ...
-
-
-class SharedStore:
+class SharedStore(HistoryReads):
     """What every backend does the same way, over its own transactions: creating and editing
     SIGs (`apply` and `replace` are `update`s), reading what needs no backend's own SQL, and
-    the members and listing submissions. A backend gives `_read()`, `_write()` and `location`,
-    and its own `history`, `last_changes` and `row_ids_at`."""
+    the members and listing submissions, and the history (`HistoryReads`). A backend gives
+    `_read()`, `_write()` and `location` (`Transactional`) and the dialect hook `_below`."""
 
     @property
-    def location(self) -> str:
-        raise NotImplementedError
-
-    def _read(self) -> AbstractContextManager[Transaction]:
-        """A transaction that only reads (its snapshots lock nothing)."""
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[Transaction]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        raise NotImplementedError
+    def validator(self) -> Validate:
+        """The plan model's rules (`normalise`): every new plan passes them before it is saved."""
+        return normalise
 
     def _exists(self, sig_id: str) -> SigExists:
         return SigExists(f"there is already a SIG {sig_id!r} in {self.location}")
 
     def create(
-        self, sig_id: str, plan: dict[str, Any], *, author: str | None, validate: Validate
+        self,
+        sig_id: str,
+        plan: dict[str, Any],
+        *,
+        author: str | None,
+        validate: Validate | None = None,
     ) -> Snapshot:
-        """Add a new SIG with ``validate(plan)`` as revision 1."""
+        """Add a new SIG with ``validate(plan)`` (by default the `validator`) as revision 1."""
+        validate = validate or self.validator
         changelog.check_sig_id(sig_id)
         draft = changelog.as_plan(plan, f"the plan for SIG {sig_id!r}")
         at = changelog.now()
@@ -98,7 +84,7 @@ class SharedStore:
         compute: Compute,
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -109,6 +95,7 @@ class SharedStore:
         write until this one is saved.
         """
         changelog.check_kind(kind)
+        validate = validate or self.validator
         at = changelog.now()
         with self._write() as transaction:
             before = transaction.snapshot(sig_id)
@@ -178,7 +165,7 @@ class SharedStore:
         changes: Sequence[tuple[str, Any]],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "set",
         note: str | None = None,
     ) -> Snapshot:
@@ -201,7 +188,7 @@ class SharedStore:
         plan: dict[str, Any],
         *,
         author: str | None,
-        validate: Validate,
+        validate: Validate | None = None,
         kind: str = "replace",
         note: str | None = None,
     ) -> Snapshot:

@@ -1,10 +1,10 @@
-"""Opening a store from a database URL: the scheme picks the backend (``sqlite:///path``)."""
+"""Opening a store from a database URL: the scheme picks the backend (``sqlite:///path``), found\nin the ``sigworkbook.stores`` entry point group."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Final
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -14,11 +14,15 @@ from sigworkbook.store.interface import Store, StoreError
 Opener = Callable[[str, bool, float], Store]
 """Opens the database at a URL: ``(url, create, busy_timeout)``."""
 
-BACKENDS: Final[dict[str, str]] = {
-    "sqlite": "sigworkbook.store.sqlite:open_url",
-    "postgresql": "sigworkbook.store.postgres:open_url",
-}
-"""URL scheme -> ``module:function`` of the backend's opener, imported only when used."""
+GROUP: Final = "sigworkbook.stores"
+"""The entry point group of store backends: each entry's name is a URL scheme, its value the
+``module:function`` of the backend's opener (ours are in pyproject.toml; another package adds
+one in its own), imported only when a URL of that scheme is opened."""
+
+
+def backends() -> dict[str, EntryPoint]:
+    """The store backends installed, by URL scheme."""
+    return {entry.name: entry for entry in entry_points(group=GROUP)}
 
 
 _QUERY_PASSWORD: Final = re.compile(r"((?:^|[?&])password=)[^&#]*", re.IGNORECASE)
@@ -64,13 +68,18 @@ def open_store(url: str, *, create: bool = False, busy_timeout: float = 30.0) ->
     """Open the database at `url` with the backend its scheme names."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     scheme = {"postgres": "postgresql"}.get(scheme.split("+", 1)[0], scheme.split("+", 1)[0])
-    target = BACKENDS.get(scheme)
+    installed = backends()
+    target = installed.get(scheme)
     if target is None:
-        known = ", ".join(f"{name}://" for name in sorted(BACKENDS))
+        if not installed:
+            raise StoreError(
+                f"no store backend is installed to open {mask_password(url)}: install sigworkbook "
+                f"(pip install sigworkbook), whose entry points ({GROUP}) declare them"
+            )
+        known = ", ".join(f"{name}://" for name in sorted(installed))
         raise StoreError(
             f"the database URL {mask_password(url)} is not one sigworkbook can open: "
             f"it must start with {known}"
         )
-    module_name, function = target.split(":")
-    opener: Opener = getattr(importlib.import_module(module_name), function)
+    opener: Opener = target.load()
     return opener(url, create, busy_timeout)
