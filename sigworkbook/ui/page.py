@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import html
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
@@ -24,6 +24,7 @@ from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
     TimerState,
+    brand_header,
     header_html,
     next_html,
     presence_html,
@@ -63,14 +64,24 @@ def open_workspace() -> Workspace:
     return Workspace.open(create=True, user=hosted_user())
 
 
+def problem_page(role: str, body: Markup) -> widgets.HTML:
+    """A page that shows a notice in place of a step: the brand's header bar and `body` (safe
+    markup) in a notice box; `role` is its kind's class, "" for the plain notice."""
+    return widgets.HTML(
+        Markup('{}<div class="swb-notice{}" role="alert">{}</div>').format(
+            brand_header(), Markup(" swb-notice--") + role if role else "", body
+        )
+    )
+
+
 def no_access_notice() -> widgets.HTML:
     """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
-    start = html.escape(step_href(STEPS[0], None, None))
-    return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{NO_ACCESS}.'
-        "</strong></p><p>Ask one of its conveners to add you, or "
-        f'<a href="{start}">go to the start page</a> to see your SIGs.</p></div>'
+    return problem_page(
+        "error",
+        Markup(
+            "<p><strong>{}.</strong></p><p>Ask one of its conveners to add you, or "
+            '<a href="{}">go to the start page</a> to see your SIGs.</p>'
+        ).format(NO_ACCESS, step_href(STEPS[0], None, None)),
     )
 
 
@@ -165,7 +176,9 @@ class Page:
         elif self.session.read_only:
             why = CLOSED if self.session.workspace.is_closed(self.sig_id) else READ_ONLY
             parts.append(
-                widgets.HTML(f'<div class="swb-notice swb-read-only" role="alert">{why}.</div>')
+                widgets.HTML(
+                    Markup('<div class="swb-notice swb-read-only" role="alert">{}.</div>').format(why)
+                )
             )
         if self.session.needs_name and self.step.key != "start":  # the start page asks itself
             parts.append(NamePrompt(self.session, named=self._named))
@@ -193,23 +206,23 @@ class Page:
 
 def problem_notice(message: str) -> widgets.HTML:
     """A page-level notice for a workspace that cannot be used (corrupt, missing, newer)."""
-    return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        '<div class="swb-notice swb-notice--error" role="alert"><p><strong>The workbook cannot '
-        f"open its workspace.</strong></p><p>{html.escape(message)}</p><p>Nothing has been "
-        "changed. Ask the facilitator to check the workspace folder.</p></div>"
+    return problem_page(
+        "error",
+        Markup(
+            "<p><strong>The workbook cannot open its workspace.</strong></p><p>{}</p>"
+            "<p>Nothing has been changed. Ask the facilitator to check the workspace folder.</p>"
+        ).format(message),
     )
 
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
-    start = html.escape(step_href(STEPS[0], None, None))
     names = sorted((workspace.title(sig_id) for sig_id in workspace.sig_ids()), key=str.casefold)
-    known = ", ".join(names) or "none yet"
-    return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'
-        f'<p><a href="{start}">Go to the start page</a> to choose or create one '
-        f"(in this workspace: {html.escape(known)}).</p></div>"
+    return problem_page(
+        "",
+        Markup(
+            '<p>No SIG is chosen for this page.</p><p><a href="{}">Go to the start page</a> '
+            "to choose or create one (in this workspace: {}).</p>"
+        ).format(step_href(STEPS[0], None, None), ", ".join(names) or "none yet"),
     )
 
 

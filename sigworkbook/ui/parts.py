@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from sigworkbook.ui import styles
 
 
 def card(title: str, *parts: widgets.Widget, intro: str = "") -> widgets.VBox:
     """A titled section box; `title` and `intro` are plain text."""
-    head = f"<h2>{html.escape(title)}</h2>"
+    head = Markup("<h2>{}</h2>").format(title)
     if intro:
-        head += f'<p class="swb-help">{html.escape(intro)}</p>'
+        head += Markup('<p class="swb-help">{}</p>').format(intro)
     box = widgets.VBox([styles.html(head), *parts], layout=styles.layout(width="100%"))
     box.add_class("swb-card")
     return box
 
 
-def error_html(message: str) -> str:
+def error_html(message: str) -> Markup:
     """An error line for a screen reader to announce; `message` is plain text."""
-    return f'<div class="swb-error" role="alert">{html.escape(message)}</div>'
+    return Markup('<div class="swb-error" role="alert">{}</div>').format(message)
 
 
 def reference(summary: str, content_html: str) -> widgets.HTML:
@@ -31,5 +30,5 @@ def reference(summary: str, content_html: str) -> widgets.HTML:
     `summary` is plain text; `content_html` must already be safe markup.
     """
     return styles.html(
-        f"<details><summary>{html.escape(summary)}</summary>{content_html}</details>"
+        Markup("<details><summary>{}</summary>{}</details>").format(summary, Markup(content_html))
     )
