@@ -89,7 +89,11 @@ def header_html(
         '<div class="swb-header" data-swb-title="{}">{}<span class="swb-sig">{}</span>{}</div>'
         '<nav class="swb-steps" aria-label="Workbook steps"><ol>{}</ol></nav>'
     ).format(
-        page_title(current, sig_name), BRAND, sig_name or "Untitled SIG", who, Markup("").join(items)
+        page_title(current, sig_name),
+        BRAND,
+        sig_name or "Untitled SIG",
+        who,
+        Markup("").join(items),
     )
 
 
@@ -172,7 +176,11 @@ def clock_html(remaining: int, total: int, *, running: bool, label: str = "Time 
     "Time's up" with the overtime counting (+02:15)."""
     state = clock_state(remaining, total, running=running)
     classes = "swb-timer-clock" + (f" swb-timer--{state}" if state else "")
-    up = Markup('<span class="swb-timer-up" role="alert">Time\'s up</span> ') if state == "over" else ""
+    up = (
+        Markup('<span class="swb-timer-up" role="alert">Time\'s up</span> ')
+        if state == "over"
+        else ""
+    )
     return Markup('{}<span class="{}" role="timer" aria-label="{}">{}</span>').format(
         up, classes, label, clock_text(remaining)
     )

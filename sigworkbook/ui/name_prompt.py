@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from sigworkbook.live.session import NAME_NEEDED, SaveStatus, Session
 from sigworkbook.ui import styles
@@ -58,8 +58,8 @@ class NamePrompt(widgets.VBox):
         else:
             text, role = "You can read everything. Before you change anything, say who you are:", ""
         kind = "swb-notice" if waiting or problem else "swb-help"
-        role_attribute = f' role="{role}"' if role else ""
-        self.note.value = f'<p class="{kind}"{role_attribute}>{html.escape(text)}</p>'
+        role_attribute = Markup(' role="{}"').format(role) if role else ""
+        self.note.value = Markup('<p class="{}"{}>{}</p>').format(kind, role_attribute, text)
 
     def _status(self, status: SaveStatus) -> None:
         self._show(waiting=status.message == NAME_NEEDED)

@@ -177,7 +177,9 @@ class Page:
             why = CLOSED if self.session.workspace.is_closed(self.sig_id) else READ_ONLY
             parts.append(
                 widgets.HTML(
-                    Markup('<div class="swb-notice swb-read-only" role="alert">{}.</div>').format(why)
+                    Markup('<div class="swb-notice swb-read-only" role="alert">{}.</div>').format(
+                        why
+                    )
                 )
             )
         if self.session.needs_name and self.step.key != "start":  # the start page asks itself
