@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.ui import styles

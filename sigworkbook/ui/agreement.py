@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import agreement
 from sigworkbook.plan.agreement import AGREEMENT, LEVEL_WORDS, LEVELS, Check
 from sigworkbook.plan.voting import unique_names

@@ -10,10 +10,10 @@ from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import SET_ASIDE, Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.live.kernel import kernel_loop, log
 from sigworkbook.live.session import SaveStatus
+from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import StepCheck
 from sigworkbook.plan.meeting import clock_state, clock_text
 from sigworkbook.plan.people import person_key, same_person
@@ -36,9 +36,26 @@ BRAND = Markup('<span class="swb-brand">sigworkbook</span>')
 """The brand in the header bar, on every page."""
 
 
-def brand_header() -> Markup:
-    """The header bar of a page that has no SIG to show: the brand alone."""
-    return Markup('<div class="swb-header">{}</div>').format(BRAND)
+def brand_header(after: str = "") -> Markup:
+    """The header bar of a page that shows no SIG's steps: the brand, then `after` (safe
+    markup, such as who is typing)."""
+    return Markup('<div class="swb-header">{}{}</div>').format(BRAND, Markup(after))
+
+
+def notice_page(body: Markup, classes: str = "") -> Markup:
+    """A page that shows a notice in place of a step: the brand's header bar and `body` in a
+    notice box for a screen reader to announce; `classes` adds to the box's (its kind)."""
+    kind = f"swb-notice {classes}" if classes else "swb-notice"
+    return Markup('{}<div class="{}" role="alert">{}</div>').format(brand_header(), kind, body)
+
+
+def you_html(shown: str | None, kept: str | None = None) -> Markup | str:
+    """'You: Ana' for the header bar ("" without a name); `kept` is the name the browser
+    remembers for this visitor's next pages (sigworkbook.js), where it should."""
+    if not shown:
+        return ""
+    keep = Markup(' data-swb-who="{}"').format(kept) if kept else ""
+    return Markup('<span class="swb-who"{}>You: {}</span>').format(keep, shown)
 
 
 def page_title(step: Step, sig_name: str) -> str:
@@ -80,11 +97,9 @@ def header_html(
                 " ".join(classes), step_href(step, sig_id, author), aria, step.label, state
             )
         )
-    you = shown or author
-    # The name the browser remembers for this visitor's next pages (sigworkbook.js); not a
-    # hub user's: the hub says who they are.
-    kept = Markup(' data-swb-who="{}"').format(author) if author and not shown else ""
-    who = Markup('<span class="swb-who"{}>You: {}</span>').format(kept, you) if you else ""
+    # The browser remembers the name for this visitor's next pages; not a hub user's: the hub
+    # says who they are.
+    who = you_html(shown or author, None if shown else author)
     return Markup(
         '<div class="swb-header" data-swb-title="{}">{}<span class="swb-sig">{}</span>{}</div>'
         '<nav class="swb-steps" aria-label="Workbook steps"><ol>{}</ol></nav>'
@@ -95,6 +110,11 @@ def header_html(
         who,
         Markup("").join(items),
     )
+
+
+def step_link(step: Step, sig_id: str | None, author: str | None) -> Markup:
+    """A link to a step, named by its label, carrying the SIG and the participant along."""
+    return Markup('<a href="{}">{}</a>').format(step_href(step, sig_id, author), step.label)
 
 
 def progress_html(check: StepCheck | None) -> str:

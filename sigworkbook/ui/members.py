@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.markup import Markup
 from sigworkbook.store import Member
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.parts import error_html
+from sigworkbook.ui.parts import done_html, error_html
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.workspace import Workspace
 
@@ -92,9 +92,7 @@ class MembersPanel(widgets.VBox):
             self.message.value = error_html(str(error))
             return False
         done = f"{user} is now: {ROLE_NAMES[role]}" if role else f"{user} was removed"
-        self.message.value = Markup(
-            '<div class="swb-notice swb-notice--success" role="status">{}.</div>'
-        ).format(done)
+        self.message.value = done_html(f"{done}.")
         self.user_input.value = ""
         self._show()
         return True

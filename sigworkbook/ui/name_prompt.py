@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook.live.session import NAME_NEEDED, SaveStatus, Session
+from sigworkbook.markup import Markup
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
@@ -15,6 +14,7 @@ from sigworkbook.hosting.access import CLOSED, NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import SaveStatus, Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
@@ -24,9 +24,9 @@ from sigworkbook.ui.history import HistoryPanel
 from sigworkbook.ui.layout import (
     Timer,
     TimerState,
-    brand_header,
     header_html,
     next_html,
+    notice_page,
     presence_html,
     progress_html,
     status_html,
@@ -64,24 +64,16 @@ def open_workspace() -> Workspace:
     return Workspace.open(create=True, user=hosted_user())
 
 
-def problem_page(role: str, body: Markup) -> widgets.HTML:
-    """A page that shows a notice in place of a step: the brand's header bar and `body` (safe
-    markup) in a notice box; `role` is its kind's class, "" for the plain notice."""
-    return widgets.HTML(
-        Markup('{}<div class="swb-notice{}" role="alert">{}</div>').format(
-            brand_header(), Markup(" swb-notice--") + role if role else "", body
-        )
-    )
-
-
 def no_access_notice() -> widgets.HTML:
     """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
-    return problem_page(
-        "error",
-        Markup(
-            "<p><strong>{}.</strong></p><p>Ask one of its conveners to add you, or "
-            '<a href="{}">go to the start page</a> to see your SIGs.</p>'
-        ).format(NO_ACCESS, step_href(STEPS[0], None, None)),
+    return widgets.HTML(
+        notice_page(
+            Markup(
+                "<p><strong>{}.</strong></p><p>Ask one of its conveners to add you, or "
+                '<a href="{}">go to the start page</a> to see your SIGs.</p>'
+            ).format(NO_ACCESS, step_href(STEPS[0], None, None)),
+            "swb-notice--error",
+        )
     )
 
 
@@ -208,23 +200,27 @@ class Page:
 
 def problem_notice(message: str) -> widgets.HTML:
     """A page-level notice for a workspace that cannot be used (corrupt, missing, newer)."""
-    return problem_page(
-        "error",
-        Markup(
-            "<p><strong>The workbook cannot open its workspace.</strong></p><p>{}</p>"
-            "<p>Nothing has been changed. Ask the facilitator to check the workspace folder.</p>"
-        ).format(message),
+    return widgets.HTML(
+        notice_page(
+            Markup(
+                "<p><strong>The workbook cannot open its workspace.</strong></p><p>{}</p>"
+                "<p>Nothing has been changed. Ask the facilitator to check the workspace "
+                "folder.</p>"
+            ).format(message),
+            "swb-notice--error",
+        )
     )
 
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
     names = sorted((workspace.title(sig_id) for sig_id in workspace.sig_ids()), key=str.casefold)
-    return problem_page(
-        "",
-        Markup(
-            '<p>No SIG is chosen for this page.</p><p><a href="{}">Go to the start page</a> '
-            "to choose or create one (in this workspace: {}).</p>"
-        ).format(step_href(STEPS[0], None, None), ", ".join(names) or "none yet"),
+    return widgets.HTML(
+        notice_page(
+            Markup(
+                '<p>No SIG is chosen for this page.</p><p><a href="{}">Go to the start page</a> '
+                "to choose or create one (in this workspace: {}).</p>"
+            ).format(step_href(STEPS[0], None, None), ", ".join(names) or "none yet")
+        )
     )
 
 
