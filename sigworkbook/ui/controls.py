@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -14,12 +13,14 @@ import ipywidgets as widgets
 from sigworkbook.live.bound import RowAddress
 from sigworkbook.live.merging import Merged, distance, merge, only_adds
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.parts import error_html
 from sigworkbook.ui.styles import hbox, layout, style, vbox
 from sigworkbook.ui.styles import html as html_widget
 
@@ -194,7 +195,7 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
 
 def count_text(
     length: int, spec: FieldSpec, limit: int | None = None, *, why: str | None = None
-) -> str:
+) -> Markup | str:
     """'123 / 500 characters', and when over, what that means: an advised limit (or a given
     one, e.g. a channel's, with `why`) is only advice and the text is saved; over the hard limit
     it is not saved, and the count says by how much it is over."""
@@ -209,10 +210,12 @@ def count_text(
         note = f": {length - limit} over the limit, not saved until it is shorter"
     elif over:
         note = f": longer than {why or spec.advised_why} ({limit}); it is saved"
-    return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
+    return Markup('<span class="{}" aria-live="polite">{} / {} characters{}</span>').format(
+        cls, length, limit, note
+    )
 
 
-def date_words(value: Any) -> str:
+def date_words(value: Any) -> Markup | str:
     """'Tuesday 5 January 2027, 18:00' for a date or date-time input's value; '' for none."""
     if not isinstance(value, dt.date):
         return ""
@@ -220,7 +223,7 @@ def date_words(value: Any) -> str:
     words = f"{WEEKDAYS[day.weekday()]} {wording.long_date(day)}"
     if isinstance(value, dt.datetime):
         words += f", {value:%H:%M}"
-    return f'<div class="swb-date-words">{html.escape(words)}</div>'
+    return Markup('<div class="swb-date-words">{}</div>').format(words)
 
 
 def _describe(value: Any) -> str:
@@ -230,7 +233,7 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
+def changed_text(change: Change | None, writers: Sequence[str] = ()) -> Markup | str:
     """'Changed by Ana at 14:03, 26 Nov' for the latest change to a field; with `writers`
     (everyone whose words were merged into it), 'Changed by Ana, Ben and Dev at ...'."""
     if change is None:
@@ -238,12 +241,12 @@ def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
     when = change.at.astimezone().strftime("%H:%M, %d %b")
     names = list(dict.fromkeys([*writers, change.author or "someone"]))
     who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
+    return Markup('<div class="swb-changed">Changed by {} at {}</div>').format(who, when)
 
 
-def help_html(text: str) -> str:
+def help_html(text: str) -> Markup | str:
     """A line of help (plain text) under an input or above a group of them; '' for none."""
-    return f'<div class="swb-help">{html.escape(text)}</div>' if text else ""
+    return Markup('<div class="swb-help">{}</div>').format(text) if text else ""
 
 
 class BoundControl(widgets.VBox):
@@ -280,9 +283,9 @@ class BoundControl(widgets.VBox):
         self.spec = spec
         self.base: Any = None
         self.help = help_html(spec.help) if with_help else ""
-        self.count = ""
-        self.changed = ""
-        self.typing = ""
+        self.count: Markup | str = ""
+        self.changed: Markup | str = ""
+        self.typing: Markup | str = ""
         """'Dev is typing…' while someone else types in this field."""
         self.notes = html_widget()
         self.problem: widgets.HTML | None = None
@@ -310,7 +313,7 @@ class BoundControl(widgets.VBox):
     # --- shared behaviour -----------------------------------------------------------------
 
     def _show_notes(self) -> None:
-        notes = self.help + self.count + self.changed + self.typing
+        notes = Markup("").join([self.help, self.count, self.changed, self.typing])
         if self.notes.value != notes:
             self.notes.value = notes
 
@@ -360,11 +363,10 @@ class BoundControl(widgets.VBox):
     def show_problem(self, message: str | None) -> None:
         """Show `message` under the input (None clears it)."""
         if message:
-            text = html.escape(f"{self.spec.label}: {message}")
             if self.problem is None:
                 self.problem = html_widget()
                 self._arrange()
-            self.problem.value = f'<div class="swb-error" role="alert">{text}</div>'
+            self.problem.value = error_html(f"{self.spec.label}: {message}")
             self.add_class("swb-field--invalid")
         elif self.problem is not None and self.problem.value:
             self.problem.value = ""
@@ -379,11 +381,12 @@ class BoundControl(widgets.VBox):
 
     def show_conflict(self, theirs: Any, change: Change | None) -> None:
         """Someone else saved `theirs` while this person was typing: offer both."""
-        who = html.escape(change.author or "Someone") if change else "Someone"
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed this field while you '
-            f"were typing.</strong><br>Their version: <q>{html.escape(_describe(theirs))}</q>"
-            "<br>Your version is still in the field and is not saved yet.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} changed this field while you '
+                "were typing.</strong><br>Their version: <q>{}</q>"
+                "<br>Your version is still in the field and is not saved yet.</div>"
+            ).format(change.author or "Someone" if change else "Someone", _describe(theirs))
         )
         keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
         take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
@@ -420,7 +423,7 @@ class BoundControl(widgets.VBox):
         else:
             who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
             verb = "is" if len(names) == 1 else "are"
-            typing = f'<div class="swb-typing">{html.escape(who)} {verb} typing…</div>'
+            typing = Markup('<div class="swb-typing">{} {} typing…</div>').format(who, verb)
         if typing != self.typing:
             self.typing = typing
             self._show_notes()
@@ -491,18 +494,22 @@ class BoundControl(widgets.VBox):
         until they choose; what they typed is already kept on the server (`set_aside`)."""
         self.set_aside_id = set_aside
         self.colliding_with = theirs
-        who = html.escape(change.author or "Someone") if change else "Someone"
-        rows = "".join(
-            '<div class="swb-versions">'
-            f'<div class="swb-version"><strong>Their version</strong><q>{html.escape(c.theirs or "(removed)")}</q></div>'
-            f'<div class="swb-version"><strong>Your version</strong><q>{html.escape(c.mine or "(removed)")}</q></div>'
-            "</div>"
+        who = change.author or "Someone" if change else "Someone"
+        rows = Markup("").join(
+            Markup(
+                '<div class="swb-versions">'
+                '<div class="swb-version"><strong>Their version</strong><q>{}</q></div>'
+                '<div class="swb-version"><strong>Your version</strong><q>{}</q></div>'
+                "</div>"
+            ).format(c.theirs or "(removed)", c.mine or "(removed)")
             for c in merged.collisions
         )
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed the same words while you '
-            f"were typing.</strong>{rows}Everything else you both typed is kept. Your text is "
-            "still in the box and kept on the server, but not saved in the field yet.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} changed the same words while '
+                "you were typing.</strong>{}Everything else you both typed is kept. Your text is "
+                "still in the box and kept on the server, but not saved in the field yet.</div>"
+            ).format(who, rows)
         )
         both = widgets.Button(
             description="Keep both",
@@ -539,12 +546,12 @@ class BoundControl(widgets.VBox):
 
     def show_replaced(self, entry: dict[str, Any]) -> None:
         """Someone chose their own version over this person's words: say so, with Undo."""
-        who = html.escape(entry.get("replaced_by") or "Someone")
-        words = html.escape(_describe(entry.get("words")))
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} kept their own version of words '
-            f"you had changed.</strong><br>Your version: <q>{words}</q><br>It is kept in the "
-            "history of this field.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} kept their own version of words '
+                "you had changed.</strong><br>Your version: <q>{}</q><br>It is kept in the "
+                "history of this field.</div>"
+            ).format(entry.get("replaced_by") or "Someone", _describe(entry.get("words")))
         )
         undo = widgets.Button(description="Undo", tooltip="Put your version back")
         close = widgets.Button(description="OK", tooltip="Leave it as it is")

@@ -34,14 +34,14 @@ def channels_html() -> Markup:
     return catalogue_table(("Channel", "What it is", "Run by", "Length limit"), rows)
 
 
-def draft_count_html(draft: str, channel: str) -> str:
+def draft_count_html(draft: str, channel: str) -> Markup | str:
     """The draft's length against its channel's limit, flagged when over."""
     limit = catalogues.active().char_limit(channel)
     if limit is None:
-        return (
-            f'<span class="swb-count" aria-live="polite">{len(draft)} characters '
+        return Markup(
+            '<span class="swb-count" aria-live="polite">{} characters '
             "(no fixed limit on this channel)</span>"
-        )
+        ).format(len(draft))
     label = catalogues.active().label("channels", channel)
     return count_text(
         len(draft), field_spec("promotion.actions.*.draft"), limit, why=f"{label} allows"
