@@ -345,8 +345,10 @@ class ExistingGroups(widgets.VBox):
         considered = {c.casefold() for c in self._considered()}
         rows: list[widgets.Widget] = [
             styles.html(
-                f"<h3>Closest groups ({len(matches)} of {len(self.groups)})</h3>"
-                '<p class="swb-help">Tick each group you have looked at.</p>'
+                Markup(
+                    "<h3>Closest groups ({} of {})</h3>"
+                    '<p class="swb-help">Tick each group you have looked at.</p>'
+                ).format(len(matches), len(self.groups))
             )
         ]
         rows += [self._row(match, considered) for match in matches]
