@@ -10,7 +10,7 @@ import pytest
 from sigworkbook.markup import Markup
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui.downloads import files_html
-from sigworkbook.ui.layout import brand_header, notice_page, step_link, you_html
+from sigworkbook.ui.layout import brand_header, notice_page, refused_page, step_link, you_html
 from sigworkbook.ui.parts import (
     catalogue_table,
     definitions_html,
@@ -68,6 +68,7 @@ def test_every_helper_keeps_user_text_as_text(text: str) -> None:
         "header": brand_header(you_html(text)),
         "notice": notice_page(Markup("<p>{}</p>").format(text), "swb-notice--error"),
         "files": files_html([(text, "text/plain", text, b"data")]),
+        "refused": refused_page(text, text),
     }
     expected = {
         "items": ["li", "/li", "li", "/li"],
@@ -81,6 +82,22 @@ def test_every_helper_keeps_user_text_as_text(text: str) -> None:
         "header": ["div", "span", "/span", "span", "/span", "/div"],
         "notice": ["div", "span", "/span", "/div", "div", "p", "/p", "/div"],
         "files": ["ul", "li", "a", "/a", "span", "/span", "/li", "/ul"],
+        "refused": [
+            "div",
+            "span",
+            "/span",
+            "/div",
+            "div",
+            "p",
+            "strong",
+            "/strong",
+            "/p",
+            "p",
+            "a",
+            "/a",
+            "/p",
+            "/div",
+        ],
     }
     for name, markup in made.items():
         assert tags(markup) == expected[name], name

@@ -49,6 +49,18 @@ def notice_page(body: Markup, classes: str = "") -> Markup:
     return Markup('{}<div class="{}" role="alert">{}</div>').format(brand_header(), kind, body)
 
 
+def refused_page(reason: str, ask: str = "") -> Markup:
+    """The page for someone who may not see what its link names: `reason`, then `ask` (what
+    else they can do, if anything) and the way to the start page; nothing of any SIG."""
+    go = "go to the start page" if ask else "Go to the start page"
+    return notice_page(
+        Markup('<p><strong>{}.</strong></p><p>{}<a href="{}">{}</a> to see your SIGs.</p>').format(
+            reason, ask, step_href(STEPS[0], None, None), go
+        ),
+        "swb-notice--error",
+    )
+
+
 def you_html(shown: str | None, kept: str | None = None) -> Markup | str:
     """'You: Ana' for the header bar ("" without a name); `kept` is the name the browser
     remembers for this visitor's next pages (sigworkbook.js), where it should."""

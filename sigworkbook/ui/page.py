@@ -29,6 +29,7 @@ from sigworkbook.ui.layout import (
     notice_page,
     presence_html,
     progress_html,
+    refused_page,
     status_html,
     step_href,
 )
@@ -66,15 +67,7 @@ def open_workspace() -> Workspace:
 
 def no_access_notice() -> widgets.HTML:
     """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
-    return widgets.HTML(
-        notice_page(
-            Markup(
-                "<p><strong>{}.</strong></p><p>Ask one of its conveners to add you, or "
-                '<a href="{}">go to the start page</a> to see your SIGs.</p>'
-            ).format(NO_ACCESS, step_href(STEPS[0], None, None)),
-            "swb-notice--error",
-        )
-    )
+    return widgets.HTML(refused_page(NO_ACCESS, "Ask one of its conveners to add you, or "))
 
 
 def refused_sig(workspace: Workspace) -> bool:

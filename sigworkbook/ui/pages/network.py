@@ -25,7 +25,7 @@ from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.downloads import files_html
-from sigworkbook.ui.layout import brand_header, notice_page, step_href
+from sigworkbook.ui.layout import brand_header, refused_page, step_href
 from sigworkbook.ui.page import open_workspace, problem_notice
 from sigworkbook.ui.parts import card, items_html
 from sigworkbook.ui.personal import PersonPanel, retention_html
@@ -38,15 +38,7 @@ NOT_NETWORK = "You don't have access to this page: it is for the network team"
 
 def no_network_access() -> widgets.HTML:
     """What anyone outside the network team sees: the one line, nothing of any SIG."""
-    return widgets.HTML(
-        notice_page(
-            Markup(
-                '<p><strong>{}.</strong></p><p><a href="{}">Go to the start page</a> to see '
-                "your SIGs.</p>"
-            ).format(NOT_NETWORK, step_href(STEPS[0], None, None)),
-            "swb-notice--error",
-        )
-    )
+    return widgets.HTML(refused_page(NOT_NETWORK))
 
 
 def summaries_html(summaries: Sequence[SigSummary]) -> Markup:
