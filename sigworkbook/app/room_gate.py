@@ -10,7 +10,6 @@ room shuts those browsers out at their next request.
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import re
 import time
@@ -26,6 +25,7 @@ import tornado.web
 from tornado.httputil import HTTPServerRequest
 from tornado.iostream import IOStream
 
+from sigworkbook.markup import Markup
 from sigworkbook.room import JOIN_PATH, LOCAL_NAMES, Room, read_room
 
 ROOM_COOKIE = "sigworkbook-room"
@@ -102,15 +102,15 @@ class WrongCodes:
         self.tries.setdefault(address, deque()).append(now)
 
 
-def plain_page(title: str, text: str) -> str:
+def plain_page(title: str, text: str) -> Markup:
     """A small page with no SIG data and no scripts."""
-    return (
+    return Markup(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title></head>"
+        "<title>{0}</title></head>"
         '<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">'
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
-    )
+        "<h1>{0}</h1><p>{1}</p></body></html>"
+    ).format(title, text)
 
 
 class GateRefusal(tornado.web.RequestHandler):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.ui import styles
@@ -85,21 +85,21 @@ def balance_text(agenda: Agenda) -> str:
     )
 
 
-def agenda_html(agenda: Agenda) -> str:
+def agenda_html(agenda: Agenda) -> Markup:
     """The agenda as a table of running times, then the balance of total and length."""
-    rows = "".join(
-        f"<tr><td>{clock(slot.start)}&ndash;{clock(slot.end)}</td>"
-        f"<td>{html.escape(slot.step.label)}</td><td>{slot.minutes} min</td></tr>"
+    rows = Markup("").join(
+        Markup("<tr><td>{}&ndash;{}</td><td>{}</td><td>{} min</td></tr>").format(
+            clock(slot.start), clock(slot.end), slot.step.label, slot.minutes
+        )
         for slot in agenda.slots
     )
     state = "swb-notice--success" if agenda.balanced else "swb-notice--warning"
-    return (
+    return Markup(
         '<table class="swb-agenda"><caption>The meeting, step by step</caption>'
         '<thead><tr><th scope="col">When</th><th scope="col">Step</th>'
-        f'<th scope="col">Timebox</th></tr></thead><tbody>{rows}</tbody></table>'
-        f'<div class="swb-notice {state}" role="status" aria-live="polite">'
-        f"{html.escape(balance_text(agenda))}</div>"
-    )
+        '<th scope="col">Timebox</th></tr></thead><tbody>{}</tbody></table>'
+        '<div class="swb-notice {}" role="status" aria-live="polite">{}</div>'
+    ).format(rows, state, balance_text(agenda))
 
 
 def suggested_timeboxes() -> dict[str, int]:

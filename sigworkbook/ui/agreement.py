@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import agreement
 from sigworkbook.plan.agreement import AGREEMENT, LEVEL_WORDS, LEVELS, Check
 from sigworkbook.plan.voting import unique_names
@@ -188,9 +188,10 @@ class AgreementBox(widgets.VBox):
             )
             progress = agreement.progress_text(check, self.expected())
             self._set_status(
-                f'<div class="swb-notice" role="status"><strong>{html.escape(QUESTION)}'
-                f"</strong> {html.escape(SCALE)}.<br>{html.escape(you)} "
-                f'<span class="swb-waiting">{html.escape(progress)}.</span></div>'
+                Markup(
+                    '<div class="swb-notice" role="status"><strong>{}</strong> {}.<br>{} '
+                    '<span class="swb-waiting">{}.</span></div>'
+                ).format(QUESTION, SCALE, you, progress)
             )
             assert self.reveal_button is not None
             self._show(answers, self.reveal_button)
@@ -204,17 +205,18 @@ class AgreementBox(widgets.VBox):
                 text += " The section has changed since: check it again."
             kind = " swb-notice--warning" if agreement.unsure(check) else ""
             self._set_status(
-                f'<div class="swb-notice{kind} swb-agreement-result" role="status">'
-                f"{html.escape(text)}</div>"
+                Markup(
+                    '<div class="swb-notice{} swb-agreement-result" role="status">{}</div>'
+                ).format(kind, text)
             )
             self.start_button.description = "Check agreement again"
         else:
-            self._set_status("")
+            self._set_status(Markup())
             self.start_button.description = "Check agreement"
         self.start_button.disabled = self.session.read_only
         self._show(self.start_button)
 
-    def _set_status(self, value: str) -> None:
-        value = (error_html(self.error) if self.error else "") + value
+    def _set_status(self, value: Markup) -> None:
+        value = (error_html(self.error) if self.error else Markup()) + value
         if self.status.value != value:
             self.status.value = value

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import html
 import importlib
 import json
 import logging
@@ -22,6 +21,7 @@ from markdown_it import MarkdownIt
 from sigworkbook.live.kernel import kernel_loop
 from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui import pages
@@ -156,17 +156,16 @@ class App(widgets.VBox):
         order = keys[at + 1 :] + keys[:at]
         return [self.areas[key] for key in order if not self.areas[key].built]
 
-    def _location_html(self, step: Step) -> str:
+    def _location_html(self, step: Step) -> Markup:
         query = {"step": step.key}
         if self.session is not None:
             query["sig"] = self.session.sig_id
         steps = ",".join(f"{s.notebook}={s.key}" for s in STEPS)
-        return (
-            f'<span class="{LOCATION_CLASS}" hidden data-step="{html.escape(step.key)}" '
-            f'data-asked="{self.asked}" '
-            f'data-sig="{html.escape(query.get("sig", ""))}" data-steps="{html.escape(steps)}" '
-            f'data-query="{html.escape(urlencode(query))}">'
-            "</span>"
+        return Markup(
+            '<span class="{}" hidden data-step="{}" data-asked="{}" data-sig="{}" '
+            'data-steps="{}" data-query="{}"></span>'
+        ).format(
+            LOCATION_CLASS, step.key, self.asked, query.get("sig", ""), steps, urlencode(query)
         )
 
     def _build(self, area: StepArea) -> None:
@@ -251,11 +250,13 @@ def run_step_notebook(step: Step) -> None:
 def prose(source: str, step: Step, intro: str = "") -> widgets.HTML:
     """A step notebook's Markdown cell as the app shows it (the page's script folds the
     introduction after a browser's first visit, as on the step's own page)."""
-    data = f' data-swb-page="{html.escape(step.notebook)}"'
+    data = Markup(' data-swb-page="{}"').format(step.notebook)
     if intro:
-        data += f' data-swb-intro="{html.escape(intro)}"'
+        data += Markup(' data-swb-intro="{}"').format(intro)
+    # The step notebooks are the package's own: their Markdown is trusted markup.
+    body = Markup(_markdown.render(source))
     return widgets.HTML(
-        f'<div class="jp-RenderedMarkdown swb-app-markdown"{data}>{_markdown.render(source)}</div>'
+        Markup('<div class="jp-RenderedMarkdown swb-app-markdown"{}>{}</div>').format(data, body)
     )
 
 

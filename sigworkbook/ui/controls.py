@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -13,12 +12,14 @@ import ipywidgets as widgets
 from sigworkbook.live.bound import RowAddress
 from sigworkbook.live.merging import distance, merge, only_adds
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import wording
 from sigworkbook.plan.fields import FieldSpec, field_spec
 from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.kinds import adapter
+from sigworkbook.ui.parts import error_html
 from sigworkbook.ui.styles import html as html_widget
 from sigworkbook.ui.styles import layout, style, vbox
 from sigworkbook.ui.versions import ChoosingVersions
@@ -49,7 +50,7 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
 
 def count_text(
     length: int, spec: FieldSpec, limit: int | None = None, *, why: str | None = None
-) -> str:
+) -> Markup | str:
     """'123 / 500 characters', and when over, what that means: an advised limit (or a given
     one, e.g. a channel's, with `why`) is only advice and the text is saved; over the hard limit
     it is not saved, and the count says by how much it is over."""
@@ -64,10 +65,12 @@ def count_text(
         note = f": {length - limit} over the limit, not saved until it is shorter"
     elif over:
         note = f": longer than {why or spec.advised_why} ({limit}); it is saved"
-    return f'<span class="{cls}" aria-live="polite">{length} / {limit} characters{note}</span>'
+    return Markup('<span class="{}" aria-live="polite">{} / {} characters{}</span>').format(
+        cls, length, limit, note
+    )
 
 
-def date_words(value: Any) -> str:
+def date_words(value: Any) -> Markup | str:
     """'Tuesday 5 January 2027, 18:00' for a date or date-time input's value; '' for none."""
     if not isinstance(value, dt.date):
         return ""
@@ -75,7 +78,7 @@ def date_words(value: Any) -> str:
     words = f"{WEEKDAYS[day.weekday()]} {wording.long_date(day)}"
     if isinstance(value, dt.datetime):
         words += f", {value:%H:%M}"
-    return f'<div class="swb-date-words">{html.escape(words)}</div>'
+    return Markup('<div class="swb-date-words">{}</div>').format(words)
 
 
 def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
@@ -86,12 +89,12 @@ def changed_text(change: Change | None, writers: Sequence[str] = ()) -> str:
     when = change.at.astimezone().strftime("%H:%M, %d %b")
     names = list(dict.fromkeys([*writers, change.author or "someone"]))
     who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f'<div class="swb-changed">Changed by {html.escape(who)} at {when}</div>'
+    return Markup('<div class="swb-changed">Changed by {} at {}</div>').format(who, when)
 
 
-def help_html(text: str) -> str:
+def help_html(text: str) -> Markup | str:
     """A line of help (plain text) under an input or above a group of them; '' for none."""
-    return f'<div class="swb-help">{html.escape(text)}</div>' if text else ""
+    return Markup('<div class="swb-help">{}</div>').format(text) if text else ""
 
 
 class BoundControl(ChoosingVersions, widgets.VBox):
@@ -126,9 +129,9 @@ class BoundControl(ChoosingVersions, widgets.VBox):
         self.spec = spec
         self.base: Any = None
         self.help = help_html(spec.help) if with_help else ""
-        self.count = ""
-        self.changed = ""
-        self.typing = ""
+        self.count: Markup | str = ""
+        self.changed: Markup | str = ""
+        self.typing: Markup | str = ""
         """'Dev is typing…' while someone else types in this field."""
         self.notes = html_widget()
         self.problem: widgets.HTML | None = None
@@ -155,7 +158,7 @@ class BoundControl(ChoosingVersions, widgets.VBox):
     # --- shared behaviour -----------------------------------------------------------------
 
     def _show_notes(self) -> None:
-        notes = self.help + self.count + self.changed + self.typing
+        notes = Markup("").join([self.help, self.count, self.changed, self.typing])
         if self.notes.value != notes:
             self.notes.value = notes
 
@@ -205,11 +208,10 @@ class BoundControl(ChoosingVersions, widgets.VBox):
     def show_problem(self, message: str | None) -> None:
         """Show `message` under the input (None clears it)."""
         if message:
-            text = html.escape(f"{self.spec.label}: {message}")
             if self.problem is None:
                 self.problem = html_widget()
                 self._arrange()
-            self.problem.value = f'<div class="swb-error" role="alert">{text}</div>'
+            self.problem.value = error_html(f"{self.spec.label}: {message}")
             self.add_class("swb-field--invalid")
         elif self.problem is not None and self.problem.value:
             self.problem.value = ""
@@ -241,7 +243,7 @@ class BoundControl(ChoosingVersions, widgets.VBox):
         else:
             who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
             verb = "is" if len(names) == 1 else "are"
-            typing = f'<div class="swb-typing">{html.escape(who)} {verb} typing…</div>'
+            typing = Markup('<div class="swb-typing">{} {} typing…</div>').format(who, verb)
         if typing != self.typing:
             self.typing = typing
             self._show_notes()

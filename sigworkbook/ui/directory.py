@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -18,10 +17,12 @@ from sigworkbook.lists.members import (
     read_directory,
 )
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.model import Invitee, Plan
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.parts import error_html
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
@@ -88,10 +89,9 @@ class Result(widgets.VBox):
         )
         found = found_in(match)
         interests = record.get("interests", "")
+        also = f" · Interests: {interests}" if interests else ""
         self.detail = styles.html(
-            f'<div class="swb-help">Found {html.escape(found)}'
-            + (f" · Interests: {html.escape(interests)}" if interests else "")
-            + "</div>"
+            Markup('<div class="swb-help">Found {}{}</div>').format(found, also)
         )
         super().__init__([self.checkbox, self.detail])
         self.add_class("swb-result")
@@ -167,17 +167,13 @@ class DirectorySearch(widgets.VBox):
         try:
             records = read_directory(data)
         except RecordsError as error:
-            self.source.value = (
-                f'<div class="swb-error" role="alert">{html.escape(source_name)}: '
-                f"{html.escape(str(error))}</div>"
-            )
+            self.source.value = error_html(f"{source_name}: {error}")
             return False
         self.records, self.source_name = records, source_name
         self.index = directory_index(records)
-        self.source.value = (
-            f'<p class="swb-notice" role="status">{people(len(records))} loaded from '
-            f"{html.escape(source_name)}.</p>"
-        )
+        self.source.value = Markup(
+            '<p class="swb-notice" role="status">{} loaded from {}.</p>'
+        ).format(people(len(records)), source_name)
         self.search()
         return True
 
@@ -216,9 +212,8 @@ class DirectorySearch(widgets.VBox):
         found = self.index.find(terms, limit=self.limit)
         self.matches = found.matches
         shown = f"; showing the best {len(self.matches)}" if found.total > len(self.matches) else ""
-        self.summary.value = (
-            f'<p class="swb-notice" role="status">{people(found.total)} '
-            f"{'matches' if found.total == 1 else 'match'}{shown}.</p>"
+        self.summary.value = Markup('<p class="swb-notice" role="status">{} {}{}.</p>').format(
+            people(found.total), "matches" if found.total == 1 else "match", shown
         )
         rows = [Result(match) for match in self.matches]
         for row in rows:
@@ -231,11 +226,7 @@ class DirectorySearch(widgets.VBox):
 
     def _save(self, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> bool:
         ok = self.session.update(INVITEES, lambda current: change(list(current or [])))
-        self.message.value = (
-            ""
-            if ok
-            else f'<div class="swb-error" role="alert">{html.escape(self.session.status.message)}</div>'
-        )
+        self.message.value = "" if ok else error_html(self.session.status.message)
         self._sync_ticks()
         self._show_invited()
         return ok
@@ -297,11 +288,11 @@ class DirectorySearch(widgets.VBox):
             return
         rows: list[widgets.Widget] = []
         for invitee in invitees:
-            text = html.escape(invitee.name)
+            text = Markup("{}").format(invitee.name)
             if invitee.organisation:
-                text += f", {html.escape(invitee.organisation)}"
+                text += f", {invitee.organisation}"
             if invitee.reason:
-                text += f' <span class="swb-help">— {html.escape(invitee.reason)}</span>'
+                text += Markup(' <span class="swb-help">— {}</span>').format(invitee.reason)
             remove = widgets.Button(description="Remove", tooltip=f"Remove {invitee.name}")
             remove.add_class("swb-remove")
             on_click(

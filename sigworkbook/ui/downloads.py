@@ -7,8 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +19,14 @@ from sigworkbook.exports.templating import template_files
 from sigworkbook.exports.timing import export_time
 from sigworkbook.files import write_atomic
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import agreement, catalogues
 from sigworkbook.plan.voting import sealed
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.parts import error_html
 from sigworkbook.workspace import Loaded
 
 CHARTER_PAGE = "charter.html"
@@ -163,18 +164,31 @@ def size_text(size: int) -> str:
     return f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KB"
 
 
-def links_html(downloads: Sequence[Download]) -> str:
-    """A list of download links, one per exported file."""
-    items = []
-    for d in downloads:
-        name = html.escape(d.save_as)
-        label = html.escape(d.description[:1].upper() + d.description[1:])
-        items.append(
-            f'<li><a class="swb-download" download="{name}" '
-            f'href="{data_uri(d.media_type, d.data)}">{label}</a> '
-            f'<span class="swb-help">{name}, {size_text(len(d.data))}</span></li>'
+def link_html(save_as: str, media_type: str, data: bytes, label: str) -> Markup:
+    """A link that downloads `data` under the name `save_as`; every text escaped."""
+    return Markup('<a class="swb-download" download="{}" href="{}">{}</a>').format(
+        save_as, data_uri(media_type, data), label
+    )
+
+
+def files_html(files: Iterable[tuple[str, str, str, bytes]]) -> Markup:
+    """A list of download links, one per (save as, media type, label, data), each with its
+    name and size."""
+    items = Markup("").join(
+        Markup('<li>{} <span class="swb-help">{}, {}</span></li>').format(
+            link_html(save_as, media_type, data, label), save_as, size_text(len(data))
         )
-    return f'<ul class="swb-downloads">{"".join(items)}</ul>'
+        for save_as, media_type, label, data in files
+    )
+    return Markup('<ul class="swb-downloads">{}</ul>').format(items)
+
+
+def links_html(downloads: Sequence[Download]) -> Markup:
+    """A list of download links, one per exported file."""
+    return files_html(
+        (d.save_as, d.media_type, d.description[:1].upper() + d.description[1:], d.data)
+        for d in downloads
+    )
 
 
 class DownloadsPanel(widgets.VBox):
@@ -203,7 +217,7 @@ class DownloadsPanel(widgets.VBox):
         try:
             self.last = export_all(self.session, reuse=reuse)
         except ExportError as error:
-            self.status.value = f'<div class="swb-error" role="alert">Export failed: {html.escape(str(error))}</div>'
+            self.status.value = error_html(f"Export failed: {error}")
             return False
         self.links.value = links_html(self.last.downloads)
         self._show_status()
@@ -223,11 +237,10 @@ class DownloadsPanel(widgets.VBox):
             )
             return
         when = self.last.exported_at.astimezone()
-        self.status.value = (
+        self.status.value = Markup(
             '<p class="swb-help" role="status">These files hold every change made up to '
-            f"{when:%H:%M} on {html.escape(long_date(when.date()))}; a copy of each is also "
-            "kept with the workbook.</p>"
-        )
+            "{:%H:%M} on {}; a copy of each is also kept with the workbook.</p>"
+        ).format(when, long_date(when.date()))
 
     def _plan_changed(self, loaded: Loaded) -> None:
         if self.last is not None:  # a renamed SIG's files are offered under its new name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from collections.abc import Callable
 from functools import partial
@@ -13,6 +12,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import SET_ASIDE, Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
 from sigworkbook.plan.paths import (
@@ -27,6 +27,7 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history_reading import MISSING as _MISSING
 from sigworkbook.ui.history_reading import RESTORED_NOTE, ChangeReading
+from sigworkbook.ui.parts import error_html
 from sigworkbook.workspace import NAME_DECISION, VOTING_ROUND, Loaded
 
 SHOWN = 25
@@ -128,15 +129,15 @@ def describe(
     before: Any = _MISSING,
     restored_from: Change | None = None,
     hidden: bool = False,
-) -> str:
+) -> Markup:
     """One line for a revision: when, who and what changed, in words (escaped HTML).
 
     `place` names the field (from its path when not given); `before` is the value the change
     replaced, when known, so that a saved table reads as the row added or removed;
     `restored_from` is the change a restore went back to; `hidden` tells the change without
     its value (ideas collected privately, until they are revealed)."""
-    when = html.escape(when_text(change.at))
-    who = html.escape(change.author or "someone")
+    when = when_text(change.at)
+    who = change.author or "someone"
     where = place or in_words(change.path)
     note = change.note or ""
     back = ""
@@ -144,11 +145,11 @@ def describe(
         back = f" {point_in_words(restored_from)}" if restored_from else " as it was earlier"
         note = "" if RESTORED_NOTE.fullmatch(note) else note
     if hidden:
-        what = f"Changed {html.escape(where)} (hidden until the ideas are revealed)"
+        what = Markup("Changed {} (hidden until the ideas are revealed)").format(where)
     elif not change.path:
         actions = {"restore": f"Restored the whole plan{back}", "create": "Started the plan"}
         action = actions.get(change.kind, "Replaced the whole plan")
-        what = html.escape(action)
+        what = Markup("{}").format(action)
     else:
         if change.path.startswith(AGREEMENT):  # one section's check, or every section's
             value = _agreement_in_words(change.path, change.value)
@@ -164,16 +165,16 @@ def describe(
             else None
         )
         if listed:
-            what = html.escape(listed)
+            what = Markup("{}").format(listed)
         elif change.kind == "restore":
-            what = f"Restored {html.escape(where)}{html.escape(back)}"
-            what += f": <q>{html.escape(value)}</q>" if value else " (empty)"
+            what = Markup("Restored {}{}").format(where, back)
+            what += Markup(": <q>{}</q>").format(value) if value else " (empty)"
         elif not value:
-            what = f"Emptied {html.escape(where)}"
+            what = Markup("Emptied {}").format(where)
         else:
-            what = f"Changed {html.escape(where)}: <q>{html.escape(value)}</q>"
-    remark = f" <em>({html.escape(note)})</em>" if note else ""
-    return f"{when} · <strong>{who}</strong> · {what}{remark}"
+            what = Markup("Changed {}: <q>{}</q>").format(where, value)
+    remark = Markup(" <em>({})</em>").format(note) if note else ""
+    return Markup("{} · <strong>{}</strong> · {}{}").format(when, who, what, remark)
 
 
 def _parent(path: str) -> str:
@@ -368,10 +369,8 @@ class HistoryPanel(widgets.Accordion):
         for entry in entries:
             where = in_words(entry.get("field", ""), self.session.document)
             words = value_in_words(entry.get("field", ""), entry.get("words", ""))
-            line = (
-                f"<strong>{html.escape(entry.get('author') or 'someone')}</strong> · "
-                f"{html.escape(where)}: <q>{html.escape(words)}</q> "
-                f"<em>({html.escape(entry.get('why') or 'set aside')})</em>"
+            line = Markup("<strong>{}</strong> · {}: <q>{}</q> <em>({})</em>").format(
+                entry.get("author") or "someone", where, words, entry.get("why") or "set aside"
             )
             back = styles.button(
                 "Bring back", tooltip=f"Put this version back in {where}", fit=True
@@ -379,7 +378,10 @@ class HistoryPanel(widgets.Accordion):
             on_click(back, partial(self._bring_back, str(entry.get("id"))), reads_typing=True)
             rows.append(
                 styles.hbox(
-                    [styles.html(f'<div class="swb-history-line">{line}</div>'), back],
+                    [
+                        styles.html(Markup('<div class="swb-history-line">{}</div>').format(line)),
+                        back,
+                    ],
                     "swb-set-aside-row",
                 )
             )
@@ -407,7 +409,9 @@ class HistoryPanel(widgets.Accordion):
             hidden=hidden,
         )
         text = styles.html(
-            f'<div class="swb-history-line" data-revision="{change.revision}">{line}</div>'
+            Markup('<div class="swb-history-line" data-revision="{}">{}</div>').format(
+                change.revision, line
+            )
         )
         buttons: list[Any] = []
         if change.revision > 1 and change.path and not sealed(change.path) and not hidden:
@@ -440,7 +444,7 @@ class HistoryPanel(widgets.Accordion):
     # --- acting -------------------------------------------------------------------------
 
     def _show_error(self, error: Exception) -> None:
-        self.message.value = f'<div class="swb-error" role="alert">{html.escape(str(error))}</div>'
+        self.message.value = error_html(str(error))
 
     def _restore(self, revision: int, path: str | None) -> None:
         try:
@@ -459,6 +463,6 @@ class HistoryPanel(widgets.Accordion):
         self.message.value = (
             '<div class="swb-notice">You have no edit to undo on this page.</div>'
             if undone is None
-            else f'<div class="swb-saved">Undone: {html.escape(in_words(undone.path))}</div>'
+            else Markup('<div class="swb-saved">Undone: {}</div>').format(in_words(undone.path))
         )
         self.render()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -11,6 +10,7 @@ import ipywidgets as widgets
 
 from sigworkbook import settings
 from sigworkbook.joining import Served, qr_svg, served
+from sigworkbook.markup import Markup
 from sigworkbook.room import (
     Room,
     RoomError,
@@ -29,41 +29,41 @@ CLOSE_LABEL = "Close the room"
 NEW_CODE_LABEL = "New join code"
 
 
-def join_card_html(how: Served, sig: str | None = None) -> str:
+def join_card_html(how: Served, sig: str | None = None) -> Markup:
     """The card's markup for a server without the room gate: the link with its token, large,
     and its QR code; on loopback, how to let others in."""
     link = how.link(sig)
     if link is None:
-        return (
+        return Markup(
             '<div class="swb-join swb-join--local swb-notice" role="note">'
             "<h2>Only this computer can open the workbook</h2>"
-            f"<p>It is served on {html.escape(how.host)}, which other phones and laptops cannot "
+            "<p>It is served on {}, which other phones and laptops cannot "
             "reach. To let the group join on their own devices (on the same network), stop the "
             "server with Ctrl-C and start it again without <code>--host</code> "
             "(<code>sigworkbook serve</code>): this page then opens the room to them.</p></div>"
-        )
+        ).format(how.host)
     return _link_html(link, link)
 
 
-def _link_html(link: str, shown: str, note: str = "", box: str = "swb-join") -> str:
+def _link_html(link: str, shown: str, note: str = "", box: str = "swb-join") -> Markup:
     """The join section: `shown` large (the address a person types), `link` in the QR code;
     `box` is its class (the bordered card, or inside the room card's own border)."""
     note = note or (
         "The link lets whoever has it read and change the plans here: share it with the group only."
     )
-    return (
-        f'<section class="{box}" aria-labelledby="swb-join-title">'
+    return Markup(
+        '<section class="{}" aria-labelledby="swb-join-title">'
         '<h2 id="swb-join-title">Join on your own phone or laptop</h2>'
         '<div class="swb-join-body">'
-        f'<div class="swb-join-qr">{qr_svg(link, QR_TITLE)}</div>'
+        '<div class="swb-join-qr">{}</div>'
         '<div class="swb-join-text"><p>Scan the code, or type this address:</p>'
-        f'<p class="swb-join-link"><a href="{html.escape(link)}" target="_blank" '
-        f'rel="noopener noreferrer">{html.escape(shown)}</a></p>'
-        f'<p class="swb-help">{html.escape(note)}</p></div></div></section>'
-    )
+        '<p class="swb-join-link"><a href="{}" target="_blank" '
+        'rel="noopener noreferrer">{}</a></p>'
+        '<p class="swb-help">{}</p></div></div></section>'
+    ).format(box, Markup(qr_svg(link, QR_TITLE)), link, shown, note)
 
 
-def room_html(how: Served, room: Room, local: bool) -> str:
+def room_html(how: Served, room: Room, local: bool) -> Markup:
     """The card's markup behind the room gate, for `room` as it is now."""
     short = how.short_address(room.code) if room.open else None
     if short is None:
@@ -73,11 +73,10 @@ def room_html(how: Served, room: Room, local: bool) -> str:
             if local
             else "The facilitator has closed the room."
         )
-        return (
+        return Markup(
             '<div class="swb-join-room" role="note">'
-            "<h2>Only this computer can open the workbook</h2>"
-            f"<p>{tail}</p></div>"
-        )
+            "<h2>Only this computer can open the workbook</h2><p>{}</p></div>"
+        ).format(tail)
     return _link_html(
         f"http://{short}",
         short,
@@ -127,7 +126,7 @@ class RoomCard(widgets.VBox):
         try:
             room = change()
         except RoomError as error:
-            self.problem.value = f"<p class='swb-error' role='alert'>{html.escape(str(error))}</p>"
+            self.problem.value = Markup("<p class='swb-error' role='alert'>{}</p>").format(error)
             return
         self.problem.value = ""
         self.show(room)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -12,6 +11,7 @@ import ipywidgets as widgets
 
 from sigworkbook.live.kernel import kernel_loop, log
 from sigworkbook.live.session import SaveStatus
+from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import StepCheck
 from sigworkbook.plan.meeting import clock_state, clock_text
 from sigworkbook.plan.people import person_key, same_person
@@ -32,6 +32,44 @@ def step_href(step: Step, sig_id: str | None, author: str | None) -> str:
     return step.notebook + (f"?{urlencode(query)}" if query else "")
 
 
+BRAND = Markup('<span class="swb-brand">sigworkbook</span>')
+"""The brand in the header bar, on every page."""
+
+
+def brand_header(after: str = "") -> Markup:
+    """The header bar of a page that shows no SIG's steps: the brand, then `after` (safe
+    markup, such as who is typing)."""
+    return Markup('<div class="swb-header">{}{}</div>').format(BRAND, Markup(after))
+
+
+def notice_page(body: Markup, classes: str = "") -> Markup:
+    """A page that shows a notice in place of a step: the brand's header bar and `body` in a
+    notice box for a screen reader to announce; `classes` adds to the box's (its kind)."""
+    kind = f"swb-notice {classes}" if classes else "swb-notice"
+    return Markup('{}<div class="{}" role="alert">{}</div>').format(brand_header(), kind, body)
+
+
+def refused_page(reason: str, ask: str = "") -> Markup:
+    """The page for someone who may not see what its link names: `reason`, then `ask` (what
+    else they can do, if anything) and the way to the start page; nothing of any SIG."""
+    go = "go to the start page" if ask else "Go to the start page"
+    return notice_page(
+        Markup('<p><strong>{}.</strong></p><p>{}<a href="{}">{}</a> to see your SIGs.</p>').format(
+            reason, ask, step_href(STEPS[0], None, None), go
+        ),
+        "swb-notice--error",
+    )
+
+
+def you_html(shown: str | None, kept: str | None = None) -> Markup | str:
+    """'You: Ana' for the header bar ("" without a name); `kept` is the name the browser
+    remembers for this visitor's next pages (sigworkbook.js), where it should."""
+    if not shown:
+        return ""
+    keep = Markup(' data-swb-who="{}"').format(kept) if kept else ""
+    return Markup('<span class="swb-who"{}>You: {}</span>').format(keep, shown)
+
+
 def page_title(step: Step, sig_name: str) -> str:
     """The browser tab's title: 'Charter · Northshire Frailty Network' (the step alone while the
     SIG has no name)."""
@@ -46,7 +84,7 @@ def header_html(
     author: str | None,
     checks: dict[str, StepCheck],
     shown: str | None = None,
-) -> str:
+) -> Markup:
     """The header bar and the step navigation, the current step marked and complete ones ticked.
 
     `shown` is the name to show for the author, where it differs (a hub user's display name).
@@ -55,34 +93,40 @@ def header_html(
     for step in STEPS:
         check = checks.get(step.key)
         classes = ["swb-step"]
-        state = ""
+        state: str = ""
         if step == current:
             classes.append("swb-step--current")
         if check is not None and check.total and check.complete:
             classes.append("swb-step--done")
             # The tick is drawn for the eye; screen readers hear the words instead.
-            state = (
+            state = Markup(
                 '<span class="swb-tick" aria-hidden="true">✓</span>'
                 '<span class="swb-visually-hidden"> (complete)</span>'
             )
-        aria = ' aria-current="page"' if step == current else ""
-        href = html.escape(step_href(step, sig_id, author))
+        aria = Markup(' aria-current="page"') if step == current else ""
         items.append(
-            f'<li class="{" ".join(classes)}"><a href="{href}"{aria}>'
-            f"{html.escape(step.label)}{state}</a></li>"
+            Markup('<li class="{}"><a href="{}"{}>{}{}</a></li>').format(
+                " ".join(classes), step_href(step, sig_id, author), aria, step.label, state
+            )
         )
-    you = shown or author
-    # The name the browser remembers for this visitor's next pages (sigworkbook.js); not a
-    # hub user's: the hub says who they are.
-    kept = f' data-swb-who="{html.escape(author)}"' if author and not shown else ""
-    who = f'<span class="swb-who"{kept}>You: {html.escape(you)}</span>' if you else ""
-    sig = html.escape(sig_name or "Untitled SIG")
-    return (
-        f'<div class="swb-header" data-swb-title="{html.escape(page_title(current, sig_name))}">'
-        '<span class="swb-brand">sigworkbook</span>'
-        f'<span class="swb-sig">{sig}</span>{who}</div>'
-        f'<nav class="swb-steps" aria-label="Workbook steps"><ol>{"".join(items)}</ol></nav>'
+    # The browser remembers the name for this visitor's next pages; not a hub user's: the hub
+    # says who they are.
+    who = you_html(shown or author, None if shown else author)
+    return Markup(
+        '<div class="swb-header" data-swb-title="{}">{}<span class="swb-sig">{}</span>{}</div>'
+        '<nav class="swb-steps" aria-label="Workbook steps"><ol>{}</ol></nav>'
+    ).format(
+        page_title(current, sig_name),
+        BRAND,
+        sig_name or "Untitled SIG",
+        who,
+        Markup("").join(items),
     )
+
+
+def step_link(step: Step, sig_id: str | None, author: str | None) -> Markup:
+    """A link to a step, named by its label, carrying the SIG and the participant along."""
+    return Markup('<a href="{}">{}</a>').format(step_href(step, sig_id, author), step.label)
 
 
 def progress_html(check: StepCheck | None) -> str:
@@ -98,10 +142,10 @@ def progress_html(check: StepCheck | None) -> str:
     )
 
 
-def status_html(status: SaveStatus) -> str:
+def status_html(status: SaveStatus) -> Markup:
     cls = "swb-saved" if status.ok else "swb-saved swb-saved--error"
-    return (
-        f'<div class="{cls}" role="status" aria-live="polite">{html.escape(status.message)}</div>'
+    return Markup('<div class="{}" role="status" aria-live="polite">{}</div>').format(
+        cls, status.message
     )
 
 
@@ -132,10 +176,12 @@ def presence_html(others: list[Visitor], current: Step, me: str | None = None) -
     )
     parts = []
     if here:
-        parts.append("Also on this step: " + ", ".join(html.escape(n) for n in here))
+        parts.append("Also on this step: " + ", ".join(here))
     if away:
-        parts.append("Elsewhere: " + ", ".join(html.escape(n) for n in away))
-    return f'<div class="swb-here" aria-live="polite">{" · ".join(parts)}</div>' if parts else ""
+        parts.append("Elsewhere: " + ", ".join(away))
+    if not parts:
+        return ""
+    return Markup('<div class="swb-here" aria-live="polite">{}</div>').format(" · ".join(parts))
 
 
 def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
@@ -143,8 +189,9 @@ def next_html(current: Step, sig_id: str | None, author: str | None) -> str:
     if index + 1 >= len(STEPS):
         return ""
     following = STEPS[index + 1]
-    href = html.escape(step_href(following, sig_id, author))
-    return f'<p class="swb-next">Next: <a href="{href}">{html.escape(following.label)} →</a></p>'
+    return Markup('<p class="swb-next">Next: <a href="{}">{} →</a></p>').format(
+        step_href(following, sig_id, author), following.label
+    )
 
 
 TimerState = dict[str, float | None]
@@ -161,10 +208,13 @@ def clock_html(remaining: int, total: int, *, running: bool, label: str = "Time 
     "Time's up" with the overtime counting (+02:15)."""
     state = clock_state(remaining, total, running=running)
     classes = "swb-timer-clock" + (f" swb-timer--{state}" if state else "")
-    up = '<span class="swb-timer-up" role="alert">Time\'s up</span> ' if state == "over" else ""
-    return (
-        f'{up}<span class="{classes}" role="timer" aria-label="{html.escape(label)}">'
-        f"{clock_text(remaining)}</span>"
+    up = (
+        Markup('<span class="swb-timer-up" role="alert">Time\'s up</span> ')
+        if state == "over"
+        else ""
+    )
+    return Markup('{}<span class="{}" role="timer" aria-label="{}">{}</span>').format(
+        up, classes, label, clock_text(remaining)
     )
 
 

@@ -4,7 +4,6 @@ clock, and for the lead the room (who is where, roam, hand over, end the meeting
 from __future__ import annotations
 
 import base64
-import html
 import time
 from collections.abc import Callable
 
@@ -14,6 +13,7 @@ from sigworkbook.exports import meeting_record
 from sigworkbook.live.kernel import log
 from sigworkbook.live.leading import Meeting, Refused, meeting_of
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.model import MeetingRecord
 from sigworkbook.plan.people import same_person
@@ -127,9 +127,9 @@ class MeetingBar:
             self.message.value = ""
         except Refused as refused:
             log.warning("meeting: refused: %s", refused)
-            self.message.value = (
-                f'<span class="swb-meeting-refused" role="alert">{html.escape(str(refused))}</span>'
-            )
+            self.message.value = Markup(
+                '<span class="swb-meeting-refused" role="alert">{}</span>'
+            ).format(refused)
         self.render()
 
     def _lead(self) -> None:
@@ -227,24 +227,23 @@ class MeetingBar:
             show[self.lead_button] = self.meeting.may_lead
             self.lead_button.description = "Lead the meeting"
         else:
-            group = html.escape(rules.step_label(live.step))
             late = rules.agenda_text(
                 rules.lateness(live, self.session.loaded.plan.meeting.timeboxes, time.time())
             )
-            who = "You lead" if leading else f"Led by {html.escape(live.lead)}"
+            who = "You lead" if leading else f"Led by {live.lead}"
+            group = rules.step_label(live.step)
             state = f"Group: {group}"
             if live.roam:
                 state += " · free to roam"
-            self.line.value = (
-                f'<span class="swb-meeting-state" data-group="{html.escape(live.step)}">'
-                f'{who} · {state}</span> <span class="swb-meeting-agenda">{late}</span>'
-            )
+            self.line.value = Markup(
+                '<span class="swb-meeting-state" data-group="{}">{} · {}</span> '
+                '<span class="swb-meeting-agenda">{}</span>'
+            ).format(live.step, who, state, late)
             if leading:
                 show[self.lead_tools] = show[self.where] = True
-                self.ready_line.value = (
-                    '<span class="swb-meeting-count" role="status">'
-                    f"{html.escape(rules.ready_text(live, present))}</span>"
-                )
+                self.ready_line.value = Markup(
+                    '<span class="swb-meeting-count" role="status">{}</span>'
+                ).format(rules.ready_text(live, present))
                 self.where.value = self._where_html(live.step)
                 others = [n for n in present if not same_person(n, self.meeting.me)]
                 if list(self.hand_to.options) != others:
@@ -271,23 +270,25 @@ class MeetingBar:
                     show[self.lead_button] = True
                     self.lead_button.description = "Take the lead"
         self.notice.value = (
-            f'<span class="swb-meeting-follow" role="status">{notice}</span>' if notice else ""
+            Markup('<span class="swb-meeting-follow" role="status">{}</span>').format(notice)
+            if notice
+            else ""
         )
         for widget, shown in show.items():
             widget.layout.display = None if shown else "none"
         self._show_records()
         self._show_clock()
 
-    def _where_html(self, group: str) -> str:
+    def _where_html(self, group: str) -> Markup:
         away = [
-            f"{html.escape(name)} ({html.escape(rules.step_label(step))})"
+            f"{name} ({rules.step_label(step)})"
             for name, step in sorted(self.meeting.where().items())
             if step != group
         ]
         text = (
             "Everyone is with the group" if not away else "Not with the group: " + ", ".join(away)
         )
-        return f'<div class="swb-meeting-where">{text}</div>'
+        return Markup('<div class="swb-meeting-where">{}</div>').format(text)
 
     def _show_records(self) -> None:
         records = self.session.loaded.plan.meeting.records
@@ -317,16 +318,16 @@ class MeetingBar:
             log.exception("the meeting's record could not be made")
             self.records.value = ""
             return
-        links = " · ".join(
-            f'<a class="swb-download" download="{html.escape(name)}" '
-            f'href="{_data_uri(media, data)}">{label}</a>'
+        links = Markup(" · ").join(
+            Markup('<a class="swb-download" download="{}" href="{}">{}</a>').format(
+                name, _data_uri(media, data), label
+            )
             for label, media, name, data in files
         )
         people = ", ".join(latest.attendees) or "nobody recorded"
-        self.records.value = (
-            f'<div class="swb-meeting-record">Last meeting, {long_date(latest.date)} '
-            f"({html.escape(people)}; {len(latest.changes)} changes): {links}</div>"
-        )
+        self.records.value = Markup(
+            '<div class="swb-meeting-record">Last meeting, {} ({}; {} changes): {}</div>'
+        ).format(long_date(latest.date), people, len(latest.changes), links)
 
     def _show_clock(self) -> None:
         """The clock of the step on screen, ticking each second while it runs."""

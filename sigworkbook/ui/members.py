@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.markup import Markup
 from sigworkbook.store import Member
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.parts import error_html
+from sigworkbook.ui.parts import done_html, error_html
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.workspace import Workspace
 
@@ -21,18 +20,18 @@ ROLE_NAMES = {
 }
 
 
-def members_html(members: list[Member]) -> str:
+def members_html(members: list[Member]) -> Markup:
     """The members as a table; names are user text, escaped."""
     if not members:
-        return '<p class="swb-help">No members yet.</p>'
-    rows = "".join(
-        f"<tr><td>{html.escape(m.user)}</td><td>{html.escape(ROLE_NAMES[m.role])}</td></tr>"
+        return Markup('<p class="swb-help">No members yet.</p>')
+    rows = Markup("").join(
+        Markup("<tr><td>{}</td><td>{}</td></tr>").format(m.user, ROLE_NAMES[m.role])
         for m in members
     )
-    return (
+    return Markup(
         '<table class="swb-table swb-members"><thead><tr><th scope="col">Hub user name</th>'
-        f'<th scope="col">Role</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
+        '<th scope="col">Role</th></tr></thead><tbody>{}</tbody></table>'
+    ).format(rows)
 
 
 class MembersPanel(widgets.VBox):
@@ -93,9 +92,7 @@ class MembersPanel(widgets.VBox):
             self.message.value = error_html(str(error))
             return False
         done = f"{user} is now: {ROLE_NAMES[role]}" if role else f"{user} was removed"
-        self.message.value = (
-            f'<div class="swb-notice swb-notice--success" role="status">{html.escape(done)}.</div>'
-        )
+        self.message.value = done_html(f"{done}.")
         self.user_input.value = ""
         self._show()
         return True

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
 
 from sigworkbook.live.session import NAME_NEEDED, SaveStatus, Session
+from sigworkbook.markup import Markup
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 
@@ -58,8 +58,8 @@ class NamePrompt(widgets.VBox):
         else:
             text, role = "You can read everything. Before you change anything, say who you are:", ""
         kind = "swb-notice" if waiting or problem else "swb-help"
-        role_attribute = f' role="{role}"' if role else ""
-        self.note.value = f'<p class="{kind}"{role_attribute}>{html.escape(text)}</p>'
+        role_attribute = Markup(' role="{}"').format(role) if role else ""
+        self.note.value = Markup('<p class="{}"{}>{}</p>').format(kind, role_attribute, text)
 
     def _status(self, status: SaveStatus) -> None:
         self._show(waiting=status.message == NAME_NEEDED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -10,27 +9,31 @@ from markdown_it import MarkdownIt
 
 from sigworkbook import privacy
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.markup import Markup
 from sigworkbook.ui import styles
 
 
-def notice_html(workspace: Path | None) -> str:
+def notice_html(workspace: Path | None) -> Markup:
     """A link to the operator's web page, or the notice itself, folded under its title.
 
     The Markdown is shown with any HTML in it as plain text, so a notice file cannot run
     anything in the page.
     """
-    title = html.escape(privacy.NOTICE_TITLE)
+    title = privacy.NOTICE_TITLE
     try:
         url, text = privacy.notice(workspace)
     except SigworkbookError as error:  # the operator's file is missing: say so, plainly
-        return f'<p class="swb-help swb-privacy">{title}: {html.escape(str(error))}</p>'
+        return Markup('<p class="swb-help swb-privacy">{}: {}</p>').format(title, error)
     if url is not None:
-        return (
-            f'<p class="swb-help swb-privacy"><a href="{html.escape(url, quote=True)}" '
-            f'target="_blank" rel="noopener noreferrer">{title}</a></p>'
-        )
-    body = MarkdownIt("commonmark", {"html": False}).render(text)
-    return f'<details class="swb-help swb-privacy"><summary>{title}</summary>{body}</details>'
+        return Markup(
+            '<p class="swb-help swb-privacy"><a href="{}" target="_blank" '
+            'rel="noopener noreferrer">{}</a></p>'
+        ).format(url, title)
+    # CommonMark with HTML off: the parser escapes any markup in the operator's text.
+    body = Markup(MarkdownIt("commonmark", {"html": False}).render(text))
+    return Markup('<details class="swb-help swb-privacy"><summary>{}</summary>{}</details>').format(
+        title, body
+    )
 
 
 def privacy_notice(workspace: Path | None) -> widgets.HTML:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
@@ -15,6 +14,7 @@ from sigworkbook.hosting.access import CLOSED, NO_ACCESS, READ_ONLY, refuse
 from sigworkbook.hosting.identity import author_for, hosted_user
 from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import SaveStatus, Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import check
 from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
@@ -26,8 +26,10 @@ from sigworkbook.ui.layout import (
     TimerState,
     header_html,
     next_html,
+    notice_page,
     presence_html,
     progress_html,
+    refused_page,
     status_html,
     step_href,
 )
@@ -65,13 +67,7 @@ def open_workspace() -> Workspace:
 
 def no_access_notice() -> widgets.HTML:
     """What a link to a SIG the user may not see shows: the one line, nothing of the SIG."""
-    start = html.escape(step_href(STEPS[0], None, None))
-    return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{NO_ACCESS}.'
-        "</strong></p><p>Ask one of its conveners to add you, or "
-        f'<a href="{start}">go to the start page</a> to see your SIGs.</p></div>'
-    )
+    return widgets.HTML(refused_page(NO_ACCESS, "Ask one of its conveners to add you, or "))
 
 
 def refused_sig(workspace: Workspace) -> bool:
@@ -165,7 +161,11 @@ class Page:
         elif self.session.read_only:
             why = CLOSED if self.session.workspace.is_closed(self.sig_id) else READ_ONLY
             parts.append(
-                widgets.HTML(f'<div class="swb-notice swb-read-only" role="alert">{why}.</div>')
+                widgets.HTML(
+                    Markup('<div class="swb-notice swb-read-only" role="alert">{}.</div>').format(
+                        why
+                    )
+                )
             )
         if self.session.needs_name and self.step.key != "start":  # the start page asks itself
             parts.append(NamePrompt(self.session, named=self._named))
@@ -194,22 +194,26 @@ class Page:
 def problem_notice(message: str) -> widgets.HTML:
     """A page-level notice for a workspace that cannot be used (corrupt, missing, newer)."""
     return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        '<div class="swb-notice swb-notice--error" role="alert"><p><strong>The workbook cannot '
-        f"open its workspace.</strong></p><p>{html.escape(message)}</p><p>Nothing has been "
-        "changed. Ask the facilitator to check the workspace folder.</p></div>"
+        notice_page(
+            Markup(
+                "<p><strong>The workbook cannot open its workspace.</strong></p><p>{}</p>"
+                "<p>Nothing has been changed. Ask the facilitator to check the workspace "
+                "folder.</p>"
+            ).format(message),
+            "swb-notice--error",
+        )
     )
 
 
 def _missing_sig_message(step: Step, workspace: Workspace) -> widgets.HTML:
-    start = html.escape(step_href(STEPS[0], None, None))
     names = sorted((workspace.title(sig_id) for sig_id in workspace.sig_ids()), key=str.casefold)
-    known = ", ".join(names) or "none yet"
     return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        f'<div class="swb-notice" role="alert"><p>No SIG is chosen for this page.</p>'
-        f'<p><a href="{start}">Go to the start page</a> to choose or create one '
-        f"(in this workspace: {html.escape(known)}).</p></div>"
+        notice_page(
+            Markup(
+                '<p>No SIG is chosen for this page.</p><p><a href="{}">Go to the start page</a> '
+                "to choose or create one (in this workspace: {}).</p>"
+            ).format(step_href(STEPS[0], None, None), ", ".join(names) or "none yet")
+        )
     )
 
 

@@ -3,24 +3,19 @@ the SIGs past the retention period. Every action goes through the workspace, whi
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from sigworkbook import privacy
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.markup import Markup
 from sigworkbook.plan.people import person_key
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.parts import card, done_html, error_html
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.workspace import Workspace
 
 CONFIRM_WORD = "erase"
-
-
-def _done(text: str) -> str:
-    return f'<div class="swb-notice swb-notice--success" role="status">{html.escape(text)}</div>'
 
 
 def _text(description: str, placeholder: str) -> widgets.Text:
@@ -75,10 +70,9 @@ class PersonPanel(widgets.VBox):
             return False
         self.found_for = name if places else ""
         summary = privacy.erasure_summary(name, places) if places else ""
-        self.report.value = (
-            f'<pre class="swb-report">{html.escape(privacy.as_text(name, places))}</pre>'
-            + (f'<p class="swb-help">{html.escape(summary)}</p>' if summary else "")
-        )
+        self.report.value = Markup('<pre class="swb-report">{}</pre>').format(
+            privacy.as_text(name, places)
+        ) + (Markup('<p class="swb-help">{}</p>').format(summary) if summary else "")
         return True
 
     def erase(self) -> bool:
@@ -98,7 +92,7 @@ class PersonPanel(widgets.VBox):
         self.found_for = ""
         self.confirm_input.value = ""
         self.report.value = ""
-        self.message.value = _done(
+        self.message.value = done_html(
             f"Erased: {erasure.places} places in {erasure.sigs} SIGs now say {erasure.placeholder}."
         )
         return True
@@ -137,7 +131,7 @@ class SigEndPanel(widgets.VBox):
         except SigworkbookError as error:
             self.message.value = error_html(str(error))
             return False
-        self.message.value = _done(
+        self.message.value = done_html(
             "The SIG is closed: kept and read-only." if closed else "The SIG is open again."
         )
         return True
@@ -155,22 +149,24 @@ class SigEndPanel(widgets.VBox):
         except SigworkbookError as error:
             self.message.value = error_html(str(error))
             return False
-        self.message.value = _done("The SIG is deleted. Choose or start another above.")
+        self.message.value = done_html("The SIG is deleted. Choose or start another above.")
         return True
 
 
-def retention_html(workspace: Workspace) -> str:
+def retention_html(workspace: Workspace) -> Markup:
     """The SIGs past the retention period and the closed ones, for the network team."""
     past, closed = workspace.past_retention(), workspace.closed_sigs()
     lines = []
     if past:
-        names = ", ".join(html.escape(s) for s in past)
-        lines.append(f"<p>Not changed for longer than the retention period: {names}.</p>")
+        lines.append(
+            Markup("<p>Not changed for longer than the retention period: {}.</p>").format(
+                ", ".join(past)
+            )
+        )
     if closed:
-        names = ", ".join(html.escape(s) for s in sorted(closed))
-        lines.append(f"<p>Closed: {names}.</p>")
-    return (
-        "".join(lines) or '<p class="swb-help">No SIG is closed or past the retention period.</p>'
+        lines.append(Markup("<p>Closed: {}.</p>").format(", ".join(sorted(closed))))
+    return Markup("").join(lines) or Markup(
+        '<p class="swb-help">No SIG is closed or past the retention period.</p>'
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
+from sigworkbook.markup import Markup
 from sigworkbook.plan.steps import Step
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.layout import notice_page, step_href
 from sigworkbook.workspace import UnreadablePlan, Workspace
 
 
@@ -24,14 +23,16 @@ class RepairNotice(widgets.VBox):
         self.sig_id = unreadable.sig_id
         self.author = author
         self.step = step
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in unreadable.problems)
+        items = Markup("").join(Markup("<li>{}</li>").format(p) for p in unreadable.problems)
         self.notice = widgets.HTML(
-            '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-            '<div class="swb-notice swb-notice--error swb-repair" role="alert"><p><strong>'
-            f"{html.escape(workspace.title(self.sig_id))}: the saved plan holds a value that "
-            f"cannot be right, so this page cannot show it.</strong></p><ul>{items}</ul>"
-            "<p>Every other SIG is unaffected, and nothing has been lost: the history keeps "
-            "every value.</p></div>"
+            notice_page(
+                Markup(
+                    "<p><strong>{}: the saved plan holds a value that cannot be right, so this "
+                    "page cannot show it.</strong></p><ul>{}</ul><p>Every other SIG is "
+                    "unaffected, and nothing has been lost: the history keeps every value.</p>"
+                ).format(workspace.title(self.sig_id), items),
+                "swb-notice--error swb-repair",
+            )
         )
         self.result = widgets.HTML()
         parts: list[widgets.Widget] = [self.notice]
@@ -58,11 +59,10 @@ class RepairNotice(widgets.VBox):
         try:
             self.workspace.repair(self.sig_id, author=self.author)
         except SigworkbookError as error:
-            self.result.value = f'<p class="swb-error" role="alert">{html.escape(str(error))}</p>'
+            self.result.value = Markup('<p class="swb-error" role="alert">{}</p>').format(error)
             return
         self.button.disabled = True
-        link = html.escape(step_href(self.step, self.sig_id, self.author))
-        self.result.value = (
+        self.result.value = Markup(
             '<p class="swb-saved" role="status">Put back. '
-            f'<a href="{link}">Open the page again</a> to go on.</p>'
-        )
+            '<a href="{}">Open the page again</a> to go on.</p>'
+        ).format(step_href(self.step, self.sig_id, self.author))

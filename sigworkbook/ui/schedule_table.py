@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.gaps import clashes
 from sigworkbook.plan.model import STATUS_LABELS, Activity, Plan
@@ -104,36 +104,40 @@ def schedule_rows(plan: Plan) -> list[ScheduleRow]:
     return [_row(i, activities[i], names.get(i, [])) for i in order]
 
 
-def _cell(column: int, text: str) -> str:
+def _cell(column: int, text: str) -> Markup:
     if column == ROW_HEADER:
-        return f'<th scope="row">{html.escape(text)}</th>'
-    return f"<td>{html.escape(text)}</td>"
+        return Markup('<th scope="row">{}</th>').format(text)
+    return Markup("<td>{}</td>").format(text)
 
 
-def _row_html(row: ScheduleRow) -> str:
-    return f"<tr>{''.join(_cell(n, text) for n, text in enumerate(row.cells()))}</tr>"
-
-
-def rows_html(rows: list[ScheduleRow]) -> str:
-    """The rows as an accessible table (caption, column and row headers); every text escaped."""
-    head = "".join(f'<th scope="col">{html.escape(column)}</th>' for column in COLUMNS)
-    body = "".join(_row_html(row) for row in rows)
-    return (
-        f'<table class="swb-schedule"><caption>{html.escape(CAPTION)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _row_html(row: ScheduleRow) -> Markup:
+    return Markup("<tr>{}</tr>").format(
+        Markup("").join(_cell(n, text) for n, text in enumerate(row.cells()))
     )
 
 
-def schedule_html(plan: Plan) -> str:
+def rows_html(rows: list[ScheduleRow]) -> Markup:
+    """The rows as an accessible table (caption, column and row headers); every text escaped."""
+    head = Markup("").join(Markup('<th scope="col">{}</th>').format(c) for c in COLUMNS)
+    body = Markup("").join(_row_html(row) for row in rows)
+    return Markup(
+        '<table class="swb-schedule"><caption>{}</caption>'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
+    ).format(CAPTION, head, body)
+
+
+def schedule_html(plan: Plan) -> Markup:
     """The sorted schedule with a note saying whether any activities overlap."""
     rows = schedule_rows(plan)
     if not rows:
-        return '<p class="swb-notice">No activities yet: add one above.</p>'
+        return Markup('<p class="swb-notice">No activities yet: add one above.</p>')
     flagged = sum(1 for row in rows if row.clashes_with)
     notice = (
-        f'<p class="swb-error" role="status">{flagged} activities overlap in time: '
-        "see the Clash column.</p>"
+        Markup(
+            '<p class="swb-error" role="status">{} activities overlap in time: '
+            "see the Clash column.</p>"
+        ).format(flagged)
         if flagged
-        else '<p class="swb-notice" role="status">No activities overlap.</p>'
+        else Markup('<p class="swb-notice" role="status">No activities overlap.</p>')
     )
     return notice + rows_html(rows)

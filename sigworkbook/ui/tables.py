@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.fields import field_spec, row_noun
 from sigworkbook.plan.fieldtypes import new_id
 from sigworkbook.plan.model import ROW_TITLE_FIELDS
@@ -68,7 +68,7 @@ class RowsEditor(widgets.VBox):
         self.message = styles.html()
         self._ids: list[str] = []
         self._open: set[str] = set()
-        heading = styles.html(f"<h3 class='swb-table-title'>{html.escape(self.spec.label)}</h3>")
+        heading = styles.html(Markup("<h3 class='swb-table-title'>{}</h3>").format(self.spec.label))
         super().__init__([heading, self.rows_box, self.add_button, self.message])
         self.add_class("swb-table")
         self._render()
@@ -200,10 +200,10 @@ class RowsEditor(widgets.VBox):
                 parts.append(text)
         return " · ".join(parts)
 
-    def _summary_html(self, row: dict[str, Any]) -> str:
+    def _summary_html(self, row: dict[str, Any]) -> Markup | str:
         filled = any(get_path(row, c, None) not in (None, "", []) for c in self.columns)
         text = self.summary(row) if filled else "Nothing filled in yet"
-        return f'<p class="swb-row-summary">{html.escape(text)}</p>' if text else ""
+        return Markup('<p class="swb-row-summary">{}</p>').format(text) if text else ""
 
     def _row(self, index: int, row: dict[str, Any]) -> widgets.VBox:
         row_id = str(row.get("id"))
@@ -232,7 +232,7 @@ class RowsEditor(widgets.VBox):
     def _label(self, box: Any, index: int) -> None:
         """The row's heading and its buttons' tooltips, from the row as it is now."""
         name = self.title(box.row, index)
-        heading = f"<h4 class='swb-row-title'>{html.escape(name)}</h4>"
+        heading = Markup("<h4 class='swb-row-title'>{}</h4>").format(name)
         if box.heading.value != heading:
             box.heading.value = heading
         box.remove_button.tooltip = f"Remove {name}"

@@ -3,7 +3,6 @@ changed by two people, someone's "Keep mine" over this person's words."""
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
@@ -11,6 +10,7 @@ import ipywidgets as widgets
 from sigworkbook.live.bound import Bound
 from sigworkbook.live.merging import Merged, merge
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.store import Change
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.styles import hbox, vbox
@@ -58,11 +58,12 @@ class ChoosingVersions:
 
     def show_conflict(self, theirs: Any, change: Change | None) -> None:
         """Someone else saved `theirs` while this person was typing: offer both."""
-        who = html.escape(change.author or "Someone") if change else "Someone"
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed this field while you '
-            f"were typing.</strong><br>Their version: <q>{html.escape(_describe(theirs))}</q>"
-            "<br>Your version is still in the field and is not saved yet.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} changed this field while you '
+                "were typing.</strong><br>Their version: <q>{}</q>"
+                "<br>Your version is still in the field and is not saved yet.</div>"
+            ).format(change.author or "Someone" if change else "Someone", _describe(theirs))
         )
         keep = widgets.Button(description="Keep mine", tooltip="Save your version over theirs")
         take = widgets.Button(description="Use theirs", tooltip="Replace your text with theirs")
@@ -88,18 +89,22 @@ class ChoosingVersions:
         until they choose; what they typed is already kept on the server (`set_aside`)."""
         self.set_aside_id = set_aside
         self.colliding_with = theirs
-        who = html.escape(change.author or "Someone") if change else "Someone"
-        rows = "".join(
-            '<div class="swb-versions">'
-            f'<div class="swb-version"><strong>Their version</strong><q>{html.escape(c.theirs or "(removed)")}</q></div>'
-            f'<div class="swb-version"><strong>Your version</strong><q>{html.escape(c.mine or "(removed)")}</q></div>'
-            "</div>"
+        who = change.author or "Someone" if change else "Someone"
+        rows = Markup("").join(
+            Markup(
+                '<div class="swb-versions">'
+                '<div class="swb-version"><strong>Their version</strong><q>{}</q></div>'
+                '<div class="swb-version"><strong>Your version</strong><q>{}</q></div>'
+                "</div>"
+            ).format(c.theirs or "(removed)", c.mine or "(removed)")
             for c in merged.collisions
         )
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} changed the same words while you '
-            f"were typing.</strong>{rows}Everything else you both typed is kept. Your text is "
-            "still in the box and kept on the server, but not saved in the field yet.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} changed the same words while '
+                "you were typing.</strong>{}Everything else you both typed is kept. Your text is "
+                "still in the box and kept on the server, but not saved in the field yet.</div>"
+            ).format(who, rows)
         )
         both = widgets.Button(
             description="Keep both",
@@ -136,12 +141,12 @@ class ChoosingVersions:
 
     def show_replaced(self, entry: dict[str, Any]) -> None:
         """Someone chose their own version over this person's words: say so, with Undo."""
-        who = html.escape(entry.get("replaced_by") or "Someone")
-        words = html.escape(_describe(entry.get("words")))
         notice = html_widget(
-            f'<div class="swb-notice" role="alert"><strong>{who} kept their own version of words '
-            f"you had changed.</strong><br>Your version: <q>{words}</q><br>It is kept in the "
-            "history of this field.</div>"
+            Markup(
+                '<div class="swb-notice" role="alert"><strong>{} kept their own version of words '
+                "you had changed.</strong><br>Your version: <q>{}</q><br>It is kept in the "
+                "history of this field.</div>"
+            ).format(entry.get("replaced_by") or "Someone", _describe(entry.get("words")))
         )
         undo = widgets.Button(description="Undo", tooltip="Put your version back")
         close = widgets.Button(description="OK", tooltip="Leave it as it is")

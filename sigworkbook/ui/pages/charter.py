@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.agreement import section_title
 from sigworkbook.plan.sections import CHARTER_SECTIONS, QUESTIONS
@@ -14,7 +13,7 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.agreement import AgreementBox
 from sigworkbook.ui.controls import FieldControl, form
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, reference
+from sigworkbook.ui.parts import card, definitions_html, items_html, reference
 from sigworkbook.ui.tables import RowsEditor
 
 QUESTION_PROMPTS: dict[str, tuple[str, ...]] = {
@@ -45,9 +44,10 @@ FORM_SECTIONS: tuple[str, ...] = ("scope", "members", "membership", "rhythm", "r
 """The sections (`plan.sections`) shown as a plain form of their fields, each a card."""
 
 
-def prompts_html(prompts: tuple[str, ...]) -> str:
-    items = "".join(f"<li>{html.escape(p)}</li>" for p in prompts)
-    return f'<div class="swb-prompts"><p>Prompts:</p><ul>{items}</ul></div>'
+def prompts_html(prompts: tuple[str, ...]) -> Markup:
+    return Markup('<div class="swb-prompts"><p>Prompts:</p><ul>{}</ul></div>').format(
+        items_html(prompts)
+    )
 
 
 def question(session: Session, path: str) -> widgets.GridBox:
@@ -63,13 +63,10 @@ def question(session: Session, path: str) -> widgets.GridBox:
     return grid
 
 
-def catalogue_list(name: catalogues.CatalogueName) -> str:
+def catalogue_list(name: catalogues.CatalogueName) -> Markup:
     """A catalogue as a definition list: each entry's label and description."""
-    items = "".join(
-        f"<dt>{html.escape(e.label)}</dt><dd>{html.escape(e.description)}</dd>"
-        for e in catalogues.active()[name].values()
-    )
-    return f'<dl class="swb-catalogue">{items}</dl>'
+    entries = catalogues.active()[name].values()
+    return definitions_html(((e.label, e.description) for e in entries), "swb-catalogue")
 
 
 class LifecycleChoice(widgets.VBox):
@@ -84,9 +81,9 @@ class LifecycleChoice(widgets.VBox):
 
     def _describe(self) -> None:
         entry = catalogues.active()["lifecycle_stages"].get(str(self.control.input.value))
-        text = html.escape(entry.description) if entry else ""
+        text = entry.description if entry else ""
         self.description.value = (
-            f'<p class="swb-notice" aria-live="polite">{text}</p>' if text else ""
+            Markup('<p class="swb-notice" aria-live="polite">{}</p>').format(text) if text else ""
         )
 
 

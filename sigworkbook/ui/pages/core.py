@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Sequence
@@ -20,13 +19,14 @@ from sigworkbook.lists.matching import (
     where_found,
 )
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues
 from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.parts import card, definitions_html, error_html, items_html
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
 
@@ -167,36 +167,34 @@ def invitation_feedback(text: str) -> list[Advice]:
     return advice
 
 
-def feedback_html(text: str) -> str:
+def feedback_html(text: str) -> Markup:
     """The plain-language check of `text` as HTML (user text is escaped)."""
     if not words(text):
-        body = '<p class="swb-help">Suggestions appear here as you write.</p>'
+        body = Markup('<p class="swb-help">Suggestions appear here as you write.</p>')
     else:
         advice = invitation_feedback(text)
         if advice:
-            items = "".join(f"<li>{html.escape(a.message)}</li>" for a in advice)
-            body = f"<ul>{items}</ul>"
+            body = Markup("<ul>{}</ul>").format(items_html(a.message for a in advice))
         else:
-            body = (
+            body = Markup(
                 "<p>Reads plainly: short sentences, no unexplained capitals or jargon, it talks "
                 "to the reader and says what to do next.</p>"
             )
-    return (
+    return Markup(
         '<div class="swb-feedback" role="status" aria-live="polite">'
-        f"<h3>Plain-language check</h3>{body}</div>"
-    )
+        "<h3>Plain-language check</h3>{}</div>"
+    ).format(body)
 
 
 # --- widgets --------------------------------------------------------------------------------
 
 
-def roles_html() -> str:
+def roles_html() -> Markup:
     """What each role of the catalogue means, folded away until asked for."""
-    items = "".join(
-        f"<dt>{html.escape(entry.label)}</dt><dd>{html.escape(entry.description)}</dd>"
-        for entry in catalogues.active()["roles"].values()
-    )
-    return f'<details class="swb-help"><summary>What the roles mean</summary><dl>{items}</dl></details>'
+    roles = catalogues.active()["roles"].values()
+    return Markup(
+        '<details class="swb-help"><summary>What the roles mean</summary>{}</details>'
+    ).format(definitions_html((entry.label, entry.description) for entry in roles))
 
 
 def query_terms(plan_document: dict[str, Any]) -> list[str]:
@@ -270,11 +268,9 @@ class ExistingGroups(widgets.VBox):
             return False
         self.groups, self.source = groups, source
         self.index = SearchIndex(groups, GROUP_COLUMNS)
-        self.message.value = (
-            f'<p class="swb-help" role="status">{len(groups):,} '
-            f"{'group' if len(groups) == 1 else 'groups'} read from "
-            f"{html.escape(source)}.</p>"
-        )
+        self.message.value = Markup(
+            '<p class="swb-help" role="status">{:,} {} read from {}.</p>'
+        ).format(len(groups), "group" if len(groups) == 1 else "groups", source)
         self._render(force=True)
         return True
 
@@ -339,16 +335,20 @@ class ExistingGroups(widgets.VBox):
             searched = ", ".join(f"“{t}”" for t in terms) or "nothing yet"
             self.results.children = [
                 styles.html(
-                    '<p class="swb-notice">No group in the list comes close to '
-                    f"{html.escape(searched)}. Add key phrases above to widen the search.</p>"
+                    Markup(
+                        '<p class="swb-notice">No group in the list comes close to '
+                        "{}. Add key phrases above to widen the search.</p>"
+                    ).format(searched)
                 )
             ]
             return
         considered = {c.casefold() for c in self._considered()}
         rows: list[widgets.Widget] = [
             styles.html(
-                f"<h3>Closest groups ({len(matches)} of {len(self.groups)})</h3>"
-                '<p class="swb-help">Tick each group you have looked at.</p>'
+                Markup(
+                    "<h3>Closest groups ({} of {})</h3>"
+                    '<p class="swb-help">Tick each group you have looked at.</p>'
+                ).format(len(matches), len(self.groups))
             )
         ]
         rows += [self._row(match, considered) for match in matches]
@@ -360,16 +360,17 @@ class ExistingGroups(widgets.VBox):
         found = "; ".join(where_found(hit) for hit in match.hits[:3])
         url = _safe_url(record.get("url", ""))
         link = (
-            f' <a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
-            f"Visit {html.escape(name)}</a>"
+            Markup(' <a href="{}" target="_blank" rel="noopener noreferrer">Visit {}</a>').format(
+                url, name
+            )
             if url
             else ""
         )
         details = styles.html(
-            f"<p><strong>{html.escape(name)}</strong>: {html.escape(record.get('theme', ''))}."
-            f"{link}<br><span class='swb-help'>Key phrases: "
-            f"{html.escape(record.get('key_phrases', ''))}. Found {html.escape(found)}."
-            "</span></p>"
+            Markup(
+                "<p><strong>{}</strong>: {}.{}<br><span class='swb-help'>Key phrases: "
+                "{}. Found {}.</span></p>"
+            ).format(name, record.get("theme", ""), link, record.get("key_phrases", ""), found)
         )
         tick = widgets.Checkbox(
             value=name.casefold() in considered,

@@ -4,7 +4,6 @@ the list as CSV and Markdown. Not a setup step: no step bar links to it."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,14 +19,15 @@ from sigworkbook.exports.network import (
     when,
 )
 from sigworkbook.hosting.access import refuse_page
+from sigworkbook.markup import Markup
 from sigworkbook.network_team import summarise
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.downloads import data_uri, size_text
-from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.downloads import files_html
+from sigworkbook.ui.layout import brand_header, refused_page, step_href
 from sigworkbook.ui.page import open_workspace, problem_notice
-from sigworkbook.ui.parts import card
+from sigworkbook.ui.parts import card, items_html
 from sigworkbook.ui.personal import PersonPanel, retention_html
 from sigworkbook.ui.request import wait_for_request
 from sigworkbook.ui.showing import show
@@ -38,51 +38,49 @@ NOT_NETWORK = "You don't have access to this page: it is for the network team"
 
 def no_network_access() -> widgets.HTML:
     """What anyone outside the network team sees: the one line, nothing of any SIG."""
-    start = html.escape(step_href(STEPS[0], None, None))
-    return widgets.HTML(
-        '<div class="swb-header"><span class="swb-brand">sigworkbook</span></div>'
-        f'<div class="swb-notice swb-notice--error" role="alert"><p><strong>{html.escape(NOT_NETWORK)}.'
-        f'</strong></p><p><a href="{start}">Go to the start page</a> to see your SIGs.</p></div>'
-    )
+    return widgets.HTML(refused_page(NOT_NETWORK))
 
 
-def summaries_html(summaries: Sequence[SigSummary]) -> str:
+def summaries_html(summaries: Sequence[SigSummary]) -> Markup:
     """The SIGs as a table, those sent for listing first; every user text is escaped."""
     if not summaries:
-        return '<p class="swb-help">No SIGs yet.</p>'
+        return Markup('<p class="swb-help">No SIGs yet.</p>')
     rows = []
     for s in summaries:
-        link = html.escape(step_href(STEPS[0], s.sig_id, None))
-        name = html.escape(s.name or s.sig_id)
-        conveners = html.escape(", ".join(s.conveners)) or "none named yet"
-        owners = html.escape(", ".join(s.owners))
-        progress = "".join(
-            f"<li>{html.escape(step.title)}: {done} of {total}</li>"
-            for step, done, total in s.progress
+        owners = ", ".join(s.owners)
+        hub = Markup('<br><span class="swb-help">hub: {}</span>').format(owners) if owners else ""
+        progress = items_html(
+            f"{step.title}: {done} of {total}" for step, done, total in s.progress
         )
         if s.needs_repair:
-            progress = f'<li class="swb-error">{html.escape(step_progress(s))}</li>'
-
-        edited = html.escape(when(s.last_edit))
-        if s.last_editor:
-            edited += f" by {html.escape(s.last_editor)}"
+            progress = Markup('<li class="swb-error">{}</li>').format(step_progress(s))
+        edited = when(s.last_edit) + (f" by {s.last_editor}" if s.last_editor else "")
         state = "swb-listing--sent" if s.submitted else "swb-listing--not-sent"
         rows.append(
-            f'<tr><th scope="row"><a href="{link}">{name}</a></th>'
-            f"<td>{conveners}"
-            + (f'<br><span class="swb-help">hub: {owners}</span>' if owners else "")
-            + f'</td><td><ul class="swb-progress-list">{progress}</ul></td><td>{edited}</td>'
-            f'<td class="{state}">{html.escape(listing_state(s))}</td></tr>'
+            Markup(
+                '<tr><th scope="row"><a href="{}">{}</a></th><td>{}{}</td>'
+                '<td><ul class="swb-progress-list">{}</ul></td><td>{}</td>'
+                '<td class="{}">{}</td></tr>'
+            ).format(
+                step_href(STEPS[0], s.sig_id, None),
+                s.name or s.sig_id,
+                ", ".join(s.conveners) or "none named yet",
+                hub,
+                progress,
+                edited,
+                state,
+                listing_state(s),
+            )
         )
-    return (
+    return Markup(
         '<table class="swb-table swb-network"><thead><tr><th scope="col">SIG</th>'
         '<th scope="col">Conveners</th><th scope="col">Progress</th>'
         '<th scope="col">Last edit</th><th scope="col">Sent for listing</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+        "<tbody>{}</tbody></table>"
+    ).format(Markup("").join(rows))
 
 
-def downloads_html(summaries: Sequence[SigSummary], at: dt.datetime) -> str:
+def downloads_html(summaries: Sequence[SigSummary], at: dt.datetime) -> Markup:
     """Links that save the list as CSV and as Markdown."""
     files = [
         ("network-sigs.csv", "text/csv", "The list as a spreadsheet (CSV)", network_csv(summaries)),
@@ -93,12 +91,7 @@ def downloads_html(summaries: Sequence[SigSummary], at: dt.datetime) -> str:
             network_markdown(summaries, at=at).encode("utf-8"),
         ),
     ]
-    items = "".join(
-        f'<li><a class="swb-download" download="{name}" href="{data_uri(kind, data)}">'
-        f'{label}</a> <span class="swb-help">{name}, {size_text(len(data))}</span></li>'
-        for name, kind, label, data in files
-    )
-    return f'<ul class="swb-downloads">{items}</ul>'
+    return files_html(files)
 
 
 class NetworkView(widgets.VBox):
@@ -160,12 +153,7 @@ def open_network(*, workspace: Workspace | None = None) -> NetworkPage | None:
         refuse_page(user, "network")
         show(no_network_access())
         return None
-    show(
-        styles.html(
-            '<div class="swb-header"><span class="swb-brand">sigworkbook</span>'
-            '<span class="swb-sig">The network team</span></div>'
-        )
-    )
+    show(styles.html(brand_header(Markup('<span class="swb-sig">The network team</span>'))))
     return NetworkPage(workspace)
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, reference
+from sigworkbook.ui.parts import card, catalogue_table, reference
 from sigworkbook.ui.tables import RowsEditor
 
 ACTION_COLUMNS = ("channel", "draft", "owner", "date", "status")
@@ -23,33 +22,26 @@ HABITS = (
 )
 
 
-def channels_html() -> str:
+def channels_html() -> Markup:
     """The channel catalogue as a table: what each channel is, who runs it, its length limit."""
     active = catalogues.active()
     rows = []
     for key, entry in active["channels"].items():
         limit = active.char_limit(key)
         run_by = "The network team" if entry.get("network_channel") else "You"
-        rows.append(
-            f"<tr><th scope='row'>{html.escape(entry.label)}</th>"
-            f"<td>{html.escape(entry.description)}</td><td>{run_by}</td>"
-            f"<td>{f'{limit:,} characters' if limit else 'No fixed limit'}</td></tr>"
-        )
-    return (
-        '<table class="swb-catalogue-table"><thead><tr><th scope="col">Channel</th>'
-        '<th scope="col">What it is</th><th scope="col">Run by</th>'
-        f'<th scope="col">Length limit</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+        length = f"{limit:,} characters" if limit else "No fixed limit"
+        rows.append((entry.label, entry.description, run_by, length))
+    return catalogue_table(("Channel", "What it is", "Run by", "Length limit"), rows)
 
 
-def draft_count_html(draft: str, channel: str) -> str:
+def draft_count_html(draft: str, channel: str) -> Markup | str:
     """The draft's length against its channel's limit, flagged when over."""
     limit = catalogues.active().char_limit(channel)
     if limit is None:
-        return (
-            f'<span class="swb-count" aria-live="polite">{len(draft)} characters '
+        return Markup(
+            '<span class="swb-count" aria-live="polite">{} characters '
             "(no fixed limit on this channel)</span>"
-        )
+        ).format(len(draft))
     label = catalogues.active().label("channels", channel)
     return count_text(
         len(draft), field_spec("promotion.actions.*.draft"), limit, why=f"{label} allows"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 
@@ -12,6 +11,7 @@ from sigworkbook.errors import SigworkbookError
 from sigworkbook.exports import ExportError, charter_html
 from sigworkbook.exports.network import when
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues
 from sigworkbook.plan.agreement import not_yet_sure
 from sigworkbook.plan.gaps import check
@@ -22,44 +22,47 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel
-from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.layout import step_link
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.parts import card, error_html, items_html
 
 DEVELOPMENT_FIELDS = ("status", "owner", "notes")
 
 
-def progress_html(plan: Plan, sig_id: str, author: str | None) -> str:
+def progress_html(plan: Plan, sig_id: str, author: str | None) -> Markup:
     """Every step with checks, each linking to its page: the complete ones on one line, then
     what is left of the others."""
     checks = check(plan)
     items = []
-    complete: list[str] = []
+    complete: list[Markup] = []
     counted = [step for step in STEPS if checks[step.key].total]
     done = sum(1 for step in counted if checks[step.key].complete)
     for step in counted:
         result = checks[step.key]
-        link = (
-            f'<a href="{html.escape(step_href(step, sig_id, author))}">'
-            f"{html.escape(step.label)}</a>"
-        )
+        link = step_link(step, sig_id, author)
         if result.complete:
             complete.append(link)
             continue
-        left = "".join(f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps)
         count = len(result.gaps)
         items.append(
-            f'<li class="swb-step-open">{link}: {count} thing{"s" if count != 1 else ""} left'
-            f"<ul>{left}</ul></li>"
+            Markup('<li class="swb-step-open">{}: {} thing{} left<ul>{}</ul></li>').format(
+                link, count, "s" if count != 1 else "", items_html(result.gaps)
+            )
         )
-    listed = f'<ul class="swb-review">{"".join(items)}</ul>' if items else ""
-    finished = (
-        f'<p class="swb-step-done">✓ Complete: {", ".join(complete)}.</p>' if complete else ""
+    listed = (
+        Markup('<ul class="swb-review">{}</ul>').format(Markup("").join(items)) if items else ""
     )
-    return f'<p role="status">{done} of {len(counted)} steps complete.</p>{finished}{listed}'
+    finished = (
+        Markup('<p class="swb-step-done">✓ Complete: {}.</p>').format(Markup(", ").join(complete))
+        if complete
+        else ""
+    )
+    return Markup('<p role="status">{} of {} steps complete.</p>{}{}').format(
+        done, len(counted), finished, listed
+    )
 
 
-def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> str:
+def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> Markup | str:
     """Whose 'Network member' nobody has answered (blank in the charter), with the link to
     answer it; '' when everyone's is answered."""
     unanswered = membership_unanswered(plan)
@@ -67,14 +70,13 @@ def unanswered_html(plan: Plan, sig_id: str, author: str | None) -> str:
         return ""
     core = STEP_BY_KEY["core"]
     verb = "is a network member" if len(unanswered) == 1 else "are network members"
-    return (
-        f'<p class="swb-help">Nobody has said yet whether {html.escape(", ".join(unanswered))} '
-        f'{verb}; it is blank in the charter until someone answers on <a href="'
-        f'{html.escape(step_href(core, sig_id, author))}">{html.escape(core.label)}</a>.</p>'
-    )
+    return Markup(
+        '<p class="swb-help">Nobody has said yet whether {} {}; it is blank in the charter '
+        "until someone answers on {}.</p>"
+    ).format(", ".join(unanswered), verb, step_link(core, sig_id, author))
 
 
-def agreement_html(plan: Plan, sig_id: str, author: str | None) -> str:
+def agreement_html(plan: Plan, sig_id: str, author: str | None) -> Markup | str:
     """The charter sections the group is not yet sure of (a quick agreement check with an
     answer below 3, one still open, or one the section changed since), linking to the
     charter; '' when there is none."""
@@ -82,15 +84,13 @@ def agreement_html(plan: Plan, sig_id: str, author: str | None) -> str:
     if not standing:
         return ""
     charter = STEP_BY_KEY["charter"]
-    items = "".join(
-        f"<li><strong>{html.escape(s.title)}</strong>: {html.escape(s.words)}</li>"
-        for s in standing
+    items = Markup("").join(
+        Markup("<li><strong>{}</strong>: {}</li>").format(s.title, s.words) for s in standing
     )
-    return (
+    return Markup(
         '<div class="swb-agreement-review"><p>Sections of the charter the group is not yet '
-        f'sure of (<a href="{html.escape(step_href(charter, sig_id, author))}">'
-        f"{html.escape(charter.label)}</a>):</p><ul>{items}</ul></div>"
-    )
+        "sure of ({}):</p><ul>{}</ul></div>"
+    ).format(step_link(charter, sig_id, author), items)
 
 
 class _Redrawn(widgets.HTML):
@@ -158,14 +158,11 @@ class CharterPreview(widgets.HTML):
         try:
             body = charter_html(loaded.plan, revision=loaded.revision)
         except ExportError as error:
-            body = (
-                f'<div class="swb-error" role="alert">The charter cannot be shown: '
-                f"{html.escape(str(error))}</div>"
-            )
-        self.value = (
+            body = error_html(f"The charter cannot be shown: {error}")
+        self.value = Markup(
             '<article class="swb-charter-preview" tabindex="0" aria-label="The charter">'
-            f"{demote_headings(body)}</article>"
-        )
+            "{}</article>"
+        ).format(Markup(demote_headings(body)))
 
 
 PRINT_BUTTON = (
@@ -204,8 +201,7 @@ def development_checklist(session: Session) -> widgets.VBox:
             layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(260px, 1fr))"),
         )
         head = styles.html(
-            f"<h3>{html.escape(entry.label)}</h3>"
-            f'<p class="swb-help">{html.escape(entry.description)}</p>'
+            Markup('<h3>{}</h3><p class="swb-help">{}</p>').format(entry.label, entry.description)
         )
         row = widgets.VBox([head, grid, controls[-1]], layout=styles.layout(width="100%"))
         row.add_class("swb-row")
@@ -239,16 +235,15 @@ class ListingSubmission(widgets.VBox):
             return
         last = sent[0]
         at = when(last.at)
-        who = f" by {html.escape(last.user)}" if last.user else ""
+        who = f" by {last.user}" if last.user else ""
         since = (
             " The plan has changed since: send it again when you are ready."
             if last.revision < self.session.loaded.revision
             else ""
         )
-        self.state.value = (
-            f'<p role="status">Sent to the network team on {html.escape(at)}{who} '
-            f"(revision {last.revision}).{since}</p>"
-        )
+        self.state.value = Markup(
+            '<p role="status">Sent to the network team on {}{} (revision {}).{}</p>'
+        ).format(at, who, last.revision, since)
 
     def send(self) -> bool:
         """Record the submission; True when it was saved."""

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import row_fields
 from sigworkbook.plan.model import FREQUENCY_LABELS, Activity, Plan
 from sigworkbook.plan.paths import get_path
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.page import Page
-from sigworkbook.ui.parts import card, reference
+from sigworkbook.ui.parts import card, catalogue_table, reference
 from sigworkbook.ui.schedule_table import schedule_html
 from sigworkbook.ui.tables import RowsEditor
 from sigworkbook.workspace import Loaded
@@ -32,23 +32,15 @@ def default_minutes(activity_type: str) -> int:
     return int(minutes) if isinstance(minutes, int) else FALLBACK_MINUTES
 
 
-def catalogue_html() -> str:
+def catalogue_html() -> Markup:
     """The activity types as a table: what each is, what it is good for, how long it usually takes."""
     rows = []
     for entry in catalogues.active()["activity_types"].values():
         good_for = entry.get("good_for") or ""
         minutes = entry.get("default_minutes")
         length = f"{minutes} minutes" if isinstance(minutes, int) else ""
-        rows.append(
-            f"<tr><th scope='row'>{html.escape(entry.label)}</th>"
-            f"<td>{html.escape(entry.description)}</td><td>{html.escape(str(good_for))}</td>"
-            f"<td>{html.escape(length)}</td></tr>"
-        )
-    return (
-        '<table class="swb-catalogue-table"><thead><tr><th scope="col">Type</th>'
-        '<th scope="col">What it is</th><th scope="col">Good for</th>'
-        f'<th scope="col">Usual length</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+        rows.append((entry.label, entry.description, str(good_for), length))
+    return catalogue_table(("Type", "What it is", "Good for", "Usual length"), rows)
 
 
 class ScheduleTable(widgets.HTML):

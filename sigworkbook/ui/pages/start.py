@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import NO_ACCESS
 from sigworkbook.live.session import Session
+from sigworkbook.markup import Markup
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.plan.people import clean_name, name_key, same_name
@@ -22,7 +22,7 @@ from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.clicks import on_click, on_enter
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
-from sigworkbook.ui.layout import step_href
+from sigworkbook.ui.layout import brand_header, step_href, step_link, you_html
 from sigworkbook.ui.members import MembersPanel
 from sigworkbook.ui.notice import privacy_notice
 from sigworkbook.ui.page import (
@@ -34,7 +34,7 @@ from sigworkbook.ui.page import (
     problem_notice,
     refused_sig,
 )
-from sigworkbook.ui.parts import card, error_html
+from sigworkbook.ui.parts import card, done_html, error_html, items_html
 from sigworkbook.ui.personal import personal_cards
 from sigworkbook.ui.readonly import ALWAYS_ENABLED
 from sigworkbook.ui.request import query_param, wait_for_request
@@ -58,10 +58,9 @@ class Start:
     """A ?sig= that names no SIG in this workspace."""
 
 
-def plain_header(author: str | None) -> str:
+def plain_header(author: str | None) -> Markup:
     """The header bar for the start page before a SIG is chosen."""
-    who = f'<span class="swb-who">You: {html.escape(author)}</span>' if author else ""
-    return f'<div class="swb-header"><span class="swb-brand">sigworkbook</span>{who}</div>'
+    return brand_header(you_html(author))
 
 
 def check_participant(name: str) -> str | None:
@@ -172,27 +171,30 @@ class Chooser(widgets.VBox):
             self.link.value = error_html(problem)
             return
         if not sig_id:
-            self.link.value = (
-                f'<p class="swb-help swb-no-sig">{html.escape(self._no_sig_hint())}</p>'
+            self.link.value = Markup('<p class="swb-help swb-no-sig">{}</p>').format(
+                self._no_sig_hint()
             )
             return
-        name = html.escape(self._names.get(sig_id, sig_id))
+        name = self._names.get(sig_id, sig_id)
         who = self.participant
         if (sig_id, who or None) == self.current:
-            here = f" as <strong>{html.escape(who)}</strong>" if who else " without a name"
-            self.link.value = f'<p class="swb-notice" role="status">This page is open for <strong>{name}</strong>{here}.</p>'
+            here = Markup(" as <strong>{}</strong>").format(who) if who else " without a name"
+            self.link.value = Markup(
+                '<p class="swb-notice" role="status">This page is open for <strong>{}</strong>{}.</p>'
+            ).format(name, here)
             return
-        href = html.escape(self.href() or "")
         if who:
-            text = f"Open the workbook for “{name}” as {html.escape(who)} →"
-            note = ""
+            text = f"Open the workbook for “{name}” as {who} →"
+            note = Markup()
         else:
             text = f"Open the workbook for “{name}” →"
-            note = (
+            note = Markup(
                 '<p class="swb-help">Without a name your changes are saved anonymously and '
                 "you cannot vote on names.</p>"
             )
-        self.link.value = f'<p><a class="swb-button" href="{href}">{text}</a></p>{note}'
+        self.link.value = Markup('<p><a class="swb-button" href="{}">{}</a></p>{}').format(
+            self.href() or "", text, note
+        )
 
 
 class Creator(widgets.VBox):
@@ -277,47 +279,50 @@ class Creator(widgets.VBox):
         sig_id = loaded.plan.id
         self.name_input.value = ""
         self.chooser.refresh_options(select=sig_id)
-        href = html.escape(self.chooser.href() or step_href(START, sig_id, None))
-        self.message.value = (
-            f'<div class="swb-notice swb-notice--success" role="status">Created '
-            f'“{html.escape(name)}”. <a href="{href}">Open it →</a></div>'
+        self.message.value = done_html(
+            Markup('Created “{}”. <a href="{}">Open it →</a>').format(
+                name, self.chooser.href() or step_href(START, sig_id, None)
+            )
         )
         return sig_id
 
 
-def progress_overview_html(checks: Mapping[str, StepCheck], sig_id: str, author: str | None) -> str:
+def progress_overview_html(
+    checks: Mapping[str, StepCheck], sig_id: str, author: str | None
+) -> Markup:
     """Every step with a bar, how many checks are done and the first few gaps, as a table."""
     rows = []
     for step in STEPS:
         result = checks.get(step.key)
-        href = html.escape(step_href(step, sig_id, author))
-        label = html.escape(step.label)
+        left = Markup()
         if result is None or result.total == 0:
-            state, left = '<span class="swb-help">Nothing to check</span>', ""
+            state = Markup('<span class="swb-help">Nothing to check</span>')
         else:
             done = result.total - len(result.gaps)
-            bar = (
-                f'<progress max="{result.total}" value="{done}" '
-                f'aria-label="{label}: {done} of {result.total} checks done"></progress>'
+            counted = f"{done} of {result.total} checks done"
+            bar = Markup('<progress max="{}" value="{}" aria-label="{}: {}"></progress>').format(
+                result.total, done, step.label, counted
             )
             if result.complete:
-                state = f'{bar} <span class="swb-done">Complete ✓</span>'
+                state = bar + Markup(' <span class="swb-done">Complete ✓</span>')
             else:
-                state = f"{bar} <span>{done} of {result.total} checks done</span>"
-            shown = [f"<li>{html.escape(str(gap))}</li>" for gap in result.gaps[:GAPS_SHOWN]]
+                state = bar + Markup(" <span>{}</span>").format(counted)
+            shown = [str(gap) for gap in result.gaps[:GAPS_SHOWN]]
             more = len(result.gaps) - GAPS_SHOWN
             if more > 0:
-                shown.append(f"<li>and {more} more</li>")
-            left = f'<ul class="swb-gaps">{"".join(shown)}</ul>' if shown else ""
+                shown.append(f"and {more} more")
+            if shown:
+                left = Markup('<ul class="swb-gaps">{}</ul>').format(items_html(shown))
         rows.append(
-            f'<tr><th scope="row"><a href="{href}">{label}</a></th><td>{state}</td>'
-            f"<td>{left}</td></tr>"
+            Markup('<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>').format(
+                step_link(step, sig_id, author), state, left
+            )
         )
-    return (
+    return Markup(
         '<table class="swb-overview"><thead><tr><th scope="col">Step</th>'
         '<th scope="col">Progress</th><th scope="col">Still to do</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+        "<tbody>{}</tbody></table>"
+    ).format(Markup("").join(rows))
 
 
 class Overview(widgets.HTML):
@@ -365,12 +370,16 @@ def build_start(start: Start) -> widgets.VBox:
     creator = Creator(start.workspace, chooser)
     parts: list[widgets.Widget] = []
     if start.unknown_sig and start.workspace.user is not None:
-        parts.append(styles.html(f'<div class="swb-notice" role="alert">{NO_ACCESS}.</div>'))
+        parts.append(
+            styles.html(Markup('<div class="swb-notice" role="alert">{}.</div>').format(NO_ACCESS))
+        )
     elif start.unknown_sig:
         parts.append(
             styles.html(
-                '<div class="swb-notice swb-notice--warning" role="alert">There is no SIG '
-                f"“{html.escape(start.unknown_sig)}” in this workspace: choose one below.</div>"
+                Markup(
+                    '<div class="swb-notice swb-notice--warning" role="alert">There is no SIG '
+                    "“{}” in this workspace: choose one below.</div>"
+                ).format(start.unknown_sig)
             )
         )
     parts += [
