@@ -27,6 +27,16 @@ class SettingError(SigworkbookError, ValueError):
     """A setting with a value that cannot be used; the message names the setting."""
 
 
+def _seconds_or_off(high: float) -> Callable[[str], float]:
+    """Seconds up to `high`, or 0 for "never"."""
+    some = _seconds(0, high)
+
+    def parse(raw: str) -> float:
+        return 0.0 if raw.strip() in ("0", "0.0") else some(raw)
+
+    return parse
+
+
 def _seconds(low: float, high: float) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         try:
@@ -304,6 +314,15 @@ PRESENCE_INTERVAL: Final = Setting(
     "Seconds between two check-ins of an open page, so others see who is here.",
     _seconds(0, 60),
 )
+BUILD_AHEAD: Final = Setting(
+    "build_ahead",
+    "SIGWORKBOOK_BUILD_AHEAD",
+    0.5,
+    "Seconds between two steps the app page builds ahead, while nobody types, once the page "
+    "is on screen (so that moving to them later is instant); 0 builds a step only when it is "
+    "opened.",
+    _seconds_or_off(60),
+)
 POLL_INTERVAL: Final = Setting(
     "poll_interval",
     "SIGWORKBOOK_POLL_INTERVAL",
@@ -437,6 +456,7 @@ ALL: Final[tuple[Setting[Any], ...]] = (
     MESSAGE_LIMIT_MB,
     SAVE_DELAY,
     PRESENCE_INTERVAL,
+    BUILD_AHEAD,
     POLL_INTERVAL,
     SIG,
     AUTHOR,

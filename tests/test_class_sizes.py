@@ -10,7 +10,6 @@ MOST = 300
 """Lines a class may take, its docstring and blank lines included."""
 
 
-
 def _class_lengths() -> dict[str, int]:
     lengths: dict[str, int] = {}
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -144,7 +144,7 @@ def test_once_the_page_is_on_screen_the_other_steps_are_built_ahead_never_while_
 
     loop = asyncio.new_event_loop()
     monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
-    monkeypatch.setattr(app_module, "BUILD_AHEAD_EVERY", 0.01)
+    monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0.01")
     built: list[str] = []
     real = app_module.run_step_notebook
     monkeypatch.setattr(
@@ -170,5 +170,22 @@ def test_once_the_page_is_on_screen_the_other_steps_are_built_ahead_never_while_
         assert shown(app) == ["charter"] and session.step == "charter", "and none shown"
         app.nav.value = "review#1"
         assert shown(app) == ["review"] and len(built) == len(STEPS), "a switch, not a build"
+    finally:
+        loop.close()
+
+
+def test_with_building_ahead_off_only_the_steps_opened_are_built(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
+    monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0")
+    try:
+        app = App(session, STEP_BY_KEY["charter"])
+        app.nav.value = app_module.PAGE_READY
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert [key for key, area in app.areas.items() if area.built] == ["charter"]
     finally:
         loop.close()

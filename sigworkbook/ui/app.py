@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 from markdown_it import MarkdownIt
 
+from sigworkbook import settings
 from sigworkbook.live.kernel import kernel_loop
 from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import Session
@@ -39,8 +40,6 @@ LOCATION_CLASS = "swb-app-location"
 PAGE_READY = "ready"
 """What the page's script writes into the hidden box once the page is on screen: the kernel
 then builds the other steps ahead, one at a time, while the person is not typing."""
-BUILD_AHEAD_EVERY = 0.5
-"""Seconds between two steps built ahead (the page stays answering between them)."""
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -127,8 +126,8 @@ class App(widgets.VBox):
         """Build the steps not opened yet, one at a time in the kernel's idle moments (the
         steps after this one first), so that moving to any of them later is only a switch:
         a meeting moving on waits for no kernel and no new widgets."""
-        loop = kernel_loop()
-        if loop is None or self.session is None or self._ahead is not None:
+        loop, every = kernel_loop(), settings.BUILD_AHEAD.read()
+        if loop is None or self.session is None or self._ahead is not None or not every:
             return
         meeting = meeting_of(self.session)
 
@@ -145,9 +144,9 @@ class App(widgets.VBox):
                     log.exception("building %s ahead failed", area.step.key)
                     return
             if waiting or meeting.typing:
-                self._ahead = loop.call_later(BUILD_AHEAD_EVERY, build_next)
+                self._ahead = loop.call_later(every, build_next)
 
-        self._ahead = loop.call_later(BUILD_AHEAD_EVERY, build_next)
+        self._ahead = loop.call_later(every, build_next)
 
     def not_built(self) -> list[StepArea]:
         """The steps not built yet, the ones after the step on screen first."""

@@ -28,6 +28,10 @@ PAGE_TIMEOUT_MS = 45_000
 EXPECT_TIMEOUT_MS = 15_000
 STOP_TIMEOUT_S = 20.0
 PORT_ATTEMPTS = 3
+STEPS_WHEN_OPENED = {"SIGWORKBOOK_BUILD_AHEAD": "0"}
+"""The app pages of the tests build a step when it is opened, not ahead: a page then holds
+only the steps the test opened, whatever the machine's speed (tests of building ahead pass
+`env={"SIGWORKBOOK_BUILD_AHEAD": ...}`, which comes after this)."""
 TEST_LIMITS = {
     "SIGWORKBOOK_KERNELS_PER_VISITOR": "200",
     "SIGWORKBOOK_KERNELS_PER_SERVER": "200",
@@ -182,6 +186,7 @@ def _start_server(
     command += list(extra_args)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     full_env.update(TEST_LIMITS)
+    full_env.update(STEPS_WHEN_OPENED)
     full_env.update(env or {})
     full_env["PYTHONUNBUFFERED"] = "1"
     with log_path.open("wb") as log:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from e2e.e2e_harness import Server
 from e2e.workbook_pages import (
     DEMO_SIG,
+    current,
     field,
     focused_name,
     open_new_sig,
@@ -148,7 +149,7 @@ def test_name_step_by_keyboard_alone(page: Page, workbook_server: Server) -> Non
         strict=True,
     ):
         wait_for_value(server.workspace, sig, path, text)
-    expect(page.locator(".swb-statusbar .swb-saved")).to_contain_text("Saved at")
+    expect(current(page).locator(".swb-statusbar .swb-saved")).to_contain_text("Saved at")
 
     reload(page)
     expect(field(page, "Name")).to_have_value("Dose Friends")

@@ -128,7 +128,7 @@ def test_the_facilitator_opens_the_room_and_another_computer_joins_by_the_short_
         expect(visitor_card.get_by_role("button")).to_have_count(0)
         # A joiner gives their name once, before their first edit.
         switch_to(visitor, "charter")
-        prompt = visitor.locator(".swb-name-prompt")
+        prompt = current(visitor).locator(".swb-name-prompt")
         field(prompt, "Your name").fill("Dev Patel")
         button(prompt, "That's me").click()
         expect(current(visitor).locator(".swb-header .swb-who")).to_have_text("You: Dev Patel")
