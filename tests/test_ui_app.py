@@ -3,7 +3,9 @@ area, with one session for all steps; the step shown and where it is said to be.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,56 +138,50 @@ def test_a_step_opened_inside_the_app_shares_its_session_and_alone_opens_its_own
     alone.session.close()
 
 
-def test_once_the_page_is_on_screen_the_other_steps_are_built_ahead_never_while_typing(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import asyncio
-    import time
+@pytest.fixture
+def loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.AbstractEventLoop]:
+    """The event loop the app's kernel would run (building ahead is scheduled on it)."""
+    running = asyncio.new_event_loop()
+    monkeypatch.setattr(app_module, "kernel_loop", lambda: running)
+    yield running
+    running.close()
 
-    loop = asyncio.new_event_loop()
-    monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
+
+def test_once_the_page_is_on_screen_the_other_steps_are_built_ahead_never_while_typing(
+    session: Session, monkeypatch: pytest.MonkeyPatch, loop: asyncio.AbstractEventLoop
+) -> None:
     monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0.01")
     built: list[str] = []
     real = app_module.run_step_notebook
     monkeypatch.setattr(
         app_module, "run_step_notebook", lambda step: (built.append(step.key), real(step))
     )
-    try:
-        app = App(session, STEP_BY_KEY["charter"])
-        assert built == ["charter"], "nothing is built before the page says it is on screen"
+    app = App(session, STEP_BY_KEY["charter"])
+    assert built == ["charter"], "nothing is built before the page says it is on screen"
 
-        async def until(done: object, seconds: float) -> None:
-            deadline = time.monotonic() + seconds
-            while not done() and time.monotonic() < deadline:  # type: ignore[operator]
-                await asyncio.sleep(0.01)
+    async def until(done: object, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+            await asyncio.sleep(0.01)
 
-        session.typed_at = time.monotonic() + 60  # typing: nothing is built meanwhile
-        app.nav.value = app_module.PAGE_READY  # what the page's script writes once shown
-        loop.run_until_complete(until(lambda: False, 0.1))
-        assert built == ["charter"]
-        session.typed_at = float("-inf")
-        loop.run_until_complete(until(lambda: len(built) == len(STEPS), 10))
-        assert built[1:] == ["schedule", "promotion", "review", "start", "core", "name"]
-        assert all(area.built for area in app.areas.values())
-        assert shown(app) == ["charter"] and session.step == "charter", "and none shown"
-        app.nav.value = "review#1"
-        assert shown(app) == ["review"] and len(built) == len(STEPS), "a switch, not a build"
-    finally:
-        loop.close()
+    session.typed_at = time.monotonic() + 60  # typing: nothing is built meanwhile
+    app.nav.value = app_module.PAGE_READY  # what the page's script writes once shown
+    loop.run_until_complete(until(lambda: False, 0.1))
+    assert built == ["charter"]
+    session.typed_at = float("-inf")
+    loop.run_until_complete(until(lambda: len(built) == len(STEPS), 10))
+    assert built[1:] == ["schedule", "promotion", "review", "start", "core", "name"]
+    assert all(area.built for area in app.areas.values())
+    assert shown(app) == ["charter"] and session.step == "charter", "and none shown"
+    app.nav.value = "review#1"
+    assert shown(app) == ["review"] and len(built) == len(STEPS), "a switch, not a build"
 
 
 def test_with_building_ahead_off_only_the_steps_opened_are_built(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch, loop: asyncio.AbstractEventLoop
 ) -> None:
-    import asyncio
-
-    loop = asyncio.new_event_loop()
-    monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
     monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0")
-    try:
-        app = App(session, STEP_BY_KEY["charter"])
-        app.nav.value = app_module.PAGE_READY
-        loop.run_until_complete(asyncio.sleep(0.05))
-        assert [key for key, area in app.areas.items() if area.built] == ["charter"]
-    finally:
-        loop.close()
+    app = App(session, STEP_BY_KEY["charter"])
+    app.nav.value = app_module.PAGE_READY
+    loop.run_until_complete(asyncio.sleep(0.05))
+    assert [key for key, area in app.areas.items() if area.built] == ["charter"]

@@ -610,18 +610,24 @@ def test_with_three_writers_every_status_says_what_is_in_the_database(
     assert ben.status.message.startswith("Saved at")
 
 
+def idle_box_shows(ana: Session, ben: Session, text: str, added: str) -> FieldControl:
+    """Ben's purpose box, untouched, showing `text` and then Ana's save of `text + added`."""
+    ana.save("charter.purpose", text)
+    ben.refresh()
+    box = FieldControl(ben, "charter.purpose")
+    ana.save("charter.purpose", text + added)
+    ben.refresh()
+    assert box.input.value == text + added
+    return box
+
+
 def test_keys_in_flight_when_the_kernel_showed_someones_save_in_an_idle_box_keep_both(
     two: tuple[Session, Session],
 ) -> None:
     """The kernel shows Ana's save in Ben's box while his first keys are still on their way to
     it (the box looked untouched): his keys were typed on the old text, so Ana's words stay."""
     ana, ben = two
-    ana.save("charter.purpose", "We help people get home.")
-    ben.refresh()
-    ben_purpose = FieldControl(ben, "charter.purpose")
-    ana.save("charter.purpose", "We help people get home. Ana wants")
-    ben.refresh()
-    assert ben_purpose.input.value == "We help people get home. Ana wants"
+    ben_purpose = idle_box_shows(ana, ben, "We help people get home.", " Ana wants")
     ben_purpose.input.value = "We help people get home. Ben w"  # typed on the old text
     assert "Ana wants" in ben_purpose.input.value and "Ben w" in ben_purpose.input.value
     ben.flush()
@@ -641,10 +647,6 @@ def test_a_space_typed_between_words_someone_else_just_added_is_taken_as_typed(
     """A key typed on the text the kernel just showed is never mistaken for a key typed on the
     older text, even where it changes the words around it (a space before another's word)."""
     ana, ben = two
-    ana.save("charter.purpose", "Ana wants Ben wants")
-    ben.refresh()
-    ben_purpose = FieldControl(ben, "charter.purpose")
-    ana.save("charter.purpose", "Ana wants Ben wants Cai wants")
-    ben.refresh()
+    ben_purpose = idle_box_shows(ana, ben, "Ana wants Ben wants", " Cai wants")
     ben_purpose.input.value = "Ana wants Ben wants  Cai wants"  # a space after "Ben wants"
     assert ben_purpose.input.value == "Ana wants Ben wants  Cai wants"
