@@ -164,7 +164,7 @@ def figure(following: Following, people: int, runs: int) -> Figure:
         whole = Summary.of(seconds)
         made.rows.append(
             Row(
-                f"{people - 1} followers, {what}",
+                f"{people - 1} follower{'' if people == 2 else 's'}, {what}",
                 "s",
                 Summary(whole.median, whole.min, whole.max, runs),
                 Target("<=", MEDIAN_TARGET_S),

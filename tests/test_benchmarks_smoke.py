@@ -63,7 +63,7 @@ def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, st
     assert report["format"] == "sigworkbook-benchmarks/1"
     assert report["mode"] == "smoke"
     assert report["settings"]["runs"] == 1
-    assert [f["number"] for f in report["figures"]] == list(range(1, 17))
+    assert [f["number"] for f in report["figures"]] == list(range(1, 18))
     for fig in report["figures"]:
         assert fig["title"] and fig["definition"], fig["number"]
         assert fig["rows"], f"figure {fig['number']} has no rows"
@@ -143,7 +143,7 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
     assert table[0].startswith("| # | Figure | Item | Median")
     rows_in_json = sum(len(f["rows"]) for f in report["figures"])
     assert len(table) == 1 + rows_in_json
-    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 17)}
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 18)}
     assert all(line in printed for line in table)
 
 
@@ -229,6 +229,13 @@ def test_smoke_meeting_moves_on_in_the_app(smoke: tuple[dict[str, Any], str, str
     memory = rows["memory per person's kernel, largest of 2"]
     assert memory["unit"] == "MB" and memory["target"] == {"op": "<=", "value": 120.0}, memory
     assert len(memory["extra"]["each_mb"][0]) == 2 and 20 < memory["median"] < 1000, memory
+    follows = figure(report, 17)
+    assert measured_rows(follows) == follows["rows"], follows
+    one_round, slowest = follows["rows"]
+    assert one_round["name"] == "1 follower, to the core group", one_round
+    assert one_round["extra"] == {"followers": 1, "step": "core"}, one_round
+    assert one_round["target"] == {"op": "<=", "value": 1.0} and one_round["median"] > 0, one_round
+    assert slowest["samples"] == one_round["samples"], "one follower: the slowest is that one"
 
 
 # --- the command and its parts --------------------------------------------------------------
