@@ -126,47 +126,55 @@ def test_a_real_collision_asks_leaving_it_asks_and_the_words_are_kept_for_anyone
         open_app(page, server, "core", sig, who)
         for page, who in zip(three, ["Ana", "Ben", "Cai"], strict=True)
     ]
-    ana_box, ben_box, _ = (box(area, CORE) for area in areas)
+    boxes = {page: box(area, CORE) for page, area in zip(three, areas, strict=True)}
+    names = {ana: "Ana", ben: "Ben", cai: "Cai"}
+    words = {ana: "weekly", ben: "fortnightly"}
 
-    # Ana and Ben change the same word within a second of each other.
-    ana_box.fill("We meet weekly in Leeds.")
-    ben_box.fill("We meet fortnightly in Leeds.")
-    wait_for_value(server.workspace, sig, "statement.core_statement", "We meet weekly in Leeds.")
-    notice = ben.locator(".swb-conflict")
+    # Ana and Ben change the same word within a second of each other: whoever saves first
+    # keeps the field, the other is asked.
+    boxes[ana].fill("We meet weekly in Leeds.")
+    boxes[ben].fill("We meet fortnightly in Leeds.")
+    asked = first_asked([ana, ben])
+    saver = ben if asked is ana else ana
+    theirs, mine = f"We meet {words[saver]} in Leeds.", f"We meet {words[asked]} in Leeds."
+    wait_for_value(server.workspace, sig, "statement.core_statement", theirs)
+    notice = asked.locator(".swb-conflict")
     expect(notice).to_be_visible()
-    expect(notice).to_contain_text("Ana changed the same words")
+    expect(notice).to_contain_text(f"{names[saver]} changed the same words")
     expect(notice.locator(".swb-version")).to_have_text(
-        [re.compile("Their version.*weekly"), re.compile("Your version.*fortnightly")]
+        [
+            re.compile(f"Their version.*{words[saver]}"),
+            re.compile(f"Your version.*{words[asked]}"),
+        ]
     )
     for name in ("Keep both", "Keep mine", "Keep theirs"):
         expect(button(notice, name)).to_be_visible()
-    expect(ben_box).to_have_value("We meet fortnightly in Leeds.")
-    expect(status(ben)).to_contain_text("Not saved")
-    expect(status(ana)).to_contain_text("Saved at")
-    shoot(ben, "writing-together-collision")
+    expect(boxes[asked]).to_have_value(mine)
+    expect(status(asked)).to_contain_text("Not saved")
+    expect(status(saver)).to_contain_text("Saved at")
+    shoot(asked, "writing-together-collision")
 
-    # Ben leaves without choosing: the browser asks first; his words are on the server.
-    asked: list[str] = []
+    # The one asked leaves without choosing: the browser asks first; their words are on the
+    # server.
+    dialogs: list[str] = []
 
     def answer(dialog: Dialog) -> None:
-        asked.append(dialog.type)
+        dialogs.append(dialog.type)
         dialog.accept()
 
-    ben.on("dialog", answer)
-    ben.close(run_before_unload=True)
-    ben.wait_for_event("close")
-    assert asked == ["beforeunload"]
+    asked.on("dialog", answer)
+    asked.close(run_before_unload=True)
+    asked.wait_for_event("close")
+    assert dialogs == ["beforeunload"]
     cai.get_by_text("History: every change, restorable").click()
-    kept = cai.locator(".swb-set-aside-row").filter(has_text="We meet fortnightly in Leeds.")
-    expect(kept).to_contain_text("Ben")
+    kept = cai.locator(".swb-set-aside-row").filter(has_text=mine)
+    expect(kept).to_contain_text(names[asked])
 
-    # Cai changes the same words as Ana again; whoever is asked keeps both.
-    cai_box = box(areas[2], CORE)
-    expect(cai_box).to_have_value("We meet weekly in Leeds.")
-    ana_box.fill("We meet each Monday in Leeds.")
-    cai_box.fill("We meet every Tuesday in Leeds.")
-    asked_page = first_asked([ana, cai])
-    keep_both = button(asked_page.locator(".swb-conflict"), "Keep both")
+    # Cai changes the same words as the one who saved, again; whoever is asked keeps both.
+    expect(boxes[cai]).to_have_value(theirs)
+    boxes[saver].fill("We meet each Monday in Leeds.")
+    boxes[cai].fill("We meet every Tuesday in Leeds.")
+    keep_both = button(first_asked([saver, cai]).locator(".swb-conflict"), "Keep both")
     keep_both.click()
     wait_for_value(
         server.workspace,
@@ -175,8 +183,8 @@ def test_a_real_collision_asks_leaving_it_asks_and_the_words_are_kept_for_anyone
         lambda text: "each Monday" in text and "every Tuesday" in text,
     )
     saved = plan_value(server.workspace, sig, "statement.core_statement")
-    for page, field in ((ana, ana_box), (cai, cai_box)):
-        expect(field).to_have_value(saved, timeout=SEEN_MS)
+    for page in (saver, cai):
+        expect(boxes[page]).to_have_value(saved, timeout=SEEN_MS)
         expect(status(page)).to_contain_text("Saved at")
 
 
