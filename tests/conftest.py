@@ -27,7 +27,6 @@ settings.register_profile(
 )
 settings.load_profile("sigworkbook")
 
-REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "sigworkbook"
 """The `sigworkbook` console script installed beside the interpreter running the tests."""
 

@@ -6,10 +6,10 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import REPO
 
 from benchmarks import hub
 from benchmarks.postgres import _server_helper
@@ -19,7 +19,6 @@ from sigworkbook.exports import FORMATS
 from sigworkbook.plan.steps import STEPS
 from sigworkbook.resources import workbooks_dir
 
-REPO = Path(__file__).resolve().parent.parent
 SMOKE_TIMEOUT_S = 600
 
 

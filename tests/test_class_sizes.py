@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "sigworkbook"
+from repo_paths import PACKAGE
+
 MOST = 300
 """Lines a class may take, its docstring and blank lines included."""
 

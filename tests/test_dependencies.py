@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+from repo_paths import REPO
+
+CONSTRAINTS = REPO / "requirements" / "constraints.txt"
 
 
 def _name(requirement: str) -> str:
@@ -30,7 +30,7 @@ def _pinned() -> dict[str, str]:
 
 
 def test_every_declared_dependency_is_pinned() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = list(project["dependencies"])
     for extra, requirements in project["optional-dependencies"].items():
         declared += [r for r in requirements if not r.startswith("sigworkbook[")]

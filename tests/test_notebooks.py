@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import WORKBOOKS
 
 from sigworkbook.plan.steps import STEPS, Step
 
-WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 MAX_CODE_LINES = 6
 
 

@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO
 
 from sigworkbook import settings
 from sigworkbook.settings import CONFIG_FILE, SettingError
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+DOCS = REPO / "docs" / "settings.md"
 
 
 def test_the_docs_list_every_setting_with_its_default() -> None:

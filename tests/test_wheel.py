@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO
 
-from conftest import REPO, CliResult, run_process, script_env
+from conftest import CliResult, run_process, script_env
 
 pytestmark = pytest.mark.slow
 

@@ -20,6 +20,7 @@ from typing import Any
 import psutil
 import pytest
 import websockets
+from repo_paths import REPO
 
 from sigworkbook import resources, settings
 from sigworkbook.app import serve
@@ -36,7 +37,6 @@ from sigworkbook.app.voila_config import (
 )
 from sigworkbook.ui import request
 
-REPO = Path(__file__).resolve().parent.parent
 VOILA_ENV = (
     "VOILA_PREHEAT",
     "VOILA_REQUEST_URL",

@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from repo_paths import PACKAGE
 from strategies import complete_plan
 
 from conftest import CliResult, RunCli
@@ -703,9 +704,7 @@ def test_script_user_error_without_workspace(run_script: RunCli, tmp_path: Path)
 
 # --- directory ------------------------------------------------------------------------------
 
-SAMPLE_DIRECTORY = (
-    Path(__file__).resolve().parent.parent / "sigworkbook/data/sample/member-directory.csv"
-)
+SAMPLE_DIRECTORY = PACKAGE / "data/sample/member-directory.csv"
 
 
 def test_directory_prints_ranked_matches_and_where_each_matched(run_cli: RunCli) -> None:

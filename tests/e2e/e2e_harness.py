@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 
 import psutil
 from playwright.sync_api import Page
+from repo_paths import REPO
 
 from sigworkbook.app.network import free_port
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 START_TIMEOUT_S = 60.0

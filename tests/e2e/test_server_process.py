@@ -120,7 +120,7 @@ def test_stop_signal_stops_the_server_and_every_kernel(
 
 def test_stopping_while_the_pool_fills_exits_cleanly_and_leaves_no_kernel(tmp_path: Path) -> None:
     """Ctrl-C as soon as the server answers, while its pool is still starting kernels: exit code
-    0 and no kernel left running (the exact race is pinned down in tests/test_serve.py)."""
+    0 and no kernel left running (the exact race is pinned down in tests/app/test_serve.py)."""
     server = start_server(tmp_path, extra_args=("--preheat", "2"))
     seen: dict[int, psutil.Process] = {}
     while not seen:

@@ -2,8 +2,9 @@
 Word documents' text read back with python-docx), for the demo plan and after a rename.
 
 A change to a template or the demo plan shows here as a diff to read. When the change is meant,
-write the files again with `SIGWORKBOOK_WRITE_GOLDEN=1 .venv/bin/pytest tests/test_golden_documents.py`
-and read the diff before committing it.
+write the files again with
+`SIGWORKBOOK_WRITE_GOLDEN=1 .venv/bin/pytest tests/exports/test_golden_documents.py` and read
+the diff before committing it.
 """
 
 from __future__ import annotations

@@ -174,8 +174,7 @@ def test_zero_to_jupyterhub_values_match_hub_config() -> None:
     """deploy/z2jh/values.yaml runs the same server, passes the database from a Secret, culls
     idle servers, and its spawn hook does what the printed one does."""
     import yaml
-
-    from conftest import REPO
+    from repo_paths import REPO
 
     values = yaml.safe_load((REPO / "deploy" / "z2jh" / "values.yaml").read_text("utf-8"))
     printed = load(hub_config(DATABASE))

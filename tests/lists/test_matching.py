@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from repo_paths import PACKAGE
 
 from sigworkbook.lists.matching import (
     Match,
@@ -16,7 +15,7 @@ from sigworkbook.lists.matching import (
     split_values,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sigworkbook" / "data" / "sample"
+SAMPLE = PACKAGE / "data" / "sample"
 FIELDS = ("name", "theme", "key_phrases")
 
 GROUPS = [

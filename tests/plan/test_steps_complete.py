@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from repo_paths import PACKAGE, WORKBOOKS
 
 from sigworkbook.plan import gaps
 from sigworkbook.plan.gaps import MissingRules, step_rules
@@ -13,8 +13,7 @@ from sigworkbook.plan.model import READ_ONLY_FIELDS, Plan
 from sigworkbook.plan.steps import STEPS, Step
 from sigworkbook.ui.pages import MissingPage, page_module
 
-WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
-PAGES = Path(__file__).resolve().parent.parent / "sigworkbook" / "ui" / "pages"
+PAGES = PACKAGE / "ui" / "pages"
 
 
 def missing_parts(step: Step) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import SCRIPTS
 from store_backends import BACKENDS, Backend, make_backend
 
 from sigworkbook.plan.paths import PathError
@@ -37,7 +38,6 @@ from sigworkbook.store import Store as StoreProtocol
 from sigworkbook.store.sqlite import APPLICATION_ID
 from sigworkbook.store.sqlite import SQLiteStore as Store
 
-HELPERS = Path(__file__).parent / "helpers"
 PLAN: dict[str, Any] = {
     "identity": {"name": "Home Safely", "motto": "Walk home together"},
     "schedule": {"activities": [{"title": "Kick-off"}, {"title": "Walkabout"}]},
@@ -352,7 +352,7 @@ def _drop_file_permission_overrides() -> None:
 def _run_as_unprivileged(*args: str) -> dict[str, Any]:
     """Run the read-only helper in a process that file permissions apply to."""
     result = subprocess.run(
-        [sys.executable, str(HELPERS / "store_readonly.py"), *args],
+        [sys.executable, str(SCRIPTS / "store_readonly.py"), *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import SCRIPTS
 from store_backends import BACKENDS, Backend, make_backend
 
 from sigworkbook.store import SigExists
 
-WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
+WRITER = SCRIPTS / "store_writer.py"
 WRITERS = 8
 EDITS = 200
 

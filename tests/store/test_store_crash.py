@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import SCRIPTS
 from store_backends import BACKENDS, Backend, make_backend
 
-WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
+WRITER = SCRIPTS / "store_writer.py"
 
 
 def accept(plan: dict[str, Any]) -> dict[str, Any]:

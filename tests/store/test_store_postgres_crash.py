@@ -8,15 +8,15 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from postgres_server import PostgresServer
+from repo_paths import SCRIPTS
 
 from conftest import RunCli
 from sigworkbook.store.postgres import PostgresStore
 
-WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
+WRITER = SCRIPTS / "store_writer.py"
 WRITERS = 3
 
 

@@ -12,13 +12,14 @@ import copy
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from repo_paths import PACKAGE
 
 from sigworkbook.plan.fields import field_spec
 from sigworkbook.plan.model import Plan
 
-DEMO_PLAN = Path(__file__).resolve().parent.parent / "sigworkbook" / "data" / "demo-plan.json"
+DEMO_PLAN = PACKAGE / "data" / "demo-plan.json"
 
 HOSTILE_LINES: tuple[str, ...] = (
     # Markdown structure

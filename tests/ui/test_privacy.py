@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from repo_paths import REPO
 from widget_tree import walk
 
 from sigworkbook import privacy, settings
@@ -22,7 +23,7 @@ from sigworkbook.ui.pages import promotion, start
 from sigworkbook.workspace import Workspace
 
 SIG = "home-safely"
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "privacy.md"
+DOCS = REPO / "docs" / "privacy.md"
 
 
 def text_of(root: widgets.Widget) -> str:

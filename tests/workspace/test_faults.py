@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_paths import SCRIPTS
 
 from sigworkbook.workspace import Workspace
 
-HELPER = Path(__file__).parent / "helpers" / "session_fault.py"
+HELPER = SCRIPTS / "session_fault.py"
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER, _PR_CAPBSET_DROP = 1, 2, 3, 24
 
 
