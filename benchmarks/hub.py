@@ -2,7 +2,7 @@
 
 The hub runs from the config `sigworkbook hub-config --database URL` prints, plus test-only
 lines (dummy logins with a password, local processes, free ports, an API token for the
-benchmark), on a PostgreSQL server the run starts (tests/postgres_server.py) and the
+benchmark), on a PostgreSQL server the run starts (tests/support/postgres_server.py) and the
 configurable-http-proxy that `make setup` installs. Where either is missing the figure says so.
 """
 

@@ -328,7 +328,8 @@ def _definition(settings: Settings, steps: list[str]) -> str:
     meetings = -(-settings.open_pages // PAGES_PER_SIG)
     return (
         "One PostgreSQL database (a server the run starts, on a Unix socket, "
-        f"`tests/postgres_server.py`) holding {meetings} copies of the demo SIG; {SERVERS} "
+        "`tests/support/postgres_server.py`) holding "
+        f"{meetings} copies of the demo SIG; {SERVERS} "
         "`sigworkbook --database URL serve` processes on it; "
         "(`--preheat 0`, as under a hub: no kernel waits unvisited); "
         f"{settings.open_pages} people's app pages opened in turn on each server and at each "

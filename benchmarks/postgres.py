@@ -1,6 +1,6 @@
 """Figures 9-11: the PostgreSQL store beside SQLite (saves, concurrent writers, live notices).
 
-The run starts its own PostgreSQL server with the tests' helper (tests/postgres_server.py);
+The run starts its own PostgreSQL server with the tests' helper (tests/support/postgres_server.py);
 where PostgreSQL is not installed the figures say so instead of failing the run.
 """
 
@@ -24,7 +24,7 @@ from benchmarks.stats import Summary, percentile, ratios
 from benchmarks.workspaces import demo_workspace, editable_text, variant
 from sigworkbook.workspace import Workspace
 
-SERVER_HELPER = Path(__file__).resolve().parent.parent / "tests" / "postgres_server.py"
+SERVER_HELPER = Path(__file__).resolve().parent.parent / "tests" / "support" / "postgres_server.py"
 NUMBERS = (9, 10, 11)
 TITLES = {
     9: "PostgreSQL save latency at the larger history / SQLite's",

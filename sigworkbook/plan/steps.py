@@ -1,7 +1,7 @@
 """The workbook's setup steps: their order, titles, notebooks, plan sections and timeboxes.
 
 A step is its entry here, its notebook (workbooks/), its page module (sigworkbook/ui/pages/<key>.py)
-and its gap rules (`@rules_for(key)` in plan/gaps.py); tests/test_steps_complete.py names any
+and its gap rules (`@rules_for(key)` in plan/gaps.py); tests/plan/test_steps_complete.py names any
 part missing. See "How to add a step" in docs/design.md."""
 
 from __future__ import annotations

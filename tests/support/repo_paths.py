@@ -8,6 +8,5 @@ REPO = Path(__file__).resolve().parents[2]
 """The repository's root folder (this file is tests/support/repo_paths.py)."""
 PACKAGE = REPO / "sigworkbook"
 WORKBOOKS = REPO / "workbooks"
-DOCS = REPO / "docs"
 SCRIPTS = REPO / "tests" / "support" / "scripts"
 """The helper programs tests run as processes of their own (a writer, a faulty session...)."""
