@@ -9,8 +9,7 @@ import ast
 from pathlib import Path
 
 import pytest
-
-PACKAGE = Path(__file__).resolve().parent.parent / "sigworkbook"
+from repo_paths import PACKAGE
 
 LAYERS: dict[str, set[str]] = {
     # package -> the sigworkbook packages it must never import
@@ -22,16 +21,37 @@ LAYERS: dict[str, set[str]] = {
     "live": {"ui", "app", "cli"},
     "ui": {"app", "cli"},
 }
-BACKENDS = {
-    "sigworkbook.store.sqlite",
-    "sigworkbook.store.sqlite_file",
-    "sigworkbook.store.sqlite_presence",
-    "sigworkbook.store.postgres",
-    "sigworkbook.store.postgres_feed",
-    "sigworkbook.store.postgres_presence",
-    "sigworkbook.store.postgres_schema",
+BACKEND_MODULES: dict[str, set[str]] = {
+    # the URL scheme a backend opens (its `sigworkbook.stores` entry point) -> its modules
+    "sqlite": {
+        "sigworkbook.store.sqlite",
+        "sigworkbook.store.sqlite_file",
+        "sigworkbook.store.sqlite_presence",
+    },
+    "postgresql": {
+        "sigworkbook.store.postgres",
+        "sigworkbook.store.postgres_feed",
+        "sigworkbook.store.postgres_presence",
+        "sigworkbook.store.postgres_schema",
+    },
 }
+BACKENDS = set().union(*BACKEND_MODULES.values())
 """Every module of a store backend: the only ones that use a database driver."""
+STORE_SHARED = {
+    "sigworkbook.store",
+    "sigworkbook.store.changelog",
+    "sigworkbook.store.erasure",
+    "sigworkbook.store.history",
+    "sigworkbook.store.interface",
+    "sigworkbook.store.lifecycle",
+    "sigworkbook.store.membership",
+    "sigworkbook.store.migrate",
+    "sigworkbook.store.polling",
+    "sigworkbook.store.shared",
+    "sigworkbook.store.transactions",
+    "sigworkbook.store.urls",
+}
+"""The store's modules that every backend shares: they never name a backend."""
 DRIVERS = {"sqlite3", "psycopg", "psycopg_pool"}
 
 
@@ -122,6 +142,34 @@ def test_every_module_using_a_database_driver_is_a_listed_backend() -> None:
     assert drivers == BACKENDS
 
 
+def test_every_store_module_is_a_listed_backend_or_shared_by_all() -> None:
+    store = {module for module in SOURCES if module.startswith("sigworkbook.store")}
+    assert not BACKENDS & STORE_SHARED
+    assert store - BACKENDS - STORE_SHARED == set(), "a new store module: list it above"
+    assert (BACKENDS | STORE_SHARED) - store == set(), "a listed store module is gone"
+
+
+def test_the_shared_store_modules_import_no_backend() -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module in sorted(STORE_SHARED)
+        for name in SOURCES[module]
+        if _ours(name) in BACKENDS
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_backend_never_imports_another_backend() -> None:
+    wrong = [
+        f"{module} ({scheme}) imports {name}"
+        for scheme, modules in BACKEND_MODULES.items()
+        for module in sorted(modules)
+        for name in SOURCES[module]
+        if _ours(name) in BACKENDS - modules
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_store_backends_are_found_through_their_entry_points() -> None:
     from sigworkbook.store.urls import backends
 
@@ -131,6 +179,8 @@ def test_the_store_backends_are_found_through_their_entry_points() -> None:
         "postgresql": "sigworkbook.store.postgres:open_url",
     }
     assert {value.split(":")[0] for value in openers.values()} <= BACKENDS
+    for scheme, opener in openers.items():
+        assert opener.split(":")[0] in BACKEND_MODULES[scheme], scheme
 
 
 def test_pages_reach_the_store_only_through_the_workspace() -> None:
