@@ -794,6 +794,8 @@
    */
   var appAsked = 0; /* the number of the latest step asked of the kernel */
   var appAskedByHistory = -1; /* the number of the latest one asked by Back or Forward */
+  var appShown = null; /* the built step shown at once for the latest request, if any */
+  var appScrolled = -1; /* the number of the latest request already scrolled to the top for */
 
   function appLocation() {
     return document.querySelector(".swb-app .swb-app-location");
@@ -819,11 +821,26 @@
     return keys;
   }
 
+  /* A step already built is shown at once, without waiting for the kernel (which may be busy
+     building another step ahead): the kernel's answer then shows the same step. A step not
+     built yet waits for the kernel to build it. */
+  function showBuiltStep(key) {
+    var target = document.querySelector(".swb-app .swb-app-step--" + key);
+    if (!target || !target.firstElementChild) {
+      return false;
+    }
+    document.querySelectorAll(".swb-app .swb-app-step").forEach(function (area) {
+      area.style.display = area === target ? "" : "none";
+    });
+    return true;
+  }
+
   function askAppStep(key) {
     var input = document.querySelector(".swb-app-nav input");
     if (!input) {
       return false;
     }
+    appShown = showBuiltStep(key) ? key : null;
     appAsked += 1;
     input.value = key + "#" + appAsked;
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -867,7 +884,10 @@
         window.location.assign(appAddress(other).toString());
         return;
       }
-      askAppStep(key);
+      if (askAppStep(key) && appShown) {
+        window.scrollTo(0, 0);
+        appScrolled = appAsked;
+      }
     },
     true
   );
@@ -908,6 +928,9 @@
     tellAppReady();
     var answered = Number(location.getAttribute("data-asked") || "0");
     if (answered < appAsked) {
+      if (appShown) {
+        showBuiltStep(appShown); /* the older answer showed its step: keep the newest shown */
+      }
       return; /* an answer to an older request: a newer one is on its way */
     }
     var key = location.getAttribute("data-step");
@@ -920,7 +943,9 @@
       window.history.replaceState({ step: key }, "", wanted.toString());
     } else {
       window.history.pushState({ step: key }, "", wanted.toString());
-      window.scrollTo(0, 0);
+      if (answered !== appScrolled) {
+        window.scrollTo(0, 0);
+      }
     }
   }
 
