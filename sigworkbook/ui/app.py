@@ -30,6 +30,7 @@ from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
+from sigworkbook.workspace import warm_up
 
 log = logging.getLogger("sigworkbook.app")
 
@@ -219,6 +220,7 @@ def preload() -> None:
         step_source(step)
     for module in pkgutil.iter_modules(pages.__path__, f"{pages.__name__}."):
         importlib.import_module(module.name)
+    warm_up()
 
 
 def run_step_notebook(step: Step) -> None:
