@@ -118,9 +118,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         loaded = workspace.load(args.sig)
         if args.json:
-            from sigworkbook.exports import plan_json
+            from sigworkbook.exports import plan_json, shareable
 
-            print(plan_json(loaded.plan.model_dump(mode="json")), end="")
+            print(plan_json(shareable(loaded.plan).model_dump(mode="json")), end="")
             return 0
         checks = workspace.check(args.sig)
     plan = loaded.plan
