@@ -23,6 +23,7 @@ from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.parts import error_html
+from sigworkbook.ui.uploads import limited
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
@@ -110,13 +111,15 @@ class DirectorySearch(widgets.VBox):
         self._syncing = False
         self._shown: list[Invitee] | None = None
 
-        self.upload = widgets.FileUpload(
-            accept=ACCEPTED_FILES,
-            multiple=False,
-            description="Upload a directory (Excel or CSV)",
-            tooltip="An Excel or CSV file with a column for each person's name, organisation "
-            "and interests",
-            layout=widgets.Layout(width="auto"),
+        self.upload = limited(
+            widgets.FileUpload(
+                accept=ACCEPTED_FILES,
+                multiple=False,
+                description="Upload a directory (Excel or CSV)",
+                tooltip="An Excel or CSV file with a column for each person's name, organisation "
+                "and interests",
+                layout=widgets.Layout(width="auto"),
+            )
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")

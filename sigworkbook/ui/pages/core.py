@@ -28,6 +28,7 @@ from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, definitions_html, error_html, items_html
 from sigworkbook.ui.tables import RowsEditor
+from sigworkbook.ui.uploads import limited
 from sigworkbook.workspace import Loaded
 
 SAMPLE_GROUPS = data_file("sample", "existing-groups.csv")
@@ -215,13 +216,15 @@ class ExistingGroups(widgets.VBox):
         self.groups: list[dict[str, str]] = []
         self.index: SearchIndex | None = None
         self.source = ""
-        self.upload = widgets.FileUpload(
-            accept=ACCEPTED_FILES,
-            multiple=False,
-            description="Upload a list of groups",
-            tooltip="An Excel or CSV file with a column for each group's name, theme and key "
-            "phrases",
-            layout=widgets.Layout(width="auto", min_width="max-content"),
+        self.upload = limited(
+            widgets.FileUpload(
+                accept=ACCEPTED_FILES,
+                multiple=False,
+                description="Upload a list of groups",
+                tooltip="An Excel or CSV file with a column for each group's name, theme and key "
+                "phrases",
+                layout=widgets.Layout(width="auto", min_width="max-content"),
+            )
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button(
