@@ -434,7 +434,8 @@ class HistoryPanel(widgets.Accordion):
         if change.revision > 1:
             whole = styles.button(
                 f"Restore the plan {point_in_words(change)}",
-                tooltip="Make the whole plan as it was right after this change",
+                tooltip="Make the whole plan as it was right after this change (votes, agreement "
+                "answers and the meeting's record stay as they are now)",
                 fit=True,
             )
             on_click(whole, lambda: self._restore(change.revision, None), reads_typing=True)

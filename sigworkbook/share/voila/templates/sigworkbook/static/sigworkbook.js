@@ -309,6 +309,95 @@
   document.addEventListener("change", checkDate, true);
   document.addEventListener("focusout", checkDate, true);
 
+  /* Uploads: a file larger than a page may send its kernel (the server's message limit) would
+     close the page's connection without a word, and a list over its own limit is refused
+     anyway. The kernel gives each upload button the class swb-upload-max-BYTES; a larger file
+     is refused here, under the button, before the widget reads or sends any of it. The
+     widget's file input is not in the page: it is marked when the button opens it. */
+  var uploadButton = null;
+
+  function uploadLimit(button) {
+    var found = /(?:^|\s)swb-upload-max-(\d+)(?:\s|$)/.exec(button.className);
+    return found ? Number(found[1]) : null;
+  }
+
+  function megabytes(bytes) {
+    return String(Math.floor(bytes / 100000) / 10) + " MB";
+  }
+
+  function showUploadProblem(button, message) {
+    var row = button.parentNode || button;
+    var note = row.nextElementSibling;
+    if (!note || !note.classList.contains("swb-upload-error")) {
+      note = null;
+    }
+    if (!message) {
+      if (note) {
+        note.remove();
+      }
+      return;
+    }
+    if (!note) {
+      note = element("div", "swb-error swb-upload-error");
+      note.setAttribute("role", "alert");
+      row.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+  }
+
+  function checkUpload(event) {
+    var input = event.target;
+    var button = input.swbUploadButton;
+    var limit = button ? uploadLimit(button) : null;
+    if (!limit) {
+      return;
+    }
+    var files = Array.prototype.slice.call(input.files || []);
+    var size = files.reduce(function (total, file) {
+      return total + file.size;
+    }, 0);
+    if (size <= limit) {
+      showUploadProblem(button, "");
+      return;
+    }
+    event.stopImmediatePropagation(); /* before the widget's own listener reads the file */
+    input.value = "";
+    var field = (button.textContent || "").replace(/\s*\(\d+\)\s*$/, "").trim();
+    var names = files.map(function (file) {
+      return file.name;
+    });
+    showUploadProblem(
+      button,
+      field + ": " + names.join(", ") + " is " + megabytes(size) + "; at most " +
+        megabytes(limit) + ". Nothing was sent: choose a smaller file."
+    );
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var target = event.target;
+      var button = target && target.closest ? target.closest(".widget-upload") : null;
+      if (button) {
+        uploadButton = button;
+      }
+    },
+    true
+  );
+
+  var nativeClick = HTMLElement.prototype.click;
+  HTMLElement.prototype.click = function () {
+    if (this instanceof HTMLInputElement && this.type === "file" && uploadButton) {
+      this.swbUploadButton = uploadButton;
+      if (!this.swbUploadChecked) {
+        this.swbUploadChecked = true;
+        /* A listener for the capture phase on the input itself runs before the widget's. */
+        this.addEventListener("change", checkUpload, true);
+      }
+    }
+    return nativeClick.apply(this, arguments);
+  };
+
   function showKept(fields) {
     var main = document.getElementById("swb-main");
     if (!main) {
