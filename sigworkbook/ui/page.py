@@ -231,6 +231,11 @@ def sharing(session: Session) -> Iterator[None]:
         _shared.reset(token)
 
 
+def shared_session() -> Session | None:
+    """The session the app page shares with the steps it builds (see `sharing`), if any."""
+    return _shared.get()
+
+
 def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     """Open the page of step `key` and display its header; None (with a notice) if no SIG.
 
@@ -241,7 +246,7 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
 
     step = STEP_BY_KEY[key]
     page_module(step.key)
-    shared = _shared.get()
+    shared = shared_session()
     session = shared if shared is not None else open_session(step, workspace=workspace)
     if session is None:
         return None

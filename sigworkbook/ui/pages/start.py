@@ -33,6 +33,7 @@ from sigworkbook.ui.page import (
     open_workspace,
     problem_notice,
     refused_sig,
+    shared_session,
 )
 from sigworkbook.ui.parts import card, done_html, error_html, items_html
 from sigworkbook.ui.personal import personal_cards
@@ -356,8 +357,9 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
     it first waits for the visit's request: nothing is read from the workspace before that.
     """
     wait_for_request()
+    shared = shared_session()  # in the app: its session's workspace, not a second connection
     try:
-        workspace = workspace or open_workspace()
+        workspace = workspace or (shared.workspace if shared is not None else open_workspace())
         chosen = choose_sig(workspace)
     except SigworkbookError as error:
         show(problem_notice(str(error)))
