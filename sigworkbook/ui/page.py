@@ -16,6 +16,7 @@ from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import check
+from sigworkbook.plan.meeting import TIMERS
 from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import Visitor
@@ -39,9 +40,6 @@ from sigworkbook.ui.repair import RepairNotice
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Loaded, UnreadablePlan, Workspace
-
-TIMERS = "meeting.timers"
-"""Where the plan keeps each step's shared timer."""
 
 
 def choose_sig(workspace: Workspace) -> str | None:

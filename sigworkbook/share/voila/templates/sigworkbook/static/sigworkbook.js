@@ -838,6 +838,7 @@
         followTitle();
         rememberName();
         giveRememberedName();
+        followSound();
       }
     }).observe(document.body, {
       childList: true,
@@ -1175,6 +1176,104 @@
   window.sigworkbookMapCaret = mapCaret;
 
   /* ---- end of writing together --------------------------------------------------------- */
+
+  /* ---- The sound at zero (issue 21) ---------------------------------------------------
+   * The lead's meeting bar has a "Sound at zero" box (the kernel shows it to the lead only),
+   * off unless this browser remembers it on. When the lead's clock reaches zero the kernel
+   * sends the lead's page a chime (an element .swb-chime whose number goes up) and the page
+   * plays a short tone with the Web Audio API, once, if the box is ticked. A browser lets a
+   * page make sound only after a click on it: ticking the box is that click (after a reload,
+   * the lead's next click anywhere on the page). */
+  var SOUND_KEY = "swb-sound-at-zero";
+  var chimesHeard = 0;
+  var audio = null;
+  var soundChosen = false; /* this page's choice, where the browser keeps no storage */
+
+  function soundWanted() {
+    try {
+      return window.localStorage.getItem(SOUND_KEY) === "1";
+    } catch (error) {
+      return soundChosen;
+    }
+  }
+
+  function soundReady() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) {
+      return null;
+    }
+    if (!audio) {
+      audio = new Context();
+    }
+    if (audio.state === "suspended") {
+      audio.resume();
+    }
+    return audio;
+  }
+
+  function playTone() {
+    var context = soundReady();
+    if (!context) {
+      return;
+    }
+    [880, 660].forEach(function (pitch, index) {
+      var start = context.currentTime + index * 0.25;
+      var tone = context.createOscillator();
+      var volume = context.createGain();
+      tone.type = "sine";
+      tone.frequency.value = pitch;
+      volume.gain.setValueAtTime(0.0001, start);
+      volume.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+      volume.gain.exponentialRampToValueAtTime(0.0001, start + 0.4);
+      tone.connect(volume);
+      volume.connect(context.destination);
+      tone.start(start);
+      tone.stop(start + 0.45);
+    });
+  }
+
+  function followSound() {
+    document.querySelectorAll("input.swb-sound-at-zero").forEach(function (box) {
+      if (!box.swbShown) {
+        box.swbShown = true;
+        box.checked = soundWanted();
+      }
+    });
+    var chime = document.querySelector(".swb-chime[data-swb-chime]");
+    var number = chime ? Number(chime.getAttribute("data-swb-chime")) : 0;
+    if (number > chimesHeard) {
+      chimesHeard = number;
+      if (soundWanted()) {
+        playTone();
+      }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.matches || !box.matches("input.swb-sound-at-zero")) {
+      return;
+    }
+    soundChosen = box.checked;
+    try {
+      window.localStorage.setItem(SOUND_KEY, box.checked ? "1" : "0");
+    } catch (error) {
+      /* no storage (a private window, say): this page's choice only */
+    }
+    if (box.checked) {
+      soundReady(); /* within the click: the page may make sound from now on */
+    }
+  });
+
+  document.addEventListener(
+    "click",
+    function () {
+      if (audio === null && soundWanted() && document.querySelector("input.swb-sound-at-zero")) {
+        soundReady();
+      }
+    },
+    true
+  );
 
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {
