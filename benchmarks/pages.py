@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -16,7 +15,14 @@ from urllib.parse import quote
 
 from benchmarks.browser import Chromium
 from benchmarks.notebooks import PageSet
-from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_gone
+from benchmarks.processes import (
+    Server,
+    ServerError,
+    listening,
+    rss_mb,
+    serve_command,
+    wait_gone,
+)
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
@@ -91,25 +97,6 @@ class PageVisits:
     pre-heated visit (MiB)."""
 
 
-def _serve_command(
-    pages: PageSet, workspace: Path, listen: int, preheat: int | None = 0
-) -> list[str]:
-    """`serve` over the page set; `preheat` None: serve's default pool (one kernel locally)."""
-    command = [
-        sys.executable,
-        "-m",
-        "sigworkbook.app.serve",
-        "--workspace",
-        str(workspace),
-        "--notebooks",
-        str(pages.folder),
-        "--port",
-        str(listen),
-        "--no-browser",
-    ]
-    return command if preheat is None else [*command, "--preheat", str(preheat)]
-
-
 def pool_state(server: Server) -> dict[str, Any]:
     """What the server's pool API says: {"size": N, "notebooks": {name: {pooled, ready}}}."""
     with urllib.request.urlopen(server.base_url + POOL_API, timeout=10) as response:
@@ -166,7 +153,7 @@ def _server(
 ) -> Iterator[Server]:
     name = "serve-preheated" if preheat is None else "serve-pages"
     log = settings.work / "logs" / f"{name}.log"
-    command = partial(_serve_command, pages, workspace, preheat=preheat)
+    command = partial(serve_command, workspace, notebooks=pages.folder, preheat=preheat)
     with listening(f"sigworkbook serve ({name})", command, log) as (server, _):
         yield server
 
