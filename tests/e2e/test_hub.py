@@ -29,7 +29,7 @@ from e2e.workbook_pages import (
 )
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DB_PASSWORD = "Sup3r-secret-db-pass"
 FOOTPRINT = REPO / "artifacts" / "hub-per-user.json"
