@@ -63,9 +63,10 @@ typecheck: setup
 # in two processes, a notebook's or a module's tests in one (every browser test file starts its
 # own servers on free ports and waits on conditions, so two at once only make them slower).
 # --durations: the slowest tests are listed, to keep the whole run well under 20 min.
+# --no-loadscope-reorder keeps the order conftest.py gives: files with a slow test first.
 test: system setup lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile -m "not e2e" --ignore=tests/e2e --durations=10
-	$(BIN)/pytest -n 2 --dist loadfile tests/e2e tests/test_benchmarks_smoke.py --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not e2e" --ignore=tests/e2e --durations=10
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests/e2e tests/test_benchmarks_smoke.py --durations=15
 
 bench: system setup
 	$(BIN)/python -m benchmarks

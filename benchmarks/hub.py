@@ -137,11 +137,14 @@ class Hub:
         except urllib.error.HTTPError as error:
             return error.code, None
 
-    def stop_user_server(self, user: str) -> None:
-        """Stop `user`'s server through the hub's API and wait until the hub says it is gone."""
+    def stop_user_server(self, user: str, *, wait: bool = True) -> None:
+        """Stop `user`'s server through the hub's API and (with `wait`) wait until the hub says
+        it is gone; without, whatever is left of it stops with the hub."""
         status, _ = self.api("DELETE", f"/users/{user}/server")
         if status not in (202, 204, 400):  # 400: the server was not running
             raise ServerError(f"{self.label}: stopping {user}'s server answered {status}")
+        if not wait:
+            return
         deadline = time.monotonic() + SERVER_STOP_S
         while time.monotonic() < deadline:
             status, model = self.api("GET", f"/users/{user}")
@@ -390,7 +393,7 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
     helper = postgres._server_helper()
     if missing is None:
         try:
-            database_server = helper.PostgresServer()
+            database_server = postgres.start_server()
         except helper.PostgresMissing as error:
             missing = str(error)
     if missing is not None:
@@ -400,7 +403,7 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
     try:
         _measure(settings, progress, figure, database_server)
     finally:
-        database_server.close()
+        postgres.release(database_server)
     return figure
 
 
@@ -434,7 +437,8 @@ def _measure(
                 user = f"bench-{side.key}-r{run + settings.warmup}"
                 logins.append(log_in(browser, hub, user))
                 browser.leave()
-                hub.stop_user_server(user)
+                # A smoke run measures nothing after its one run: no wait for the stop.
+                hub.stop_user_server(user, wait=not settings.smoke)
             if run >= 0:
                 bare.append(baseline)
                 for side, login in zip(measured, logins, strict=True):

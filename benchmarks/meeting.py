@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +19,14 @@ from playwright.sync_api import Error as PlaywrightError
 from benchmarks import following
 from benchmarks.browser import BrowserError, Chromium, wait_ready
 from benchmarks.pages import wait_pool_heated
-from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_gone
+from benchmarks.processes import (
+    Server,
+    ServerError,
+    listening,
+    rss_mb,
+    serve_command,
+    wait_gone,
+)
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median
@@ -177,20 +183,6 @@ class Memory:
     each_mb: list[list[float]] = field(default_factory=list)
 
 
-def _serve_command(workspace: Path, listen: int) -> list[str]:
-    """`sigworkbook serve` with its defaults (one pre-heated kernel for the app page)."""
-    return [
-        sys.executable,
-        "-m",
-        "sigworkbook.app.serve",
-        "--workspace",
-        str(workspace),
-        "--port",
-        str(listen),
-        "--no-browser",
-    ]
-
-
 def _app_url(server: Server, sig_id: str, step: str, who: str) -> str:
     return f"{server.base_url}/?{urlencode({'sig': sig_id, 'step': step, 'who': who})}"
 
@@ -331,7 +323,7 @@ def measure(
     follows = following.Following(following.ROUNDS[: settings.meeting_rounds])
     log = settings.work / "logs" / "serve-meeting.log"
     with (
-        listening("sigworkbook serve (meeting)", lambda p: _serve_command(workspace, p), log) as (
+        listening("sigworkbook serve (meeting)", partial(serve_command, workspace), log) as (
             server,
             _,
         ),

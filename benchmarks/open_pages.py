@@ -352,7 +352,7 @@ def _definition(settings: Settings, steps: list[str]) -> str:
 
 def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
     """Figure 13 on a PostgreSQL server started for the run, which is stopped at the end."""
-    from benchmarks.postgres import _server_helper
+    from benchmarks.postgres import _server_helper, release, start_server
     from benchmarks.startup import _console_script
 
     steps = _steps()
@@ -362,7 +362,7 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
         return figure
     helper = _server_helper()
     try:
-        server = helper.PostgresServer()
+        server = start_server()
     except helper.PostgresMissing as missing:
         figure.note = f"not run: {missing}"
         return figure
@@ -391,7 +391,7 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> Figure:
         _rows(figure, found, idle, busy, after, limit)
         return figure
     finally:
-        server.close()
+        release(server)
 
 
 def _rows(

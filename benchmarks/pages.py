@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -14,9 +13,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psutil  # type: ignore[import-untyped]  # a dependency of ipykernel; no stubs here
+
 from benchmarks.browser import Chromium
 from benchmarks.notebooks import PageSet
-from benchmarks.processes import Server, ServerError, listening, rss_mb, wait_gone
+from benchmarks.processes import (
+    Server,
+    ServerError,
+    listening,
+    rss_mb,
+    serve_command,
+    wait_gone,
+)
 from benchmarks.report import Figure, Row, Target
 from benchmarks.settings import Settings
 from benchmarks.stats import Summary, median, ratios
@@ -91,25 +99,6 @@ class PageVisits:
     pre-heated visit (MiB)."""
 
 
-def _serve_command(
-    pages: PageSet, workspace: Path, listen: int, preheat: int | None = 0
-) -> list[str]:
-    """`serve` over the page set; `preheat` None: serve's default pool (one kernel locally)."""
-    command = [
-        sys.executable,
-        "-m",
-        "sigworkbook.app.serve",
-        "--workspace",
-        str(workspace),
-        "--notebooks",
-        str(pages.folder),
-        "--port",
-        str(listen),
-        "--no-browser",
-    ]
-    return command if preheat is None else [*command, "--preheat", str(preheat)]
-
-
 def pool_state(server: Server) -> dict[str, Any]:
     """What the server's pool API says: {"size": N, "notebooks": {name: {pooled, ready}}}."""
     with urllib.request.urlopen(server.base_url + POOL_API, timeout=10) as response:
@@ -143,8 +132,16 @@ def wait_pool_heated(server: Server, timeout: float = POOL_TIMEOUT_S) -> int:
 
 
 def _visit(
-    browser: Chromium, server: Server, url: str, into: Visits | None, *, preheated: bool = False
+    browser: Chromium,
+    server: Server,
+    url: str,
+    into: Visits | None,
+    *,
+    preheated: bool = False,
+    leaving: list[psutil.Process] | None = None,
 ) -> None:
+    """Visit `url`, record it in `into`, leave, and wait for the page's kernel to exit (or, with
+    `leaving`, add the kernel to it, to be waited for later)."""
     load = browser.visit(url)
     kernel = server.kernel(load.kernel_id)
     if preheated and f"Using pre-heated kernel: {load.kernel_id}" not in server.log.read_text(
@@ -157,7 +154,10 @@ def _visit(
         into.rss_mb.append(rss_mb(kernel))
         into.widget_views.append(load.widget_views)
     browser.leave()
-    wait_gone(kernel)
+    if leaving is None:
+        wait_gone(kernel)
+    else:
+        leaving.append(kernel)
 
 
 @contextlib.contextmanager
@@ -166,7 +166,7 @@ def _server(
 ) -> Iterator[Server]:
     name = "serve-preheated" if preheat is None else "serve-pages"
     log = settings.work / "logs" / f"{name}.log"
-    command = partial(_serve_command, pages, workspace, preheat=preheat)
+    command = partial(serve_command, workspace, notebooks=pages.folder, preheat=preheat)
     with listening(f"sigworkbook serve ({name})", command, log) as (server, _):
         yield server
 
@@ -218,6 +218,34 @@ def measure(
                 _visit(browser, warm, url(warm, name), target, preheated=True)
             wait_pool_heated(warm)  # the last refill must not overlap cold visits
 
+        def smoke_run(into: PageVisits) -> None:
+            """One run with no idle wait: the pool refills while the next cold page is visited,
+            and the kernels left behind are waited for at the end (measurements of a smoke
+            run prove that the benchmark works, not how fast the pages are)."""
+            leaving: list[psutil.Process] = []
+            cold_left = list(cold_names)
+            if warm is not None:
+                wait_pool_heated(warm)
+                into.pooled_mb.append(median([rss_mb(kernel) for kernel in warm.kernels()]))
+                for name in warm_names:
+                    wait_pool_heated(warm)
+                    target = into.preheated[name] if into.preheated else None
+                    _visit(browser, warm, url(warm, name), target, preheated=True, leaving=leaving)
+                    if cold_left:
+                        first = cold_left.pop(0)
+                        _visit(browser, cold, url(cold, first), into.cold[first], leaving=leaving)
+            for name in cold_left:
+                _visit(browser, cold, url(cold, name), into.cold[name], leaving=leaving)
+            for kernel in leaving:
+                wait_gone(kernel)
+            if warm is not None:
+                wait_pool_heated(warm)
+
+        if settings.smoke:
+            progress(f"pages: run 1 of {settings.runs} (smoke: the pool refills meanwhile)")
+            for _ in range(settings.runs):
+                smoke_run(visits)
+            return visits
         for _ in range(settings.warmup):
             one_run(None)
         for run in range(settings.runs):

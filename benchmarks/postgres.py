@@ -7,12 +7,14 @@ where PostgreSQL is not installed the figures say so instead of failing the run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import importlib.util
 import multiprocessing
 import queue
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +37,7 @@ NOTICE_PAUSE_MS = (100.0, 300.0)
 """Figure 11: the saving process pauses a random time in this range between saves."""
 
 
+@functools.cache
 def _server_helper() -> ModuleType:
     spec = importlib.util.spec_from_file_location("postgres_server", SERVER_HELPER)
     if spec is None or spec.loader is None:
@@ -44,12 +47,51 @@ def _server_helper() -> ModuleType:
     return module
 
 
+class _RunServer:
+    """The PostgreSQL server the figures of a run share, while `shared_server` allows one."""
+
+    shared = False
+    server: Any = None
+
+
+_RUN = _RunServer()
+
+
+@contextlib.contextmanager
+def shared_server() -> Iterator[None]:
+    """Within the block, the figures that need a PostgreSQL server share one (each in databases
+    of its own): started when the first asks (`start_server`), stopped when the block ends."""
+    _RUN.shared = True
+    try:
+        yield
+    finally:
+        server, _RUN.server, _RUN.shared = _RUN.server, None, False
+        if server is not None:
+            server.close()
+
+
+def start_server() -> Any:
+    """A PostgreSQL server for a figure (PostgresMissing where it is not installed): the run's
+    shared one inside `shared_server`, else a new one; give it back with `release`."""
+    if not _RUN.shared:
+        return _server_helper().PostgresServer()
+    if _RUN.server is None:
+        _RUN.server = _server_helper().PostgresServer()
+    return _RUN.server
+
+
+def release(server: Any) -> None:
+    """Stop a server from `start_server`, unless it is the run's shared one."""
+    if server is not _RUN.server:
+        server.close()
+
+
 def figures(settings: Settings, progress: Callable[[str], None]) -> list[Figure]:
     """Figures 9-11 as the settings ask, on a PostgreSQL server started for the run."""
     wanted = [n for n in NUMBERS if settings.wants(n)]
     helper = _server_helper()
     try:
-        server = helper.PostgresServer()
+        server = start_server()
     except helper.PostgresMissing as missing:
         return [Figure(n, f"figure_{n}", TITLES[n], "", note=f"not run: {missing}") for n in wanted]
     try:
@@ -69,7 +111,7 @@ def figures(settings: Settings, progress: Callable[[str], None]) -> list[Figure]
             made.append(notice_latency(settings, server.url(server.create_database("bench"))))
         return made
     finally:
-        server.close()
+        release(server)
 
 
 def save_latency(settings: Settings, url: str, progress: Callable[[str], None]) -> Figure:

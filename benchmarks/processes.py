@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,6 +160,29 @@ UNLIMITED = {
 }
 """The limits on one visitor, raised: a benchmark opens pages from one address far faster and
 in greater number than people do, and measures the pages, not the limits."""
+
+
+def serve_command(
+    workspace: Path,
+    port: int,
+    *,
+    notebooks: Path | None = None,
+    preheat: int | None = None,
+    host: str = "",
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """`python -m sigworkbook.app.serve` over `workspace` on `port`, opening no browser.
+
+    `notebooks` None serves the packaged workbooks; `preheat` None keeps serve's default pool
+    (one kernel for the app page); `host` "" keeps serve's default address; `extra` goes last.
+    """
+    command = [sys.executable, "-m", "sigworkbook.app.serve", "--workspace", str(workspace)]
+    command += ["--port", str(port), *(["--host", host] if host else []), "--no-browser"]
+    if notebooks is not None:
+        command += ["--notebooks", str(notebooks)]
+    if preheat is not None:
+        command += ["--preheat", str(preheat)]
+    return [*command, *extra]
 
 
 def server_env() -> dict[str, str]:

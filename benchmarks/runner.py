@@ -274,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = environment()
     progress(f"{'smoke' if settings.smoke else 'full'} run, scratch folder {work}")
     try:
-        figures, ok = run(settings, progress)
+        with postgres.shared_server():  # one PostgreSQL server for figures 9-11, 13 and 14
+            figures, ok = run(settings, progress)
     finally:
         if args.keep_work:
             progress(f"kept the scratch folder {work}")

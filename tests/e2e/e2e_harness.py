@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +18,7 @@ import psutil
 from playwright.sync_api import Page
 from repo_paths import REPO
 
+from benchmarks.processes import serve_command
 from sigworkbook.app.network import free_port
 
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -168,22 +168,14 @@ def _start_server(
     port = free_port()
     workspace = tmp / "workspace"
     log_path = tmp / "serve.log"
-    command = [
-        sys.executable,
-        "-m",
-        "sigworkbook.app.serve",
-        "--workspace",
-        str(workspace),
-        "--port",
-        str(port),
-        *(["--host", host] if host else []),  # "": serve's default, every address behind the gate
-        "--no-browser",
-    ]
-    if notebooks is not None:
-        command += ["--notebooks", str(notebooks)]
-    if preheat is not None:
-        command += ["--preheat", str(preheat)]
-    command += list(extra_args)
+    command = serve_command(
+        workspace,
+        port,
+        notebooks=notebooks,
+        preheat=preheat,
+        host=host,  # "": serve's default, every address behind the gate
+        extra=extra_args,
+    )
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGWORKBOOK_", "VOILA_"))}
     full_env.update(TEST_LIMITS)
     full_env.update(STEPS_WHEN_OPENED)

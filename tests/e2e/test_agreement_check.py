@@ -8,10 +8,18 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from e2e.e2e_harness import PAGE_TIMEOUT_MS, SCREENSHOTS, Server, wait_for_widgets
-from e2e.workbook_pages import button, new_sig, plan_value, wait_for_value
+from e2e.e2e_harness import SCREENSHOTS, Server, wait_for_widgets
+from e2e.workbook_pages import (
+    button,
+    device,
+    new_sig,
+    people_pages,
+    plan_value,
+    step_url,
+    wait_for_value,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +29,8 @@ SIZES = {"Ana": (1280, 900), "Cy": (390, 844)}
 @pytest.fixture
 def two(browser: Browser) -> Iterator[dict[str, Page]]:
     """Two people on two devices: a laptop and a phone."""
-    contexts: list[BrowserContext] = []
-    pages = {}
-    for who, (width, height) in SIZES.items():
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        pages[who] = context.new_page()
-        pages[who].set_default_timeout(PAGE_TIMEOUT_MS)
-    yield pages
-    for context in contexts:
-        context.close()
+    with people_pages(browser, devices=[device(*size) for size in SIZES.values()]) as pages:
+        yield dict(zip(SIZES, pages, strict=True))
 
 
 def scope_card(page: Page) -> Locator:
@@ -47,7 +47,7 @@ def test_answers_hidden_until_everyone_has_answered_then_counts_without_names(
     server, ana, cy = workbook_server, two["Ana"], two["Cy"]
     sig = new_sig(server.workspace, "Agreement Group")
     for who, page in two.items():  # both pages start their kernels at once
-        page.goto(server.url("voila/render/app.ipynb", sig=sig, step="charter", who=who))
+        page.goto(step_url(server, "charter", sig=sig, who=who))
     for page in two.values():
         wait_for_widgets(page)
     button(scope_card(ana), "Check agreement").click()

@@ -29,24 +29,28 @@ from e2e.workbook_pages import (
 )
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DB_PASSWORD = "Sup3r-secret-db-pass"
 FOOTPRINT = REPO / "artifacts" / "hub-per-user.json"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def database(postgres_server: PostgresServer) -> Iterator[str]:
     """A fresh database's URL, with a password (trust authentication ignores it: here it is
-    the secret that must never reach a browser or a log)."""
+    the secret that must never reach a browser or a log). The module's tests share it: each
+    makes SIGs of its own."""
     name = postgres_server.create_database()
     yield postgres_server.url(name, password=DB_PASSWORD)
     postgres_server.drop_database(name)
 
 
-@pytest.fixture
-def hub(tmp_path: Path, database: str) -> Iterator[Hub]:
-    started = start_hub(tmp_path / "hub", database)
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Hub]:
+    """One hub from the printed config for the module's tests (starting a hub and each user's
+    server is most of their time): each test makes SIGs of its own and depends on no other's;
+    users' servers started by one test are still running for the next."""
+    started = start_hub(tmp_path_factory.mktemp("hub"), database)
     try:
         yield started
     finally:
@@ -129,7 +133,7 @@ def test_hosted_on_jupyterhub(
     # The hub says who she is: her name is filled in and cannot be changed.
     expect(field(alice, "Your name")).to_have_value("alice")
     expect(field(alice, "Your name")).to_be_disabled()
-    sig = create_sig(alice, "Ward Medicines Circle")
+    sig = create_sig(alice, "Ward Pharmacy Circle")
     shoot(alice, "hub-alice-core-group")
 
     # bob logs in to his own server.
@@ -191,9 +195,9 @@ def test_hosted_on_jupyterhub(
     # bob cannot open alice's server: the hub refuses him before her server sees him.
     refused = api.get(hub.url + f"/user/alice/voila/render/00-start.ipynb?sig={sig}")
     assert refused.status == 403, refused.status
-    assert "Ward Medicines Circle" not in refused.text()
+    assert "Ward Pharmacy Circle" not in refused.text()
     bob.goto(hub.url + f"/user/alice/voila/render/01-core-group.ipynb?sig={sig}")
-    expect(bob.locator("body")).not_to_contain_text("Ward Medicines Circle")
+    expect(bob.locator("body")).not_to_contain_text("Ward Pharmacy Circle")
     assert api.post(hub.url + "/user/alice/api/kernels", data="{}").status in (403, 404, 405)
 
     # Nor can a hub admin, whom the hub lets through to every server: alice's server itself
@@ -206,7 +210,7 @@ def test_hosted_on_jupyterhub(
     response = arrived.value
     assert response is not None and response.status == 403, response and response.status
     assert urlparse(ada.url).path.startswith("/user/alice/"), ada.url
-    expect(ada.locator("body")).not_to_contain_text("Ward Medicines Circle")
+    expect(ada.locator("body")).not_to_contain_text("Ward Pharmacy Circle")
     assert "Refused ada: this server is alice's" in hub.log()
 
     # The database's credentials never reached either browser (pages, static files, frames).
@@ -221,7 +225,7 @@ def test_who_in_the_link_does_not_change_who_edits(
 ) -> None:
     bob, _ = people["bob"]
     log_in(bob, hub, "bob")
-    sig = create_sig(bob, "Night Shift Network")
+    sig = create_sig(bob, "Weekend Shift Network")
     bob.goto(hub.url + f"/user/bob/voila/render/02-name.ipynb?sig={sig}&who=alice")
     wait_for_widgets(bob)
     field(bob, "Theme").fill("Staff who work nights")
@@ -234,51 +238,6 @@ def test_who_in_the_link_does_not_change_who_edits(
     finally:
         del os.environ["SIGWORKBOOK_DATABASE"]
     assert authors == {"bob"}, authors
-
-
-def test_hub_and_database_restarted_while_bob_types(
-    hub: Hub,
-    people: dict[str, tuple[Page, Recorder]],
-    database: str,
-    postgres_server: PostgresServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Nothing acknowledged is lost and bob's page recovers: the hub (and its proxy) restarted,
-    then the database stopped and started while he types."""
-    monkeypatch.setenv("SIGWORKBOOK_DATABASE", database)  # for this test's own look-ups
-    lookup = tmp_path / "lookup"
-    lookup.mkdir()
-    bob, _ = people["bob"]
-    log_in(bob, hub, "bob")
-    sig = create_sig(bob, "Night Shift Network")
-    name_page = hub.url + f"/user/bob/voila/render/02-name.ipynb?sig={sig}"
-    bob.goto(name_page)
-    wait_for_widgets(bob)
-    field(bob, "Theme").fill("Nights")
-    wait_for_value(lookup, sig, "identity.theme", "Nights")
-    expect(status(bob)).to_contain_text("Saved at")
-
-    restart_hub(hub)  # the proxy restarts with it: bob's page loses its connection
-    banner = bob.locator("#swb-connection")
-    expect(banner).to_be_visible(timeout=30_000)
-    button(banner, "Reload").click()
-    wait_for_widgets(bob)
-    assert urlparse(bob.url).path == "/user/bob/", bob.url
-    assert parse_qs(urlparse(bob.url).query)["step"] == ["name"], bob.url
-    expect(field(bob, "Theme")).to_have_value("Nights")
-
-    postgres_server.stop("immediate")
-    try:
-        field(bob, "Theme").fill("Nights and weekends")
-        expect(status(bob)).to_contain_text("Not saved", timeout=30_000)
-    finally:
-        postgres_server.start()
-    wait_for_value(lookup, sig, "identity.theme", "Nights and weekends", timeout=60)
-    expect(status(bob)).to_contain_text("Saved at", timeout=30_000)
-    values = [change.value for change in history(lookup, sig, "identity.theme")]
-    assert values[:2] == ["Nights and weekends", "Nights"], values
-    shoot(bob, "hub-after-restarts")
 
 
 def test_pre_heated_kernels_under_the_hub(
@@ -426,3 +385,48 @@ def test_one_sig_through_the_hub_owner_editor_viewer_stranger_and_network_team(
     finally:
         del os.environ["SIGWORKBOOK_DATABASE"]
     assert authors[0] == "bob", authors
+
+
+def test_hub_and_database_restarted_while_bob_types(
+    hub: Hub,
+    people: dict[str, tuple[Page, Recorder]],
+    database: str,
+    postgres_server: PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing acknowledged is lost and bob's page recovers: the hub (and its proxy) restarted,
+    then the database stopped and started while he types."""
+    monkeypatch.setenv("SIGWORKBOOK_DATABASE", database)  # for this test's own look-ups
+    lookup = tmp_path / "lookup"
+    lookup.mkdir()
+    bob, _ = people["bob"]
+    log_in(bob, hub, "bob")
+    sig = create_sig(bob, "Night Shift Network")
+    name_page = hub.url + f"/user/bob/voila/render/02-name.ipynb?sig={sig}"
+    bob.goto(name_page)
+    wait_for_widgets(bob)
+    field(bob, "Theme").fill("Nights")
+    wait_for_value(lookup, sig, "identity.theme", "Nights")
+    expect(status(bob)).to_contain_text("Saved at")
+
+    restart_hub(hub)  # the proxy restarts with it: bob's page loses its connection
+    banner = bob.locator("#swb-connection")
+    expect(banner).to_be_visible(timeout=30_000)
+    button(banner, "Reload").click()
+    wait_for_widgets(bob)
+    assert urlparse(bob.url).path == "/user/bob/", bob.url
+    assert parse_qs(urlparse(bob.url).query)["step"] == ["name"], bob.url
+    expect(field(bob, "Theme")).to_have_value("Nights")
+
+    postgres_server.stop("immediate")
+    try:
+        field(bob, "Theme").fill("Nights and weekends")
+        expect(status(bob)).to_contain_text("Not saved", timeout=30_000)
+    finally:
+        postgres_server.start()
+    wait_for_value(lookup, sig, "identity.theme", "Nights and weekends", timeout=60)
+    expect(status(bob)).to_contain_text("Saved at", timeout=30_000)
+    values = [change.value for change in history(lookup, sig, "identity.theme")]
+    assert values[:2] == ["Nights and weekends", "Nights"], values
+    shoot(bob, "hub-after-restarts")

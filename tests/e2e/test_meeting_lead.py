@@ -14,14 +14,18 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from widget_protocol import Message, WidgetClient
 
-from e2e.e2e_harness import (
-    PAGE_TIMEOUT_MS,
-    SCREENSHOTS,
-    Server,
-    screenshot,
-    wait_for_widgets,
+from e2e.e2e_harness import SCREENSHOTS, Server, screenshot
+from e2e.workbook_pages import (
+    current,
+    device,
+    go_to,
+    new_sig,
+    open_step,
+    people_pages,
+    plan_value,
+    run_cli,
+    wait_for_value,
 )
-from e2e.workbook_pages import new_sig, people_pages, plan_value, run_cli, wait_for_value
 
 pytestmark = pytest.mark.e2e
 
@@ -48,22 +52,12 @@ CUT_OFF = """() => Array.from(document.querySelectorAll(".swb-app-step *, .swb-m
 """What sticks out past the right edge of the window, or is wider than a box that clips it."""
 
 
-def app_url(server: Server, step: str, sig: str, who: str) -> str:
-    return server.page_url("app.ipynb", sig=sig, step=step, who=who)
-
-
-def current(page: Page) -> Locator:
-    return page.locator(".swb-app-step:visible")
-
-
 def bar(page: Page) -> Locator:
     return page.locator(".swb-meeting")
 
 
 def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> None:
-    page.goto(app_url(server, step, sig, who))
-    wait_for_widgets(page)
-    expect(current(page).locator(".swb-steps")).to_be_visible()
+    open_step(page, server, step, sig=sig, who=who)
     expect(bar(page)).to_be_visible()
 
 
@@ -71,10 +65,6 @@ def on_step(page: Page, key: str) -> None:
     """The page shows step `key` and its address says so (how fast: benchmarks/following.py)."""
     expect(page.locator(f".swb-app-step--{key}")).to_be_visible()
     expect(page).to_have_url(re.compile(f"step={key}"))
-
-
-def go_to(page: Page, title: str) -> None:
-    current(page).locator(".swb-steps a", has_text=title).first.click()
 
 
 def lead(page: Page) -> None:
@@ -137,6 +127,18 @@ def test_five_follow_the_lead_a_typist_is_offered_the_move_a_wanderer_rejoins(
     screenshot(ada, "meeting-lead-1024x768")
 
 
+COUNT_TONES = """window.swbTones = [];
+const started = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...when) {
+    window.swbTones.push(this.context.state);
+    return started.apply(this, when);
+};"""
+"""Keeps the tones a page starts (the Web Audio API's oscillators), each with its audio's state
+('running': the browser let the page make sound)."""
+SOUND_ON = "localStorage.setItem('swb-sound-at-zero', '1');"
+"""A browser that remembers "Sound at zero" ticked."""
+
+
 def _says(text: str) -> object:
     def found(message: Message) -> bool:
         return message.msg_type == "comm_msg" and text in json.dumps(message.content)
@@ -150,9 +152,13 @@ def test_ready_counts_and_only_the_leads_timer_works_time_up_and_overtime(
     server = workbook_server
     sig = new_sig(server.workspace, "Timed Group")
     ada, ben, cai = people[:3]
+    ada.add_init_script(COUNT_TONES)
+    ben.add_init_script(COUNT_TONES + SOUND_ON)  # sound on, were Ben's page ever told to chime
     for page, who in ((ada, "Ada"), (ben, "Ben"), (cai, "Cai")):
         open_app(page, server, "charter", sig, who)
     lead(ada)
+    ada.get_by_label("Sound at zero").check()  # the lead's click: the page may make sound
+    expect(ben.get_by_label("Sound at zero")).to_have_count(0)
     expect(ada.locator(".swb-meeting-count")).to_contain_text(
         "0 of 2 ready (not yet: Ben, Cai)", timeout=15_000
     )
@@ -197,6 +203,10 @@ def test_ready_counts_and_only_the_leads_timer_works_time_up_and_overtime(
         expect(bar(page).locator(".swb-timer-up")).to_have_text("Time's up", timeout=15_000)
         expect(bar(page).locator(".swb-timer-clock")).to_have_text(re.compile(r"^\+00:0[1-9]$"))
     expect(current(ben).locator(".swb-timer-clock")).to_have_class(re.compile("swb-timer--over"))
+    ada.wait_for_function("window.swbTones.length === 2")  # the lead's page chimed (two notes)
+    assert ada.evaluate("window.swbTones") == ["running", "running"]
+    assert ben.evaluate("window.swbTones") == [], "a follower's page makes no sound"
+    assert ada.evaluate("localStorage.getItem('swb-sound-at-zero')") == "1"  # remembered
     screenshot(ben, "meeting-times-up-1024x768")
     ada.screenshot(path=str(SCREENSHOTS / "meeting-lead-times-up-1024x768-window.png"))
     # At 1024x768 the part that stays in view takes at most 15% of the height.
@@ -217,14 +227,8 @@ def test_on_a_phone_the_bar_stays_in_view_and_nothing_is_cut_off(
     server = workbook_server
     sig = new_sig(server.workspace, "Phone Group")
     run_cli(server.workspace, "set", sig, "charter.purpose", "Fewer falls")
-    contexts = [
-        browser.new_context(viewport={"width": 1280, "height": 900}),
-        browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True),
-    ]
-    try:
-        lead_page, phone = (context.new_page() for context in contexts)
-        for page in (lead_page, phone):
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
+    screens = (device(1280, 900), device(390, 844, mobile=True))
+    with people_pages(browser, devices=screens) as (lead_page, phone):
         open_app(lead_page, server, "charter", sig, "Ada")
         open_app(phone, server, "charter", sig, "Ben")
         lead(lead_page)
@@ -245,6 +249,3 @@ def test_on_a_phone_the_bar_stays_in_view_and_nothing_is_cut_off(
         assert phone.evaluate(CUT_OFF) == [], "cut off at the right at 390"
         phone.evaluate("window.scrollTo(0, 0)")
         screenshot(phone, "meeting-follower-390")
-    finally:
-        for context in contexts:
-            context.close()

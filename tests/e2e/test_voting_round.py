@@ -8,16 +8,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server
+from e2e.e2e_harness import Server
 from e2e.workbook_pages import (
     button,
     card,
+    device,
     field,
     focused_name,
     open_new_sig,
     open_step,
+    people_pages,
     plan_value,
     run_cli,
     set_number,
@@ -36,16 +38,8 @@ COUNT = re.compile(r"\d votes?\b")
 @pytest.fixture
 def three(browser: Browser) -> Iterator[dict[str, Page]]:
     """Three people on three devices: a laptop, a small laptop and a phone."""
-    contexts: list[BrowserContext] = []
-    pages = {}
-    for who, (width, height) in SIZES.items():
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        pages[who] = context.new_page()
-        pages[who].set_default_timeout(PAGE_TIMEOUT_MS)
-    yield pages
-    for context in contexts:
-        context.close()
+    with people_pages(browser, devices=[device(*size) for size in SIZES.values()]) as pages:
+        yield dict(zip(SIZES, pages, strict=True))
 
 
 def ballots(server: Server, sig: str) -> dict[str, dict[str, int]]:

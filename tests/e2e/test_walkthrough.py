@@ -33,7 +33,7 @@ from e2e.workbook_pages import (
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.steps import STEPS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 WHO = "Tess Walker"
 FIRST_NAME = "Ward Medicines Circle"

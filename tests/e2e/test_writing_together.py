@@ -11,16 +11,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
-from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server, wait_for_widgets
+from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server
 from e2e.workbook_pages import (
     button,
     new_sig,
+    open_step,
     people_pages,
     plan_value,
     run_cli,
     shoot,
     status,
-    step_url,
     wait_for_value,
 )
 
@@ -41,8 +41,7 @@ def three(browser: Browser) -> Iterator[list[Page]]:
 
 def open_app(page: Page, server: Server, step: str, sig: str, who: str) -> Locator:
     """The app page on `step` as `who`; the step's area."""
-    page.goto(step_url(server, step, sig=sig, who=who))
-    wait_for_widgets(page)
+    open_step(page, server, step, sig=sig, who=who)
     area = page.locator(f".swb-app-step--{step}")
     expect(area.locator(".swb-steps")).to_be_visible()
     return area

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -157,7 +157,7 @@ def open_step(
     page.goto(step_url(server, step, sig=sig, who=who))
     wait_for_widgets(page)
     if sig is not None:
-        expect(page.locator(".swb-steps")).to_be_visible()
+        expect(current(page).locator(".swb-steps")).to_be_visible()
 
 
 def open_new_sig(page: Page, server: Server, name: str, step: str, who: str) -> str:
@@ -167,15 +167,26 @@ def open_new_sig(page: Page, server: Server, name: str, step: str, who: str) -> 
     return sig
 
 
+LAPTOP = {"width": 1024, "height": 768}
+
+
+def device(width: int, height: int, *, mobile: bool = False) -> dict[str, Any]:
+    """A browser context's options for a screen of this size (`mobile`: a phone's browser)."""
+    return {"viewport": {"width": width, "height": height}, "is_mobile": mobile}
+
+
 @contextmanager
 def people_pages(
-    browser: Browser, count: int, viewport: dict[str, int] | None = None
+    browser: Browser,
+    count: int = 0,
+    viewport: dict[str, int] | None = None,
+    *,
+    devices: Sequence[Mapping[str, Any]] = (),
 ) -> Iterator[list[Page]]:
-    """`count` people, each in their own browser context (their own laptop), closed after."""
-    contexts = [
-        browser.new_context(viewport=viewport or {"width": 1024, "height": 768})
-        for _ in range(count)
-    ]
+    """`count` people, each in their own browser context (their own laptop), closed after; or
+    one person for each of `devices`, each the options of their context (see `device`)."""
+    options = list(devices) or [{"viewport": viewport or LAPTOP}] * count
+    contexts = [browser.new_context(**dict(device)) for device in options]
     pages = []
     try:
         for context in contexts:
