@@ -177,7 +177,7 @@ class Memory:
     each_mb: list[list[float]] = field(default_factory=list)
 
 
-def _serve_command(workspace: Path, listen: int) -> list[str]:
+def serve_command(workspace: Path, listen: int) -> list[str]:
     """`sigworkbook serve` with its defaults (one pre-heated kernel for the app page)."""
     return [
         sys.executable,
@@ -196,8 +196,10 @@ def _app_url(server: Server, sig_id: str, step: str, who: str) -> str:
 
 
 @contextlib.contextmanager
-def meeting(browser: Chromium, server: Server, sig_id: str, size: int) -> Iterator[list[Person]]:
-    """`size` people, each in a browsing context of their own, with the app open on step 2;
+def meeting(
+    browser: Chromium, server: Server, sig_id: str, size: int, *, step: str = FIRST_STEP
+) -> Iterator[list[Person]]:
+    """`size` people, each in a browsing context of their own, with the app open on `step`;
     at the end each page is left (its kernel shut down) and every kernel waited for."""
     people: list[Person] = []
     try:
@@ -205,7 +207,7 @@ def meeting(browser: Chromium, server: Server, sig_id: str, size: int) -> Iterat
             context, page = browser.person()
             people.append(Person(f"Person {n + 1}", context, page))
         started = time.perf_counter()
-        urls = [_app_url(server, sig_id, FIRST_STEP, person.name) for person in people]
+        urls = [_app_url(server, sig_id, step, person.name) for person in people]
         for person, url in zip(people, urls, strict=True):
             person.page.goto(url, wait_until="commit", timeout=MOVE_TIMEOUT_MS)
         for person, url in zip(people, urls, strict=True):
@@ -331,7 +333,7 @@ def measure(
     follows = following.Following(following.ROUNDS[: settings.meeting_rounds])
     log = settings.work / "logs" / "serve-meeting.log"
     with (
-        listening("sigworkbook serve (meeting)", lambda p: _serve_command(workspace, p), log) as (
+        listening("sigworkbook serve (meeting)", lambda p: serve_command(workspace, p), log) as (
             server,
             _,
         ),
