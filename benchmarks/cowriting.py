@@ -169,9 +169,10 @@ def _stored(folder: Path, database: str | None, sig_id: str) -> str:
         return str(get_path(workspace.load(sig_id).plan.model_dump(), PATH))
 
 
-def _wait_stored(folder: Path, database: str | None, sig_id: str, words: list[str]) -> str:
-    """The field's text in the store once it holds every word (or after SETTLE_MS)."""
-    deadline = time.monotonic() + SETTLE_MS / 1000
+def _wait_stored(
+    folder: Path, database: str | None, sig_id: str, words: list[str], deadline: float
+) -> str:
+    """The field's text in the store once it holds every word (or at `deadline`, monotonic)."""
     while True:
         text = _stored(folder, database, sig_id)
         if all(word in text for word in words) or time.monotonic() > deadline:
@@ -198,10 +199,12 @@ def one_run(
     keys, phrases = plan_keys(len(people), seconds, seed)
     late = _type(people, keys)
     words = [word for phrase in phrases for word in phrase.words]
+    deadline = time.monotonic() + SETTLE_MS / 1000
     for person in people:
+        left = max(1.0, (deadline - time.monotonic()) * 1000)
         with contextlib.suppress(PlaywrightError):  # what is missing is counted below
-            person.page.wait_for_function(HAS_ALL, arg=words, timeout=SETTLE_MS, polling=100)
-    stored = _wait_stored(folder, database, sig_id, words)
+            person.page.wait_for_function(HAS_ALL, arg=words, timeout=left, polling=100)
+    stored = _wait_stored(folder, database, sig_id, words, deadline)
     screens = [person.page.evaluate(SEEN) for person in people]
     if into is None:
         return
@@ -218,7 +221,11 @@ def one_run(
     for screen in screens:
         missing |= {word for word in words if word not in screen["text"]}
     if not latencies:
-        raise BrowserError(f"no writer's words reached another box; missing: {sorted(missing)}")
+        boxes = "; ".join(repr(screen["text"][-200:]) for screen in screens)
+        raise BrowserError(
+            f"no writer's words reached another box: the store has {stored[-200:]!r}, the "
+            f"boxes {boxes}"
+        )
     into.p50.append(percentile(latencies, 50))
     into.p95.append(percentile(latencies, 95))
     into.worst.append(max(latencies))
