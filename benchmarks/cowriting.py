@@ -14,7 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
 from benchmarks import postgres
-from benchmarks.browser import BrowserError, Chromium
+from benchmarks.browser import Chromium
 from benchmarks.meeting import Person, meeting, serve_command, settle
 from benchmarks.pages import wait_pool_heated
 from benchmarks.processes import Server, listening
@@ -74,8 +74,12 @@ HAS_ALL = """(words) => {
 
 SEEN = """() => {
   clearInterval(window.__benchWatch);
-  return {seen: window.__benchSeen, text: window.__benchBox.value,
-          conflicts: document.querySelectorAll(".swb-conflict").length};
+  const box = window.__benchBox;
+  return {seen: window.__benchSeen, text: box.value,
+          conflicts: document.querySelectorAll(".swb-conflict").length,
+          status: (document.querySelector(".swb-app-step--charter .swb-statusbar .swb-saved")
+                   || {}).textContent || "",
+          typingHere: document.body.contains(box) && document.activeElement === box};
 }"""
 
 
@@ -188,9 +192,9 @@ def one_run(
     seconds: float,
     seed: int,
     into: Backend | None,
-) -> None:
+) -> str:
     """The people (their pages settled on the charter) type at once for `seconds`; with
-    `into`, what was measured is added to it."""
+    `into`, what was measured is added to it. What happened, in a few words."""
     for person in people:
         box = _box(person)
         box.click()
@@ -206,8 +210,6 @@ def one_run(
             person.page.wait_for_function(HAS_ALL, arg=words, timeout=left, polling=100)
     stored = _wait_stored(folder, database, sig_id, words, deadline)
     screens = [person.page.evaluate(SEEN) for person in people]
-    if into is None:
-        return
     latencies = []
     for phrase in phrases:
         for reader, screen in enumerate(screens):
@@ -220,21 +222,36 @@ def one_run(
     missing = {word for word in words if word not in stored}
     for screen in screens:
         missing |= {word for word in words if word not in screen["text"]}
-    if not latencies:
-        boxes = "; ".join(repr(screen["text"][-200:]) for screen in screens)
-        raise BrowserError(
-            f"no writer's words reached another box: the store has {stored[-200:]!r}, the "
-            f"boxes {boxes}"
+    said = f"{len(words)} words, {len(missing)} lost, keys p95 {percentile(late, 95):.0f} ms late"
+    if latencies:
+        said += (
+            f"; p50 {percentile(latencies, 50):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
+            f"max {max(latencies):.2f} s"
         )
-    into.p50.append(percentile(latencies, 50))
-    into.p95.append(percentile(latencies, 95))
-    into.worst.append(max(latencies))
+    if missing:
+        said += (
+            "; the store has "
+            + repr(stored[-120:])
+            + "; the boxes "
+            + "; ".join(
+                f"{screen['text'][-120:]!r} ({screen['status']}, "
+                f"{'still typed in' if screen['typingHere'] else 'no longer focused'})"
+                for screen in screens
+            )
+        )
+    if into is None:
+        return said
     into.lost.append(float(len(missing)))
+    if latencies:  # else no writer's words reached another box: only the words lost count
+        into.p50.append(percentile(latencies, 50))
+        into.p95.append(percentile(latencies, 95))
+        into.worst.append(max(latencies))
     into.latencies += len(latencies)
     into.words += len(words)
     into.conflicts += sum(int(screen["conflicts"]) for screen in screens)
     into.late_ms += late
     into.missing += sorted(missing)
+    return said
 
 
 def _runs(
@@ -265,7 +282,7 @@ def _runs(
             with Workspace.open(folder, database=database) as workspace:
                 workspace.set(sig_id, PATH, START_TEXT, author="benchmarks")
             with _writers(browser, server, sig_id, settings.cowriters) as people:
-                one_run(
+                said = one_run(
                     people,
                     folder,
                     database,
@@ -274,6 +291,7 @@ def _runs(
                     run,
                     found if run >= 0 else None,
                 )
+            progress(f"co-writing, {label}: {said}")
     return found
 
 
@@ -309,6 +327,13 @@ def _on_postgres(settings: Settings, browser: Chromium, progress: Callable[[str]
         server.close()
 
 
+STALLED = "no writer's words reached another box in any run (see the words lost)"
+
+
+def _summary(values: list[float]) -> Summary | None:
+    return Summary.of(values) if values else None
+
+
 def figure(settings: Settings, backends: list[Backend]) -> Figure:
     """Figure 18 from the runs on each store."""
     writers = settings.cowriters
@@ -334,7 +359,7 @@ def figure(settings: Settings, backends: list[Backend]) -> Figure:
         "store and in every box. Median, min and max over the runs; a new meeting each run.",
     )
     for found in backends:
-        if not found.p95:
+        if not found.lost:
             made.rows.append(
                 Row(f"{found.label}: p95", "s", None, note=found.note or "not measured")
             )
@@ -348,27 +373,30 @@ def figure(settings: Settings, backends: list[Backend]) -> Figure:
             Row(
                 f"{found.label}: p50, {writers} writers",
                 "s",
-                Summary.of(found.p50),
+                _summary(found.p50),
                 samples=found.p50,
                 measured=measured,
                 extra=extra,
+                note="" if found.p95 else STALLED,
             ),
             Row(
                 f"{found.label}: p95",
                 "s",
-                Summary.of(found.p95),
+                _summary(found.p95),
                 Target("<=", P95_TARGET_S),
                 samples=found.p95,
                 measured=measured,
                 extra=extra,
+                note="" if found.p95 else STALLED,
             ),
             Row(
                 f"{found.label}: max",
                 "s",
-                Summary.of(found.worst),
+                _summary(found.worst),
                 samples=found.worst,
                 measured=measured,
                 extra=extra,
+                note="" if found.p95 else STALLED,
             ),
             Row(
                 f"{found.label}: words lost",
