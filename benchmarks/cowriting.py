@@ -369,35 +369,24 @@ def figure(settings: Settings, backends: list[Backend]) -> Figure:
             f"p95 {percentile(found.late_ms, 95):.0f} ms late"
         )
         extra = {"writers": writers, "seconds": settings.cowriting_s}
+        for name, values, target in (
+            (f"p50, {writers} writers", found.p50, None),
+            ("p95", found.p95, Target("<=", P95_TARGET_S)),
+            ("max", found.worst, None),
+        ):
+            made.rows.append(
+                Row(
+                    f"{found.label}: {name}",
+                    "s",
+                    _summary(values),
+                    target,
+                    samples=values,
+                    measured=measured,
+                    extra=extra,
+                    note="" if values else STALLED,
+                )
+            )
         made.rows += [
-            Row(
-                f"{found.label}: p50, {writers} writers",
-                "s",
-                _summary(found.p50),
-                samples=found.p50,
-                measured=measured,
-                extra=extra,
-                note="" if found.p95 else STALLED,
-            ),
-            Row(
-                f"{found.label}: p95",
-                "s",
-                _summary(found.p95),
-                Target("<=", P95_TARGET_S),
-                samples=found.p95,
-                measured=measured,
-                extra=extra,
-                note="" if found.p95 else STALLED,
-            ),
-            Row(
-                f"{found.label}: max",
-                "s",
-                _summary(found.worst),
-                samples=found.worst,
-                measured=measured,
-                extra=extra,
-                note="" if found.p95 else STALLED,
-            ),
             Row(
                 f"{found.label}: words lost",
                 "count",
