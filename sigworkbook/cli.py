@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -118,9 +120,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as workspace:
         loaded = workspace.load(args.sig)
         if args.json:
-            from sigworkbook.exports import plan_json
+            from sigworkbook.exports import plan_json, shareable
 
-            print(plan_json(loaded.plan.model_dump(mode="json")), end="")
+            print(plan_json(shareable(loaded.plan).model_dump(mode="json")), end="")
             return 0
         checks = workspace.check(args.sig)
     plan = loaded.plan
@@ -735,12 +737,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _operator_log_quiet() -> Iterator[None]:
+    """While a command runs, the operator's log of lookups, erasures and deletions (meant for
+    a server's log) says only warnings: the command's own output tells its user what it did."""
+    from sigworkbook import privacy
+    from sigworkbook.hosting.access import log_to_server
+
+    log_to_server(privacy.log)
+    level = privacy.log.level
+    privacy.log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        privacy.log.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; user errors print one line on stderr and return 2."""
     args = build_parser().parse_args(argv)
     try:
         handler: Handler = args.handler
-        return handler(args)
+        with _operator_log_quiet():
+            return handler(args)
     except SigworkbookError as error:
         print(f"sigworkbook {args.verb}: {error}", file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ repaired field by field from its history."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 from sigworkbook.editing import Editing
 from sigworkbook.hosting.access import Access
@@ -15,6 +15,7 @@ from sigworkbook.plan.paths import PathError, get_path, row_by_id, set_path_in_p
 from sigworkbook.plan.validation import Problem
 from sigworkbook.workspace_plans import (
     ABSENT,
+    OWN_IN_PART,
     VOTING_ROUND,
     Loaded,
     UnreadablePlan,
@@ -24,6 +25,37 @@ from sigworkbook.workspace_plans import (
     loaded,
     row_of,
 )
+
+KEPT_CURRENT: Final = (
+    *OWN_IN_PART,
+    "meeting.timers",
+    "meeting.live",
+    "meeting.records",
+    "meeting.set_aside",
+)
+"""What restoring a whole revision leaves as it is now: it brings back the group's text fields
+and lists, never what people did since (ideas and votes, ballots, agreement answers: each
+person's own), nor the meeting as it went (timers, the live meeting, its records, versions
+set aside)."""
+
+
+def keep_current(restored: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """`restored` (an earlier plan, changed in place) with every `KEPT_CURRENT` part as in
+    `current`."""
+    for path in KEPT_CURRENT:
+        section, _, key = path.rpartition(".")
+        value = get_path(current, path, ABSENT)
+        parent = get_path(restored, section, None)
+        if not isinstance(parent, dict):
+            if value is ABSENT:
+                continue
+            parent = {}
+            set_path_in_place(restored, section, parent)
+        if value is ABSENT:
+            parent.pop(key, None)
+        else:
+            parent[key] = json.loads(json.dumps(value))
+    return restored
 
 
 class Restoring(Editing):
@@ -88,7 +120,8 @@ class Restoring(Editing):
     def restore(
         self, sig_id: str, revision: int, *, path: str | None = None, author: str | None = None
     ) -> Loaded:
-        """Make the plan (or only the field at `path`) as it was at `revision`, as a new change."""
+        """Make the plan (or only the field at `path`) as it was at `revision`, as a new change;
+        a whole plan keeps what `KEPT_CURRENT` says as it is now."""
         author = self._author(author)
         current = self.store.revision(sig_id)
         if not 1 <= revision <= current:
@@ -140,4 +173,8 @@ class Restoring(Editing):
                     note=note,
                 )
             )
-        return loaded(self.store.replace(sig_id, old, author=author, kind="restore", note=note))
+
+        def compute(current: dict[str, Any]) -> list[tuple[str, Any]]:
+            return [("", keep_current(json.loads(json.dumps(old)), current))]
+
+        return loaded(self.store.update(sig_id, compute, author=author, kind="restore", note=note))

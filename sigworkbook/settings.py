@@ -320,7 +320,7 @@ BUILD_AHEAD: Final = Setting(
     0.5,
     "Seconds between two steps the app page builds ahead, while nobody types, once the page "
     "is on screen (so that moving to them later is instant); 0 builds a step only when it is "
-    "opened.",
+    "opened, and during a meeting the group's next step.",
     _seconds_or_off(60),
 )
 POLL_INTERVAL: Final = Setting(

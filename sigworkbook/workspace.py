@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from sigworkbook import settings
+from sigworkbook.errors import SigworkbookError
 from sigworkbook.hosting.access import Access
 from sigworkbook.hosting.identity import User, hub_user_name
 from sigworkbook.permissions import needs
 from sigworkbook.personal_data import PersonalData
 from sigworkbook.plan import catalogues
+from sigworkbook.plan.fieldtypes import time_zone_names
 from sigworkbook.plan.gaps import StepCheck, check
 from sigworkbook.restoring import Restoring
 from sigworkbook.store import (
@@ -22,6 +24,7 @@ from sigworkbook.store import (
     Submission,
     database_url,
     open_store,
+    opener_for,
 )
 from sigworkbook.workspace_plans import (
     NAME_DECISION,
@@ -56,6 +59,19 @@ def resolve(explicit: Path | str | None = None) -> Path:
     """The workspace folder: the one given, else $SIGWORKBOOK_WORKSPACE, else ~/sigworkbook."""
     chosen = Path(explicit) if explicit else settings.WORKSPACE.read()
     return chosen.expanduser().resolve()
+
+
+def warm_up() -> None:
+    """Do the one-off work of a process's first `Workspace.open` and plan check ahead of time
+    (a pre-heated kernel, while it waits for its visitor): import the store's backend, read the
+    catalogues and this machine's time zones. Anything wrong is left for the real open to say."""
+    try:
+        url = settings.DATABASE.read() or database_url(resolve() / DATABASE_NAME)
+        opener_for(url)
+        catalogues.active()
+    except (SigworkbookError, OSError):
+        return
+    time_zone_names()
 
 
 class Workspace(Restoring, PersonalData):

@@ -3,20 +3,24 @@ people's sessions on one real SQLite workspace, each as its own kernel would hol
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import io
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docx
 import pytest
+from store_backends import ALICE, BACKENDS, TOM, hosted_sig
 
 from sigworkbook.exports import meeting_record
 from sigworkbook.live.leading import Refused, meeting_of
 from sigworkbook.live.session import Session
 from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.steps import STEP_BY_KEY
+from sigworkbook.ui.app import PAGE_READY, App
 from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages.name import NameIdeas
@@ -194,6 +198,36 @@ def test_only_the_lead_moves_roams_hands_over_ends_or_runs_the_timer(
     assert not ben_page.timer.running and ben_page.timer.refusals == 3
 
 
+def test_only_the_lead_has_sound_at_zero_and_only_the_leads_page_is_told_to_chime(
+    room: list[Person],
+) -> None:
+    ada, ben, _ = room
+    assert ada.bar.sound.value == "", "no meeting: no lead, no sound"
+    ada.bar.lead_button.click()
+    ada.go("charter")
+    for person in room:
+        person.look()
+    assert ben.steps[-1] == "charter"
+    assert "Sound at zero" in ada.bar.sound.value and "checkbox" in ada.bar.sound.value
+    assert ben.bar.sound.value == "", "the box is the lead's only"
+
+    def left(seconds: int) -> None:
+        """The charter's 30 minutes running, `seconds` left (overtime when negative)."""
+        state = {"spent_seconds": 30 * 60 - seconds, "running_since": time.time()}
+        ada.session.workspace.set(SIG, "meeting.timers.charter", state)
+        for person in room:
+            person.look()
+
+    left(100)
+    assert ada.bar.chime.value == "" and ada.bar.chimes == 0
+    left(-1)  # the clock reaches zero while the pages look
+    assert 'data-swb-chime="1"' in ada.bar.chime.value
+    assert ben.bar.chime.value == "" and ben.bar.chimes == 0, "a follower's page never chimes"
+    left(-3)
+    ada.bar.step_clock.show("charter")  # the clock ticks on into overtime: no second chime
+    assert ada.bar.chimes == 1
+
+
 def test_during_a_meeting_only_the_lead_runs_the_name_vote(room: list[Person]) -> None:
     """Issue 20's rounds follow issue 21's lead: start, reveal, close and choose are the lead's
     while a meeting goes on (refused in the kernel, nothing stored); anyone's without one."""
@@ -289,6 +323,67 @@ def test_ending_the_meeting_keeps_its_record_with_the_sig(room: list[Person]) ->
     assert "No meeting going on" in ben.shown and "Lead the meeting" in ben.shown
 
 
+def _meeting_moves(lead: Session, other: Session) -> None:
+    """A meeting's every kind of write: the lead starts it, moves, lets people roam and runs
+    the timer (started, five minutes added); `other` says they are ready."""
+    meeting_of(lead).start("name")
+    meeting_of(lead).move("charter")
+    meeting_of(lead).set_roam(True)
+    timer = Page(STEP_BY_KEY["charter"], lead).timer
+    timer.toggle.click()
+    timer.add_button.click()
+    other.refresh()
+    meeting_of(other).set_ready(True)
+    lead.refresh()
+
+
+def _meeting_kept(session: Session) -> None:
+    live = session.loaded.plan.meeting.live
+    assert live is not None and live.step == "charter" and live.roam and live.ready
+    timer = session.loaded.plan.meeting.timers["charter"]
+    assert timer.running_since is not None and timer.added_seconds == 300
+
+
+def test_undo_takes_back_my_edit_never_a_move_ready_or_the_timer(room: list[Person]) -> None:
+    ada, ben, _ = room
+    ada.session.save("charter.purpose", "Fewer falls")
+    _meeting_moves(ada.session, ben.session)
+    assert ben.session.undo() is None, "a ready click is not an edit to undo"
+    undone = ada.session.undo()
+    assert undone is not None and undone.path == "charter.purpose"
+    assert ada.session.loaded.plan.charter.purpose == ""
+    _meeting_kept(ada.session)
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_hosted_undo_never_takes_back_the_meeting(
+    request: pytest.FixtureRequest, backend_name: str, tmp_path: Path
+) -> None:
+    """Hosted, every write carries the login (the meeting's too): Undo still takes back only
+    the person's own edit of the plan."""
+    backend, sig_id = hosted_sig(request, backend_name, tmp_path, lambda _ws, _sig: None)
+    with (
+        Workspace(tmp_path, backend.open(), user=ALICE) as alice_ws,
+        Workspace(tmp_path, backend.open(), user=TOM) as tom_ws,
+    ):
+        alice = Session(alice_ws, sig_id, author="alice", step="charter")
+        tom = Session(tom_ws, sig_id, author="tom", step="charter")
+        try:
+            assert alice.save("charter.purpose", "Fewer falls")
+            _meeting_moves(alice, tom)
+            authors = {c.author for c in alice_ws.history(sig_id) if c.path.startswith("meeting")}
+            assert authors == {"alice", "tom"}, "the meeting's writes carry the login"
+            assert tom.undo() is None, "a ready click is not an edit to undo"
+            undone = alice.undo()
+            assert undone is not None and undone.path == "charter.purpose"
+            alice.refresh()
+            assert alice.loaded.plan.charter.purpose == ""
+            _meeting_kept(alice)
+        finally:
+            alice.close()
+            tom.close()
+
+
 def test_hosted_only_an_owner_or_editor_leads_and_the_lead_passes_to_one(tmp_path: Path) -> None:
     from sigworkbook.hosting.identity import User
 
@@ -340,37 +435,77 @@ def test_the_meeting_is_shared_through_postgresql_too(postgres_url: str, tmp_pat
             ben.close()
 
 
-def test_during_a_meeting_each_app_builds_the_groups_next_step_ahead(
+@pytest.fixture
+def app_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import asyncio
-
-    from sigworkbook.ui import step_ahead
-    from sigworkbook.ui.app import App
+) -> Iterator[asyncio.AbstractEventLoop]:
+    """The event loop an app's kernel runs (building ahead is scheduled on it), the meeting's
+    hint acted on at once, and the SIG's workspace where the app finds it."""
+    from sigworkbook.ui import app as app_module
 
     for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
     loop = asyncio.new_event_loop()
-    monkeypatch.setattr(step_ahead, "kernel_loop", lambda: loop)
-    monkeypatch.setattr(step_ahead, "PREPARE_AFTER", 0.01)
-    with Workspace.open(tmp_path, create=True) as workspace:
-        workspace.new_sig("Frailty Friends", author="setup")
-        session = Session(workspace, SIG, author="Ada")
-        try:
-            app = App(session, STEP_BY_KEY["name"])
-            assert not app.areas["charter"].built
-            app.bar.lead_button.click()  # type: ignore[union-attr]
+    monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
+    monkeypatch.setattr(app_module, "GROUP_NEXT_AFTER", 0.01)
+    yield loop
+    loop.close()
 
-            async def until_built() -> None:
-                for _ in range(200):
-                    if app.areas["charter"].built:
-                        return
-                    await asyncio.sleep(0.01)
 
-            loop.run_until_complete(until_built())
-            assert app.areas["charter"].built, "the step after the group's is built ahead"
-            assert app.current is not None and app.current.key == "name", "and not shown"
-        finally:
-            session.close()
-            loop.close()
+def _built(app: App) -> list[str]:
+    return [key for key, area in app.areas.items() if area.built]
+
+
+def _until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool]) -> None:
+    async def wait() -> None:
+        for _ in range(500):
+            if done():
+                return
+            await asyncio.sleep(0.01)
+
+    loop.run_until_complete(wait())
+
+
+def test_during_a_meeting_each_app_builds_the_groups_next_step_ahead_even_with_building_off(
+    workspace: Workspace, app_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `build_ahead` 0 (the browser tests' servers) an app builds the steps opened, and in
+    a meeting the group's next one: following the lead stays a switch."""
+    monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0")
+    session = Session(workspace, SIG, author="Ada")
+    try:
+        app = App(session, STEP_BY_KEY["name"])
+        app.nav.value = PAGE_READY
+        assert app.bar is not None
+        app.bar.lead_button.click()
+        _until(app_loop, lambda: app.areas["charter"].built)
+        assert app.areas["charter"].built, "the step after the group's is built ahead"
+        assert app.current is not None and app.current.key == "name", "and not shown"
+        app_loop.run_until_complete(asyncio.sleep(0.05))
+        assert _built(app) == ["name", "charter"], "and no other"
+    finally:
+        session.close()
+
+
+def test_with_building_ahead_on_the_groups_next_step_comes_first(
+    workspace: Workspace, app_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0.01")
+    ada = Session(workspace, SIG, author="Ada")
+    ben = Session(workspace, SIG, author="Ben")
+    try:
+        meeting_of(ada).start("schedule")
+        meeting_of(ada).set_roam(True)
+        ben.refresh()
+        app = App(ben, STEP_BY_KEY["start"])  # Ben roams on the start page
+        order: list[str] = []
+        real = app._build
+        monkeypatch.setattr(app, "_build", lambda area: (order.append(area.step.key), real(area)))
+        app.nav.value = PAGE_READY
+        _until(app_loop, lambda: len(order) >= 2)
+        assert order[:2] == ["promotion", "core"], "the group's next step, then the one after his"
+        assert app.current is not None and app.current.key == "start"
+    finally:
+        ada.close()
+        ben.close()

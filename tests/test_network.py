@@ -125,7 +125,7 @@ def test_the_review_page_sends_the_listing(root: Path) -> None:
         content = review.build(Page(STEP_BY_KEY["review"], session))
         send = next(w for w in walk(content) if isinstance(w, review.ListingSubmission))
         assert "Not sent" in send.state.value
-        assert send.send()
+        assert send.submit()
         assert "Sent to the network team" in send.state.value and "by bob" in send.state.value
         assert "(revision 2)" in send.state.value
         session.save("identity.description", "Changed after sending")
@@ -134,12 +134,12 @@ def test_the_review_page_sends_the_listing(root: Path) -> None:
     with Workspace.open(root, user=User("carol")) as carol:
         session = Session(carol, "later-group")
         send = review.ListingSubmission(session)
-        assert not send.send()
+        assert not send.submit()
         assert "not change it" in send.message.value
         session.close()
     with Workspace.open(root, user=User("alice")) as alice:
         empty = alice.new_sig("Nameless yet").plan.id
         session = Session(alice, empty)
         send = review.ListingSubmission(session)
-        assert not send.send() and "fill in both" in send.message.value
+        assert not send.submit() and "fill in both" in send.message.value
         session.close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
+import http.cookiejar
 import logging
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -126,10 +129,10 @@ class Echo(tornado.websocket.WebSocketHandler):
         self.write_message(message)
 
 
-@pytest.fixture
-def gated(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A tornado server on 0.0.0.0 whose every page is SIG data, behind the room gate."""
-    path = room_file(tmp_path)
+@contextlib.contextmanager
+def gated_server(path: Path) -> Iterator[int]:
+    """A tornado server on 0.0.0.0 whose every page is SIG data, behind the room gate of the
+    room at `path`; its port."""
     port = free_port()
     ready = threading.Event()
     loop_box: list[asyncio.AbstractEventLoop] = []
@@ -150,9 +153,19 @@ def gated(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert ready.wait(10)
-    yield port, path
-    loop_box[0].call_soon_threadsafe(loop_box[0].stop)
-    thread.join(10)
+    try:
+        yield port
+    finally:
+        loop_box[0].call_soon_threadsafe(loop_box[0].stop)
+        thread.join(10)
+
+
+@pytest.fixture
+def gated(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """A gated server (`gated_server`) and its room file."""
+    path = room_file(tmp_path)
+    with gated_server(path) as port:
+        yield port, path
 
 
 def _get(
@@ -184,7 +197,7 @@ def _join(port: int, code: str) -> str:
     assert response.status == 302, response.status
     assert response.getheader("Location") == "/?sig=frailty-friends"
     cookie = response.getheader("Set-Cookie") or ""
-    assert cookie.startswith(f"{ROOM_COOKIE}=") and "HttpOnly" in cookie, cookie
+    assert cookie.startswith(f"{ROOM_COOKIE}-{port}=") and "HttpOnly" in cookie, cookie
     assert "token" not in (response.getheader("Location") or "")
     return cookie.split(";", 1)[0]
 
@@ -215,7 +228,7 @@ def test_the_short_address_lets_others_in_until_the_code_changes_or_the_room_clo
     cookie = _join(port, room.code.lower())  # typed in lower case: still the code
     assert _body("127.0.0.2", port, "/?sig=frailty-friends", cookie=cookie) == (200, SIG_DATA)
     assert _body("127.0.0.2", port, "/anything", cookie=cookie) == (200, SIG_DATA)
-    forged = f"{ROOM_COOKIE}={room.code}"  # unsigned: refused
+    forged = f"{ROOM_COOKIE}-{port}={room.code}"  # unsigned: refused
     assert _body("127.0.0.2", port, "/", cookie=forged)[0] == 403
     renewed = change_code(path)
     assert _body("127.0.0.2", port, "/", cookie=cookie)[0] == 403  # the old code's browsers
@@ -225,6 +238,27 @@ def test_the_short_address_lets_others_in_until_the_code_changes_or_the_room_clo
     close_room(path)
     assert _body("127.0.0.2", port, "/", cookie=cookie)[0] == 403
     assert _body("127.0.0.1", port, "/")[0] == 200  # this machine stays in
+
+
+def test_two_servers_on_one_machine_keep_a_browsers_two_joins_apart(tmp_path: Path) -> None:
+    """Two `make run` on one machine, each with its room: a browser (one cookie jar, which like
+    a browser's keeps cookies per host, not per port) joins both and stays in both."""
+    rooms = [room_file(tmp_path / name) for name in ("first", "second")]
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar)
+    )
+    with gated_server(rooms[0]) as first, gated_server(rooms[1]) as second:
+        for path in rooms:
+            path.parent.mkdir()
+        codes = [open_room(path, "frailty-friends").code for path in rooms]
+        for port, code in zip((first, second), codes, strict=True):
+            with browser.open(f"http://127.0.0.2:{port}/j/{code}", timeout=10) as page:
+                assert page.read().decode() == SIG_DATA  # joined, and on to the SIG
+        assert len(jar) == 2, [cookie.name for cookie in jar]
+        for port in (first, second):
+            with browser.open(f"http://127.0.0.2:{port}/?sig=frailty-friends", timeout=10) as page:
+                assert page.status == 200 and page.read().decode() == SIG_DATA
 
 
 def test_the_join_code_never_reaches_the_log(

@@ -185,3 +185,21 @@ def test_with_building_ahead_off_only_the_steps_opened_are_built(
     app.nav.value = app_module.PAGE_READY
     loop.run_until_complete(asyncio.sleep(0.05))
     assert [key for key, area in app.areas.items() if area.built] == ["charter"]
+
+
+def test_the_start_step_in_the_app_uses_the_sessions_workspace(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One database connection per person, not a second one for the start step (with
+    PostgreSQL each open workspace holds a connection for as long as the page is open)."""
+    opened: list[object] = []
+    real = Workspace.open.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Workspace], *args: object, **kwargs: object) -> Workspace:
+        opened.append(args)
+        return real(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Workspace, "open", classmethod(counted))
+    app = App(session, STEP_BY_KEY["start"])
+    assert shown(app) == ["start"]
+    assert opened == []

@@ -5,6 +5,9 @@ messages their page sends."""
 from __future__ import annotations
 
 import html
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +171,26 @@ def test_a_closed_sigs_pages_are_read_only_and_say_it_is_closed(
         session = Session(local, SIG, author="Ada")
         assert not session.read_only
         session.close()
+
+
+def test_the_widgets_going_never_closes_the_sig(root: Path) -> None:
+    """ipywidgets closes a widget when it goes (`Widget.close`, from `__del__` at the kernel's
+    exit too): that is not the owner pressing "Close the SIG"."""
+    with Workspace.open(root) as local:
+        end = SigEndPanel(local, SIG)
+        end.close()
+        widgets.Widget.close(end.close_button)
+        assert local.closed_sigs() == {}
+
+
+def test_a_kernel_that_built_the_owners_panel_exits_and_the_sig_stays_open(root: Path) -> None:
+    """A real process builds the panel and exits, as a page's kernel does when it is shut down."""
+    script = (
+        "from sigworkbook.workspace import Workspace\n"
+        "from sigworkbook.ui.personal import SigEndPanel\n"
+        f"panel = SigEndPanel(Workspace.open({str(root)!r}), {SIG!r})\n"
+    )
+    env = {**os.environ, "USER": "convener", "LOGNAME": "convener"}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=60)
+    with Workspace.open(root) as local:
+        assert local.closed_sigs() == {}

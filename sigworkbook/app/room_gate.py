@@ -29,7 +29,9 @@ from sigworkbook.markup import Markup
 from sigworkbook.room import JOIN_PATH, LOCAL_NAMES, Room, read_room
 
 ROOM_COOKIE = "sigworkbook-room"
-"""The cookie a joined browser shows: the join code it came in with, signed by the server."""
+"""The cookie a joined browser shows: the join code it came in with, signed by the server. Its
+name ends with the server's port (`cookie_name`): a browser keeps cookies per host, not per
+port, so two servers on one machine would otherwise overwrite each other's."""
 COOKIE_DAYS = 1
 """A joined browser's cookie is good for a day's meeting at most (the code may end it sooner)."""
 WRONG_CODES_ALLOWED = 20
@@ -61,10 +63,24 @@ def is_local_connection(request: HTTPServerRequest) -> bool:
     return address in (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 
 
+def _host(request: HTTPServerRequest) -> tuple[str, str]:
+    """The name in `request`'s Host header and its port ('' when it names none)."""
+    match = re.match(r"^(\[[^\]]*\]|[^:]*)(?::(\d+))?$", request.host or "")
+    return ((match.group(1) or "").lower(), match.group(2) or "") if match else ("", "")
+
+
 def host_name(request: HTTPServerRequest) -> str:
     """The name in `request`'s Host header, without the port."""
-    match = re.match(r"^(\[[^\]]*\]|[^:]*)(:\d+)?$", request.host or "")
-    return (match.group(1) if match else "").lower()
+    return _host(request)[0]
+
+
+def cookie_name(request: HTTPServerRequest) -> str:
+    """The room cookie's name for the server `request` came to: `sigworkbook-room-8866`, by
+    the port in the address the browser used (what tells two servers of one machine apart in
+    its cookie jar); `sigworkbook-room` at the default port. A name the Host header made up only
+    looks for another cookie: the signature covers the name."""
+    port = _host(request)[1]
+    return f"{ROOM_COOKIE}-{port}" if port else ROOM_COOKIE
 
 
 @dataclass
@@ -154,7 +170,7 @@ class JoinHandler(tornado.web.RequestHandler):
             )
             return
         self.set_signed_cookie(
-            ROOM_COOKIE,
+            cookie_name(self.request),
             room.code,
             expires_days=COOKIE_DAYS,
             path=self.gate.base_url,
@@ -179,11 +195,12 @@ class RoomGate:
 
     def joined(self, request: HTTPServerRequest, room: Room) -> str | None:
         """The open room's current code when `request` brings a cookie for it, else None."""
-        raw = request.cookies.get(ROOM_COOKIE)
+        name = cookie_name(request)
+        raw = request.cookies.get(name)
         if raw is None:
             return None
         value = tornado.web.decode_signed_value(
-            self.secret, ROOM_COOKIE, raw.value, max_age_days=COOKIE_DAYS
+            self.secret, name, raw.value, max_age_days=COOKIE_DAYS
         )
         code = value.decode("utf-8", "replace") if value is not None else ""
         return room.code if room.admits(code) else None

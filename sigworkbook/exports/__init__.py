@@ -17,6 +17,7 @@ from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
 from sigworkbook.exports.templating import reference_document, render_template
 from sigworkbook.files import write_atomic
+from sigworkbook.plan import agreement, voting
 from sigworkbook.plan.fieldtypes import slugify
 from sigworkbook.plan.model import Plan
 
@@ -30,6 +31,7 @@ __all__ = [
     "download_name",
     "plan_json",
     "render",
+    "shareable",
     "write_all",
 ]
 
@@ -197,8 +199,15 @@ def download_name(sig_id: str, file_name: str, name: str = "") -> str:
     return f"{slug if slug and slug != 'sig' else sig_id}-{file_name}"
 
 
+def shareable(plan: Plan) -> Plan:
+    """The plan as every document shows it: an open voting round's ballots and an open
+    agreement check's answers are hidden until revealed, and an anonymous round never names
+    its voters."""
+    return agreement.sealed(voting.sealed(plan))
+
+
 def _job(plan: Plan, revision: int, exported_at: dt.datetime | None, templates: Path | None) -> Job:
-    return Job(plan, revision, timing.export_time(exported_at), templates)
+    return Job(shareable(plan), revision, timing.export_time(exported_at), templates)
 
 
 def render(

@@ -25,9 +25,8 @@ from sigworkbook.plan.voting import decision_text
 from sigworkbook.store import StoreError
 from sigworkbook.workspace import NAME_DECISION, NAME_IDEAS, VOTING_ROUND
 
-LIVE = "meeting.live"
-"""Where the plan keeps the meeting going on now."""
-MEETING = "meeting"
+LIVE = rules.LIVE
+MEETING = rules.MEETING
 TYPING_SECONDS = 4.0
 """Someone who typed this recently is not moved by the lead: they are offered the move."""
 

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sigworkbook.live.set_aside import SET_ASIDE
+from sigworkbook.plan import meeting
 from sigworkbook.store import Change
+
+NOT_EDITS: tuple[str, ...] = (*meeting.STATE, SET_ASIDE)
+"""Changes that are nobody's edit of the plan, whoever's kernel wrote them (hosted, every write
+carries the hub user's name): the meeting's state (the lead's moves, who is ready, the timers,
+the records) and the versions set aside. Undo never takes them back; the history panel does not
+list them."""
+
+
+def is_edit(path: str) -> bool:
+    """Whether a change at `path` is someone's edit of the plan (not one of `NOT_EDITS`)."""
+    set_aside = path == SET_ASIDE or path.startswith(SET_ASIDE + ".")
+    return not meeting.is_state(path) and not set_aside
 
 
 class UndoLog:
@@ -19,9 +33,12 @@ class UndoLog:
         self._mine.append(revision)
 
     def last(self, history: Iterable[Change], author: str | None) -> Change | None:
-        """The newest change in `history` (newest first) by this page or its person, not undone."""
+        """The newest edit in `history` (newest first) by this page or its person, not undone
+        (the meeting's state and versions set aside are nobody's edits: see `NOT_EDITS`)."""
         mine = set(self._mine)
         for change in history:
+            if not is_edit(change.path or ""):
+                continue
             ours = change.revision in mine or (author is not None and change.author == author)
             if ours and change.revision not in self._undone:
                 return change

@@ -22,6 +22,7 @@ from sigworkbook.plan.people import clean_name
 # classes: scanning long text character by character made every save slow.
 _LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _PROSE_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # tab, newline pass
+_LINK = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def _control_characters(value: str, pattern: re.Pattern[str]) -> list[str]:
@@ -98,7 +99,7 @@ def slugify(name: str) -> str:
 
 def _check_link(value: str) -> str:
     check_line(value)
-    if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    if value and not _LINK.match(value):
         raise ValueError("must be a web address starting with https:// or http://")
     return value
 

@@ -16,6 +16,23 @@ LATE_SHARE = 0.05
 ON_TIME_SECONDS = 60
 """Within this many seconds of the agenda the meeting is on time."""
 
+MEETING = "meeting"
+LIVE = "meeting.live"
+"""Where the plan keeps the meeting going on now."""
+TIMERS = "meeting.timers"
+"""Where the plan keeps each step's shared timer."""
+RECORDS = "meeting.records"
+STATE = (LIVE, TIMERS, RECORDS)
+"""Where the plan keeps the meeting's state (the lead, the group's step, who is ready, the
+timers, the records): written by the meeting, nobody's edit of the plan (the agenda's
+timeboxes, in `meeting.timeboxes`, are the plan's)."""
+
+
+def is_state(path: str) -> bool:
+    """Whether a change at `path` is the meeting's state (`STATE`, or the whole `meeting`, as
+    ending it writes), not an edit of the plan."""
+    return path == MEETING or any(path == kept or path.startswith(kept + ".") for kept in STATE)
+
 
 def started(lead: str, step: str, now: float, revision: int) -> LiveMeeting:
     """A meeting led by `lead`, the group on `step`, begun at `now` (plan at `revision`)."""

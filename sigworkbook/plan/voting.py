@@ -569,15 +569,24 @@ def round_in_words(round_: Any) -> str:
     return f"{state}, {plural(budget, 'dot')} each, {plural(ballots, 'ballot')}"
 
 
+ANONYMOUS_VOTER = "Voter {n}"
+"""Who a ballot of an anonymous round is from, in anything handed out: never their name."""
+
+
 def sealed(plan: Plan) -> Plan:
     """The plan as a page may hand it out (its downloads): an open round without its ballots,
-    which nobody may read before the reveal, and no ideas while they are collected privately."""
+    which nobody may read before the reveal, no ideas while they are collected privately, and
+    an anonymous round's ballots (kept for the counts) under "Voter 1", "Voter 2", ..."""
     current = plan.identity.voting_round
-    if current is None or current.status not in ("collecting", "open"):
+    if current is None or (current.status not in ("collecting", "open") and not current.anonymous):
         return plan
     copy = plan.model_copy(deep=True)
-    assert copy.identity.voting_round is not None
-    copy.identity.voting_round.ballots = []
+    round_ = copy.identity.voting_round
+    assert round_ is not None
+    if current.status in ("collecting", "open"):
+        round_.ballots = []
+    for n, ballot in enumerate(round_.ballots, start=1):
+        ballot.voter = ANONYMOUS_VOTER.format(n=n)
     if current.status == "collecting":  # and ideas collected privately are nobody else's
         copy.identity.name_ideas = []
     return copy

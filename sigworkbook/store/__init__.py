@@ -24,7 +24,7 @@ from sigworkbook.store.interface import (
     Validate,
     Visitor,
 )
-from sigworkbook.store.urls import database_url, mask_password, open_store
+from sigworkbook.store.urls import database_url, mask_password, open_store, opener_for
 
 __all__ = [
     "ROLES",
@@ -52,4 +52,5 @@ __all__ = [
     "database_url",
     "mask_password",
     "open_store",
+    "opener_for",
 ]

@@ -328,6 +328,9 @@ class Store(Protocol):
     def erasures(self) -> list[Erasure]:
         """Every erasure and deletion, newest first (who, when, how many places)."""
 
+    def copy_erasures(self, erasures: Sequence[Erasure]) -> None:
+        """Add these records of erasures and deletions as they are (``migrate`` copies them)."""
+
     def find_person(
         self, name: str, *, also: Sequence[str] = (), only: Collection[str] | None = None
     ) -> list[Place]:

@@ -40,6 +40,11 @@ SCHEMA_3: Final = (
 """Version 3 (both backends): closed SIGs, and the record of erasures (who, when, how many
 places; never what was erased)."""
 
+_ERASURE_INSERT: Final = (
+    "INSERT INTO erasures (number, what, erased_by, erased_at, places, sigs, placeholder) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
 _HISTORY: Final = (
     "SELECT revision, path, value, author, note FROM history WHERE sig_id = ? ORDER BY revision"
 )
@@ -124,6 +129,26 @@ class Lifecycle(Transactional):
         return [
             Erasure(n, w, b, datetime.fromisoformat(at), p, s, ph) for n, w, b, at, p, s, ph in rows
         ]
+
+    def copy_erasures(self, erasures: Sequence[Erasure]) -> None:
+        """Add these records of erasures and deletions as they are, numbers included
+        (``migrate`` copies the record with the SIGs)."""
+        with self._write() as transaction:
+            transaction.run_many(
+                _ERASURE_INSERT,
+                [
+                    (
+                        e.number,
+                        e.what,
+                        e.by,
+                        changelog.at_text(e.at),
+                        e.places,
+                        e.sigs,
+                        e.placeholder,
+                    )
+                    for e in erasures
+                ],
+            )
 
     # ----------------------------------------------------------------- a person
 
@@ -315,11 +340,7 @@ def _record(
     """Add the erasure's record (first, so the database sees that a rewrite is recorded)."""
     number = _next_number(transaction)
     at = changelog.now()
-    transaction.run(
-        "INSERT INTO erasures (number, what, erased_by, erased_at, places, sigs, placeholder) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (number, what, by, at, places, sigs, placeholder),
-    )
+    transaction.run(_ERASURE_INSERT, (number, what, by, at, places, sigs, placeholder))
     return Erasure(number, what, by, datetime.fromisoformat(at), places, sigs, placeholder)
 
 

@@ -1,4 +1,5 @@
-"""Copying every SIG with its whole history from one database into another, and checking the copy."""
+"""Copying every SIG with its whole history (and the record of erasures) from one database into
+another, and checking the copy."""
 
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ def copy_all(
             f"the database {target.location} already holds SIGs ({shown}): migrate copies only "
             "into an empty database; nothing was copied"
         )
+    if target.erasures():
+        raise StoreError(
+            f"the database {target.location} already holds a record of erasures: migrate copies "
+            "only into an empty database; nothing was copied"
+        )
     revisions = 0
     sig_ids = source.sig_ids()
     submissions = list(reversed(source.submissions()))
@@ -75,8 +81,11 @@ def copy_all(
         revisions += len(changes)
         if progress is not None:
             progress(sig_id, len(changes))
+    target.copy_erasures(list(reversed(source.erasures())))
     for sig_id in sig_ids:
         verify(source, target, sig_id)
+    if target.erasures() != source.erasures():
+        raise StoreError(f"the copy in {target.location} does not have the same record of erasures")
     if target.submissions() != source.submissions():
         raise StoreError(
             f"the copy in {target.location} does not have the same listing submissions"

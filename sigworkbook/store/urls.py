@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -21,7 +23,13 @@ one in its own), imported only when a URL of that scheme is opened."""
 
 
 def backends() -> dict[str, EntryPoint]:
-    """The store backends installed, by URL scheme."""
+    """The store backends installed, by URL scheme (read again only when sys.path changes:
+    reading every installed package's metadata takes tens of milliseconds per page)."""
+    return _installed(tuple(sys.path))
+
+
+@functools.lru_cache(maxsize=8)
+def _installed(search_path: tuple[str, ...]) -> dict[str, EntryPoint]:
     return {entry.name: entry for entry in entry_points(group=GROUP)}
 
 
@@ -66,6 +74,11 @@ def sqlite_path(url: str) -> Path:
 
 def open_store(url: str, *, create: bool = False, busy_timeout: float = 30.0) -> Store:
     """Open the database at `url` with the backend its scheme names."""
+    return opener_for(url)(url, create, busy_timeout)
+
+
+def opener_for(url: str) -> Opener:
+    """The opener of the backend that `url`'s scheme names, its module imported."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     scheme = {"postgres": "postgresql"}.get(scheme.split("+", 1)[0], scheme.split("+", 1)[0])
     installed = backends()
@@ -82,4 +95,4 @@ def open_store(url: str, *, create: bool = False, busy_timeout: float = 30.0) ->
             f"it must start with {known}"
         )
     opener: Opener = target.load()
-    return opener(url, create, busy_timeout)
+    return opener

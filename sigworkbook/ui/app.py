@@ -30,6 +30,7 @@ from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
+from sigworkbook.workspace import warm_up
 
 log = logging.getLogger("sigworkbook.app")
 
@@ -40,6 +41,9 @@ LOCATION_CLASS = "swb-app-location"
 PAGE_READY = "ready"
 """What the page's script writes into the hidden box once the page is on screen: the kernel
 then builds the other steps ahead, one at a time, while the person is not typing."""
+GROUP_NEXT_AFTER = 2.0
+"""Seconds after a meeting's hint before the group's next step is built, when the app builds no
+other step ahead (setting `build_ahead` 0): the move that gave the hint goes first."""
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -72,11 +76,15 @@ class App(widgets.VBox):
             area.box.add_class(f"swb-app-step--{area.step.key}")
         self.current: Step | None = None
         self._ahead: asyncio.TimerHandle | None = None
+        self._every_step = False
+        """Whether the page is on screen: every step not built yet is then built ahead."""
+        self._wanted: str | None = None
+        """The step the meeting's group goes to next: built ahead first (`build_soon`)."""
         self.asked = 0
         """The number of the page script's latest request served (it ignores older answers)."""
         self.bar = (
             MeetingBar(
-                session, lambda key: self.go(STEP_BY_KEY[key]), first.key, prepare=self.prepare
+                session, lambda key: self.go(STEP_BY_KEY[key]), first.key, ahead=self.build_soon
             )
             if session is not None
             else None
@@ -116,44 +124,55 @@ class App(widgets.VBox):
         if self.bar is not None:
             self.bar.went(step.key)
 
-    def prepare(self, key: str) -> None:
-        """Build step `key` off screen if it is not built yet (the meeting's next step)."""
-        area = self.areas[key]
-        if self.session is not None and not area.built:
-            self._build(area)
-
     def build_ahead(self) -> None:
-        """Build the steps not opened yet, one at a time in the kernel's idle moments (the
-        steps after this one first), so that moving to any of them later is only a switch:
-        a meeting moving on waits for no kernel and no new widgets."""
-        loop, every = kernel_loop(), settings.BUILD_AHEAD.read()
-        if loop is None or self.session is None or self._ahead is not None or not every:
+        """The page is on screen: build the steps not opened yet, one at a time in the kernel's
+        idle moments (the steps after this one first), so that moving to any of them later is
+        only a switch: a meeting moving on waits for no kernel and no new widgets."""
+        self._every_step = True
+        self._schedule()
+
+    def build_soon(self, key: str) -> None:
+        """The meeting's hint: the group goes to step `key` next, so build it ahead before any
+        other, even when the app builds no other step ahead (setting `build_ahead` 0: then
+        only this one, `GROUP_NEXT_AFTER` s later), so that following the lead is a switch."""
+        self._wanted = key
+        self._schedule()
+
+    def not_built(self) -> list[StepArea]:
+        """The steps to build ahead, in order: the group's next step (`build_soon`), then,
+        once the page is on screen and `build_ahead` is on, the others, the ones after the
+        step on screen first."""
+        keys = [step.key for step in STEPS]
+        at = keys.index(self.current.key) if self.current is not None else 0
+        order = [self._wanted] if self._wanted is not None else []
+        if self._every_step and settings.BUILD_AHEAD.read():
+            order += keys[at + 1 :] + keys[:at]
+        return [self.areas[key] for key in dict.fromkeys(order) if not self.areas[key].built]
+
+    def _schedule(self) -> None:
+        """Build the next step of `not_built` in a moment (every `build_ahead` s, else after
+        `GROUP_NEXT_AFTER`), never while the person types: one timer for every step ahead."""
+        loop = kernel_loop()
+        if loop is None or self.session is None or self._ahead is not None:
+            return
+        if not self.not_built():
             return
         meeting = meeting_of(self.session)
 
         def build_next() -> None:
             self._ahead = None
             waiting = self.not_built()
-            if not waiting:
-                return
-            if not meeting.typing:  # never while the person types: a moment later
-                area = waiting.pop(0)
+            if waiting and not meeting.typing:  # never while the person types: a moment later
+                area = waiting[0]
                 try:
                     self._build(area)
                 except Exception:
                     log.exception("building %s ahead failed", area.step.key)
                     return
-            if waiting or meeting.typing:
-                self._ahead = loop.call_later(every, build_next)
+            self._schedule()
 
+        every = settings.BUILD_AHEAD.read() or GROUP_NEXT_AFTER
         self._ahead = loop.call_later(every, build_next)
-
-    def not_built(self) -> list[StepArea]:
-        """The steps not built yet, the ones after the step on screen first."""
-        keys = [step.key for step in STEPS]
-        at = keys.index(self.current.key) if self.current is not None else 0
-        order = keys[at + 1 :] + keys[:at]
-        return [self.areas[key] for key in order if not self.areas[key].built]
 
     def _location_html(self, step: Step) -> Markup:
         query = {"step": step.key}
@@ -219,6 +238,7 @@ def preload() -> None:
         step_source(step)
     for module in pkgutil.iter_modules(pages.__path__, f"{pages.__name__}."):
         importlib.import_module(module.name)
+    warm_up()
 
 
 def run_step_notebook(step: Step) -> None:

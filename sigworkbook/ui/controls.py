@@ -260,8 +260,7 @@ class BoundControl(ChoosingVersions, widgets.VBox):
             self._writers = list(dict.fromkeys([*self._writers, self.session.author]))
         if text != before:
             self._show_typing(text)
-            self._rebased = (before, text)
-            self._rebased_at = time.monotonic()
+            self._rebase_from(before, text)
         if text != theirs:
             self.session.queue_merged(self.path, text, self)
         self._mark_unsaved(self.is_dirty())
@@ -274,8 +273,7 @@ class BoundControl(ChoosingVersions, widgets.VBox):
         before = self.value
         self.show_value(value)
         if isinstance(value, str) and value != before:
-            self._rebased = (before or "", value)
-            self._rebased_at = time.monotonic()
+            self._rebase_from(before or "", value)
 
     def _show_typing(self, text: str) -> None:
         """Put `text` in the box as this person's typing (the page keeps their caret)."""
@@ -289,6 +287,11 @@ class BoundControl(ChoosingVersions, widgets.VBox):
     """(the box's text, the text the kernel put in it): until the browser sends text typed on
     the new one, a text typed on the old one is merged again, never taken as deleting words."""
     _rebased_at = 0.0
+
+    def _rebase_from(self, before: str, shown: str) -> None:
+        """The kernel put `shown` in the box over `before`: text typed on `before` and still
+        on its way is merged into `shown` as it arrives (`_rebase_typing`)."""
+        self._rebased, self._rebased_at = (before, shown), time.monotonic()
 
     def _rebase_typing(self) -> None:
         """The browser sent text typed before the kernel's text reached it: merge it in too."""
@@ -308,7 +311,7 @@ class BoundControl(ChoosingVersions, widgets.VBox):
             return
         # Their latest keys win over the box's older text where both touch the same words.
         fixed = merge(before, now, shown).keep_mine
-        self._rebased, self._rebased_at = (now, fixed), time.monotonic()
+        self._rebase_from(now, fixed)
         self._show_typing(fixed)
 
     def _edited(self) -> None:

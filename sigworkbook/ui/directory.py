@@ -23,13 +23,10 @@ from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.parts import error_html
+from sigworkbook.ui.uploads import list_upload
 from sigworkbook.workspace import Loaded
 
 SAMPLE_DIRECTORY = data_file("sample", "member-directory.csv")
-ACCEPTED_FILES = (
-    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-"""What the upload button offers: Excel workbooks and CSV files."""
 RESULT_LIMIT = 25
 INVITEES = "promotion.invitees"
 REASON_MAX = 300
@@ -110,13 +107,10 @@ class DirectorySearch(widgets.VBox):
         self._syncing = False
         self._shown: list[Invitee] | None = None
 
-        self.upload = widgets.FileUpload(
-            accept=ACCEPTED_FILES,
-            multiple=False,
-            description="Upload a directory (Excel or CSV)",
-            tooltip="An Excel or CSV file with a column for each person's name, organisation "
-            "and interests",
-            layout=widgets.Layout(width="auto"),
+        self.upload = list_upload(
+            "Upload a directory (Excel or CSV)",
+            "An Excel or CSV file with a column for each person's name, organisation and interests",
+            widgets.Layout(width="auto"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button("Use the sample directory", fit=True, align="flex-start")

@@ -20,8 +20,7 @@ from sigworkbook.exports.timing import export_time
 from sigworkbook.files import write_atomic
 from sigworkbook.live.session import Session
 from sigworkbook.markup import Markup
-from sigworkbook.plan import agreement, catalogues
-from sigworkbook.plan.voting import sealed
+from sigworkbook.plan import catalogues
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import StoreError
 from sigworkbook.ui import styles
@@ -136,8 +135,7 @@ def export_all(session: Session, *, reuse: bool = False) -> Export:
     if earlier is not None:
         return earlier
     moment = export_time(None)
-    # An open round's ballots and an open check's answers are nobody else's to download.
-    plan = agreement.sealed(sealed(loaded.plan))
+    plan = loaded.plan  # every document hides what is not revealed (exports.shareable)
     page = charter_page(plan, revision=loaded.revision, exported_at=moment).encode()
     marker = folder / REVISION_MARKER
     try:

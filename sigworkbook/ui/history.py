@@ -12,6 +12,7 @@ import ipywidgets as widgets
 
 from sigworkbook.errors import SigworkbookError
 from sigworkbook.live.session import SET_ASIDE, Session
+from sigworkbook.live.undo import NOT_EDITS, is_edit
 from sigworkbook.markup import Markup
 from sigworkbook.plan.agreement import AGREEMENT, check_in_words, section_title
 from sigworkbook.plan.fields import in_words, label, row_name, value_in_words
@@ -36,7 +37,7 @@ SHOWN = 25
 EVERY_FIELD = ""
 """The filter's value for "every field" (the whole plan's path)."""
 
-UNLISTED = ("meeting.timers", "meeting.live", "meeting.records", SET_ASIDE)
+UNLISTED = NOT_EDITS
 """Changes the panel does not list: the meeting's shared timers (started, paused, reset), the
 meeting going on (the lead's moves, who is ready) and its records (kept when the lead ends it,
 writing the whole `meeting`) are not edits of the plan anyone would want to read about or undo;
@@ -68,9 +69,7 @@ def _agreement_in_words(path: str, value: Any) -> str:
 
 def listed(change: Change) -> bool:
     """Whether the panel lists `change`."""
-    return change.path != "meeting" and not any(
-        change.path == path or change.path.startswith(path + ".") for path in UNLISTED
-    )
+    return is_edit(change.path)
 
 
 def when_text(moment: dt.datetime, today: dt.date | None = None) -> str:
@@ -434,7 +433,8 @@ class HistoryPanel(widgets.Accordion):
         if change.revision > 1:
             whole = styles.button(
                 f"Restore the plan {point_in_words(change)}",
-                tooltip="Make the whole plan as it was right after this change",
+                tooltip="Make the whole plan as it was right after this change (votes, agreement "
+                "answers and the meeting's record stay as they are now)",
                 fit=True,
             )
             on_click(whole, lambda: self._restore(change.revision, None), reads_typing=True)

@@ -17,15 +17,24 @@ from sigworkbook.markup import Markup
 from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.model import MeetingRecord
 from sigworkbook.plan.people import same_person
+from sigworkbook.plan.steps import STEP_BY_KEY, next_step
 from sigworkbook.plan.wording import long_date
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
-from sigworkbook.ui.step_ahead import StepAhead
 from sigworkbook.ui.step_clock import StepClock
 from sigworkbook.workspace import Loaded
 
 BAR_CLASS = "swb-meeting"
 """The compact bar that stays in view (sticky) on every screen."""
+SOUND_TOGGLE = Markup(
+    '<label class="swb-meeting-sound"><input type="checkbox" class="swb-sound-at-zero"> '
+    "Sound at zero</label>"
+)
+"""The lead's "Sound at zero" box: off unless the lead's browser remembers it on (the page's
+script keeps it, in localStorage); shown to the lead only."""
+CHIME = Markup('<span class="swb-chime" data-swb-chime="{}" hidden></span>')
+"""Tells the lead's page that the clock reached zero (the n-th time): its script then plays a
+short tone, once, if "Sound at zero" is ticked."""
 
 
 def _data_uri(media_type: str, data: bytes) -> str:
@@ -48,12 +57,13 @@ class MeetingBar:
         session: Session,
         go: Callable[[str], None],
         current: str,
-        prepare: Callable[[str], None] | None = None,
+        ahead: Callable[[str], None] | None = None,
     ) -> None:
         self.session = session
         self.meeting: Meeting = meeting_of(session)
         self.go = go
-        self.ahead = StepAhead(self.meeting, prepare)
+        self.ahead = ahead
+        """Asks the app to build a step ahead, off screen, before any other (`App.build_soon`)."""
         self.current = current
         live = self.meeting.live
         self.following = live is None or live.step == current
@@ -65,7 +75,7 @@ class MeetingBar:
 
         self.line = widgets.HTML()
         self.line.add_class("swb-meeting-line")
-        self.step_clock = StepClock(session)
+        self.step_clock = StepClock(session, at_zero=self._at_zero)
         self.clock = self.step_clock.widget
         self.notice = widgets.HTML()
         self.notice.add_class("swb-meeting-notice")
@@ -100,11 +110,22 @@ class MeetingBar:
         self.end_button = _button("End the meeting", "swb-meeting-end")
         self.records = widgets.HTML()
         self.records.add_class("swb-meeting-records")
+        self.sound = widgets.HTML()
+        self.chime = widgets.HTML()
+        self.chimes = 0
+        """How often the lead's clock reached zero on this page (the chime's number)."""
         self.lead_tools = widgets.HBox(
-            [self.ready_line, self.roam, self.hand_to, self.hand_button, self.end_button]
+            [
+                self.ready_line,
+                self.roam,
+                self.sound,
+                self.hand_to,
+                self.hand_button,
+                self.end_button,
+            ]
         )
         self.lead_tools.add_class("swb-meeting-tools")
-        self.panel = widgets.VBox([self.lead_tools, self.where, self.records])
+        self.panel = widgets.VBox([self.lead_tools, self.where, self.records, self.chime])
         self.panel.add_class("swb-meeting-panel")
 
         on_click(self.go_button, self._go_to_group, reads_typing=False)
@@ -175,12 +196,27 @@ class MeetingBar:
             if self.following:
                 self.offered = None
         self.render()
-        self.ahead.after_the_group()
+        self._group_next_ahead()
 
     def _plan_changed(self, _: Loaded) -> None:
         self.follow()
         self.render()
-        self.ahead.after_the_group()
+        self._group_next_ahead()
+
+    def _group_next_ahead(self) -> None:
+        """While a meeting goes on, ask for the step after the group's to be built ahead, so
+        that following the lead there is a switch."""
+        live = self.meeting.live
+        following = next_step(STEP_BY_KEY[live.step]) if live is not None else None
+        if following is not None and self.ahead is not None:
+            self.ahead(following.key)
+
+    def _at_zero(self) -> None:
+        """The clock of the step on screen reached zero: the lead's page is told to chime (its
+        script plays the tone if the lead ticked "Sound at zero"); nobody else's."""
+        if self.meeting.live is not None and self.meeting.leading:
+            self.chimes += 1
+            self.chime.value = CHIME.format(self.chimes)
 
     def _presence_changed(self, _: list[Visitor]) -> None:
         try:
@@ -274,6 +310,7 @@ class MeetingBar:
             if notice
             else ""
         )
+        self.sound.value = SOUND_TOGGLE if leading else ""
         for widget, shown in show.items():
             widget.layout.display = None if shown else "none"
         self._show_records()

@@ -16,6 +16,7 @@ from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import SaveStatus, Session
 from sigworkbook.markup import Markup
 from sigworkbook.plan.gaps import check
+from sigworkbook.plan.meeting import TIMERS
 from sigworkbook.plan.people import clean_name
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import Visitor
@@ -39,9 +40,6 @@ from sigworkbook.ui.repair import RepairNotice
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import show
 from sigworkbook.workspace import Loaded, UnreadablePlan, Workspace
-
-TIMERS = "meeting.timers"
-"""Where the plan keeps each step's shared timer."""
 
 
 def choose_sig(workspace: Workspace) -> str | None:
@@ -231,6 +229,11 @@ def sharing(session: Session) -> Iterator[None]:
         _shared.reset(token)
 
 
+def shared_session() -> Session | None:
+    """The session the app page shares with the steps it builds (see `sharing`), if any."""
+    return _shared.get()
+
+
 def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
     """Open the page of step `key` and display its header; None (with a notice) if no SIG.
 
@@ -241,7 +244,7 @@ def open_step(key: str, *, workspace: Workspace | None = None) -> Page | None:
 
     step = STEP_BY_KEY[key]
     page_module(step.key)
-    shared = _shared.get()
+    shared = shared_session()
     session = shared if shared is not None else open_session(step, workspace=workspace)
     if session is None:
         return None

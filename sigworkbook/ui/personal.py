@@ -111,9 +111,9 @@ class SigEndPanel(widgets.VBox):
             "Delete for good", tooltip="Plan, history, members and exports all go", fit=True
         )
         self.message = styles.html()
-        on_click(self.close_button, self.close, reads_typing=False)
-        on_click(self.reopen_button, self.reopen, reads_typing=False)
-        on_click(self.delete_button, self.delete, reads_typing=True)
+        on_click(self.close_button, self.close_sig, reads_typing=False)
+        on_click(self.reopen_button, self.reopen_sig, reads_typing=False)
+        on_click(self.delete_button, self.delete_sig, reads_typing=True)
         super().__init__(
             [
                 widgets.HBox([self.close_button, self.reopen_button]),
@@ -136,13 +136,15 @@ class SigEndPanel(widgets.VBox):
         )
         return True
 
-    def close(self) -> bool:
+    def close_sig(self) -> bool:
+        """Close the SIG (kept, read-only); True when closed. Not `close`: that is the widget's
+        own teardown, which ipywidgets calls when the widget goes (at the kernel's exit too)."""
         return self._act(True)
 
-    def reopen(self) -> bool:
+    def reopen_sig(self) -> bool:
         return self._act(False)
 
-    def delete(self) -> bool:
+    def delete_sig(self) -> bool:
         """Delete the SIG if its name was typed; True when deleted."""
         try:
             self.workspace.delete_sig(self.sig_id, typed=self.name_input.value)

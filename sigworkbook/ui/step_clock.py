@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -14,25 +15,30 @@ from sigworkbook.ui.layout import clock_html
 
 
 class StepClock:
-    """The clock of one step's timebox (empty for a step without one)."""
+    """The clock of one step's timebox (empty for a step without one); `at_zero` is called
+    when, running, it reaches zero before this kernel's eyes (once: not on a page opened after)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, at_zero: Callable[[], None] | None = None) -> None:
         self.session = session
+        self.at_zero = at_zero
         self.widget = widgets.HTML()
         self.widget.add_class("swb-meeting-clock")
         self._step = ""
+        self._left: int | None = None
+        """The time left last shown of the step's running clock (None: stopped, or none)."""
         self._handle: asyncio.TimerHandle | None = None
 
     def show(self, step: str) -> None:
         """Show the clock of `step`, ticking each second while it runs."""
-        self._step = step
+        if step != self._step:
+            self._step, self._left = step, None
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
         meeting = self.session.loaded.plan.meeting
         box = meeting.timeboxes.get(step, 0) if step in STEP_BY_KEY else 0
         if not box:
-            self.widget.value = ""
+            self.widget.value, self._left = "", None
             return
         timer = meeting.timers.get(step)
         spent = timer.spent_seconds if timer else 0.0
@@ -42,7 +48,11 @@ class StepClock:
         running = since is not None
         if since is not None:
             spent += max(0.0, time.time() - since)
-        self.widget.value = clock_html(total - int(spent), total, running=running)
+        left = total - int(spent)
+        self.widget.value = clock_html(left, total, running=running)
+        if running and self._left is not None and self._left > 0 >= left and self.at_zero:
+            self.at_zero()
+        self._left = left if running else None
         loop = kernel_loop()
         if running and loop is not None:
             self._handle = loop.call_later(1, self._tick)

@@ -1,4 +1,5 @@
-"""Lists people keep, uploaded in the browser: a 20,000-row directory, an Excel file, a bad file."""
+"""Lists people keep, uploaded in the browser: a 20,000-row directory, an Excel file, a bad file,
+a file too large to send."""
 
 from __future__ import annotations
 
@@ -74,3 +75,20 @@ def test_an_excel_directory_with_a_missing_column_is_refused_by_name(
         "'Topics'",
         timeout=UPLOAD_TIMEOUT_MS,
     )
+
+
+def test_a_file_too_large_to_send_is_refused_by_the_page_and_the_page_keeps_working(
+    page: Page, workbook_server: Server
+) -> None:
+    """Over the server's message limit (6 MB) the page's connection would close without a
+    word: the page refuses the file under the button, sends nothing, and goes on working."""
+    open_step(page, workbook_server, "promotion", sig=DEMO_SIG, who="Priya")
+    people = card(page, "Find people to invite")
+    upload(page, "huge.csv", b"name,organisation,interests\n" + b"x" * 7_000_000, "text/csv")
+    expect(people.locator(".swb-upload-error")).to_have_text(
+        "Upload a directory (Excel or CSV): huge.csv is 7 MB; at most 5 MB. Nothing was sent: "
+        "choose a smaller file."
+    )
+    upload(page, "members.csv", directory_csv(10), "text/csv")
+    expect(people).to_contain_text("10 people loaded from members.csv")
+    expect(people.locator(".swb-upload-error")).to_have_count(0)

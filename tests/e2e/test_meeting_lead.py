@@ -137,6 +137,18 @@ def test_five_follow_the_lead_a_typist_is_offered_the_move_a_wanderer_rejoins(
     screenshot(ada, "meeting-lead-1024x768")
 
 
+COUNT_TONES = """window.swbTones = [];
+const started = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...when) {
+    window.swbTones.push(this.context.state);
+    return started.apply(this, when);
+};"""
+"""Keeps the tones a page starts (the Web Audio API's oscillators), each with its audio's state
+('running': the browser let the page make sound)."""
+SOUND_ON = "localStorage.setItem('swb-sound-at-zero', '1');"
+"""A browser that remembers "Sound at zero" ticked."""
+
+
 def _says(text: str) -> object:
     def found(message: Message) -> bool:
         return message.msg_type == "comm_msg" and text in json.dumps(message.content)
@@ -150,9 +162,13 @@ def test_ready_counts_and_only_the_leads_timer_works_time_up_and_overtime(
     server = workbook_server
     sig = new_sig(server.workspace, "Timed Group")
     ada, ben, cai = people[:3]
+    ada.add_init_script(COUNT_TONES)
+    ben.add_init_script(COUNT_TONES + SOUND_ON)  # sound on, were Ben's page ever told to chime
     for page, who in ((ada, "Ada"), (ben, "Ben"), (cai, "Cai")):
         open_app(page, server, "charter", sig, who)
     lead(ada)
+    ada.get_by_label("Sound at zero").check()  # the lead's click: the page may make sound
+    expect(ben.get_by_label("Sound at zero")).to_have_count(0)
     expect(ada.locator(".swb-meeting-count")).to_contain_text(
         "0 of 2 ready (not yet: Ben, Cai)", timeout=15_000
     )
@@ -197,6 +213,10 @@ def test_ready_counts_and_only_the_leads_timer_works_time_up_and_overtime(
         expect(bar(page).locator(".swb-timer-up")).to_have_text("Time's up", timeout=15_000)
         expect(bar(page).locator(".swb-timer-clock")).to_have_text(re.compile(r"^\+00:0[1-9]$"))
     expect(current(ben).locator(".swb-timer-clock")).to_have_class(re.compile("swb-timer--over"))
+    ada.wait_for_function("window.swbTones.length === 2")  # the lead's page chimed (two notes)
+    assert ada.evaluate("window.swbTones") == ["running", "running"]
+    assert ben.evaluate("window.swbTones") == [], "a follower's page makes no sound"
+    assert ada.evaluate("localStorage.getItem('swb-sound-at-zero')") == "1"  # remembered
     screenshot(ben, "meeting-times-up-1024x768")
     ada.screenshot(path=str(SCREENSHOTS / "meeting-lead-times-up-1024x768-window.png"))
     # At 1024x768 the part that stays in view takes at most 15% of the height.

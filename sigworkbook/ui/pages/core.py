@@ -28,15 +28,12 @@ from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, definitions_html, error_html, items_html
 from sigworkbook.ui.tables import RowsEditor
+from sigworkbook.ui.uploads import list_upload
 from sigworkbook.workspace import Loaded
 
 SAMPLE_GROUPS = data_file("sample", "existing-groups.csv")
 GROUP_COLUMNS = ("name", "theme", "key_phrases")
 """Columns a list of existing groups must have (case and spacing do not matter)."""
-ACCEPTED_FILES = (
-    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-"""What the upload button offers: Excel workbooks and CSV files."""
 OPTIONAL_COLUMNS = ("url", "contact")
 """Columns used when present."""
 MATCH_LIMIT = 8
@@ -215,13 +212,10 @@ class ExistingGroups(widgets.VBox):
         self.groups: list[dict[str, str]] = []
         self.index: SearchIndex | None = None
         self.source = ""
-        self.upload = widgets.FileUpload(
-            accept=ACCEPTED_FILES,
-            multiple=False,
-            description="Upload a list of groups",
-            tooltip="An Excel or CSV file with a column for each group's name, theme and key "
-            "phrases",
-            layout=widgets.Layout(width="auto", min_width="max-content"),
+        self.upload = list_upload(
+            "Upload a list of groups",
+            "An Excel or CSV file with a column for each group's name, theme and key phrases",
+            widgets.Layout(width="auto", min_width="max-content"),
         )
         self.upload.observe(self._uploaded, names="value")
         self.sample_button = styles.button(

@@ -221,7 +221,7 @@ class ListingSubmission(widgets.VBox):
             fit=True,
         )
         self.button.add_class("swb-send-listing")
-        on_click(self.button, self.send, reads_typing=False)
+        on_click(self.button, self.submit, reads_typing=False)
         self.state = styles.html()
         self.message = styles.html()
         super().__init__([self.state, self.button, self.message], layout=styles.layout())
@@ -245,8 +245,8 @@ class ListingSubmission(widgets.VBox):
             '<p role="status">Sent to the network team on {}{} (revision {}).{}</p>'
         ).format(at, who, last.revision, since)
 
-    def send(self) -> bool:
-        """Record the submission; True when it was saved."""
+    def submit(self) -> bool:
+        """Record the submission; True when it was saved (not `send`: a widget's own method)."""
         plan = self.session.loaded.plan
         if not plan.identity.name or not plan.identity.description:
             self.message.value = error_html(

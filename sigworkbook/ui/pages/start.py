@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 
 from sigworkbook import settings
 from sigworkbook.errors import SigworkbookError
-from sigworkbook.hosting.access import NO_ACCESS
+from sigworkbook.hosting.access import CLOSED, NO_ACCESS
 from sigworkbook.live.session import Session
 from sigworkbook.markup import Markup
 from sigworkbook.plan.fields import field_spec
@@ -33,6 +33,7 @@ from sigworkbook.ui.page import (
     open_workspace,
     problem_notice,
     refused_sig,
+    shared_session,
 )
 from sigworkbook.ui.parts import card, done_html, error_html, items_html
 from sigworkbook.ui.personal import personal_cards
@@ -76,16 +77,21 @@ def sig_names(workspace: Workspace) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 
-def sig_labels(names: Mapping[str, str]) -> dict[str, str]:
+CLOSED_MARK = "closed, read-only"
+"""What the start page says of a closed SIG (`sigworkbook close`): kept, and not for editing."""
+
+
+def sig_labels(names: Mapping[str, str], closed: Collection[str] = ()) -> dict[str, str]:
     """What the SIG drop-down shows for each SIG: its name, numbered when several SIGs share
-    one ("Home Safely", "Home Safely (2)"), never its id."""
+    one ("Home Safely", "Home Safely (2)"), never its id; a closed one says so."""
     labels: dict[str, str] = {}
     seen: dict[str, int] = {}
     for sig_id, stored in names.items():
         name = " ".join(clean_name(stored).split())  # stored before names were cleaned
         key = name_key(name)
         count = seen[key] = seen.get(key, 0) + 1
-        labels[sig_id] = name if count == 1 else f"{name} ({count})"
+        label = name if count == 1 else f"{name} ({count})"
+        labels[sig_id] = f"{label} ({CLOSED_MARK})" if sig_id in closed else label
     return labels
 
 
@@ -138,8 +144,9 @@ class Chooser(widgets.VBox):
 
     def refresh_options(self, select: str | None = None) -> None:
         names = sig_names(self.workspace)
+        self._closed = set(self.workspace.closed_sigs())
         options: list[tuple[str, str | None]] = [("— choose a SIG —", None)]
-        options += [(label, sig_id) for sig_id, label in sig_labels(names).items()]
+        options += [(label, sig_id) for sig_id, label in sig_labels(names, self._closed).items()]
         self._names = names
         self.sig_input.options = options
         self.sig_input.value = select if select in names else None
@@ -183,7 +190,10 @@ class Chooser(widgets.VBox):
                 '<p class="swb-notice" role="status">This page is open for <strong>{}</strong>{}.</p>'
             ).format(name, here)
             return
-        if who:
+        if sig_id in self._closed:
+            text = f"Read “{name}” ({CLOSED_MARK}) →"
+            note = Markup('<p class="swb-help swb-closed-sig">{}.</p>').format(CLOSED)
+        elif who:
             text = f"Open the workbook for “{name}” as {who} →"
             note = Markup()
         else:
@@ -347,8 +357,9 @@ def open_start(*, workspace: Workspace | None = None) -> Start | None:
     it first waits for the visit's request: nothing is read from the workspace before that.
     """
     wait_for_request()
+    shared = shared_session()  # in the app: its session's workspace, not a second connection
     try:
-        workspace = workspace or open_workspace()
+        workspace = workspace or (shared.workspace if shared is not None else open_workspace())
         chosen = choose_sig(workspace)
     except SigworkbookError as error:
         show(problem_notice(str(error)))

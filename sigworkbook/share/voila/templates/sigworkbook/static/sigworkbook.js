@@ -309,6 +309,95 @@
   document.addEventListener("change", checkDate, true);
   document.addEventListener("focusout", checkDate, true);
 
+  /* Uploads: a file larger than a page may send its kernel (the server's message limit) would
+     close the page's connection without a word, and a list over its own limit is refused
+     anyway. The kernel gives each upload button the class swb-upload-max-BYTES; a larger file
+     is refused here, under the button, before the widget reads or sends any of it. The
+     widget's file input is not in the page: it is marked when the button opens it. */
+  var uploadButton = null;
+
+  function uploadLimit(button) {
+    var found = /(?:^|\s)swb-upload-max-(\d+)(?:\s|$)/.exec(button.className);
+    return found ? Number(found[1]) : null;
+  }
+
+  function megabytes(bytes) {
+    return String(Math.floor(bytes / 100000) / 10) + " MB";
+  }
+
+  function showUploadProblem(button, message) {
+    var row = button.parentNode || button;
+    var note = row.nextElementSibling;
+    if (!note || !note.classList.contains("swb-upload-error")) {
+      note = null;
+    }
+    if (!message) {
+      if (note) {
+        note.remove();
+      }
+      return;
+    }
+    if (!note) {
+      note = element("div", "swb-error swb-upload-error");
+      note.setAttribute("role", "alert");
+      row.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+  }
+
+  function checkUpload(event) {
+    var input = event.target;
+    var button = input.swbUploadButton;
+    var limit = button ? uploadLimit(button) : null;
+    if (!limit) {
+      return;
+    }
+    var files = Array.prototype.slice.call(input.files || []);
+    var size = files.reduce(function (total, file) {
+      return total + file.size;
+    }, 0);
+    if (size <= limit) {
+      showUploadProblem(button, "");
+      return;
+    }
+    event.stopImmediatePropagation(); /* before the widget's own listener reads the file */
+    input.value = "";
+    var field = (button.textContent || "").replace(/\s*\(\d+\)\s*$/, "").trim();
+    var names = files.map(function (file) {
+      return file.name;
+    });
+    showUploadProblem(
+      button,
+      field + ": " + names.join(", ") + " is " + megabytes(size) + "; at most " +
+        megabytes(limit) + ". Nothing was sent: choose a smaller file."
+    );
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var target = event.target;
+      var button = target && target.closest ? target.closest(".widget-upload") : null;
+      if (button) {
+        uploadButton = button;
+      }
+    },
+    true
+  );
+
+  var nativeClick = HTMLElement.prototype.click;
+  HTMLElement.prototype.click = function () {
+    if (this instanceof HTMLInputElement && this.type === "file" && uploadButton) {
+      this.swbUploadButton = uploadButton;
+      if (!this.swbUploadChecked) {
+        this.swbUploadChecked = true;
+        /* A listener for the capture phase on the input itself runs before the widget's. */
+        this.addEventListener("change", checkUpload, true);
+      }
+    }
+    return nativeClick.apply(this, arguments);
+  };
+
   function showKept(fields) {
     var main = document.getElementById("swb-main");
     if (!main) {
@@ -749,6 +838,7 @@
         followTitle();
         rememberName();
         giveRememberedName();
+        followSound();
       }
     }).observe(document.body, {
       childList: true,
@@ -794,6 +884,8 @@
    */
   var appAsked = 0; /* the number of the latest step asked of the kernel */
   var appAskedByHistory = -1; /* the number of the latest one asked by Back or Forward */
+  var appShown = null; /* the built step shown at once for the latest request, if any */
+  var appScrolled = -1; /* the number of the latest request already scrolled to the top for */
 
   function appLocation() {
     return document.querySelector(".swb-app .swb-app-location");
@@ -819,11 +911,26 @@
     return keys;
   }
 
+  /* A step already built is shown at once, without waiting for the kernel (which may be busy
+     building another step ahead): the kernel's answer then shows the same step. A step not
+     built yet waits for the kernel to build it. */
+  function showBuiltStep(key) {
+    var target = document.querySelector(".swb-app .swb-app-step--" + key);
+    if (!target || !target.firstElementChild) {
+      return false;
+    }
+    document.querySelectorAll(".swb-app .swb-app-step").forEach(function (area) {
+      area.style.display = area === target ? "" : "none";
+    });
+    return true;
+  }
+
   function askAppStep(key) {
     var input = document.querySelector(".swb-app-nav input");
     if (!input) {
       return false;
     }
+    appShown = showBuiltStep(key) ? key : null;
     appAsked += 1;
     input.value = key + "#" + appAsked;
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -867,7 +974,10 @@
         window.location.assign(appAddress(other).toString());
         return;
       }
-      askAppStep(key);
+      if (askAppStep(key) && appShown) {
+        window.scrollTo(0, 0);
+        appScrolled = appAsked;
+      }
     },
     true
   );
@@ -908,6 +1018,9 @@
     tellAppReady();
     var answered = Number(location.getAttribute("data-asked") || "0");
     if (answered < appAsked) {
+      if (appShown) {
+        showBuiltStep(appShown); /* the older answer showed its step: keep the newest shown */
+      }
       return; /* an answer to an older request: a newer one is on its way */
     }
     var key = location.getAttribute("data-step");
@@ -920,7 +1033,9 @@
       window.history.replaceState({ step: key }, "", wanted.toString());
     } else {
       window.history.pushState({ step: key }, "", wanted.toString());
-      window.scrollTo(0, 0);
+      if (answered !== appScrolled) {
+        window.scrollTo(0, 0);
+      }
     }
   }
 
@@ -1061,6 +1176,104 @@
   window.sigworkbookMapCaret = mapCaret;
 
   /* ---- end of writing together --------------------------------------------------------- */
+
+  /* ---- The sound at zero (issue 21) ---------------------------------------------------
+   * The lead's meeting bar has a "Sound at zero" box (the kernel shows it to the lead only),
+   * off unless this browser remembers it on. When the lead's clock reaches zero the kernel
+   * sends the lead's page a chime (an element .swb-chime whose number goes up) and the page
+   * plays a short tone with the Web Audio API, once, if the box is ticked. A browser lets a
+   * page make sound only after a click on it: ticking the box is that click (after a reload,
+   * the lead's next click anywhere on the page). */
+  var SOUND_KEY = "swb-sound-at-zero";
+  var chimesHeard = 0;
+  var audio = null;
+  var soundChosen = false; /* this page's choice, where the browser keeps no storage */
+
+  function soundWanted() {
+    try {
+      return window.localStorage.getItem(SOUND_KEY) === "1";
+    } catch (error) {
+      return soundChosen;
+    }
+  }
+
+  function soundReady() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) {
+      return null;
+    }
+    if (!audio) {
+      audio = new Context();
+    }
+    if (audio.state === "suspended") {
+      audio.resume();
+    }
+    return audio;
+  }
+
+  function playTone() {
+    var context = soundReady();
+    if (!context) {
+      return;
+    }
+    [880, 660].forEach(function (pitch, index) {
+      var start = context.currentTime + index * 0.25;
+      var tone = context.createOscillator();
+      var volume = context.createGain();
+      tone.type = "sine";
+      tone.frequency.value = pitch;
+      volume.gain.setValueAtTime(0.0001, start);
+      volume.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+      volume.gain.exponentialRampToValueAtTime(0.0001, start + 0.4);
+      tone.connect(volume);
+      volume.connect(context.destination);
+      tone.start(start);
+      tone.stop(start + 0.45);
+    });
+  }
+
+  function followSound() {
+    document.querySelectorAll("input.swb-sound-at-zero").forEach(function (box) {
+      if (!box.swbShown) {
+        box.swbShown = true;
+        box.checked = soundWanted();
+      }
+    });
+    var chime = document.querySelector(".swb-chime[data-swb-chime]");
+    var number = chime ? Number(chime.getAttribute("data-swb-chime")) : 0;
+    if (number > chimesHeard) {
+      chimesHeard = number;
+      if (soundWanted()) {
+        playTone();
+      }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.matches || !box.matches("input.swb-sound-at-zero")) {
+      return;
+    }
+    soundChosen = box.checked;
+    try {
+      window.localStorage.setItem(SOUND_KEY, box.checked ? "1" : "0");
+    } catch (error) {
+      /* no storage (a private window, say): this page's choice only */
+    }
+    if (box.checked) {
+      soundReady(); /* within the click: the page may make sound from now on */
+    }
+  });
+
+  document.addEventListener(
+    "click",
+    function () {
+      if (audio === null && soundWanted() && document.querySelector("input.swb-sound-at-zero")) {
+        soundReady();
+      }
+    },
+    true
+  );
 
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {
