@@ -188,8 +188,10 @@ def _app_url(server: Server, sig_id: str, step: str, who: str) -> str:
 
 
 @contextlib.contextmanager
-def meeting(browser: Chromium, server: Server, sig_id: str, size: int) -> Iterator[list[Person]]:
-    """`size` people, each in a browsing context of their own, with the app open on step 2;
+def meeting(
+    browser: Chromium, server: Server, sig_id: str, size: int, *, step: str = FIRST_STEP
+) -> Iterator[list[Person]]:
+    """`size` people, each in a browsing context of their own, with the app open on `step`;
     at the end each page is left (its kernel shut down) and every kernel waited for."""
     people: list[Person] = []
     try:
@@ -197,7 +199,7 @@ def meeting(browser: Chromium, server: Server, sig_id: str, size: int) -> Iterat
             context, page = browser.person()
             people.append(Person(f"Person {n + 1}", context, page))
         started = time.perf_counter()
-        urls = [_app_url(server, sig_id, FIRST_STEP, person.name) for person in people]
+        urls = [_app_url(server, sig_id, step, person.name) for person in people]
         for person, url in zip(people, urls, strict=True):
             person.page.goto(url, wait_until="commit", timeout=MOVE_TIMEOUT_MS)
         for person, url in zip(people, urls, strict=True):

@@ -16,7 +16,7 @@ MARKDOWN_NAME = "latest.md"
 
 Status = Literal["met", "missed", "n/a", "info"]
 Unit = Literal["ratio", "ms", "s", "MB", "count"]
-FIGURE_NUMBERS = tuple(range(1, 18))
+FIGURE_NUMBERS = tuple(range(1, 19))
 
 _DECIMALS: dict[str, int] = {"ratio": 2, "ms": 1, "s": 2, "MB": 1, "count": 0}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    cowriting,
     exporting,
     hub,
     meeting,
@@ -51,6 +52,7 @@ TITLES = {
     open_pages.NUMBER: open_pages.TITLE,
     hub.NUMBER: hub.TITLE,
     **meeting.TITLES,
+    cowriting.NUMBER: cowriting.TITLE,
 }
 
 
@@ -256,6 +258,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> tuple[list[Figur
     attempt((open_pages.NUMBER,), lambda: [open_pages.measure(settings, progress)])
     attempt((hub.NUMBER,), lambda: [hub.measure(settings, progress)])
     attempt(meeting.NUMBERS, meeting_figures)
+    attempt((cowriting.NUMBER,), lambda: [cowriting.measure(settings, progress)])
     figures = [made.get(n) or _skipped(n) for n in FIGURE_NUMBERS]
     return figures, ok
 
@@ -299,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "server_idle_s": settings.server_idle_s,
             "meeting_sizes": list(settings.meeting_sizes),
             "meeting_rounds": settings.meeting_rounds,
+            "cowriters": settings.cowriters,
+            "cowriting_s": settings.cowriting_s,
             "only": sorted(settings.only),
         },
         environment={**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},

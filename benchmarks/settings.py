@@ -42,6 +42,10 @@ class Settings:
     """Figure 15: how many people move to another step at the same moment (one meeting each)."""
     meeting_rounds: int = 3
     """Figure 15: moves per meeting (to the charter, back to the name, to the charter again)."""
+    cowriters: int = 3
+    """Figure 18: people typing into one field at once."""
+    cowriting_s: float = 30.0
+    """Figure 18: how long they type, per run."""
     only: frozenset[int] = frozenset(FIGURE_NUMBERS)
     profile: bool = False
     """Profile the in-process figures (pyinstrument) even when their targets are met."""
@@ -61,6 +65,8 @@ class Settings:
             raise ValueError("meeting_sizes: at least one meeting of at least 1 person")
         if not 1 <= self.meeting_rounds <= 3:
             raise ValueError(f"meeting_rounds: 1 to 3, not {self.meeting_rounds}")
+        if not 2 <= self.cowriters <= 5 or self.cowriting_s <= 0:
+            raise ValueError("cowriters: 2 to 5; cowriting_s: more than 0")
         if not self.only <= frozenset(FIGURE_NUMBERS):
             unknown = sorted(self.only - frozenset(FIGURE_NUMBERS))
             raise ValueError(f"only: no figure {unknown}; figures are 1 to {FIGURE_NUMBERS[-1]}")
@@ -83,6 +89,8 @@ class Settings:
             server_idle_s=0.0,
             meeting_sizes=(2,),
             meeting_rounds=1,
+            cowriters=2,
+            cowriting_s=5.0,
         )
 
     def wants(self, figure: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from typing import Any
@@ -62,7 +63,7 @@ def test_smoke_report_has_every_figure_once(smoke: tuple[dict[str, Any], str, st
     assert report["format"] == "sigworkbook-benchmarks/1"
     assert report["mode"] == "smoke"
     assert report["settings"]["runs"] == 1
-    assert [f["number"] for f in report["figures"]] == list(range(1, 18))
+    assert [f["number"] for f in report["figures"]] == list(range(1, 19))
     for fig in report["figures"]:
         assert fig["title"] and fig["definition"], fig["number"]
         assert fig["rows"], f"figure {fig['number']} has no rows"
@@ -79,7 +80,13 @@ def test_smoke_rows_are_well_formed(smoke: tuple[dict[str, Any], str, str]) -> N
                 assert row["median"] is None and row["note"], where
                 continue
             low, mid, high = row["min"], row["median"], row["max"]
-            assert all(math.isfinite(v) and v > 0 for v in (low, mid, high)), where
+            # Times and sizes are never 0; a count of words lost is 0 when it meets its target.
+            floor = (
+                0
+                if row["unit"] == "count" and row["target"] == {"op": "<=", "value": 0.0}
+                else 1e-9
+            )
+            assert all(math.isfinite(v) and v >= floor for v in (low, mid, high)), where
             assert low <= mid <= high, where
             # One sample a run; figure 15's rows have one per person moving in the run.
             people = row["extra"].get("people", 1) if fig["number"] == 15 else 1
@@ -142,7 +149,7 @@ def test_smoke_markdown_and_printed_table(smoke: tuple[dict[str, Any], str, str]
     assert table[0].startswith("| # | Figure | Item | Median")
     rows_in_json = sum(len(f["rows"]) for f in report["figures"])
     assert len(table) == 1 + rows_in_json
-    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 18)}
+    assert {line.split("|")[1].strip() for line in table[1:]} == {str(n) for n in range(1, 19)}
     assert all(line in printed for line in table)
 
 
@@ -237,13 +244,39 @@ def test_smoke_meeting_moves_on_in_the_app(smoke: tuple[dict[str, Any], str, str
     assert slowest["samples"] == one_round["samples"], "one follower: the slowest is that one"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_smoke_cowriting_keeps_every_word(smoke: tuple[dict[str, Any], str, str]) -> None:
+    report, _, _ = smoke
+    assert report["settings"]["cowriters"] == 2 and report["settings"]["cowriting_s"] == 5.0
+    fig = figure(report, 18)
+    assert measured_rows(fig) == fig["rows"], fig
+    rows = {row["name"]: row for row in fig["rows"]}
+    assert list(rows) == [
+        "SQLite: p50, 2 writers",
+        "SQLite: p95",
+        "SQLite: max",
+        "SQLite: words lost",
+    ], "a smoke run types on SQLite only"
+    p50, p95, worst = rows["SQLite: p50, 2 writers"], rows["SQLite: p95"], rows["SQLite: max"]
+    assert p95["unit"] == "s" and p95["target"] == {"op": "<=", "value": 1.0}, p95
+    assert p50["median"] <= p95["median"] <= worst["median"], fig
+    lost = rows["SQLite: words lost"]
+    assert lost["unit"] == "count" and lost["target"] == {"op": "<=", "value": 0.0}, lost
+    # The words lost are named: each a word of one of the two writers, counted once.
+    missing = lost["extra"]["missing"]
+    assert lost["median"] == len(missing) == len(set(missing)), lost
+    assert all(re.fullmatch(r"(ana|ben)[0-9]{3}", word) for word in missing), lost
+    assert p95["extra"] == {"writers": 2, "seconds": 5.0}, p95
+
+
 # --- the command and its parts --------------------------------------------------------------
 
 
 def test_unknown_figure_is_refused_by_name() -> None:
-    done = run_benchmarks("--only", "4,18", "--out", "/nonexistent/never-written")
+    done = run_benchmarks("--only", "4,19", "--out", "/nonexistent/never-written")
     assert done.returncode == 2
-    assert "--only" in done.stderr and "between 1 and 17" in done.stderr
+    assert "--only" in done.stderr and "between 1 and 18" in done.stderr
 
 
 def test_percentile_interpolates_between_ranks() -> None:

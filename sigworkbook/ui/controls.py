@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.bound import RowAddress
-from sigworkbook.live.merging import distance, merge, only_adds
+from sigworkbook.live.merging import distance, merge, only_adds, tokens
 from sigworkbook.live.session import Session
 from sigworkbook.markup import Markup
 from sigworkbook.plan import wording
@@ -301,7 +302,11 @@ class BoundControl(ChoosingVersions, widgets.VBox):
             return
         before, shown = self._rebased
         now = self.value
-        if now == shown or distance(shown, now) <= distance(before, now):
+        # Only words added to the box's old text, and none of the words the kernel put in:
+        # typed on the old text (a word typed where another's came in does not replace it).
+        put_in = Counter(tokens(shown)) - Counter(tokens(before))
+        on_old = only_adds(before, now) and not put_in & Counter(tokens(now))
+        if now == shown or (not on_old and distance(shown, now) <= distance(before, now)):
             self._rebased = None  # typed on the merged text
             return
         # Their latest keys win over the box's older text where both touch the same words.

@@ -553,6 +553,27 @@ def test_someone_typing_in_a_field_is_shown_under_it_on_other_pages_until_they_s
     assert "typing" not in ben_purpose.notes.value
 
 
+def test_words_typed_on_the_old_text_where_anothers_word_came_in_keep_that_word(
+    two: tuple[Session, Session],
+) -> None:
+    """Ben's keys typed on the old text, where Ana's saved word was put in his box, look like
+    a replacement of her word by a character count (ana001 / ben001 ben0): still merged in."""
+    ana, ben = two
+    ana.save("charter.purpose", "We help people get home.")
+    ben.refresh()
+    ben_purpose = FieldControl(ben, "charter.purpose")
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We help people get home. ana001")
+    ana.flush()
+    ben.refresh()  # Ben's kernel puts Ana's word in his box; his browser has not shown it yet
+    assert ben_purpose.input.value == "We help people get home. ana001"
+    ben_purpose.input.value = "We help people get home. ben001 ben0"  # typed on the old text
+    assert "ana001" in ben_purpose.input.value and "ben001 ben0" in ben_purpose.input.value
+    ben.flush()
+    saved = ben.workspace.load("frailty-friends").plan.charter.purpose
+    assert "ana001" in saved and "ben001 ben0" in saved, saved
+
+
 def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
     two: tuple[Session, Session],
 ) -> None:
