@@ -15,6 +15,7 @@ import contextvars
 import json
 import re
 import secrets
+import struct
 import time
 from typing import Any
 
@@ -168,12 +169,42 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
 
 
+MALFORMED = (ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error)
+"""What reading a malformed message from a page raises (a short binary frame: struct.error)."""
+
+
+def _check_v1_frame(ws_message: Any) -> None:
+    """Refuse a v1 frame whose table of offsets does not fit it: jupyter_server reads as many
+    offsets as the frame's first 8 bytes say, so one short frame saying 2**60 would hold the
+    server's one thread (every page of every person) for ever."""
+    if not isinstance(ws_message, bytes) or len(ws_message) < 8:
+        raise ValueError("not a binary frame")
+    count = int.from_bytes(ws_message[:8], "little")
+    if not 6 <= count <= len(ws_message) // 8 - 1:  # channel, header, parent, metadata, content
+        raise ValueError("the frame's offsets do not fit it")
+    offsets = [
+        int.from_bytes(ws_message[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)
+    ]
+    if offsets != sorted(offsets) or offsets[0] < 8 * (count + 1) or offsets[-1] > len(ws_message):
+        raise ValueError("the frame's offsets point outside it")
+
+
+def _check_legacy_frame(ws_message: bytes) -> None:
+    """Refuse a binary frame of the older protocol whose count of parts does not fit it (a
+    count of 2**31 made jupyter_server build a 2 GB format string before failing)."""
+    count = int.from_bytes(ws_message[:4], "big", signed=True) if len(ws_message) >= 4 else 0
+    if not 1 <= count <= len(ws_message) // 4 - 1:
+        raise ValueError("the frame's count of parts does not fit it")
+
+
 def _header_and_content(subprotocol: str | None, ws_message: Any) -> tuple[dict[str, Any], Any]:
     """The header of a message a page sent, and a function that reads its content."""
     if subprotocol == V1_PROTOCOL:
+        _check_v1_frame(ws_message)
         _channel, parts = deserialize_msg_from_ws_v1(ws_message)  # type: ignore[no-untyped-call]
         return json.loads(parts[0]), lambda: json.loads(parts[3])
     if isinstance(ws_message, bytes):
+        _check_legacy_frame(ws_message)
         message = deserialize_binary_message(ws_message)  # type: ignore[no-untyped-call]
     else:
         message = json.loads(ws_message)
@@ -206,7 +237,7 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
                         "Refused a comm_open to target %.80r for kernel %s", target, self.kernel_id
                     )
                     return
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        except MALFORMED:
             self.log.warning("Refused a malformed message for kernel %s", self.kernel_id)
             return
         super().handle_incoming_message(incoming_msg)

@@ -3,13 +3,11 @@ clock, and for the lead the room (who is where, roam, hand over, end the meeting
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from sigworkbook.exports import meeting_record
 from sigworkbook.live.kernel import log
 from sigworkbook.live.leading import Meeting, Refused, meeting_of
 from sigworkbook.live.session import Session
@@ -18,9 +16,9 @@ from sigworkbook.plan import meeting as rules
 from sigworkbook.plan.model import MeetingRecord
 from sigworkbook.plan.people import same_person
 from sigworkbook.plan.steps import STEP_BY_KEY, next_step
-from sigworkbook.plan.wording import long_date
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
+from sigworkbook.ui.meeting_records import RecordLinks
 from sigworkbook.ui.step_clock import StepClock
 from sigworkbook.workspace import Loaded
 
@@ -35,10 +33,6 @@ script keeps it, in localStorage); shown to the lead only."""
 CHIME = Markup('<span class="swb-chime" data-swb-chime="{}" hidden></span>')
 """Tells the lead's page that the clock reached zero (the n-th time): its script then plays a
 short tone, once, if "Sound at zero" is ticked."""
-
-
-def _data_uri(media_type: str, data: bytes) -> str:
-    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _button(description: str, css: str, tooltip: str = "") -> widgets.Button:
@@ -71,7 +65,6 @@ class MeetingBar:
         self.offered: str | None = None
         """The group's step offered with Go (the person was typing when the group moved)."""
         self.last_record: MeetingRecord | None = None
-        self._records_for: tuple[int, str] | None = None
 
         self.line = widgets.HTML()
         self.line.add_class("swb-meeting-line")
@@ -108,8 +101,8 @@ class MeetingBar:
         self.hand_to.layout.width = "auto"
         self.hand_button = _button("Hand over", "swb-meeting-hand")
         self.end_button = _button("End the meeting", "swb-meeting-end")
-        self.records = widgets.HTML()
-        self.records.add_class("swb-meeting-records")
+        self.record_links = RecordLinks(session)
+        self.records = self.record_links.widget
         self.sound = widgets.HTML()
         self.chime = widgets.HTML()
         self.chimes = 0
@@ -313,7 +306,7 @@ class MeetingBar:
         self.sound.value = SOUND_TOGGLE if leading else ""
         for widget, shown in show.items():
             widget.layout.display = None if shown else "none"
-        self._show_records()
+        self.record_links.show(visible=self.meeting.live is None or self.meeting.leading)
         self._show_clock()
 
     def _where_html(self, group: str) -> Markup:
@@ -326,45 +319,6 @@ class MeetingBar:
             "Everyone is with the group" if not away else "Not with the group: " + ", ".join(away)
         )
         return Markup('<div class="swb-meeting-where">{}</div>').format(text)
-
-    def _show_records(self) -> None:
-        records = self.session.loaded.plan.meeting.records
-        if not records or (self.meeting.live is not None and not self.meeting.leading):
-            self.records.value = ""
-            self._records_for = None
-            return
-        latest = records[-1]
-        plan = self.session.loaded.plan
-        key = (len(records), plan.identity.name)
-        if key == self._records_for:
-            return  # made once per record (the Word file takes a moment)
-        self._records_for = key
-        names = meeting_record.file_names(latest)
-        try:
-            files = [
-                (
-                    "Markdown",
-                    "text/markdown",
-                    names["markdown"],
-                    meeting_record.markdown(plan, latest).encode("utf-8"),
-                ),
-                ("Word", meeting_record.WORD, names["docx"], meeting_record.docx(plan, latest)),
-                ("Draft e-mail", "message/rfc822", names["eml"], meeting_record.eml(plan, latest)),
-            ]
-        except Exception:
-            log.exception("the meeting's record could not be made")
-            self.records.value = ""
-            return
-        links = Markup(" · ").join(
-            Markup('<a class="swb-download" download="{}" href="{}">{}</a>').format(
-                name, _data_uri(media, data), label
-            )
-            for label, media, name, data in files
-        )
-        people = ", ".join(latest.attendees) or "nobody recorded"
-        self.records.value = Markup(
-            '<div class="swb-meeting-record">Last meeting, {} ({}; {} changes): {}</div>'
-        ).format(long_date(latest.date), people, len(latest.changes), links)
 
     def _show_clock(self) -> None:
         """The clock of the step on screen, ticking each second while it runs."""
