@@ -250,7 +250,6 @@ def test_smoke_cowriting_keeps_every_word(smoke: tuple[dict[str, Any], str, str]
     report, _, _ = smoke
     assert report["settings"]["cowriters"] == 2 and report["settings"]["cowriting_s"] == 5.0
     fig = figure(report, 18)
-    assert measured_rows(fig) == fig["rows"], fig
     rows = {row["name"]: row for row in fig["rows"]}
     assert list(rows) == [
         "SQLite: p50, 2 writers",
@@ -260,9 +259,15 @@ def test_smoke_cowriting_keeps_every_word(smoke: tuple[dict[str, Any], str, str]
     ], "a smoke run types on SQLite only"
     p50, p95, worst = rows["SQLite: p50, 2 writers"], rows["SQLite: p95"], rows["SQLite: max"]
     assert p95["unit"] == "s" and p95["target"] == {"op": "<=", "value": 1.0}, p95
-    assert p50["median"] <= p95["median"] <= worst["median"], fig
     lost = rows["SQLite: words lost"]
     assert lost["unit"] == "count" and lost["target"] == {"op": "<=", "value": 0.0}, lost
+    assert lost["status"] != "n/a", lost  # the words lost are always counted
+    latencies = [p50, p95, worst]
+    if measured_rows({"rows": latencies}) == latencies:
+        assert p50["median"] <= p95["median"] <= worst["median"], fig
+    else:  # no writer's words reached the other box in time: every one of them counts as lost
+        assert all(row["status"] == "n/a" and not row["samples"] for row in latencies), fig
+        assert lost["median"] >= 1, lost
     # The words lost are named: each a word of one of the two writers, counted once.
     missing = lost["extra"]["missing"]
     assert lost["median"] == len(missing) == len(set(missing)), lost
