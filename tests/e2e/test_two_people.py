@@ -129,7 +129,14 @@ def test_typing_is_merged_with_anothers_edit_never_replaced(
     # choose: both texts end up in the field, on both screens, and Ana's caret stayed in hers.
     mine_field = field(ana, label)
     mine_field.press_sequentially(mine[:4], delay=60)
-    field(ben, label).fill(theirs)
+    # Ben adds his sentence to what his box shows, in one input event. (Playwright's fill
+    # would replace Ana's first word, had it reached his box already: under load it had, and
+    # Ben deleting the words Ana was extending is a collision, not this test's case.)
+    field(ben, label).evaluate(
+        "(box, text) => { box.value += text;"
+        " box.dispatchEvent(new Event('input', { bubbles: true })); }",
+        theirs,
+    )
     mine_field.press_sequentially(mine[4:], delay=60)
     wait_for_value(
         server.workspace, sig, "identity.description", lambda v: mine in v and theirs in v
