@@ -38,8 +38,9 @@ def show_latest(
                 if value != control.base and merges(control) and collided is not None:
                     result = merge(control.base or "", control.value or "", value or "")
                     if not result.collisions:
-                        # Merged when the typing pauses, in the save's transaction; the box
-                        # then shows the merged text (never rewritten under a typing hand).
+                        # Their words go into the box at once: its protocol keeps the keys
+                        # typed meanwhile (ui/merging_box.py); saved merged at the pause.
+                        control.show_merged(value, result.text, change)
                         continue
                     queue.drop_pending(path)
                     collided(control, value, result, change)

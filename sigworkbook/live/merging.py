@@ -254,14 +254,6 @@ def _trimmed(found: Collision) -> Collision:
     return Collision(found.base.strip(), found.mine.strip(), found.theirs.strip())
 
 
-def distance(one: str, two: str) -> int:
-    """How many characters differ between two texts (removed plus added): a key typed is one,
-    whatever it does to the words."""
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
-    return sum(len(chunk) for op, chunk in dmp.diff_main(one, two, False) if op != 0)
-
-
 def only_adds(one: str, two: str) -> bool:
     """Whether `two` keeps every word of `one`, in order (words were only added)."""
     return all(h.start == h.end for h in _diff(tokens(one), tokens(two), MINE))

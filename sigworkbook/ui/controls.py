@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from sigworkbook.live.bound import RowAddress
-from sigworkbook.live.merging import distance, merge, only_adds, tokens
+from sigworkbook.live.merging import only_adds
 from sigworkbook.live.session import Session
 from sigworkbook.markup import Markup
 from sigworkbook.plan import wording
@@ -20,14 +18,11 @@ from sigworkbook.plan.paths import PathError
 from sigworkbook.plan.recurrence import WEEKDAYS
 from sigworkbook.store import Change
 from sigworkbook.ui.kinds import adapter
+from sigworkbook.ui.merging_box import MergingBox
 from sigworkbook.ui.parts import error_html
 from sigworkbook.ui.styles import html as html_widget
 from sigworkbook.ui.styles import layout, style, vbox
 from sigworkbook.ui.versions import ChoosingVersions
-
-IN_FLIGHT_S = 5.0
-"""How long after the kernel puts new text in a box the browser's text may still have been
-typed on the old one (keys on their way); later text is taken as typed on the new one."""
 
 
 def summary_value(spec: FieldSpec, value: Any) -> str:
@@ -260,7 +255,6 @@ class BoundControl(ChoosingVersions, widgets.VBox):
             self._writers = list(dict.fromkeys([*self._writers, self.session.author]))
         if text != before:
             self._show_typing(text)
-            self._rebase_from(before, text)
         if text != theirs:
             self.session.queue_merged(self.path, text, self)
         self._mark_unsaved(self.is_dirty())
@@ -268,12 +262,9 @@ class BoundControl(ChoosingVersions, widgets.VBox):
 
     def show_saved(self, value: Any) -> None:
         """Someone's save shown in a box this person has not typed in as far as the kernel
-        knows: keys still on their way from the browser were typed on the old text (merged in
-        as they arrive, `_rebase_typing`)."""
-        before = self.value
+        knows: keys still on their way from the browser are merged into it as they arrive
+        (the box's protocol, ui/merging_box.py)."""
         self.show_value(value)
-        if isinstance(value, str) and value != before:
-            self._rebase_from(before or "", value)
 
     def _show_typing(self, text: str) -> None:
         """Put `text` in the box as this person's typing (the page keeps their caret)."""
@@ -282,37 +273,6 @@ class BoundControl(ChoosingVersions, widgets.VBox):
             self._write(text)
         finally:
             self._showing = False
-
-    _rebased: tuple[str, str] | None = None
-    """(the box's text, the text the kernel put in it): until the browser sends text typed on
-    the new one, a text typed on the old one is merged again, never taken as deleting words."""
-    _rebased_at = 0.0
-
-    def _rebase_from(self, before: str, shown: str) -> None:
-        """The kernel put `shown` in the box over `before`: text typed on `before` and still
-        on its way is merged into `shown` as it arrives (`_rebase_typing`)."""
-        self._rebased, self._rebased_at = (before, shown), time.monotonic()
-
-    def _rebase_typing(self) -> None:
-        """The browser sent text typed before the kernel's text reached it: merge it in too."""
-        if self._rebased is None or self._showing:
-            return
-        if time.monotonic() - self._rebased_at > IN_FLIGHT_S:
-            self._rebased = None  # keys on their way then have long arrived
-            return
-        before, shown = self._rebased
-        now = self.value
-        # Only words added to the box's old text, and none of the words the kernel put in:
-        # typed on the old text (a word typed where another's came in does not replace it).
-        put_in = Counter(tokens(shown)) - Counter(tokens(before))
-        on_old = only_adds(before, now) and not put_in & Counter(tokens(now))
-        if now == shown or (not on_old and distance(shown, now) <= distance(before, now)):
-            self._rebased = None  # typed on the merged text
-            return
-        # Their latest keys win over the box's older text where both touch the same words.
-        fixed = merge(before, now, shown).keep_mine
-        self._rebase_from(now, fixed)
-        self._show_typing(fixed)
 
     def _edited(self) -> None:
         if not self._showing:
@@ -342,7 +302,8 @@ class FieldControl(BoundControl):
         self.row = row
         spec = field_spec(spec_path or path)
         self.merges = row is None and spec.typed_freely
-        self.input = adapter(spec).make(spec)
+        kind = adapter(spec)
+        self.input = (kind.shared if self.merges and kind.shared else kind.make)(spec)
         self.counting: Callable[[str], str] | None = None
         super().__init__(session, path, spec, [self.input], with_help=with_help)
         self.add_class(f"swb-field--{spec.kind}")
@@ -351,7 +312,10 @@ class FieldControl(BoundControl):
         except PathError:
             current = missing
         self.show_value(current)
-        self.input.observe(lambda _: self._typed(), names="value")
+        if isinstance(self.input, MergingBox):
+            self.input.on_typed(lambda _: self._typed())
+        else:
+            self.input.observe(lambda _: self._typed(), names="value")
         session.register(self)
 
     @property
@@ -364,7 +328,10 @@ class FieldControl(BoundControl):
         return bool(self.value != from_widget(self.spec, to_widget(self.spec, self.base)))
 
     def _write(self, value: Any) -> None:
-        self.input.value = to_widget(self.spec, value)
+        if isinstance(self.input, MergingBox):
+            self.input.put(to_widget(self.spec, value))
+        else:
+            self.input.value = to_widget(self.spec, value)
         self.recount()
 
     def recount(self) -> None:
@@ -382,7 +349,6 @@ class FieldControl(BoundControl):
         self._show_notes()
 
     def _typed(self) -> None:
-        self._rebase_typing()
         self.recount()
         self._edited()
 

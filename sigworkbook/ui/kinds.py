@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from sigworkbook.plan import catalogues, wording
 from sigworkbook.plan.fields import FieldSpec
 from sigworkbook.plan.kinds import Input
+from sigworkbook.ui.merging_box import MergingBox
 from sigworkbook.ui.styles import layout, style
 
 NO_CHOICE = "— choose —"
@@ -54,14 +55,35 @@ def _within_years(spec: FieldSpec, picker: widgets.ValueWidget) -> widgets.Value
     return picker
 
 
+def _prose_rows(spec: FieldSpec) -> int:
+    return 6 if (spec.max_length or 0) > 1000 else 3
+
+
 def _prose_box(spec: FieldSpec) -> widgets.ValueWidget:
     return widgets.Textarea(
         placeholder=spec.placeholder,
-        rows=6 if (spec.max_length or 0) > 1000 else 3,
+        rows=_prose_rows(spec),
         layout=layout(width="100%"),
         continuous_update=True,
         **_common(spec, widgets.Textarea),
     )
+
+
+def _shared_box(spec: FieldSpec, rows: int) -> MergingBox:
+    return MergingBox(
+        description=spec.label,
+        placeholder=spec.placeholder or "",
+        rows=rows,
+        layout=layout(width="100%"),
+    )
+
+
+def _shared_prose_box(spec: FieldSpec) -> widgets.ValueWidget:
+    return _shared_box(spec, _prose_rows(spec))
+
+
+def _shared_line_box(spec: FieldSpec) -> widgets.ValueWidget:
+    return _shared_box(spec, 0)
 
 
 def _zone_box(spec: FieldSpec) -> widgets.ValueWidget:
@@ -245,12 +267,14 @@ class KindAdapter:
     to_widget: Callable[[FieldSpec, Any], Any] = _as_is
     from_widget: Callable[[FieldSpec, Any], Any] = _plain_out
     summary: Callable[[FieldSpec, Any], str] = _shortened
+    shared: Callable[[FieldSpec], widgets.ValueWidget] | None = None
+    """The input made where several people type at once, merged (text typed freely)."""
 
 
 ADAPTERS: dict[Input, KindAdapter] = {
-    "line": KindAdapter(_line_box, _text_in),
+    "line": KindAdapter(_line_box, _text_in, shared=_shared_line_box),
     "time_zone": KindAdapter(_zone_box, _text_in, _zone_out, _zone_summary),
-    "prose": KindAdapter(_prose_box, _text_in),
+    "prose": KindAdapter(_prose_box, _text_in, shared=_shared_prose_box),
     "bool": KindAdapter(_tick_box, summary=_tick_summary),
     "yes_no": KindAdapter(_yes_no_box, _yes_no_in, _yes_no_out, _yes_no_summary),
     "int": KindAdapter(_number_box),

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.merging_box import MergingBox
 
 
 def typing(control: FieldControl, text: str) -> None:
@@ -21,3 +22,12 @@ def typing(control: FieldControl, text: str) -> None:
     worker.join()
     control.session.debounce = False
     assert control.session.has_pending
+
+
+def browser_sends(control: FieldControl, text: str, *, typed_on: int | None = None) -> None:
+    """`text` arriving from the page's merging box as its script sends it: with the kernel's
+    write it was typed on (`typed_on`, a `rev`; the latest when None)."""
+    box = control.input
+    assert isinstance(box, MergingBox), f"{control.path} is not a merging box"
+    base = box.rev if typed_on is None else typed_on
+    box.set_state({"value": text, "seq": box.seq + 1, "base_rev": base})

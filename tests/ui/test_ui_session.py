@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kernel_typing import typing
+from kernel_typing import browser_sends, typing
 
 from sigworkbook.live.session import Session
 from sigworkbook.ui.controls import FieldControl, LinesControl
@@ -118,13 +118,13 @@ def test_typing_in_a_text_field_is_merged_with_someone_elses_save(
     typing(ana_purpose, "We help people get home. Ana adds this.")
     FieldControl(ben, "charter.purpose").input.value = "We help people get home. Ben adds that."
     ana.refresh()
-    # Her box is not rewritten while she types; her save, at the pause, merges Ben's words in.
-    assert ana_purpose.input.value == "We help people get home. Ana adds this."
+    # Ben's words come into her box while she types (its protocol keeps her keys in flight);
+    # the merged text is saved at her pause.
+    merged = "We help people get home. Ana adds this. Ben adds that."
+    assert ana_purpose.input.value == merged, "Ben's words came into Ana's box"
     assert ana_purpose.conflict is None
     assert not ana.status.message.startswith(("Saved", "All changes saved"))
     ana.flush()
-    merged = "We help people get home. Ana adds this. Ben adds that."
-    assert ana_purpose.input.value == merged, "Ben's words came into Ana's box"
     assert ana.workspace.load("frailty-friends").plan.charter.purpose == merged
     assert "Saved at" in ana.status.message
     assert re.search("Changed by (Ana and Ben|Ben and Ana)", ana_purpose.notes.value)
@@ -565,9 +565,10 @@ def test_words_typed_on_the_old_text_where_anothers_word_came_in_keep_that_word(
     ana_purpose = FieldControl(ana, "charter.purpose")
     typing(ana_purpose, "We help people get home. ana001")
     ana.flush()
+    old = ben_purpose.input.rev
     ben.refresh()  # Ben's kernel puts Ana's word in his box; his browser has not shown it yet
     assert ben_purpose.input.value == "We help people get home. ana001"
-    ben_purpose.input.value = "We help people get home. ben001 ben0"  # typed on the old text
+    browser_sends(ben_purpose, "We help people get home. ben001 ben0", typed_on=old)
     assert "ana001" in ben_purpose.input.value and "ben001 ben0" in ben_purpose.input.value
     ben.flush()
     saved = ben.workspace.load("frailty-friends").plan.charter.purpose
@@ -585,18 +586,19 @@ def test_keys_sent_before_the_merged_text_reached_the_browser_are_merged_in_too(
     ana_purpose = FieldControl(ana, "charter.purpose")
     typing(ana_purpose, "Calmer discharge. Ana adds this.")
     FieldControl(ben, "charter.purpose").input.value = "Calmer discharge. Ben adds that."
+    old = ana_purpose.input.rev
     ana.flush()
     merged = "Calmer discharge. Ana adds this. Ben adds that."
     assert ana_purpose.input.value == merged
     # Keys typed in the browser before the merged text arrived there.
-    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more."
+    browser_sends(ana_purpose, "Calmer discharge. Ana adds this, and more.", typed_on=old)
     assert ana_purpose.input.value == "Calmer discharge. Ana adds this, and more. Ben adds that."
     ana.flush()
     assert ana.workspace.load("frailty-friends").plan.charter.purpose == (
         "Calmer discharge. Ana adds this, and more. Ben adds that."
     )
     # Then text typed on the merged text is taken as it is.
-    ana_purpose.input.value = "Calmer discharge. Ana adds this, and more. Ben adds that!"
+    browser_sends(ana_purpose, "Calmer discharge. Ana adds this, and more. Ben adds that!")
     ana.flush()
     assert ana.workspace.load("frailty-friends").plan.charter.purpose.endswith("that!")
 
@@ -649,15 +651,16 @@ def test_keys_in_flight_when_the_kernel_showed_someones_save_in_an_idle_box_keep
     it (the box looked untouched): his keys were typed on the old text, so Ana's words stay."""
     ana, ben = two
     ben_purpose = idle_box_shows(ana, ben, "We help people get home.", " Ana wants")
-    ben_purpose.input.value = "We help people get home. Ben w"  # typed on the old text
+    old = ben_purpose.input.rev - 1
+    browser_sends(ben_purpose, "We help people get home. Ben w", typed_on=old)
     assert "Ana wants" in ben_purpose.input.value and "Ben w" in ben_purpose.input.value
     ben.flush()
     saved = ben.workspace.load("frailty-friends").plan.charter.purpose
     assert "Ana wants" in saved and "Ben w" in saved, saved
     # Once the browser sends text typed on the text the box shows now, what it sends is taken
     # as it is, deletions included.
-    ben_purpose.input.value = saved.replace("Ben w", "Ben wants")
-    ben_purpose.input.value = saved.replace("Ben w", "Ben wants").replace(" Ana wants", "")
+    browser_sends(ben_purpose, saved.replace("Ben w", "Ben wants"))
+    browser_sends(ben_purpose, saved.replace("Ben w", "Ben wants").replace(" Ana wants", ""))
     ben.flush()
     assert "Ana" not in ben.workspace.load("frailty-friends").plan.charter.purpose
 
@@ -669,5 +672,5 @@ def test_a_space_typed_between_words_someone_else_just_added_is_taken_as_typed(
     older text, even where it changes the words around it (a space before another's word)."""
     ana, ben = two
     ben_purpose = idle_box_shows(ana, ben, "Ana wants Ben wants", " Cai wants")
-    ben_purpose.input.value = "Ana wants Ben wants  Cai wants"  # a space after "Ben wants"
+    browser_sends(ben_purpose, "Ana wants Ben wants  Cai wants")  # a space after "Ben wants"
     assert ben_purpose.input.value == "Ana wants Ben wants  Cai wants"

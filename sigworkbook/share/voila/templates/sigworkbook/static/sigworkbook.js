@@ -1133,6 +1133,7 @@
           old !== String(text) &&
           this.closest &&
           this.closest(".swb-field") &&
+          !this.closest(".swb-merging") /* merging_box.js keeps its own typing */ &&
           typeof this.selectionStart === "number";
         if (typing && typedLately(this)) {
           var first = !waiting.has(this);

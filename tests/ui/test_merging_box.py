@@ -1,0 +1,83 @@
+"""The kernel's half of the merging text box: a text typed on an older write loses no word."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sigworkbook.ui.merging_box import KEPT_WRITES, MergingBox
+
+WORDS = st.lists(st.sampled_from(["we", "help", "people", "home", "soon", "."]), max_size=8)
+
+
+def sends(box: MergingBox, text: str, typed_on: int) -> None:
+    """`text` as the browser's script sends it: with the kernel write it was typed on."""
+    box.set_state({"value": text, "seq": box.seq + 1, "base_rev": typed_on})
+
+
+def inserted(words: list[str], at: int, new: list[str]) -> str:
+    return " ".join([*words[:at], *new, *words[at:]])
+
+
+def test_a_text_typed_on_the_latest_write_is_taken_as_it_is() -> None:
+    box = MergingBox(value="We help people get home.")
+    told: list[str] = []
+    box.on_typed(told.append)
+    sends(box, "We help get home.", box.rev)  # a deletion, typed on what the box showed
+    assert (box.value, box.rev, told) == ("We help get home.", 0, ["We help get home."])
+
+
+@given(
+    base=WORDS,
+    theirs_at=st.integers(0, 8),
+    mine_at=st.integers(0, 8),
+    theirs=st.lists(st.sampled_from(["ben1", "ben2", "ben3"]), min_size=1, max_size=3),
+    mine=st.lists(st.sampled_from(["ana1", "ana2", "ana3"]), min_size=1, max_size=3),
+)
+def test_a_text_typed_on_an_older_write_keeps_the_words_the_kernel_put_in(
+    base: list[str], theirs_at: int, mine_at: int, theirs: list[str], mine: list[str]
+) -> None:
+    theirs_at, mine_at = min(theirs_at, len(base)), min(mine_at, len(base))
+    box = MergingBox(value=" ".join(base))
+    told: list[str] = []
+    box.on_typed(told.append)
+    old = box.rev
+    sends(box, " ".join(base), old)
+    box.put(inserted(base, theirs_at, theirs))  # others' words, before the keys arrived
+    assert box.ack == box.seq, "the write says which of the browser's texts it holds"
+    sends(box, inserted(base, mine_at, mine), old)  # keys typed on the old text
+    words = box.value.split()
+    for word in [*theirs, *mine]:
+        assert words.count(word) == [*theirs, *mine].count(word), (word, box.value)
+    assert box.rev == old + 2, "the merged text went back to the browser"
+    assert told[-1] == box.value
+
+
+def test_each_text_of_a_run_typed_on_one_older_write_is_merged_once() -> None:
+    box = MergingBox(value="We help.")
+    old = box.rev
+    sends(box, "We help. Ana", old)
+    box.put("Ben says. We help. Ana")
+    for text in ("We help. Ana wants", "We help. Ana wants more", "We help. Ana wants more."):
+        sends(box, text, old)  # the browser has not had the kernel's write yet
+    assert box.value == "Ben says. We help. Ana wants more."
+    sends(box, "Ben says. We help. Ana wants more!", box.rev)  # typed on the merged text
+    assert box.value == "Ben says. We help. Ana wants more!"
+
+
+def test_a_text_typed_on_a_write_long_forgotten_is_merged_on_the_oldest_kept() -> None:
+    box = MergingBox(value="start")
+    for n in range(KEPT_WRITES + 5):
+        box.put(f"start w{n}")
+    sends(box, "start ana", 0)  # written 0 is forgotten: merged on the oldest kept
+    assert sorted(box.value.split()) == sorted(["start", "ana", f"w{KEPT_WRITES + 4}"])
+
+
+def test_kernel_code_setting_the_value_is_taken_as_typed_on_the_latest() -> None:
+    box = MergingBox(value="We help.")
+    told: list[str] = []
+    box.on_typed(told.append)
+    box.value = "We help. Ana"
+    assert told == ["We help. Ana"]
+    box.put("We help. Ana. Ben")
+    assert told == ["We help. Ana"], "the kernel's own writes are not typing"
