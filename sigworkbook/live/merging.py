@@ -57,6 +57,15 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(" " + text) if text else []
 
 
+def _tokens_on(base: str, text: str) -> list[str]:
+    """`text` as tokens; where it goes on from the whole of a `base` that ends with spaces,
+    those spaces stay a token of their own and what follows is added after them (so that two
+    people typing on after them do not both change them)."""
+    if base[-1:].isspace() and text.startswith(base):
+        return tokens(base) + TOKEN.findall(text[len(base) :])
+    return tokens(text)
+
+
 def _diff(base: list[str], other: list[str], side: int) -> list[Hunk]:
     """`other`'s changes to `base`, as hunks: a minimal diff over words (Myers, no time limit,
     so that the same texts always give the same hunks)."""
@@ -150,22 +159,31 @@ def _join(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-def _stack(inserts: list[Hunk]) -> str:
+def _stack(inserts: list[Hunk], continuing: bool) -> str:
     """Inserts made at one place by different people, sentence by sentence in one order that
     does not depend on whose save came first: always the sentence first in alphabetical order
-    of those at the front of each insert (each insert's own sentences stay in its order)."""
+    of those at the front of each insert (each insert's own sentences stay in its order).
+    Where the text before them is `continuing` (a sentence not ended), an insert that does not
+    begin a sentence (no capital first) goes first: it is the end of that sentence."""
     queues = [_sentences(h.words) for h in inserts]
     out = ""
     last = -1
     while any(queues):
+        first = continuing and not out
         pick = min(
-            (i for i, q in enumerate(queues) if q),
-            key=lambda i: (queues[i][0].strip(), queues[i][0]),
+            (i for i, q in enumerate(queues) if q), key=lambda i: _stack_order(queues[i][0], first)
         )
         unit = queues[pick].pop(0)
         out = _join(out, unit) if last not in (-1, pick) else out + unit
         last = pick
     return out
+
+
+def _stack_order(unit: str, continuing: bool) -> tuple[bool, str, str]:
+    """Where a sentence goes among those put in at one place: one that ends the sentence
+    before them first (when `continuing` it, and it does not begin with a capital)."""
+    front = unit.strip()
+    return (not (continuing and not front[:1].isupper()), front, unit)
 
 
 def merge(base: str, mine: str, theirs: str) -> Merged:
@@ -182,7 +200,8 @@ def merge(base: str, mine: str, theirs: str) -> Merged:
     if mine == base:
         return Merged(theirs, (), theirs, theirs)
     words = tokens(base)
-    ours, others = _diff(words, tokens(mine), MINE), _diff(words, tokens(theirs), THEIRS)
+    ours = _diff(words, _tokens_on(base, mine), MINE)
+    others = _diff(words, _tokens_on(base, theirs), THEIRS)
     same = set((h.start, h.end, h.words) for h in ours) & set(
         (h.start, h.end, h.words) for h in others
     )
@@ -217,7 +236,8 @@ def merge(base: str, mine: str, theirs: str) -> Merged:
         found = Collision("".join(words[start:end]), ours_text, theirs_text)
         pieces.append((start, end, both, ours_text, theirs_text, found))
     for at, stacked in inserts.items():
-        text = _stack(stacked)
+        before = "".join(words[:at]).rstrip()
+        text = _stack(stacked, bool(before) and before[-1] not in ENDS_SENTENCE)
         pieces.append((at, at, text, text, text, None))
     # Inserts before replacements starting at the same place, then in order of the base.
     pieces.sort(key=lambda p: (p[0], p[1] > p[0], p[1]))

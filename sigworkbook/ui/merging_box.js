@@ -1,61 +1,30 @@
 /* The browser's half of a merging text box (merging_box.py says the protocol).
  *
- * The person types; each text goes to the kernel with the number of the kernel's write it was
- * typed on. When the kernel writes (others' words merged in), the keys typed since the
- * browser's text that write holds are put back onto it, and the caret stays on the person's
- * words. Keys that cannot be placed (the kernel changed the very words just typed) stay in
- * the box, typed on the older write: the kernel merges them with its own text. */
+ * The person types; each text goes to the kernel at once, with the number of the kernel's
+ * write it was typed on. The box takes a write of the kernel's (others' words merged in) once
+ * it holds every text the box sent, and the caret stays on the person's words. The box never
+ * merges by itself: the kernel, which has every version, does. */
 
-/* The one stretch where `after` differs from `before`: before[start, end) became `text`. */
-function difference(before, after) {
-  const most = Math.min(before.length, after.length);
-  let head = 0;
-  while (head < most && before[head] === after[head]) head += 1;
-  let tail = 0;
-  while (
-    tail < most - head &&
-    before[before.length - 1 - tail] === after[after.length - 1 - tail]
-  ) {
-    tail += 1;
-  }
-  return { start: head, end: before.length - tail, text: after.slice(head, after.length - tail) };
-}
-
-/* Where `before`'s offset `at` is in `after` (the same text with one stretch changed). */
+/* Where offset `at` of `before` is in `after`, which has others' words put in: after the
+   same words as before. */
 function moved(at, before, after) {
-  const change = difference(before, after);
-  if (at <= change.start) return at;
-  if (at >= change.end) return at + after.length - before.length;
-  return change.start + change.text.length;
-}
-
-/* `local`'s change to `base` made again on `written` (which holds `base`, and others'
-   words), or null when where it goes is not clear. */
-function replay(base, local, written) {
-  const change = difference(base, local);
-  const head = base.slice(0, change.start);
-  const gone = base.slice(change.start, change.end);
-  const tail = base.slice(change.end);
-  if (written.startsWith(head) && written.slice(head.length).startsWith(gone)) {
-    /* everything the kernel changed is after the keys */
-    const after = written.slice(head.length + gone.length);
-    const theirsNext = after.length > 0 && after[0] !== tail[0];
-    return head + spaced(change.text, after, theirsNext);
+  const head = before.slice(0, at);
+  const tail = before.slice(at);
+  if (after.startsWith(head)) return at; /* nothing put in before it */
+  if (after.endsWith(tail)) return after.length - tail.length; /* nor after it */
+  /* Words put in on both sides: after the copy of the words typed just before it (the
+     longest piece found, the copy nearest where it would be) */
+  const near = at + after.length - before.length;
+  for (const size of [40, 20, 10, 5]) {
+    const context = head.slice(-size);
+    let best = -1;
+    for (let found = after.indexOf(context); found >= 0; found = after.indexOf(context, found + 1)) {
+      const place = found + context.length;
+      if (best < 0 || Math.abs(place - near) < Math.abs(best - near)) best = place;
+    }
+    if (best >= 0) return best;
   }
-  if (written.endsWith(gone + tail)) {
-    /* everything it changed is before them */
-    const before = written.slice(0, written.length - (gone + tail).length);
-    const theirsNext = before.length > 0 && before[before.length - 1] !== head[head.length - 1];
-    return spaced(before, change.text, theirsNext) + tail;
-  }
-  return null;
-}
-
-/* Two texts one after the other; where one person's words meet another's (`meet`), with a
-   space between them unless one is there already (the kernel's merge does the same). */
-function spaced(left, right, meet) {
-  if (!meet || !left || !right || /\s$/.test(left) || /^\s/.test(right)) return left + right;
-  return left + " " + right;
+  return Math.min(at, after.length);
 }
 
 function render({ model, el }) {
@@ -84,20 +53,14 @@ function render({ model, el }) {
   looks();
   model.on("change:description change:placeholder change:disabled", looks);
 
-  let stamp = 0;
-  let seq = model.get("seq");
-  let known = { rev: model.get("rev"), text: model.get("value"), stamp: 0 };
-  const sent = new Map(); /* seq -> the text sent, and when (stamp) */
-  box.value = known.text;
-
-  const send = (text) => {
+  let seq = model.get("seq"); /* the box's last text sent */
+  let base = model.get("rev"); /* the kernel's write that the box's text is typed on */
+  box.value = model.get("value");
+  box.addEventListener("input", () => {
     seq = Math.max(seq, model.get("seq")) + 1;
-    sent.set(seq, { text, stamp: ++stamp });
-    if (sent.size > 64) sent.delete(sent.keys().next().value);
-    model.set({ value: text, seq, base_rev: known.rev });
+    model.set({ value: box.value, seq, base_rev: base });
     model.save_changes();
-  };
-  box.addEventListener("input", () => send(box.value));
+  });
 
   const show = (text, place) => {
     if (box.value === text) return;
@@ -112,23 +75,16 @@ function render({ model, el }) {
   };
 
   model.on("change:rev", () => {
+    /* A write that holds every text this box has sent: the box takes it. One that does not
+       (keys were typed while it was on its way) is left: the kernel merges those texts,
+       typed on the older write, and writes again holding them. */
+    if (model.get("ack") !== seq) return;
     const written = model.get("value");
-    const rev = model.get("rev");
-    const held = sent.get(model.get("ack"));
-    const base = held && held.stamp > known.stamp ? held.text : known.text;
     const local = box.value;
-    if (local === base) {
-      show(written, (offset) => moved(offset, local, written));
-      known = { rev, text: written, stamp: ++stamp };
-      return;
-    }
-    const replayed = replay(base, local, written);
-    if (replayed === null) return; /* the next text goes typed on the older write */
-    show(replayed, (offset) => moved(offset, local, replayed));
-    known = { rev, text: written, stamp: ++stamp };
-    if (replayed !== written) send(replayed);
+    show(written, (offset) => moved(offset, local, written));
+    base = model.get("rev");
   });
 }
 
 export default { render };
-export { difference, moved, replay }; /* for the tests (tests/ui/test_merging_box_script.py) */
+export { moved }; /* for the tests (tests/ui/test_merging_box_script.py) */

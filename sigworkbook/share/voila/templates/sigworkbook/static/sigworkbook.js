@@ -1041,40 +1041,10 @@
 
   /* ---- Writing together (issue 19) -----------------------------------------------------
    * Several people type in one text field: the kernel merges their words into each box
-   * (live/merging.py). Here: the typist's caret and selection stay on the words they were on
-   * when merged text arrives in the box they are typing in, and leaving the page with typing
-   * not saved yet (or a field waiting for a choice) asks first. */
-
-  /* Where offset `at` of `before` is in `after`: after the same words before it. */
-  function mapCaret(at, before, after) {
-    var head = before.slice(0, at);
-    var tail = before.slice(at);
-    if (after.slice(0, head.length) === head) {
-      return at; /* nothing changed before the caret */
-    }
-    if (tail.length && after.slice(after.length - tail.length) === tail) {
-      return after.length - tail.length; /* nothing changed after it */
-    }
-    /* Changes on both sides: after the words typed just before the caret (the longest piece
-       of them found; the place nearest where it was when found more than once). */
-    var lengths = [40, 20, 10, 5];
-    for (var i = 0; i < lengths.length; i++) {
-      var context = head.slice(-lengths[i]);
-      var found = context ? after.indexOf(context) : -1;
-      if (found < 0) {
-        continue;
-      }
-      var nearest = found;
-      while (found >= 0) {
-        if (Math.abs(found + context.length - at) < Math.abs(nearest + context.length - at)) {
-          nearest = found;
-        }
-        found = after.indexOf(context, found + 1);
-      }
-      return nearest + context.length;
-    }
-    return Math.min(at, after.length);
-  }
+   * (live/merging.py), and the merging box keeps its typist's keys and caret
+   * (ui/merging_box.js). Here: other inputs do not lose keys in flight when the kernel's text
+   * arrives, and leaving the page with typing not saved yet (or a field waiting for a
+   * choice) asks first. */
 
   /* Text from the kernel waits while its box is being typed in: keys typed just before it
      arrived are still on their way to the kernel, and putting its text in now would drop
@@ -1154,7 +1124,13 @@
         native.set.call(this, text);
         var now = native.get.call(this);
         try {
-          this.setSelectionRange(mapCaret(start, old, now), mapCaret(end, old, now), direction);
+          /* merging boxes keep the caret on the person's words (merging_box.js); here
+             the text was replaced: the caret stays where it was, inside the new text */
+          this.setSelectionRange(
+            Math.min(start, now.length),
+            Math.min(end, now.length),
+            direction
+          );
         } catch (error) {
           /* an input without a caret (a date, a number): nothing to keep */
         }
@@ -1173,8 +1149,6 @@
     event.returnValue = "";
     return "";
   });
-
-  window.sigworkbookMapCaret = mapCaret;
 
   /* ---- end of writing together --------------------------------------------------------- */
 
