@@ -326,7 +326,7 @@ BUILD_AHEAD: Final = Setting(
 POLL_INTERVAL: Final = Setting(
     "poll_interval",
     "SIGWORKBOOK_POLL_INTERVAL",
-    0.5,
+    0.25,
     "Seconds between two looks for others' edits, where the database cannot notify (SQLite).",
     _seconds(0, 60),
 )
