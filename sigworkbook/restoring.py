@@ -9,6 +9,7 @@ from typing import Any, Final
 from sigworkbook.editing import Editing
 from sigworkbook.hosting.access import Access
 from sigworkbook.permissions import needs
+from sigworkbook.plan import meeting
 from sigworkbook.plan.agreement import AGREEMENT
 from sigworkbook.plan.fields import field_spec, in_words, label
 from sigworkbook.plan.paths import PathError, get_path, row_by_id, set_path_in_place
@@ -26,13 +27,7 @@ from sigworkbook.workspace_plans import (
     row_of,
 )
 
-KEPT_CURRENT: Final = (
-    *OWN_IN_PART,
-    "meeting.timers",
-    "meeting.live",
-    "meeting.records",
-    "meeting.set_aside",
-)
+KEPT_CURRENT: Final = (*OWN_IN_PART, *meeting.STATE, meeting.SET_ASIDE)
 """What restoring a whole revision leaves as it is now: it brings back the group's text fields
 and lists, never what people did since (ideas and votes, ballots, agreement answers: each
 person's own), nor the meeting as it went (timers, the live meeting, its records, versions

@@ -15,7 +15,7 @@ from sigworkbook.live.authorship import Authorship
 from sigworkbook.live.bound import Bound
 from sigworkbook.live.conflicts import show_latest
 from sigworkbook.live.kernel import kernel_loop, log
-from sigworkbook.live.set_aside import SET_ASIDE, SetAside
+from sigworkbook.live.set_aside import SetAside
 from sigworkbook.live.status import (
     CHOOSE,
     NAME_NEEDED,
@@ -29,6 +29,7 @@ from sigworkbook.live.undo import UndoLog
 from sigworkbook.live.updates import LiveUpdates
 from sigworkbook.live.writing import UNREACHABLE_RETRY, Writer
 from sigworkbook.plan.fields import in_words
+from sigworkbook.plan.meeting import SET_ASIDE
 from sigworkbook.plan.paths import get_path
 from sigworkbook.store import Change, Visitor
 from sigworkbook.workspace import Loaded, Workspace

@@ -10,13 +10,11 @@ from sigworkbook.live.bound import merges
 from sigworkbook.live.kernel import log
 from sigworkbook.live.status import SaveStatus
 from sigworkbook.plan.fieldtypes import new_id
+from sigworkbook.plan.meeting import SET_ASIDE
 from sigworkbook.plan.paths import get_path
 
 if TYPE_CHECKING:
     from sigworkbook.live.session import Session
-
-SET_ASIDE = "meeting.set_aside"
-"""Where versions set aside are kept, with the plan and its history."""
 
 
 class SetAside:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sigworkbook.live.set_aside import SET_ASIDE
 from sigworkbook.plan import meeting
+from sigworkbook.plan.meeting import SET_ASIDE
 from sigworkbook.store import Change
 
 NOT_EDITS: tuple[str, ...] = (*meeting.STATE, SET_ASIDE)

@@ -22,6 +22,9 @@ LIVE = "meeting.live"
 TIMERS = "meeting.timers"
 """Where the plan keeps each step's shared timer."""
 RECORDS = "meeting.records"
+SET_ASIDE = "meeting.set_aside"
+"""Where versions someone typed and that did not end up in a field are kept (with the plan and
+its history)."""
 STATE = (LIVE, TIMERS, RECORDS)
 """Where the plan keeps the meeting's state (the lead, the group's step, who is ready, the
 timers, the records): written by the meeting, nobody's edit of the plan (the agenda's
