@@ -244,8 +244,10 @@ def merge(base: str, mine: str, theirs: str) -> Merged:
     out = ["", "", ""]
     at = 0
     for start, end, *texts, _ in pieces:
+        between = "".join(words[at:start])
         for k in range(3):
-            out[k] += "".join(words[at:start]) + texts[k]
+            # Two people's changes side by side, with none of the base between: never one word.
+            out[k] = out[k] + between + texts[k] if between else _join(out[k], texts[k])
         at = max(at, end)
     rest = "".join(words[at:])
     found_all = tuple(p[5] for p in pieces if p[5] is not None)

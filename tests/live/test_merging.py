@@ -4,8 +4,9 @@ none twice, the same whichever save came first, and a collision exactly when wor
 from __future__ import annotations
 
 import itertools
+import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from text_edits import WORD, Edit, base_text, close, collide, edits, in_order, kept_by_all
 
@@ -111,3 +112,29 @@ def test_any_texts_merge_the_same_both_ways_and_one_side_unchanged_gives_the_oth
     assert merge(base, mine, base).text == mine
     assert merge(base, base, theirs).text == theirs
     assert merge(base, mine, mine).text == mine
+
+
+GROWING = st.lists(
+    st.sampled_from([" ana01", " ben02", "ana03", " ", "  ", "b", " cai04"]), max_size=4
+).map("".join)
+"""What one writer adds at the end of a text as they type: words, half-words and spaces."""
+
+
+@settings(max_examples=400)
+@given(
+    base=st.sampled_from(["", "We help.", "We help. ", "We help. x01", "We help. x01 ", "We be"]),
+    mine=GROWING,
+    theirs=GROWING,
+    trim_theirs=st.booleans(),
+)
+def test_two_people_typing_at_the_end_never_make_a_word_neither_typed(
+    base: str, mine: str, theirs: str, trim_theirs: bool
+) -> None:
+    """Both type on at the end of a field (one may first take its last spaces away): every
+    word of the merge is a word of the base or of one of them; none is two glued together."""
+    theirs_text = (base.rstrip() if trim_theirs else base) + theirs
+    merged = merge(base, base + mine, theirs_text)
+    if merged.collisions:
+        return
+    typed = set(re.findall(r"\w+", base + " " + base + mine + " " + theirs_text))
+    assert set(re.findall(r"\w+", merged.text)) <= typed, merged.text
