@@ -279,3 +279,23 @@ def _trimmed(found: Collision) -> Collision:
 def only_adds(one: str, two: str) -> bool:
     """Whether `two` keeps every word of `one`, in order (words were only added)."""
     return all(h.start == h.end for h in _diff(tokens(one), tokens(two), MINE))
+
+
+def replayed(base: str, typed: str, current: str) -> str:
+    """The keys that made `typed` out of `base`, made again on `current` (a newer text that
+    holds `base` and others' words): character by character with diff-match-patch's patches,
+    which find their place by the text around them; a merge over words where they do not fit
+    or would make a word nobody typed.
+
+    For one person's own keys on their way (a few characters): over words, a key that changes
+    a word another's merge touched (its spaces, say) would be a collision, and both kept."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    made, fitted = dmp.patch_apply(dmp.patch_make(base, typed), current)
+    words = set(_WORD.findall(typed)) | set(_WORD.findall(current))
+    if all(fitted) and set(_WORD.findall(made)) <= words:
+        return str(made)
+    return merge(base, typed, current).text  # or the keys would glue onto another's word
+
+
+_WORD = re.compile(r"\w+")

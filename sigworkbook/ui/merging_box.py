@@ -10,8 +10,9 @@ carries the version it was typed on:
 - the browser sends its text with the kernel write it was typed on (`base_rev`); its script
   (merging_box.js) re-applies the keys typed since the kernel's write was made onto it, so
   others' words appear while the person types, without moving their caret;
-- the kernel merges a text typed on an older write into its own (live/merging.py), on the
-  right base: the browser's previous text of the same version, or that write.
+- the kernel makes the keys of a text typed on an older write again on its own text
+  (live/merging.py `replayed`), from the right base: the browser's previous text of the same
+  version, or that write.
 
 Neither side ever replaces the other's words; a merge that collides keeps both.
 """
@@ -25,7 +26,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from sigworkbook.live.merging import merge
+from sigworkbook.live.merging import replayed
 
 KEPT_WRITES = 64
 """The kernel's writes remembered, newest first: a browser text typed on an older one than
@@ -101,7 +102,7 @@ class MergingBox(anywidget.AnyWidget):
                 base = chain_text  # the kernel's text holds that one already
             else:
                 base = self._written.get(typed_on, self._written[min(self._written)])
-            merged = merge(base, text, self._current).text
+            merged = replayed(base, text, self._current)
         self._chain = (typed_on, text)
         if merged != text:
             self.put(merged)

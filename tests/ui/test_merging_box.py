@@ -81,3 +81,14 @@ def test_kernel_code_setting_the_value_is_taken_as_typed_on_the_latest() -> None
     assert told == ["We help. Ana"]
     box.put("We help. Ana. Ben")
     assert told == ["We help. Ana"], "the kernel's own writes are not typing"
+
+
+def test_keys_on_a_word_whose_spaces_the_kernel_changed_are_not_a_collision() -> None:
+    """The kernel's merge put a second space before Ana's half-typed word (someone typed a
+    space there); her next key, typed on the old text, extends the word: once, not twice."""
+    box = MergingBox(value="We help people get home.")
+    old = box.rev
+    sends(box, "We help people get home. an", old)
+    box.put("We help people get home.  an")
+    sends(box, "We help people get home. ana", old)
+    assert box.value == "We help people get home.  ana"
