@@ -283,19 +283,54 @@ def only_adds(one: str, two: str) -> bool:
 
 def replayed(base: str, typed: str, current: str) -> str:
     """The keys that made `typed` out of `base`, made again on `current` (a newer text that
-    holds `base` and others' words): character by character with diff-match-patch's patches,
-    which find their place by the text around them; a merge over words where they do not fit
-    or would make a word nobody typed.
+    holds `base` and others' words), character by character; a merge over words where they do
+    not fit or would make a word nobody typed.
 
     For one person's own keys on their way (a few characters): over words, a key that changes
-    a word another's merge touched (its spaces, say) would be a collision, and both kept."""
+    a word another's merge touched (its spaces, say) would be a collision, and both kept. A
+    key goes right after the character it was typed after, so a word being typed stays whole
+    even where others' words came in just after it."""
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0
-    made, fitted = dmp.patch_apply(dmp.patch_make(base, typed), current)
+    after = _places_after(dmp.diff_main(base, current, False), len(base))
+    made = current
+    at = len(base)
+    edits = dmp.diff_main(base, typed, False)
+    for op, chunk in reversed(edits):  # from the end: earlier places stay where they are
+        if op == 0:
+            at -= len(chunk)
+        elif op == 1:
+            made = made[: after[at]] + chunk + made[after[at] :]
+        else:
+            at -= len(chunk)
+            start, end = after[at], after[at + len(chunk)]
+            if made[start:end] != chunk:
+                return merge(base, typed, current).text  # others changed what was deleted
+            made = made[:start] + made[end:]
     words = set(_WORD.findall(typed)) | set(_WORD.findall(current))
-    if all(fitted) and set(_WORD.findall(made)) <= words:
-        return str(made)
+    if set(_WORD.findall(made)) <= words:
+        return made
     return merge(base, typed, current).text  # or the keys would glue onto another's word
+
+
+def _places_after(diffs: list[tuple[int, str]], length: int) -> list[int]:
+    """For each offset of the old text of `diffs` (0 to `length`), the offset in the new text
+    right after the old character before it (0 for the start; where a deleted one was)."""
+    places = [0] * (length + 1)
+    old = new = 0
+    for op, chunk in diffs:
+        if op == 0:
+            for k in range(len(chunk)):
+                places[old + k + 1] = new + k + 1
+            old += len(chunk)
+            new += len(chunk)
+        elif op == -1:
+            for k in range(len(chunk)):
+                places[old + k + 1] = new
+            old += len(chunk)
+        else:
+            new += len(chunk)
+    return places
 
 
 _WORD = re.compile(r"\w+")

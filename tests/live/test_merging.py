@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from text_edits import WORD, Edit, base_text, close, collide, edits, in_order, kept_by_all
 
-from sigworkbook.live.merging import merge
+from sigworkbook.live.merging import merge, replayed
 
 
 @st.composite
@@ -138,3 +138,14 @@ def test_two_people_typing_at_the_end_never_make_a_word_neither_typed(
         return
     typed = set(re.findall(r"\w+", base + " " + base + mine + " " + theirs_text))
     assert set(re.findall(r"\w+", merged.text)) <= typed, merged.text
+
+
+def test_keys_on_their_way_go_right_after_what_they_were_typed_after() -> None:
+    """One person's keys made again on a newer text: after the characters they followed, even
+    where others' words came in just after those; a deletion only of what is still there."""
+    assert replayed("X ana01", "X ana012", "X ana01 ben003") == "X ana012 ben003"
+    assert replayed("Ana adds this.", "Ana adds this, and more.", "Ana adds this. Ben too.") == (
+        "Ana adds this, and more. Ben too."
+    )
+    assert replayed("a b c", "a c", "a b x c") == "a x c"
+    assert replayed("", "ana1", "ben1") == "ana1 ben1"  # never glued: merged over words
