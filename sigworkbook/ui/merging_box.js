@@ -1,9 +1,11 @@
 /* The browser's half of a merging text box (merging_box.py says the protocol).
  *
- * The person types; each text goes to the kernel at once, with the number of the kernel's
- * write it was typed on. The box takes a write of the kernel's (others' words merged in) once
- * it holds every text the box sent, and the caret stays on the person's words. The box never
- * merges by itself: the kernel, which has every version, does. */
+ * The person types; each text goes to the kernel at once, with the kernel's write it was typed
+ * on. A write of the kernel's (others' words merged in) that holds every text the box sent is
+ * shown as it is; one that does not (keys typed while it was on its way) gets those keys typed
+ * again where the same words are, when they fit. The caret stays on the person's words. */
+
+const RESEND_MS = 2000; /* a text the kernel has not had by then is sent again */
 
 /* Where offset `at` of `before` is in `after`, which has others' words put in: after the
    same words as before. */
@@ -25,6 +27,29 @@ function moved(at, before, after) {
     if (best >= 0) return best;
   }
   return Math.min(at, after.length);
+}
+
+/* The keys that turned `before` into `after`, typed again on `written` (`before` with others'
+   words put in): one change, where the same words are in `written` and with the same
+   characters on either side of it (or a space); null where not (a key would go inside or
+   glue onto another's word: the kernel, which has every version, merges those). */
+function rebased(before, after, written) {
+  const most = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < most && before[start] === after[start]) start += 1;
+  let end = 0;
+  while (end < most - start && before[before.length - 1 - end] === after[after.length - 1 - end]) {
+    end += 1;
+  }
+  const removed = before.slice(start, before.length - end);
+  const added = after.slice(start, after.length - end);
+  const from = moved(start, before, written);
+  const to = from + removed.length;
+  if (written.slice(from, to) !== removed) return null;
+  const beside = (theirs, mine) => theirs === mine || /^\s$/.test(theirs);
+  if (!beside(written[from - 1], before[start - 1])) return null;
+  if (!beside(written[to], before[before.length - end])) return null;
+  return written.slice(0, from) + added + written.slice(to);
 }
 
 function render({ model, el }) {
@@ -53,14 +78,26 @@ function render({ model, el }) {
   looks();
   model.on("change:description change:placeholder change:disabled", looks);
 
-  let seq = model.get("seq"); /* the box's last text sent */
-  let base = model.get("rev"); /* the kernel's write that the box's text is typed on */
+  let seq = Math.max(model.get("seq"), model.get("ack")); /* the box's last text sent */
+  let base = model.get("rev"); /* the kernel's write the box's text is typed on ... */
+  let baseSeq = model.get("ack"); /* ... holding the box's text of this number ... */
+  let baseText = null; /* ... with the box's keys since typed again on it (null: none) */
+  let sent = new Map([[baseSeq, model.get("value")]]); /* texts sent on that base, by seq */
+  let resend = null;
   box.value = model.get("value");
-  box.addEventListener("input", () => {
-    seq = Math.max(seq, model.get("seq")) + 1;
-    model.set({ value: box.value, seq, base_rev: base });
-    model.save_changes();
-  });
+
+  const send = () => {
+    seq += 1;
+    sent.set(seq, box.value);
+    const text = { typed: box.value, seq, base_rev: base, base_seq: baseSeq };
+    if (baseText !== null) text.base_text = baseText;
+    model.send(text);
+    clearTimeout(resend);
+    resend = setTimeout(() => {
+      if (model.get("seq") < seq) send(); /* lost on the way (a broken connection) */
+    }, RESEND_MS);
+  };
+  box.addEventListener("input", send);
 
   const show = (text, place) => {
     if (box.value === text) return;
@@ -75,16 +112,33 @@ function render({ model, el }) {
   };
 
   model.on("change:rev", () => {
-    /* A write that holds every text this box has sent: the box takes it. One that does not
-       (keys were typed while it was on its way) is left: the kernel merges those texts,
-       typed on the older write, and writes again holding them. */
-    if (model.get("ack") !== seq) return;
+    const ack = model.get("ack");
     const written = model.get("value");
     const local = box.value;
-    show(written, (offset) => moved(offset, local, written));
+    if (ack === seq) {
+      /* it holds every text this box has sent */
+      show(written, (offset) => moved(offset, local, written));
+      base = model.get("rev");
+      baseSeq = ack;
+      baseText = null;
+      sent = new Map([[ack, written]]);
+      return;
+    }
+    /* Keys typed while it was on its way: typed again on it. A write older than the box's
+       base, or one they do not fit, is left: the kernel merges the texts it has not had
+       yet and writes again. */
+    if (!sent.has(ack)) return;
+    const mine = rebased(sent.get(ack), local, written);
+    if (mine === null) return;
+    show(mine, (offset) => moved(offset, local, mine));
     base = model.get("rev");
+    baseSeq = seq;
+    baseText = mine;
+    sent = new Map([[seq, mine]]);
   });
+
+  return () => clearTimeout(resend);
 }
 
 export default { render };
-export { moved }; /* for the tests (tests/ui/test_merging_box_script.py) */
+export { moved, rebased }; /* for the tests (tests/ui/test_merging_box_script.py) */

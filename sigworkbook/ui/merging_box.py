@@ -7,19 +7,23 @@ carries the version it was typed on:
 
 - the kernel's writes are numbered (`rev`); each says which browser text it already holds
   (`ack`, the browser's number for it, `seq`);
-- the browser sends its text with the kernel write it was typed on (`base_rev`); its script
-  (merging_box.js) re-applies the keys typed since the kernel's write was made onto it, so
-  others' words appear while the person types, without moving their caret;
-- the kernel makes the keys of a text typed on an older write again on its own text
-  (live/merging.py `replayed`), from the right base: the browser's previous text of the same
-  version, or that write.
+- the browser sends each text at once, as a message of its own (not a synced trait: ipywidgets
+  holds a trait's next change until the kernel answers the last, and an answer lost with a
+  broken connection held the box's typing for good). A text says the write it was typed on
+  (`base_rev`) and the browser text that write was made to hold (`base_seq`);
+- a write that does not hold the browser's latest text (keys typed while it was on its way):
+  the script (merging_box.js) types those keys again onto it and goes on from there, sending
+  that text (`base_text`) with everything typed on it, so the kernel knows the base;
+- the kernel makes the keys of a text typed on an older base again on its own text
+  (live/merging.py `replayed`). `seq` goes back to the browser: the texts the kernel has,
+  so the script sends its latest again if a text was lost on the way.
 
 Neither side ever replaces the other's words; a merge that collides keeps both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,13 @@ these is merged on the oldest kept (it is seconds old: keys on their way arrive 
 
 Typed = Callable[[str], None]
 """Told the person's text, once merged with the kernel's latest."""
+
+Base = tuple[int, int]
+"""What a browser text was typed on: a kernel write (`rev`) holding the browser's text `seq`."""
+
+UNSAID = -1
+"""`base_seq` of a text that does not say it (the kernel's tests): typed on the write as the
+kernel made it, or on the browser's last text."""
 
 
 class MergingBox(anywidget.AnyWidget):
@@ -52,26 +63,20 @@ class MergingBox(anywidget.AnyWidget):
     ack = traitlets.Int(0).tag(sync=True)
     """The browser's latest text (its `seq`) the kernel held when it wrote `rev`."""
     seq = traitlets.Int(0).tag(sync=True)
-    """How many texts the browser has sent (set by the browser)."""
-    base_rev = traitlets.Int(0).tag(sync=True)
-    """The kernel write the browser's text was typed on (set by the browser)."""
+    """The browser's latest text the kernel has."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._written: dict[int, str] = {self.rev: self.value}
+        self._written: dict[int, tuple[int, str]] = {self.rev: (self.ack, self.value)}
+        """The kernel's writes kept: `rev` -> (`ack`, text)."""
         self._current = self.value
         """The kernel's text: its last write, or the browser's text taken since."""
-        self._chain: tuple[int, str] = (self.rev, self.value)
-        """The browser's last text, and the write it was typed on."""
+        self._chain: tuple[Base, str] = ((self.rev, self.ack), self.value)
+        """The browser's last text, and what it was typed on."""
         self._putting = False
         self._typed: list[Typed] = []
-        self.observe(self._received, names="seq")
         self.observe(self._set_here, names="value")
-
-    @property
-    def text(self) -> str:
-        """The box's text as the kernel holds it (merged with the latest write)."""
-        return self._current
+        self.on_msg(self._message)
 
     def on_typed(self, callback: Typed) -> None:
         """Call `callback` with the person's text each time it comes in, merged."""
@@ -87,35 +92,50 @@ class MergingBox(anywidget.AnyWidget):
                 self.value = text
         finally:
             self._putting = False
-        self._written[self.rev] = text
+        self._written[self.rev] = (self.ack, text)
         self._written.pop(self.rev - KEPT_WRITES, None)
         self._current = text
 
-    def _received(self, _: object) -> None:
+    def _message(self, _: object, content: Mapping[str, Any], __: object) -> None:
+        if content.get("typed") is not None:
+            self._received(content)
+
+    def _received(self, sent: Mapping[str, Any]) -> None:
         """The browser sent its text: take it, merged with any write it was not typed on."""
-        text, typed_on = self.value, self.base_rev
-        if typed_on >= self.rev:
-            merged = text
-        else:
-            chain_on, chain_text = self._chain
-            if chain_on == typed_on:
-                base = chain_text  # the kernel's text holds that one already
-            else:
-                base = self._written.get(typed_on, self._written[min(self._written)])
-            merged = replayed(base, text, self._current)
+        text = str(sent["typed"])
+        typed_on: Base = (int(sent["base_rev"]), int(sent.get("base_seq", UNSAID)))
+        base = self._base(typed_on, sent.get("base_text"))
+        merged = text if base == self._current else replayed(base, text, self._current)
         self._chain = (typed_on, text)
+        # The text is the browser's own: it is not sent back (the script shows it already).
+        with self._lock_property(value=text), self.hold_trait_notifications():
+            self.value = text
+            self.seq = int(sent["seq"])
+        if merged == self._current:
+            return  # nothing new (the script sent its text again)
         if merged != text:
             self.put(merged)
         else:
             self._current = text
         self._tell(merged)
 
+    def _base(self, typed_on: Base, base_text: object) -> str:
+        """The text that the browser's text was typed on, as the kernel knows it."""
+        (chained_rev, chained_seq), chain_text = self._chain
+        rev, seq = typed_on
+        if chained_rev == rev and seq in (chained_seq, UNSAID):
+            return chain_text  # the kernel's text holds that one already
+        acked, written = self._written.get(rev, self._written[min(self._written)])
+        if seq in (acked, UNSAID) or not isinstance(base_text, str):
+            return written
+        return base_text  # the script's keys typed again on the write
+
     def _set_here(self, change: dict[str, Any]) -> None:
         """`value` set in the kernel's own code, not by put: taken as typed on the latest."""
         if self._putting or "value" in self._property_lock:
             return  # a write of the kernel's, or the browser's text (`_received` takes it)
         self._current = change["new"]
-        self._chain = (self.rev, self._current)
+        self._chain = ((self.rev, self.ack), self._current)
         self._tell(self._current)
 
     def _tell(self, text: str) -> None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, WebSocketRoute, expect
 
 from e2e.e2e_harness import PAGE_TIMEOUT_MS, Server
 from e2e.workbook_pages import (
@@ -220,3 +220,40 @@ def test_others_words_come_into_a_box_while_its_person_types_on(
         expect(field).to_have_value(expected)
         wait_for_value(server.workspace, sig, "charter.purpose", lambda text: text == expected)
         expect(status(page)).to_contain_text("Saved at")
+
+
+def test_a_text_lost_on_the_way_to_the_kernel_is_sent_again(
+    browser: Browser, workbook_server: Server
+) -> None:
+    """A connection that breaks can lose what a box sent last (figure 18 lost a page's words
+    so, and its header said "Saving…" for good): the box sends its text again until the kernel
+    has it, and the field is saved and shown to the others."""
+    server = workbook_server
+    sig = new_sig(server.workspace, "Lost Message Group")
+    typed = "We help people get home sooner."
+    lost: list[bytes] = []
+
+    def relay(page_side: WebSocketRoute) -> None:
+        """Ana's kernel connection, losing the first message that carries the whole text."""
+        kernel_side = page_side.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            data = message.encode() if isinstance(message, str) else message
+            if not lost and b"comm_msg" in data and typed.encode() in data:
+                lost.append(data)
+                return
+            kernel_side.send(message)
+
+        page_side.on_message(from_page)
+
+    # The relay runs in this test's Playwright calls: the waits below are Playwright's.
+    with people_pages(browser, 2) as (ana, ben):
+        ana.route_web_socket(re.compile(r"/api/kernels/[^/?]+/channels"), relay)
+        field = box(open_app(ana, server, "charter", sig, "Ana"), PURPOSE)
+        seen = box(open_app(ben, server, "charter", sig, "Ben"), PURPOSE)
+        field.click()
+        field.press_sequentially(typed, delay=15)
+        expect(seen).to_have_value(typed, timeout=SEEN_MS * 2)
+        assert lost, "no message carrying the whole text was sent"
+        assert plan_value(server.workspace, sig, "charter.purpose") == typed
+        expect(status(ana)).to_contain_text("Saved at")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.merging_box import MergingBox
@@ -24,10 +25,17 @@ def typing(control: FieldControl, text: str) -> None:
     assert control.session.has_pending
 
 
+def box_receives(box: MergingBox, text: str, typed_on: int, **sent: Any) -> None:
+    """`text` arriving from the page's merging box as its script sends it, a message on the
+    widget's comm: with the kernel's write it was typed on (`typed_on`, a `rev`) and any other
+    keys of the script's message (`base_seq`, `base_text`)."""
+    content = {"typed": text, "seq": box.seq + 1, "base_rev": typed_on, **sent}
+    box._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
 def browser_sends(control: FieldControl, text: str, *, typed_on: int | None = None) -> None:
-    """`text` arriving from the page's merging box as its script sends it: with the kernel's
-    write it was typed on (`typed_on`, a `rev`; the latest when None)."""
+    """`text` arriving from the page's merging box of `control`, typed on the kernel's write
+    `typed_on` (the latest when None)."""
     box = control.input
     assert isinstance(box, MergingBox), f"{control.path} is not a merging box"
-    base = box.rev if typed_on is None else typed_on
-    box.set_state({"value": text, "seq": box.seq + 1, "base_rev": base})
+    box_receives(box, text, box.rev if typed_on is None else typed_on)

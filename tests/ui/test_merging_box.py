@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from kernel_typing import box_receives as sends
 
 from sigworkbook.ui.merging_box import KEPT_WRITES, MergingBox
 
 WORDS = st.lists(st.sampled_from(["we", "help", "people", "home", "soon", "."]), max_size=8)
-
-
-def sends(box: MergingBox, text: str, typed_on: int) -> None:
-    """`text` as the browser's script sends it: with the kernel write it was typed on."""
-    box.set_state({"value": text, "seq": box.seq + 1, "base_rev": typed_on})
 
 
 def inserted(words: list[str], at: int, new: list[str]) -> str:
@@ -92,3 +88,29 @@ def test_keys_on_a_word_whose_spaces_the_kernel_changed_are_not_a_collision() ->
     box.put("We help people get home.  an")
     sends(box, "We help people get home. ana", old)
     assert box.value == "We help people get home.  ana"
+
+
+def test_a_text_typed_on_the_scripts_keys_typed_again_is_merged_on_that_text() -> None:
+    """Ana's "w" was on its way when the kernel wrote Ben's words; her script typed the "w"
+    again on that write and sent what she typed next with that text: no key twice."""
+    box = MergingBox(value="We help.")
+    sends(box, "We help. Ana", 0, base_seq=0)
+    box.put("Ben says. We help. Ana")  # holds her text 1
+    written, acked = box.rev, box.ack
+    sends(box, "We help. Ana w", 0, base_seq=0)  # on its way while the write was
+    again = "Ben says. We help. Ana w"  # the script's: her "w" typed again on the write
+    assert acked == 1 and box.seq == 2
+    sends(box, again + "a", written, base_seq=2, base_text=again)
+    sends(box, again + "an", written, base_seq=2, base_text=again)
+    assert box.value == "Ben says. We help. Ana wan"
+
+
+def test_a_text_sent_again_is_not_typing_again() -> None:
+    """The script sends its text again when the kernel has not said it has it: the person's
+    text is told once."""
+    box = MergingBox(value="We help.")
+    told: list[str] = []
+    box.on_typed(told.append)
+    sends(box, "We help. Ana", 0, base_seq=0)
+    sends(box, "We help. Ana", 0, base_seq=0)
+    assert (told, box.seq) == (["We help. Ana"], 2)
