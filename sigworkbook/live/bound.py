@@ -52,10 +52,6 @@ class Merging(Bound, Protocol):
         """Others saved `theirs`; the box now shows `text`, their words merged into the typing
         (saved next, unless it is `theirs`)."""
 
-    def show_saved(self, value: Any) -> None:
-        """Someone's save shown in the box while this person is not known to be typing (their
-        keys may still be on the way, typed on the old text)."""
-
     def show_collision(
         self, theirs: Any, merged: Merged, change: Change | None, set_aside: str | None
     ) -> None:

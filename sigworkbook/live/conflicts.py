@@ -49,8 +49,5 @@ def show_latest(
                     control.show_conflict(value, change)
                 continue
             if value != control.base:
-                if merges(control):
-                    control.show_saved(value)
-                else:
-                    control.show_value(value)
+                control.show_value(value)
                 control.show_changed(change)  # after: the value may name its writers anew

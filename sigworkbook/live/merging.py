@@ -66,6 +66,13 @@ def _tokens_on(base: str, text: str) -> list[str]:
     return tokens(text)
 
 
+def _differ() -> diff_match_patch:
+    """diff-match-patch with no time limit: the same texts always give the same diff."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    return dmp
+
+
 def _diff(base: list[str], other: list[str], side: int) -> list[Hunk]:
     """`other`'s changes to `base`, as hunks: a minimal diff over words (Myers, no time limit,
     so that the same texts always give the same hunks)."""
@@ -75,8 +82,7 @@ def _diff(base: list[str], other: list[str], side: int) -> list[Hunk]:
         return "".join(codes.setdefault(t, chr(0xF0000 + len(codes))) for t in items)
 
     a, b = encode(base), encode(other)
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
+    dmp = _differ()
     hunks: list[Hunk] = []
     i = j = 0
     start: int | None = None
@@ -290,8 +296,7 @@ def replayed(base: str, typed: str, current: str) -> str:
     a word another's merge touched (its spaces, say) would be a collision, and both kept. A
     key goes right after the character it was typed after, so a word being typed stays whole
     even where others' words came in just after it."""
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
+    dmp = _differ()
     after = _places_after(dmp.diff_main(base, current, False), len(base))
     made = current
     at = len(base)

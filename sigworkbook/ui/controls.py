@@ -260,12 +260,6 @@ class BoundControl(ChoosingVersions, widgets.VBox):
         self._mark_unsaved(self.is_dirty())
         self.show_changed(change)
 
-    def show_saved(self, value: Any) -> None:
-        """Someone's save shown in a box this person has not typed in as far as the kernel
-        knows: keys still on their way from the browser are merged into it as they arrive
-        (the box's protocol, ui/merging_box.py)."""
-        self.show_value(value)
-
     def _show_typing(self, text: str) -> None:
         """Put `text` in the box as this person's typing (the page keeps their caret)."""
         self._showing = True
