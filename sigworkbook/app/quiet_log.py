@@ -27,8 +27,16 @@ SAID_ELSEWHERE = (
 )
 """Voila's and jupyter_server's start-up and kernel lines that say nothing a facilitator reads.
 ('Using pre-heated kernel: ...' stays: it is how the log shows a page got a warm kernel.)"""
+TORNADO_PING_UNITS = "The websocket_ping_timeout ("
+"""Tornado's warning at the first page that the pong timeout is longer than the ping interval:
+jupyter_server gives tornado both in milliseconds, which tornado reads as seconds, so tornado's
+own pinging never runs; jupyter_server's does (voila_config.py `WS_PONG_TIMEOUT_MS`)."""
 CONNECTION_FOLDER = " to store connection files"
 """The end of Voila's 'Using /tmp to store connection files'."""
+
+
+TORNADO_LOGGER = "tornado.general"
+"""Where tornado's own warnings go."""
 
 
 class QuietFilter(logging.Filter):
@@ -37,6 +45,8 @@ class QuietFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.msg == UNTRUSTED:
+            return False
+        if isinstance(record.msg, str) and record.msg.startswith(TORNADO_PING_UNITS):
             return False
         if record.levelno > logging.INFO:
             return True
@@ -66,6 +76,7 @@ def install(log: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None
     reaches a handler from a child logger is filtered there)."""
     logger = log.logger if isinstance(log, logging.LoggerAdapter) else log
     quiet = QuietFilter()
-    logger.addFilter(quiet)
-    for handler in logger.handlers:
-        handler.addFilter(quiet)
+    for each in (logger, logging.getLogger(TORNADO_LOGGER)):
+        each.addFilter(quiet)
+        for handler in each.handlers:
+            handler.addFilter(quiet)

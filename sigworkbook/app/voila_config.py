@@ -122,11 +122,9 @@ def build_config(options: ServeOptions) -> Config:
     # header is whatever name the visitor used.
     # With the room gate, the gate checks the Host header of this machine's own connections.
     remote = options.hub or not is_loopback(options.host)
-    # jupyter_server waits 3 pings (90 s) for a page's pong, tornado at most one interval (30 s):
-    # tornado used 30 s already, and said so on the terminal at the first page. Say 30 s.
     c.Voila.tornado_settings = {
         "allow_remote_access": remote,
-        "ws_ping_timeout": WS_PING_MS,
+        "ws_ping_timeout": WS_PONG_TIMEOUT_MS,
         # Tornado closes a websocket whose message is larger (its own default is 10 MiB).
         "websocket_max_message_size": options.limits.message_bytes,
         LIMITS_SETTING: options.limits,
@@ -211,7 +209,14 @@ def normalize_base_url(raw: str) -> str:
 IOPUB_TIMEOUT_S = 60
 """How long Voila waits for a cell's outputs after the kernel has run it (see above)."""
 WS_PING_MS = 30_000
-"""jupyter_server's websocket ping interval (its WS_PING_INTERVAL), also the pong timeout."""
+"""jupyter_server's websocket ping interval (its WS_PING_INTERVAL)."""
+WS_PONG_TIMEOUT_MS = 3 * WS_PING_MS
+"""How old a page's last pong may be at a ping before jupyter_server closes its websocket:
+three pings, jupyter_server's own default, said here because it must stay well over the
+interval. At the interval itself, every page's connection was closed about 30 s after it opened
+and every 30 s after (the timer fires a little late, the pong came a little after the ping), and
+a message on its way was lost with it. (Tornado, which reads the same numbers as seconds,
+warns that a timeout is longer than the interval: quiet_log.py drops that line.)"""
 
 NETWORK_NOTEBOOK = "07-network"
 """The network team's page, which is not one of the steps."""

@@ -7,11 +7,13 @@ import asyncio
 import concurrent.futures
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
 import sys
 import threading
+import types
 import zipfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -20,7 +22,9 @@ from typing import Any
 import psutil
 import pytest
 import websockets
+from jupyter_server.base.websocket import WebSocketMixin
 from repo_paths import REPO
+from tornado.ioloop import IOLoop
 
 from sigworkbook import resources, settings
 from sigworkbook.app import serve
@@ -29,6 +33,7 @@ from sigworkbook.app.network import free_port, is_loopback, local_address, port_
 from sigworkbook.app.voila_config import (
     MAX_PREHEAT,
     ROOM_SETTING,
+    WS_PING_MS,
     ServeOptions,
     build_config,
     display_host,
@@ -694,3 +699,42 @@ def _kernel_processes(connection_dir: Path) -> list[psutil.Process]:
             if "ipykernel_launcher" in command and str(connection_dir) in command:
                 found.append(child)
     return found
+
+
+class _PingingSocket(WebSocketMixin):
+    """jupyter_server's keep-alive pinging of a page's websocket, with the server's settings and
+    no socket under it: what it would close."""
+
+    def __init__(self, settings: dict[str, Any], *, pinged_s_ago: float, pong_s_ago: float):
+        self.settings = settings
+        self.log = logging.getLogger("test-pinging")
+        self.ws_connection = types.SimpleNamespace(client_terminated=False)
+        now = IOLoop.current().time()
+        self.last_ping, self.last_pong = now - pinged_s_ago, now - pong_s_ago
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def ping(self, data: bytes = b"") -> None:
+        pass
+
+
+def test_a_page_that_answers_every_ping_keeps_its_connection() -> None:
+    """At each ping jupyter_server closes a websocket whose last pong is older than the pong
+    timeout. The pong came a few ms after the last ping, one interval ago, and the interval's
+    timer fires a little late: a timeout of one interval closed every page's connection about
+    30 s after it opened, and every 30 s after (a message on its way lost with it)."""
+    settings = build_config(_options()).Voila.tornado_settings
+    interval = WS_PING_MS / 1000
+    answering = _PingingSocket(settings, pinged_s_ago=interval + 0.002, pong_s_ago=interval)
+    answering.send_ping()
+    assert not answering.closed
+    # At its first ping, the last pong is when the page opened.
+    opened = _PingingSocket(settings, pinged_s_ago=interval + 0.002, pong_s_ago=interval + 0.002)
+    opened.send_ping()
+    assert not opened.closed
+    # A page that has not answered for three pings is gone: its connection is closed.
+    silent = _PingingSocket(settings, pinged_s_ago=interval, pong_s_ago=3 * interval + 0.1)
+    silent.send_ping()
+    assert silent.closed
