@@ -814,6 +814,38 @@
     button.click();
   }
 
+  /* What follows nodes the kernel's widgets added: once a frame, not once for every batch of
+     them (a page draws a few hundred widget views, a batch at a time, and followTitle and
+     giveRememberedName read the layout: each read after a batch made the browser lay the page
+     out again). A page in a background tab draws no frames: the timer does it there. */
+  var nodesAddedPending = false;
+
+  function afterNodesAdded() {
+    if (nodesAddedPending) {
+      return;
+    }
+    nodesAddedPending = true;
+    var run = function () {
+      if (!nodesAddedPending) {
+        return;
+      }
+      nodesAddedPending = false;
+      followAppLocation();
+      foldIntroductions(); /* a step the app has just built */
+      if (refusedDates.length) {
+        showDateStatus(); /* the kernel redrew the header: it still may not say "saved" */
+      }
+      hideIcons(document);
+      document.querySelectorAll("button.swb-edit").forEach(markExpanded);
+      followTitle();
+      rememberName();
+      giveRememberedName();
+      followSound();
+    };
+    window.requestAnimationFrame(run);
+    window.setTimeout(run, 250);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     foldIntroductions();
     showKeptTyping();
@@ -828,17 +860,7 @@
         }
       });
       if (added) {
-        followAppLocation();
-        foldIntroductions(); /* a step the app has just built */
-        if (refusedDates.length) {
-          showDateStatus(); /* the kernel redrew the header: it still may not say "saved" */
-        }
-        hideIcons(document);
-        document.querySelectorAll("button.swb-edit").forEach(markExpanded);
-        followTitle();
-        rememberName();
-        giveRememberedName();
-        followSound();
+        afterNodesAdded();
       }
     }).observe(document.body, {
       childList: true,
