@@ -64,8 +64,9 @@ typecheck: setup
 # own servers on free ports and waits on conditions, so two at once only make them slower).
 # --durations: the slowest tests are listed, to keep the whole run well under 20 min.
 # --no-loadscope-reorder keeps the order conftest.py gives: files with a slow test first.
+# tests/test_benchmarks_smoke.py runs whole in the second run only (its quick tests ran twice).
 test: system setup lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not e2e" --ignore=tests/e2e --durations=10
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not e2e" --ignore=tests/e2e --ignore=tests/test_benchmarks_smoke.py --durations=10
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests/e2e tests/test_benchmarks_smoke.py --durations=15
 
 bench: system setup

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import plan_documents
 
@@ -40,6 +41,7 @@ def assert_kept(given: Any, stored: Any, where: str = "") -> None:
         assert type(stored) is type(given) and stored == given, f"{where}: {given!r} -> {stored!r}"
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(document=plan_documents())
 def test_export_then_import_changes_nothing(run_cli: RunCli, document: dict[str, Any]) -> None:

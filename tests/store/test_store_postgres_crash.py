@@ -10,6 +10,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from postgres_server import PostgresServer
 from repo_paths import SCRIPTS
 
@@ -64,6 +65,7 @@ class Writer:
         return acked
 
 
+@pytest.mark.slow
 def test_every_acknowledged_save_survives_a_database_crash(
     postgres_server: PostgresServer, postgres_url: str, cli_ws: RunCli
 ) -> None:

@@ -26,6 +26,7 @@ def _run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], second
     loop.run_until_complete(wait())
 
 
+@pytest.mark.slow
 def test_typing_while_the_database_is_away_is_kept_and_saved_when_it_returns(
     postgres_server: PostgresServer,
     postgres_url: str,
