@@ -107,17 +107,18 @@ class MergingBox(anywidget.AnyWidget):
         base = self._base(typed_on, sent.get("base_text"))
         merged = text if base == self._current else replayed(base, text, self._current)
         self._chain = (typed_on, text)
-        # The text is the browser's own: it is not sent back (the script shows it already).
-        with self._lock_property(value=text), self.hold_trait_notifications():
-            self.value = text
-            self.seq = int(sent["seq"])
+        self.seq = int(sent["seq"])  # goes back: the script sends again what did not come
         if merged == self._current:
-            return  # nothing new (the script sent its text again)
+            return  # nothing new (a text sent again, or keys the kernel has merged already)
         if merged != text:
             self.put(merged)
-        else:
-            self._current = text
-        self._tell(merged)
+            self._tell(merged)
+            return
+        # The browser's own text: it is not sent back (the script shows it already).
+        with self._lock_property(value=text):
+            self.value = text
+        self._current = text
+        self._tell(text)
 
     def _base(self, typed_on: Base, base_text: object) -> str:
         """The text that the browser's text was typed on, as the kernel knows it."""

@@ -114,3 +114,16 @@ def test_a_text_sent_again_is_not_typing_again() -> None:
     sends(box, "We help. Ana", 0, base_seq=0)
     sends(box, "We help. Ana", 0, base_seq=0)
     assert (told, box.seq) == (["We help. Ana"], 2)
+
+
+def test_a_text_whose_keys_the_kernel_has_merged_already_leaves_the_box_as_it_is() -> None:
+    """A text sent again (or keys on their way that the kernel merged already) after others'
+    words were put in: the box keeps their words, and the person's text read from it has them
+    (the field's saves and merges read it)."""
+    box = MergingBox(value="We help.")
+    told: list[str] = []
+    box.on_typed(told.append)
+    sends(box, "We help. Ana", 0, base_seq=0)
+    box.put("We help. Ana Ben")  # others' words, written before the text came again
+    sends(box, "We help. Ana", 0, base_seq=0)
+    assert (box.value, told, box.seq) == ("We help. Ana Ben", ["We help. Ana"], 2)
