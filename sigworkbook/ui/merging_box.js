@@ -13,11 +13,13 @@ function moved(at, before, after) {
   const head = before.slice(0, at);
   const tail = before.slice(at);
   if (after.startsWith(head)) return at; /* nothing put in before it */
-  if (after.endsWith(tail)) return after.length - tail.length; /* nor after it */
-  /* Words put in on both sides: after the copy of the words typed just before it (the
+  /* nor after it (a caret at the end has nothing after it to go by: its text may have
+     others' words after it now, and it stays before them) */
+  if (tail && after.endsWith(tail)) return after.length - tail.length;
+  /* Changes on both sides: after the copy of the characters typed just before it (the
      longest piece found, the copy nearest where it would be) */
   const near = at + after.length - before.length;
-  for (const size of [40, 20, 10, 5]) {
+  for (const size of [40, 20, 10, 5, 2, 1]) {
     const context = head.slice(-size);
     let best = -1;
     for (let found = after.indexOf(context); found >= 0; found = after.indexOf(context, found + 1)) {

@@ -58,8 +58,10 @@ def test_the_caret_stays_on_the_words_it_was_on() -> None:
             (2, mine, "Ben first. " + mine),
             (len(mine), mine, mine + " Ben wants"),  # after it: she goes on with her word
             (4, mine, "We help all. Ana w"),  # inside words that changed: after them
+            # At the end, a space put in before it and their word after it: she stays on hers
+            (len(mine), mine, "We help.  Ana w cai"),
         ]
-    ) == [len("Ben first. " + mine), 2 + len("Ben first. "), len(mine), 4]
+    ) == [len("Ben first. " + mine), 2 + len("Ben first. "), len(mine), 4, len(mine) + 1]
 
 
 @settings(max_examples=25, deadline=None)
