@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sigworkbook.live.bound import Bound, Merging, merges, shown_value
-from sigworkbook.live.merging import Merged, merge
+from sigworkbook.live.merging import Merged, merge, replayed
 from sigworkbook.live.saving import SaveQueue
 from sigworkbook.store import Change
 
@@ -36,11 +36,15 @@ def show_latest(
                 if merges(control) and control.in_conflict and control.colliding_with == value:
                     continue  # the person is choosing already
                 if value != control.base and merges(control) and collided is not None:
-                    result = merge(control.base or "", control.value or "", value or "")
+                    base, mine = control.base or "", control.value or ""
+                    result = merge(base, mine, value or "")
                     if not result.collisions:
                         # Their words go into the box at once: its protocol keeps the keys
                         # typed meanwhile (ui/merging_box.py); saved merged at the pause.
-                        control.show_merged(value, result.text, change)
+                        # The typing is made again on their text key by key, so a space just
+                        # typed stays where the caret is (over words it would go with the
+                        # next word, after theirs, and the next keys would glue onto theirs).
+                        control.show_merged(value, replayed(base, mine, value or ""), change)
                         continue
                     queue.drop_pending(path)
                     collided(control, value, result, change)

@@ -13,13 +13,21 @@ function moved(at, before, after) {
   const head = before.slice(0, at);
   const tail = before.slice(at);
   if (after.startsWith(head)) return at; /* nothing put in before it */
-  /* nor after it (a caret at the end has nothing after it to go by: its text may have
-     others' words after it now, and it stays before them) */
-  if (tail && after.endsWith(tail)) return after.length - tail.length;
-  /* Changes on both sides: after the copy of the characters typed just before it (the
-     longest piece found, the copy nearest where it would be) */
+  if (tail && after.endsWith(tail)) return after.length - tail.length; /* nor after it */
+  if (!tail) {
+    /* At the end, with a change before it: after the first place that holds all of the text
+       in order, so others' words put after it (every text ends with an empty tail) stay after
+       it, and those put in before it stay before it. */
+    let found = 0;
+    for (let i = 0; i < after.length && found < head.length; i += 1) {
+      if (after[i] === head[found]) found += 1;
+      if (found === head.length) return i + 1;
+    }
+  }
+  /* Changes on both sides: after the copy of the words typed just before it (the longest
+     piece found, the copy nearest where it would be) */
   const near = at + after.length - before.length;
-  for (const size of [40, 20, 10, 5, 2, 1]) {
+  for (const size of [40, 20, 10, 5]) {
     const context = head.slice(-size);
     let best = -1;
     for (let found = after.indexOf(context); found >= 0; found = after.indexOf(context, found + 1)) {

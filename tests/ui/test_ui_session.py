@@ -674,3 +674,20 @@ def test_a_space_typed_between_words_someone_else_just_added_is_taken_as_typed(
     ben_purpose = idle_box_shows(ana, ben, "Ana wants Ben wants", " Cai wants")
     browser_sends(ben_purpose, "Ana wants Ben wants  Cai wants")  # a space after "Ben wants"
     assert ben_purpose.input.value == "Ana wants Ben wants  Cai wants"
+
+
+def test_a_space_just_typed_stays_at_the_caret_when_others_words_come_in(
+    two: tuple[Session, Session],
+) -> None:
+    """Ana typed a space after her word, before Cai's (the caret is after it); Ben's word saved
+    there meanwhile goes after her space, so her next keys start a word of their own. Over
+    words the space went with Cai's word, after Ben's, and her next word glued onto Ben's
+    ('ana002ben001', figure 18)."""
+    ana, ben = two
+    ana.save("charter.purpose", "We help. ana001 cai001")
+    ben.refresh()
+    ana_purpose = FieldControl(ana, "charter.purpose")
+    typing(ana_purpose, "We help. ana001  cai001")
+    ben.save("charter.purpose", "We help. ana001 ben001 cai001")
+    ana.refresh()
+    assert ana_purpose.input.value == "We help. ana001  ben001 cai001"
