@@ -27,6 +27,7 @@ from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui import pages
 from sigworkbook.ui.meeting_bar import MeetingBar
+from sigworkbook.ui.opening import opened_together
 from sigworkbook.ui.page import open_session, sharing
 from sigworkbook.ui.request import query_param, wait_for_request
 from sigworkbook.ui.showing import into, show
@@ -188,7 +189,7 @@ class App(widgets.VBox):
 
     def _build(self, area: StepArea) -> None:
         started = time.perf_counter()
-        with into(area.box):
+        with opened_together(), into(area.box):
             if self.session is not None:
                 here = self.session.step  # a step's page says it is here: built off screen, not
                 try:
@@ -296,6 +297,7 @@ def open_app() -> App | None:
         return None
     if session is not None:
         session.start_live_updates()
-    app = App(session, first)
+    with opened_together():
+        app = App(session, first)
     show(app)
     return app

@@ -1,0 +1,137 @@
+"""Widgets built together are opened together: one message each, with their final state, and
+never a message about a widget the page has not been told of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import comm
+import ipywidgets as widgets
+import pytest
+from comm.base_comm import BaseComm
+from ipywidgets.widgets.widget import _instances
+
+from sigworkbook.ui.opening import opened_together
+
+
+@dataclass
+class Wire:
+    """Every message the kernel side sent, in order: (kind, comm id, data)."""
+
+    sent: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _, _ in self.sent]
+
+    def opened(self) -> dict[str, dict[str, Any]]:
+        return {comm_id: data["state"] for kind, comm_id, data in self.sent if kind == "open"}
+
+
+@pytest.fixture
+def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
+    """Widgets' comms record what they send (comm's own hook for a kernel's comms)."""
+    recorded = Wire()
+
+    class Recording(BaseComm):  # type: ignore[misc]
+        kernel = object()
+
+        def publish_msg(self, msg_type: str, data: Any = None, **_: Any) -> None:
+            kind = {"comm_open": "open", "comm_close": "close"}.get(msg_type)
+            kind = kind or str((data or {}).get("method", msg_type))
+            recorded.sent.append((kind, self.comm_id, dict(data or {})))
+
+    monkeypatch.setattr(comm, "create_comm", lambda **kwargs: Recording(**kwargs))
+    yield recorded
+
+
+def test_a_widget_changed_while_being_built_is_opened_once_with_its_final_state(
+    wire: Wire,
+) -> None:
+    with opened_together():
+        note = widgets.HTML("first")
+        note.add_class("swb-note")
+        note.value = "second"
+        assert wire.sent == []  # nothing before the build is done
+    assert wire.kinds() == ["open", "open", "open"]  # its layout, its style, itself
+    state = wire.opened()[note.model_id]
+    assert (state["value"], list(state["_dom_classes"])) == ("second", ["swb-note"])
+    note.value = "third"  # opened: a change is sent as usual
+    assert wire.sent[-1] == ("update", note.model_id, wire.sent[-1][2])
+    assert wire.sent[-1][2]["state"] == {"value": "third"}
+
+
+def test_a_box_opened_before_hears_of_new_children_only_once_they_are_opened(
+    wire: Wire,
+) -> None:
+    area = widgets.VBox()
+    wire.sent.clear()
+    with opened_together():
+        child = widgets.Button(description="Go")
+        area.children = (child,)
+        area.layout.display = "none"
+    kinds = wire.kinds()
+    assert kinds == ["open", "open", "open", "update", "update"]
+    updates = [data["state"] for kind, _, data in wire.sent if kind == "update"]
+    assert updates == [{"children": [f"IPY_MODEL_{child.model_id}"]}, {"display": "none"}]
+
+
+def test_parents_refer_to_children_by_the_ids_they_are_opened_with(wire: Wire) -> None:
+    with opened_together():
+        inner = widgets.Label("inside")
+        outer = widgets.VBox([inner])
+    opened = wire.opened()
+    assert opened[outer.model_id]["children"] == [f"IPY_MODEL_{inner.model_id}"]
+    assert list(opened).index(inner.model_id) < list(opened).index(outer.model_id)
+    assert _instances[inner.model_id] is inner
+
+
+def test_a_widget_closed_while_being_built_is_never_opened(wire: Wire) -> None:
+    with opened_together():
+        gone = widgets.Label("never shown")
+        gone_id = gone.model_id
+        gone.close()
+        kept = widgets.Label("shown")
+    assert gone_id not in wire.opened() and kept.model_id in wire.opened()
+    assert "close" not in wire.kinds()
+
+
+def test_nested_builds_open_at_the_outermost_end_and_a_failing_build_still_opens(
+    wire: Wire,
+) -> None:
+    with pytest.raises(RuntimeError), opened_together():
+        with opened_together():
+            made = widgets.Label("made")
+        assert wire.sent == []
+        raise RuntimeError("a cell failed")
+    assert made.model_id in wire.opened()
+    after = widgets.Label("after")  # outside: opened at once again
+    assert wire.sent[-1] == ("open", after.model_id, wire.sent[-1][2])
+
+
+def test_messages_from_the_page_reach_a_widget_built_together(wire: Wire) -> None:
+    with opened_together():
+        name = widgets.Text()
+    name.comm.handle_msg(
+        {
+            "content": {
+                "data": {"method": "update", "state": {"value": "Ana"}, "buffer_paths": []}
+            },
+            "buffers": [],
+        }
+    )
+    assert name.value == "Ana"
+
+
+def test_the_construction_callback_set_before_is_still_told(wire: Wire) -> None:
+    made: list[widgets.Widget] = []
+    widgets.Widget.on_widget_constructed(made.append)
+    try:
+        with opened_together():
+            label = widgets.Label("told")
+        assert label in made
+        widgets.Label("after")
+        assert len([w for w in made if isinstance(w, widgets.Label)]) == 2
+    finally:
+        widgets.Widget.on_widget_constructed(None)
