@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Eight changes to stock Voila 0.5, each small:
+Ten changes to stock Voila 0.5, each small:
 
 * `/` is the app page (every step in one page, the step in `?step=`), with the SIG given to
   `serve --sig`; Voila's file list under `/voila/tree` and the step notebooks' own addresses
@@ -24,6 +24,9 @@ Eight changes to stock Voila 0.5, each small:
 * Without `--host`, the room gate (app/room_gate.py) stands before every handler: only this
   machine's loopback gets in until the facilitator opens the room; then the short address
   `/j/CODE` lets other computers in.
+* The widget extensions' script files, whose names carry a hash of their content, are cached
+  by the browser for a year (app/assets.py); Voila has every page ask for each of them again.
+* A page's kernel websocket sends each message at once (`kernel_guard.NoDelay`).
 * A page load over the server's limits (pages open per visitor and per server, page loads per
   visitor per minute) gets a plain "too many open pages" answer (429), not a new kernel; the
   kernels and their websockets are guarded by app/kernel_guard.py.
@@ -55,17 +58,19 @@ import tornado.web
 import voila.handler
 import voila.notebook_renderer
 from jupyter_core.utils import ensure_async
-from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.handlers import APIHandler, FileFindHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from traitlets.config import Config
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from sigworkbook.app import quiet_log
-from sigworkbook.app.kernel_guard import current_claim, new_reference
+from sigworkbook.app.assets import HashedAssetHandler
+from sigworkbook.app.kernel_guard import NoDelay, current_claim, new_reference
 from sigworkbook.app.limits import Refused
 from sigworkbook.app.room_gate import RoomGate, RoomReader, install
 from sigworkbook.app.voila_config import (
@@ -221,6 +226,10 @@ class RenderHandler(TornadoVoilaHandler):  # type: ignore[misc]
                 base_url=self.base_url,
             )
         )
+
+
+class KernelSocket(NoDelay, VoilaKernelWebsocketHandler):  # type: ignore[misc]
+    """Voila's websocket between a page and its kernel, sending each message at once."""
 
 
 class RequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
@@ -406,6 +415,8 @@ class SigworkbookVoila(Voila):  # type: ignore[misc]
         replaced = {
             TornadoVoilaHandler: RenderHandler,
             RequestInfoSocketHandler: RequestInfoHandler,
+            FileFindHandler: HashedAssetHandler,
+            VoilaKernelWebsocketHandler: KernelSocket,
         }
         has_app = bool(self.tornado_settings.get(APP_SETTING))
         start = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.e2e_harness import Server, start_server, stop_server, wait_for_widgets
 from e2e.workbook_pages import DEMO_SIG, field, open_step
+from sigworkbook.app.assets import HASHED_NAME, IMMUTABLE
 from sigworkbook.plan.steps import STEPS
 
 pytestmark = pytest.mark.e2e
@@ -89,3 +91,25 @@ def test_no_page_requests_anything_from_another_server(
         if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != "127.0.0.1"
     ]
     assert outside == []
+
+
+def test_the_widget_bundles_are_cached_and_other_files_checked_again(
+    page: Page, workbook_server: Server
+) -> None:
+    """The widget extensions' scripts, named by a hash of their content, are kept by the
+    browser (every page asked for each of them again); a file named without a hash is not."""
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url))
+    page.goto(workbook_server.base_url)
+    wait_for_widgets(page)
+    bundles = sorted({url for url in loaded if "/voila/labextensions/" in url})
+    assert any("jupyterlab-manager" in url for url in bundles), bundles
+    assert all(HASHED_NAME.search(urlsplit(url).path) for url in bundles), bundles
+
+    def cache_control(url: str) -> str | None:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.headers.get("Cache-Control")
+
+    assert {url: cache_control(url) for url in bundles} == dict.fromkeys(bundles, IMMUTABLE)
+    manifest = workbook_server.url("voila/labextensions/anywidget/package.json")
+    assert cache_control(manifest) == "no-cache"
