@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,8 +15,9 @@ from ipywidgets import Widget
 # sent 345 openings and 261 changes (a CSS class added, a value shown), each serialised, signed
 # and read by the server before the page's HTML was complete. Inside `opened_together` a new
 # widget gets a stand-in comm instead (ipywidgets sends nothing through a comm without a kernel);
-# at the end each one is opened with the state it has then, and only then go the changes to
-# widgets opened before, so that the page never hears of a widget before it is opened.
+# at the end each one is opened with the state it has then, after the widgets it refers to
+# (a page that is running reads each opening as it comes, and cannot draw a box whose child it
+# has not been told of), and only then go the changes to widgets opened before.
 
 
 class _Unopened:
@@ -26,6 +28,8 @@ class _Unopened:
 
     def __init__(self) -> None:
         self.comm_id = uuid.uuid4().hex
+        self.opening = False
+        """Set while the widgets it refers to are opened first (a cycle stops there)."""
 
     def on_msg(self, callback: Callable[..., Any] | None) -> None:
         """Nothing comes from the page before the widget is opened."""
@@ -33,6 +37,8 @@ class _Unopened:
     def close(self, *args: Any, **kwargs: Any) -> None:
         """A widget closed before it was opened: the page never heard of it."""
 
+
+log = logging.getLogger(__name__)
 
 _made: list[Widget] | None = None
 """The widgets made inside the outermost `opened_together`, in order; None outside one."""
@@ -58,7 +64,8 @@ def _hold(widget: Widget, msg: dict[str, Any], buffers: Any = None) -> None:
 @contextlib.contextmanager
 def opened_together() -> Iterator[None]:
     """Inside, widgets are made without a message; they are opened at the end, in the order
-    made, each with its state then (nested: at the outermost end)."""
+    made, each with its state then and after the widgets it refers to (nested: at the
+    outermost end)."""
     global _made, _told
     if _made is not None:
         yield
@@ -79,8 +86,34 @@ def opened_together() -> Iterator[None]:
         held = list(_held)
         _held.clear()
         for widget in made:
-            if isinstance(widget.comm, _Unopened):  # not closed meanwhile
-                widget.comm = None
-                widget.open()  # the same id: its parents' references hold
+            try:
+                _open(widget)
+            except Exception:  # one widget that cannot be sent must not keep the rest back
+                log.exception("opening a %s failed", type(widget).__name__)
         for widget, msg, buffers in held:
             widget._send(msg, buffers=buffers)
+
+
+def _open(widget: Widget) -> None:
+    """Open `widget` if it waits, after the waiting widgets its state refers to: a box made
+    before its children were, then given them, must not reach the page before they do."""
+    if not isinstance(widget.comm, _Unopened):
+        return  # opened already, or closed meanwhile
+    widget.comm.opening = True
+    for name in widget.keys:
+        for referred in _widgets_in(getattr(widget, name, None)):
+            if isinstance(referred.comm, _Unopened) and not referred.comm.opening:
+                _open(referred)
+    widget.comm = None
+    widget.open()  # with the id it had: the references to it hold
+
+
+def _widgets_in(value: object) -> Iterator[Widget]:
+    if isinstance(value, Widget):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _widgets_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _widgets_in(item)

@@ -3,8 +3,11 @@ never a message about a widget the page has not been told of."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import comm
@@ -13,7 +16,15 @@ import pytest
 from comm.base_comm import BaseComm
 from ipywidgets.widgets.widget import _instances
 
+from sigworkbook.demo import add_demo
+from sigworkbook.live.session import Session
+from sigworkbook.plan.steps import STEPS
+from sigworkbook.ui import styles
+from sigworkbook.ui.app import App
 from sigworkbook.ui.opening import opened_together
+from sigworkbook.workspace import Workspace
+
+REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]+)")
 
 
 @dataclass
@@ -21,6 +32,18 @@ class Wire:
     """Every message the kernel side sent, in order: (kind, comm id, data)."""
 
     sent: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def unknown_references(self) -> list[tuple[str, str]]:
+        """(message kind, model id) of each reference to a widget the page was not told of
+        before it (ipywidgets' page cannot find such a model: the widget does not show)."""
+        told: set[str] = set()
+        unknown = []
+        for kind, comm_id, data in self.sent:
+            refs = REFERENCE.findall(json.dumps(data, default=str))
+            unknown += [(kind, ref) for ref in refs if ref not in told]
+            if kind == "open":
+                told.add(comm_id)
+        return unknown
 
     def kinds(self) -> list[str]:
         return [kind for kind, _, _ in self.sent]
@@ -43,6 +66,8 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
             recorded.sent.append((kind, self.comm_id, dict(data or {})))
 
     monkeypatch.setattr(comm, "create_comm", lambda **kwargs: Recording(**kwargs))
+    # Layouts and styles shared by a kernel's widgets: made anew, so this wire sees them open.
+    monkeypatch.setattr(styles, "_shared", {})
     yield recorded
 
 
@@ -135,3 +160,38 @@ def test_the_construction_callback_set_before_is_still_told(wire: Wire) -> None:
         assert len([w for w in made if isinstance(w, widgets.Label)]) == 2
     finally:
         widgets.Widget.on_widget_constructed(None)
+
+
+def test_a_box_made_before_its_children_is_opened_after_them(wire: Wire) -> None:
+    with opened_together():
+        rows = widgets.VBox()
+        row = widgets.HBox([widgets.Label("later")])
+        rows.children = (row,)
+    opened = list(wire.opened())
+    assert opened.index(row.model_id) < opened.index(rows.model_id)
+    assert wire.unknown_references() == []
+
+
+@pytest.mark.parametrize("sig", ["home-safely", "new-group"])
+def test_no_message_of_the_app_page_refers_to_a_widget_before_its_opening(
+    wire: Wire, sig: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every step built into the app page, as on the first visit and as the person moves on,
+    for the demo SIG and a new one (empty lists are drawn differently), tells the page of
+    each widget before any message refers to it."""
+    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    with Workspace.open(tmp_path, create=True) as workspace:
+        add_demo(workspace)
+        workspace.new_sig("New Group")
+        session = Session(workspace, sig, author="Ada")
+        try:
+            with opened_together():
+                app = App(session, STEPS[2])
+            for step in STEPS:
+                app.go(step)
+        finally:
+            session.close()
+    assert len(wire.opened()) > 500
+    assert wire.unknown_references() == []
