@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sigworkbook.exports import context, tables, timing
 from sigworkbook.exports.errors import ExportError
 from sigworkbook.exports.html import to_html
-from sigworkbook.exports.templating import reference_document, render_template
+from sigworkbook.exports.templating import compile_ahead, reference_document, render_template
 from sigworkbook.files import write_atomic
 from sigworkbook.plan import agreement, voting
 from sigworkbook.plan.fieldtypes import slugify
@@ -32,6 +32,7 @@ __all__ = [
     "plan_json",
     "render",
     "shareable",
+    "warm_up",
     "write_all",
 ]
 
@@ -257,6 +258,11 @@ def charter_html(
     """The charter (as exported to Markdown) rendered as an HTML fragment, for the review page."""
     markdown = _job(plan, revision, exported_at, templates).markdown("charter.md.j2")
     return str(to_html(markdown))
+
+
+def warm_up() -> None:
+    """Compile the charter's template ahead of the review page's first preview of it."""
+    compile_ahead("charter.md.j2", kind="markdown")
 
 
 def charter_page(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from sigworkbook import settings
@@ -135,3 +136,26 @@ def render_template(
         where = _where(error, {template.filename or name}) or template.filename or name
         message = getattr(error, "message", None) or str(error) or type(error).__name__
         raise ExportError(f"template {where}: {message}") from None
+
+
+def compile_ahead(name: str, *, kind: str, templates: Path | None = None) -> None:
+    """Compile template `name` and every template it includes, so that their first render
+    pays nothing for it (a pre-heated kernel does this while it waits for its visitor: the
+    review page's charter compiled three templates, 60 ms). Anything wrong is left for the
+    real render to say."""
+    chosen = _chosen(templates)
+    if chosen is not None and not chosen.is_dir():
+        return
+    env = _environment(chosen.resolve() if chosen is not None else None, kind)
+    waiting, seen = [name], set()
+    while waiting:
+        current = waiting.pop()
+        if current in seen or env.loader is None:
+            continue
+        seen.add(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+            env.get_template(current)
+            waiting += [n for n in meta.find_referenced_templates(env.parse(source)) if n]
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            continue

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 from markdown_it import MarkdownIt
 
-from sigworkbook import settings
+from sigworkbook import exports, settings
 from sigworkbook.live.kernel import kernel_loop
 from sigworkbook.live.leading import meeting_of
 from sigworkbook.live.session import Session
@@ -240,6 +240,7 @@ def preload() -> None:
     for module in pkgutil.iter_modules(pages.__path__, f"{pages.__name__}."):
         importlib.import_module(module.name)
     warm_up()
+    exports.warm_up()
 
 
 def run_step_notebook(step: Step) -> None:
