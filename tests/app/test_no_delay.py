@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import threading
 from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
-import tornado.httpserver
 import tornado.web
 import tornado.websocket
 import websockets.sync.client
+from threaded_server import threaded_server
 
 from sigworkbook.app.kernel_guard import NoDelay
-from sigworkbook.app.network import free_port
 
 
 class Recording(tornado.websocket.WebSocketHandler):
@@ -35,31 +32,13 @@ class Prompt(NoDelay, Recording):
 
 @pytest.fixture
 def served() -> Iterator[str]:
-    """A real tornado server on a free loopback port, in a thread; its websocket base URL."""
-    port = free_port("127.0.0.1")
-    ready = threading.Event()
-    state: dict[str, asyncio.AbstractEventLoop | tornado.httpserver.HTTPServer] = {}
+    """A real tornado server with both handlers; its websocket base URL."""
 
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        app = tornado.web.Application([("/prompt", Prompt), ("/plain", Recording)])
-        server = tornado.httpserver.HTTPServer(app)
-        server.listen(port, "127.0.0.1")
-        state.update(loop=loop, server=server)
-        loop.call_soon(ready.set)
-        loop.run_forever()
-        server.stop()
-        loop.close()
+    def make_app() -> tornado.web.Application:
+        return tornado.web.Application([("/prompt", Prompt), ("/plain", Recording)])
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(30), "the test server did not start"
-    yield f"ws://127.0.0.1:{port}"
-    loop = state["loop"]
-    assert isinstance(loop, asyncio.AbstractEventLoop)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(30)
+    with threaded_server(make_app) as port:
+        yield f"ws://127.0.0.1:{port}"
 
 
 def test_the_kernel_websocket_sends_each_message_at_once(served: str) -> None:

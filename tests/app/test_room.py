@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import http.client
 import http.cookiejar
 import logging
-import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,9 +16,9 @@ import tornado.ioloop
 import tornado.web
 import tornado.websocket
 import websockets.sync.client
+from threaded_server import threaded_server
 from websockets.exceptions import ConnectionClosed
 
-from sigworkbook.app.network import free_port
 from sigworkbook.app.room_gate import (
     CLOSED_TITLE,
     INVALID_TITLE,
@@ -133,31 +131,14 @@ class Echo(tornado.websocket.WebSocketHandler):
 def gated_server(path: Path) -> Iterator[int]:
     """A tornado server on 0.0.0.0 whose every page is SIG data, behind the room gate of the
     room at `path`; its port."""
-    port = free_port()
-    ready = threading.Event()
-    loop_box: list[asyncio.AbstractEventLoop] = []
 
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
+    def make_app() -> tornado.web.Application:
         app = tornado.web.Application([(r"/ws", Echo), (r"/.*", SigPage)], cookie_secret=SECRET)
         install(app, RoomGate(RoomReader(path), SECRET, "/"))
-        server = tornado.httpserver.HTTPServer(app)
-        server.listen(port, "0.0.0.0")
-        loop_box.append(loop)
-        loop.call_soon(ready.set)
-        loop.run_forever()
-        server.stop()
-        loop.close()
+        return app
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
+    with threaded_server(make_app, "0.0.0.0") as port:
         yield port
-    finally:
-        loop_box[0].call_soon_threadsafe(loop_box[0].stop)
-        thread.join(10)
 
 
 @pytest.fixture
