@@ -128,7 +128,15 @@ def test_typing_is_merged_with_anothers_edit_never_replaced(
     # Ana starts typing; Ben saves the same field; Ana goes on typing. Nobody is asked to
     # choose: both texts end up in the field, on both screens, and Ana's caret stayed in hers.
     mine_field = field(ana, label)
-    mine_field.press_sequentially(mine[:4], delay=60)
+    # Her first word in one input event: keys typed one by one could stall past the save
+    # delay under load, so that "A" alone was saved and reached Ben's box before he wrote, and
+    # his sentence glued onto it ("ABen ...") changed her word: a collision, not this case.
+    mine_field.click()
+    mine_field.evaluate(
+        "(box, text) => { box.value += text;"
+        " box.dispatchEvent(new Event('input', { bubbles: true })); }",
+        mine[:4],
+    )
     # Ben adds his sentence to what his box shows, in one input event. (Playwright's fill
     # would replace Ana's first word, had it reached his box already: under load it had, and
     # Ben deleting the words Ana was extending is a collision, not this test's case.)
