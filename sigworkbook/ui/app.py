@@ -4,6 +4,7 @@ first time it is opened and switched in place after that."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib
 import json
@@ -11,6 +12,7 @@ import logging
 import pkgutil
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import CodeType
 from urllib.parse import urlencode
@@ -26,11 +28,13 @@ from sigworkbook.markup import Markup
 from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.resources import workbooks_dir
 from sigworkbook.ui import pages
+from sigworkbook.ui.later import Waiting, first_screen
 from sigworkbook.ui.meeting_bar import MeetingBar
 from sigworkbook.ui.opening import opened_together
 from sigworkbook.ui.page import open_session, sharing
+from sigworkbook.ui.readonly import disable_inputs
 from sigworkbook.ui.request import query_param, wait_for_request
-from sigworkbook.ui.showing import into, show
+from sigworkbook.ui.showing import into, show, show_view
 from sigworkbook.workspace import warm_up
 
 log = logging.getLogger("sigworkbook.app")
@@ -41,7 +45,11 @@ LOCATION_CLASS = "swb-app-location"
 """The element that tells the page's script which step shows (for the address and title)."""
 PAGE_READY = "ready"
 """What the page's script writes into the hidden box once the page is on screen: the kernel
-then builds the other steps ahead, one at a time, while the person is not typing."""
+then builds the parts of the first step that waited (`later`), and the other steps ahead, one
+at a time, while the person is not typing."""
+LATER_AT_THE_LATEST = 3.0
+"""Seconds after the first screen's build when the parts that wait for the page's `ready`
+are built anyway (a page that never says it, such as a script's, still gets them)."""
 GROUP_NEXT_AFTER = 2.0
 """Seconds after a meeting's hint before the group's next step is built, when the app builds no
 other step ahead (setting `build_ahead` 0): the move that gave the hint goes first."""
@@ -57,12 +65,16 @@ class StepArea:
     box: widgets.VBox
     built: bool = False
     build_seconds: float = field(default=0.0, compare=False)
+    waiting: list[Waiting] = field(default_factory=list, compare=False)
+    """The parts below the fold of a visit's first screen, built once the page is shown."""
 
 
 class App(widgets.VBox):
     """The whole workbook for one person: one session, one step area per step."""
 
-    def __init__(self, session: Session | None, first: Step) -> None:
+    def __init__(self, session: Session | None, first: Step, *, visit: bool = False) -> None:
+        """`visit`: this is the page a person opened, so the first step's parts below the
+        fold (`later`) wait until the page says it is on screen."""
         self.session = session
         self.nav = widgets.Text(layout=widgets.Layout(display="none"), continuous_update=True)
         self.nav.add_class(NAV_CLASS)
@@ -96,10 +108,17 @@ class App(widgets.VBox):
             layout=widgets.Layout(width="100%"),
         )
         self.add_class("swb-app")
+        self._visit = visit
         self.go(first)
+        self._visit = False
+        if any(area.waiting for area in self.areas.values()):
+            loop = kernel_loop()
+            if loop is not None:
+                loop.call_later(LATER_AT_THE_LATEST, self.build_waiting)
 
     def _asked(self, value: str) -> None:
         if value == PAGE_READY:
+            self.build_waiting()
             self.build_ahead()
             return
         key, _, number = value.partition("#")
@@ -113,6 +132,7 @@ class App(widgets.VBox):
         if self.session is None and step.key != "start":
             step = STEP_BY_KEY["start"]  # no SIG yet: the start page chooses or creates one
         area = self.areas[step.key]
+        self.build_waiting()  # the step shown before is whole before the person leaves it
         if not area.built:
             self._build(area)
         for other in self.areas.values():
@@ -187,20 +207,48 @@ class App(widgets.VBox):
             LOCATION_CLASS, step.key, self.asked, query.get("sig", ""), steps, urlencode(query)
         )
 
+    def build_waiting(self) -> None:
+        """Build the parts of the first screen's step that waited for the page (`later`)."""
+        for area in self.areas.values():
+            waiting, area.waiting = area.waiting, []
+            if not waiting:
+                continue
+            with self._building(area):
+                for part in waiting:
+                    try:
+                        part.fill()
+                    except Exception:
+                        log.exception("building part of %s failed", area.step.key)
+            if self.session is not None and self.session.read_only:
+                for part in waiting:
+                    disable_inputs(part.box)
+
     def _build(self, area: StepArea) -> None:
         started = time.perf_counter()
-        with opened_together(), into(area.box):
-            if self.session is not None:
-                here = self.session.step  # a step's page says it is here: built off screen, not
-                try:
-                    with sharing(self.session):
-                        run_step_notebook(area.step)
-                finally:
-                    self.session.step = here
+        with self._building(area):
+            if self._visit:
+                with first_screen() as waiting:
+                    run_step_notebook(area.step)
+                area.waiting = waiting
             else:
                 run_step_notebook(area.step)
         area.built = True
         area.build_seconds = time.perf_counter() - started
+
+    @contextlib.contextmanager
+    def _building(self, area: StepArea) -> Iterator[None]:
+        """What a step's build runs in: its widgets opened together, shown in its area, with
+        the app's session (a step's page says it is here: built off screen, it is not)."""
+        with opened_together(), into(area.box):
+            if self.session is None:
+                yield
+                return
+            here = self.session.step
+            try:
+                with sharing(self.session):
+                    yield
+            finally:
+                self.session.step = here
 
 
 @dataclass(frozen=True)
@@ -299,6 +347,6 @@ def open_app() -> App | None:
     if session is not None:
         session.start_live_updates()
     with opened_together():
-        app = App(session, first)
-    show(app)
+        app = App(session, first, visit=True)
+    show_view(app)
     return app

@@ -22,6 +22,7 @@ from sigworkbook.plan.steps import STEP_BY_KEY, STEPS, Step
 from sigworkbook.store import Visitor
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.history import HistoryPanel
+from sigworkbook.ui.later import later
 from sigworkbook.ui.layout import (
     Timer,
     TimerState,
@@ -185,8 +186,8 @@ class Page:
     def show(self, content: widgets.Widget) -> None:
         """Display the step's form, the link to the next step and the history panel."""
         keep_read_only(self.session, content)
-        parts = [content, self.footer(), HistoryPanel(self.session)]
-        show(widgets.VBox(parts, layout=widgets.Layout(width="100%")))
+        box = widgets.VBox([content, self.footer()], layout=widgets.Layout(width="100%"))
+        show(later(box, lambda: [HistoryPanel(self.session)]))
 
 
 def problem_notice(message: str) -> widgets.HTML:

@@ -9,6 +9,8 @@ from contextvars import ContextVar
 import ipywidgets as widgets
 from IPython.display import display
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
 _area: ContextVar[widgets.Box | None] = ContextVar("sigworkbook_area", default=None)
 
 
@@ -20,6 +22,18 @@ def show(widget: widgets.Widget) -> None:
         display(widget)
     else:
         area.children = (*area.children, widget)
+
+
+def show_view(widget: widgets.Widget) -> None:
+    """Display `widget` as the cell's output, its plain text only its class: ipywidgets' own
+    output (`_repr_mimebundle_`) writes the repr of the widget and of everything inside it,
+    then cuts it to 110 characters, which for the app page is hundreds of widgets' reprs on
+    every visit."""
+    bundle = {
+        "text/plain": f"{type(widget).__name__}(…)",
+        WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
+    }
+    display(bundle, raw=True)
 
 
 @contextlib.contextmanager

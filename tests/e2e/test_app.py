@@ -136,6 +136,23 @@ def test_typing_survives_moving_away_and_back(page: Page, workbook_server: Serve
     wait_for_value(server.workspace, sig, "charter.purpose", "Fewer falls at home")
 
 
+def test_what_is_below_the_fold_follows_the_first_screen_without_a_click(
+    page: Page, workbook_server: Server
+) -> None:
+    """A visit's step sends its first screen first; the page then says it is on screen and the
+    kernel builds the rest (the review's charter and checklist, every page's history)."""
+    server = workbook_server
+    sig = new_sig(server.workspace, "Whole Review")
+    open_step(page, server, "review", sig=sig, who="Ada")
+    review = current(page)
+    checklist = review.locator(".swb-card", has_text="Continuing development")
+    expect(checklist.get_by_role("combobox", name="Status")).to_have_count(11)
+    expect(review.get_by_role("button", name="Print or save as PDF")).to_be_visible()
+    expect(review.locator(".swb-charter-preview")).to_contain_text("Whole Review")
+    expect(review.get_by_text("History: every change, restorable")).to_be_visible()
+    shoot(page, "app-review-whole")
+
+
 @pytest.fixture
 def five(browser: Browser) -> Iterator[list[Page]]:
     """Five people, each in their own browser context."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as widgets
 
 from sigworkbook.live.session import Session
@@ -12,6 +14,7 @@ from sigworkbook.plan.sections import CHARTER_SECTIONS, QUESTIONS
 from sigworkbook.ui import styles
 from sigworkbook.ui.agreement import AgreementBox
 from sigworkbook.ui.controls import FieldControl, form
+from sigworkbook.ui.later import later
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, definitions_html, items_html, reference
 from sigworkbook.ui.tables import RowsEditor
@@ -87,6 +90,11 @@ class LifecycleChoice(widgets.VBox):
         )
 
 
+def section_parts(session: Session, key: str) -> list[widgets.Widget]:
+    """A charter section's fields and its agreement check."""
+    return [form(session, list(CHARTER_SECTIONS[key].paths)), AgreementBox(session, key)]
+
+
 def build(page: Page) -> widgets.Widget:
     """The charter form: the four questions, the other sections, measures, risks, review date."""
     session = page.session
@@ -100,43 +108,52 @@ def build(page: Page) -> widgets.Widget:
         *parts,
         intro="These questions stay with the group for its whole life; answer them for now.",
     )
+    # Below the four questions, every card's title shows at once and its fields once the
+    # page is on screen (`later`): the first screen comes sooner.
     sections = [
-        card(
-            section_title(key),
-            form(session, list(CHARTER_SECTIONS[key].paths)),
-            AgreementBox(session, key),
-        )
+        later(card(section_title(key)), functools.partial(section_parts, session, key))
         for key in FORM_SECTIONS
     ]
-    stage = card(
-        section_title("stage"),
-        LifecycleChoice(session),
-        AgreementBox(session, "stage"),
-        intro="Communities change as they grow; say which stage yours is at today.",
-    )
-    measures = card(
-        section_title("measures"),
-        reference("The kinds of value a group can create", catalogue_list("value_kinds")),
-        RowsEditor(
-            session,
-            "charter.measures",
-            ["indicator", "value_kind", "target", "review_date"],
-            add_label="Add a measure",
+    stage = later(
+        card(
+            section_title("stage"),
+            intro="Communities change as they grow; say which stage yours is at today.",
         ),
-        AgreementBox(session, "measures"),
-        intro="For each measure: what you will look at, the kind of value it shows, and a target.",
+        lambda: [LifecycleChoice(session), AgreementBox(session, "stage")],
     )
-    risks = card(
-        section_title("risks"),
-        RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk"),
-        AgreementBox(session, "risks"),
-        intro="What could stop the group working, and what you will do about each.",
+    measures = later(
+        card(
+            section_title("measures"),
+            intro="For each measure: what you will look at, the kind of value it shows, and a "
+            "target.",
+        ),
+        lambda: [
+            reference("The kinds of value a group can create", catalogue_list("value_kinds")),
+            RowsEditor(
+                session,
+                "charter.measures",
+                ["indicator", "value_kind", "target", "review_date"],
+                add_label="Add a measure",
+            ),
+            AgreementBox(session, "measures"),
+        ],
     )
-    review = card(
-        section_title("review"),
-        FieldControl(session, "charter.review_date"),
-        AgreementBox(session, "review"),
-        intro="A charter is a living document: pick the date you will read it again together.",
+    risks = later(
+        card(
+            section_title("risks"),
+            intro="What could stop the group working, and what you will do about each.",
+        ),
+        lambda: [
+            RowsEditor(session, "charter.risks", ["risk", "mitigation"], add_label="Add a risk"),
+            AgreementBox(session, "risks"),
+        ],
+    )
+    review = later(
+        card(
+            section_title("review"),
+            intro="A charter is a living document: pick the date you will read it again together.",
+        ),
+        lambda: [FieldControl(session, "charter.review_date"), AgreementBox(session, "review")],
     )
     box = widgets.VBox(
         [questions, *sections, stage, measures, risks, review], layout=styles.layout(width="100%")

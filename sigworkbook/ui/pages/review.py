@@ -22,6 +22,7 @@ from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.downloads import DownloadsPanel
+from sigworkbook.ui.later import later
 from sigworkbook.ui.layout import step_link
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, error_html, items_html
@@ -177,14 +178,14 @@ def charter_card(session: Session) -> widgets.VBox:
     """The charter as it will read, with a button to print it or save it as a PDF."""
     box = card(
         "The charter as it will read",
-        styles.html(PRINT_BUTTON),
-        MembershipNote(session),
-        CharterPreview(session),
         intro="This is the charter document exactly as the export writes it; scroll inside "
         "the box to read it all.",
     )
     box.add_class("swb-print-area")
-    return box
+    return later(
+        box,
+        lambda: [styles.html(PRINT_BUTTON), MembershipNote(session), CharterPreview(session)],
+    )
 
 
 def development_checklist(session: Session) -> widgets.VBox:
@@ -280,16 +281,20 @@ def build(page: Page) -> widgets.Widget:
             intro="Every document, written into the workspace and ready to save from here.",
         ),
         charter_card(session),
-        card(
-            "Listing in the network",
-            ListingSubmission(session),
-            intro="When the name and description are agreed, send them with the conveners' "
-            "names to the network team, who list the SIG for everyone.",
+        later(
+            card(
+                "Listing in the network",
+                intro="When the name and description are agreed, send them with the conveners' "
+                "names to the network team, who list the SIG for everyone.",
+            ),
+            lambda: [ListingSubmission(session)],
         ),
-        card(
-            "Continuing development",
-            development_checklist(session),
-            intro="After launch: who takes each of these on, and how far it has got.",
+        later(
+            card(
+                "Continuing development",
+                intro="After launch: who takes each of these on, and how far it has got.",
+            ),
+            lambda: [development_checklist(session)],
         ),
     ]
     box = widgets.VBox(parts, layout=styles.layout(width="100%"))

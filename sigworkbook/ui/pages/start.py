@@ -22,6 +22,7 @@ from sigworkbook.ui.agenda import AgendaEditor
 from sigworkbook.ui.clicks import on_click, on_enter
 from sigworkbook.ui.controls import count_text, help_html
 from sigworkbook.ui.join_card import join_card
+from sigworkbook.ui.later import later
 from sigworkbook.ui.layout import brand_header, step_href, step_link, you_html
 from sigworkbook.ui.members import MembersPanel
 from sigworkbook.ui.notice import privacy_notice
@@ -404,7 +405,7 @@ def build_start(start: Start) -> widgets.VBox:
         session = start.page.session
         parts += [
             card("Progress of every step", Overview(session)),
-            card("Agenda for the design meeting", AgendaEditor(session)),
+            later(card("Agenda for the design meeting"), lambda: [AgendaEditor(session)]),
         ]
         if start.workspace.user is not None and start.workspace.can_manage(session.sig_id):
             members = MembersPanel(start.workspace, session.sig_id)
@@ -416,7 +417,7 @@ def build_start(start: Start) -> widgets.VBox:
                     "manage members, the core group edits, readers only read.",
                 )
             )
-        parts += personal_cards(start.workspace, session.sig_id)
+        parts.append(later(styles.vbox(), lambda: personal_cards(start.workspace, session.sig_id)))
     join = join_card(sig_id)  # the link others open, when the server lets them in
     if join is not None:
         parts.append(join)
