@@ -25,6 +25,7 @@ from sigworkbook.resources import data_file
 from sigworkbook.ui import styles
 from sigworkbook.ui.clicks import on_click
 from sigworkbook.ui.controls import FieldControl, LinesControl, form, help_html
+from sigworkbook.ui.later import later
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, definitions_html, error_html, items_html
 from sigworkbook.ui.tables import RowsEditor
@@ -400,8 +401,18 @@ class Invitation(widgets.VBox):
         self.feedback.value = feedback_html(self.control.input.value or "")
 
 
+CARES = (
+    "statement.area_of_action",
+    "statement.challenges",
+    "statement.wider_help",
+    "identity.learning_question",
+    "identity.key_phrases",
+)
+"""The fields of "What you care about"."""
+
+
 def build(page: Page) -> widgets.Widget:
-    """The core-group page's form."""
+    """The core-group page's form (below the people, built once the page is on screen)."""
     session = page.session
     people = RowsEditor(
         session,
@@ -409,36 +420,26 @@ def build(page: Page) -> widgets.Widget:
         ["name", "organisation", "role", "contact", "network_member"],
         add_label="Add a person",
     )
-    existing = ExistingGroups(session)
-    invitation = Invitation(session)
     content = widgets.VBox(
-        [
-            card("People and roles", people, styles.html(roles_html())),
-            card(
-                "What you care about",
-                form(
-                    session,
-                    [
-                        "statement.area_of_action",
-                        "statement.challenges",
-                        "statement.wider_help",
-                        "identity.learning_question",
-                        "identity.key_phrases",
-                    ],
-                ),
-            ),
-            card("Is there a group like this already?", existing),
-            card(
-                "Core statement and invitation",
-                FieldControl(session, "statement.core_statement"),
-                invitation,
-            ),
-        ],
+        [card("People and roles", people, styles.html(roles_html()))],
         layout=styles.layout(width="100%"),
     )
     content.people = people
-    content.existing = existing
-    content.invitation = invitation
+
+    def existing() -> list[widgets.Widget]:
+        content.existing = ExistingGroups(session)
+        return [content.existing]
+
+    def statement() -> list[widgets.Widget]:
+        content.invitation = Invitation(session)
+        return [FieldControl(session, "statement.core_statement"), content.invitation]
+
+    content.children = (
+        *content.children,
+        later(card("What you care about"), lambda: [form(session, list(CARES))]),
+        later(card("Is there a group like this already?"), existing),
+        later(card("Core statement and invitation"), statement),
+    )
     return content
 
 

@@ -15,6 +15,7 @@ from sigworkbook.plan.steps import STEPS
 from sigworkbook.plan.voting import keep_order
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, form
+from sigworkbook.ui.later import later
 from sigworkbook.ui.layout import step_href
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.pages import name_texts
@@ -127,6 +128,10 @@ class NameIdeas(widgets.VBox):
         return name_texts.nameless_notice(step_href(STEPS[0], self.session.sig_id, None))
 
 
+LISTING = ("identity.description", "identity.theme", "identity.welcome_message")
+"""The fields of "How the group is listed and welcomes people"."""
+
+
 def build(page: Page) -> widgets.Widget:
     """The name page's form: ideas and votes, the name, and the listing texts."""
     session = page.session
@@ -135,11 +140,9 @@ def build(page: Page) -> widgets.Widget:
         [
             card("Name ideas and votes", ideas),
             card("The name", FieldControl(session, NAME)),
-            card(
-                "How the group is listed and welcomes people",
-                form(
-                    session, ["identity.description", "identity.theme", "identity.welcome_message"]
-                ),
+            later(
+                card("How the group is listed and welcomes people"),
+                lambda: [form(session, list(LISTING))],
             ),
         ],
         layout=styles.layout(width="100%"),

@@ -10,6 +10,7 @@ from sigworkbook.plan.fields import field_spec
 from sigworkbook.ui import styles
 from sigworkbook.ui.controls import FieldControl, count_text, form
 from sigworkbook.ui.directory import DirectorySearch
+from sigworkbook.ui.later import later
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, catalogue_table, reference
 from sigworkbook.ui.tables import RowsEditor
@@ -80,15 +81,20 @@ def build(page: Page) -> widgets.Widget:
         intro="One row per post or message: the channel, a draft, who sends it and when. Mix "
         "the network's own channels with your own; the network team can help with theirs.",
     )
-    people = card(
-        "Find people to invite",
-        DirectorySearch(session),
-        intro="Search a member directory for your theme and key phrases, then tick whom to invite.",
+    people = later(
+        card(
+            "Find people to invite",
+            intro="Search a member directory for your theme and key phrases, then tick whom to "
+            "invite.",
+        ),
+        lambda: [DirectorySearch(session)],
     )
-    habits = card(
-        "Habits in the online space",
-        form(session, list(HABITS)),
-        intro="Small habits make newcomers feel at home; tick each one once it is in place.",
+    habits = later(
+        card(
+            "Habits in the online space",
+            intro="Small habits make newcomers feel at home; tick each one once it is in place.",
+        ),
+        lambda: [form(session, list(HABITS))],
     )
     box = widgets.VBox([actions, people, habits], layout=styles.layout(width="100%"))
     box.add_class("swb-page-promotion")

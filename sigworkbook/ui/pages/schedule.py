@@ -14,6 +14,7 @@ from sigworkbook.plan.fields import row_fields
 from sigworkbook.plan.model import FREQUENCY_LABELS, Activity, Plan
 from sigworkbook.plan.paths import get_path
 from sigworkbook.ui.controls import FieldControl
+from sigworkbook.ui.later import later
 from sigworkbook.ui.page import Page
 from sigworkbook.ui.parts import card, catalogue_table, reference
 from sigworkbook.ui.schedule_table import schedule_html
@@ -177,13 +178,15 @@ def build(page: Page) -> widgets.Widget:
         intro="Give every activity a date, a time zone, an owner and, for tweet-chats, a hashtag. "
         "A mix of kinds keeps a group lively: something regular, something special.",
     )
-    table = card(
-        "The schedule by date",
-        ScheduleTable(session),
-        intro=(
-            "Sorted by start, undated ones last; each time is in the activity's own time zone. "
-            "Overlapping activities (cancelled ones aside) are flagged."
+    table = later(
+        card(
+            "The schedule by date",
+            intro=(
+                "Sorted by start, undated ones last; each time is in the activity's own time "
+                "zone. Overlapping activities (cancelled ones aside) are flagged."
+            ),
         ),
+        lambda: [ScheduleTable(session)],
     )
     box = widgets.VBox([activities, table], layout=widgets.Layout(width="100%"))
     box.add_class("swb-page-schedule")
