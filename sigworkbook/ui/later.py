@@ -10,6 +10,9 @@ from typing import TypeVar
 
 import ipywidgets as widgets
 
+WAITING_CLASS = "swb-later"
+"""The class of a box while parts of it wait to be built (the browser tests wait for none)."""
+
 Parts = Callable[[], Sequence[widgets.Widget]]
 """What builds the parts that go at the end of a box."""
 
@@ -26,6 +29,7 @@ class Waiting:
     def fill(self) -> None:
         """Build the parts into their box."""
         self.box.children = (*self.box.children, *self.build())
+        self.box.remove_class(WAITING_CLASS)
 
 
 _waiting: ContextVar[list[Waiting] | None] = ContextVar("sigworkbook_later", default=None)
@@ -39,6 +43,7 @@ def later(box: B, build: Parts) -> B:
     if waiting is None:
         box.children = (*box.children, *build())
     else:
+        box.add_class(WAITING_CLASS)
         waiting.append(Waiting(box, build))
     return box
 

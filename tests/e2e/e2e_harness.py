@@ -20,6 +20,7 @@ from repo_paths import REPO
 
 from benchmarks.processes import serve_command
 from sigworkbook.app.network import free_port
+from sigworkbook.ui.later import WAITING_CLASS
 
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
@@ -220,17 +221,19 @@ def stop_server(server: Server, sig: int = signal.SIGINT) -> int:
 
 
 def wait_for_widgets(page: Page, *, widgets: bool = True, timeout: int = PAGE_TIMEOUT_MS) -> None:
-    """Wait until Voila has shown the page's cells and (with `widgets`) rendered its widgets."""
+    """Wait until Voila has shown the page's cells and (with `widgets`) rendered its widgets,
+    those below the fold too (the kernel builds them once the page says it is on screen)."""
     page.wait_for_function(
-        """(widgets) => {
+        """([widgets, waiting]) => {
             const cells = document.getElementById("rendered_cells");
             if (!cells || document.getElementById("loading")) return false;
             if (getComputedStyle(cells).display === "none") return false;
             if (!widgets) return true;
             return document.querySelector(".jupyter-widgets") !== null
-                && !cells.innerText.includes("Loading widget");
+                && !cells.innerText.includes("Loading widget")
+                && document.querySelector("." + waiting) === null;
         }""",
-        arg=widgets,
+        arg=[widgets, WAITING_CLASS],
         timeout=timeout,
     )
 

@@ -84,6 +84,7 @@ def test_far_dates_and_unknown_choices_sent_as_widget_messages_are_refused(
     for step in ("schedule", "charter", "promotion", "start"):
         client = _page(server, step, sig=sig, who="Probe")
         try:
+            client.on_screen()  # as a browser does: the dates below the fold are then built
             for edit in client.find(_model_name="ButtonModel", description="Edit"):
                 client.click(edit)  # open every row, as a person would
                 client.wait_for(_says("swb-open"), WAIT_S)

@@ -35,6 +35,8 @@ from jupyter_server.services.kernels.connection.base import (
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
+from sigworkbook.ui.app import NAV_CLASS, PAGE_READY
+
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 CONTROL_TARGET = "jupyter.widget.control"
 CONTROL_VERSION = "1.0.0"
@@ -264,6 +266,14 @@ class WidgetClient:
     def click(self, model_id: str) -> str:
         """Click a button."""
         return self.comm_msg(model_id, {"method": "custom", "content": {"event": "click"}})
+
+    def on_screen(self) -> None:
+        """Say what the app page's script says once the page is drawn (`PAGE_READY` in its
+        hidden step box): the kernel then builds the parts of the step below the fold."""
+        states = self.states()
+        for model_id, state in states.items():
+            if NAV_CLASS in (state.get("_dom_classes") or ()):
+                self.update(model_id, {"value": PAGE_READY})
 
     # -- receiving -----------------------------------------------------------------------------
 

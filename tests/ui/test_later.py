@@ -19,7 +19,7 @@ from sigworkbook.ui import app as app_module
 from sigworkbook.ui.app import App
 from sigworkbook.ui.controls import FieldControl
 from sigworkbook.ui.history import HistoryPanel
-from sigworkbook.ui.later import first_screen, later
+from sigworkbook.ui.later import WAITING_CLASS, first_screen, later
 from sigworkbook.ui.showing import WIDGET_VIEW, show_view
 from sigworkbook.workspace import Workspace
 
@@ -68,8 +68,10 @@ def test_on_a_first_screen_a_part_waits_with_its_box_showing_what_it_has() -> No
         box = later(widgets.VBox([head]), risks)
     assert box.children == (head,) and built == []
     assert [part.box for part in waiting] == [box]
+    assert WAITING_CLASS in box._dom_classes
     waiting[0].fill()
     assert built == ["risks"] and box.children[0] is head and len(box.children) == 2
+    assert WAITING_CLASS not in box._dom_classes
 
 
 def test_a_visit_builds_what_is_below_the_fold_once_the_page_says_it_is_on_screen(
