@@ -1,6 +1,6 @@
 """The Voila application as sigworkbook runs it (imports Voila: load it only to start serving).
 
-Ten changes to stock Voila 0.5, each small:
+Twelve changes to stock Voila 0.5, each small:
 
 * `/` is the app page (every step in one page, the step in `?step=`), with the SIG given to
   `serve --sig`; Voila's file list under `/voila/tree` and the step notebooks' own addresses
@@ -27,6 +27,7 @@ Ten changes to stock Voila 0.5, each small:
 * The widget extensions' script files, whose names carry a hash of their content, are cached
   by the browser for a year (app/assets.py); Voila has every page ask for each of them again.
 * A page's kernel websocket sends each message at once (`kernel_guard.NoDelay`).
+* The page templates are compiled once per server (app/page_templates.py), not for every page.
 * A page load over the server's limits (pages open per visitor and per server, page loads per
   visitor per minute) gets a plain "too many open pages" answer (429), not a new kernel; the
   kernels and their websockets are guarded by app/kernel_guard.py.
@@ -72,6 +73,7 @@ from sigworkbook.app import quiet_log
 from sigworkbook.app.assets import HashedAssetHandler
 from sigworkbook.app.kernel_guard import NoDelay, current_claim, new_reference
 from sigworkbook.app.limits import Refused
+from sigworkbook.app.page_templates import CompiledOnceExporter
 from sigworkbook.app.room_gate import RoomGate, RoomReader, install
 from sigworkbook.app.voila_config import (
     APP_SETTING,
@@ -494,6 +496,7 @@ def run(
 ) -> int:
     """Run Voila with `config` until Ctrl-C or SIGTERM; the exit code (0, or 2 if it cannot listen)."""
     voila.notebook_renderer.VoilaExecutor = FriendlyErrorExecutor
+    voila.notebook_renderer.VoilaExporter = CompiledOnceExporter
     voila.handler.RequestInfoSocketHandler = RequestInfoHandler  # see its send_updates
     config = copy.deepcopy(config)
     config.Voila.open_browser = True  # see SigworkbookVoila.launch_browser
