@@ -10,8 +10,8 @@ from typing import Any
 import docx
 import pytest
 import strategies
-from hostile import HOSTILE, demo_document, fill_plan, one_line, twin, twin_plan
-from hypothesis import HealthCheck, given, settings
+from hostile import HOSTILE, demo_document, fill_plan, one_line, stored_twin, twin_plan
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -85,7 +85,8 @@ DEMO = demo_document()
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[repr(t)[:40] for t in HOSTILE])
 def test_hostile_text_comes_out_as_literal_text(text: str) -> None:
-    plan, harmless = fill_plan(DEMO, text), fill_plan(DEMO, twin(text))
+    plan = fill_plan(DEMO, text)
+    harmless = stored_twin(plan)
     for format in MARKDOWN_FORMATS:
         markdown = render(format, plan)
         assert_literal(markdown, render(format, harmless), text)
@@ -110,8 +111,10 @@ _ANY_CHARACTER = st.characters(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(_MARKDOWN_PUNCTUATION | _ANY_CHARACTER, max_size=60))
+@example("\xad")  # a soft hyphen alone: a name of it is stored empty (CI found it)
 def test_generated_text_comes_out_as_literal_text(text: str) -> None:
-    plan, harmless = fill_plan(DEMO, text), fill_plan(DEMO, twin(text))
+    plan = fill_plan(DEMO, text)
+    harmless = stored_twin(plan)
     for format in MARKDOWN_FORMATS:
         assert_literal(render(format, plan), render(format, harmless), text)
 

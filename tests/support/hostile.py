@@ -188,6 +188,12 @@ def twin_plan(document: dict[str, Any]) -> Plan:
     return map_texts(document, lambda old, _kind, _limit: twin(old))
 
 
+def stored_twin(plan: Plan) -> Plan:
+    """The harmless twin of `plan` as it is stored: a name typed as only invisible characters
+    (a soft hyphen, say) is stored empty, and so is its twin."""
+    return twin_plan(plan.model_dump(mode="json"))
+
+
 def twin(text: str) -> str:
     """Harmless text of the same shape: every non-space character becomes 'x'."""
     return re.sub(r"\S", "x", text)
