@@ -7,12 +7,14 @@ may send it and what reaches the page (imports jupyter_server: load it only to s
 * `NoDelay` makes the kernel websocket send each message the moment it is written.
 * `GuardedConnection` (the kernel websocket) passes a `comm_open` from a page only for the
   widgets' control channel, and passes to the page only what the widgets draw with: a kernel's
-  stdout, stderr and error messages go to the server log under a reference instead.
+  stdout, stderr and error messages go to the server log under a reference instead; what the
+  kernel says of its widgets only once the page has their state (`state_gate`).
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import re
 import secrets
@@ -29,9 +31,10 @@ from jupyter_server.services.kernels.kernelmanager import (
     AsyncMappingKernelManager,
     ServerKernelManager,
 )
-from traitlets import DottedObjectName
+from traitlets import DottedObjectName, Instance
 
 from sigworkbook.app.limits import Admission, Claim, Limits
+from sigworkbook.app.state_gate import StateGate
 from sigworkbook.app.voila_config import LIMITS_SETTING
 
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
@@ -228,6 +231,9 @@ class NoDelay:
 class GuardedConnection(ZMQChannelsWebsocketConnection):
     """A page's websocket to its kernel, passing only what the widgets need, both ways."""
 
+    _gate = Instance(StateGate, args=())
+    """Keeps what the kernel says of its widgets from the page until it has their state."""
+
     def _manager(self) -> GuardedKernelManager | None:
         manager = self.multi_kernel_manager
         return manager if isinstance(manager, GuardedKernelManager) else None
@@ -243,14 +249,17 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         if manager is not None:
             manager.heard(self.kernel_id)
         try:
-            header, content = _header_and_content(self.subprotocol, incoming_msg)
-            if header.get("msg_type") == "comm_open":
+            header, read = _header_and_content(self.subprotocol, incoming_msg)
+            msg_type = str(header.get("msg_type"))
+            content = functools.cache(read)
+            if msg_type == "comm_open":
                 target = content().get("target_name")
                 if target not in PAGE_COMM_TARGETS:
                     self.log.warning(
                         "Refused a comm_open to target %.80r for kernel %s", target, self.kernel_id
                     )
                     return
+            self._gate.page_sent(msg_type, content)
         except MALFORMED:
             self.log.warning("Refused a malformed message for kernel %s", self.kernel_id)
             return
@@ -265,6 +274,8 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
             if msg_type not in IOPUB_TO_PAGE:
                 if msg_type in LOGGED_TYPES:
                     self._log_kept(msg_type, self.session.unpack(parts[4]))
+                return
+            if not self._gate.passes(msg_type, lambda: self.session.unpack(parts[4])):
                 return
         super().handle_outgoing_message(stream, outgoing_msg)
 

@@ -1272,6 +1272,45 @@
     true
   );
 
+  /* ---- The widgets' state, asked for again when the answer is late --------------------
+   * Once connected, the widget manager asks the kernel for every widget's state and gives it
+   * 4 s (ipywidgets' CONTROL_COMM_TIMEOUT). A later answer is thrown away, and the manager
+   * falls back to how kernels before ipywidgets 7.7 were asked (which widgets exist, then each
+   * one's state), which never completes here: the page said "Loading widget..." for good. A
+   * kernel busy for 4 s (a loaded machine, a step being built) is no reason to give up: ask
+   * again the same way, until the answer comes. The server keeps what the kernel says of its
+   * widgets from the page while a request is unanswered (sigworkbook/app/state_gate.py). */
+  var stateRetries = 0;
+
+  function askAgainWhenLate() {
+    var app = window.jupyterapp;
+    var manager = app && app.widgetManager;
+    if (!manager) {
+      return false;
+    }
+    if (
+      typeof manager._loadFromKernel === "function" &&
+      typeof manager._loadFromKernelModels === "function"
+    ) {
+      manager._loadFromKernelModels = function () {
+        stateRetries += 1;
+        return manager._loadFromKernel();
+      };
+    }
+    return true;
+  }
+
+  var managerWatch = window.setInterval(function () {
+    if (askAgainWhenLate()) {
+      window.clearInterval(managerWatch);
+    }
+  }, 50);
+
+  /* For tests: how often the page asked again for the widgets' state. */
+  window.sigworkbookStateRetries = function () {
+    return stateRetries;
+  };
+
   /* For tests and curious visitors: what the banner currently reports. */
   window.sigworkbookConnection = function () {
     return { openSockets: openSockets, shown: shownReason };
