@@ -1281,6 +1281,7 @@
    * again the same way, until the answer comes. The server keeps what the kernel says of its
    * widgets from the page while a request is unanswered (sigworkbook/app/state_gate.py). */
   var stateRetries = 0;
+  var LATE_MS = 3900; /* an attempt given up after this long timed out (4 s) */
 
   function askAgainWhenLate() {
     var app = window.jupyterapp;
@@ -1288,15 +1289,25 @@
     if (!manager) {
       return false;
     }
-    if (
-      typeof manager._loadFromKernel === "function" &&
-      typeof manager._loadFromKernelModels === "function"
-    ) {
-      manager._loadFromKernelModels = function () {
-        stateRetries += 1;
-        return manager._loadFromKernel();
-      };
+    var load = manager._loadFromKernel;
+    var oldWay = manager._loadFromKernelModels;
+    if (typeof load !== "function" || typeof oldWay !== "function") {
+      return true;
     }
+    var askedAt = 0; /* the first attempt started before this script could see it */
+    manager._loadFromKernel = function () {
+      askedAt = performance.now();
+      return load.apply(manager, arguments);
+    };
+    manager._loadFromKernelModels = function () {
+      if (performance.now() - askedAt < LATE_MS) {
+        /* Not late: the kernel closed the control comm at once, so it has no ipywidgets 8
+           (an empty notebook's kernel, say): the old way is the right one there. */
+        return oldWay.apply(manager, arguments);
+      }
+      stateRetries += 1;
+      return manager._loadFromKernel();
+    };
     return true;
   }
 
