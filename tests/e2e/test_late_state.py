@@ -66,14 +66,16 @@ box
 
 @pytest.fixture
 def late_server(tmp_path: Path) -> Iterator[Server]:
-    """A server on two notebooks: one whose kernel answers the first request for the state
-    late, one that adds a widget at each click of its button."""
+    """A server on three notebooks: one whose kernel answers the first request for the state
+    late, one that adds a widget at each click of its button, one without widgets."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LATE_KERNEL)])
     nbformat.write(notebook, notebooks / "late.ipynb")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NEWS_KERNEL)])
     nbformat.write(notebook, notebooks / "news.ipynb")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])
+    nbformat.write(notebook, notebooks / "plain.ipynb")
     running = start_server(tmp_path, notebooks=notebooks)
     yield running
     stop_server(running)
@@ -91,6 +93,18 @@ def test_a_late_answer_is_asked_for_again_and_the_page_draws_everything(
     expect(page.get_by_text("Error displaying widget")).to_have_count(0)
     assert page.evaluate("window.sigworkbookStateRetries()") >= 1
     screenshot(page, "late-state-answer")
+
+
+def test_a_kernel_without_widgets_is_asked_the_old_way_once(
+    page: Page, late_server: Server
+) -> None:
+    """Its kernel closes the control comm at once (no ipywidgets there): that is no late
+    answer, and asking again would go on for good; the widget manager is done at once."""
+    page.goto(late_server.url("voila/render/plain.ipynb"))
+    wait_for_widgets(page, widgets=False)
+    expect(page.get_by_text("42")).to_be_visible()
+    page.wait_for_function("window.jupyterapp.widgetManager.restoredStatus === true")
+    assert page.evaluate("window.sigworkbookStateRetries()") == 0
 
 
 def _opens_html(message: Message) -> bool:
