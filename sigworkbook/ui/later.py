@@ -39,12 +39,13 @@ def later(box: B, build: Parts) -> B:
     """`box` with what `build` makes at its end: built now, or, while the app builds a visit's
     first screen (`first_screen`), once the page is on screen (the box shows what it has
     meanwhile, e.g. a card its title). For parts below the fold: nobody sees them wait."""
+    part = Waiting(box, build)
     waiting = _waiting.get()
     if waiting is None:
-        box.children = (*box.children, *build())
+        part.fill()
     else:
         box.add_class(WAITING_CLASS)
-        waiting.append(Waiting(box, build))
+        waiting.append(part)
     return box
 
 
