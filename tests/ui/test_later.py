@@ -27,12 +27,9 @@ SIG = "home-safely"
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+def workspace(kernel_root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
     monkeypatch.setenv("SIGWORKBOOK_BUILD_AHEAD", "0")
-    opened = Workspace.open(tmp_path, create=True)
+    opened = Workspace.open(kernel_root, create=True)
     add_demo(opened)
     yield opened
     opened.close()

@@ -437,15 +437,12 @@ def test_the_meeting_is_shared_through_postgresql_too(postgres_url: str, tmp_pat
 
 @pytest.fixture
 def app_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kernel_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[asyncio.AbstractEventLoop]:
     """The event loop an app's kernel runs (building ahead is scheduled on it), the meeting's
     hint acted on at once, and the SIG's workspace where the app finds it."""
     from sigworkbook.ui import app as app_module
 
-    for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
     loop = asyncio.new_event_loop()
     monkeypatch.setattr(app_module, "kernel_loop", lambda: loop)
     monkeypatch.setattr(app_module, "GROUP_NEXT_AFTER", 0.01)

@@ -29,11 +29,8 @@ HOSTILE = '=HYPERLINK("http://x") <script>alert(1)</script> *bold* [link](http:/
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
-    with Workspace.open(tmp_path, create=True, user=User("alice")) as alice:
+def root(kernel_root: Path) -> Iterator[Path]:
+    with Workspace.open(kernel_root, create=True, user=User("alice")) as alice:
         first = alice.new_sig("Home safely").plan.id
         alice.set(first, "identity.description", "Getting people home")
         alice.set(
@@ -41,10 +38,10 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             "core_group.people",
             [{"name": "Ann Convener", "role": "convener"}, {"name": HOSTILE, "role": "convener"}],
         )
-    with Workspace.open(tmp_path, user=User("bob")) as bob:
+    with Workspace.open(kernel_root, user=User("bob")) as bob:
         second = bob.new_sig("Later group").plan.id
         bob.set(second, "identity.description", "Edited last")
-    yield tmp_path
+    yield kernel_root
 
 
 def test_submissions_come_first_and_each_sig_shows_its_state(root: Path) -> None:

@@ -174,15 +174,12 @@ def test_a_box_made_before_its_children_is_opened_after_them(wire: Wire) -> None
 
 @pytest.mark.parametrize("sig", ["home-safely", "new-group"])
 def test_no_message_of_the_app_page_refers_to_a_widget_before_its_opening(
-    wire: Wire, sig: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    wire: Wire, sig: str, kernel_root: Path
 ) -> None:
     """Every step built into the app page, as on the first visit and as the person moves on,
     for the demo SIG and a new one (empty lists are drawn differently), tells the page of
     each widget before any message refers to it."""
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
-    with Workspace.open(tmp_path, create=True) as workspace:
+    with Workspace.open(kernel_root, create=True) as workspace:
         add_demo(workspace)
         workspace.new_sig("New Group")
         session = Session(workspace, sig, author="Ada")

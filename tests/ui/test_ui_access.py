@@ -21,15 +21,12 @@ ALICE, CAROL, DAVE = User("alice"), User("carol"), User("dave")
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for variable in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
-    with Workspace.open(tmp_path, create=True, user=ALICE) as alice:
+def root(kernel_root: Path) -> Path:
+    with Workspace.open(kernel_root, create=True, user=ALICE) as alice:
         sig_id = alice.new_sig("Home safely").plan.id
         alice.set(sig_id, "charter.purpose", "A secret purpose")
         alice.set_member(sig_id, "carol", "viewer")
-    return tmp_path
+    return kernel_root
 
 
 @pytest.fixture

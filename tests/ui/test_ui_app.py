@@ -27,11 +27,8 @@ SIG = "home-safely"
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
-    workspace = Workspace.open(tmp_path, create=True)
+def session(kernel_root: Path) -> Iterator[Session]:
+    workspace = Workspace.open(kernel_root, create=True)
     add_demo(workspace)
     opened = Session(workspace, SIG, author="Ada")
     yield opened

@@ -29,14 +29,6 @@ def text_of(root: widgets.Widget) -> str:
     return html.unescape(" ".join(w.value for w in walk(root) if isinstance(w, widgets.HTML)))
 
 
-@pytest.fixture
-def no_request(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No SIG or participant from the environment or a query string."""
-    for name in ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT"):
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
 def page_for(ws: Workspace, sig: str = SIG, author: str | None = "Ada") -> widgets.Widget:
     return build(Page(STEP_BY_KEY["start"], Session(ws, sig, author=author)))
 
