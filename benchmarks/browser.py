@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,6 +33,10 @@ CHROMIUM_FLAGS = (
 )
 READY_SCRIPT = Path(__file__).with_name("ready.js")
 READY_TIMEOUT_MS = 90_000
+ERRORS_KEPT = 5
+"""The page's latest console errors an error message quotes (a page that never became ready)."""
+
+_console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
 
 
 class BrowserError(RuntimeError):
@@ -80,8 +92,10 @@ def wait_ready(page: Page, url: str, navigated_at: float) -> PageLoad:
             })"""
         )
     except PlaywrightError as error:
+        errors = _console_errors.get(page, [])[-ERRORS_KEPT:]
+        said = f"; its console's latest errors: {' | '.join(errors)}" if errors else ""
         raise BrowserError(
-            f"page {url} did not become ready ({_state(page)}): {error.message}"
+            f"page {url} did not become ready ({_state(page)}): {error.message}{said}"
         ) from None
     if state["errors"]:
         raise BrowserError(f"page {url} shows errors: {'; '.join(state['errors'])[:500]}")
@@ -134,7 +148,15 @@ class Chromium:
     def _open_context(self) -> tuple[BrowserContext, Page]:
         context = self._browser.new_context()
         context.add_init_script(path=str(READY_SCRIPT))
-        return context, context.new_page()
+        page = context.new_page()
+        errors = _console_errors.setdefault(page, [])
+
+        def heard(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                errors[:] = [*errors[-ERRORS_KEPT + 1 :], message.text[:300]]
+
+        page.on("console", heard)
+        return context, page
 
     @property
     def page(self) -> Page:
