@@ -85,8 +85,8 @@ def test_closing_the_tab_right_after_typing_loses_nothing(
     again = context.new_page()
     open_step(again, server, "name", sig=sig, who="Ana")
     kept = again.locator(".swb-kept")
+    again.wait_for_function("window.sigworkbookKeptLooked()")
     if saved == typed:
-        again.wait_for_timeout(1500)  # time for the page script to look
         expect(kept).to_have_count(0)
     else:
         expect(kept.get_by_label("Welcome message")).to_have_value(typed)

@@ -462,16 +462,18 @@
     main.parentNode.insertBefore(section, main);
   }
 
+  var keptLooked = false; /* whether the page has compared the kept texts with its fields */
+
   function showKeptTyping() {
     var kept;
     try {
       kept = JSON.parse(window.localStorage.getItem(KEPT_KEY) || "null");
     } catch (error) {
-      forgetKept();
-      return;
+      kept = null;
     }
     if (!kept || !Array.isArray(kept.fields) || Date.now() - kept.at > KEPT_DAYS * 86400000) {
       forgetKept();
+      keptLooked = true;
       return;
     }
     var waited = 0;
@@ -479,7 +481,9 @@
     var timer = window.setInterval(function () {
       waited += 250;
       var count = document.querySelectorAll(".swb-field").length;
-      var settled = count > 0 && count === drawn;
+      /* Drawn when the count of fields holds for a moment and no card still waits for the
+         parts below its fold (ui/later.py: they come once the page is on screen). */
+      var settled = count > 0 && count === drawn && !document.querySelector(".swb-later");
       drawn = count;
       if (!settled && waited < 60000) {
         return; /* the form is not (all) drawn yet */
@@ -492,8 +496,14 @@
         window.localStorage.setItem(KEPT_KEY, JSON.stringify({ at: kept.at, fields: fields }));
         showKept(fields);
       }
+      keptLooked = true;
     }, 250);
   }
+
+  /* For tests: whether the page has looked for text kept from the last visit. */
+  window.sigworkbookKeptLooked = function () {
+    return keptLooked;
+  };
 
   function hide() {
     if (shownReason !== "lost") {
