@@ -1,4 +1,5 @@
-"""Shared test fixtures: a temporary workspace, and the CLI run in-process or as the real script."""
+"""Shared test fixtures: a temporary workspace, a page kernel's environment on a visit, and the CLI
+run in-process or as the real script."""
 
 from __future__ import annotations
 
@@ -103,6 +104,26 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     return home
+
+
+REQUEST_VARIABLES = ("SIGWORKBOOK_SIG", "SIGWORKBOOK_AUTHOR", "VOILA_REQUEST_URL", "VOILA_PREHEAT")
+"""What would choose a page's SIG or participant from outside the visit's own address."""
+
+
+@pytest.fixture
+def no_request(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No SIG or participant from the environment or a query string."""
+    for name in REQUEST_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def kernel_root(tmp_path: Path, no_request: pytest.MonkeyPatch) -> Path:
+    """A page's kernel as on a visit (see `no_request`), with its workspace in `tmp_path`
+    (returned, not created)."""
+    no_request.setenv("SIGWORKBOOK_WORKSPACE", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
