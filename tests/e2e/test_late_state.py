@@ -70,12 +70,9 @@ def late_server(tmp_path: Path) -> Iterator[Server]:
     late, one that adds a widget at each click of its button, one without widgets."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LATE_KERNEL)])
-    nbformat.write(notebook, notebooks / "late.ipynb")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NEWS_KERNEL)])
-    nbformat.write(notebook, notebooks / "news.ipynb")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])
-    nbformat.write(notebook, notebooks / "plain.ipynb")
+    for name, source in {"late": LATE_KERNEL, "news": NEWS_KERNEL, "plain": "6 * 7"}.items():
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nbformat.write(notebook, notebooks / f"{name}.ipynb")
     running = start_server(tmp_path, notebooks=notebooks)
     yield running
     stop_server(running)

@@ -1321,8 +1321,10 @@
     return true;
   }
 
+  var managerLooks = 0; /* a page without widgets never gets a manager: stop after 2 min */
   var managerWatch = window.setInterval(function () {
-    if (askAgainWhenLate()) {
+    managerLooks += 1;
+    if (askAgainWhenLate() || managerLooks >= 2400) {
       window.clearInterval(managerWatch);
     }
   }, 50);
